@@ -1,0 +1,9 @@
+using System.CommandLine;
+using OpenErc.Cli;
+
+var root = new RootCommand("OpenErc — единый расчётный центр ЖКУ: командная строка");
+root.Options.Add(CliDatabase.ConnectionOption);
+root.Options.Add(CliDatabase.DataOption);
+root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return await root.Parse(args).InvokeAsync();

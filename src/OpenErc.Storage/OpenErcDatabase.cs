@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.Logging;
+
+namespace OpenErc.Storage;
+
+/// <summary>
+/// The database the process works with: the configured server, or — when no connection string is
+/// configured — the private local cluster in <c>.openerc/pg</c>, started here and stopped on dispose.
+/// </summary>
+public sealed class OpenErcDatabase : IAsyncDisposable
+{
+    private OpenErcDatabase(string connectionString, LocalPostgres? local)
+    {
+        ConnectionString = connectionString;
+        Local = local;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The embedded cluster when this process started one; null for a configured server.</summary>
+    public LocalPostgres? Local { get; }
+
+    public const string DefaultDataDirectory = ".openerc/pg";
+
+    public static async Task<OpenErcDatabase> OpenAsync(string? configuredConnectionString, string? dataDirectory, ILogger? log, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrWhiteSpace(configuredConnectionString))
+            return new OpenErcDatabase(configuredConnectionString, null);
+        var local = await LocalPostgres.StartAsync(dataDirectory ?? DefaultDataDirectory, log, ct: ct);
+        return new OpenErcDatabase(local.ConnectionString(), local);
+    }
+
+    public OpenErcDbContext CreateContext() => new(Options(ConnectionString));
+
+    public static DbContextOptions<OpenErcDbContext> Options(string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<OpenErcDbContext>();
+        Configure(builder, connectionString);
+        return builder.Options;
+    }
+
+    public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+
+    /// <summary>Applies pending EF Core migrations.</summary>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var db = CreateContext();
+        await db.Database.MigrateAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Local is not null) await Local.DisposeAsync();
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a server.</summary>
+public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<OpenErcDbContext>
+{
+    public OpenErcDbContext CreateDbContext(string[] args) =>
+        new(OpenErcDatabase.Options("Host=127.0.0.1;Database=openerc;Username=openerc"));
+}

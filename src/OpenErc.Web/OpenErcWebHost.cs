@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+using OpenErc.Storage;
+using OpenErc.Web.Api;
+using OpenErc.Web.Components;
+using Scalar.AspNetCore;
+
+namespace OpenErc.Web;
+
+/// <summary>
+/// The one ASP.NET Core host: operator workstation, JSON API, and (later) cabinets and bank protocols.
+/// Tests build the same host with their own configuration and talk to it over real HTTP.
+/// </summary>
+public static class OpenErcWebHost
+{
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var config = builder.Configuration;
+
+        using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+        var database = await OpenErcDatabase.OpenAsync(
+            config.GetConnectionString("OpenErc") is { Length: > 0 } cs ? cs : config["OPENERC_DB"],
+            config["OpenErc:DataDirectory"], loggerFactory.CreateLogger("OpenErc.Database"));
+
+        builder.Services.AddSingleton(database);
+        builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "OpenErc API";
+            doc.Info.Description = "Единый расчётный центр ЖКУ: картотека, приборы учёта, тарифы и нормативы.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        await database.MigrateAsync();
+        await DemoSeeding.SeedIfEmptyAsync(database, config, app.Logger);
+
+        app.UseStatusCodePages();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("OpenErc API"));
+        app.MapGet("/health", async (OpenErcDbContext db, CancellationToken ct) =>
+                await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503))
+            .WithTags("Служебное").WithSummary("Проверка работоспособности: 200, когда база данных отвечает");
+        app.MapRegistryApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

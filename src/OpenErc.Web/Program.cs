@@ -1,0 +1,4 @@
+using OpenErc.Web;
+
+var app = await OpenErcWebHost.CreateAsync(args);
+await app.RunAsync();
