@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using OpenErc.Core.Accounts;
@@ -164,7 +165,10 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
         });
         b.Entity<AuditEntry>(e =>
         {
-            e.Property(x => x.Changes).HasColumnType("jsonb");
+            e.Property(x => x.Changes).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<List<FieldChange>>(v, JsonSerializerOptions.Default) ?? new List<FieldChange>(),
+                new ValueComparer<List<FieldChange>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
             e.HasIndex(x => new { x.EntityType, x.EntityId });
         });
 
@@ -245,6 +249,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
         null => null,
         string s when s.StartsWith(PasswordHashPrefix, StringComparison.Ordinal) => "***",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        decimal m => m.ToString("0.##########", CultureInfo.InvariantCulture), // the database's scale is not a change
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),

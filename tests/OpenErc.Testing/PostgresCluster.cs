@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OpenErc.Storage;
+using Xunit;
+
+namespace OpenErc.Testing;
+
+/// <summary>
+/// One throwaway PostgreSQL cluster per test run (an assembly fixture), started by the same launcher as the app.
+/// The schema is migrated once into a template; each test class gets a fresh copy of it.
+/// </summary>
+public sealed class PostgresCluster : IAsyncLifetime
+{
+    private const string Template = "openerc_template";
+    private string _root = "";
+    private int _databases;
+
+    public LocalPostgres Server { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "openerc-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        Server = await LocalPostgres.StartAsync(Path.Combine(_root, "pg"), throwaway: true);
+        await Server.EnsureDatabaseAsync(Template);
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(Server.ConnectionString(Template))))
+            await db.Database.MigrateAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>A new database with the current schema and no data; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix.ToLowerInvariant()}_{Interlocked.Increment(ref _databases)}";
+        await Server.EnsureDatabaseAsync(name, template: Template);
+        return Server.ConnectionString(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Server is not null) await Server.DisposeAsync();
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+}
+
+/// <summary>A fresh database for one test class.</summary>
+public class TestDatabase(PostgresCluster cluster) : IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+
+    public virtual async ValueTask InitializeAsync() => ConnectionString = await cluster.CreateDatabaseAsync("test");
+
+    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
