@@ -16,7 +16,12 @@ public static class OpenErcWebHost
 {
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name finds the static web assets (MudBlazor, blazor.web.js) when a test hosts the app.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(OpenErcWebHost).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
         var config = builder.Configuration;
 

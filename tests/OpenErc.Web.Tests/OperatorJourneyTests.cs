@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Web.Tests;
+
+/// <summary>The web host with a small demo region, for browser journeys.</summary>
+public sealed class DemoWebHost(PostgresCluster cluster) : WebHost(cluster)
+{
+    protected override int DemoAccounts => 60;
+}
+
+/// <summary>Browser journeys in Debian's Chromium driven by Playwright, against the real host.</summary>
+public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoWebHost>
+{
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("OPENERC_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            // As root Chromium needs --no-sandbox; the closed network here refuses its background connections.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+
+    [Fact]
+    public async Task Operator_finds_an_account_changes_the_residents_and_sees_it_in_the_history()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = host.CreateContext();
+        var account = await db.Accounts.Where(a => a.ClosedOn == null && a.PayerPersonId != null).OrderBy(a => a.Number).FirstAsync(ct);
+        int current = await db.ResidentCounts.Where(r => r.AccountId == account.Id && r.ValidTo == null).Select(r => r.Count).FirstOrDefaultAsync(ct);
+        int wanted = current + 2;
+        const string reason = "Акт о фактическом проживании №17";
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
+        page.SetDefaultTimeout(30_000);
+
+        await page.GotoAsync("/");
+        var search = page.Locator("input[data-testid=account-search], [data-testid=account-search] input").First;
+        await search.FillAsync(account.Number);
+        await search.PressAsync("Enter");
+        var link = page.GetByTestId("account-link").Filter(new() { HasText = account.Number });
+        await link.First.ClickAsync();
+        await page.WaitForURLAsync($"**/accounts/{account.Id}");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Проживающие" }).ClickAsync();
+        await page.GetByTestId("change-residents").ClickAsync();
+        await Input(page, "residents-count").FillAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Input(page, "change-reason").FillAsync(reason);
+        await page.GetByTestId("save-residents").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("residents-current")).ToContainTextAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "История" }).ClickAsync();
+        var history = page.GetByTestId("history");
+        await Assertions.Expect(history).ToContainTextAsync(reason);
+        await Assertions.Expect(history).ToContainTextAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await using var check = host.CreateContext();
+        (await check.ResidentCounts.Where(r => r.AccountId == account.Id && r.ValidTo == null).Select(r => r.Count).SingleAsync(ct)).ShouldBe(wanted);
+        (await check.AuditEntries.AnyAsync(e => e.Reason == reason, ct)).ShouldBeTrue();
+    }
+
+    private static ILocator Input(IPage page, string testId) =>
+        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenErc.Storage;
+using OpenErc.Testing;
+using Xunit;
+
+namespace OpenErc.Web.Tests;
+
+/// <summary>
+/// The real web host (Kestrel on a free loopback port) over a fresh database of the test run's cluster.
+/// Tests talk to it over HTTP, exactly as a client or a browser does.
+/// </summary>
+public class WebHost(PostgresCluster cluster) : IAsyncLifetime
+{
+    private WebApplication _app = null!;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Accounts of the demo region to generate at start; 0 for an empty registry.</summary>
+    protected virtual int DemoAccounts => 0;
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = await cluster.CreateDatabaseAsync("web");
+        _app = await OpenErcWebHost.CreateAsync([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:OpenErc"] = ConnectionString,
+            ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Urls"] = "http://127.0.0.1:0",
+        }));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Client = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
+
+    public async Task<T> PostAsync<T>(string path, object body)
+    {
+        var response = await Client.PostAsJsonAsync(path, body, Json);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
