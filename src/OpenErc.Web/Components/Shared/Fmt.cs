@@ -1,0 +1,58 @@
+using System.Globalization;
+using OpenErc.Core.Common;
+
+namespace OpenErc.Web.Components.Shared;
+
+/// <summary>
+/// How the workstation shows values: Russian dates (dd.MM.yyyy), decimals with a comma, enums by their
+/// Russian titles. Formatting is explicit so that the process culture (shared with the API) stays untouched.
+/// </summary>
+public static class Fmt
+{
+    public static readonly CultureInfo Ru = CultureInfo.GetCultureInfo("ru-RU");
+
+    public const string DateFormat = "dd.MM.yyyy";
+    public const string Empty = "—";
+
+    public static string Date(DateOnly? day) => day?.ToString(DateFormat, Ru) ?? Empty;
+
+    /// <summary>A moment in the server's local time zone, to the minute.</summary>
+    public static string Moment(DateTimeOffset? at) => at?.ToLocalTime().ToString("dd.MM.yyyy HH:mm", Ru) ?? Empty;
+
+    /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
+    public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
+
+    /// <summary>
+    /// A half-open range <c>[from, to)</c> shown as people read it: the last day inclusive, "с … по …".
+    /// </summary>
+    public static string Period(DateOnly from, DateOnly? to) =>
+        to is { } end ? $"с {Date(from)} по {Date(end.AddDays(-1))}" : $"с {Date(from)}";
+
+    public static string Period(IEffectiveDated item) => Period(item.ValidFrom, item.ValidTo);
+
+    public static string Value(object? value) => value switch
+    {
+        null => Empty,
+        string s => s.Length == 0 ? Empty : s,
+        DateOnly d => Date(d),
+        DateTime t => t.ToString("dd.MM.yyyy HH:mm", Ru),
+        DateTimeOffset t => Moment(t),
+        decimal d => Number(d),
+        bool b => b ? "Да" : "Нет",
+        Enum e => e.Title(),
+        IFormattable f => f.ToString(null, Ru),
+        _ => value.ToString() ?? Empty,
+    };
+
+    /// <summary>Parses a decimal typed by a person: comma or dot, spaces between thousands.</summary>
+    public static bool TryParseNumber(string? text, out decimal value)
+    {
+        var clean = (text ?? "").Replace(" ", "").Replace("\u00A0", "").Replace('.', ',');
+        return decimal.TryParse(clean, NumberStyles.Number, Ru, out value);
+    }
+
+    /// <summary>The first day of the month of <paramref name="day"/>: changes usually take effect from it.</summary>
+    public static DateOnly MonthStart(DateOnly day) => new(day.Year, day.Month, 1);
+
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
+}
