@@ -23,6 +23,9 @@ public static class OpenErcWebHost
             ApplicationName = typeof(OpenErcWebHost).Assembly.GetName().Name,
         });
         configure?.Invoke(builder);
+        // Serve MudBlazor's and Blazor's files from the build output in every environment, not only Development
+        // (a no-op once published): `dotnet run` without launch settings runs as Production.
+        builder.WebHost.UseStaticWebAssets();
         var config = builder.Configuration;
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
