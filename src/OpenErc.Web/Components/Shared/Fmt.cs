@@ -22,6 +22,9 @@ public static class Fmt
     /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
     public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
 
+    /// <summary>A count with groups of thousands: "2 000".</summary>
+    public static string Count(int count) => count.ToString("#,0", Ru);
+
     /// <summary>
     /// A half-open range <c>[from, to)</c> shown as people read it: the last day inclusive, "с … по …".
     /// </summary>

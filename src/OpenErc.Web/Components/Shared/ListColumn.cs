@@ -30,8 +30,11 @@ public sealed class ListColumn<T>
     public bool AlignRight { get; init; }
     /// <summary>Keeps long text (addresses) from being squeezed into a narrow column.</summary>
     public bool Wide { get; init; }
+    /// <summary>Keeps dates and periods on one line.</summary>
+    public bool NoWrap { get; init; }
 
-    public string? Style => (AlignRight ? "text-align:right;" : "") + (Wide ? "min-width:16rem;" : "") is { Length: > 0 } s ? s : null;
+    public string? Style =>
+        (AlignRight ? "text-align:right;" : "") + (Wide ? "min-width:16rem;" : "") + (NoWrap ? "white-space:nowrap;" : "") is { Length: > 0 } s ? s : null;
 
     public string Text(T item) => Fmt.Value(Value?.Invoke(item));
 
@@ -40,23 +43,25 @@ public sealed class ListColumn<T>
     {
         Title = Title, Value = Value, SortKey = SortKey, SortBy = SortBy,
         Href = href ?? Href, TestId = testId ?? TestId, Template = template ?? Template, AlignRight = alignRight ?? AlignRight, Wide = wide ?? Wide,
+        NoWrap = NoWrap,
     };
 }
 
 public static class ListColumn
 {
     /// <summary>A sortable column whose cell shows <paramref name="value"/> formatted by <see cref="Fmt.Value"/>.</summary>
-    public static ListColumn<T> For<T, TKey>(Expression<Func<T, TKey>> value, string title, bool sortable = true, Func<T, object?>? show = null)
+    public static ListColumn<T> For<T, TKey>(Expression<Func<T, TKey>> value, string title, bool sortable = true)
     {
         var compiled = value.Compile();
         var type = Nullable.GetUnderlyingType(typeof(TKey)) ?? typeof(TKey);
         return new ListColumn<T>
         {
             Title = title,
-            Value = show ?? (x => compiled(x)),
+            Value = x => compiled(x),
             SortKey = sortable ? title : null,
             SortBy = sortable ? value : null,
             AlignRight = type == typeof(decimal) || type == typeof(int) || type == typeof(long),
+            NoWrap = type == typeof(DateOnly),
         };
     }
 
@@ -65,7 +70,7 @@ public static class ListColumn
     {
         var x = Expression.Parameter(typeof(T), "x");
         var from = Expression.Lambda<Func<T, DateOnly>>(Expression.Property(x, nameof(IEffectiveDated.ValidFrom)), x);
-        return For(from, title, show: item => Fmt.Period(item));
+        return new ListColumn<T> { Title = title, Value = item => Fmt.Period(item), SortKey = title, SortBy = from, NoWrap = true };
     }
 
     /// <summary>
