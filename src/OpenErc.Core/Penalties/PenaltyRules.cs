@@ -1,0 +1,86 @@
+using OpenErc.Core.Common;
+
+namespace OpenErc.Core.Penalties;
+
+/// <summary>Which statutory schedule a debt follows.</summary>
+public enum PenaltySchedule
+{
+    /// <summary>ЖК РФ ст. 155 ч. 14: days 1–30 nothing, 31–90 at 1/300, from 91 at 1/130 of the rate.</summary>
+    Housing = 1,
+
+    /// <summary>ЖК РФ ст. 155 ч. 14.1 (capital repair): 1/300 of the rate from the day after the due date.</summary>
+    CapitalRepair = 2,
+}
+
+/// <summary>A Bank of Russia key rate, percent per year, in force from a date until the next point.</summary>
+public sealed record KeyRatePoint(DateOnly From, decimal Percent);
+
+/// <summary>
+/// Days on which no penalty accrues (ПП 424: 06.04–31.12.2020). <see cref="OnlyDebtsDueBefore"/> limits a
+/// window to debts that fell due before a date (the 2022 bankruptcy moratorium covered obligations that arose
+/// before 01.04.2022).
+/// </summary>
+public sealed record Moratorium(DateRange Days, string Name, DateOnly? OnlyDebtsDueBefore = null);
+
+/// <summary>Days on which the rate is min(cap, rate on the payment day) (ПП 474 and its extensions: 9.5 %).</summary>
+public sealed record RateCap(DateRange Days, decimal CapPercent, string Name);
+
+/// <summary>The due day of a billing period's charges: the given day of the following month, for periods from <see cref="FromPeriod"/> on.</summary>
+public sealed record DueDayRule(BillingPeriod FromPeriod, int DayOfNextMonth);
+
+/// <summary>
+/// Dated configuration of the penalty rules. Every <c>[uncertain]</c> item of penalties.md is an option here
+/// with the documented default.
+/// </summary>
+public sealed record PenaltyRules
+{
+    public required IReadOnlyList<KeyRatePoint> KeyRates { get; init; }
+
+    public IReadOnlyList<Moratorium> Moratoria { get; init; } = DefaultMoratoria;
+
+    public IReadOnlyList<RateCap> Caps { get; init; } = DefaultCaps;
+
+    /// <summary>ЖК 155 ч. 1: the 10th up to February 2026, the 15th from March 2026 (ФЗ 177-ФЗ of 2025).</summary>
+    public IReadOnlyList<DueDayRule> DueDays { get; init; } = [new(new BillingPeriod(2000, 1), 10), new(new BillingPeriod(2026, 3), 15)];
+
+    /// <summary>Whether the day of payment accrues a penalty [uncertain; most published calculators include it].</summary>
+    public bool IncludePaymentDay { get; init; } = true;
+
+    /// <summary>Move a due date that falls on a non-working day to the next working day (ГК ст. 193) [uncertain; default on].</summary>
+    public bool ShiftDueDateToWorkingDay { get; init; } = true;
+
+    /// <summary>Public holidays of the production calendar; Saturdays and Sundays are always non-working.</summary>
+    public IReadOnlySet<DateOnly> Holidays { get; init; } = new HashSet<DateOnly>();
+
+    public static readonly IReadOnlyList<Moratorium> DefaultMoratoria =
+    [
+        new(new DateRange(new DateOnly(2020, 4, 6), new DateOnly(2021, 1, 1)), "Мораторий ПП № 424"),
+        new(new DateRange(new DateOnly(2022, 4, 1), new DateOnly(2022, 10, 2)), "Мораторий на банкротство ПП № 497", new DateOnly(2022, 4, 1)),
+    ];
+
+    public static readonly IReadOnlyList<RateCap> DefaultCaps =
+    [
+        new(new DateRange(new DateOnly(2022, 2, 28), new DateOnly(2027, 1, 1)), 9.5m, "Ограничение ставки ПП № 474"),
+    ];
+
+    /// <summary>The key rate in force on a day (the latest point not after it).</summary>
+    public decimal KeyRateOn(DateOnly day)
+    {
+        KeyRatePoint? found = null;
+        foreach (var p in KeyRates)
+            if (p.From <= day && (found is null || p.From > found.From)) found = p;
+        return found?.Percent ?? throw new InvalidOperationException($"Нет ключевой ставки на {day:dd.MM.yyyy}");
+    }
+
+    /// <summary>The last timely day of payment for a period's charges.</summary>
+    public DateOnly DueDate(BillingPeriod period)
+    {
+        var rule = DueDays.Where(r => r.FromPeriod <= period).MaxBy(r => r.FromPeriod)
+                   ?? throw new InvalidOperationException($"Нет правила срока оплаты для периода {period}");
+        var next = period.Next();
+        var due = new DateOnly(next.Year, next.Month, Math.Min(rule.DayOfNextMonth, next.Days));
+        if (ShiftDueDateToWorkingDay)
+            while (due.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || Holidays.Contains(due)) due = due.AddDays(1);
+        return due;
+    }
+}
