@@ -21,20 +21,32 @@ public static class DemoCommand
             await database.MigrateAsync(ct);
             var options = new DemoOptions(parse.GetValue(accounts), parse.GetValue(seed), current);
             DemoResult result = null!;
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .StartAsync(async ctx =>
-                {
-                    var tasks = new Dictionary<string, ProgressTask>();
-                    var progress = new Progress<DemoProgress>(p =>
+            try
+            {
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async ctx =>
                     {
-                        if (!tasks.TryGetValue(p.Stage, out var t))
-                            tasks[p.Stage] = t = ctx.AddTask(Markup.Escape(p.Stage), maxValue: Math.Max(p.Total, 1));
-                        t.Value = p.Done;
+                        var tasks = new Dictionary<string, ProgressTask>();
+                        // Progress<T> without a synchronisation context calls back on pool threads, possibly two at once.
+                        var progress = new Progress<DemoProgress>(p =>
+                        {
+                            lock (tasks)
+                            {
+                                if (!tasks.TryGetValue(p.Stage, out var t))
+                                    tasks[p.Stage] = t = ctx.AddTask(Markup.Escape(p.Stage), maxValue: Math.Max(p.Total, 1));
+                                t.Value = Math.Max(t.Value, p.Done);
+                            }
+                        });
+                        result = await DemoRegion.GenerateAsync(database.ConnectionString, options, progress, ct);
+                        foreach (var t in tasks.Values) t.Value = t.MaxValue;
                     });
-                    result = await DemoRegion.GenerateAsync(database.ConnectionString, options, progress, ct);
-                    foreach (var t in tasks.Values) t.Value = t.MaxValue;
-                });
+            }
+            catch (NonEmptyDatabaseException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 1;
+            }
             AnsiConsole.MarkupLineInterpolated(
                 $"Готово: {result.Accounts:N0} лицевых счетов, {result.Buildings:N0} домов, {result.Rows:N0} строк за {result.Elapsed.TotalSeconds:F1} с");
             return 0;

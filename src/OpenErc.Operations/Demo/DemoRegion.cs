@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Npgsql;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Demo;
@@ -12,7 +14,80 @@ public sealed record DemoResult(int Accounts, int Buildings, long Rows, TimeSpan
 /// <summary>Deterministic, realistic demo region written with binary COPY.</summary>
 public static partial class DemoRegion
 {
-    public static Task<DemoResult> GenerateAsync(string connectionString, DemoOptions options,
-        IProgress<DemoProgress>? progress = null, CancellationToken ct = default) =>
-        throw new NotImplementedException("The demo region generator is being written.");
+    public const string StageRegion = "Дома, лицевые счета и показания";
+    public const string StageFinish = "Индексы, статистика и фиксация";
+
+    /// <summary>
+    /// Fills an empty database (no buildings) with a region of exactly <see cref="DemoOptions.Accounts"/> personal
+    /// accounts: municipalities, organisations with valid requisites, the services catalogue, tariffs and norms that
+    /// change on 1 July, buildings and premises, accounts with owners, registrations and resident counts, meters and
+    /// six months of readings. The same accounts, seed and current month give the same rows. Reference tables that
+    /// already hold rows are continued (new ids follow the existing ones; services, norms and key rates are only added
+    /// when missing). Each table loads in one transaction that commits only when every table is ready, so a failure or
+    /// a cancellation leaves the database as it was; the streaming mode commits the tables one right after another,
+    /// not as one transaction (only a server failure within those milliseconds could leave some of them loaded).
+    /// </summary>
+    /// <exception cref="NonEmptyDatabaseException">The database already has buildings.</exception>
+    /// <remarks>
+    /// Without <see cref="DemoOptions.CurrentMonth"/> the month of today's date is used; pass it for reproducible data.
+    /// The demo bank login is <c>demo-bank</c> with the password <c>demo-bank</c>.
+    /// </remarks>
+    public static async Task<DemoResult> GenerateAsync(string connectionString, DemoOptions options,
+        IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Accounts is < 1 or > 999_999_999)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Accounts, "Число лицевых счетов должно быть от 1 до 999 999 999");
+        var month = options.CurrentMonth ?? BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Today));
+        var clock = Stopwatch.StartNew();
+
+        await using var admin = new NpgsqlConnection(connectionString);
+        await admin.OpenAsync(ct);
+        if (await ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT 1 FROM buildings)", ct))
+            throw new NonEmptyDatabaseException();
+        var tables = new DemoTables();
+        await tables.ReadCatalogAsync(admin, ct);
+        var baseline = await ReadBaselineAsync(admin, ct);
+        await admin.CloseAsync();
+
+        await using (var session = await CopySession.OpenAsync(connectionString, tables.All, ct))
+        {
+            var generator = new DemoGenerator(tables, session, baseline, options.Seed, month);
+            try
+            {
+                await Task.Run(() => generator.Run(options.Accounts, progress, StageRegion), session.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                await session.RethrowConsumerFailureAsync(); // the server refused a row: that is the error to report
+                throw;
+            }
+            Invariant.Holds(tables.Accounts.Rows == options.Accounts, $"demo generated {tables.Accounts.Rows} accounts instead of {options.Accounts}");
+            int finished = 0;
+            await session.CompleteAsync(_ => progress?.Report(new DemoProgress(StageFinish, Interlocked.Increment(ref finished), tables.All.Count)), ct);
+        }
+        return new DemoResult(options.Accounts, checked((int)tables.Buildings.Rows), tables.TotalRows, clock.Elapsed);
+    }
+
+    private static async Task<DemoBaseline> ReadBaselineAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var services = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand("SELECT code, id FROM services", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) services[reader.GetString(0)] = reader.GetInt64(1);
+        return new DemoBaseline(services,
+            HasKeyRates: await ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM key_rates)", ct),
+            HasNorms: await ScalarAsync<bool>(conn, "SELECT EXISTS (SELECT 1 FROM consumption_norms)", ct),
+            HasDemoLogin: await ScalarAsync<bool>(conn, $"SELECT EXISTS (SELECT 1 FROM payment_agent_accesses WHERE login = '{DemoGenerator.DemoLogin}')", ct));
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 }
+
+/// <summary>The demo region is only generated into a database without buildings.</summary>
+public sealed class NonEmptyDatabaseException()
+    : InvalidOperationException("База данных уже содержит дома: демонстрационный регион создаётся только в пустой базе");
