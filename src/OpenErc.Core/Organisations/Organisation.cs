@@ -81,7 +81,7 @@ public sealed class PaymentAgentAccess : IRegistryObject
     [Required(ErrorMessage = "Укажите логин")]
     public string Login { get; set; } = "";
 
-    /// <summary>PBKDF2-SHA256 hash, "iterations.salt.hash" in Base64; never the password itself.</summary>
+    /// <summary>PBKDF2-SHA256 hash "pbkdf2$iterations$salt$hash" (Base64 parts); never the password itself.</summary>
     public string PasswordHash { get; set; } = "";
 
     /// <summary>Comma-separated addresses or CIDR networks the agent may call from.</summary>
