@@ -292,7 +292,8 @@ internal sealed class CopySession : IAsyncDisposable
 
     private async Task<NpgsqlConnection> ConnectAsync(string connectionString, CancellationToken ct)
     {
-        var conn = new NpgsqlConnection(connectionString);
+        // One connection per table for one load: keeping them in the pool would only hold server slots.
+        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         _connections.Add(conn);
         await conn.OpenAsync(ct);
         // Demo rows can be generated again from the seed: no need to wait for the WAL flush of each commit.
