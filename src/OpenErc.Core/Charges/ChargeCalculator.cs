@@ -1,0 +1,273 @@
+using OpenErc.Core.Common;
+using OpenErc.Core.Housing;
+using OpenErc.Core.Tariffs;
+
+namespace OpenErc.Core.Charges;
+
+/// <summary>
+/// The monthly charge of a building (charges.md §12, housing.md, recalculations.md §1–2): a pure function of the
+/// snapshot, the period and the settings. Same inputs → same lines, ordered by account, service code, zone, kind
+/// and supplier.
+/// </summary>
+/// <remarks>
+/// <para><b>Part months.</b> The month of each account and service is cut into segments wherever an input changes
+/// (account opened or closed, residents or owners, tariff, norm, coefficient, method, supplier, a meter installed
+/// or removed). Every segment is charged as <c>monthly amount × days / days in month</c>, unrounded; the segments of
+/// one account, service, supplier, zone and kind make ONE line whose unrounded sum is rounded once. The segments
+/// appear in <see cref="ChargeTrace.Segments"/>. A meter's month volume is spread evenly over the days the meter
+/// was in service; a premise meter's volume is shared among the premise's accounts by <see cref="AccountSnapshot.Share"/>
+/// and days.</para>
+/// <para><b>Shares.</b> Area-based charges and premise meter volumes are multiplied by the account's share;
+/// per-person charges (norm × residents, waste by residents) are not — residents are counted per account.</para>
+/// <para><b>Volumes</b> stay unrounded decimals; the КР на СОИ split by area is exact to decimal precision, and each
+/// premise's line is rounded on its own (one rounding per line), so no largest-remainder step is needed here.</para>
+/// </remarks>
+public static class ChargeCalculator
+{
+    /// <summary>All charge lines of the building for the period, including the month's absence and quality reductions.</summary>
+    /// <exception cref="ChargeDataException">The snapshot lacks a tariff or norm it needs, or a norm row is ambiguous.</exception>
+    public static IReadOnlyList<ChargeLine> Calculate(BuildingSnapshot building, BillingPeriod period, ChargeSettings settings) =>
+        new BuildingCalculation(building, period, settings).Run();
+}
+
+/// <summary>A part of a line: one set of inputs over <c>[From, To)</c>. Volume and amount are given for <see cref="BasisDays"/> days.</summary>
+internal sealed record Piece(
+    DateOnly From, DateOnly To, int BasisDays,
+    long SupplierId, TariffZone Zone, VolumeSource Source,
+    decimal BasisVolume, decimal Rate, decimal Coefficient, decimal BasisAmount,
+    string Formula, string Legal, IReadOnlyList<TraceInput> Inputs, string? Note)
+{
+    public int Days => To.DayNumber - From.DayNumber;
+
+    public decimal Volume => Days == BasisDays ? BasisVolume : BasisVolume * Days / BasisDays;
+
+    public decimal Unrounded => Days == BasisDays ? BasisAmount : BasisAmount * Days / BasisDays;
+
+    /// <summary>For a norm × persons piece: what the temporary-absence recalculation needs.</summary>
+    public NormBasis? Norm { get; init; }
+
+    /// <summary>The volume is a norm volume on which the increasing coefficient is due (sewage follows it when configured).</summary>
+    public bool CoefficientDue { get; init; }
+}
+
+/// <summary>The persons and norm row of a norm-based piece.</summary>
+internal sealed record NormBasis(int Persons, bool ByOwners, decimal MonthlyNorm, string Profile, int? Rooms);
+
+internal sealed partial class BuildingCalculation(BuildingSnapshot building, BillingPeriod period, ChargeSettings settings)
+{
+    private readonly BuildingSnapshot B = building;
+    private readonly BillingPeriod P = period;
+    private readonly ChargeSettings S = settings;
+    private readonly int D = period.Days;
+    private readonly List<ChargeLine> _lines = [];
+
+    /// <summary>The month's charge pieces by account and service code (sewage, КР на СОИ and the recalculations read them).</summary>
+    private readonly Dictionary<(long Account, string Service), List<Piece>> _pieces = [];
+
+    public IReadOnlyList<ChargeLine> Run()
+    {
+        Invariant.Holds(B.TotalPremisesArea > 0 || B.Premises.Count == 0, "S_об must be positive");
+        var services = B.Services.OrderBy(s => s.Code, StringComparer.Ordinal).ToList();
+        var accounts = B.Premises.SelectMany(p => p.Accounts.Select(a => (Premise: p, Account: a))).OrderBy(x => x.Account.AccountId).ToList();
+
+        // 1. Everything that does not depend on other lines; 2. sewage from the water volumes; 3. КР на СОИ from all volumes.
+        foreach (var (premise, account) in accounts)
+            foreach (var service in services.Where(s => s.Kind != ServiceKind.CommonPropertyResource && !(s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage)))
+                Charge(account, service, ServicePieces(premise, account, service));
+        foreach (var (premise, account) in accounts)
+            foreach (var service in services.Where(s => s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage))
+                Charge(account, service, Sewage(premise, account, service));
+        foreach (var service in services.Where(s => s.Kind == ServiceKind.CommonPropertyResource).OrderBy(s => s.Resource == Resource.Sewage))
+        {
+            var basis = CommonPropertyBasis(service, accounts);
+            foreach (var (premise, account) in accounts)
+                Charge(account, service, CommonProperty(premise, account, service, basis));
+        }
+
+        if (B.HeatingAnnualCorrection is { } correction)
+            foreach (var service in services.Where(s => s.Resource == Resource.Heat && s.Kind == ServiceKind.Communal))
+                foreach (var (premise, account) in accounts)
+                    AnnualHeatingCorrection(premise, account, service, correction);
+
+        foreach (var (premise, account) in accounts)
+        {
+            TemporaryAbsence(premise, account, services);
+            QualityReductions(premise, account, services);
+        }
+
+        return _lines
+            .OrderBy(l => l.AccountId).ThenBy(l => l.ServiceCode, StringComparer.Ordinal).ThenBy(l => l.Zone).ThenBy(l => l.Kind).ThenBy(l => l.SupplierId)
+            .ToList();
+    }
+
+    private List<Piece> ServicePieces(PremiseSnapshot premise, AccountSnapshot account, ServiceSnapshot service)
+    {
+        if (service.Resource == Resource.Heat && service.Kind == ServiceKind.Communal) return Heating(premise, account, service);
+        if (service.Kind == ServiceKind.Communal && service.Resource is Resource.ColdWater or Resource.HotWater or Resource.Electricity or Resource.Gas)
+            return Metered(premise, account, service);
+        return Housing(premise, account, service);
+    }
+
+    /// <summary>Lines of one account and service from its pieces: one per supplier and zone, rounded once.</summary>
+    private void Charge(AccountSnapshot account, ServiceSnapshot service, List<Piece> pieces, ChargeLineKind kind = ChargeLineKind.Charge)
+    {
+        if (pieces.Count == 0) return;
+        if (kind == ChargeLineKind.Charge) _pieces[(account.AccountId, service.Code)] = pieces;
+        foreach (var group in pieces.GroupBy(p => (p.SupplierId, p.Zone)).OrderBy(g => g.Key.Zone).ThenBy(g => g.Key.SupplierId))
+            _lines.Add(Line(account, service, kind, Merge(group.OrderBy(p => p.From).ToList())));
+    }
+
+    /// <summary>Adjacent pieces with identical inputs are one piece (a change point of another input split them).</summary>
+    private static List<Piece> Merge(List<Piece> pieces)
+    {
+        var result = new List<Piece>();
+        foreach (var piece in pieces)
+        {
+            if (result.Count > 0 && result[^1] is var last && last.To == piece.From && last.BasisDays == piece.BasisDays
+                && last.BasisVolume == piece.BasisVolume && last.BasisAmount == piece.BasisAmount && last.Rate == piece.Rate
+                && last.Coefficient == piece.Coefficient && last.Source == piece.Source && last.Formula == piece.Formula
+                && last.Legal == piece.Legal && last.Note == piece.Note && last.Norm == piece.Norm && last.CoefficientDue == piece.CoefficientDue
+                && last.Inputs.SequenceEqual(piece.Inputs))
+                result[^1] = last with { To = piece.To };
+            else
+                result.Add(piece);
+        }
+        return result;
+    }
+
+    private ChargeLine Line(AccountSnapshot account, ServiceSnapshot service, ChargeLineKind kind, List<Piece> pieces)
+    {
+        var last = pieces[^1];
+        decimal unrounded = pieces.Sum(p => p.Unrounded);
+        decimal volume = pieces.Sum(p => p.Volume);
+        int days = pieces.SelectMany(p => Enumerable.Range(p.From.DayNumber, p.Days)).Distinct().Count();
+        decimal dayFactor = days == D ? 1m : (decimal)days / D;
+
+        var common = pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
+        var inputs = new List<TraceInput>(common);
+        if (days != D)
+        {
+            inputs.Add(new("Дней начисления", days, "дн."));
+            inputs.Add(new("Дней в месяце", D, "дн."));
+        }
+        var segments = pieces.Count == 1 ? [] : pieces.Select(p => new TraceSegment(p.From, p.To, (decimal)p.Days / D, p.Volume,
+            p.Inputs.Where(i => !common.Contains(i)).ToList(), p.Unrounded)).ToList();
+        var trace = new ChargeTrace(
+            string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
+            string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
+            inputs,
+            JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
+        return new ChargeLine(account.AccountId, service.Code, last.SupplierId, P, last.Zone, volume, service.Unit, last.Rate, last.Coefficient,
+            dayFactor, last.Source, unrounded, Money.RoundToKopecks(unrounded), trace) { Kind = kind };
+    }
+
+    internal static string? JoinNotes(IEnumerable<string?> notes)
+    {
+        var text = string.Join(" ", notes.Where(n => !string.IsNullOrEmpty(n)).Distinct());
+        return text.Length == 0 ? null : text;
+    }
+
+    // ---- segments and lookups ----
+
+    /// <summary>The account's days of the month cut at every change point: <c>[From, To)</c> pairs.</summary>
+    private List<(DateOnly From, DateOnly To)> Segments(AccountSnapshot account, IEnumerable<DateOnly> points)
+    {
+        var start = account.OpenedOn > P.FirstDay ? account.OpenedOn : P.FirstDay;
+        var end = account.ClosedOn is { } closed && closed < P.End ? closed : P.End;
+        var result = new List<(DateOnly, DateOnly)>();
+        if (start >= end) return result;
+        var cuts = points.Where(d => d > start && d < end).Distinct().Order().ToList();
+        var from = start;
+        foreach (var cut in cuts)
+        {
+            result.Add((from, cut));
+            from = cut;
+        }
+        result.Add((from, end));
+        return result;
+    }
+
+    private static IEnumerable<DateOnly> Points(IEnumerable<IEffectiveDated> items) =>
+        items.SelectMany(i => i.ValidTo is { } to ? new[] { i.ValidFrom, to } : [i.ValidFrom]);
+
+    private IEnumerable<DateOnly> ServicePoints(ServiceSnapshot s) =>
+        Points(s.Methods).Concat(Points(s.Suppliers)).Concat(Points(s.Tariffs)).Concat(Points(s.Norms)).Concat(Points(s.HeatEnergyNorm))
+            .Concat(Points(S.IncreasingCoefficients.Where(k => k.Resource == s.Resource)));
+
+    private static IEnumerable<DateOnly> AccountPoints(AccountSnapshot a) => Points(a.Residents).Concat(Points(a.Owners));
+
+    private static T? One<T>(IEnumerable<T> items, DateOnly day, string what) where T : class, IEffectiveDated
+    {
+        var valid = items.ValidOn(day).Take(2).ToList();
+        return valid.Count switch
+        {
+            0 => null,
+            1 => valid[0],
+            _ => throw new ChargeDataException($"{what}: на {day:dd.MM.yyyy} действуют две записи"),
+        };
+    }
+
+    private static CalculationMethod? Method(ServiceSnapshot s, DateOnly day) => One(s.Methods, day, $"Способ расчёта {s.Code}")?.Value;
+
+    private static long? Supplier(ServiceSnapshot s, DateOnly day) => One(s.Suppliers, day, $"Поставщик {s.Code}")?.Value;
+
+    /// <summary>Persons for a per-person charge: residents; nobody resides in a residential premise → owners (ПП 354 п. 56(2), п. 148(36)).</summary>
+    private static (int Persons, bool ByOwners) Persons(PremiseSnapshot premise, AccountSnapshot account, DateOnly day)
+    {
+        int residents = One(account.Residents, day, $"Проживающие ЛС {account.AccountId}")?.Value ?? 0;
+        if (residents > 0 || premise.Kind != PremiseKind.Residential) return (residents, false);
+        int owners = One(account.Owners, day, $"Собственники ЛС {account.AccountId}")?.Value ?? 0;
+        return (owners, owners > 0);
+    }
+
+    private static decimal? RateOrNull(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
+        One(s.Tariffs.Where(t => t.SupplierId == supplier && t.Zone == zone && t.Part == part), day, $"Тариф {s.Code}")?.Rate;
+
+    private static decimal Rate(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
+        RateOrNull(s, supplier, zone, day, part)
+        ?? throw new ChargeDataException($"Услуга {s.Code}: нет тарифа поставщика {supplier} (зона {zone}) на {day:dd.MM.yyyy}");
+
+    /// <summary>
+    /// The price of one unit with its trace inputs. Hot water with a heat-energy rate in force is two-component
+    /// (ПП 354 прил. 2 ф. 23): the effective rate is <c>T_хв + q × T_тэ</c>, so <c>V × rate</c> is the formula's sum.
+    /// </summary>
+    private (decimal Rate, List<TraceInput> Inputs, bool TwoComponent) UnitPrice(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day)
+    {
+        decimal rate = Rate(s, supplier, zone, day);
+        if (s.Resource == Resource.HotWater && RateOrNull(s, supplier, TariffZone.Single, day, TariffPart.HeatEnergy) is { } heatRate)
+        {
+            decimal q = One(s.HeatEnergyNorm, day, $"Норматив тепловой энергии на подогрев {s.Code}")?.Value
+                ?? throw new ChargeDataException($"Услуга {s.Code}: двухкомпонентный тариф без норматива q на {day:dd.MM.yyyy}");
+            return (rate + q * heatRate,
+                [new("Компонент на холодную воду T_хв", rate, "₽/м³"), new("Норматив на подогрев q", q, "Гкал/м³"), new("Компонент на тепловую энергию T_тэ", heatRate, "₽/Гкал")],
+                true);
+        }
+        return (rate, [new("Тариф", rate, "₽/" + s.Unit)], false);
+    }
+
+    /// <summary>The increasing coefficient on a day, or 1 (charges.md §4).</summary>
+    private decimal Coefficient(Resource resource, DateOnly day) =>
+        One(S.IncreasingCoefficients.Where(k => k.Resource == resource), day, "Повышающий коэффициент")?.Value ?? 1m;
+
+    /// <summary>The norm row for the premise or null when the service has none that day; a service with norms but none in force is a data error.</summary>
+    private NormSnapshot? Norm(ServiceSnapshot s, PremiseSnapshot? premise, DateOnly day, int persons, bool required)
+    {
+        var profile = NormSelector.Profile(B.NormCategories, premise?.NormCategories ?? new Dictionary<string, string>(), s.Code);
+        var norm = NormSelector.Select(s.Norms, day, profile, premise?.Rooms, persons, s.Code);
+        if (norm is null && (required || s.Norms.Count > 0))
+            throw new ChargeDataException($"Услуга {s.Code}: нет норматива на {day:dd.MM.yyyy}");
+        return norm;
+    }
+
+    private static decimal Monthly(NormSnapshot norm) => norm.PerYear ? norm.Value / 12m : norm.Value;
+
+    private decimal CommonArea(Resource resource) =>
+        B.CommonPropertyArea.TryGetValue(resource, out var area) ? area
+        : resource is Resource.Sewage or Resource.HotWater && B.CommonPropertyArea.TryGetValue(Resource.ColdWater, out var water) ? water
+        : throw new ChargeDataException($"Дом {B.BuildingId}: не задана площадь общего имущества S_ои для ресурса {resource}");
+
+    private static bool Overlaps(Piece p, DateOnly from, DateOnly to) => p.From < to && from < p.To;
+
+    private static int OverlapDays(Piece p, DateOnly from, DateOnly to) =>
+        Math.Max(0, (p.To < to ? p.To : to).DayNumber - (p.From > from ? p.From : from).DayNumber);
+}
