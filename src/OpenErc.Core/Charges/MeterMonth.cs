@@ -63,8 +63,8 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
         {
             string what = e == meter.FailedOn ? "прибор учёта вышел из строя" : e == meter.AccessRefusedOn ? "потребитель не допустил к проверке прибора учёта" : "истёк межповерочный интервал";
             int k = month - Index(BillingPeriod.Of(e)) + 1;
-            var cutoff = e < period.FirstDay ? e : period.FirstDay;
-            if (k <= averageLimit && Averages(meter, registers, zones, cutoff, settings) is { } averages)
+            // The average is over the readings before the event, the same for every month of the limit.
+            if (k <= averageLimit && Averages(meter, registers, zones, e, settings) is { } averages)
                 return new(meter, from, to, MeterMode.Average, NormReason.Failed, averages,
                     $"ПУ {id}: {what} {e:dd.MM.yyyy}; среднемесячный объём, месяц {k} из {averageLimit} (п. 59 «а»)");
             return new(meter, from, to, MeterMode.Norm, NormReason.Failed, [],
