@@ -99,7 +99,6 @@ internal sealed partial class BuildingCalculation
         bool evenly = B.HeatingPaymentMethod == HeatingPaymentMethod.EvenlyThroughYear;
         bool inSeason = S.HeatingSeasonMonths.Contains(P.Month);
         (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)? meter = null;
-        bool meterRead = false;
         foreach (var (from, to) in Segments(account, ServicePoints(service)))
         {
             if (Method(service, from) is not { } method || Supplier(service, from) is not { } supplier) continue;
@@ -119,8 +118,7 @@ internal sealed partial class BuildingCalculation
                     }
                     else
                     {
-                        if (!meterRead) meter = BuildingMeterVolume(Resource.Heat);
-                        meterRead = true;
+                        meter = BuildingMeterVolume(Resource.Heat);
                         volume = meter?.Volume;
                         meterInputs = meter is { } m ? [.. m.Inputs, new("Объём по ОДПУ V_д", m.Volume, "Гкал")] : [];
                     }
@@ -184,8 +182,16 @@ internal sealed partial class BuildingCalculation
         return new Piece(from, to, D, supplier, TariffZone.Single, VolumeSource.Norm, volume, rate, 1m, amount, formula, legal, inputs, note);
     }
 
+    private readonly Dictionary<Resource, (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)?> _buildingVolumes = [];
+
     /// <summary>The month's volume of the building meters of a resource (summed), or null when any lacks readings.</summary>
     private (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)? BuildingMeterVolume(Resource resource)
+    {
+        if (!_buildingVolumes.TryGetValue(resource, out var volume)) _buildingVolumes[resource] = volume = ReadBuildingMeters(resource);
+        return volume;
+    }
+
+    private (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)? ReadBuildingMeters(Resource resource)
     {
         var meters = B.CommonHouseMeters.Where(m => m.Resource == resource).OrderBy(m => m.MeterId).ToList();
         if (meters.Count == 0) return null;
@@ -224,7 +230,9 @@ internal sealed partial class BuildingCalculation
                 volume += monthVolume * area * days / (B.TotalPremisesArea * past.D);
             }
         }
-        decimal charged = account.HeatingChargedForCorrectedYear;
+        if (volume == 0m && account.HeatingChargedForCorrectedYear is null or 0m) return;
+        decimal charged = account.HeatingChargedForCorrectedYear
+            ?? throw new ChargeDataException($"ЛС {account.AccountId}: для корректировки отопления за {correction.Year} год нужна сумма, начисленная за год");
         decimal lastRate = Rate(service, currentSupplier, TariffZone.Single, new DateOnly(correction.Year, 12, 31));
         var inputs = new List<TraceInput>
         {

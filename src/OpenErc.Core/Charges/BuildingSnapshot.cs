@@ -116,8 +116,11 @@ public sealed record AccountSnapshot(
     IReadOnlyList<Dated<int>> Owners,
     IReadOnlyList<AbsenceSnapshot> Absences)
 {
-    /// <summary>Heating charged to the account for the year of <see cref="BuildingSnapshot.HeatingAnnualCorrection"/>, ₽.</summary>
-    public decimal HeatingChargedForCorrectedYear { get; init; }
+    /// <summary>
+    /// Heating charged to the account for the year of <see cref="BuildingSnapshot.HeatingAnnualCorrection"/>, ₽; required
+    /// (a <see cref="ChargeDataException"/> otherwise) when the account has days in that year.
+    /// </summary>
+    public decimal? HeatingChargedForCorrectedYear { get; init; }
 }
 
 /// <summary>

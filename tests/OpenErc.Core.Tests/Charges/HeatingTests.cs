@@ -102,6 +102,19 @@ public sealed class HeatingTests
         lines.Line("heating").Amount.ShouldBe(Money.RoundToKopecks(1236.8m / 12 * 54.3m * 2845.60m / 6150m));
     }
 
+    [Fact]
+    public void The_annual_correction_needs_what_was_charged_for_the_year()
+    {
+        var actual = Enumerable.Range(1, 12).ToDictionary(m => m, _ => 103m);
+        var building = Building([Flat()], [Heating(CalculationMethod.CommonHouseMeter)], heating: HeatingPaymentMethod.EvenlyThroughYear)
+            with { HeatingAverageMonthlyVolume = 100m, HeatingAnnualCorrection = new HeatingAnnualCorrection(2025, actual) };
+        Should.Throw<ChargeDataException>(() => building.Calc(new BillingPeriod(2026, 2), SevenMonths)).Message.ShouldContain("начисленная за год");
+
+        // An account opened after the corrected year has nothing to correct.
+        var newcomer = building with { Premises = [Flat(accounts: [Account(opened: D(2026, 1, 15))])] };
+        newcomer.Calc(new BillingPeriod(2026, 2), SevenMonths).ShouldNotContain(l => l.Kind == ChargeLineKind.HeatingAnnualCorrection);
+    }
+
     [Theory]
     [InlineData(3, true)]
     [InlineData(10, true)]  // the season may start on 15 October: still the whole month by norm
