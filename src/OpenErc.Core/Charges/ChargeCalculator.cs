@@ -19,6 +19,24 @@ namespace OpenErc.Core.Charges;
 /// and days.</para>
 /// <para><b>Shares.</b> Area-based charges and premise meter volumes are multiplied by the account's share;
 /// per-person charges (norm × residents, waste by residents) are not — residents are counted per account.</para>
+/// <para><b>Meter readings.</b> The readings of a month are the last valid reading dated on or before the month's
+/// last day (and within the month) against the last valid reading dated before the month's first day; a meter
+/// commissioned in the month starts from its first reading. Which readings are known (the 25th cut-off of п. 31)
+/// is the snapshot builder's choice. A reading below the previous one is a rollover at 10^Digits when the volume
+/// through zero is at most <see cref="ChargeSettings.RolloverMaxShare"/> of the register; otherwise it is rejected
+/// (no negative meter line) and the month goes on as without readings, with a note. Without readings: the п. 59
+/// average (over ≥ 6 months, or 3–6 for a younger meter) for up to <see cref="ChargeSettings.AverageMonthsLimit"/>
+/// months in a row, then the norm (п. 60). From the day of an expired verification, a failure or a refused access
+/// the readings are invalid: the average for the limit (whole months, starting with the month of the event), then
+/// the norm with the coefficient. When readings come back after months without them, the month's volume is the
+/// volume since the last reading minus the meter's average for each of those months (the п. 59 «б» true-up; may
+/// be negative). Registers map to zones by <see cref="ChargeSettings.TwoZoneRegisters"/> /
+/// <see cref="ChargeSettings.ThreeZoneRegisters"/>; one line per zone. Norm rows: see <see cref="NormSelector"/>.</para>
+/// <para><b>Increasing coefficient</b> (п. 42): on norm-based amounts of a residential premise when there is no
+/// meter on those days, the building method is the norm, or a failed meter is past the average limit; never with
+/// a technical-impossibility act for the resource; after missing readings only with
+/// <see cref="ChargeSettings.CoefficientAfterMissingReadings"/>; on sewage only with
+/// <see cref="ChargeSettings.CoefficientOnSewage"/>. It multiplies the amount; the line's volume is the norm volume.</para>
 /// <para><b>Volumes</b> stay unrounded decimals; the КР на СОИ split by area is exact to decimal precision, and each
 /// premise's line is rounded on its own (one rounding per line), so no largest-remainder step is needed here.</para>
 /// </remarks>
