@@ -56,7 +56,17 @@ public static class DbCommands
             return 0;
         });
 
+        var stop = new Command("stop", "Остановить встроенный PostgreSQL, работающий в папке данных (например, оставленный убитым процессом)");
+        stop.SetAction(async (parse, ct) =>
+        {
+            var folder = OpenErc.Storage.OpenErcDatabase.ResolveDataDirectory(parse.GetValue(CliDatabase.DataOption));
+            bool stopped = await OpenErc.Storage.LocalPostgres.StopRunningAsync(folder, ct);
+            AnsiConsole.MarkupLineInterpolated($"{(stopped ? "Остановлен" : "Не запущен")}: {folder}");
+            return 0;
+        });
+
         db.Subcommands.Add(start);
+        db.Subcommands.Add(stop);
         db.Subcommands.Add(migrate);
         db.Subcommands.Add(status);
         return db;

@@ -134,6 +134,18 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
+    /// <summary>Stops the cluster running in <paramref name="dataDirectory"/>, whoever started it; false when none runs there.</summary>
+    public static async Task<bool> StopRunningAsync(string dataDirectory, CancellationToken ct = default)
+    {
+        var bin = FindBinaries();
+        bool asPostgres = geteuid() == 0;
+        var data = Path.GetFullPath(dataDirectory);
+        if (RunningPort(bin, data, asPostgres) is null) return false;
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(bin, "pg_ctl", asPostgres, ct, "-D", data, "-m", "fast", "-w", "stop");
+        return true;
+    }
+
     /// <summary>The owner of the running server process, for diagnostics and tests.</summary>
     public string ServerUser()
     {

@@ -27,8 +27,22 @@ public sealed class OpenErcDatabase : IAsyncDisposable
     {
         if (!string.IsNullOrWhiteSpace(configuredConnectionString))
             return new OpenErcDatabase(configuredConnectionString, null);
-        var local = await LocalPostgres.StartAsync(dataDirectory ?? DefaultDataDirectory, log, ct: ct);
+        var local = await LocalPostgres.StartAsync(ResolveDataDirectory(dataDirectory), log, ct: ct);
         return new OpenErcDatabase(local.ConnectionString(), local);
+    }
+
+    /// <summary>
+    /// A relative data folder is taken from the root of the source tree (the folder with <c>OpenErc.slnx</c>) when the
+    /// process runs inside one, so that the web host and the CLI started with <c>dotnet run --project …</c> share one
+    /// cluster; elsewhere (a published build) from the working directory.
+    /// </summary>
+    public static string ResolveDataDirectory(string? configured)
+    {
+        var folder = string.IsNullOrWhiteSpace(configured) ? DefaultDataDirectory : configured;
+        if (Path.IsPathRooted(folder)) return folder;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OpenErc.slnx"))) return Path.Combine(dir.FullName, folder);
+        return Path.GetFullPath(folder);
     }
 
     public OpenErcDbContext CreateContext() => new(Options(ConnectionString));

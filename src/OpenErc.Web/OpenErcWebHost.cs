@@ -33,6 +33,20 @@ public static class OpenErcWebHost
             config.GetConnectionString("OpenErc") is { Length: > 0 } cs ? cs : config["OPENERC_DB"],
             config["OpenErc:DataDirectory"], loggerFactory.CreateLogger("OpenErc.Database"));
 
+        try
+        {
+            return await BuildAsync(builder, database);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OpenErcDatabase database)
+    {
+        var config = builder.Configuration;
         builder.Services.AddSingleton(database);
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,4 +1,13 @@
+using OpenErc.Storage;
 using OpenErc.Web;
 
 var app = await OpenErcWebHost.CreateAsync(args);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+finally
+{
+    // Also when the host fails to start (the port is taken): never leave the embedded cluster behind.
+    await app.Services.GetRequiredService<OpenErcDatabase>().DisposeAsync();
+}
