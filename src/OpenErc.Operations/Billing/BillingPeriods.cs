@@ -1,0 +1,165 @@
+using Npgsql;
+using OpenErc.Core.Common;
+
+namespace OpenErc.Operations.Billing;
+
+public sealed record ClosingReport(BillingPeriod Month, long Balances, long Accounts, decimal Opening, decimal Charged, decimal Recalculated,
+    decimal Penalties, decimal Paid, decimal Closing);
+
+public sealed record RunStatus(long Id, string Scope, bool DryRun, string State, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
+    int Buildings, int Done, int Failed, long Lines, decimal Total, string? Note);
+
+public sealed record PeriodStatus(BillingPeriod Month, string State, DateTimeOffset? ClosedAt, string? ClosedBy, long PostedLines, decimal PostedTotal,
+    IReadOnlyList<RunStatus> Runs, IReadOnlyList<BuildingFailure> OpenFailures);
+
+/// <summary>Billing months: closing (balances derived from the lines) and status.</summary>
+public static class BillingPeriods
+{
+    /// <summary>
+    /// Closes the month: writes <c>account_balances</c> per account × service × supplier from the lines booked in the
+    /// month (charged: the month's own regular lines; recalculated: every other line booked in it — absence and
+    /// quality reductions, corrections of earlier months), the opening from the previous month's closing, penalties and
+    /// paid 0 until those issues land; checks them against the lines and marks the month closed, all in one transaction.
+    /// </summary>
+    public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await BillingRun.LockAsync(conn, month, $"Идёт расчёт месяца {month}: закрыть месяц нельзя", ct);
+        try
+        {
+            return await CloseLockedAsync(conn, month, closedBy, ct);
+        }
+        finally
+        {
+            await BillingRun.UnlockAsync(conn, month);
+        }
+    }
+
+    private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand("""
+            INSERT INTO billing_periods (month) VALUES (@m) ON CONFLICT DO NOTHING;
+            SELECT state FROM billing_periods WHERE month = @m FOR UPDATE;
+            """, conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            if ((string)(await cmd.ExecuteScalarAsync(ct))! == "closed") throw new BillingException($"Месяц {month} уже закрыт");
+        }
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT (SELECT min(id) FROM billing_runs WHERE month = @m AND state = 'running' AND NOT dry_run),
+                   (SELECT state FROM billing_periods WHERE month = @prev)
+            """, conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            if (!r.IsDBNull(0)) throw new BillingException($"Расчёт №{r.GetInt64(0)} за {month} не завершён: продолжите его перед закрытием месяца");
+            if (!r.IsDBNull(1) && r.GetString(1) == "open") throw new BillingException($"Сначала закройте предыдущий месяц {month.Previous()}");
+        }
+        await using (var cmd = new NpgsqlCommand("""
+            WITH lines AS (
+                SELECT account_id, service_id, supplier_id,
+                       coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
+                       coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m)), 0) AS recalculated
+                FROM charge_lines WHERE booking_month = @m GROUP BY 1, 2, 3),
+            prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev)
+            INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
+            SELECT @m, account_id, service_id, supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0), 0, 0,
+                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0)
+            FROM lines l FULL JOIN prev p USING (account_id, service_id, supplier_id)
+            """, conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        ClosingReport report;
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT count(*), count(DISTINCT account_id), coalesce(sum(opening), 0), coalesce(sum(charged), 0), coalesce(sum(recalculated), 0),
+                   coalesce(sum(penalties), 0), coalesce(sum(paid), 0), coalesce(sum(closing), 0),
+                   count(*) FILTER (WHERE opening + charged + recalculated + penalties - paid <> closing),
+                   (SELECT coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m),
+                   (SELECT count(*) FROM account_balances b FULL JOIN (SELECT * FROM account_balances WHERE month = @prev) p
+                        USING (account_id, service_id, supplier_id)
+                    WHERE b.month = @m AND b.opening <> coalesce(p.closing, 0) OR b.month IS NULL)
+            FROM account_balances WHERE month = @m
+            """, conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            report = new ClosingReport(month, r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7));
+            Invariant.Holds(r.GetInt64(8) == 0, $"{r.GetInt64(8)} balances of {month} break opening + charged + recalculated + penalties − paid = closing");
+            Invariant.Holds(report.Charged + report.Recalculated == r.GetDecimal(9),
+                $"balances of {month} hold {report.Charged + report.Recalculated} ₽ of charges, the lines {r.GetDecimal(9)} ₽");
+            Invariant.Holds(r.GetInt64(10) == 0, $"{r.GetInt64(10)} balances of {month} do not open with the closing of {month.Previous()}");
+        }
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE billing_periods SET state = 'closed', closed_at = now(), closed_by = @by WHERE month = @m", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<string>("by", closedBy));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return report;
+    }
+
+    public static async Task<PeriodStatus> StatusAsync(string connectionString, BillingPeriod month, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        string state = "open";
+        DateTimeOffset? closedAt = null;
+        string? closedBy = null;
+        await using (var cmd = new NpgsqlCommand("SELECT state, closed_at, closed_by FROM billing_periods WHERE month = @m", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct))
+                (state, closedAt, closedBy) = (r.GetString(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? null : r.GetString(2));
+        }
+        long lines = 0;
+        decimal total = 0;
+        await using (var cmd = new NpgsqlCommand("SELECT count(*), coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            (lines, total) = (r.GetInt64(0), r.GetDecimal(1));
+        }
+        var runs = new List<RunStatus>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT id, scope, dry_run, state, started_at, finished_at, buildings, buildings_done, buildings_failed, lines, total, note
+            FROM billing_runs WHERE month = @m ORDER BY id
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                runs.Add(new RunStatus(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4),
+                    r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt64(9), r.GetDecimal(10),
+                    r.IsDBNull(11) ? null : r.GetString(11)));
+        }
+        // Buildings that failed in a run of the month and have not been charged since.
+        var failures = new List<BuildingFailure>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT DISTINCT ON (rb.building_id) rb.building_id, b.address, rb.error
+            FROM billing_run_buildings rb JOIN billing_runs r ON r.id = rb.run_id JOIN buildings b ON b.id = rb.building_id
+            WHERE r.month = @m AND NOT r.dry_run AND rb.state = 'failed'
+              AND NOT EXISTS (SELECT 1 FROM billing_run_buildings d JOIN billing_runs dr ON dr.id = d.run_id
+                              WHERE d.building_id = rb.building_id AND d.state = 'done' AND dr.month = @m AND NOT dr.dry_run)
+            ORDER BY rb.building_id, rb.run_id DESC
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) failures.Add(new BuildingFailure(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2)));
+        }
+        return new PeriodStatus(month, state, closedAt, closedBy, lines, total, runs, failures);
+    }
+}

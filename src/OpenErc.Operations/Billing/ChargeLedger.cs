@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+
+namespace OpenErc.Operations.Billing;
+
+/// <summary>A charge line ready for the ledger: the calculator's line with the keys the ledger adds.</summary>
+public sealed record PostedLine(long BuildingId, long ServiceId, BillingPeriod BookingMonth, long RunId, ChargeLine Line, string? Reason = null);
+
+/// <summary>
+/// Writes charge lines to the insert-only ledger: binary COPY into a transaction-scoped staging table, then
+/// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c> into the partitioned <c>charge_lines</c>. A line's key is
+/// (booking month, account, service, supplier, zone, kind, service month, run), so a batch replayed by a resumed run
+/// posts nothing twice.
+/// </summary>
+public static class ChargeLedger
+{
+    private const string Columns =
+        "booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind, run_id, volume, unit, rate, " +
+        "coefficient, day_factor, source, unrounded, amount, reason, trace";
+
+    /// <summary>Creates the month's partition when it does not exist yet (outside the batch transactions).</summary>
+    public static async Task EnsurePartitionAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT ensure_charge_lines_partition(@m)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Posts the lines inside the caller's transaction; returns how many were new.</summary>
+    public static async Task<long> PostAsync(NpgsqlConnection conn, IReadOnlyList<PostedLine> lines, CancellationToken ct)
+    {
+        if (lines.Count == 0) return 0;
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE charge_lines_stage (LIKE charge_lines) ON COMMIT DROP", conn))
+            await create.ExecuteNonQueryAsync(ct);
+        await using (var copy = await conn.BeginBinaryImportAsync($"COPY charge_lines_stage ({Columns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var p in lines)
+            {
+                var l = p.Line;
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(p.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(l.Period.FirstDay, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(l.AccountId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(p.BuildingId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(p.ServiceId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.SupplierId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync((short)l.Zone, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync((short)l.Kind, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(p.RunId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.Volume, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.Unit, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(l.Rate, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.Coefficient, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.DayFactor, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync((short)l.Source, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(l.Unrounded, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.Amount.Amount, NpgsqlDbType.Numeric, ct);
+                if (p.Reason is null) await copy.WriteNullAsync(ct);
+                else await copy.WriteAsync(p.Reason, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(TraceJson(l.Trace), NpgsqlDbType.Jsonb, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO charge_lines ({Columns}) SELECT {Columns} FROM charge_lines_stage ON CONFLICT DO NOTHING", conn);
+        return await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// The trace, compact: <c>{"f": formula, "l": legal reference, "i": [[name, value, unit], …], "n": note,
+    /// "s": [[from, to, day factor, volume, unrounded, [[name, value, unit], …]], …]}</c>; empty members are left out.
+    /// </summary>
+    public static string TraceJson(ChargeTrace trace)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("f", trace.Formula);
+            w.WriteString("l", trace.LegalReference);
+            if (trace.Inputs.Count > 0)
+            {
+                w.WritePropertyName("i");
+                Inputs(w, trace.Inputs);
+            }
+            if (trace.Note is not null) w.WriteString("n", trace.Note);
+            if (trace.Segments.Count > 0)
+            {
+                w.WriteStartArray("s");
+                foreach (var s in trace.Segments)
+                {
+                    w.WriteStartArray();
+                    w.WriteStringValue(s.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    w.WriteStringValue(s.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    w.WriteNumberValue(s.DayFactor);
+                    w.WriteNumberValue(s.Volume);
+                    w.WriteNumberValue(s.Unrounded);
+                    Inputs(w, s.Inputs);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Inputs(Utf8JsonWriter w, IReadOnlyList<TraceInput> inputs)
+    {
+        w.WriteStartArray();
+        foreach (var i in inputs)
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(i.Name);
+            w.WriteNumberValue(i.Value);
+            w.WriteStringValue(i.Unit);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,206 @@
+using Npgsql;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Billing;
+using OpenErc.Operations.Demo;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>The billing run and month closing on a small demo region (ARCHITECTURE.md §5–6).</summary>
+public sealed class BillingRunTests(PostgresCluster cluster)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly BillingPeriod Month = new(2026, 11);
+    private const int Accounts = 300;
+
+    private async Task<string> RegionAsync()
+    {
+        var cs = await cluster.CreateDatabaseAsync("billing");
+        await DemoRegion.GenerateAsync(cs, new DemoOptions(Accounts, 42, Month), ct: Ct);
+        return cs;
+    }
+
+    private static Task<BillingRunReport> RunAsync(string cs, BillingScope? scope = null, int batch = 50, int parallel = 2, bool dry = false,
+        IProgress<BillingProgress>? progress = null, CancellationToken? ct = null) =>
+        BillingRun.RunAsync(cs, Month, scope ?? BillingScope.All, new BillingRunOptions(batch, parallel, dry), progress, ct ?? Ct);
+
+    private static async Task<T> ScalarAsync<T>(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
+    }
+
+    private static async Task ExecAsync(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>md5 of every line's content except the run id, in key order: equal digests mean the same ledger.</summary>
+    private static Task<string> LinesDigestAsync(string cs) => ScalarAsync<string>(cs, """
+        SELECT md5(coalesce(string_agg(concat_ws('|', booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind,
+                   volume, unit, rate, coefficient, day_factor, source, unrounded, amount, reason, trace::text), E'\n'
+               ORDER BY booking_month, account_id, service_id, supplier_id, zone, kind, service_month), ''))
+        FROM charge_lines
+        """);
+
+    private sealed class CancelAfter(CancellationTokenSource cts, int buildings) : IProgress<BillingProgress>
+    {
+        public void Report(BillingProgress value)
+        {
+            if (value.Buildings >= buildings) cts.Cancel();
+        }
+    }
+
+    [Fact]
+    public async Task Run_charges_almost_every_open_account_and_the_report_adds_up_to_the_lines()
+    {
+        var cs = await RegionAsync();
+        var report = await RunAsync(cs);
+
+        long open = await ScalarAsync<long>(cs, "SELECT count(*) FROM personal_accounts WHERE opened_on < '2026-12-01' AND (closed_on IS NULL OR closed_on > '2026-11-01')");
+        long charged = await ScalarAsync<long>(cs, "SELECT count(DISTINCT account_id) FROM charge_lines");
+        report.Failures.ShouldBeEmpty(string.Join("; ", report.Failures.Select(f => $"{f.BuildingId}: {f.Error}")));
+        charged.ShouldBeGreaterThanOrEqualTo(open * 95 / 100);
+        report.Accounts.ShouldBe(charged);
+        report.Lines.ShouldBe(await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines"));
+        report.Total.ShouldBe(await ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_lines"));
+        report.ByServiceAndSupplier.Sum(s => s.Amount).ShouldBe(report.Total);
+        report.Total.ShouldBeGreaterThan(0m);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        (await ScalarAsync<string>(cs, "SELECT state FROM billing_runs")).ShouldBe("completed");
+
+        // The same month again: every building is already posted, nothing new.
+        var again = await RunAsync(cs);
+        again.RunId.ShouldNotBe(report.RunId);
+        again.Lines.ShouldBe(0);
+        again.BuildingsAlreadyPosted.ShouldBe(report.BuildingsDone);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+
+        // A dry run recomputes and finds nothing to change; it writes no line.
+        var dry = await RunAsync(cs, dry: true);
+        dry.DryRun.ShouldBeTrue();
+        dry.Total.ShouldBe(report.Total);
+        dry.Difference!.Changed.ShouldBe(0);
+        dry.Difference.New.ShouldBe(0);
+        dry.Difference.Missing.ShouldBe(0);
+        dry.Difference.Difference.ShouldBe(0m);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+    }
+
+    [Fact]
+    public async Task Dry_run_before_a_run_reports_everything_as_new_and_writes_nothing()
+    {
+        var cs = await RegionAsync();
+        var dry = await RunAsync(cs, dry: true);
+        dry.Lines.ShouldBeGreaterThan(0);
+        dry.Difference!.New.ShouldBe(dry.Lines);
+        dry.Difference.Difference.ShouldBe(dry.Total);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(0);
+        var real = await RunAsync(cs);
+        real.Total.ShouldBe(dry.Total);
+        real.Lines.ShouldBe(dry.Lines);
+    }
+
+    [Fact]
+    public async Task Batch_size_and_parallelism_do_not_change_the_lines()
+    {
+        var one = await RegionAsync();
+        var many = await RegionAsync();
+        var a = await RunAsync(one, batch: 1, parallel: 1);
+        var b = await RunAsync(many, batch: 50, parallel: 2);
+        b.Total.ShouldBe(a.Total);
+        b.Lines.ShouldBe(a.Lines);
+        (await LinesDigestAsync(many)).ShouldBe(await LinesDigestAsync(one));
+    }
+
+    [Fact]
+    public async Task A_run_cut_off_midway_resumes_without_duplicates_and_with_the_same_totals()
+    {
+        var whole = await RegionAsync();
+        var cut = await RegionAsync();
+        var expected = await RunAsync(whole, batch: 2, parallel: 2);
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        await Should.ThrowAsync<OperationCanceledException>(() =>
+            RunAsync(cut, batch: 1, parallel: 1, progress: new CancelAfter(cts, 1), ct: cts.Token));
+        (await ScalarAsync<string>(cut, "SELECT state FROM billing_runs")).ShouldBe("running");
+        long partial = await ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines");
+        partial.ShouldBeGreaterThan(0);
+        partial.ShouldBeLessThan(expected.Lines);
+
+        var resumed = await RunAsync(cut, batch: 2, parallel: 2);
+        resumed.Resumed.ShouldBeTrue();
+        resumed.RunId.ShouldBe(await ScalarAsync<long>(cut, "SELECT min(id) FROM billing_runs"));
+        resumed.Total.ShouldBe(expected.Total);
+        resumed.Lines.ShouldBe(expected.Lines);
+        (await ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
+        (await LinesDigestAsync(cut)).ShouldBe(await LinesDigestAsync(whole));
+    }
+
+    [Fact]
+    public async Task A_failing_building_is_recorded_with_its_reason_and_can_be_run_alone()
+    {
+        var cs = await RegionAsync();
+        // A building whose owners approved their own maintenance rate loses it: the calculator has no tariff to charge.
+        long building = await ScalarAsync<long>(cs, "SELECT min(building_id) FROM tariffs WHERE building_id IS NOT NULL");
+        await ExecAsync(cs, $"CREATE TABLE saved_tariffs AS SELECT * FROM tariffs WHERE building_id = {building}; DELETE FROM tariffs WHERE building_id = {building}");
+
+        var report = await RunAsync(cs);
+        var failure = report.Failures.ShouldHaveSingleItem();
+        failure.BuildingId.ShouldBe(building);
+        failure.Error.ShouldNotBeNullOrWhiteSpace();
+        report.BuildingsFailed.ShouldBe(1);
+        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(0);
+        (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldHaveSingleItem().BuildingId.ShouldBe(building);
+
+        await ExecAsync(cs, "INSERT INTO tariffs SELECT * FROM saved_tariffs");
+        var alone = await RunAsync(cs, BillingScope.Buildings([building]));
+        alone.BuildingsInScope.ShouldBe(1);
+        alone.BuildingsDone.ShouldBe(1);
+        alone.Failures.ShouldBeEmpty();
+        alone.Lines.ShouldBeGreaterThan(0);
+        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(alone.Lines);
+        (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldBeEmpty();
+
+        // The whole region again posts nothing: the failed building is done now.
+        (await RunAsync(cs)).Lines.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Closing_writes_balances_that_satisfy_the_equation_and_refuses_later_runs()
+    {
+        var cs = await RegionAsync();
+        var run = await RunAsync(cs);
+        var closing = await BillingPeriods.CloseAsync(cs, Month, "тест", Ct);
+
+        (closing.Charged + closing.Recalculated).ShouldBe(run.Total);
+        closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
+        closing.Accounts.ShouldBe(run.Accounts);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
+        // Per account × service × supplier the balance holds exactly the lines.
+        (await ScalarAsync<long>(cs, """
+            SELECT count(*) FROM account_balances b FULL JOIN
+                (SELECT account_id, service_id, supplier_id, sum(amount) AS amount FROM charge_lines GROUP BY 1, 2, 3) l
+                USING (account_id, service_id, supplier_id)
+            WHERE coalesce(b.charged + b.recalculated, -1) <> coalesce(l.amount, -2)
+            """)).ShouldBe(0);
+
+        var refused = await Should.ThrowAsync<BillingException>(() => RunAsync(cs));
+        refused.Message.ShouldContain("закрыт");
+        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(cs, Month, "тест", Ct))).Message.ShouldContain("уже закрыт");
+        (await BillingPeriods.StatusAsync(cs, Month, Ct)).State.ShouldBe("closed");
+
+        // The next month opens with this month's closing.
+        var next = Month.Next();
+        await BillingRun.RunAsync(cs, next, BillingScope.Buildings([await ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines")]), new BillingRunOptions(), ct: Ct);
+        await BillingPeriods.CloseAsync(cs, next, "тест", Ct);
+        (await ScalarAsync<decimal>(cs, "SELECT sum(opening) FROM account_balances WHERE month = '2026-12-01'")).ShouldBe(closing.Closing);
+    }
+}
