@@ -6,4 +6,5 @@ root.Options.Add(CliDatabase.ConnectionOption);
 root.Options.Add(CliDatabase.DataOption);
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(BillingCommands.Create());
 return await root.Parse(args).InvokeAsync();
