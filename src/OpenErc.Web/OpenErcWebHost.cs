@@ -55,6 +55,7 @@ public static class OpenErcWebHost
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        builder.Services.AddCalculatorApi();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -80,6 +81,7 @@ public static class OpenErcWebHost
                 await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503))
             .WithTags("Служебное").WithSummary("Проверка работоспособности: 200, когда база данных отвечает");
         app.MapRegistryApi();
+        app.MapCalculatorApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,331 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Web.Tests;
+
+/// <summary>
+/// The public calculators over real HTTP: the worked examples of charges.md §2–3 and penalties.md §6.1–6.2 come back
+/// exactly, with their traces; bad input is a 400 in Russian; the OpenAPI document carries both operations with examples.
+/// </summary>
+public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
+{
+    private HttpClient Http => host.Client;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static object Account(int residents = 3) => new
+    {
+        accountId = 1, share = 1, openedOn = "2020-01-01",
+        residents = new[] { new { validFrom = "2020-01-01", value = residents } },
+        owners = new[] { new { validFrom = "2020-01-01", value = 1 } },
+        absences = Array.Empty<object>(),
+    };
+
+    private static object Flat(string[]? impossible = null, object[]? meters = null, decimal area = 54.3m) => new
+    {
+        premiseId = 1, number = "17", kind = "Residential", totalArea = area, rooms = 2,
+        meterTechnicallyImpossible = impossible ?? [], accounts = new[] { Account() }, meters = meters ?? [],
+    };
+
+    private static object ColdWaterService(bool withTariff = true) => new
+    {
+        code = "cold_water", kind = "Communal", resource = "ColdWater", unit = "м³",
+        methods = new[] { new { validFrom = "2020-01-01", value = "IndividualMeter" } },
+        suppliers = new[] { new { validFrom = "2020-01-01", value = 7 } },
+        tariffs = withTariff ? new object[] { new { supplierId = 7, zone = "Single", validFrom = "2024-07-01", rate = 52.37m } } : [],
+        norms = new[] { new { category = "mkd_bath", validFrom = "2020-01-01", value = 4.745m } },
+    };
+
+    private static object Building(object flat, object? service = null, string kind = "ApartmentBuilding") => new
+    {
+        buildingId = 1, kind, heatingPaymentMethod = "DuringHeatingSeason", totalPremisesArea = 6150m,
+        commonPropertyArea = new Dictionary<string, decimal> { ["ColdWater"] = 820m },
+        premises = new[] { flat }, services = new[] { service ?? ColdWaterService() },
+        commonHouseMeters = Array.Empty<object>(), incidents = Array.Empty<object>(),
+    };
+
+    private async Task<JsonElement> PostOkAsync(string path, object body)
+    {
+        var response = await Http.PostAsJsonAsync(path, body, WebHost.Json, Ct);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToString());
+        return json;
+    }
+
+    private async Task<JsonElement> PostBadAsync(string path, HttpContent body)
+    {
+        var response = await Http.PostAsync(path, body, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("title").GetString().ShouldBe("Расчёт не выполнен: исправьте ошибки в данных");
+        return problem.GetProperty("errors");
+    }
+
+    private Task<JsonElement> PostBadAsync(string path, object body) => PostBadAsync(path, JsonContent.Create(body, options: WebHost.Json));
+
+    private static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string[] Messages(JsonElement errors, string field) =>
+        errors.GetProperty(field).EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    private static JsonElement Input(JsonElement line, string startsWith) =>
+        line.GetProperty("trace").GetProperty("inputs").EnumerateArray().First(i => i.GetProperty("name").GetString()!.StartsWith(startsWith, StringComparison.Ordinal));
+
+    // ---------------------------------------------------------------- charges
+
+    [Fact]
+    public async Task Charges_norm_times_residents_is_745_49_with_its_trace()
+    {
+        var result = await PostOkAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat(impossible: ["ColdWater"])) });
+
+        result.GetProperty("period").GetString().ShouldBe("2025-03");
+        result.GetProperty("total").GetDecimal().ShouldBe(745.49m);
+        var line = result.GetProperty("lines").EnumerateArray().ShouldHaveSingleItem();
+        line.GetProperty("serviceCode").GetString().ShouldBe("cold_water");
+        line.GetProperty("accountId").GetInt64().ShouldBe(1);
+        line.GetProperty("period").GetString().ShouldBe("2025-03");
+        line.GetProperty("volume").GetDecimal().ShouldBe(14.235m);
+        line.GetProperty("unrounded").GetDecimal().ShouldBe(745.48695m);
+        line.GetProperty("amount").GetDecimal().ShouldBe(745.49m);
+        line.GetProperty("coefficient").GetDecimal().ShouldBe(1m);
+        line.GetProperty("source").GetString().ShouldBe("Norm");
+        line.GetProperty("kind").GetString().ShouldBe("Charge");
+        var trace = line.GetProperty("trace");
+        trace.GetProperty("formula").GetString().ShouldBe("P = n × N × T");
+        trace.GetProperty("legalReference").GetString()!.ShouldStartWith("ПП 354, п. 42; прил. 2, ф. 4");
+        Input(line, "Норматив N").GetProperty("value").GetDecimal().ShouldBe(4.745m);
+        Input(line, "Тариф").GetProperty("value").GetDecimal().ShouldBe(52.37m);
+    }
+
+    [Fact]
+    public async Task Charges_by_meter_is_405_97_and_settings_overrides_apply()
+    {
+        var meter = new
+        {
+            meterId = 1, kind = "Individual", resource = "ColdWater", zones = 1, digits = 5, installedOn = "2020-01-01", nextVerificationOn = "2028-01-01",
+            readings = new[] { new { zone = 1, readOn = "2025-02-25", value = 123.456m }, new { zone = 1, readOn = "2025-03-25", value = 131.208m } },
+        };
+        var result = await PostOkAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat(meters: [meter])) });
+        var line = result.GetProperty("lines").EnumerateArray().ShouldHaveSingleItem();
+        line.GetProperty("volume").GetDecimal().ShouldBe(7.752m);
+        line.GetProperty("unrounded").GetDecimal().ShouldBe(405.97224m);
+        line.GetProperty("amount").GetDecimal().ShouldBe(405.97m);
+        line.GetProperty("source").GetString().ShouldBe("Meter");
+        line.GetProperty("trace").GetProperty("formula").GetString().ShouldBe("P = V × T");
+        line.GetProperty("trace").GetProperty("legalReference").GetString().ShouldBe("ПП 354, прил. 2, ф. 1");
+        Input(line, "Предыдущее показание").GetProperty("value").GetDecimal().ShouldBe(123.456m);
+        Input(line, "Текущее показание").GetProperty("value").GetDecimal().ShouldBe(131.208m);
+
+        // Without a meter and without an impossibility act the coefficient 1.5 applies in March 2025 (ПП 603)…
+        var withK = await PostOkAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat()) });
+        withK.GetProperty("total").GetDecimal().ShouldBe(1118.23m);
+        // …unless the settings say there are no coefficients; the other settings keep their defaults.
+        var noK = await PostOkAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat()), settings = new { increasingCoefficients = Array.Empty<object>() } });
+        noK.GetProperty("total").GetDecimal().ShouldBe(745.49m);
+    }
+
+    [Fact]
+    public async Task Charges_bad_input_is_400_in_russian()
+    {
+        var noMonth = await PostBadAsync("/api/v1/calculator/charges", new { building = Building(Flat()) });
+        Messages(noMonth, "period").ShouldBe(["Укажите расчётный месяц в виде ГГГГ-ММ"]);
+
+        var badMonth = await PostBadAsync("/api/v1/calculator/charges", new { period = "март", building = Building(Flat()) });
+        Messages(badMonth, "period").ShouldBe(["Месяц указывается в виде ГГГГ-ММ, например 2025-03"]);
+
+        var negative = await PostBadAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat(area: -54.3m)) });
+        Messages(negative, "building.premises[0].totalArea").ShouldBe(["Площадь помещения не может быть отрицательной"]);
+
+        var noTariff = await PostBadAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat(), ColdWaterService(withTariff: false)) });
+        Messages(noTariff, "building").ShouldHaveSingleItem().ShouldStartWith("Услуга cold_water: нет тарифа поставщика 7");
+
+        var unknownEnum = await PostBadAsync("/api/v1/calculator/charges", new { period = "2025-03", building = Building(Flat(), kind: "Дворец") });
+        Messages(unknownEnum, "building.kind").ShouldBe(["Неверный формат значения"]);
+
+        var enumNumber = await PostBadAsync("/api/v1/calculator/charges", Raw("""{"period": "2025-03", "building": {"kind": 7}}"""));
+        Messages(enumNumber, "building.kind").ShouldBe(["Неверный формат значения"]);
+
+        var missing = await PostBadAsync("/api/v1/calculator/charges", Raw("""{"period": "2025-03", "building": {"kind": "ApartmentBuilding", "heatingPaymentMethod": "DuringHeatingSeason", "totalPremisesArea": 100}}"""));
+        Messages(missing, "building.premises").ShouldBe(["Не заполнено обязательное поле"]);
+        Messages(missing, "building.services").ShouldBe(["Не заполнено обязательное поле"]);
+
+        var typo = await PostBadAsync("/api/v1/calculator/charges", Raw("""{"period": "2025-03", "bulding": {}}"""));
+        typo.EnumerateObject().ShouldHaveSingleItem().Value[0].GetString().ShouldBe("Неизвестное поле «bulding»");
+
+        var malformed = await PostBadAsync("/api/v1/calculator/charges", Raw("""{"period": "2025-03", "building": {"""));
+        malformed.EnumerateObject().ShouldHaveSingleItem().Value[0].GetString().ShouldBe("Неверный формат JSON");
+
+        var empty = await PostBadAsync("/api/v1/calculator/charges", Raw("null"));
+        Messages(empty, "").ShouldBe(["Пустой запрос: передайте данные для расчёта в формате JSON"]);
+    }
+
+    // ---------------------------------------------------------------- penalties
+
+    [Fact]
+    public async Task Penalties_example_6_1_is_230_19_with_the_three_rows()
+    {
+        var result = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = new[] { new { amount = 5000m, month = "2025-03" } },
+            payments = new[] { new { date = "2025-08-15", amount = 5000m } },
+        });
+
+        result.GetProperty("total").GetDecimal().ShouldBe(230.19m);
+        result.GetProperty("keyRateSource").GetString().ShouldBe("Ключевая ставка Банка России (встроенная таблица с 01.01.2016)");
+        var debt = result.GetProperty("debts").EnumerateArray().ShouldHaveSingleItem();
+        debt.GetProperty("dueDate").GetString().ShouldBe("2025-04-10");
+        debt.GetProperty("label").GetString().ShouldBe("Долг за март 2025 г. (срок оплаты — 10.04.2025)");
+        debt.GetProperty("schedule").GetString().ShouldBe("Housing");
+        debt.GetProperty("paid").GetDecimal().ShouldBe(5000m);
+        debt.GetProperty("unpaid").GetDecimal().ShouldBe(0m);
+        debt.GetProperty("penalty").GetDecimal().ShouldBe(230.19m);
+        var portion = debt.GetProperty("portions").EnumerateArray().ShouldHaveSingleItem();
+        portion.GetProperty("title").GetString().ShouldBe("Часть долга 5\u00A0000,00 ₽, оплаченная 15.08.2025; ключевая ставка на день оплаты — 18 %");
+        portion.GetProperty("keyRatePercent").GetDecimal().ShouldBe(18m);
+        var rows = portion.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("from").GetString(), r.GetProperty("to").GetString(), r.GetProperty("days").GetInt32(),
+                r.GetProperty("firstDayOfDelay").GetInt32(), r.GetProperty("lastDayOfDelay").GetInt32(), r.GetProperty("fraction").GetString(), r.GetProperty("amount").GetDecimal()))
+            .ShouldBe([
+                ("2025-04-11", "2025-05-10", 30, 1, 30, "0", 0m),
+                ("2025-05-11", "2025-07-09", 60, 31, 90, "1/300", 95.00m),
+                ("2025-07-10", "2025-08-15", 37, 91, 127, "1/130", 135.19m),
+            ]);
+        rows[0].GetProperty("note").GetString().ShouldBe("Первые 30 дней просрочки: пени не начисляются (ЖК РФ ст. 155 ч. 14)");
+        rows[1].GetProperty("ratePercent").GetDecimal().ShouldBe(9.5m);
+        rows[1].GetProperty("note").GetString().ShouldBe("1/300 ставки с 31-го по 90-й день просрочки (ЖК РФ ст. 155 ч. 14); ставка 9,5 % вместо ключевой 18 % (ограничение ставки ПП № 474)");
+        rows[1].GetProperty("formula").GetString().ShouldBe("5\u00A0000,00 ₽ × 9,5 % × 1/300 × 60 дн. = 95,00 ₽");
+        rows[2].GetProperty("note").GetString()!.ShouldStartWith("1/130 ставки с 91-го дня просрочки (ЖК РФ ст. 155 ч. 14)");
+        rows[2].GetProperty("exact").GetDecimal().ShouldBe(5000m * 9.5m / 100m / 130m * 37m, tolerance: 0.0000001m);
+    }
+
+    [Fact]
+    public async Task Penalties_example_6_2_partial_payments_is_164_09()
+    {
+        var result = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = new[] { new { amount = 5000m, month = "2025-03" } },
+            payments = new[] { new { date = "2025-06-20", amount = 2000m }, new { date = "2025-08-15", amount = 3000m } },
+        });
+        result.GetProperty("total").GetDecimal().ShouldBe(164.09m);
+        var portions = result.GetProperty("debts")[0].GetProperty("portions").EnumerateArray().ToList();
+        portions.Select(p => (p.GetProperty("debt").GetDecimal(), p.GetProperty("end").GetString(), p.GetProperty("penalty").GetDecimal()))
+            .ShouldBe([(2000m, "2025-06-20", 25.97m), (3000m, "2025-08-15", 138.12m)]);
+    }
+
+    [Fact]
+    public async Task Penalties_pay_the_oldest_debt_first_unless_designated_and_use_a_given_key_rate_table()
+    {
+        // Two debts, 1 000 ₽ each, no designation: the March debt is paid on 15.06.2025, the April one stays unpaid.
+        var oldestFirst = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-07-31",
+            debts = new object[] { new { amount = 1000m, dueDate = "2025-05-10", label = "Апрель" }, new { amount = 1000m, month = "2025-03", schedule = "CapitalRepair" } },
+            payments = new[] { new { date = "2025-06-15", amount = 1000m } },
+        });
+        var debts = oldestFirst.GetProperty("debts").EnumerateArray().ToList();
+        debts[0].GetProperty("label").GetString().ShouldBe("Апрель");
+        debts[0].GetProperty("unpaid").GetDecimal().ShouldBe(1000m);
+        debts[1].GetProperty("paid").GetDecimal().ShouldBe(1000m);
+        // Capital repair from day 1 at 1/300: 11.04–15.06.2025 = 66 days × 1000 × 9.5 % / 300 = 20.90.
+        debts[1].GetProperty("penalty").GetDecimal().ShouldBe(20.90m);
+        debts[1].GetProperty("portions")[0].GetProperty("rows")[0].GetProperty("note").GetString()!
+            .ShouldStartWith("1/300 ставки с первого дня просрочки: взносы на капитальный ремонт (ЖК РФ ст. 155 ч. 14.1)");
+
+        var designated = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-07-31",
+            debts = new object[] { new { amount = 1000m, dueDate = "2025-05-10" }, new { amount = 1000m, month = "2025-03" } },
+            payments = new[] { new { date = "2025-06-15", amount = 1000m, debtIndex = 0 } },
+            keyRates = new[] { new { from = "2025-01-01", percent = 8m } },
+        });
+        designated.GetProperty("keyRateSource").GetString().ShouldBe("Таблица ключевой ставки из запроса");
+        designated.GetProperty("debts")[0].GetProperty("paid").GetDecimal().ShouldBe(1000m);
+        designated.GetProperty("debts")[1].GetProperty("unpaid").GetDecimal().ShouldBe(1000m);
+        // March debt unpaid on 31.07.2025: days 31…112 of delay; 8 % is below the 9.5 % cap.
+        // 1000 × 0.08 × (60/300 + 22/130) = 16 + 13.5385 = 29.54
+        designated.GetProperty("debts")[1].GetProperty("penalty").GetDecimal().ShouldBe(29.54m);
+    }
+
+    [Fact]
+    public async Task Penalties_bad_input_is_400_in_russian()
+    {
+        var errors = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            debts = new object[] { new { amount = -5m, month = "2025-03" }, new { amount = 100.005m }, new { amount = 10m, month = "2025-03", dueDate = "2025-04-10" } },
+            payments = new object[] { new { date = "2025-08-15", amount = 0m, debtIndex = 5 }, new { amount = 10m } },
+        });
+        Messages(errors, "calculatedOn").ShouldBe(["Укажите дату расчёта"]);
+        Messages(errors, "payments[1].date").ShouldBe(["Укажите дату"]);
+
+        var details = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = new object[] { new { amount = -5m, month = "2025-03" }, new { amount = 100.005m }, new { amount = 10m, month = "2025-03", dueDate = "2025-04-10" } },
+            payments = new object[] { new { date = "2025-09-15", amount = 0m, debtIndex = 5 } },
+        });
+        Messages(details, "debts[0].amount").ShouldBe(["Сумма долга должна быть больше нуля"]);
+        Messages(details, "debts[1].amount").ShouldBe(["Сумма долга указывается в рублях с точностью до копейки"]);
+        Messages(details, "debts[1].dueDate").ShouldBe(["Укажите срок оплаты (dueDate) или месяц, за который начислен долг (month)"]);
+        Messages(details, "debts[2].dueDate").ShouldBe(["Укажите что-то одно: срок оплаты (dueDate) или месяц начисления (month)"]);
+        Messages(details, "payments[0].amount").ShouldBe(["Сумма платежа должна быть больше нуля"]);
+        Messages(details, "payments[0].date").ShouldBe(["Платёж позже даты расчёта: проверьте дату платежа или дату расчёта"]);
+        Messages(details, "payments[0].debtIndex").ShouldBe(["Нет долга с номером 5: номера долгов — от 0 до 2"]);
+
+        var noDebts = await PostBadAsync("/api/v1/calculator/penalties", new { calculatedOn = "2025-09-01", debts = Array.Empty<object>() });
+        Messages(noDebts, "debts").ShouldBe(["Укажите хотя бы один долг"]);
+
+        var shortTable = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01", debts = new[] { new { amount = 100m, month = "2025-03" } }, keyRates = new[] { new { from = "2025-10-01", percent = 16m } },
+        });
+        Messages(shortTable, "keyRates").ShouldBe(["Нет ключевой ставки на 01.09.2025"]);
+
+        var badSchedule = await PostBadAsync("/api/v1/calculator/penalties", Raw("""{"calculatedOn": "2025-09-01", "debts": [{"amount": 100, "month": "2025-03", "schedule": "Ипотека"}]}"""));
+        Messages(badSchedule, "debts[0].schedule").ShouldBe(["Неверный формат значения"]);
+
+        var badDate = await PostBadAsync("/api/v1/calculator/penalties", Raw("""{"calculatedOn": "01.09.2025", "debts": []}"""));
+        Messages(badDate, "calculatedOn").ShouldBe(["Неверный формат значения"]);
+    }
+
+    // ---------------------------------------------------------------- OpenAPI
+
+    [Fact]
+    public async Task OpenApi_document_describes_both_calculators_with_the_worked_examples()
+    {
+        var doc = await Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var paths = doc.GetProperty("paths");
+        var charges = paths.GetProperty("/api/v1/calculator/charges").GetProperty("post");
+        var penalties = paths.GetProperty("/api/v1/calculator/penalties").GetProperty("post");
+        charges.GetProperty("summary").GetString().ShouldBe("Калькулятор начислений: расчёт дома за месяц по данным запроса");
+        penalties.GetProperty("summary").GetString().ShouldBe("Калькулятор пеней за просрочку оплаты ЖКУ и взносов на капремонт");
+
+        var chargeExamples = charges.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
+        chargeExamples.GetProperty("norm").GetProperty("value").GetProperty("period").GetString().ShouldBe("2025-03");
+        chargeExamples.GetProperty("meter").GetProperty("summary").GetString()!.ShouldContain("405,97");
+        var chargeResponse = charges.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        chargeResponse.GetProperty("total").GetDecimal().ShouldBe(745.49m);
+        chargeResponse.GetProperty("lines")[0].GetProperty("trace").GetProperty("legalReference").GetString()!.ShouldStartWith("ПП 354, п. 42; прил. 2, ф. 4");
+
+        var penaltyExamples = penalties.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
+        penaltyExamples.GetProperty("full").GetProperty("value").GetProperty("debts")[0].GetProperty("month").GetString().ShouldBe("2025-03");
+        penaltyExamples.GetProperty("partial").GetProperty("value").GetProperty("payments").GetArrayLength().ShouldBe(2);
+        var penaltyResponse = penalties.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        penaltyResponse.GetProperty("total").GetDecimal().ShouldBe(230.19m);
+        penaltyResponse.GetProperty("debts")[0].GetProperty("portions")[0].GetProperty("rows").GetArrayLength().ShouldBe(3);
+
+        // The month is a "YYYY-MM" string and money a number in the schemas, as on the wire.
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("Money").GetProperty("type").ToString().ShouldBe("number");
+        schemas.GetProperty("BillingPeriod").GetProperty("type").ToString().ShouldBe("string");
+        schemas.GetProperty("BillingPeriod").GetProperty("pattern").GetString().ShouldBe("^[0-9]{4}-(0[1-9]|1[0-2])$");
+        schemas.GetProperty("PremiseSnapshot").GetProperty("properties").GetProperty("meterTechnicallyImpossible").GetProperty("$ref").GetString()
+            .ShouldBe("#/components/schemas/IReadOnlySetOfResource");
+        schemas.GetProperty("IReadOnlySetOfResource").GetProperty("type").GetString().ShouldBe("array");
+    }
+}
