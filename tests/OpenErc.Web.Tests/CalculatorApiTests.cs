@@ -219,6 +219,33 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
     }
 
     [Fact]
+    public async Task Penalties_example_6_4_skip_the_2020_moratorium_with_the_built_in_key_rate()
+    {
+        var result = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2021-02-01",
+            debts = new[] { new { amount = 1000m, month = "2020-02" } },
+            payments = new[] { new { date = "2021-01-20", amount = 1000m } },
+        });
+        result.GetProperty("total").GetDecimal().ShouldBe(6.54m);
+        var portion = result.GetProperty("debts")[0].GetProperty("portions")[0];
+        portion.GetProperty("keyRatePercent").GetDecimal().ShouldBe(4.25m);
+        portion.GetProperty("rows").EnumerateArray().Select(r => (r.GetProperty("from").GetString(), r.GetProperty("days").GetInt32(), r.GetProperty("fraction").GetString(), r.GetProperty("note").GetString()))
+            .ShouldBe([
+                ("2020-03-11", 26, "0", "Первые 30 дней просрочки: пени не начисляются (ЖК РФ ст. 155 ч. 14)"),
+                ("2020-04-06", 270, "0", "Мораторий ПП № 424: пени не начисляются"),
+                ("2021-01-01", 20, "1/130", "1/130 ставки с 91-го дня просрочки (ЖК РФ ст. 155 ч. 14)"),
+            ]);
+        portion.GetProperty("rows")[1].GetProperty("formula").GetString().ShouldBe("270 дн. без начисления = 0,00 ₽");
+
+        var tooEarly = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2015-06-01", debts = new[] { new { amount = 100m, dueDate = "2015-01-10" } },
+        });
+        Messages(tooEarly, "keyRates").ShouldBe(["Нет ключевой ставки на 01.06.2015: встроенная таблица начинается с 01.01.2016, передайте свою таблицу в keyRates"]);
+    }
+
+    [Fact]
     public async Task Penalties_pay_the_oldest_debt_first_unless_designated_and_use_a_given_key_rate_table()
     {
         // Two debts, 1 000 ₽ each, no designation: the March debt is paid on 15.06.2025, the April one stays unpaid.
@@ -327,5 +354,9 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         schemas.GetProperty("PremiseSnapshot").GetProperty("properties").GetProperty("meterTechnicallyImpossible").GetProperty("$ref").GetString()
             .ShouldBe("#/components/schemas/IReadOnlySetOfResource");
         schemas.GetProperty("IReadOnlySetOfResource").GetProperty("type").GetString().ShouldBe("array");
+        // Nullable constructor parameters (validTo, closedOn, …) may be left out of the request.
+        var required = schemas.GetProperty("AccountSnapshot").GetProperty("required").EnumerateArray().Select(r => r.GetString()).ToList();
+        required.ShouldContain("openedOn");
+        required.ShouldNotContain("closedOn");
     }
 }

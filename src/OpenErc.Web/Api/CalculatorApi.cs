@@ -79,6 +79,12 @@ public static class CalculatorApi
                 schema.UniqueItems = true;
                 schema.Items = await context.GetOrCreateSchemaAsync(type.GetGenericArguments()[0], null, ct);
             }
+            else if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
+            {
+                // Positional records list every constructor parameter as required; a nullable one may be left out.
+                foreach (var (name, property) in properties)
+                    if (property.Type is { } t && t.HasFlag(JsonSchemaType.Null)) required.Remove(name);
+            }
             if (type == typeof(BillingPeriod) || type == typeof(BillingPeriod?))
             {
                 schema.Type = type == typeof(BillingPeriod) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
@@ -127,7 +133,9 @@ public static class CalculatorApi
                 "качества — и возвращает строки начислений так, как их считает расчётное ядро ЕРЦ, с расшифровкой: формула, " +
                 "основание (пункт ПП № 354 и приложения 2), исходные величины и части месяца. Сумма строки округляется до копеек " +
                 "один раз. Поле settings необязательно: в нём указываются только те правила, которые отличаются от умолчаний " +
-                "(повышающие коэффициенты, ограничение КР на СОИ по нормативу и т. п.). Базу данных калькулятор не использует.")
+                "(повышающие коэффициенты, ограничение КР на СОИ по нормативу и т. п.). Даты — ГГГГ-ММ-ДД, месяц — ГГГГ-ММ; " +
+                "периоды действия полуоткрытые: validFrom — первый день, validTo — первый день, когда запись уже не действует " +
+                "(null — бессрочно). Перечисления передаются названиями (ColdWater, Residential, …). Базу данных калькулятор не использует.")
             .Accepts<ChargeCalculationRequest>("application/json")
             .Produces<ChargeCalculationResponse>()
             .ProducesValidationProblem()
@@ -154,7 +162,7 @@ public static class CalculatorApi
                 catch (InvalidOperationException e)
                 {
                     // PenaltyRules: no key rate on a date (the table does not reach back far enough).
-                    return Invalid(new() { ["keyRates"] = [e.Message] });
+                    return Invalid(new() { ["keyRates"] = [request!.KeyRates is null ? $"{e.Message}: встроенная таблица начинается с 01.01.2016, передайте свою таблицу в keyRates" : e.Message] });
                 }
             })
             .WithSummary("Калькулятор пеней за просрочку оплаты ЖКУ и взносов на капремонт")
@@ -306,7 +314,7 @@ public static class CalculatorApi
             var amount = Money.RoundToKopecks(r.Amount).Amount;
             return new PenaltyRowResult(r.From, r.To, r.Days, r.FirstDayOfDelay, r.FirstDayOfDelay + r.Days - 1, r.Debt, r.RatePercent,
                 r.Divisor == 0 ? "0" : $"1/{r.Divisor}", RowNote(chunk, r, p.RatePercent, rules), amount, r.Amount,
-                r.Divisor == 0 ? $"{Rub(r.Debt)} ₽ × 0 × {r.Days} дн. = 0,00 ₽"
+                r.Divisor == 0 ? $"{r.Days} дн. без начисления = 0,00 ₽"
                     : $"{Rub(r.Debt)} ₽ × {Num(r.RatePercent)} % × 1/{r.Divisor} × {r.Days} дн. = {Rub(amount)} ₽");
         }).ToList();
         return new PenaltyPortionResult(title, p.Debt, p.End, p.Paid, p.RatePercent, p.Penalty, rows);
