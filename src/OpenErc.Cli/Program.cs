@@ -7,4 +7,5 @@ root.Options.Add(CliDatabase.DataOption);
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BillingCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

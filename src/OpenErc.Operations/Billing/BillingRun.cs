@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
@@ -73,7 +74,14 @@ public sealed record BillingRunReport(
     long RunId, BillingPeriod Month, string Scope, bool DryRun, bool Resumed,
     int BuildingsInScope, int BuildingsAlreadyPosted, int BuildingsDone, int BuildingsFailed,
     long Accounts, long Lines, decimal Total,
-    IReadOnlyList<ServiceSupplierTotal> ByServiceAndSupplier, IReadOnlyList<BuildingFailure> Failures, DryRunDifference? Difference);
+    IReadOnlyList<ServiceSupplierTotal> ByServiceAndSupplier, IReadOnlyList<BuildingFailure> Failures, DryRunDifference? Difference)
+{
+    /// <summary>Where this call spent its time, summed over the parallel workers.</summary>
+    public BillingTimings Timings { get; init; } = new(0, 0, 0);
+}
+
+/// <summary>Seconds spent by all workers together: reading snapshots, calculating, posting (COPY, insert, log, commit).</summary>
+public sealed record BillingTimings(double LoadSeconds, double CalculateSeconds, double WriteSeconds);
 
 /// <summary>The run cannot start or go on (a closed month, another run in progress); the message is for people.</summary>
 public sealed class BillingException(string message) : Exception(message);
@@ -225,7 +233,7 @@ public static class BillingRun
         var reference = await BillingReference.LoadAsync(control, month, ct);
         var serviceIds = reference.ServiceIds;
         int finished = 0;
-        long linesSoFar = 0;
+        long linesSoFar = 0, loadTicks = 0, calculateTicks = 0, writeTicks = 0;
         var dry = new DryRunAccumulator();
         var dryTotals = new Dictionary<(string, long), (long Lines, decimal Amount)>();
         var dryFailures = new List<(long, string)>();
@@ -237,8 +245,13 @@ public static class BillingRun
             {
                 await using var conn = new NpgsqlConnection(connectionString);
                 await conn.OpenAsync(token);
+                long t0 = Stopwatch.GetTimestamp();
                 var loaded = await SnapshotLoader.LoadAsync(conn, reference, batch, month, token);
+                long t1 = Stopwatch.GetTimestamp();
                 var results = loaded.Select(b => Compute(b, month, options.Settings)).ToList();
+                long t2 = Stopwatch.GetTimestamp();
+                Interlocked.Add(ref loadTicks, t1 - t0);
+                Interlocked.Add(ref calculateTicks, t2 - t1);
                 var lines = results.SelectMany(r => r.Lines.Select(l => new PostedLine(r.BuildingId, ServiceId(serviceIds, l.ServiceCode), month, runId, l))).ToList();
                 if (options.DryRun)
                 {
@@ -269,15 +282,21 @@ public static class BillingRun
                     await ChargeLedger.PostAsync(conn, lines, token);
                     await LogBuildingsAsync(conn, runId, results, token);
                     await tx.CommitAsync(token);
+                    Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);
                 }
                 int done = Interlocked.Add(ref finished, batch.Length);
                 long total = Interlocked.Add(ref linesSoFar, lines.Count);
                 progress?.Report(new BillingProgress(done, todo.Count, total));
             });
 
-        return options.DryRun
+        var report = options.DryRun
             ? await FinishDryRunAsync(control, runId, month, scope, inScope.Count, dry, dryTotals, dryFailures, dryAccounts, ct)
             : await FinishAsync(control, runId, month, scope, resumed, inScope.Count, alreadyPosted, ct);
+        return report with
+        {
+            Timings = new BillingTimings(
+                loadTicks / (double)Stopwatch.Frequency, calculateTicks / (double)Stopwatch.Frequency, writeTicks / (double)Stopwatch.Frequency),
+        };
     }
 
     private sealed record BuildingResult(long BuildingId, IReadOnlyList<ChargeLine> Lines, int Accounts, string? Error);
