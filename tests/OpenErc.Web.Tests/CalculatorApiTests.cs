@@ -163,6 +163,44 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         Messages(empty, "").ShouldBe(["Пустой запрос: передайте данные для расчёта в формате JSON"]);
     }
 
+    private const string Ok = """
+        {"buildingId": 1, "kind": "ApartmentBuilding", "heatingPaymentMethod": "DuringHeatingSeason", "totalPremisesArea": 6150,
+         "commonPropertyArea": {"ColdWater": 820}, "commonHouseMeters": [], "incidents": [],
+         "services": [{"code": "cold_water", "kind": "Communal", "resource": "ColdWater", "unit": "м³",
+           "methods": [{"validFrom": "2020-01-01", "value": "IndividualMeter"}], "suppliers": [{"validFrom": "2020-01-01", "value": 7}],
+           "tariffs": [{"supplierId": 7, "zone": "Single", "validFrom": "2020-01-01", "rate": RATE}], "norms": [{"category": "", "validFrom": "2020-01-01", "value": 4.745}]}],
+         "premises": [PREMISE]}
+        """;
+
+    private const string Premise = """
+        {"premiseId": 1, "number": "1", "kind": "Residential", "totalArea": 50, "rooms": 2, "meterTechnicallyImpossible": IMPOSSIBLE, "meters": METERS,
+         "accounts": [{"accountId": 1, "share": SHARE, "openedOn": "2020-01-01", "residents": [{"validFrom": "2020-01-01", "value": 3}], "owners": [], "absences": []}]}
+        """;
+
+    [Theory]
+    [InlineData("""{"period": "1999-01", "building": {}}""", "period")]
+    [InlineData("""[]""", "")]
+    [InlineData("""{"period": "2025-03", "building": {"premises": [null]}}""", "building.premises[0]")]
+    [InlineData("""{"period": "2025-03", "building": {"commonPropertyArea": {"Water": 5}}}""", "building.commonPropertyArea.Water")]
+    [InlineData("share:0", "building.premises[0].accounts[0].share")]
+    [InlineData("impossible:[\"Вода\"]", "building.premises[0].meterTechnicallyImpossible")]
+    [InlineData("impossible:null", "building.premises[0].meterTechnicallyImpossible")]
+    [InlineData("rate:79228162514264337593543950335", "building")]
+    [InlineData("meters:[{\"meterId\": 1, \"kind\": \"Individual\", \"resource\": \"ColdWater\", \"zones\": 1, \"digits\": 5, \"installedOn\": \"2020-01-01\", \"readings\": [{\"zone\": 4, \"readOn\": \"2025-03-20\", \"value\": 1}]}]", "building.premises[0].meters[0].readings[0].zone")]
+    public async Task Charges_odd_input_is_400_never_500(string body, string field)
+    {
+        if (!body.StartsWith('{') && !body.StartsWith('['))
+        {
+            var (name, value) = (body[..body.IndexOf(':')], body[(body.IndexOf(':') + 1)..]);
+            string V(string key, string fallback) => key == name ? value : fallback;
+            var premise = Premise.Replace("IMPOSSIBLE", V("impossible", "[]")).Replace("METERS", V("meters", "[]")).Replace("SHARE", V("share", "1"));
+            body = "{\"period\": \"2025-03\", \"building\": " + Ok.Replace("RATE", V("rate", "52.37")).Replace("PREMISE", premise) + "}";
+        }
+        var errors = await PostBadAsync("/api/v1/calculator/charges", Raw(body));
+        errors.TryGetProperty(field, out var messages).ShouldBeTrue(errors.ToString());
+        messages[0].GetString()!.ShouldMatch("[А-Яа-я]");
+    }
+
     // ---------------------------------------------------------------- penalties
 
     [Fact]

@@ -650,8 +650,20 @@ public sealed class ReadOnlySetJsonConverter : JsonConverterFactory
 
     private sealed class Converter<T> : JsonConverter<IReadOnlySet<T>>
     {
-        public override IReadOnlySet<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            JsonSerializer.Deserialize<List<T>>(ref reader, options) is { } items ? new HashSet<T>(items) : throw new RussianJsonException("Ожидается список значений");
+        public override IReadOnlySet<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            List<T>? items;
+            try
+            {
+                items = JsonSerializer.Deserialize<List<T>>(ref reader, options);
+            }
+            catch (JsonException)
+            {
+                // The nested call's path starts at this list; a fresh exception gets the full path of the list.
+                throw new RussianJsonException("Неверный формат значения в списке");
+            }
+            return items is null ? throw new RussianJsonException("Ожидается список значений") : new HashSet<T>(items);
+        }
 
         public override void Write(Utf8JsonWriter writer, IReadOnlySet<T> value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value.ToList(), options);
