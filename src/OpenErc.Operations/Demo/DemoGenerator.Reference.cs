@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Organisations;
+using OpenErc.Core.Penalties;
 using OpenErc.Core.Tariffs;
 using OpenErc.Operations.Security;
 
@@ -313,22 +314,15 @@ internal sealed partial class DemoGenerator
             });
     }
 
-    /// <summary>The Bank of Russia key rate history (percent per year) since 2022, for пени.</summary>
+    /// <summary>The Bank of Russia key rate history (percent per year) for пени: the built-in table of Core.</summary>
     private void KeyRates()
     {
-        (int Y, int M, int D, decimal Rate)[] history =
-        [
-            (2022, 2, 14, 9.5m), (2022, 2, 28, 20m), (2022, 4, 11, 17m), (2022, 5, 4, 14m), (2022, 5, 27, 11m), (2022, 6, 14, 9.5m),
-            (2022, 7, 25, 8m), (2022, 9, 19, 7.5m), (2023, 7, 24, 8.5m), (2023, 8, 15, 12m), (2023, 9, 18, 13m), (2023, 10, 30, 15m),
-            (2023, 12, 18, 16m), (2024, 7, 29, 18m), (2024, 9, 16, 19m), (2024, 10, 28, 21m), (2025, 6, 9, 20m), (2025, 7, 28, 18m),
-            (2025, 9, 15, 17m), (2025, 10, 27, 16.5m), (2025, 12, 22, 16m),
-        ];
-        for (int i = 0; i < history.Length; i++)
+        var history = KeyRateHistory.BankOfRussia;
+        for (int i = 0; i < history.Count; i++)
             _t.KeyRates.Add(new KeyRate
             {
-                Id = _t.KeyRates.NextId(), RatePercent = history[i].Rate,
-                ValidFrom = new DateOnly(history[i].Y, history[i].M, history[i].D),
-                ValidTo = i + 1 < history.Length ? new DateOnly(history[i + 1].Y, history[i + 1].M, history[i + 1].D) : null,
+                Id = _t.KeyRates.NextId(), RatePercent = history[i].Percent, ValidFrom = history[i].From,
+                ValidTo = i + 1 < history.Count ? history[i + 1].From : null,
             });
     }
 
