@@ -203,4 +203,30 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         await BillingPeriods.CloseAsync(cs, next, "тест", Ct);
         (await ScalarAsync<decimal>(cs, "SELECT sum(opening) FROM account_balances WHERE month = '2026-12-01'")).ShouldBe(closing.Closing);
     }
+
+    [Fact]
+    public async Task Runs_by_municipality_and_manager_add_up_to_the_whole_region_and_a_second_run_of_the_month_waits_its_turn()
+    {
+        var whole = await RegionAsync();
+        var parts = await RegionAsync();
+        var expected = await RunAsync(whole);
+
+        long municipality = await ScalarAsync<long>(parts, "SELECT min(id) FROM municipalities");
+        long manager = await ScalarAsync<long>(parts, "SELECT min(organisation_id) FROM building_managements WHERE valid_to IS NULL");
+        var first = await RunAsync(parts, BillingScope.Municipality(municipality));
+        var second = await RunAsync(parts, BillingScope.ManagementCompany(manager));
+        var rest = await RunAsync(parts);
+        first.Lines.ShouldBeGreaterThan(0);
+        rest.BuildingsAlreadyPosted.ShouldBe(first.BuildingsDone + second.BuildingsDone);
+        (first.Total + second.Total + rest.Total).ShouldBe(expected.Total);
+        (await LinesDigestAsync(parts)).ShouldBe(await LinesDigestAsync(whole));
+
+        // Another process holds the month (a run or the closing in progress): the run refuses instead of racing it.
+        await using var other = new NpgsqlConnection(parts);
+        await other.OpenAsync(Ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({0x4F45_0000_0000L + 202611})", other))
+            await take.ExecuteScalarAsync(Ct);
+        (await Should.ThrowAsync<BillingException>(() => RunAsync(parts))).Message.ShouldContain("уже выполняется");
+        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(parts, Month, "тест", Ct))).Message.ShouldContain("Идёт расчёт");
+    }
 }
