@@ -50,6 +50,7 @@ public static class OpenErcWebHost
         builder.Services.AddSingleton(database);
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<BillingJobs>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

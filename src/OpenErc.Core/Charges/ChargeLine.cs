@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OpenErc.Core.Common;
 using OpenErc.Core.Tariffs;
 
@@ -7,41 +8,41 @@ namespace OpenErc.Core.Charges;
 public enum VolumeSource
 {
     /// <summary>Individual meter readings (ПП 354 прил. 2 ф. 1).</summary>
-    Meter = 1,
+    [Display(Name = "По прибору учёта")] Meter = 1,
 
     /// <summary>The п. 59 average monthly consumption of the meter.</summary>
-    Average = 2,
+    [Display(Name = "По среднему")] Average = 2,
 
     /// <summary>A consumption norm (ф. 4; п. 60 after the average limit).</summary>
-    Norm = 3,
+    [Display(Name = "По нормативу")] Norm = 3,
 
     /// <summary>Area × rate (maintenance, capital repair) or area × norm (heating, waste by area).</summary>
-    Area = 4,
+    [Display(Name = "По площади")] Area = 4,
 
     /// <summary>A building meter (ОДПУ) volume distributed by area (ф. 3, ф. 11).</summary>
-    CommonHouseMeter = 5,
+    [Display(Name = "По общедомовому прибору учёта")] CommonHouseMeter = 5,
 
     /// <summary>The common-property norm (ф. 15).</summary>
-    CommonPropertyNorm = 6,
+    [Display(Name = "По нормативу на СОИ")] CommonPropertyNorm = 6,
 
     /// <summary>A correction of the month's charge of the same service (absence, quality, annual heating correction).</summary>
-    Correction = 7,
+    [Display(Name = "Перерасчёт")] Correction = 7,
 }
 
 /// <summary>What a line is; part of the line's natural key with account, service, supplier, period and zone.</summary>
 public enum ChargeLineKind
 {
     /// <summary>The month's charge.</summary>
-    Charge = 0,
+    [Display(Name = "Начисление")] Charge = 0,
 
     /// <summary>Reduction for temporary absence (ПП 354 п. 86–90), negative.</summary>
-    TemporaryAbsence = 1,
+    [Display(Name = "Перерасчёт за временное отсутствие")] TemporaryAbsence = 1,
 
     /// <summary>Reduction for inadequate quality or excessive interruptions (ПП 354 п. 98–101, прил. 1), negative.</summary>
-    QualityReduction = 2,
+    [Display(Name = "Снижение за качество или перерывы")] QualityReduction = 2,
 
     /// <summary>Yearly correction of evenly-paid heating to the actual ОДПУ volume (charges.md §6.3), either sign.</summary>
-    HeatingAnnualCorrection = 3,
+    [Display(Name = "Годовая корректировка отопления")] HeatingAnnualCorrection = 3,
 }
 
 /// <summary>One named input of a calculation, as printed in the trace ("Тариф = 52.37 ₽/м³").</summary>

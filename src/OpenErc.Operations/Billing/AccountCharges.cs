@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Tariffs;
+
+namespace OpenErc.Operations.Billing;
+
+/// <summary>A posted charge line as the account card shows it: names instead of ids, and the trace read back.</summary>
+public sealed record AccountChargeLine(
+    BillingPeriod BookingMonth, BillingPeriod ServiceMonth, string Service, string Supplier, TariffZone Zone, ChargeLineKind Kind,
+    decimal Volume, string Unit, decimal Rate, decimal Coefficient, decimal DayFactor, VolumeSource Source, decimal Amount,
+    string? Reason, ChargeTrace? Trace, long RunId);
+
+/// <summary>The charges of one month of an account, lines in service order.</summary>
+public sealed record AccountChargeMonth(BillingPeriod Month, IReadOnlyList<AccountChargeLine> Lines)
+{
+    public decimal Total => Lines.Sum(l => l.Amount);
+}
+
+/// <summary>Reads an account's posted charges for the account card and the cabinets ("why this amount").</summary>
+public static class AccountCharges
+{
+    public static async Task<IReadOnlyList<AccountChargeMonth>> LoadAsync(NpgsqlConnection conn, long accountId, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT l.booking_month, l.service_month, s.name, coalesce(o.short_name, o.name), l.zone, l.kind, l.volume, l.unit,
+                   l.rate, l.coefficient, l.day_factor, l.source, l.amount, l.reason, l.trace::text, l.run_id
+            FROM charge_lines l
+            JOIN services s ON s.id = l.service_id
+            JOIN organisations o ON o.id = l.supplier_id
+            WHERE l.account_id = @account
+            ORDER BY l.booking_month DESC, s.sort_order, s.name, l.kind, l.zone, l.service_month
+            """;
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("account", accountId);
+        var lines = new List<AccountChargeLine>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                lines.Add(new AccountChargeLine(
+                    BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(0))), BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(1))),
+                    r.GetString(2), r.GetString(3), (TariffZone)r.GetInt16(4), (ChargeLineKind)r.GetInt16(5), r.GetDecimal(6), r.GetString(7),
+                    r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), (VolumeSource)r.GetInt16(11), r.GetDecimal(12),
+                    r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : ReadTrace(r.GetString(14)), r.GetInt64(15)));
+        return lines.GroupBy(l => l.BookingMonth).Select(g => new AccountChargeMonth(g.Key, g.ToList())).ToList();
+    }
+
+    /// <summary>The inverse of <see cref="ChargeLedger.TraceJson"/>.</summary>
+    public static ChargeTrace ReadTrace(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        var trace = new ChargeTrace(
+            root.GetProperty("f").GetString() ?? "",
+            root.GetProperty("l").GetString() ?? "",
+            root.TryGetProperty("i", out var inputs) ? Inputs(inputs) : [],
+            root.TryGetProperty("n", out var note) ? note.GetString() : null);
+        if (!root.TryGetProperty("s", out var segments)) return trace;
+        return trace with
+        {
+            Segments = segments.EnumerateArray().Select(s => new TraceSegment(
+                DateOnly.ParseExact(s[0].GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DateOnly.ParseExact(s[1].GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                s[2].GetDecimal(), s[3].GetDecimal(), Inputs(s[5]), s[4].GetDecimal())).ToList(),
+        };
+    }
+
+    private static List<TraceInput> Inputs(JsonElement array) =>
+        array.EnumerateArray().Select(i => new TraceInput(i[0].GetString() ?? "", i[1].GetDecimal(), i[2].GetString() ?? "")).ToList();
+}

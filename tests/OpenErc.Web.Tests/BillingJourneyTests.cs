@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Npgsql;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Web.Tests;
+
+/// <summary>The расчётчик charges the month from the workstation and the account card explains each amount.</summary>
+public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWebHost>
+{
+    [Fact]
+    public async Task Month_is_charged_from_the_workstation_and_the_account_card_explains_the_amounts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
+        page.SetDefaultTimeout(60_000);
+
+        await page.GotoAsync("/billing");
+        await page.GetByTestId("billing-run").ClickAsync();
+        var report = page.GetByTestId("billing-report");
+        await Assertions.Expect(report).ToContainTextAsync("Лицевых счетов");
+
+        await using var conn = new NpgsqlConnection(host.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT account_id, sum(amount) FROM charge_lines GROUP BY account_id ORDER BY account_id LIMIT 1", conn);
+        long accountId;
+        decimal total;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            (await r.ReadAsync(ct)).ShouldBeTrue("the run posted charge lines");
+            (accountId, total) = (r.GetInt64(0), r.GetDecimal(1));
+        }
+
+        await page.GotoAsync($"/accounts/{accountId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Начисления" }).ClickAsync();
+        var charges = page.GetByTestId("charges");
+        await Assertions.Expect(charges).ToContainTextAsync(total.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")));
+        await page.GetByTestId("why").First.ClickAsync();
+        var trace = page.GetByTestId("trace").First;
+        await Assertions.Expect(trace).ToContainTextAsync("Формула");
+        await Assertions.Expect(trace).ToContainTextAsync(new System.Text.RegularExpressions.Regex("ПП 354|ЖК РФ"));
+    }
+}
