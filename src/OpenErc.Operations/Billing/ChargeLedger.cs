@@ -98,9 +98,9 @@ public static class ChargeLedger
                     w.WriteStartArray();
                     w.WriteStringValue(s.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                     w.WriteStringValue(s.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                    w.WriteNumberValue(s.DayFactor);
-                    w.WriteNumberValue(s.Volume);
-                    w.WriteNumberValue(s.Unrounded);
+                    w.WriteNumberValue(Trim(s.DayFactor));
+                    w.WriteNumberValue(Trim(s.Volume));
+                    w.WriteNumberValue(Trim(s.Unrounded));
                     Inputs(w, s.Inputs);
                     w.WriteEndArray();
                 }
@@ -111,6 +111,9 @@ public static class ChargeLedger
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>The same value without trailing zeros (57.340000 → 57.34): the database's scale of a rate or an area is not information.</summary>
+    private static decimal Trim(decimal value) => value / 1.0000000000000000000000000000m;
+
     private static void Inputs(Utf8JsonWriter w, IReadOnlyList<TraceInput> inputs)
     {
         w.WriteStartArray();
@@ -118,7 +121,7 @@ public static class ChargeLedger
         {
             w.WriteStartArray();
             w.WriteStringValue(i.Name);
-            w.WriteNumberValue(i.Value);
+            w.WriteNumberValue(Trim(i.Value));
             w.WriteStringValue(i.Unit);
             w.WriteEndArray();
         }
