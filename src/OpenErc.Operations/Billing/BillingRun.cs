@@ -279,7 +279,10 @@ public static class BillingRun
                         if ((string?)await check.ExecuteScalarAsync(token) != "open")
                             throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
                     }
-                    await ChargeLedger.PostAsync(conn, lines, token);
+                    long inserted = await ChargeLedger.PostAsync(conn, lines, token);
+                    // A batch holds only buildings no run has posted, so every line must be new: a conflict here means two
+                    // lines with one key (a calculator bug) or a race, and rolls the batch back loudly.
+                    Invariant.Holds(inserted == lines.Count, $"run {runId}: {lines.Count - inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} conflict with posted lines");
                     await LogBuildingsAsync(conn, runId, results, token);
                     await tx.CommitAsync(token);
                     Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);

@@ -40,30 +40,31 @@ public static class ChargeLedger
             await create.ExecuteNonQueryAsync(ct);
         await using (var copy = await conn.BeginBinaryImportAsync($"COPY charge_lines_stage ({Columns}) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
             foreach (var p in lines)
             {
                 var l = p.Line;
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(p.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(l.Period.FirstDay, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(l.AccountId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(p.BuildingId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(p.ServiceId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(l.SupplierId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync((short)l.Zone, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync((short)l.Kind, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(p.RunId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(l.Volume, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.Unit, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(l.Rate, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.Coefficient, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.DayFactor, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync((short)l.Source, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(l.Unrounded, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.Amount.Amount, NpgsqlDbType.Numeric, ct);
-                if (p.Reason is null) await copy.WriteNullAsync(ct);
-                else await copy.WriteAsync(p.Reason, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(TraceJson(l.Trace), NpgsqlDbType.Jsonb, ct);
+                copy.StartRow();
+                copy.Write(p.BookingMonth.FirstDay, NpgsqlDbType.Date);
+                copy.Write(l.Period.FirstDay, NpgsqlDbType.Date);
+                copy.Write(l.AccountId, NpgsqlDbType.Bigint);
+                copy.Write(p.BuildingId, NpgsqlDbType.Bigint);
+                copy.Write(p.ServiceId, NpgsqlDbType.Bigint);
+                copy.Write(l.SupplierId, NpgsqlDbType.Bigint);
+                copy.Write((short)l.Zone, NpgsqlDbType.Smallint);
+                copy.Write((short)l.Kind, NpgsqlDbType.Smallint);
+                copy.Write(p.RunId, NpgsqlDbType.Bigint);
+                copy.Write(l.Volume, NpgsqlDbType.Numeric);
+                copy.Write(l.Unit, NpgsqlDbType.Text);
+                copy.Write(l.Rate, NpgsqlDbType.Numeric);
+                copy.Write(l.Coefficient, NpgsqlDbType.Numeric);
+                copy.Write(l.DayFactor, NpgsqlDbType.Numeric);
+                copy.Write((short)l.Source, NpgsqlDbType.Smallint);
+                copy.Write(l.Unrounded, NpgsqlDbType.Numeric);
+                copy.Write(l.Amount.Amount, NpgsqlDbType.Numeric);
+                if (p.Reason is null) copy.WriteNull();
+                else copy.Write(p.Reason, NpgsqlDbType.Text);
+                copy.Write(TraceJson(l.Trace), NpgsqlDbType.Jsonb);
             }
             await copy.CompleteAsync(ct);
         }
