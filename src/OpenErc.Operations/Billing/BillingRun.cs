@@ -240,57 +240,68 @@ public static class BillingRun
         long dryAccounts = 0;
 
         var batches = todo.Chunk(options.BatchSize).ToList();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-            async (batch, token) =>
-            {
-                await using var conn = new NpgsqlConnection(connectionString);
-                await conn.OpenAsync(token);
-                long t0 = Stopwatch.GetTimestamp();
-                var loaded = await SnapshotLoader.LoadAsync(conn, reference, batch, month, token);
-                long t1 = Stopwatch.GetTimestamp();
-                var results = loaded.Select(b => Compute(b, month, options.Settings)).ToList();
-                long t2 = Stopwatch.GetTimestamp();
-                Interlocked.Add(ref loadTicks, t1 - t0);
-                Interlocked.Add(ref calculateTicks, t2 - t1);
-                var lines = results.SelectMany(r => r.Lines.Select(l => new PostedLine(r.BuildingId, ServiceId(serviceIds, l.ServiceCode), month, runId, l))).ToList();
-                if (options.DryRun)
+        try
+        {
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+                async (batch, token) =>
                 {
-                    var postedNow = await PostedAmountsAsync(conn, batch, month, token);
-                    lock (dry)
+                    await using var conn = new NpgsqlConnection(connectionString);
+                    await conn.OpenAsync(token);
+                    long t0 = Stopwatch.GetTimestamp();
+                    var loaded = await SnapshotLoader.LoadAsync(conn, reference, batch, month, token);
+                    long t1 = Stopwatch.GetTimestamp();
+                    var results = loaded.Select(b => Compute(b, month, options.Settings)).ToList();
+                    long t2 = Stopwatch.GetTimestamp();
+                    Interlocked.Add(ref loadTicks, t1 - t0);
+                    Interlocked.Add(ref calculateTicks, t2 - t1);
+                    var lines = results.SelectMany(r => r.Lines.Select(l => new PostedLine(r.BuildingId, ServiceId(serviceIds, l.ServiceCode), month, runId, l))).ToList();
+                    if (options.DryRun)
                     {
-                        dry.Add(lines, postedNow);
-                        foreach (var l in lines)
+                        var postedNow = await PostedAmountsAsync(conn, batch, month, token);
+                        lock (dry)
                         {
-                            var key = (l.Line.ServiceCode, l.Line.SupplierId);
-                            var t = dryTotals.GetValueOrDefault(key);
-                            dryTotals[key] = (t.Lines + 1, t.Amount + l.Line.Amount.Amount);
+                            dry.Add(lines, postedNow);
+                            foreach (var l in lines)
+                            {
+                                var key = (l.Line.ServiceCode, l.Line.SupplierId);
+                                var t = dryTotals.GetValueOrDefault(key);
+                                dryTotals[key] = (t.Lines + 1, t.Amount + l.Line.Amount.Amount);
+                            }
+                            foreach (var r in results)
+                                if (r.Error is not null) dryFailures.Add((r.BuildingId, r.Error));
+                            dryAccounts += results.Where(r => r.Error is null).Sum(r => r.Accounts);
                         }
-                        foreach (var r in results)
-                            if (r.Error is not null) dryFailures.Add((r.BuildingId, r.Error));
-                        dryAccounts += results.Where(r => r.Error is null).Sum(r => r.Accounts);
                     }
-                }
-                else
-                {
-                    await using var tx = await conn.BeginTransactionAsync(token);
-                    await using (var check = new NpgsqlCommand("SELECT state FROM billing_periods WHERE month = @m FOR SHARE", conn, tx))
+                    else
                     {
-                        check.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-                        if ((string?)await check.ExecuteScalarAsync(token) != "open")
-                            throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
+                        await using var tx = await conn.BeginTransactionAsync(token);
+                        await using (var check = new NpgsqlCommand("SELECT state FROM billing_periods WHERE month = @m FOR SHARE", conn, tx))
+                        {
+                            check.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+                            if ((string?)await check.ExecuteScalarAsync(token) != "open")
+                                throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
+                        }
+                        long inserted = await ChargeLedger.PostAsync(conn, lines, token);
+                        // A batch holds only buildings no run has posted, so every line must be new: a conflict here means two
+                        // lines with one key (a calculator bug) or a race, and rolls the batch back loudly.
+                        Invariant.Holds(inserted == lines.Count, $"run {runId}: {lines.Count - inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} conflict with posted lines");
+                        await LogBuildingsAsync(conn, runId, results, token);
+                        await tx.CommitAsync(token);
+                        Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);
                     }
-                    long inserted = await ChargeLedger.PostAsync(conn, lines, token);
-                    // A batch holds only buildings no run has posted, so every line must be new: a conflict here means two
-                    // lines with one key (a calculator bug) or a race, and rolls the batch back loudly.
-                    Invariant.Holds(inserted == lines.Count, $"run {runId}: {lines.Count - inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} conflict with posted lines");
-                    await LogBuildingsAsync(conn, runId, results, token);
-                    await tx.CommitAsync(token);
-                    Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);
-                }
-                int done = Interlocked.Add(ref finished, batch.Length);
-                long total = Interlocked.Add(ref linesSoFar, lines.Count);
-                progress?.Report(new BillingProgress(done, todo.Count, total));
-            });
+                    int done = Interlocked.Add(ref finished, batch.Length);
+                    long total = Interlocked.Add(ref linesSoFar, lines.Count);
+                    progress?.Report(new BillingProgress(done, todo.Count, total));
+                });
+        }
+        catch (Exception) when (options.DryRun)
+        {
+            // A dry run has nothing to resume: it is marked failed so that the status does not show it as unfinished.
+            await using var failed = new NpgsqlCommand("UPDATE billing_runs SET state = 'failed', finished_at = now(), note = 'пробный расчёт прерван' WHERE id = @id", control);
+            failed.Parameters.Add(new NpgsqlParameter<long>("id", runId));
+            await failed.ExecuteNonQueryAsync(CancellationToken.None);
+            throw;
+        }
 
         var report = options.DryRun
             ? await FinishDryRunAsync(control, runId, month, scope, inScope.Count, dry, dryTotals, dryFailures, dryAccounts, ct)
