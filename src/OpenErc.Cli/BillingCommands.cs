@@ -154,13 +154,14 @@ public static class BillingCommands
             AnsiConsole.MarkupLineInterpolated($"Начислено: {s.PostedLines.ToString("N0", Ru)} строк на {s.PostedTotal.ToString("N2", Ru)} ₽");
             if (s.Runs.Count > 0)
             {
-                var table = new Table().AddColumns("№", "Охват", "Вид", "Состояние", "Начат", "Домов", "Готово", "Ошибок", "Строк", "Сумма, ₽", "Примечание");
+                var table = new Table().AddColumns("№", "Охват", "Вид", "Состояние", "Начат", "Домов", "Готово", "Ошибок", "Строк", "Сумма, ₽");
                 foreach (var r in s.Runs)
                     table.AddRow(r.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Scope), r.DryRun ? "пробный" : "рабочий",
-                        State(r.State), r.StartedAt.ToLocalTime().ToString("dd.MM HH:mm:ss", Ru),
-                        r.Buildings.ToString("N0", Ru), r.Done.ToString("N0", Ru), r.Failed.ToString("N0", Ru), r.Lines.ToString("N0", Ru), r.Total.ToString("N2", Ru),
-                        Markup.Escape(r.Note ?? ""));
+                        State(r.State), r.StartedAt.ToLocalTime().ToString("dd.MM HH:mm", Ru),
+                        r.Buildings.ToString("N0", Ru), r.Done.ToString("N0", Ru), r.Failed.ToString("N0", Ru), r.Lines.ToString("N0", Ru), r.Total.ToString("N2", Ru));
                 AnsiConsole.Write(table);
+                foreach (var r in s.Runs.Where(r => r.Note is not null))
+                    AnsiConsole.MarkupLineInterpolated($"[grey]№{r.Id}: {r.Note}[/]");
             }
             if (s.OpenFailures.Count > 0)
             {
