@@ -77,11 +77,11 @@ public sealed record BillingRunReport(
     IReadOnlyList<ServiceSupplierTotal> ByServiceAndSupplier, IReadOnlyList<BuildingFailure> Failures, DryRunDifference? Difference)
 {
     /// <summary>Where this call spent its time, summed over the parallel workers.</summary>
-    public BillingTimings Timings { get; init; } = new(0, 0, 0);
+    public BillingTimings Timings { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 }
 
-/// <summary>Seconds spent by all workers together: reading snapshots, calculating, posting (COPY, insert, log, commit).</summary>
-public sealed record BillingTimings(double LoadSeconds, double CalculateSeconds, double WriteSeconds);
+/// <summary>Time spent by all workers together: reading snapshots, calculating, posting (COPY, insert, log, commit).</summary>
+public sealed record BillingTimings(TimeSpan Load, TimeSpan Calculate, TimeSpan Write);
 
 /// <summary>The run cannot start or go on (a closed month, another run in progress); the message is for people.</summary>
 public sealed class BillingException(string message) : Exception(message);
@@ -309,7 +309,7 @@ public static class BillingRun
         return report with
         {
             Timings = new BillingTimings(
-                loadTicks / (double)Stopwatch.Frequency, calculateTicks / (double)Stopwatch.Frequency, writeTicks / (double)Stopwatch.Frequency),
+                Stopwatch.GetElapsedTime(0, loadTicks), Stopwatch.GetElapsedTime(0, calculateTicks), Stopwatch.GetElapsedTime(0, writeTicks)),
         };
     }
 
