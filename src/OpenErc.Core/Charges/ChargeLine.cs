@@ -43,6 +43,18 @@ public enum ChargeLineKind
 
     /// <summary>Yearly correction of evenly-paid heating to the actual ОДПУ volume (charges.md §6.3), either sign.</summary>
     [Display(Name = "Годовая корректировка отопления")] HeatingAnnualCorrection = 3,
+
+    /// <summary>
+    /// A recalculation of an earlier month to today's registry data, booked in the open month with the corrected
+    /// service month: the fresh calculation minus everything posted for that month (either sign).
+    /// </summary>
+    [Display(Name = "Перерасчёт")] Recalculation = 4,
+
+    /// <summary>A correction entered by an operator with a reason (either sign).</summary>
+    [Display(Name = "Ручная корректировка")] ManualCorrection = 5,
+
+    /// <summary>Пени (ЖК РФ ст. 155 ч. 14, 14.1): accrued to the calculation date minus penalties already billed.</summary>
+    [Display(Name = "Пени")] Penalty = 6,
 }
 
 /// <summary>One named input of a calculation, as printed in the trace ("Тариф = 52.37 ₽/м³").</summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Billing;
@@ -18,8 +19,8 @@ public static class BillingPeriods
     /// <summary>
     /// Closes the month: writes <c>account_balances</c> per account × service × supplier from the lines booked in the
     /// month (charged: the month's own regular lines; recalculated: every other line booked in it — absence and
-    /// quality reductions, corrections of earlier months), the opening from the previous month's closing, penalties and
-    /// paid 0 until those issues land; checks them against the lines and marks the month closed, all in one transaction.
+    /// quality reductions, recalculations and corrections of earlier months), penalties: the lines of kind
+    /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid 0 until payments land; checks them against the lines and marks the month closed, all in one transaction.
     /// </summary>
     public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default)
     {
@@ -63,17 +64,20 @@ public static class BillingPeriods
             WITH lines AS (
                 SELECT account_id, service_id, supplier_id,
                        coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
-                       coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m)), 0) AS recalculated
+                       coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) AS recalculated,
+                       coalesce(sum(amount) FILTER (WHERE kind = @penalty), 0) AS penalties
                 FROM charge_lines WHERE booking_month = @m GROUP BY 1, 2, 3),
             prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev)
             INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
-            SELECT @m, account_id, service_id, supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0), 0, 0,
-                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0)
+            SELECT @m, account_id, service_id, supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0),
+                   coalesce(l.penalties, 0), 0,
+                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0)
             FROM lines l FULL JOIN prev p USING (account_id, service_id, supplier_id)
             """, conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
             await cmd.ExecuteNonQueryAsync(ct);
         }
         ClosingReport report;
@@ -94,8 +98,8 @@ public static class BillingPeriods
             await r.ReadAsync(ct);
             report = new ClosingReport(month, r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7));
             Invariant.Holds(r.GetInt64(8) == 0, $"{r.GetInt64(8)} balances of {month} break opening + charged + recalculated + penalties − paid = closing");
-            Invariant.Holds(report.Charged + report.Recalculated == r.GetDecimal(9),
-                $"balances of {month} hold {report.Charged + report.Recalculated} ₽ of charges, the lines {r.GetDecimal(9)} ₽");
+            Invariant.Holds(report.Charged + report.Recalculated + report.Penalties == r.GetDecimal(9),
+                $"balances of {month} hold {report.Charged + report.Recalculated + report.Penalties} ₽ of charges and penalties, the lines {r.GetDecimal(9)} ₽");
             Invariant.Holds(r.GetInt64(10) == 0, $"{r.GetInt64(10)} balances of {month} do not open with the closing of {month.Previous()}");
         }
         await using (var cmd = new NpgsqlCommand(

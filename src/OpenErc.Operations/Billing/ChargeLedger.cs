@@ -9,7 +9,8 @@ using OpenErc.Core.Common;
 namespace OpenErc.Operations.Billing;
 
 /// <summary>A charge line ready for the ledger: the calculator's line with the keys the ledger adds.</summary>
-public sealed record PostedLine(long BuildingId, long ServiceId, BillingPeriod BookingMonth, long RunId, ChargeLine Line, string? Reason = null);
+/// <param name="PostedBy">Who posted the line (an operator for a correction); NULL for a run's lines, whose run row says who.</param>
+public sealed record PostedLine(long BuildingId, long ServiceId, BillingPeriod BookingMonth, long RunId, ChargeLine Line, string? Reason = null, string? PostedBy = null);
 
 /// <summary>
 /// Writes charge lines to the insert-only ledger: binary COPY into a transaction-scoped staging table, then
@@ -21,7 +22,7 @@ public static class ChargeLedger
 {
     private const string Columns =
         "booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind, run_id, volume, unit, rate, " +
-        "coefficient, day_factor, source, unrounded, amount, reason, trace";
+        "coefficient, day_factor, source, unrounded, amount, reason, trace, posted_by";
 
     /// <summary>Creates the month's partition when it does not exist yet (outside the batch transactions).</summary>
     public static async Task EnsurePartitionAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
@@ -65,6 +66,8 @@ public static class ChargeLedger
                 if (p.Reason is null) copy.WriteNull();
                 else copy.Write(p.Reason, NpgsqlDbType.Text);
                 copy.Write(TraceJson(l.Trace), NpgsqlDbType.Jsonb);
+                if (p.PostedBy is null) copy.WriteNull();
+                else copy.Write(p.PostedBy, NpgsqlDbType.Text);
             }
             await copy.CompleteAsync(ct);
         }

@@ -1,0 +1,145 @@
+using System.Globalization;
+using Npgsql;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Penalties;
+using OpenErc.Core.Tariffs;
+
+namespace OpenErc.Operations.Billing;
+
+/// <summary>The debt chunk a payment is allocated to: one account × service × supplier × service month.</summary>
+public readonly record struct PenaltyDebtKey(long AccountId, string ServiceCode, long SupplierId, BillingPeriod ServiceMonth);
+
+/// <param name="Chunks">Debt chunks looked at (account × service × supplier × service month with lines).</param>
+/// <param name="Lines">Penalty lines posted now.</param>
+/// <param name="Accrued">Penalties accrued to the calculation date over all chunks, ₽.</param>
+/// <param name="AlreadyPosted">Penalties posted before, ₽.</param>
+/// <param name="Posted">Posted now = accrued − already posted, ₽.</param>
+public sealed record PenaltyPostingReport(long RunId, BillingPeriod Month, DateOnly CalculatedOn, long Chunks, long Lines, decimal Accrued,
+    decimal AlreadyPosted, decimal Posted);
+
+/// <summary>
+/// Posts penalties (пени) to the ledger (penalties.md §5): for every account × service × supplier × service month,
+/// the penalty accrued up to the calculation date, recomputed from scratch with <see cref="PenaltyCalculator"/>,
+/// minus the penalty lines already posted for that chunk; the difference is a line of kind
+/// <see cref="ChargeLineKind.Penalty"/> booked in the open month with the chunk's service month. A second posting on
+/// the same date posts nothing.
+/// </summary>
+/// <remarks>
+/// <para><b>Chunks.</b> The principal of a chunk is every non-penalty line for its service month booked up to the open
+/// month (the regular charge, reductions, recalculations, manual corrections), minus payments; the due date is
+/// <see cref="PenaltyRules.DueDate"/> of the service month; the schedule is <see cref="PenaltySchedule.CapitalRepair"/>
+/// for <c>capital_repair</c>, <see cref="PenaltySchedule.Housing"/> otherwise. Simplification: a recalculation booked
+/// later is part of its service month's chunk and so shares its due date [to revisit with the payments issue: the
+/// increase is arguably due only after the ЕПД that billed it]. No penalty is charged on penalties.</para>
+/// <para><b>Payments seam.</b> Payments do not exist yet: the caller may pass the payments allocated to each chunk
+/// (<paramref name="payments"/> of <see cref="PostAsync"/>, date and amount); without it every chunk is unpaid. The
+/// payments issue replaces that argument with the allocations read from its tables (payments.md §3: oldest due date
+/// first), keyed the same way.</para>
+/// <para><b>Key rates.</b> From the <c>key_rates</c> registry table; the built-in <see cref="KeyRateHistory"/> when it
+/// is empty. Moratoria, caps and due days are <see cref="PenaltyRules"/>' defaults unless rules are passed.</para>
+/// </remarks>
+public static class PenaltyPosting
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<PenaltyPostingReport> PostAsync(string connectionString, BillingPeriod openMonth, DateOnly calculatedOn,
+        string startedBy = "система", IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments = null, PenaltyRules? rules = null,
+        CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await BillingRun.LockAsync(conn, openMonth, $"Расчёт или закрытие месяца {openMonth} уже выполняется", ct);
+        try
+        {
+            await Recalculations.EnsureOpenAsync(conn, null, openMonth, "пени", ct);
+            await ChargeLedger.EnsurePartitionAsync(conn, openMonth, ct);
+            rules ??= new PenaltyRules { KeyRates = await KeyRatesAsync(conn, ct) };
+
+            var lines = new List<PostedLine>();
+            long chunks = 0;
+            decimal accruedTotal = 0m, postedBefore = 0m;
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, min(l.building_id),
+                       coalesce(sum(l.amount) FILTER (WHERE l.kind <> @penalty), 0),
+                       coalesce(sum(l.amount) FILTER (WHERE l.kind = @penalty), 0)
+                FROM charge_lines l JOIN services s ON s.id = l.service_id
+                WHERE l.booking_month <= @open AND l.service_month <= @open
+                GROUP BY l.account_id, l.service_id, s.code, l.supplier_id, l.service_month
+                ORDER BY l.account_id, l.service_id, l.supplier_id, l.service_month
+                """, conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    chunks++;
+                    long account = r.GetInt64(0), serviceId = r.GetInt64(1), supplier = r.GetInt64(3), building = r.GetInt64(5);
+                    string code = r.GetString(2);
+                    var month = BillingPeriod.Of(r.GetFieldValue<DateOnly>(4));
+                    decimal principal = r.GetDecimal(6), already = r.GetDecimal(7);
+                    var schedule = code == "capital_repair" ? PenaltySchedule.CapitalRepair : PenaltySchedule.Housing;
+                    var due = rules.DueDate(month);
+                    var paid = payments?.GetValueOrDefault(new PenaltyDebtKey(account, code, supplier, month)) ?? [];
+                    var result = PenaltyCalculator.Calculate(new DebtChunk(principal, due, schedule, $"{code} {month}"), paid, calculatedOn, rules);
+                    decimal accrued = result.Total.Amount;
+                    accruedTotal += accrued;
+                    postedBefore += already;
+                    decimal diff = accrued - already;
+                    if (diff == 0m) continue;
+                    var line = new ChargeLine(account, code, supplier, month, TariffZone.Single, principal, "₽",
+                        result.Portions.Count > 0 ? result.Portions[^1].RatePercent : 0m, 1m, 1m, VolumeSource.Correction, diff, Money.Exact(diff),
+                        Trace(result, schedule, principal, paid.Where(p => p.Date <= calculatedOn).Sum(p => p.Amount), accrued, already))
+                    { Kind = ChargeLineKind.Penalty };
+                    lines.Add(new PostedLine(building, serviceId, openMonth, 0, line, $"Пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", startedBy));
+                }
+            }
+
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await Recalculations.EnsureOpenAsync(conn, tx, openMonth, "пени", ct);
+            decimal posted = lines.Sum(l => l.Line.Amount.Amount);
+            Invariant.Holds(posted == accruedTotal - postedBefore, $"penalties: posted {posted} ≠ accrued {accruedTotal} − before {postedBefore}");
+            long runId = await Recalculations.NewRunAsync(conn, tx, openMonth, $"пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", "penalties",
+                startedBy, lines.Count, posted, null, ct);
+            var stamped = lines.Select(l => l with { RunId = runId }).ToList();
+            long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
+            Invariant.Holds(inserted == stamped.Count, $"penalty run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");
+            await tx.CommitAsync(ct);
+            return new PenaltyPostingReport(runId, openMonth, calculatedOn, chunks, lines.Count, accruedTotal, postedBefore, posted);
+        }
+        finally
+        {
+            await BillingRun.UnlockAsync(conn, openMonth);
+        }
+    }
+
+    /// <summary>The key rates of the registry table, or the built-in history when the table is empty.</summary>
+    public static async Task<IReadOnlyList<KeyRatePoint>> KeyRatesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var rates = new List<KeyRatePoint>();
+        await using var cmd = new NpgsqlCommand("SELECT valid_from, rate_percent FROM key_rates ORDER BY valid_from", conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) rates.Add(new KeyRatePoint(r.GetFieldValue<DateOnly>(0), r.GetDecimal(1)));
+        return rates.Count > 0 ? rates : KeyRateHistory.BankOfRussia;
+    }
+
+    private static ChargeTrace Trace(PenaltyResult result, PenaltySchedule schedule, decimal principal, decimal paid, decimal accrued, decimal already)
+    {
+        var segments = result.Portions.SelectMany(p => p.Rows).Where(row => row.Divisor != 0)
+            .Select(row => new TraceSegment(row.From, row.To.AddDays(1), 1m, row.Days,
+                [new TraceInput("Долг", row.Debt, "₽"), new TraceInput("Ставка", row.RatePercent, "%"), new TraceInput("Доля ставки 1/", row.Divisor, ""),
+                 new TraceInput("Первый день просрочки", row.FirstDayOfDelay, "")], row.Amount))
+            .ToList();
+        return new ChargeTrace(
+            schedule == PenaltySchedule.CapitalRepair ? "П = Σ Д × С × 1/300 × дн." : "П = Σ Д × С × 1/300 (с 91-го дня 1/130) × дн., первые 30 дней 0",
+            schedule == PenaltySchedule.CapitalRepair ? "ЖК РФ ст. 155 ч. 14.1" : "ЖК РФ ст. 155 ч. 14",
+            [
+                new TraceInput("Задолженность", principal, "₽"), new TraceInput("Оплачено", paid, "₽"),
+                new TraceInput("Пени на дату расчёта", accrued, "₽"), new TraceInput("Ранее начислено пени", already, "₽"),
+            ],
+            $"Пени на {result.CalculatedOn.ToString("dd.MM.yyyy", Inv)}, срок оплаты {result.Chunk.DueDate.ToString("dd.MM.yyyy", Inv)}: " +
+            $"всего {accrued.ToString("0.00", Inv)} ₽, ранее начислено {already.ToString("0.00", Inv)} ₽")
+        { Segments = segments };
+    }
+}

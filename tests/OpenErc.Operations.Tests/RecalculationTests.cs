@@ -1,0 +1,231 @@
+using Npgsql;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Penalties;
+using OpenErc.Operations.Billing;
+using OpenErc.Operations.Demo;
+using OpenErc.Operations.Registry;
+using OpenErc.Storage;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>Recalculations of past months, manual corrections and penalties in the ledger (recalculations.md §3, penalties.md §5).</summary>
+public sealed class RecalculationTests(PostgresCluster cluster)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly BillingPeriod October = new(2026, 10);
+    private static readonly BillingPeriod November = new(2026, 11);
+    private const string Reason = "Изменение числа проживающих и тарифа задним числом";
+
+    /// <summary>A small region with October charged and closed.</summary>
+    private async Task<string> RegionWithClosedOctoberAsync()
+    {
+        var cs = await cluster.CreateDatabaseAsync("recalc");
+        await DemoRegion.GenerateAsync(cs, new DemoOptions(120, 42, November), ct: Ct);
+        var run = await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(), ct: Ct);
+        run.Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, October, "тест", Ct);
+        return cs;
+    }
+
+    private static async Task<T> ScalarAsync<T>(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
+    }
+
+    private static async Task ExecAsync(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>October of the building computed now, with today's registry data, independently of the recalculation.</summary>
+    private static async Task<decimal> FreshOctoberAsync(string cs, long building)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        var reference = await BillingReference.LoadAsync(conn, October, Ct);
+        var loaded = (await SnapshotLoader.LoadAsync(conn, reference, [building], October, Ct)).ShouldHaveSingleItem();
+        return ChargeCalculator.Calculate(loaded.Snapshot.ShouldNotBeNull(), October, new ChargeSettings()).Sum(l => l.Amount.Amount);
+    }
+
+    [Fact]
+    public async Task A_retroactive_change_is_recalculated_into_the_open_month_once()
+    {
+        var cs = await RegionWithClosedOctoberAsync();
+        // An account charged for cold water by the norm: its residents matter.
+        long account = await ScalarAsync<long>(cs, $"""
+            SELECT min(l.account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            WHERE s.code = 'cold_water' AND l.source = {(short)VolumeSource.Norm} AND l.service_month = '2026-10-01'
+            """);
+        long building = await ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        int residents = await ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+            await Residency.SetResidentCountAsync(db, account, residents + 2, new DateOnly(2026, 10, 1), "акт о проживании", Ct);
+        await ExecAsync(cs, """
+            UPDATE tariffs SET rate = rate + 1.17 WHERE service_id = (SELECT id FROM services WHERE code = 'maintenance')
+              AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')
+            """);
+
+        decimal posted = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'");
+        decimal fresh = await FreshOctoberAsync(cs, building);
+        fresh.ShouldNotBe(posted);
+
+        var report = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", ct: Ct);
+        report.Failures.ShouldBeEmpty();
+        var month = report.Months.ShouldHaveSingleItem();
+        month.ServiceMonth.ShouldBe(October);
+        month.Posted.ShouldBe(posted);
+        month.Fresh.ShouldBe(fresh);
+        report.Total.ShouldBe(fresh - posted);
+        report.Lines.ShouldBeGreaterThan(0);
+
+        // The lines: booked in November for October, of the recalculation kind, with the reason and the "было/стало" note.
+        (await ScalarAsync<decimal>(cs, $"""
+            SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01' AND kind = {(short)ChargeLineKind.Recalculation}
+              AND building_id = {building} AND reason = '{Reason}' AND posted_by = 'оператор' AND trace->>'n' LIKE 'Перерасчёт за 2026-10: было % ₽, стало % ₽%'
+            """)).ShouldBe(fresh - posted);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await ScalarAsync<long>(cs, $"""
+            SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            WHERE l.account_id = {account} AND s.code = 'cold_water' AND l.kind = {(short)ChargeLineKind.Recalculation} AND l.amount > 0
+            """)).ShouldBe(1);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        // After the recalculation everything posted for October equals the fresh calculation.
+        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
+
+        // Again: the difference is zero, nothing is posted.
+        var again = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", ct: Ct);
+        again.Lines.ShouldBe(0);
+        again.Total.ShouldBe(0m);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+
+        // The registry lists them with the account, the address and the author.
+        var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(November, BuildingId: building), 1, 1000, Ct);
+        listed.Total.ShouldBe((int)report.Lines);
+        listed.Items.ShouldAllBe(e => e.Kind == ChargeLineKind.Recalculation && e.ServiceMonth == October && e.Reason == Reason && e.PostedBy == "оператор");
+        listed.Items.Sum(e => e.Amount).ShouldBe(fresh - posted);
+        listed.Items.ShouldContain(e => e.AccountId == account && e.ServiceCode == "cold_water" && e.Address.Contains("кв.") && e.AccountNumber.Length > 0);
+
+        // A recalculation with no reason, or into a closed month, is refused.
+        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, November, BillingScope.All, " ", "оператор", ct: Ct)))
+            .Message.ShouldBe("Укажите причину перерасчёта");
+        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, October, BillingScope.All, Reason, "оператор", ct: Ct)))
+            .Message.ShouldBe("Месяц 2026-10 закрыт: перерасчёты в закрытый месяц не принимаются");
+
+        // Closing November: the recalculation is in the recalculated column and the balances hold.
+        var closing = await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
+        closing.Recalculated.ShouldBe(fresh - posted);
+        closing.Penalties.ShouldBe(0m);
+        closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
+    }
+
+    [Fact]
+    public async Task A_manual_correction_is_posted_listed_and_bad_ones_are_refused()
+    {
+        var cs = await RegionWithClosedOctoberAsync();
+        long account = await ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long supplier = await ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {account}");
+        const string why = "Жалоба: начислено за непроживающего";
+
+        Task<long> Post(BillingPeriod open, long acc, string service, decimal amount, string reason) =>
+            Recalculations.PostCorrectionAsync(cs, open, acc, service, supplier, October, amount, reason, "оператор", Ct);
+
+        long runId = await Post(November, account, "cold_water", -150.25m, why);
+        runId.ShouldBeGreaterThan(0);
+
+        async Task Refused(Task<long> attempt, string message) =>
+            (await Should.ThrowAsync<BillingException>(() => attempt)).Message.ShouldBe(message);
+        await Refused(Post(October, account, "cold_water", -10m, why), "Месяц 2026-10 закрыт: корректировки в закрытый месяц не принимаются");
+        await Refused(Post(November, account, "cold_water", 0m, why), "Сумма корректировки не может быть нулевой");
+        await Refused(Post(November, account, "cold_water", 10.005m, why), "Сумма корректировки должна быть в целых копейках");
+        await Refused(Post(November, account, "cold_water", -10m, "  "), "Укажите причину корректировки");
+        await Refused(Post(November, 999_999_999, "cold_water", -10m, why), "Лицевой счёт 999999999 не найден");
+        await Refused(Post(November, account, "no_such_service", -10m, why), "Услуга «no_such_service» не найдена");
+        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)ChargeLineKind.ManualCorrection}")).ShouldBe(1);
+
+        var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(AccountId: account, Kind: ChargeLineKind.ManualCorrection), ct: Ct);
+        var entry = listed.Items.ShouldHaveSingleItem();
+        entry.Amount.ShouldBe(-150.25m);
+        entry.BookingMonth.ShouldBe(November);
+        entry.ServiceMonth.ShouldBe(October);
+        entry.Reason.ShouldBe(why);
+        entry.PostedBy.ShouldBe("оператор");
+        entry.SupplierId.ShouldBe(supplier);
+        entry.Service.ShouldNotBeNullOrWhiteSpace();
+        entry.RunId.ShouldBe(runId);
+        (await Recalculations.ListAsync(cs, new RecalculationFilter(Month: October, Kind: ChargeLineKind.ManualCorrection), ct: Ct)).Total.ShouldBe(0);
+
+        // A recalculation does not undo the operator's correction.
+        long building = await ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", ct: Ct)).Lines.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Penalties_accrue_after_the_grace_period_are_posted_once_and_land_in_the_penalties_column()
+    {
+        var cs = await RegionWithClosedOctoberAsync();
+        var rules = new PenaltyRules { KeyRates = KeyRateHistory.BankOfRussia };
+        var due = rules.DueDate(October);
+        async Task<long> PenaltyLinesAsync(string where = "true") =>
+            await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.kind = {(short)ChargeLineKind.Penalty} AND {where}");
+
+        // One account pays its October cold water in full on the due date: no penalty for that chunk.
+        long payer = await ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long payerSupplier = await ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer}");
+        decimal payerDebt = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer} AND supplier_id = {payerSupplier}");
+        var payments = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>
+        {
+            [new PenaltyDebtKey(payer, "cold_water", payerSupplier, October)] = [new ChunkPayment(due, payerDebt)],
+        };
+
+        // On the due date nothing accrues.
+        (await PenaltyPosting.PostAsync(cs, November, due, "тест", payments, ct: Ct)).Lines.ShouldBe(0);
+        // Day 30 of the delay: only capital repair (ЖК 155 ч. 14.1 accrues from day 1), the housing grace period still runs.
+        var day30 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(30), "тест", payments, ct: Ct);
+        day30.Lines.ShouldBeGreaterThan(0);
+        (await PenaltyLinesAsync("s.code <> 'capital_repair'")).ShouldBe(0);
+        // Day 31 onwards: the housing penalties too.
+        var day31 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), "тест", payments, ct: Ct);
+        day31.Lines.ShouldBeGreaterThan(0);
+        (await PenaltyLinesAsync("s.code = 'cold_water'")).ShouldBeGreaterThan(0);
+        (await PenaltyLinesAsync($"s.code = 'cold_water' AND l.account_id = {payer} AND l.supplier_id = {payerSupplier}")).ShouldBe(0);
+        (await PenaltyLinesAsync("l.booking_month <> '2026-11-01' OR l.service_month <> '2026-10-01'")).ShouldBe(0);
+
+        // The posted penalty of a chunk is what the calculator gives for its debt on that date.
+        long debtor = await ScalarAsync<long>(cs, "SELECT max(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND l.kind = 0");
+        decimal debt = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind <> {(short)ChargeLineKind.Penalty}");
+        decimal expected = PenaltyCalculator.Calculate(new DebtChunk(debt, due), [], due.AddDays(31), rules).Total.Amount;
+        expected.ShouldBeGreaterThan(0m);
+        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind = {(short)ChargeLineKind.Penalty}"))
+            .ShouldBe(expected);
+        day31.Posted.ShouldBe(day31.Accrued - day31.AlreadyPosted);
+
+        // The same date again posts nothing.
+        long before = await PenaltyLinesAsync();
+        var repeat = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), "тест", payments, ct: Ct);
+        repeat.Lines.ShouldBe(0);
+        repeat.Accrued.ShouldBe(day31.Accrued);
+        (await PenaltyLinesAsync()).ShouldBe(before);
+
+        // Penalties are listed in the registry and closed into the penalties column, not the recalculated one.
+        decimal penalties = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE kind = {(short)ChargeLineKind.Penalty}");
+        (await Recalculations.ListAsync(cs, new RecalculationFilter(November, Kind: ChargeLineKind.Penalty), 1, 10, Ct)).Total.ShouldBe((int)before);
+        var closing = await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
+        closing.Penalties.ShouldBe(penalties);
+        closing.Recalculated.ShouldBe(0m);
+        closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
+        (await ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
+        (await ScalarAsync<decimal>(cs, "SELECT sum(penalties) FROM account_balances WHERE month = '2026-11-01'")).ShouldBe(penalties);
+        (await Should.ThrowAsync<BillingException>(() => PenaltyPosting.PostAsync(cs, November, due.AddDays(40), ct: Ct)))
+            .Message.ShouldBe("Месяц 2026-11 закрыт: пени в закрытый месяц не принимаются");
+    }
+}
