@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Billing;
+using Spectre.Console;
+
+namespace OpenErc.Cli;
+
+/// <summary>
+/// <c>openerc billing recalc | correct | penalties | recalcs</c>: recalculation of past months after a retroactive
+/// registry change, an operator's correction, penalties to a date, and the registry of all of them.
+/// </summary>
+public static class RecalcCommands
+{
+    private static readonly CultureInfo Ru = CultureInfo.GetCultureInfo("ru-RU");
+
+    public static void AddTo(Command billing)
+    {
+        billing.Subcommands.Add(Recalc());
+        billing.Subcommands.Add(Correct());
+        billing.Subcommands.Add(Penalties());
+        billing.Subcommands.Add(List());
+    }
+
+    private static Option<string> MonthOption(string description = "Открытый расчётный месяц ГГГГ-ММ, в котором проводятся строки") =>
+        new("--month") { Description = description, Required = true };
+
+    private static bool TryMonth(string? text, out BillingPeriod month)
+    {
+        if (BillingPeriod.TryParse(text, out month)) return true;
+        AnsiConsole.MarkupLine("[red]Месяц должен иметь вид ГГГГ-ММ[/]");
+        return false;
+    }
+
+    private static Command Recalc()
+    {
+        var month = MonthOption();
+        var buildings = new Option<long[]>("--building") { Description = "Только этот дом (можно несколько раз); без него — все дома", AllowMultipleArgumentsPerToken = false };
+        var reason = new Option<string>("--reason") { Description = "Причина перерасчёта (попадает в каждую строку)", Required = true };
+        var horizon = new Option<int>("--horizon") { Description = "На сколько месяцев назад (ГК РФ ст. 196: 36)", DefaultValueFactory = _ => 36 };
+        var cmd = new Command("recalc",
+            "Перерасчёт прошлых месяцев по текущим данным реестра (после изменения задним числом): разница проводится в открытом месяце")
+            { month, buildings, reason, horizon };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            var ids = parse.GetValue(buildings) ?? [];
+            var scope = ids.Length > 0 ? BillingScope.Buildings(ids) : BillingScope.All;
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            try
+            {
+                var r = await Recalculations.RecalculateAsync(database.ConnectionString, period, scope, parse.GetValue(reason) ?? "", Environment.UserName,
+                    new RecalculationOptions(parse.GetValue(horizon)), ct);
+                AnsiConsole.MarkupLineInterpolated($"[bold]Перерасчёт №{r.RunId}[/] в {r.Month} ({r.Scope}): строк {r.Lines.ToString("N0", Ru)}, сумма {r.Total.ToString("N2", Ru)} ₽");
+                if (r.Months.Count > 0)
+                {
+                    var table = new Table().AddColumns("Месяц", "Домов", "Было, ₽", "Стало, ₽", "Разница, ₽", "Строк");
+                    foreach (var m in r.Months)
+                        table.AddRow(m.ServiceMonth.ToString(), m.Buildings.ToString("N0", Ru), m.Posted.ToString("N2", Ru), m.Fresh.ToString("N2", Ru),
+                            m.Difference.ToString("N2", Ru), m.Lines.ToString("N0", Ru));
+                    AnsiConsole.Write(table);
+                }
+                foreach (var f in r.Failures)
+                    AnsiConsole.MarkupLineInterpolated($"[red]Дом {f.BuildingId} ({f.Address}) не пересчитан: {f.Error}[/]");
+                return r.Failures.Count > 0 ? 3 : 0;
+            }
+            catch (BillingException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Correct()
+    {
+        var month = MonthOption();
+        var account = new Option<long>("--account") { Description = "Лицевой счёт (id)", Required = true };
+        var service = new Option<string>("--service") { Description = "Код услуги, например cold_water", Required = true };
+        var supplier = new Option<long>("--supplier") { Description = "Поставщик (id организации)", Required = true };
+        var serviceMonth = new Option<string>("--for") { Description = "За какой месяц ГГГГ-ММ", Required = true };
+        var amount = new Option<decimal>("--amount") { Description = "Сумма, ₽ (со знаком: минус — уменьшение)", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Причина корректировки", Required = true };
+        var cmd = new Command("correct", "Ручная корректировка начисления с указанием причины") { month, account, service, supplier, serviceMonth, amount, reason };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!TryMonth(parse.GetValue(month), out var period) || !TryMonth(parse.GetValue(serviceMonth), out var corrected)) return 2;
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            try
+            {
+                long run = await Recalculations.PostCorrectionAsync(database.ConnectionString, period, parse.GetValue(account), parse.GetValue(service) ?? "",
+                    parse.GetValue(supplier), corrected, parse.GetValue(amount), parse.GetValue(reason) ?? "", Environment.UserName, ct);
+                AnsiConsole.MarkupLineInterpolated($"Корректировка проведена (№{run}) в {period} за {corrected}: {parse.GetValue(amount).ToString("N2", Ru)} ₽");
+                return 0;
+            }
+            catch (BillingException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Penalties()
+    {
+        var month = MonthOption();
+        var on = new Option<string>("--on") { Description = "Дата расчёта пени ГГГГ-ММ-ДД (дата расчёта ЕПД)", Required = true };
+        var cmd = new Command("penalties", "Пени на дату: начисленное к дате минус ранее начисленное проводится в открытом месяце") { month, on };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            if (!DateOnly.TryParseExact(parse.GetValue(on), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                AnsiConsole.MarkupLine("[red]Дата должна иметь вид ГГГГ-ММ-ДД[/]");
+                return 2;
+            }
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            try
+            {
+                var r = await PenaltyPosting.PostAsync(database.ConnectionString, period, date, Environment.UserName, ct: ct);
+                AnsiConsole.MarkupLineInterpolated(
+                    $"Пени на {date:dd.MM.yyyy} (№{r.RunId}): долгов {r.Chunks.ToString("N0", Ru)}; начислено всего {r.Accrued.ToString("N2", Ru)} ₽, ранее {r.AlreadyPosted.ToString("N2", Ru)} ₽, проведено сейчас {r.Posted.ToString("N2", Ru)} ₽ ({r.Lines.ToString("N0", Ru)} строк)");
+                return 0;
+            }
+            catch (BillingException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command List()
+    {
+        var month = MonthOption("Месяц проведения ГГГГ-ММ");
+        var account = new Option<long?>("--account") { Description = "Только этот лицевой счёт (id)" };
+        var building = new Option<long?>("--building") { Description = "Только этот дом" };
+        var kind = new Option<ChargeLineKind?>("--kind") { Description = "Recalculation, ManualCorrection, Penalty, TemporaryAbsence, QualityReduction, HeatingAnnualCorrection" };
+        var page = new Option<int>("--page") { Description = "Страница", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("recalcs", "Реестр перерасчётов, корректировок и пени") { month, account, building, kind, page };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            var p = await Recalculations.ListAsync(database.ConnectionString,
+                new RecalculationFilter(period, parse.GetValue(account), parse.GetValue(building), parse.GetValue(kind)), parse.GetValue(page), 50, ct);
+            var table = new Table().AddColumns("Лицевой счёт", "Адрес", "Услуга", "Поставщик", "За месяц", "Вид", "Сумма, ₽", "Причина", "Кто, когда");
+            foreach (var e in p.Items)
+                table.AddRow(Markup.Escape(e.AccountNumber), Markup.Escape(e.Address), Markup.Escape(e.Service), Markup.Escape(e.Supplier), e.ServiceMonth.ToString(),
+                    Markup.Escape(Kind(e.Kind)), e.Amount.ToString("N2", Ru), Markup.Escape(e.Reason ?? ""),
+                    Markup.Escape($"{e.PostedBy}, {e.PostedAt.ToLocalTime().ToString("dd.MM.yyyy HH:mm", Ru)}"));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"Строк: {p.Total.ToString("N0", Ru)}; страница {p.PageNumber} из {Math.Max(1, (p.Total + p.PageSize - 1) / p.PageSize)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Kind(ChargeLineKind kind) => kind switch
+    {
+        ChargeLineKind.Charge => "Начисление",
+        ChargeLineKind.TemporaryAbsence => "Временное отсутствие",
+        ChargeLineKind.QualityReduction => "Снижение за качество",
+        ChargeLineKind.HeatingAnnualCorrection => "Корректировка отопления",
+        ChargeLineKind.Recalculation => "Перерасчёт",
+        ChargeLineKind.ManualCorrection => "Ручная корректировка",
+        ChargeLineKind.Penalty => "Пени",
+        _ => kind.ToString(),
+    };
+}
