@@ -126,6 +126,19 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         closing.Recalculated.ShouldBe(fresh - posted);
         closing.Penalties.ShouldBe(0m);
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
+
+        // Another change, recalculated in December: compared with the regular lines AND November's recalculation.
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+            await Residency.SetResidentCountAsync(db, account, residents + 1, new DateOnly(2026, 10, 1), "уточнение", Ct);
+        decimal fresh2 = await FreshOctoberAsync(cs, building);
+        fresh2.ShouldNotBe(fresh);
+        var december = await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "уточнение", "оператор", ct: Ct);
+        december.Total.ShouldBe(fresh2 - fresh);
+        december.Months.ShouldHaveSingleItem().Posted.ShouldBe(fresh);
+        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
+        // A horizon that does not reach October leaves it alone.
+        (await Recalculations.RecalculateAsync(cs, new BillingPeriod(2027, 1), BillingScope.Buildings([building]), "проверка", "оператор",
+            new RecalculationOptions(HorizonMonths: 2), Ct)).Months.ShouldBeEmpty();
     }
 
     [Fact]
