@@ -38,17 +38,42 @@ public static class RecalcCommands
         var month = MonthOption();
         var buildings = new Option<long[]>("--building") { Description = "Только этот дом (можно несколько раз); без него — все дома", AllowMultipleArgumentsPerToken = false };
         var reason = new Option<string>("--reason") { Description = "Причина перерасчёта (попадает в каждую строку)", Required = true };
+        var since = new Option<string?>("--changed-since")
+        {
+            Description = "Только дома, данные которых изменены в реестре с этого момента (ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTчч:мм, UTC)",
+        };
         var horizon = new Option<int>("--horizon") { Description = "На сколько месяцев назад (ГК РФ ст. 196: 36)", DefaultValueFactory = _ => 36 };
         var cmd = new Command("recalc",
             "Перерасчёт прошлых месяцев по текущим данным реестра (после изменения задним числом): разница проводится в открытом месяце")
-            { month, buildings, reason, horizon };
+            { month, buildings, since, reason, horizon };
         cmd.SetAction(async (parse, ct) =>
         {
             if (!TryMonth(parse.GetValue(month), out var period)) return 2;
             var ids = parse.GetValue(buildings) ?? [];
-            var scope = ids.Length > 0 ? BillingScope.Buildings(ids) : BillingScope.All;
+            DateTimeOffset? changedSince = null;
+            if (parse.GetValue(since) is { } text)
+            {
+                if (!DateTime.TryParseExact(text, ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm"], CultureInfo.InvariantCulture,
+                        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+                {
+                    AnsiConsole.MarkupLine("[red]--changed-since должен иметь вид ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTчч:мм[/]");
+                    return 2;
+                }
+                changedSince = new DateTimeOffset(at, TimeSpan.Zero);
+            }
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
+            if (changedSince is { } from)
+            {
+                var changed = await Recalculations.ChangedBuildingsAsync(database.ConnectionString, from, ct);
+                if (changed.Count == 0)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"С {from:dd.MM.yyyy HH:mm} данные домов в реестре не менялись: пересчитывать нечего");
+                    return 0;
+                }
+                ids = [.. ids, .. changed];
+            }
+            var scope = ids.Length > 0 ? BillingScope.Buildings(ids) : BillingScope.All;
             try
             {
                 var r = await Recalculations.RecalculateAsync(database.ConnectionString, period, scope, parse.GetValue(reason) ?? "", Environment.UserName,

@@ -68,8 +68,11 @@ public sealed class RecalculationTests(PostgresCluster cluster)
             """);
         long building = await ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
         int residents = await ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
+        var beforeChange = DateTimeOffset.UtcNow.AddSeconds(-1);
+        (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBeEmpty();
         await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
             await Residency.SetResidentCountAsync(db, account, residents + 2, new DateOnly(2026, 10, 1), "акт о проживании", Ct);
+        (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBe([building]);
         await ExecAsync(cs, """
             UPDATE tariffs SET rate = rate + 1.17 WHERE service_id = (SELECT id FROM services WHERE code = 'maintenance')
               AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')

@@ -58,8 +58,9 @@ public sealed record RecalculationFilter(BillingPeriod? Month = null, long? Acco
 /// <para><b>Idempotent.</b> A second recalculation finds a zero difference and posts nothing; each call is recorded
 /// in <c>billing_runs</c> (scope "перерасчёт …") and posts all its lines in one transaction under the month's lock.</para>
 /// <para><b>When.</b> The operator starts it after a retroactive registry change (residents, area, tariffs, meters):
-/// <c>openerc billing recalc --month 2026-11 --building 17 --reason "…"</c>, or for the whole region without
-/// <c>--building</c>. A dry run of a past month (<c>billing run --dry-run</c>) shows beforehand what it would change.</para>
+/// <c>openerc billing recalc --month 2026-11 --building 17 --reason "…"</c>; <c>--changed-since 2026-11-20</c> takes
+/// the buildings of <see cref="ChangedBuildingsAsync"/> (registry changes audited since then); without either, the whole
+/// region (only real differences are posted). A dry run of a past month (<c>billing run --dry-run</c>) shows beforehand what it would change.</para>
 /// </remarks>
 public static class Recalculations
 {
@@ -341,6 +342,45 @@ public static class Recalculations
                     r.GetFieldValue<DateTimeOffset>(14), r.GetInt64(15)));
         }
         return new Page<RecalculationEntry>(items, total, page, pageSize);
+    }
+
+    /// <summary>
+    /// Buildings whose charge inputs were changed in the registry (audit entries, ARCHITECTURE.md §5) at or after
+    /// <paramref name="since"/>: residents, owners, absences, accounts, premises, buildings, meters and readings, service
+    /// methods and contracts, tariffs and norms (a regional tariff or norm: every building it covers). The operator
+    /// recalculates them with <c>billing recalc --month … --changed-since …</c>. Rows deleted since are not traced back
+    /// to a building; a recalculation of the whole region catches those.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> ChangedBuildingsAsync(string connectionString, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH c AS (SELECT DISTINCT entity_type, entity_id FROM audit_entries WHERE at >= @since),
+            accounts AS (
+                SELECT x.account_id AS id FROM c JOIN resident_counts x ON c.entity_type = 'ResidentCount' AND x.id = c.entity_id
+                UNION SELECT x.account_id FROM c JOIN ownerships x ON c.entity_type = 'Ownership' AND x.id = c.entity_id
+                UNION SELECT x.account_id FROM c JOIN temporary_absences x ON c.entity_type = 'TemporaryAbsence' AND x.id = c.entity_id
+                UNION SELECT c.entity_id FROM c WHERE c.entity_type = 'PersonalAccount')
+            SELECT DISTINCT id FROM (
+                SELECT p.building_id AS id FROM accounts JOIN personal_accounts a ON a.id = accounts.id JOIN premises p ON p.id = a.premise_id
+                UNION SELECT x.building_id FROM c JOIN premises x ON c.entity_type = 'Premise' AND x.id = c.entity_id
+                UNION SELECT x.id FROM c JOIN buildings x ON c.entity_type = 'Building' AND x.id = c.entity_id
+                UNION SELECT x.building_id FROM c JOIN meters x ON c.entity_type = 'Meter' AND x.id = c.entity_id
+                UNION SELECT m.building_id FROM c JOIN meter_readings x ON c.entity_type = 'MeterReading' AND x.id = c.entity_id JOIN meters m ON m.id = x.meter_id
+                UNION SELECT x.building_id FROM c JOIN building_service_methods x ON c.entity_type = 'BuildingServiceMethod' AND x.id = c.entity_id
+                UNION SELECT x.building_id FROM c JOIN service_contracts x ON c.entity_type = 'ServiceContract' AND x.id = c.entity_id
+                UNION SELECT b.id FROM c JOIN tariffs x ON c.entity_type = 'Tariff' AND x.id = c.entity_id
+                    JOIN buildings b ON b.id = x.building_id OR x.building_id IS NULL AND (x.municipality_id IS NULL OR b.municipality_id = x.municipality_id)
+                UNION SELECT b.id FROM c JOIN consumption_norms x ON c.entity_type = 'ConsumptionNorm' AND x.id = c.entity_id
+                    JOIN buildings b ON x.municipality_id IS NULL OR b.municipality_id = x.municipality_id
+            ) changed WHERE id IS NOT NULL ORDER BY id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", since));
+        var ids = new List<long>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        return ids;
     }
 
     /// <summary>Refuses a closed month; with a transaction, holds the month's row (FOR SHARE) so that the closing waits.</summary>
