@@ -26,24 +26,9 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         IProgress<BillingProgress>? progress = null, CancellationToken? ct = null) =>
         BillingRun.RunAsync(cs, Month, scope ?? BillingScope.All, new BillingRunOptions(batch, parallel, dry), progress, ct ?? Ct);
 
-    private static async Task<T> ScalarAsync<T>(string cs, string sql)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
-    }
-
-    private static async Task ExecAsync(string cs, string sql)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(Ct);
-    }
 
     /// <summary>md5 of every line's content except the run id, in key order: equal digests mean the same ledger.</summary>
-    private static Task<string> LinesDigestAsync(string cs) => ScalarAsync<string>(cs, """
+    private static Task<string> LinesDigestAsync(string cs) => Sql.ScalarAsync<string>(cs, """
         SELECT md5(coalesce(string_agg(concat_ws('|', booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind,
                    volume, unit, rate, coefficient, day_factor, source, unrounded, amount, reason, trace::text), E'\n'
                ORDER BY booking_month, account_id, service_id, supplier_id, zone, kind, service_month), ''))
@@ -64,24 +49,24 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var cs = await RegionAsync();
         var report = await RunAsync(cs);
 
-        long open = await ScalarAsync<long>(cs, "SELECT count(*) FROM personal_accounts WHERE opened_on < '2026-12-01' AND (closed_on IS NULL OR closed_on > '2026-11-01')");
-        long charged = await ScalarAsync<long>(cs, "SELECT count(DISTINCT account_id) FROM charge_lines");
+        long open = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM personal_accounts WHERE opened_on < '2026-12-01' AND (closed_on IS NULL OR closed_on > '2026-11-01')");
+        long charged = await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT account_id) FROM charge_lines");
         report.Failures.ShouldBeEmpty(string.Join("; ", report.Failures.Select(f => $"{f.BuildingId}: {f.Error}")));
         charged.ShouldBeGreaterThanOrEqualTo(open * 95 / 100);
         report.Accounts.ShouldBe(charged);
-        report.Lines.ShouldBe(await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines"));
-        report.Total.ShouldBe(await ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_lines"));
+        report.Lines.ShouldBe(await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines"));
+        report.Total.ShouldBe(await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_lines"));
         report.ByServiceAndSupplier.Sum(s => s.Amount).ShouldBe(report.Total);
         report.Total.ShouldBeGreaterThan(0m);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
-        (await ScalarAsync<string>(cs, "SELECT state FROM billing_runs")).ShouldBe("completed");
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        (await Sql.ScalarAsync<string>(cs, "SELECT state FROM billing_runs")).ShouldBe("completed");
 
         // The same month again: every building is already posted, nothing new.
         var again = await RunAsync(cs);
         again.RunId.ShouldNotBe(report.RunId);
         again.Lines.ShouldBe(0);
         again.BuildingsAlreadyPosted.ShouldBe(report.BuildingsDone);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
 
         // A dry run recomputes and finds nothing to change; it writes no line.
         var dry = await RunAsync(cs, dry: true);
@@ -91,7 +76,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         dry.Difference.New.ShouldBe(0);
         dry.Difference.Missing.ShouldBe(0);
         dry.Difference.Difference.ShouldBe(0m);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
     }
 
     [Fact]
@@ -102,7 +87,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         dry.Lines.ShouldBeGreaterThan(0);
         dry.Difference!.New.ShouldBe(dry.Lines);
         dry.Difference.Difference.ShouldBe(dry.Total);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(0);
         var real = await RunAsync(cs);
         real.Total.ShouldBe(dry.Total);
         real.Lines.ShouldBe(dry.Lines);
@@ -130,17 +115,17 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         await Should.ThrowAsync<OperationCanceledException>(() =>
             RunAsync(cut, batch: 1, parallel: 1, progress: new CancelAfter(cts, 1), ct: cts.Token));
-        (await ScalarAsync<string>(cut, "SELECT state FROM billing_runs")).ShouldBe("running");
-        long partial = await ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines");
+        (await Sql.ScalarAsync<string>(cut, "SELECT state FROM billing_runs")).ShouldBe("running");
+        long partial = await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines");
         partial.ShouldBeGreaterThan(0);
         partial.ShouldBeLessThan(expected.Lines);
 
         var resumed = await RunAsync(cut, batch: 2, parallel: 2);
         resumed.Resumed.ShouldBeTrue();
-        resumed.RunId.ShouldBe(await ScalarAsync<long>(cut, "SELECT min(id) FROM billing_runs"));
+        resumed.RunId.ShouldBe(await Sql.ScalarAsync<long>(cut, "SELECT min(id) FROM billing_runs"));
         resumed.Total.ShouldBe(expected.Total);
         resumed.Lines.ShouldBe(expected.Lines);
-        (await ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
+        (await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
         (await LinesDigestAsync(cut)).ShouldBe(await LinesDigestAsync(whole));
     }
 
@@ -149,24 +134,24 @@ public sealed class BillingRunTests(PostgresCluster cluster)
     {
         var cs = await RegionAsync();
         // A building whose owners approved their own maintenance rate loses it: the calculator has no tariff to charge.
-        long building = await ScalarAsync<long>(cs, "SELECT min(building_id) FROM tariffs WHERE building_id IS NOT NULL");
-        await ExecAsync(cs, $"CREATE TABLE saved_tariffs AS SELECT * FROM tariffs WHERE building_id = {building}; DELETE FROM tariffs WHERE building_id = {building}");
+        long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM tariffs WHERE building_id IS NOT NULL");
+        await Sql.ExecAsync(cs, $"CREATE TABLE saved_tariffs AS SELECT * FROM tariffs WHERE building_id = {building}; DELETE FROM tariffs WHERE building_id = {building}");
 
         var report = await RunAsync(cs);
         var failure = report.Failures.ShouldHaveSingleItem();
         failure.BuildingId.ShouldBe(building);
         failure.Error.ShouldNotBeNullOrWhiteSpace();
         report.BuildingsFailed.ShouldBe(1);
-        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(0);
         (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldHaveSingleItem().BuildingId.ShouldBe(building);
 
-        await ExecAsync(cs, "INSERT INTO tariffs SELECT * FROM saved_tariffs");
+        await Sql.ExecAsync(cs, "INSERT INTO tariffs SELECT * FROM saved_tariffs");
         var alone = await RunAsync(cs, BillingScope.Buildings([building]));
         alone.BuildingsInScope.ShouldBe(1);
         alone.BuildingsDone.ShouldBe(1);
         alone.Failures.ShouldBeEmpty();
         alone.Lines.ShouldBeGreaterThan(0);
-        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(alone.Lines);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(alone.Lines);
         (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldBeEmpty();
 
         // The whole region again posts nothing: the failed building is done now.
@@ -183,9 +168,9 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         (closing.Charged + closing.Recalculated).ShouldBe(run.Total);
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
         closing.Accounts.ShouldBe(run.Accounts);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
         // Per account × service × supplier the balance holds exactly the lines.
-        (await ScalarAsync<long>(cs, """
+        (await Sql.ScalarAsync<long>(cs, """
             SELECT count(*) FROM account_balances b FULL JOIN
                 (SELECT account_id, service_id, supplier_id, sum(amount) AS amount FROM charge_lines GROUP BY 1, 2, 3) l
                 USING (account_id, service_id, supplier_id)
@@ -199,9 +184,9 @@ public sealed class BillingRunTests(PostgresCluster cluster)
 
         // The next month opens with this month's closing.
         var next = Month.Next();
-        await BillingRun.RunAsync(cs, next, BillingScope.Buildings([await ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines")]), new BillingRunOptions(), ct: Ct);
+        await BillingRun.RunAsync(cs, next, BillingScope.Buildings([await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines")]), new BillingRunOptions(), ct: Ct);
         await BillingPeriods.CloseAsync(cs, next, "тест", Ct);
-        (await ScalarAsync<decimal>(cs, "SELECT sum(opening) FROM account_balances WHERE month = '2026-12-01'")).ShouldBe(closing.Closing);
+        (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(opening) FROM account_balances WHERE month = '2026-12-01'")).ShouldBe(closing.Closing);
     }
 
     [Fact]
@@ -211,8 +196,8 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var parts = await RegionAsync();
         var expected = await RunAsync(whole);
 
-        long municipality = await ScalarAsync<long>(parts, "SELECT min(id) FROM municipalities");
-        long manager = await ScalarAsync<long>(parts, "SELECT min(organisation_id) FROM building_managements WHERE valid_to IS NULL");
+        long municipality = await Sql.ScalarAsync<long>(parts, "SELECT min(id) FROM municipalities");
+        long manager = await Sql.ScalarAsync<long>(parts, "SELECT min(organisation_id) FROM building_managements WHERE valid_to IS NULL");
         var first = await RunAsync(parts, BillingScope.Municipality(municipality));
         var second = await RunAsync(parts, BillingScope.ManagementCompany(manager));
         var rest = await RunAsync(parts);

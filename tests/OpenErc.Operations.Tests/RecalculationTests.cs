@@ -31,21 +31,6 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         return cs;
     }
 
-    private static async Task<T> ScalarAsync<T>(string cs, string sql)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync(Ct))!;
-    }
-
-    private static async Task ExecAsync(string cs, string sql)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(Ct);
-    }
 
     /// <summary>October of the building computed now, with today's registry data, independently of the recalculation.</summary>
     private static async Task<decimal> FreshOctoberAsync(string cs, long building)
@@ -62,23 +47,23 @@ public sealed class RecalculationTests(PostgresCluster cluster)
     {
         var cs = await RegionWithClosedOctoberAsync();
         // An account charged for cold water by the norm: its residents matter.
-        long account = await ScalarAsync<long>(cs, $"""
+        long account = await Sql.ScalarAsync<long>(cs, $"""
             SELECT min(l.account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id
             WHERE s.code = 'cold_water' AND l.source = {(short)VolumeSource.Norm} AND l.service_month = '2026-10-01'
             """);
-        long building = await ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
-        int residents = await ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        int residents = await Sql.ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
         var beforeChange = DateTimeOffset.UtcNow.AddSeconds(-1);
         (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBeEmpty();
         await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
             await Residency.SetResidentCountAsync(db, account, residents + 2, new DateOnly(2026, 10, 1), "акт о проживании", Ct);
         (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBe([building]);
-        await ExecAsync(cs, """
+        await Sql.ExecAsync(cs, """
             UPDATE tariffs SET rate = rate + 1.17 WHERE service_id = (SELECT id FROM services WHERE code = 'maintenance')
               AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')
             """);
 
-        decimal posted = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'");
+        decimal posted = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'");
         decimal fresh = await FreshOctoberAsync(cs, building);
         fresh.ShouldNotBe(posted);
 
@@ -92,24 +77,24 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         report.Lines.ShouldBeGreaterThan(0);
 
         // The lines: booked in November for October, of the recalculation kind, with the reason and the "было/стало" note.
-        (await ScalarAsync<decimal>(cs, $"""
+        (await Sql.ScalarAsync<decimal>(cs, $"""
             SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01' AND kind = {(short)ChargeLineKind.Recalculation}
               AND building_id = {building} AND reason = '{Reason}' AND posted_by = 'оператор' AND trace->>'n' LIKE 'Перерасчёт за 2026-10: было % ₽, стало % ₽%'
             """)).ShouldBe(fresh - posted);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
-        (await ScalarAsync<long>(cs, $"""
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, $"""
             SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
             WHERE l.account_id = {account} AND s.code = 'cold_water' AND l.kind = {(short)ChargeLineKind.Recalculation} AND l.amount > 0
             """)).ShouldBe(1);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
         // After the recalculation everything posted for October equals the fresh calculation.
-        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
 
         // Again: the difference is zero, nothing is posted.
         var again = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", ct: Ct);
         again.Lines.ShouldBe(0);
         again.Total.ShouldBe(0m);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
 
         // The registry lists them with the account, the address and the author.
         var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(November, BuildingId: building), 1, 1000, Ct);
@@ -138,7 +123,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         var december = await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "уточнение", "оператор", ct: Ct);
         december.Total.ShouldBe(fresh2 - fresh);
         december.Months.ShouldHaveSingleItem().Posted.ShouldBe(fresh);
-        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
         // A horizon that does not reach October leaves it alone.
         (await Recalculations.RecalculateAsync(cs, new BillingPeriod(2027, 1), BillingScope.Buildings([building]), "проверка", "оператор",
             new RecalculationOptions(HorizonMonths: 2), Ct)).Months.ShouldBeEmpty();
@@ -148,8 +133,8 @@ public sealed class RecalculationTests(PostgresCluster cluster)
     public async Task A_manual_correction_is_posted_listed_and_bad_ones_are_refused()
     {
         var cs = await RegionWithClosedOctoberAsync();
-        long account = await ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
-        long supplier = await ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {account}");
+        long account = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long supplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {account}");
         const string why = "Жалоба: начислено за непроживающего";
 
         Task<long> Post(BillingPeriod open, long acc, string service, decimal amount, string reason) =>
@@ -166,7 +151,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         await Refused(Post(November, account, "cold_water", -10m, "  "), "Укажите причину корректировки");
         await Refused(Post(November, 999_999_999, "cold_water", -10m, why), "Лицевой счёт 999999999 не найден");
         await Refused(Post(November, account, "no_such_service", -10m, why), "Услуга «no_such_service» не найдена");
-        (await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)ChargeLineKind.ManualCorrection}")).ShouldBe(1);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)ChargeLineKind.ManualCorrection}")).ShouldBe(1);
 
         var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(AccountId: account, Kind: ChargeLineKind.ManualCorrection), ct: Ct);
         var entry = listed.Items.ShouldHaveSingleItem();
@@ -181,7 +166,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await Recalculations.ListAsync(cs, new RecalculationFilter(Month: October, Kind: ChargeLineKind.ManualCorrection), ct: Ct)).Total.ShouldBe(0);
 
         // A recalculation does not undo the operator's correction.
-        long building = await ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
         (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", ct: Ct)).Lines.ShouldBe(0);
     }
 
@@ -192,12 +177,12 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         var rules = new PenaltyRules { KeyRates = KeyRateHistory.BankOfRussia };
         var due = rules.DueDate(October);
         async Task<long> PenaltyLinesAsync(string where = "true") =>
-            await ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.kind = {(short)ChargeLineKind.Penalty} AND {where}");
+            await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.kind = {(short)ChargeLineKind.Penalty} AND {where}");
 
         // One account pays its October cold water in full on the due date: no penalty for that chunk.
-        long payer = await ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
-        long payerSupplier = await ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer}");
-        decimal payerDebt = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer} AND supplier_id = {payerSupplier}");
+        long payer = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long payerSupplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer}");
+        decimal payerDebt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer} AND supplier_id = {payerSupplier}");
         var payments = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>
         {
             [new PenaltyDebtKey(payer, "cold_water", payerSupplier, October)] = [new ChunkPayment(due, payerDebt)],
@@ -217,11 +202,11 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await PenaltyLinesAsync("l.booking_month <> '2026-11-01' OR l.service_month <> '2026-10-01'")).ShouldBe(0);
 
         // The posted penalty of a chunk is what the calculator gives for its debt on that date.
-        long debtor = await ScalarAsync<long>(cs, "SELECT max(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND l.kind = 0");
-        decimal debt = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind <> {(short)ChargeLineKind.Penalty}");
+        long debtor = await Sql.ScalarAsync<long>(cs, "SELECT max(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND l.kind = 0");
+        decimal debt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind <> {(short)ChargeLineKind.Penalty}");
         decimal expected = PenaltyCalculator.Calculate(new DebtChunk(debt, due), [], due.AddDays(31), rules).Total.Amount;
         expected.ShouldBeGreaterThan(0m);
-        (await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind = {(short)ChargeLineKind.Penalty}"))
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind = {(short)ChargeLineKind.Penalty}"))
             .ShouldBe(expected);
         day31.Posted.ShouldBe(day31.Accrued - day31.AlreadyPosted);
 
@@ -233,14 +218,14 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await PenaltyLinesAsync()).ShouldBe(before);
 
         // Penalties are listed in the registry and closed into the penalties column, not the recalculated one.
-        decimal penalties = await ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE kind = {(short)ChargeLineKind.Penalty}");
+        decimal penalties = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE kind = {(short)ChargeLineKind.Penalty}");
         (await Recalculations.ListAsync(cs, new RecalculationFilter(November, Kind: ChargeLineKind.Penalty), 1, 10, Ct)).Total.ShouldBe((int)before);
         var closing = await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
         closing.Penalties.ShouldBe(penalties);
         closing.Recalculated.ShouldBe(0m);
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
-        (await ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
-        (await ScalarAsync<decimal>(cs, "SELECT sum(penalties) FROM account_balances WHERE month = '2026-11-01'")).ShouldBe(penalties);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
+        (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(penalties) FROM account_balances WHERE month = '2026-11-01'")).ShouldBe(penalties);
         (await Should.ThrowAsync<BillingException>(() => PenaltyPosting.PostAsync(cs, November, due.AddDays(40), ct: Ct)))
             .Message.ShouldBe("Месяц 2026-11 закрыт: пени в закрытый месяц не принимаются");
     }
