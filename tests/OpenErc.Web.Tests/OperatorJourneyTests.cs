@@ -50,6 +50,10 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Проживающие" }).ClickAsync();
         await page.GetByTestId("change-residents").ClickAsync();
+        await Input(page, "residents-count").FillAsync("два");
+        await Input(page, "change-reason").FillAsync(reason);
+        await page.GetByTestId("save-residents").ClickAsync();
+        await Assertions.Expect(page.GetByText("Введите целое число проживающих")).ToBeVisibleAsync();
         await Input(page, "residents-count").FillAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Input(page, "change-reason").FillAsync(reason);
         await page.GetByTestId("save-residents").ClickAsync();

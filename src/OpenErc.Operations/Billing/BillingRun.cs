@@ -100,8 +100,8 @@ public sealed class BillingException(string message) : Exception(message);
 /// <c>done</c> in any (non-dry) run of the month is skipped and counted as already posted, so re-running a completed
 /// month posts nothing. A failed building is charged by the next run that includes it (e.g. a run for just that
 /// building). Changing what was posted is a recalculation: the difference between a fresh calculation and the posted
-/// lines, booked in the open month with the corrected service month — the dry run reports that difference today;
-/// posting it is the recalculation issue's job.</para>
+/// lines, booked in the open month with the corrected service month — the dry run reports that difference, and
+/// <see cref="Recalculations.RecalculateAsync"/> posts it for past months.</para>
 /// <para><b>One run per month at a time</b>: an advisory lock on the month, held for the run; closing the month takes
 /// the same lock, and each batch re-checks in its transaction that the month is still open.</para>
 /// </remarks>
