@@ -129,6 +129,47 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         (await LinesDigestAsync(cut)).ShouldBe(await LinesDigestAsync(whole));
     }
 
+    /// <summary>A real `openerc billing run` process killed with SIGKILL midway: the restart gives the totals of an uninterrupted run.</summary>
+    [Fact]
+    public async Task A_run_killed_midway_resumes_without_duplicates_and_with_the_same_totals()
+    {
+        var whole = await RegionAsync();
+        var killed = await RegionAsync();
+        var expected = await RunAsync(whole, batch: 2, parallel: 2);
+
+        var cli = Path.Combine(AppContext.BaseDirectory, "openerc.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "--connection", killed, "billing", "run", "--month", Month.ToString(), "--batch", "1", "--parallel", "1" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using (var process = System.Diagnostics.Process.Start(psi)!)
+        {
+            _ = process.StandardOutput.ReadToEndAsync(Ct);
+            _ = process.StandardError.ReadToEndAsync(Ct);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM billing_run_buildings") < 2)
+            {
+                process.HasExited.ShouldBeFalse("the run finished or failed before it could be killed");
+                (DateTime.UtcNow < deadline).ShouldBeTrue("the run did not get going");
+                await Task.Delay(50, Ct);
+            }
+            process.Kill(entireProcessTree: true); // SIGKILL: no cleanup of any kind
+            await process.WaitForExitAsync(Ct);
+        }
+        (await Sql.ScalarAsync<string>(killed, "SELECT state FROM billing_runs")).ShouldBe("running");
+        long partial = await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_lines");
+        partial.ShouldBeGreaterThan(0);
+        partial.ShouldBeLessThan(expected.Lines);
+
+        var resumed = await RunAsync(killed, batch: 2, parallel: 2);
+        resumed.Resumed.ShouldBeTrue();
+        resumed.Total.ShouldBe(expected.Total);
+        (await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
+        (await LinesDigestAsync(killed)).ShouldBe(await LinesDigestAsync(whole));
+    }
+
     [Fact]
     public async Task A_failing_building_is_recorded_with_its_reason_and_can_be_run_alone()
     {
