@@ -43,5 +43,25 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         var trace = page.GetByTestId("trace").First;
         await Assertions.Expect(trace).ToContainTextAsync("Формула");
         await Assertions.Expect(trace).ToContainTextAsync(new System.Text.RegularExpressions.Regex("ПП 354|ЖК РФ"));
+
+        // A manual correction appears in the registry of recalculations.
+        await using var line = new NpgsqlCommand(
+            "SELECT s.code, l.supplier_id, l.booking_month FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.account_id = @a LIMIT 1", conn);
+        line.Parameters.AddWithValue("a", accountId);
+        string code;
+        long supplier;
+        DateTime booked;
+        await using (var r = await line.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            (code, supplier, booked) = (r.GetString(0), r.GetInt64(1), r.GetDateTime(2));
+        }
+        var month = OpenErc.Core.Common.BillingPeriod.Of(DateOnly.FromDateTime(booked));
+        const string reason = "Акт проверки № 5: неверно учтён объём";
+        await OpenErc.Operations.Billing.Recalculations.PostCorrectionAsync(host.ConnectionString, month, accountId, code, supplier, month, -12.34m, reason, "тест", ct);
+        await page.GotoAsync("/recalculations");
+        var registry = page.GetByTestId("recalculations");
+        await Assertions.Expect(registry).ToContainTextAsync(reason);
+        await Assertions.Expect(registry).ToContainTextAsync("-12,34");
     }
 }
