@@ -20,11 +20,9 @@ public static class BillingCommands
         return billing;
     }
 
-    private static Option<string> MonthOption() => new("--month") { Description = "Расчётный месяц ГГГГ-ММ", Required = true };
-
     private static Command Run()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option();
         var buildings = new Option<long[]>("--building") { Description = "Только этот дом (можно несколько раз)", AllowMultipleArgumentsPerToken = false };
         var municipality = new Option<long?>("--municipality") { Description = "Только дома муниципального образования" };
         var manager = new Option<long?>("--manager") { Description = "Только дома управляющей организации" };
@@ -34,11 +32,7 @@ public static class BillingCommands
         var cmd = new Command("run", "Рассчитать начисления за месяц (прерванный расчёт продолжается)") { month, buildings, municipality, manager, dry, batch, parallel };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!BillingPeriod.TryParse(parse.GetValue(month), out var period))
-            {
-                AnsiConsole.MarkupLine("[red]Месяц должен иметь вид ГГГГ-ММ[/]");
-                return 2;
-            }
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             var ids = parse.GetValue(buildings) ?? [];
             var scope = ids.Length > 0 ? BillingScope.Buildings(ids)
                 : parse.GetValue(municipality) is { } m ? BillingScope.Municipality(m)
@@ -108,15 +102,11 @@ public static class BillingCommands
 
     private static Command Close()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option();
         var cmd = new Command("close", "Закрыть месяц: записать сальдо по лицевым счетам") { month };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!BillingPeriod.TryParse(parse.GetValue(month), out var period))
-            {
-                AnsiConsole.MarkupLine("[red]Месяц должен иметь вид ГГГГ-ММ[/]");
-                return 2;
-            }
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             try
@@ -138,15 +128,11 @@ public static class BillingCommands
 
     private static Command Status()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option();
         var cmd = new Command("status", "Состояние месяца: расчёты, начисления, дома с ошибкой") { month };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!BillingPeriod.TryParse(parse.GetValue(month), out var period))
-            {
-                AnsiConsole.MarkupLine("[red]Месяц должен иметь вид ГГГГ-ММ[/]");
-                return 2;
-            }
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             var s = await BillingPeriods.StatusAsync(database.ConnectionString, period, ct);

@@ -23,19 +23,11 @@ public static class RecalcCommands
         billing.Subcommands.Add(List());
     }
 
-    private static Option<string> MonthOption(string description = "Открытый расчётный месяц ГГГГ-ММ, в котором проводятся строки") =>
-        new("--month") { Description = description, Required = true };
-
-    private static bool TryMonth(string? text, out BillingPeriod month)
-    {
-        if (BillingPeriod.TryParse(text, out month)) return true;
-        AnsiConsole.MarkupLine("[red]Месяц должен иметь вид ГГГГ-ММ[/]");
-        return false;
-    }
+    private const string OpenMonth = "Открытый расчётный месяц ГГГГ-ММ, в котором проводятся строки";
 
     private static Command Recalc()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option(OpenMonth);
         var buildings = new Option<long[]>("--building") { Description = "Только этот дом (можно несколько раз); без него — все дома", AllowMultipleArgumentsPerToken = false };
         var reason = new Option<string>("--reason") { Description = "Причина перерасчёта (попадает в каждую строку)", Required = true };
         var since = new Option<string?>("--changed-since")
@@ -48,7 +40,7 @@ public static class RecalcCommands
             { month, buildings, since, reason, horizon };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             var ids = parse.GetValue(buildings) ?? [];
             DateTimeOffset? changedSince = null;
             if (parse.GetValue(since) is { } text)
@@ -102,7 +94,7 @@ public static class RecalcCommands
 
     private static Command Correct()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option(OpenMonth);
         var account = new Option<long>("--account") { Description = "Лицевой счёт (id)", Required = true };
         var service = new Option<string>("--service") { Description = "Код услуги, например cold_water", Required = true };
         var supplier = new Option<long>("--supplier") { Description = "Поставщик (id организации)", Required = true };
@@ -112,7 +104,7 @@ public static class RecalcCommands
         var cmd = new Command("correct", "Ручная корректировка начисления с указанием причины") { month, account, service, supplier, serviceMonth, amount, reason };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!TryMonth(parse.GetValue(month), out var period) || !TryMonth(parse.GetValue(serviceMonth), out var corrected)) return 2;
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period) || !CliMonth.TryParse(parse.GetValue(serviceMonth), out var corrected)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             try
@@ -133,12 +125,12 @@ public static class RecalcCommands
 
     private static Command Penalties()
     {
-        var month = MonthOption();
+        var month = CliMonth.Option(OpenMonth);
         var on = new Option<string>("--on") { Description = "Дата расчёта пени ГГГГ-ММ-ДД (дата расчёта ЕПД)", Required = true };
         var cmd = new Command("penalties", "Пени на дату: начисленное к дате минус ранее начисленное проводится в открытом месяце") { month, on };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             if (!DateOnly.TryParseExact(parse.GetValue(on), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
                 AnsiConsole.MarkupLine("[red]Дата должна иметь вид ГГГГ-ММ-ДД[/]");
@@ -164,7 +156,7 @@ public static class RecalcCommands
 
     private static Command List()
     {
-        var month = MonthOption("Месяц проведения ГГГГ-ММ");
+        var month = CliMonth.Option("Месяц проведения ГГГГ-ММ");
         var account = new Option<long?>("--account") { Description = "Только этот лицевой счёт (id)" };
         var building = new Option<long?>("--building") { Description = "Только этот дом" };
         var kind = new Option<ChargeLineKind?>("--kind") { Description = "Recalculation, ManualCorrection, Penalty, TemporaryAbsence, QualityReduction, HeatingAnnualCorrection" };
@@ -172,7 +164,7 @@ public static class RecalcCommands
         var cmd = new Command("recalcs", "Реестр перерасчётов, корректировок и пени") { month, account, building, kind, page };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!TryMonth(parse.GetValue(month), out var period)) return 2;
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             var p = await Recalculations.ListAsync(database.ConnectionString,

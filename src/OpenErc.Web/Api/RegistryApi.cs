@@ -164,7 +164,7 @@ public static class RegistryApi
         catch (DbUpdateException e) when (e.InnerException is PostgresException pg && pg.SqlState is PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.UniqueViolation)
         {
             // The constraint names the column: fk_premises_buildings_building_id, ix_personal_accounts_number.
-            var column = pg.ConstraintName?.Split('_') is { Length: > 0 } parts ? ColumnOf(db, pg) : "";
+            var column = ColumnOf(db, pg);
             var message = pg.SqlState == PostgresErrorCodes.ForeignKeyViolation ? "Ссылка на несуществующий объект" : "Такое значение уже есть в картотеке";
             return Invalid(new() { [column] = [message] });
         }
@@ -172,8 +172,9 @@ public static class RegistryApi
 
     private static string ColumnOf(OpenErcDbContext db, PostgresException pg)
     {
+        if (pg.ConstraintName is null) return "";
         var table = db.Model.GetEntityTypes().FirstOrDefault(t => t.GetTableName() == pg.TableName);
-        var property = table?.GetProperties().Where(p => pg.ConstraintName!.EndsWith(p.GetColumnName(), StringComparison.Ordinal))
+        var property = table?.GetProperties().Where(p => pg.ConstraintName.EndsWith(p.GetColumnName(), StringComparison.Ordinal))
             .OrderByDescending(p => p.GetColumnName().Length).FirstOrDefault();
         return property?.Name ?? "";
     }
