@@ -87,7 +87,7 @@ public static class BenchCommands
                     ["lines_per_second"] = Math.Round(report.Lines / runSeconds),
                     ["copy_seconds"] = Math.Round(copySeconds, 2),
                     ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
-                    ["ratio"] = Math.Round(runSeconds / copySeconds, 2),
+                    ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
                     ["bytes_per_line"] = lineBytes,
                     ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
                     ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),

@@ -78,8 +78,10 @@ public sealed class RecalculationTests(PostgresCluster cluster)
 
         // The lines: booked in November for October, of the recalculation kind, with the reason and the "было/стало" note.
         (await Sql.ScalarAsync<decimal>(cs, $"""
-            SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01' AND kind = {(short)ChargeLineKind.Recalculation}
-              AND building_id = {building} AND reason = '{Reason}' AND posted_by = 'оператор' AND trace->>'n' LIKE 'Перерасчёт за 2026-10: было % ₽, стало % ₽%'
+            SELECT sum(amount) FROM charge_lines l JOIN charge_trace_templates t ON t.id = l.trace_template
+            WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01' AND kind = {(short)ChargeLineKind.Recalculation}
+              AND building_id = {building} AND reason = '{Reason}' AND posted_by = 'оператор' AND t.note LIKE 'Перерасчёт за {ChargeTraces.Placeholder}-{ChargeTraces.Placeholder}: было % ₽, стало % ₽%'
+              AND trace_values LIKE '%~2026;10;%'
             """)).ShouldBe(fresh - posted);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
         (await Sql.ScalarAsync<long>(cs, $"""

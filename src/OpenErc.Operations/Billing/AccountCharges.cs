@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
@@ -26,46 +24,34 @@ public static class AccountCharges
     {
         const string sql = """
             SELECT l.booking_month, l.service_month, s.name, coalesce(o.short_name, o.name), l.zone, l.kind, l.volume, l.unit,
-                   l.rate, l.coefficient, l.day_factor, l.source, l.amount, l.reason, l.trace::text, l.run_id
+                   l.rate, l.coefficient, l.day_factor, l.source, l.amount, l.reason, l.trace_values, l.run_id,
+                   t.id, t.formula, t.legal, t.note, t.inputs::text, t.segments::text
             FROM charge_lines l
             JOIN services s ON s.id = l.service_id
             JOIN organisations o ON o.id = l.supplier_id
+            LEFT JOIN charge_trace_templates t ON t.id = l.trace_template
             WHERE l.account_id = @account
             ORDER BY l.booking_month DESC, s.sort_order, s.name, l.kind, l.zone, l.service_month
             """;
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.AddWithValue("account", accountId);
         var lines = new List<AccountChargeLine>();
+        var templates = new Dictionary<long, TraceTemplate>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 lines.Add(new AccountChargeLine(
                     BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(0))), BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(1))),
                     r.GetString(2), r.GetString(3), (TariffZone)r.GetInt16(4), (ChargeLineKind)r.GetInt16(5), r.GetDecimal(6), r.GetString(7),
                     r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), (VolumeSource)r.GetInt16(11), r.GetDecimal(12),
-                    r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : ReadTrace(r.GetString(14)), r.GetInt64(15)));
+                    r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) || r.IsDBNull(16) ? null : ChargeTraces.Decode(Template(r, templates), r.GetString(14)), r.GetInt64(15)));
         return lines.GroupBy(l => l.BookingMonth).Select(g => new AccountChargeMonth(g.Key, g.ToList())).ToList();
     }
 
-    /// <summary>The inverse of <see cref="ChargeLedger.TraceJson"/>.</summary>
-    public static ChargeTrace ReadTrace(string json)
+    /// <summary>An account's lines share a handful of templates: each is parsed once per read.</summary>
+    private static TraceTemplate Template(NpgsqlDataReader r, Dictionary<long, TraceTemplate> templates)
     {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        var trace = new ChargeTrace(
-            root.GetProperty("f").GetString() ?? "",
-            root.GetProperty("l").GetString() ?? "",
-            root.TryGetProperty("i", out var inputs) ? Inputs(inputs) : [],
-            root.TryGetProperty("n", out var note) ? note.GetString() : null);
-        if (!root.TryGetProperty("s", out var segments)) return trace;
-        return trace with
-        {
-            Segments = segments.EnumerateArray().Select(s => new TraceSegment(
-                DateOnly.ParseExact(s[0].GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                DateOnly.ParseExact(s[1].GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                s[2].GetDecimal(), s[3].GetDecimal(), Inputs(s[5]), s[4].GetDecimal())).ToList(),
-        };
+        long id = r.GetInt64(16);
+        if (!templates.TryGetValue(id, out var template)) templates[id] = template = ChargeTraces.ReadTemplate(r, id, 17);
+        return template;
     }
-
-    private static List<TraceInput> Inputs(JsonElement array) =>
-        array.EnumerateArray().Select(i => new TraceInput(i[0].GetString() ?? "", i[1].GetDecimal(), i[2].GetString() ?? "")).ToList();
 }

@@ -274,6 +274,8 @@ public static class BillingRun
                     }
                     else
                     {
+                        var encoded = ChargeLedger.Encode(lines);
+                        await ChargeTraces.SaveTemplatesAsync(conn, encoded.Templates, token);
                         await using var tx = await conn.BeginTransactionAsync(token);
                         await using (var check = new NpgsqlCommand("SELECT state FROM billing_periods WHERE month = @m FOR SHARE", conn, tx))
                         {
@@ -281,10 +283,10 @@ public static class BillingRun
                             if ((string?)await check.ExecuteScalarAsync(token) != "open")
                                 throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
                         }
-                        long inserted = await ChargeLedger.PostAsync(conn, lines, token);
-                        // A batch holds only buildings no run has posted, so every line must be new: a conflict here means two
-                        // lines with one key (a calculator bug) or a race, and rolls the batch back loudly.
-                        Invariant.Holds(inserted == lines.Count, $"run {runId}: {lines.Count - inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} conflict with posted lines");
+                        // A batch holds only buildings no run has posted, so every line is new: a key conflict (two lines
+                        // with one key, a calculator bug) fails the COPY and rolls the batch back loudly.
+                        long inserted = await ChargeLedger.AppendAsync(conn, month, encoded, token);
+                        Invariant.Holds(inserted == lines.Count, $"run {runId}: {inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} written");
                         await LogBuildingsAsync(conn, runId, results, token);
                         await tx.CommitAsync(token);
                         Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);
