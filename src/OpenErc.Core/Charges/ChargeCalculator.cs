@@ -131,6 +131,12 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     {
         if (pieces.Count == 0) return;
         if (kind == ChargeLineKind.Charge) _pieces[(account.AccountId, service.Code)] = pieces;
+        if (pieces.TrueForAll(p => p.SupplierId == pieces[0].SupplierId && p.Zone == pieces[0].Zone))
+        {
+            // One supplier and zone, the usual case: one line.
+            _lines.Add(Line(account, service, kind, Merge(pieces.Count == 1 ? pieces : pieces.OrderBy(p => p.From).ToList())));
+            return;
+        }
         foreach (var group in pieces.GroupBy(p => (p.SupplierId, p.Zone)).OrderBy(g => g.Key.Zone).ThenBy(g => g.Key.SupplierId))
             _lines.Add(Line(account, service, kind, Merge(group.OrderBy(p => p.From).ToList())));
     }
@@ -138,6 +144,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// <summary>Adjacent pieces with identical inputs are one piece (a change point of another input split them).</summary>
     private static List<Piece> Merge(List<Piece> pieces)
     {
+        if (pieces.Count == 1) return pieces;
         var result = new List<Piece>();
         foreach (var piece in pieces)
         {
@@ -156,12 +163,19 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     private ChargeLine Line(AccountSnapshot account, ServiceSnapshot service, ChargeLineKind kind, List<Piece> pieces)
     {
         var last = pieces[^1];
-        decimal unrounded = pieces.Sum(p => p.Unrounded);
-        decimal volume = pieces.Sum(p => p.Volume);
-        int days = pieces.SelectMany(p => Enumerable.Range(p.From.DayNumber, p.Days)).Distinct().Count();
+        decimal unrounded = 0, volume = 0;
+        int days = 0, covered = 0; // days of the union of the pieces' ranges (pieces are in order of From; meters may overlap)
+        foreach (var p in pieces)
+        {
+            unrounded += p.Unrounded;
+            volume += p.Volume;
+            int from = Math.Max(p.From.DayNumber, covered), to = p.To.DayNumber;
+            if (to > from) days += to - from;
+            covered = Math.Max(covered, to);
+        }
         decimal dayFactor = days == D ? 1m : (decimal)days / D;
 
-        var common = pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
+        var common = pieces.Count == 1 ? new List<TraceInput>(pieces[0].Inputs) : pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
         var inputs = new List<TraceInput>(common);
         if (days != D)
         {
@@ -171,8 +185,8 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         var segments = pieces.Count == 1 ? [] : pieces.Select(p => new TraceSegment(p.From, p.To, (decimal)p.Days / D, p.Volume,
             p.Inputs.Where(i => !common.Contains(i)).ToList(), p.Unrounded)).ToList();
         var trace = new ChargeTrace(
-            string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
-            string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
+            pieces.Count == 1 ? last.Formula : string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
+            pieces.Count == 1 ? last.Legal : string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
             inputs,
             JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
         return new ChargeLine(account.AccountId, service.Code, last.SupplierId, P, last.Zone, volume, service.Unit, last.Rate, last.Coefficient,
@@ -181,8 +195,10 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
 
     internal static string? JoinNotes(IEnumerable<string?> notes)
     {
-        var text = string.Join(" ", notes.Where(n => !string.IsNullOrEmpty(n)).Distinct());
-        return text.Length == 0 ? null : text;
+        List<string>? distinct = null;
+        foreach (var note in notes)
+            if (!string.IsNullOrEmpty(note) && !(distinct ??= []).Contains(note)) distinct.Add(note);
+        return distinct is null ? null : distinct.Count == 1 ? distinct[0] : string.Join(" ", distinct);
     }
 
     // ---- segments and lookups ----
@@ -194,9 +210,8 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         var end = account.ClosedOn is { } closed && closed < P.End ? closed : P.End;
         var result = new List<(DateOnly, DateOnly)>();
         if (start >= end) return result;
-        var cuts = points.Where(d => d > start && d < end).Distinct().Order().ToList();
         var from = start;
-        foreach (var cut in cuts)
+        foreach (var cut in Cuts(points, start, end))
         {
             result.Add((from, cut));
             from = cut;
@@ -205,41 +220,62 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         return result;
     }
 
+    /// <summary>The distinct points strictly inside <c>(start, end)</c>, in order; usually none or one, so no sorting machinery.</summary>
+    private static List<DateOnly> Cuts(IEnumerable<DateOnly> points, DateOnly start, DateOnly end)
+    {
+        var cuts = new List<DateOnly>();
+        foreach (var d in points)
+            if (d > start && d < end && !cuts.Contains(d)) cuts.Add(d);
+        if (cuts.Count > 1) cuts.Sort();
+        return cuts;
+    }
+
     private static IEnumerable<DateOnly> Points(IEnumerable<IEffectiveDated> items) =>
         items.SelectMany(i => i.ValidTo is { } to ? new[] { i.ValidFrom, to } : [i.ValidFrom]);
 
-    private IEnumerable<DateOnly> ServicePoints(ServiceSnapshot s) =>
-        Points(s.Methods).Concat(Points(s.Suppliers)).Concat(Points(s.Tariffs)).Concat(Points(s.Norms)).Concat(Points(s.HeatEnergyNorm))
-            .Concat(Points(S.IncreasingCoefficients.Where(k => k.Resource == s.Resource)));
+    private readonly Dictionary<string, DateOnly[]> _servicePoints = new(StringComparer.Ordinal);
+
+    /// <summary>The change points of a service's records inside the month, computed once per service.</summary>
+    private DateOnly[] ServicePoints(ServiceSnapshot s)
+    {
+        if (!_servicePoints.TryGetValue(s.Code, out var points))
+            _servicePoints[s.Code] = points = Points(s.Methods).Concat(Points(s.Suppliers)).Concat(Points(s.Tariffs)).Concat(Points(s.Norms))
+                .Concat(Points(s.HeatEnergyNorm)).Concat(Points(S.IncreasingCoefficients.Where(k => k.Resource == s.Resource)))
+                .Where(d => d > P.FirstDay && d < P.End).Distinct().Order().ToArray();
+        return points;
+    }
 
     private static IEnumerable<DateOnly> AccountPoints(AccountSnapshot a) => Points(a.Residents).Concat(Points(a.Owners));
 
-    private static T? One<T>(IEnumerable<T> items, DateOnly day, string what) where T : class, IEffectiveDated
+    /// <summary>The record in force on the day, null when none, a data error when two are (<paramref name="what"/> and <paramref name="subject"/> name it).</summary>
+    private static T? One<T>(IEnumerable<T> items, DateOnly day, string what, object? subject = null) where T : class, IEffectiveDated
     {
-        var valid = items.ValidOn(day).Take(2).ToList();
-        return valid.Count switch
+        T? found = null;
+        foreach (var item in items)
         {
-            0 => null,
-            1 => valid[0],
-            _ => throw new ChargeDataException($"{what}: на {day:dd.MM.yyyy} действуют две записи"),
-        };
+            if (item.ValidFrom > day || item.ValidTo is { } to && to <= day) continue;
+            if (found is not null)
+                throw new ChargeDataException($"{what}{(subject is null ? "" : " " + subject)}: на {day:dd.MM.yyyy} действуют две записи");
+            found = item;
+        }
+        return found;
     }
 
-    private static CalculationMethod? Method(ServiceSnapshot s, DateOnly day) => One(s.Methods, day, $"Способ расчёта {s.Code}")?.Value;
+    private static CalculationMethod? Method(ServiceSnapshot s, DateOnly day) => One(s.Methods, day, "Способ расчёта", s.Code)?.Value;
 
-    private static long? Supplier(ServiceSnapshot s, DateOnly day) => One(s.Suppliers, day, $"Поставщик {s.Code}")?.Value;
+    private static long? Supplier(ServiceSnapshot s, DateOnly day) => One(s.Suppliers, day, "Поставщик", s.Code)?.Value;
 
     /// <summary>Persons for a per-person charge: residents; nobody resides in a residential premise → owners (ПП 354 п. 56(2), п. 148(36)).</summary>
     private static (int Persons, bool ByOwners) Persons(PremiseSnapshot premise, AccountSnapshot account, DateOnly day)
     {
-        int residents = One(account.Residents, day, $"Проживающие ЛС {account.AccountId}")?.Value ?? 0;
+        int residents = One(account.Residents, day, "Проживающие ЛС", account)?.Value ?? 0;
         if (residents > 0 || premise.Kind != PremiseKind.Residential) return (residents, false);
-        int owners = One(account.Owners, day, $"Собственники ЛС {account.AccountId}")?.Value ?? 0;
+        int owners = One(account.Owners, day, "Собственники ЛС", account)?.Value ?? 0;
         return (owners, owners > 0);
     }
 
     private static decimal? RateOrNull(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
-        One(s.Tariffs.Where(t => t.SupplierId == supplier && t.Zone == zone && t.Part == part), day, $"Тариф {s.Code}")?.Rate;
+        One(s.Tariffs.Where(t => t.SupplierId == supplier && t.Zone == zone && t.Part == part), day, "Тариф", s.Code)?.Rate;
 
     private static decimal Rate(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
         RateOrNull(s, supplier, zone, day, part)
@@ -254,7 +290,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         decimal rate = Rate(s, supplier, zone, day);
         if (s.Resource == Resource.HotWater && RateOrNull(s, supplier, TariffZone.Single, day, TariffPart.HeatEnergy) is { } heatRate)
         {
-            decimal q = One(s.HeatEnergyNorm, day, $"Норматив тепловой энергии на подогрев {s.Code}")?.Value
+            decimal q = One(s.HeatEnergyNorm, day, "Норматив тепловой энергии на подогрев", s.Code)?.Value
                 ?? throw new ChargeDataException($"Услуга {s.Code}: двухкомпонентный тариф без норматива q на {day:dd.MM.yyyy}");
             return (rate + q * heatRate,
                 [new("Компонент на холодную воду T_хв", rate, "₽/м³"), new("Норматив на подогрев q", q, "Гкал/м³"), new("Компонент на тепловую энергию T_тэ", heatRate, "₽/Гкал")],
@@ -270,11 +306,22 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// <summary>The norm row for the premise or null when the service has none that day; a service with norms but none in force is a data error.</summary>
     private NormSnapshot? Norm(ServiceSnapshot s, PremiseSnapshot? premise, DateOnly day, int persons, bool required)
     {
-        var profile = NormSelector.Profile(B.NormCategories, premise?.NormCategories ?? new Dictionary<string, string>(), s.Code);
-        var norm = NormSelector.Select(s.Norms, day, profile, premise?.Rooms, persons, s.Code);
+        var norm = NormSelector.Select(s.Norms, day, () => Profile(premise, s), premise?.Rooms, persons, s.Code);
         if (norm is null && (required || s.Norms.Count > 0))
             throw new ChargeDataException($"Услуга {s.Code}: нет норматива на {day:dd.MM.yyyy}");
         return norm;
+    }
+
+    private readonly Dictionary<(long, string), string> _profiles = [];
+
+    private static readonly Dictionary<string, string> NoCategories = [];
+
+    /// <summary>The premise's norm profile for a service (<see cref="NormSelector.Profile"/>), once per premise and service.</summary>
+    private string Profile(PremiseSnapshot? premise, ServiceSnapshot s)
+    {
+        if (!_profiles.TryGetValue((premise?.PremiseId ?? 0, s.Code), out var profile))
+            _profiles[(premise?.PremiseId ?? 0, s.Code)] = profile = NormSelector.Profile(B.NormCategories, premise?.NormCategories ?? NoCategories, s.Code);
+        return profile;
     }
 
     private static decimal Monthly(NormSnapshot norm) => norm.PerYear ? norm.Value / 12m : norm.Value;

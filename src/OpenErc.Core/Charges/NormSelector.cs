@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using OpenErc.Core.Common;
 
@@ -23,16 +24,20 @@ namespace OpenErc.Core.Charges;
 public static class NormSelector
 {
     /// <summary>The row in force on <paramref name="day"/> for the profile, or null when the service has no norm that day.</summary>
-    public static NormSnapshot? Select(IReadOnlyList<NormSnapshot> norms, DateOnly day, string profile, int? rooms, int persons, string serviceCode)
+    public static NormSnapshot? Select(IReadOnlyList<NormSnapshot> norms, DateOnly day, string profile, int? rooms, int persons, string serviceCode) =>
+        Select(norms, day, () => profile, rooms, persons, serviceCode);
+
+    /// <summary>As above, with the profile asked for only when the rows in force differ by category (it costs a parse and a merge).</summary>
+    public static NormSnapshot? Select(IReadOnlyList<NormSnapshot> norms, DateOnly day, Func<string> profileOf, int? rooms, int persons, string serviceCode)
     {
         var valid = norms.ValidOn(day).ToList();
         if (valid.Count == 0) return null;
         if (valid.All(n => n.Category == valid[0].Category))
             return valid.Count == 1 ? valid[0] : throw new ChargeDataException($"Услуга {serviceCode}: на {day:dd.MM.yyyy} действуют несколько нормативов категории «{valid[0].Category}»");
 
+        var profile = profileOf();
         var have = Parse(profile);
-        if (rooms is { } r) have["rooms"] = r.ToString(CultureInfo.InvariantCulture);
-        have["residents"] = persons.ToString(CultureInfo.InvariantCulture);
+        int? roomsHave = rooms ?? (have.TryGetValue("rooms", out var r) && int.TryParse(r, CultureInfo.InvariantCulture, out int n) ? n : null);
 
         var best = new List<(NormSnapshot Norm, int Conditions, int Rooms, int Residents)>();
         foreach (var norm in valid)
@@ -42,13 +47,10 @@ public static class NormSelector
             int roomsAt = 0, residentsAt = 0;
             foreach (var (key, value) in need)
             {
-                if (key is "rooms" or "residents")
-                {
-                    ok = have.TryGetValue(key, out var actual) && int.TryParse(value, CultureInfo.InvariantCulture, out int atLeast)
-                         && int.TryParse(actual, CultureInfo.InvariantCulture, out int count) && count >= atLeast;
-                    if (ok && key == "rooms") roomsAt = int.Parse(value, CultureInfo.InvariantCulture);
-                    if (ok && key == "residents") residentsAt = int.Parse(value, CultureInfo.InvariantCulture);
-                }
+                if (key == "rooms")
+                    ok = int.TryParse(value, CultureInfo.InvariantCulture, out roomsAt) && roomsHave >= roomsAt;
+                else if (key == "residents")
+                    ok = int.TryParse(value, CultureInfo.InvariantCulture, out residentsAt) && persons >= residentsAt;
                 else ok = have.TryGetValue(key, out var actual) && actual == value;
                 if (!ok) break;
             }
@@ -73,8 +75,13 @@ public static class NormSelector
         return string.Join(';', merged.Select(kv => kv.Value.Length == 0 ? kv.Key : kv.Key + "=" + kv.Value));
     }
 
+    /// <summary>Categories and profiles are a few dozen strings in a region: each is parsed once per process.</summary>
+    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Parsed = new(StringComparer.Ordinal);
+
     /// <summary>Conditions of a category: <c>key → value</c>, a bare code as <c>code → ""</c>.</summary>
-    private static Dictionary<string, string> Parse(string category)
+    private static IReadOnlyDictionary<string, string> Parse(string category) => Parsed.GetOrAdd(category, ParseNow);
+
+    private static Dictionary<string, string> ParseNow(string category)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var part in category.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
