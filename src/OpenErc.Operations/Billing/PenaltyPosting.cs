@@ -10,6 +10,18 @@ namespace OpenErc.Operations.Billing;
 /// <summary>The debt chunk a payment is allocated to: one account × service × supplier × service month.</summary>
 public readonly record struct PenaltyDebtKey(long AccountId, string ServiceCode, long SupplierId, BillingPeriod ServiceMonth);
 
+/// <summary>One debt chunk of a penalty statement: its principal, payments and the day-by-day table.</summary>
+/// <param name="PenaltiesPosted">Penalties already billed on the chunk, ₽.</param>
+public sealed record PenaltyStatementChunk(string Service, string Supplier, BillingPeriod ServiceMonth, decimal Principal,
+    IReadOnlyList<ChunkPayment> Payments, decimal PenaltiesPosted, PenaltyResult Result);
+
+/// <summary>An account's penalties on a date (расчёт пени), chunk by chunk.</summary>
+public sealed record PenaltyStatement(long AccountId, DateOnly CalculatedOn, IReadOnlyList<PenaltyStatementChunk> Chunks)
+{
+    public decimal Principal => Chunks.Sum(c => c.Principal);
+    public decimal Total => Chunks.Sum(c => c.Result.Total.Amount);
+}
+
 /// <param name="Chunks">Debt chunks looked at (account × service × supplier × service month with lines).</param>
 /// <param name="Lines">Penalty lines posted now.</param>
 /// <param name="Accrued">Penalties accrued to the calculation date over all chunks, ₽.</param>
@@ -59,41 +71,21 @@ public static class PenaltyPosting
             var lines = new List<PostedLine>();
             long chunks = 0;
             decimal accruedTotal = 0m, postedBefore = 0m;
-            await using (var cmd = new NpgsqlCommand("""
-                SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, min(l.building_id),
-                       coalesce(sum(l.amount) FILTER (WHERE l.kind <> @penalty), 0),
-                       coalesce(sum(l.amount) FILTER (WHERE l.kind = @penalty), 0)
-                FROM charge_lines l JOIN services s ON s.id = l.service_id
-                WHERE l.booking_month <= @open AND l.service_month <= @open
-                GROUP BY l.account_id, l.service_id, s.code, l.supplier_id, l.service_month
-                ORDER BY l.account_id, l.service_id, l.supplier_id, l.service_month
-                """, conn))
+            foreach (var c in await ChunksAsync(conn, openMonth, null, ct))
             {
-                cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
-                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
-                await using var r = await cmd.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct))
-                {
-                    chunks++;
-                    long account = r.GetInt64(0), serviceId = r.GetInt64(1), supplier = r.GetInt64(3), building = r.GetInt64(5);
-                    string code = r.GetString(2);
-                    var month = BillingPeriod.Of(r.GetFieldValue<DateOnly>(4));
-                    decimal principal = r.GetDecimal(6), already = r.GetDecimal(7);
-                    var schedule = code == "capital_repair" ? PenaltySchedule.CapitalRepair : PenaltySchedule.Housing;
-                    var due = rules.DueDate(month);
-                    var paid = payments?.GetValueOrDefault(new PenaltyDebtKey(account, code, supplier, month)) ?? [];
-                    var result = PenaltyCalculator.Calculate(new DebtChunk(principal, due, schedule, $"{code} {month}"), paid, calculatedOn, rules);
-                    decimal accrued = result.Total.Amount;
-                    accruedTotal += accrued;
-                    postedBefore += already;
-                    decimal diff = accrued - already;
-                    if (diff == 0m) continue;
-                    var line = new ChargeLine(account, code, supplier, month, TariffZone.Single, principal, "₽",
-                        result.Portions.Count > 0 ? result.Portions[^1].RatePercent : 0m, 1m, 1m, VolumeSource.Correction, diff, Money.Exact(diff),
-                        Trace(result, schedule, principal, paid.Where(p => p.Date <= calculatedOn).Sum(p => p.Amount), accrued, already))
-                    { Kind = ChargeLineKind.Penalty };
-                    lines.Add(new PostedLine(building, serviceId, openMonth, 0, line, $"Пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", startedBy));
-                }
+                chunks++;
+                var paid = Paid(payments, c);
+                var result = Calculate(c, paid, calculatedOn, rules);
+                decimal accrued = result.Total.Amount;
+                accruedTotal += accrued;
+                postedBefore += c.PenaltiesPosted;
+                decimal diff = accrued - c.PenaltiesPosted;
+                if (diff == 0m) continue;
+                var line = new ChargeLine(c.AccountId, c.ServiceCode, c.SupplierId, c.ServiceMonth, TariffZone.Single, c.Principal, "₽",
+                    result.Portions.Count > 0 ? result.Portions[^1].RatePercent : 0m, 1m, 1m, VolumeSource.Correction, diff, Money.Exact(diff),
+                    Trace(result, c.Schedule, c.Principal, paid.Where(p => p.Date <= calculatedOn).Sum(p => p.Amount), accrued, c.PenaltiesPosted))
+                { Kind = ChargeLineKind.Penalty };
+                lines.Add(new PostedLine(c.BuildingId, c.ServiceId, openMonth, 0, line, $"Пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", startedBy));
             }
 
             await using var tx = await conn.BeginTransactionAsync(ct);
@@ -113,6 +105,68 @@ public static class PenaltyPosting
             await BillingRun.UnlockAsync(conn, openMonth);
         }
     }
+
+    /// <summary>
+    /// The day-by-day calculation of an account's penalties on a date, chunk by chunk, for the operator to print for a
+    /// court claim: exactly what <see cref="PostAsync"/> would accrue for the account on that date (every line booked
+    /// up to the date's month).
+    /// </summary>
+    public static async Task<PenaltyStatement> StatementAsync(string connectionString, long accountId, DateOnly calculatedOn,
+        IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments = null, PenaltyRules? rules = null, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        rules ??= new PenaltyRules { KeyRates = await KeyRatesAsync(conn, ct) };
+        var names = await BillingRun.SupplierNamesAsync(conn, ct);
+        var services = new Dictionary<long, string>();
+        await using (var cmd = new NpgsqlCommand("SELECT id, name FROM services", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) services[r.GetInt64(0)] = r.GetString(1);
+        var chunks = new List<PenaltyStatementChunk>();
+        foreach (var c in await ChunksAsync(conn, BillingPeriod.Of(calculatedOn), accountId, ct))
+        {
+            var paid = Paid(payments, c);
+            chunks.Add(new PenaltyStatementChunk(services.GetValueOrDefault(c.ServiceId, c.ServiceCode), names.GetValueOrDefault(c.SupplierId, ""),
+                c.ServiceMonth, c.Principal, paid, c.PenaltiesPosted, Calculate(c, paid, calculatedOn, rules)));
+        }
+        return new PenaltyStatement(accountId, calculatedOn, chunks);
+    }
+
+    /// <summary>A debt chunk of the ledger: account × service × supplier × service month, with its principal and the penalties posted on it.</summary>
+    private sealed record Chunk(long AccountId, long ServiceId, string ServiceCode, long SupplierId, BillingPeriod ServiceMonth, long BuildingId,
+        decimal Principal, decimal PenaltiesPosted)
+    {
+        public PenaltySchedule Schedule => ServiceCode == "capital_repair" ? PenaltySchedule.CapitalRepair : PenaltySchedule.Housing;
+    }
+
+    /// <summary>The chunks of every line booked up to <paramref name="open"/> for service months up to it, of one account or all.</summary>
+    private static async Task<List<Chunk>> ChunksAsync(NpgsqlConnection conn, BillingPeriod open, long? accountId, CancellationToken ct)
+    {
+        var chunks = new List<Chunk>();
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, min(l.building_id),
+                   coalesce(sum(l.amount) FILTER (WHERE l.kind <> @penalty), 0),
+                   coalesce(sum(l.amount) FILTER (WHERE l.kind = @penalty), 0)
+            FROM charge_lines l JOIN services s ON s.id = l.service_id
+            WHERE l.booking_month <= @open AND l.service_month <= @open {(accountId is null ? "" : "AND l.account_id = @account")}
+            GROUP BY l.account_id, l.service_id, s.code, s.sort_order, l.supplier_id, l.service_month
+            ORDER BY l.account_id, l.service_month, s.sort_order, l.service_id, l.supplier_id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", open.FirstDay));
+        if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            chunks.Add(new Chunk(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)),
+                r.GetInt64(5), r.GetDecimal(6), r.GetDecimal(7)));
+        return chunks;
+    }
+
+    private static IReadOnlyList<ChunkPayment> Paid(IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments, Chunk c) =>
+        payments?.GetValueOrDefault(new PenaltyDebtKey(c.AccountId, c.ServiceCode, c.SupplierId, c.ServiceMonth)) ?? [];
+
+    private static PenaltyResult Calculate(Chunk c, IReadOnlyList<ChunkPayment> paid, DateOnly calculatedOn, PenaltyRules rules) =>
+        PenaltyCalculator.Calculate(new DebtChunk(c.Principal, rules.DueDate(c.ServiceMonth), c.Schedule, $"{c.ServiceCode} {c.ServiceMonth}"), paid, calculatedOn, rules);
 
     /// <summary>The key rates of the registry table, or the built-in history when the table is empty.</summary>
     public static async Task<IReadOnlyList<KeyRatePoint>> KeyRatesAsync(NpgsqlConnection conn, CancellationToken ct)
