@@ -1,7 +1,9 @@
 using OpenErc.Core.Accounts;
+using OpenErc.Core.Charges;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Organisations;
+using OpenErc.Core.Quality;
 using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 using OpenErc.Storage;
@@ -99,5 +101,26 @@ internal static class OneFlatRegion
         await db.SaveChangesAsync(ct);
 
         return new OneFlat(building.Id, premise.Id, account.Id, person.Id, water.Id, manager.Id, cold.Id, hot.Id, coldMeter.Id, hotMeter.Id, act.Id);
+    }
+
+    /// <summary>Cold water interrupted in the whole building on 10.09.2026 from 08:00 to 22:00: 14 h at once.</summary>
+    public static Incident ColdWaterInterruption(OneFlat flat) => new()
+    {
+        BuildingId = flat.BuildingId, ServiceId = flat.ColdWaterId, Kind = IncidentKind.Interruption,
+        StartedAt = new DateTime(2026, 9, 10, 8, 0, 0), EndedAt = new DateTime(2026, 9, 10, 22, 0, 0), Document = "Журнал АДС, запись 512",
+    };
+
+    /// <summary>The resident away from 06.05.2026 to 15.05.2026 inclusive (departed 05.05, back 16.05): 10 full days.</summary>
+    public static TemporaryAbsence AbsenceInMay(OneFlat flat, string document) => new()
+    {
+        AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 5, 6), ValidTo = new DateOnly(2026, 5, 16), Document = document,
+    };
+
+    /// <summary>Registers rows as a person of the back office would (audited under <paramref name="actor"/>).</summary>
+    public static async Task RegisterAsync(string cs, string actor, CancellationToken ct, params object[] rows)
+    {
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = actor };
+        db.AddRange(rows);
+        await db.SaveChangesAsync(ct);
     }
 }

@@ -40,21 +40,14 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("events");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "диспетчер" })
-        {
-            db.Add(new Incident
-            {
-                BuildingId = flat.BuildingId, ServiceId = flat.ColdWaterId, Kind = IncidentKind.Interruption,
-                StartedAt = new DateTime(2026, 9, 10, 8, 0, 0), EndedAt = new DateTime(2026, 9, 10, 22, 0, 0), Document = "Журнал АДС, запись 512",
-            });
+        await OneFlatRegion.RegisterAsync(cs, "диспетчер", Ct,
+            OneFlatRegion.ColdWaterInterruption(flat),
             // Another month and another service: not in September's cold water.
-            db.Add(new Incident
+            new Incident
             {
                 BuildingId = flat.BuildingId, ServiceId = flat.HotWaterId, Kind = IncidentKind.Interruption,
                 StartedAt = new DateTime(2026, 8, 3, 0, 0, 0), EndedAt = new DateTime(2026, 8, 4, 0, 0, 0), Document = "Журнал АДС, запись 480",
             });
-            await db.SaveChangesAsync(Ct);
-        }
 
         var incident = (await SnapshotAsync(cs, flat.BuildingId, September)).Incidents.ShouldHaveSingleItem();
         incident.ServiceCode.ShouldBe("cold_water");
@@ -79,16 +72,8 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("events");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "паспортист" })
-        {
-            // Away from 06.05 to 15.05 inclusive: departed 05.05, back 16.05 → 10 full days.
-            db.Add(new TemporaryAbsence
-            {
-                AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 5, 6), ValidTo = new DateOnly(2026, 5, 16),
-                Document = "Командировочное удостоверение №15",
-            });
-            await db.SaveChangesAsync(Ct);
-        }
+        await OneFlatRegion.RegisterAsync(cs, "паспортист", Ct,
+            OneFlatRegion.AbsenceInMay(flat, "Командировочное удостоверение №15"));
         var premise = (await SnapshotAsync(cs, flat.BuildingId, May)).Premises.ShouldHaveSingleItem();
         premise.MeterTechnicallyImpossible.ShouldBe([Core.Tariffs.Resource.HotWater]);
 
@@ -119,13 +104,9 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
             UPDATE meters SET access_refused_on = '2026-08-20' WHERE id = {flat.HotMeterId};
             UPDATE buildings SET two_independent_power_sources = true WHERE id = {flat.BuildingId};
             """);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
-        {
-            db.AddRange(
-                new HeatingAverageVolume { BuildingId = flat.BuildingId, Volume = 80m, ValidFrom = new DateOnly(2025, 1, 1), ValidTo = new DateOnly(2026, 1, 1) },
-                new HeatingAverageVolume { BuildingId = flat.BuildingId, Volume = 100.875m, ValidFrom = new DateOnly(2026, 1, 1), Basis = "ОДПУ за 2025 год" });
-            await db.SaveChangesAsync(Ct);
-        }
+        await OneFlatRegion.RegisterAsync(cs, "тест", Ct,
+            new HeatingAverageVolume { BuildingId = flat.BuildingId, Volume = 80m, ValidFrom = new DateOnly(2025, 1, 1), ValidTo = new DateOnly(2026, 1, 1) },
+            new HeatingAverageVolume { BuildingId = flat.BuildingId, Volume = 100.875m, ValidFrom = new DateOnly(2026, 1, 1), Basis = "ОДПУ за 2025 год" });
 
         var snapshot = await SnapshotAsync(cs, flat.BuildingId, September);
         var meters = snapshot.Premises.ShouldHaveSingleItem().Meters;

@@ -72,11 +72,8 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("scenario");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "тест" })
-        {
-            db.Add(new KeyRate { RatePercent = 16m, ValidFrom = new DateOnly(2025, 10, 27) });
-            await db.SaveChangesAsync(Ct);
-        }
+        await OneFlatRegion.RegisterAsync(cs, "тест", Ct,
+            new KeyRate { RatePercent = 16m, ValidFrom = new DateOnly(2025, 10, 27) });
 
         // ── April: the account opens on 16.04 → 15 of 30 days (day factor 0.5).
         await RunAsync(cs, April);
@@ -95,15 +92,8 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
         await CloseAsync(cs, April, opening: 0m, charged: 1500.00m, recalculated: 0m, penalties: 0m, closing: 1500.00m);
 
         // ── May: the resident is away 06.05–15.05 (departed 05.05, back 16.05): 10 full days.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "паспортист" })
-        {
-            db.Add(new TemporaryAbsence
-            {
-                AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 5, 6), ValidTo = new DateOnly(2026, 5, 16),
-                Document = "Справка о стационарном лечении №44",
-            });
-            await db.SaveChangesAsync(Ct);
-        }
+        await OneFlatRegion.RegisterAsync(cs, "паспортист", Ct,
+            OneFlatRegion.AbsenceInMay(flat, "Справка о стационарном лечении №44"));
         await RunAsync(cs, May);
         (await BookedAsync(cs, May)).ShouldBe(
         [
@@ -197,15 +187,8 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
         await CloseAsync(cs, August, opening: 10135.00m, charged: 3139.00m, recalculated: 275.00m, penalties: 0m, closing: 13549.00m);
 
         // ── September: cold water interrupted on 10.09 from 08:00 to 22:00 (14 h at once).
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "диспетчер" })
-        {
-            db.Add(new Incident
-            {
-                BuildingId = flat.BuildingId, ServiceId = flat.ColdWaterId, Kind = IncidentKind.Interruption,
-                StartedAt = new DateTime(2026, 9, 10, 8, 0, 0), EndedAt = new DateTime(2026, 9, 10, 22, 0, 0), Document = "Журнал АДС, запись 512",
-            });
-            await db.SaveChangesAsync(Ct);
-        }
+        await OneFlatRegion.RegisterAsync(cs, "диспетчер", Ct,
+            OneFlatRegion.ColdWaterInterruption(flat));
         await RunAsync(cs, September);
         (await BookedAsync(cs, September)).ShouldBe(
         [
