@@ -269,6 +269,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
         null => null,
         string s when s.StartsWith(PasswordHashPrefix, StringComparison.Ordinal) => "***",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), // local time of an incident
         decimal m => m.ToString("0.##########", CultureInfo.InvariantCulture), // the database's scale is not a change
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

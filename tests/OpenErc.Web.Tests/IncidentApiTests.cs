@@ -61,7 +61,12 @@ public sealed class IncidentApiTests(WebHost host) : IClassFixture<WebHost>
             saved.EndedAt.ShouldBe(new DateTime(2026, 9, 10, 22, 0, 0));
         }
         var history = await Http.GetFromJsonAsync<List<AuditEntry>>($"/api/v1/incidents/{incident.Id}/history", WebHost.Json, Ct);
-        history.ShouldNotBeNull().ShouldHaveSingleItem().Action.ShouldBe(AuditAction.Created);
+        var created = history.ShouldNotBeNull().ShouldHaveSingleItem();
+        created.Action.ShouldBe(AuditAction.Created);
+        var started = created.Changes.Single(c => c.Field == "StartedAt");
+        started.To.ShouldBe("2026-09-10T08:00:00");
+        Components.Shared.FieldLabels.AuditValue("Incident", "StartedAt", started.To).ShouldBe("10.09.2026 08:00");
+        Components.Shared.FieldLabels.Of("Incident", "Document").ShouldBe("Основание (акт или запись журнала)");
         var list = await Http.GetFromJsonAsync<JsonElement>($"/api/v1/incidents?buildingId={building.Id}", Ct);
         list.GetProperty("total").GetInt32().ShouldBe(1);
 
