@@ -88,23 +88,34 @@ public static partial class SnapshotLoader
         return events;
     }
 
+    /// <summary>The snapshot with its events; the records are copied only where an event touches them (most have none).</summary>
     private static BuildingSnapshot Apply(BuildingSnapshot s, BuildingEvents events)
     {
+        bool MeterEvent(MeterSnapshot m) => events.MeterEvents.ContainsKey(m.MeterId);
         MeterSnapshot Meter(MeterSnapshot m) =>
             events.MeterEvents.TryGetValue(m.MeterId, out var e) ? m with { FailedOn = e.Failed, AccessRefusedOn = e.Refused } : m;
+        IReadOnlyList<MeterSnapshot> Meters(IReadOnlyList<MeterSnapshot> meters) => meters.Any(MeterEvent) ? meters.Select(Meter).ToList() : meters;
 
-        var premises = s.Premises.Select(p => p with
-        {
-            MeterTechnicallyImpossible = events.Impossible.TryGetValue(p.PremiseId, out var set) ? set : p.MeterTechnicallyImpossible,
-            Meters = p.Meters.Select(Meter).ToList(),
-        }).ToList();
+        var premises = s.Premises;
+        if (s.Premises.Any(p => events.Impossible.ContainsKey(p.PremiseId) || p.Meters.Any(MeterEvent)))
+            premises = s.Premises.Select(p => events.Impossible.ContainsKey(p.PremiseId) || p.Meters.Any(MeterEvent)
+                ? p with
+                {
+                    MeterTechnicallyImpossible = events.Impossible.TryGetValue(p.PremiseId, out var set) ? set : p.MeterTechnicallyImpossible,
+                    Meters = Meters(p.Meters),
+                }
+                : p).ToList();
+        bool incidents = events.Incidents.TryGetValue(s.BuildingId, out var list);
+        bool average = events.HeatingAverage.TryGetValue(s.BuildingId, out var volume);
+        bool twoSources = events.TwoPowerSources.Contains(s.BuildingId);
+        if (ReferenceEquals(premises, s.Premises) && !incidents && !average && !twoSources && !s.CommonHouseMeters.Any(MeterEvent)) return s;
         return s with
         {
             Premises = premises,
-            CommonHouseMeters = s.CommonHouseMeters.Select(Meter).ToList(),
-            Incidents = events.Incidents.TryGetValue(s.BuildingId, out var incidents) ? incidents : s.Incidents,
-            HeatingAverageMonthlyVolume = events.HeatingAverage.TryGetValue(s.BuildingId, out var average) ? average : s.HeatingAverageMonthlyVolume,
-            TwoIndependentPowerSources = events.TwoPowerSources.Contains(s.BuildingId) || s.TwoIndependentPowerSources,
+            CommonHouseMeters = Meters(s.CommonHouseMeters),
+            Incidents = incidents ? list! : s.Incidents,
+            HeatingAverageMonthlyVolume = average ? volume : s.HeatingAverageMonthlyVolume,
+            TwoIndependentPowerSources = twoSources || s.TwoIndependentPowerSources,
         };
     }
 }
