@@ -7,6 +7,7 @@ using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Organisations;
+using OpenErc.Core.Quality;
 using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 
@@ -45,6 +46,9 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
     public DbSet<KeyRate> KeyRates => Set<KeyRate>();
     public DbSet<Meter> Meters => Set<Meter>();
     public DbSet<MeterReading> MeterReadings => Set<MeterReading>();
+    public DbSet<MeterImpossibilityAct> MeterImpossibilityActs => Set<MeterImpossibilityAct>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<HeatingAverageVolume> HeatingAverageVolumes => Set<HeatingAverageVolume>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
@@ -163,6 +167,22 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
             e.HasOne<Meter>().WithMany().HasForeignKey(x => x.MeterId);
             e.HasIndex(x => new { x.MeterId, x.ReadOn });
         });
+        b.Entity<MeterImpossibilityAct>(e =>
+        {
+            e.HasOne<Premise>().WithMany().HasForeignKey(x => x.PremiseId);
+            e.HasIndex(x => new { x.PremiseId, x.Resource });
+        });
+        b.Entity<Incident>(e =>
+        {
+            // Local time of the dispatch log, as the reductions count hours of the day (ПП 354 прил. 1).
+            e.Property(x => x.StartedAt).HasColumnType("timestamp without time zone");
+            e.Property(x => x.EndedAt).HasColumnType("timestamp without time zone");
+            e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId);
+            e.HasOne<Premise>().WithMany().HasForeignKey(x => x.PremiseId);
+            e.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId);
+            e.HasIndex(x => new { x.BuildingId, x.StartedAt });
+        });
+        b.Entity<HeatingAverageVolume>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
         b.Entity<AuditEntry>(e =>
         {
             e.Property(x => x.Changes).HasColumnType("jsonb").HasConversion(
@@ -249,6 +269,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
         null => null,
         string s when s.StartsWith(PasswordHashPrefix, StringComparison.Ordinal) => "***",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), // local time of an incident
         decimal m => m.ToString("0.##########", CultureInfo.InvariantCulture), // the database's scale is not a change
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
@@ -229,22 +230,22 @@ public sealed record ServiceSnapshot(
 public enum IncidentKind
 {
     /// <summary>The service was not supplied (continuity).</summary>
-    Interruption = 1,
+    [Display(Name = "Перерыв в предоставлении")] Interruption = 1,
 
     /// <summary>Composition or properties below the rules: the days touched are not paid.</summary>
-    PoorQualityDays = 2,
+    [Display(Name = "Несоответствие состава и свойств")] PoorQualityDays = 2,
 
     /// <summary>Temperature below (or, for room air, above) the norm; <see cref="ServiceIncident.DeviationDegrees"/> says by how much.</summary>
-    LowTemperature = 3,
+    [Display(Name = "Отклонение температуры")] LowTemperature = 3,
 
     /// <summary>Pressure outside the allowed range; <see cref="ServiceIncident.DeviationPercent"/> says by how much.</summary>
-    PressureDeviation = 4,
+    [Display(Name = "Отклонение давления")] PressureDeviation = 4,
 
     /// <summary>Solid waste removal later than allowed.</summary>
-    WasteRemovalDelay = 5,
+    [Display(Name = "Нарушение срока вывоза ТКО")] WasteRemovalDelay = 5,
 
     /// <summary>Electricity with voltage or frequency outside the state standards.</summary>
-    VoltageDeviation = 6,
+    [Display(Name = "Отклонение напряжения или частоты")] VoltageDeviation = 6,
 }
 
 /// <summary>A registered service incident for the whole building or some premises, with its measured deviation.</summary>

@@ -125,6 +125,9 @@ public sealed class Building : IRegistryObject, IValidatableObject
     [EnumDataType(typeof(HeatingPaymentMethod), ErrorMessage = "Неизвестный способ оплаты отопления")]
     public HeatingPaymentMethod HeatingPaymentMethod { get; set; } = HeatingPaymentMethod.DuringHeatingSeason;
 
+    /// <summary>Electricity from two independent mutually redundant sources: 2 h of interruption allowed a month instead of 24 h (ПП 354 прил. 1 п. 9).</summary>
+    public bool TwoIndependentPowerSources { get; set; }
+
     [EnumDataType(typeof(CapitalRepairFundMethod), ErrorMessage = "Неизвестный способ формирования фонда капремонта")]
     public CapitalRepairFundMethod CapitalRepairFundMethod { get; set; } = CapitalRepairFundMethod.RegionalOperator;
 

@@ -51,6 +51,12 @@ public sealed class Meter : IRegistryObject, IEffectiveDated, IValidatableObject
     public DateOnly? NextVerificationOn { get; set; }
     public DateOnly? RemovedOn { get; set; }
 
+    /// <summary>Day the meter was found failed, lost or with broken seals (ПП 354 п. 59 «а»): average, then the norm.</summary>
+    public DateOnly? FailedOn { get; set; }
+
+    /// <summary>Day of the act of the consumer's second refusal of access for a check (п. 59 «в», п. 85): treated like a failure.</summary>
+    public DateOnly? AccessRefusedOn { get; set; }
+
     DateOnly IEffectiveDated.ValidFrom => InstalledOn;
     DateOnly? IEffectiveDated.ValidTo => RemovedOn;
 
@@ -71,6 +77,8 @@ public sealed class Meter : IRegistryObject, IEffectiveDated, IValidatableObject
         if (RemovedOn is { } removed && removed <= InstalledOn) yield return new("Дата снятия должна быть позже даты установки", [nameof(RemovedOn)]);
         if (NextVerificationOn is { } next && VerifiedOn is { } done && next <= done)
             yield return new("Дата следующей поверки должна быть позже даты поверки", [nameof(NextVerificationOn)]);
+        if (FailedOn is { } failed && failed < InstalledOn) yield return new("Дата выхода из строя раньше даты установки", [nameof(FailedOn)]);
+        if (AccessRefusedOn is { } refused && refused < InstalledOn) yield return new("Дата акта о недопуске раньше даты установки", [nameof(AccessRefusedOn)]);
     }
 }
 

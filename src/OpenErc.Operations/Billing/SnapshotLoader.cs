@@ -74,7 +74,7 @@ public sealed record LoadedBuilding(long BuildingId, BuildingSnapshot? Snapshot,
 /// (<c>= ANY(@ids)</c>), never row by row. Dated rows are those in force on any day of the month; meter readings go
 /// back <see cref="ReadingMonths"/> months (the п. 59 average over 6 months plus the 3-month limit need 9).
 /// </summary>
-public static class SnapshotLoader
+public static partial class SnapshotLoader
 {
     /// <summary>Months of readings before the billing month loaded for every meter.</summary>
     public const int ReadingMonths = 12;
@@ -225,7 +225,7 @@ public static class SnapshotLoader
                 result.Add(new LoadedBuilding(b.Id, null, e.Message));
             }
         }
-        return result;
+        return await WithEventsAsync(conn, result, month, ct);
     }
 
     private static void Add<T>(Dictionary<long, List<T>> map, long key, T value)

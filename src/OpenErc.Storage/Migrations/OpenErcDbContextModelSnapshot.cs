@@ -261,6 +261,10 @@ namespace OpenErc.Storage.Migrations
                         .HasColumnType("numeric(18,6)")
                         .HasColumnName("total_area");
 
+                    b.Property<bool>("TwoIndependentPowerSources")
+                        .HasColumnType("boolean")
+                        .HasColumnName("two_independent_power_sources");
+
                     b.Property<decimal>("WearPercent")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
@@ -320,6 +324,46 @@ namespace OpenErc.Storage.Migrations
                         .HasDatabaseName("ix_building_managements_organisation_id");
 
                     b.ToTable("building_managements", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Basis")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("basis");
+
+                    b.Property<long>("BuildingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("building_id");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.Property<decimal>("Volume")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("volume");
+
+                    b.HasKey("Id")
+                        .HasName("pk_heating_average_volumes");
+
+                    b.HasIndex("BuildingId")
+                        .HasDatabaseName("ix_heating_average_volumes_building_id");
+
+                    b.ToTable("heating_average_volumes", (string)null);
                 });
 
             modelBuilder.Entity("OpenErc.Core.Housing.Municipality", b =>
@@ -419,6 +463,10 @@ namespace OpenErc.Storage.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateOnly?>("AccessRefusedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("access_refused_on");
+
                     b.Property<long?>("AccountId")
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
@@ -430,6 +478,10 @@ namespace OpenErc.Storage.Migrations
                     b.Property<int>("Digits")
                         .HasColumnType("integer")
                         .HasColumnName("digits");
+
+                    b.Property<DateOnly?>("FailedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("failed_on");
 
                     b.Property<DateOnly>("InstalledOn")
                         .HasColumnType("date")
@@ -491,6 +543,46 @@ namespace OpenErc.Storage.Migrations
                         .HasDatabaseName("ix_meters_premise_id");
 
                     b.ToTable("meters", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Meters.MeterImpossibilityAct", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("document");
+
+                    b.Property<long>("PremiseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("premise_id");
+
+                    b.Property<int>("Resource")
+                        .HasColumnType("integer")
+                        .HasColumnName("resource");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_meter_impossibility_acts");
+
+                    b.HasIndex("PremiseId", "Resource")
+                        .HasDatabaseName("ix_meter_impossibility_acts_premise_id_resource");
+
+                    b.ToTable("meter_impossibility_acts", (string)null);
                 });
 
             modelBuilder.Entity("OpenErc.Core.Meters.MeterReading", b =>
@@ -662,6 +754,75 @@ namespace OpenErc.Storage.Migrations
                         .HasDatabaseName("ix_payment_agent_accesses_organisation_id");
 
                     b.ToTable("payment_agent_accesses", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Quality.Incident", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BuildingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("building_id");
+
+                    b.Property<decimal?>("DeviationDegrees")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("deviation_degrees");
+
+                    b.Property<decimal?>("DeviationPercent")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("deviation_percent");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("document");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("timestamp without time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("PremiseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("premise_id");
+
+                    b.Property<long>("ServiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp without time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<decimal?>("Temperature")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("temperature");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incidents");
+
+                    b.HasIndex("PremiseId")
+                        .HasDatabaseName("ix_incidents_premise_id");
+
+                    b.HasIndex("ServiceId")
+                        .HasDatabaseName("ix_incidents_service_id");
+
+                    b.HasIndex("BuildingId", "StartedAt")
+                        .HasDatabaseName("ix_incidents_building_id_started_at");
+
+                    b.ToTable("incidents", (string)null);
                 });
 
             modelBuilder.Entity("OpenErc.Core.Residents.Ownership", b =>
@@ -1239,6 +1400,16 @@ namespace OpenErc.Storage.Migrations
                         .HasConstraintName("fk_building_managements_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_heating_average_volumes_buildings_building_id");
+                });
+
             modelBuilder.Entity("OpenErc.Core.Housing.Premise", b =>
                 {
                     b.HasOne("OpenErc.Core.Housing.Building", null)
@@ -1271,6 +1442,16 @@ namespace OpenErc.Storage.Migrations
                         .HasConstraintName("fk_meters_premises_premise_id");
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Meters.MeterImpossibilityAct", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Premise", null)
+                        .WithMany()
+                        .HasForeignKey("PremiseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_meter_impossibility_acts_premises_premise_id");
+                });
+
             modelBuilder.Entity("OpenErc.Core.Meters.MeterReading", b =>
                 {
                     b.HasOne("OpenErc.Core.Meters.Meter", null)
@@ -1289,6 +1470,29 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_payment_agent_accesses_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Quality.Incident", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_incidents_buildings_building_id");
+
+                    b.HasOne("OpenErc.Core.Housing.Premise", null)
+                        .WithMany()
+                        .HasForeignKey("PremiseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_incidents_premises_premise_id");
+
+                    b.HasOne("OpenErc.Core.Tariffs.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_incidents_services_service_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Residents.Ownership", b =>

@@ -9,6 +9,7 @@ using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Organisations;
+using OpenErc.Core.Quality;
 using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 using OpenErc.Operations.Registry;
@@ -59,6 +60,9 @@ public static class RegistryApi
         Map<KeyRate>(api, "key-rates", "Ключевая ставка");
         Map<Meter>(api, "meters", "Приборы учёта", search: s => m => EF.Functions.ILike(m.SerialNumber, s));
         Map<MeterReading>(api, "meter-readings", "Показания приборов учёта");
+        Map<MeterImpossibilityAct>(api, "meter-impossibility-acts", "Акты о невозможности установки ПУ");
+        Map<Incident>(api, "incidents", "Перерывы и нарушения качества", search: s => i => EF.Functions.ILike(i.Document, s));
+        Map<HeatingAverageVolume>(api, "heating-average-volumes", "Среднемесячный объём отопления");
     }
 
     public sealed record ResidentCountChange(int Count, DateOnly From, string? Basis);

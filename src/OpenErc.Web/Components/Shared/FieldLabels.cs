@@ -106,6 +106,15 @@ public static class FieldLabels
         ["EnteredAt"] = "Когда внесено",
         ["Login"] = "Логин",
         ["AllowedAddresses"] = "Разрешённые адреса",
+        ["FailedOn"] = "Дата выхода из строя",
+        ["AccessRefusedOn"] = "Дата акта о недопуске к проверке",
+        ["TwoIndependentPowerSources"] = "Два независимых источника электроснабжения",
+        ["StartedAt"] = "Начало",
+        ["EndedAt"] = "Окончание",
+        ["DeviationDegrees"] = "Отклонение температуры, °C",
+        ["DeviationPercent"] = "Отклонение давления, %",
+        ["Temperature"] = "Температура, °C",
+        ["Volume"] = "Объём",
     };
 
     private static readonly Dictionary<string, string> Specific = new()
@@ -125,6 +134,10 @@ public static class FieldLabels
         ["MeterReading.Value"] = "Показание",
         ["ConsumptionNorm.Value"] = "Норматив",
         ["AccessGroup.Kind"] = "Вид группы",
+        ["Incident.Kind"] = "Вид нарушения",
+        ["Incident.Document"] = "Основание (акт или запись журнала)",
+        ["MeterImpossibilityAct.Document"] = "Номер и дата акта",
+        ["HeatingAverageVolume.Volume"] = "Среднемесячный объём, Гкал",
     };
 
     private static readonly Dictionary<string, string> Objects = new()
@@ -150,6 +163,9 @@ public static class FieldLabels
         ["Meter"] = "Прибор учёта",
         ["MeterReading"] = "Показание",
         ["PaymentAgentAccess"] = "Доступ платёжного агента",
+        ["Incident"] = "Перерыв или нарушение качества",
+        ["MeterImpossibilityAct"] = "Акт о невозможности установки ПУ",
+        ["HeatingAverageVolume"] = "Среднемесячный объём отопления",
     };
 
     /// <summary>Registry types of the core model by their CLR name, as the audit history names them.</summary>
@@ -182,6 +198,7 @@ public static class FieldLabels
             { IsEnum: true } when Enum.TryParse(type, text, out var e) && e is Enum member => member.Title(),
             not null when type == typeof(DateOnly) && DateOnly.TryParseExact(text, "yyyy-MM-dd", inv, DateTimeStyles.None, out var d) => Fmt.Date(d),
             not null when type == typeof(DateTimeOffset) && DateTimeOffset.TryParse(text, inv, DateTimeStyles.None, out var t) => Fmt.Moment(t),
+            not null when type == typeof(DateTime) && DateTime.TryParseExact(text, "yyyy-MM-ddTHH:mm:ss", inv, DateTimeStyles.None, out var local) => Fmt.Value(local),
             not null when type == typeof(decimal) && decimal.TryParse(text, NumberStyles.Number, inv, out var m) => Fmt.Number(m),
             not null when type == typeof(bool) && bool.TryParse(text, out var b) => b ? "Да" : "Нет",
             _ => text,
