@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
-using OpenErc.Operations.Demo;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
 using OpenErc.Testing;
@@ -16,28 +14,14 @@ namespace OpenErc.Operations.Tests;
 public sealed class RecalculationQueueTests(PostgresCluster cluster)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private static readonly BillingPeriod October = new(2026, 10);
-    private static readonly BillingPeriod November = new(2026, 11);
+    private static BillingPeriod October => BillingTestRegion.October;
+    private static BillingPeriod November => BillingTestRegion.November;
 
-    private async Task<string> RegionWithClosedOctoberAsync(string name)
-    {
-        var cs = await cluster.CreateDatabaseAsync(name);
-        await DemoRegion.GenerateAsync(cs, new DemoOptions(120, 42, November), ct: Ct);
-        (await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        await BillingPeriods.CloseAsync(cs, October, "тест", Ct);
-        return cs;
-    }
+    private Task<string> RegionWithClosedOctoberAsync(string name) => BillingTestRegion.WithClosedOctoberAsync(cluster, name);
 
     private static Task<long> QueuedAsync(string cs) => Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM recalculation_queue");
 
-    private static async Task<decimal> FreshAsync(string cs, long building, BillingPeriod month)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        var reference = await BillingReference.LoadAsync(conn, month, Ct);
-        var loaded = (await SnapshotLoader.LoadAsync(conn, reference, [building], month, Ct)).ShouldHaveSingleItem();
-        return ChargeCalculator.Calculate(loaded.Snapshot.ShouldNotBeNull(), month, new ChargeSettings()).Sum(l => l.Amount.Amount);
-    }
+    private static Task<decimal> FreshAsync(string cs, long building, BillingPeriod month) => BillingTestRegion.FreshAsync(cs, building, month);
 
     [Fact]
     public async Task A_retroactive_change_of_residents_is_queued_and_posted_once_in_the_open_month()

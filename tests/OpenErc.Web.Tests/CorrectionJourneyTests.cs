@@ -34,13 +34,13 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
 
         await page.GotoAsync("/recalculations");
         await page.GetByTestId("open-correction").ClickAsync();
-        await Input(page, "correction-account").FillAsync(account.Number);
-        await Input(page, "correction-account").PressAsync("Tab");
+        await OperatorJourneyTests.Input(page, "correction-account").FillAsync(account.Number);
+        await OperatorJourneyTests.Input(page, "correction-account").PressAsync("Tab");
         await Assertions.Expect(page.GetByTestId("correction-address")).ToContainTextAsync(account.Address);
         await Select(page, "correction-service").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = service.Title }).ClickAsync();
-        await Input(page, "correction-amount").FillAsync("-150,25");
-        await Input(page, "correction-reason").FillAsync(reason);
+        await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("-150,25");
+        await OperatorJourneyTests.Input(page, "correction-reason").FillAsync(reason);
         await page.GetByTestId("correction-post").ClickAsync();
 
         var registry = page.GetByTestId("recalculations");
@@ -61,7 +61,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
 
         await page.GetByTestId("account-correction").ClickAsync();
         await Assertions.Expect(page.GetByTestId("correction-address")).ToContainTextAsync(account.Address);
-        await Input(page, "correction-amount").FillAsync("сто рублей");
+        await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("сто рублей");
         await page.GetByTestId("correction-post").ClickAsync();
         await Assertions.Expect(page.GetByText("Введите сумму в рублях, например -150,25")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Укажите причину корректировки")).ToBeVisibleAsync();
@@ -70,17 +70,14 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         // Well-formed but refused by the ledger: a month after the open one.
         await Select(page, "correction-service").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = service.Title }).ClickAsync();
-        await Input(page, "correction-amount").FillAsync("10");
-        await Input(page, "correction-for").FillAsync(open.Next().ToString());
-        await Input(page, "correction-reason").FillAsync("проверка");
+        await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("10");
+        await OperatorJourneyTests.Input(page, "correction-for").FillAsync(open.Next().ToString());
+        await OperatorJourneyTests.Input(page, "correction-reason").FillAsync("проверка");
         await page.GetByTestId("correction-post").ClickAsync();
         await Assertions.Expect(page.GetByTestId("correction-refusal"))
             .ToHaveTextAsync($"Корректировка за месяц {open.Next()} позже расчётного месяца {open} невозможна");
         (await CorrectionsAsync()).ShouldBe(1);
     }
-
-    private static ILocator Input(IPage page, string testId) =>
-        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
 
     /// <summary>The clickable part of a MudSelect.</summary>
     private static ILocator Select(IPage page, string testId) =>

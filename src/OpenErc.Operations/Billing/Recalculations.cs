@@ -57,7 +57,8 @@ public sealed record RecalculationFilter(BillingPeriod? Month = null, long? Acco
 /// with the note "было X ₽, стало Y ₽". The amount is rounded lines minus rounded lines: no new rounding.</para>
 /// <para><b>Idempotent.</b> A second recalculation finds a zero difference and posts nothing; each call is recorded
 /// in <c>billing_runs</c> (scope "перерасчёт …") and posts all its lines in one transaction under the month's lock.</para>
-/// <para><b>When.</b> The operator starts it after a retroactive registry change (residents, area, tariffs, meters):
+/// <para><b>When.</b> Automatically: a retroactive registry change queues its buildings as it is saved, and
+/// <see cref="ProcessQueueAsync"/> (run before every billing run of the open month) recalculates them. By hand:
 /// <c>openerc billing recalc --month 2026-11 --building 17 --reason "…"</c>; <c>--changed-since 2026-11-20</c> takes
 /// the buildings of <see cref="ChangedBuildingsAsync"/> (registry changes audited since then); without either, the whole
 /// region (only real differences are posted). A dry run of a past month (<c>billing run --dry-run</c>) shows beforehand what it would change.</para>
