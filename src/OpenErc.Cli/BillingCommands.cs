@@ -45,6 +45,9 @@ public static class BillingCommands
             BillingRunReport report = null!;
             try
             {
+                // Past months known to be wrong are recalculated before the month is charged (a dry run changes nothing).
+                if (!options.DryRun)
+                    RecalcCommands.PrintQueue(await Recalculations.ProcessQueueAsync(database.ConnectionString, period, Environment.UserName, ct: ct));
                 await AnsiConsole.Progress()
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                     .StartAsync(async ctx =>

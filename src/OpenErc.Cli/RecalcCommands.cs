@@ -29,18 +29,44 @@ public static class RecalcCommands
     {
         var month = CliMonth.Option(OpenMonth);
         var buildings = new Option<long[]>("--building") { Description = "Только этот дом (можно несколько раз); без него — все дома", AllowMultipleArgumentsPerToken = false };
-        var reason = new Option<string>("--reason") { Description = "Причина перерасчёта (попадает в каждую строку)", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Причина перерасчёта (попадает в каждую строку); обязательна без --queue" };
         var since = new Option<string?>("--changed-since")
         {
             Description = "Только дома, данные которых изменены в реестре с этого момента (ГГГГ-ММ-ДД или ГГГГ-ММ-ДДTчч:мм, UTC)",
         };
         var horizon = new Option<int>("--horizon") { Description = "На сколько месяцев назад (ГК РФ ст. 196: 36)", DefaultValueFactory = _ => 36 };
+        var queue = new Option<bool>("--queue")
+        {
+            Description = "Только дома из очереди изменений задним числом (причина — из очереди); то же делает billing run перед расчётом",
+        };
         var cmd = new Command("recalc",
             "Перерасчёт прошлых месяцев по текущим данным реестра (после изменения задним числом): разница проводится в открытом месяце")
-            { month, buildings, since, reason, horizon };
+            { month, buildings, since, reason, horizon, queue };
         cmd.SetAction(async (parse, ct) =>
         {
             if (!CliMonth.TryParse(parse.GetValue(month), out var period)) return 2;
+            if (parse.GetValue(queue))
+            {
+                await using var db = await CliDatabase.OpenAsync(parse, ct);
+                await db.MigrateAsync(ct);
+                try
+                {
+                    var q = await Recalculations.ProcessQueueAsync(db.ConnectionString, period, Environment.UserName,
+                        new RecalculationOptions(parse.GetValue(horizon)), ct);
+                    PrintQueue(q);
+                    return q.Recalculation?.Failures.Count > 0 ? 3 : 0;
+                }
+                catch (BillingException e)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                    return 1;
+                }
+            }
+            if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+            {
+                AnsiConsole.MarkupLine("[red]Укажите причину перерасчёта: --reason \"…\" (или --queue)[/]");
+                return 2;
+            }
             var ids = parse.GetValue(buildings) ?? [];
             DateTimeOffset? changedSince = null;
             if (parse.GetValue(since) is { } text)
@@ -70,17 +96,7 @@ public static class RecalcCommands
             {
                 var r = await Recalculations.RecalculateAsync(database.ConnectionString, period, scope, parse.GetValue(reason) ?? "", Environment.UserName,
                     new RecalculationOptions(parse.GetValue(horizon)), ct);
-                AnsiConsole.MarkupLineInterpolated($"[bold]Перерасчёт №{r.RunId}[/] в {r.Month} ({r.Scope}): строк {r.Lines.ToString("N0", Ru)}, сумма {r.Total.ToString("N2", Ru)} ₽");
-                if (r.Months.Count > 0)
-                {
-                    var table = new Table().AddColumns("Месяц", "Домов", "Было, ₽", "Стало, ₽", "Разница, ₽", "Строк");
-                    foreach (var m in r.Months)
-                        table.AddRow(m.ServiceMonth.ToString(), m.Buildings.ToString("N0", Ru), m.Posted.ToString("N2", Ru), m.Fresh.ToString("N2", Ru),
-                            m.Difference.ToString("N2", Ru), m.Lines.ToString("N0", Ru));
-                    AnsiConsole.Write(table);
-                }
-                foreach (var f in r.Failures)
-                    AnsiConsole.MarkupLineInterpolated($"[red]Дом {f.BuildingId} ({f.Address}) не пересчитан: {f.Error}[/]");
+                Print(r);
                 return r.Failures.Count > 0 ? 3 : 0;
             }
             catch (BillingException e)
@@ -90,6 +106,33 @@ public static class RecalcCommands
             }
         });
         return cmd;
+    }
+
+    private static void Print(RecalculationReport r)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[bold]Перерасчёт №{r.RunId}[/] в {r.Month} ({r.Scope}): строк {r.Lines.ToString("N0", Ru)}, сумма {r.Total.ToString("N2", Ru)} ₽");
+        if (r.Months.Count > 0)
+        {
+            var table = new Table().AddColumns("Месяц", "Домов", "Было, ₽", "Стало, ₽", "Разница, ₽", "Строк");
+            foreach (var m in r.Months)
+                table.AddRow(m.ServiceMonth.ToString(), m.Buildings.ToString("N0", Ru), m.Posted.ToString("N2", Ru), m.Fresh.ToString("N2", Ru),
+                    m.Difference.ToString("N2", Ru), m.Lines.ToString("N0", Ru));
+            AnsiConsole.Write(table);
+        }
+        foreach (var f in r.Failures)
+            AnsiConsole.MarkupLineInterpolated($"[red]Дом {f.BuildingId} ({f.Address}) не пересчитан: {f.Error}[/]");
+    }
+
+    /// <summary>What the processing of the queue of retroactive changes did (also printed by <c>billing run</c>).</summary>
+    internal static void PrintQueue(RecalculationQueueReport q)
+    {
+        if (q.Recalculation is null)
+        {
+            AnsiConsole.MarkupLine("Очередь перерасчётов по изменениям задним числом пуста");
+            return;
+        }
+        AnsiConsole.MarkupLineInterpolated($"Перерасчёт по изменениям задним числом: домов {q.Buildings.ToString("N0", Ru)}, оставлено в очереди {q.Kept.ToString("N0", Ru)}");
+        Print(q.Recalculation);
     }
 
     private static Command Correct()

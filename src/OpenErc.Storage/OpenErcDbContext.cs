@@ -15,7 +15,9 @@ namespace OpenErc.Storage;
 
 /// <summary>
 /// The back-office model. Every save of registry objects writes their audit history in the same
-/// transaction: who (<see cref="Actor"/>), why (<see cref="Reason"/>), and each field from → to.
+/// transaction: who (<see cref="Actor"/>), why (<see cref="Reason"/>), and each field from → to; a change that
+/// alters charges already posted queues its buildings for recalculation in the same transaction
+/// (<see cref="RetroactiveChanges"/>).
 /// </summary>
 public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options) : DbContext(options)
 {
@@ -207,6 +209,8 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
             .Select(e => (Entry: e, e.State, Changes: e.State == EntityState.Added ? null : Describe(e)))
             .ToList();
         if (tracked.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        // Read before saving, while the original values are there; queued in the same transaction (RetroactiveChanges).
+        var retroactive = RetroactiveChanges.Collect(tracked.Select(t => t.Entry), Reason);
 
         var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
         try
@@ -229,6 +233,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
                 });
             }
             await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await RetroactiveChanges.QueueAsync(this, retroactive, Actor, cancellationToken);
             if (own is not null) await own.CommitAsync(cancellationToken);
             return count;
         }

@@ -14,6 +14,8 @@ public sealed class BillingJob(BillingPeriod month, string scope, bool dryRun, s
     public DateTimeOffset StartedAt { get; } = startedAt;
     public BillingProgress? Progress { get; internal set; }
     public BillingRunReport? Report { get; internal set; }
+    /// <summary>The recalculation of the queued retroactive changes made before the run (not for a dry run).</summary>
+    public RecalculationQueueReport? Queue { get; internal set; }
     public string? Error { get; internal set; }
     public bool Finished { get; internal set; }
 }
@@ -49,6 +51,8 @@ public sealed class BillingJobs(OpenErcDatabase database, TimeProvider clock, IL
         {
             try
             {
+                // Past months known to be wrong are recalculated before the month is charged.
+                if (!dryRun) job.Queue = await Recalculations.ProcessQueueAsync(database.ConnectionString, month, startedBy);
                 job.Report = await BillingRun.RunAsync(database.ConnectionString, month, scope,
                     new BillingRunOptions(DryRun: dryRun, StartedBy: startedBy), progress);
             }

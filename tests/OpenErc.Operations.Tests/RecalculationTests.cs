@@ -20,27 +20,9 @@ public sealed class RecalculationTests(PostgresCluster cluster)
     private static readonly BillingPeriod November = new(2026, 11);
     private const string Reason = "Изменение числа проживающих и тарифа задним числом";
 
-    /// <summary>A small region with October charged and closed.</summary>
-    private async Task<string> RegionWithClosedOctoberAsync()
-    {
-        var cs = await cluster.CreateDatabaseAsync("recalc");
-        await DemoRegion.GenerateAsync(cs, new DemoOptions(120, 42, November), ct: Ct);
-        var run = await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(), ct: Ct);
-        run.Failures.ShouldBeEmpty();
-        await BillingPeriods.CloseAsync(cs, October, "тест", Ct);
-        return cs;
-    }
+    private Task<string> RegionWithClosedOctoberAsync() => BillingTestRegion.WithClosedOctoberAsync(cluster, "recalc");
 
-
-    /// <summary>October of the building computed now, with today's registry data, independently of the recalculation.</summary>
-    private static async Task<decimal> FreshOctoberAsync(string cs, long building)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync(Ct);
-        var reference = await BillingReference.LoadAsync(conn, October, Ct);
-        var loaded = (await SnapshotLoader.LoadAsync(conn, reference, [building], October, Ct)).ShouldHaveSingleItem();
-        return ChargeCalculator.Calculate(loaded.Snapshot.ShouldNotBeNull(), October, new ChargeSettings()).Sum(l => l.Amount.Amount);
-    }
+    private static Task<decimal> FreshOctoberAsync(string cs, long building) => BillingTestRegion.FreshAsync(cs, building, October);
 
     [Fact]
     public async Task A_retroactive_change_is_recalculated_into_the_open_month_once()

@@ -69,6 +69,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         (await check.AuditEntries.AnyAsync(e => e.Reason == reason, ct)).ShouldBeTrue();
     }
 
-    private static ILocator Input(IPage page, string testId) =>
+    /// <summary>The input of a MudBlazor text field by its test id (the attribute lands on the input or on its wrapper).</summary>
+    internal static ILocator Input(IPage page, string testId) =>
         page.Locator($"input[data-testid={testId}], [data-testid={testId}] input, textarea[data-testid={testId}], [data-testid={testId}] textarea").First;
 }

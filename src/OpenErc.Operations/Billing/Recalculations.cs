@@ -57,12 +57,13 @@ public sealed record RecalculationFilter(BillingPeriod? Month = null, long? Acco
 /// with the note "было X ₽, стало Y ₽". The amount is rounded lines minus rounded lines: no new rounding.</para>
 /// <para><b>Idempotent.</b> A second recalculation finds a zero difference and posts nothing; each call is recorded
 /// in <c>billing_runs</c> (scope "перерасчёт …") and posts all its lines in one transaction under the month's lock.</para>
-/// <para><b>When.</b> The operator starts it after a retroactive registry change (residents, area, tariffs, meters):
+/// <para><b>When.</b> Automatically: a retroactive registry change queues its buildings as it is saved, and
+/// <see cref="ProcessQueueAsync"/> (run before every billing run of the open month) recalculates them. By hand:
 /// <c>openerc billing recalc --month 2026-11 --building 17 --reason "…"</c>; <c>--changed-since 2026-11-20</c> takes
 /// the buildings of <see cref="ChangedBuildingsAsync"/> (registry changes audited since then); without either, the whole
 /// region (only real differences are posted). A dry run of a past month (<c>billing run --dry-run</c>) shows beforehand what it would change.</para>
 /// </remarks>
-public static class Recalculations
+public static partial class Recalculations
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -87,83 +88,107 @@ public static class Recalculations
         {
             await EnsureOpenAsync(conn, null, openMonth, "перерасчёты", ct);
             await ChargeLedger.EnsurePartitionAsync(conn, openMonth, ct);
-            var horizon = openMonth.FirstDay.AddMonths(-options.HorizonMonths);
-
-            // Months and buildings with posted regular lines.
-            var months = new SortedDictionary<BillingPeriod, List<long>>();
-            await using (var cmd = new NpgsqlCommand($"""
-                SELECT DISTINCT l.service_month, l.building_id
-                FROM charge_lines l JOIN buildings b ON b.id = l.building_id
-                WHERE ({scope.Filter}) AND l.kind = 0 AND l.booking_month >= @horizon AND l.booking_month < @open
-                  AND l.service_month >= @horizon AND l.service_month < @open
-                ORDER BY 1, 2
-                """, conn))
-            {
-                SnapshotLoader.AddMonth(cmd, openMonth);
-                cmd.Parameters.Add(new NpgsqlParameter<long[]>("scope", scope.Ids) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("horizon", horizon));
-                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
-                await using var r = await cmd.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct))
-                {
-                    var m = BillingPeriod.Of(r.GetFieldValue<DateOnly>(0));
-                    if (!months.TryGetValue(m, out var list)) months[m] = list = [];
-                    list.Add(r.GetInt64(1));
-                }
-            }
-
-            var lines = new List<PostedLine>();
-            var report = new List<RecalculatedMonth>();
-            var failures = new List<(long Building, string Error)>();
-            foreach (var (month, buildings) in months)
-            {
-                var reference = await BillingReference.LoadAsync(conn, month, ct);
-                var fresh = new List<(long Building, ChargeLine Line)>();
-                var computed = new List<long>();
-                foreach (var chunk in buildings.Chunk(200))
-                {
-                    foreach (var b in await SnapshotLoader.LoadAsync(conn, reference, chunk, month, ct))
-                    {
-                        if (b.Snapshot is null)
-                        {
-                            failures.Add((b.BuildingId, $"{month}: {b.Error}"));
-                            continue;
-                        }
-                        try
-                        {
-                            fresh.AddRange(ChargeCalculator.Calculate(b.Snapshot, month, options.Settings).Select(l => (b.BuildingId, l)));
-                            computed.Add(b.BuildingId);
-                        }
-                        catch (ChargeDataException e)
-                        {
-                            failures.Add((b.BuildingId, $"{month}: {e.Message}"));
-                        }
-                    }
-                }
-                var before = lines.Count;
-                var (posted, freshTotal) = await DifferencesAsync(conn, reference, month, openMonth, computed.ToArray(), fresh, reason, startedBy, lines, ct);
-                decimal difference = lines.Skip(before).Sum(l => l.Line.Amount.Amount);
-                Invariant.Holds(freshTotal - posted == difference, $"recalculation of {month}: fresh {freshTotal} − posted {posted} ≠ lines {difference}");
-                report.Add(new RecalculatedMonth(month, computed.Count, lines.Count - before, posted, freshTotal, difference));
-            }
-
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await EnsureOpenAsync(conn, tx, openMonth, "перерасчёты", ct);
-            long runId = await NewRunAsync(conn, tx, openMonth, $"перерасчёт: {scope.Description}", $"recalc:{scope.Key}", startedBy,
-                lines.Count, lines.Sum(l => l.Line.Amount.Amount), reason, ct);
-            var stamped = lines.Select(l => l with { RunId = runId }).ToList();
-            long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
-            Invariant.Holds(inserted == stamped.Count, $"recalculation run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");
-            await tx.CommitAsync(ct);
-
-            var addresses = await AddressesAsync(conn, failures.Select(f => f.Building).Distinct().ToArray(), ct);
-            return new RecalculationReport(runId, openMonth, scope.Description, reason, report,
-                failures.Select(f => new BuildingFailure(f.Building, addresses.GetValueOrDefault(f.Building, ""), f.Error)).ToList());
+            var months = await PostedMonthsAsync(conn, openMonth, scope, options, null, ct);
+            var run = new RecalculationRun($"перерасчёт: {scope.Description}", $"recalc:{scope.Key}", scope.Description, reason, _ => reason);
+            return await RecalculateLockedAsync(conn, openMonth, months, run, startedBy, options, null, ct);
         }
         finally
         {
             await BillingRun.UnlockAsync(conn, openMonth);
         }
+    }
+
+    /// <summary>How a recalculation is recorded: its run row, and the reason of each building's lines.</summary>
+    private sealed record RecalculationRun(string RunScope, string RunKey, string Description, string Note, Func<long, string> ReasonOf);
+
+    /// <summary>
+    /// Months (from the horizon to the one before the open month) and their buildings with posted regular lines; with
+    /// <paramref name="from"/>, a building only from its month on.
+    /// </summary>
+    private static async Task<SortedDictionary<BillingPeriod, List<long>>> PostedMonthsAsync(NpgsqlConnection conn, BillingPeriod openMonth,
+        BillingScope scope, RecalculationOptions options, IReadOnlyDictionary<long, BillingPeriod>? from, CancellationToken ct)
+    {
+        var horizon = openMonth.FirstDay.AddMonths(-options.HorizonMonths);
+        var months = new SortedDictionary<BillingPeriod, List<long>>();
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT DISTINCT l.service_month, l.building_id
+            FROM charge_lines l JOIN buildings b ON b.id = l.building_id
+            WHERE ({scope.Filter}) AND l.kind = 0 AND l.booking_month >= @horizon AND l.booking_month < @open
+              AND l.service_month >= @horizon AND l.service_month < @open
+            ORDER BY 1, 2
+            """, conn);
+        SnapshotLoader.AddMonth(cmd, openMonth);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("scope", scope.Ids) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("horizon", horizon));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var m = BillingPeriod.Of(r.GetFieldValue<DateOnly>(0));
+            long building = r.GetInt64(1);
+            if (from is not null && m < from[building]) continue;
+            if (!months.TryGetValue(m, out var list)) months[m] = list = [];
+            list.Add(building);
+        }
+        return months;
+    }
+
+    /// <summary>
+    /// Computes the months again, posts the differences in ONE transaction with the run row, and runs
+    /// <paramref name="inTransaction"/> (with the buildings that failed) in that transaction before the commit.
+    /// The caller holds the month's lock.
+    /// </summary>
+    private static async Task<RecalculationReport> RecalculateLockedAsync(NpgsqlConnection conn, BillingPeriod openMonth,
+        SortedDictionary<BillingPeriod, List<long>> months, RecalculationRun run, string startedBy, RecalculationOptions options,
+        Func<NpgsqlTransaction, IReadOnlySet<long>, Task>? inTransaction, CancellationToken ct)
+    {
+        var lines = new List<PostedLine>();
+        var report = new List<RecalculatedMonth>();
+        var failures = new List<(long Building, string Error)>();
+        foreach (var (month, buildings) in months)
+        {
+            var reference = await BillingReference.LoadAsync(conn, month, ct);
+            var fresh = new List<(long Building, ChargeLine Line)>();
+            var computed = new List<long>();
+            foreach (var chunk in buildings.Chunk(200))
+            {
+                foreach (var b in await SnapshotLoader.LoadAsync(conn, reference, chunk, month, ct))
+                {
+                    if (b.Snapshot is null)
+                    {
+                        failures.Add((b.BuildingId, $"{month}: {b.Error}"));
+                        continue;
+                    }
+                    try
+                    {
+                        fresh.AddRange(ChargeCalculator.Calculate(b.Snapshot, month, options.Settings).Select(l => (b.BuildingId, l)));
+                        computed.Add(b.BuildingId);
+                    }
+                    catch (ChargeDataException e)
+                    {
+                        failures.Add((b.BuildingId, $"{month}: {e.Message}"));
+                    }
+                }
+            }
+            var before = lines.Count;
+            var (posted, freshTotal) = await DifferencesAsync(conn, reference, month, openMonth, computed.ToArray(), fresh, run.ReasonOf, startedBy, lines, ct);
+            decimal difference = lines.Skip(before).Sum(l => l.Line.Amount.Amount);
+            Invariant.Holds(freshTotal - posted == difference, $"recalculation of {month}: fresh {freshTotal} − posted {posted} ≠ lines {difference}");
+            report.Add(new RecalculatedMonth(month, computed.Count, lines.Count - before, posted, freshTotal, difference));
+        }
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await EnsureOpenAsync(conn, tx, openMonth, "перерасчёты", ct);
+        long runId = await NewRunAsync(conn, tx, openMonth, run.RunScope, run.RunKey, startedBy, lines.Count, lines.Sum(l => l.Line.Amount.Amount), run.Note, ct);
+        var stamped = lines.Select(l => l with { RunId = runId }).ToList();
+        long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
+        Invariant.Holds(inserted == stamped.Count, $"recalculation run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");
+        if (inTransaction is not null) await inTransaction(tx, failures.Select(f => f.Building).ToHashSet());
+        await tx.CommitAsync(ct);
+
+        var addresses = await AddressesAsync(conn, failures.Select(f => f.Building).Distinct().ToArray(), ct);
+        return new RecalculationReport(runId, openMonth, run.Description, run.Note, report,
+            failures.Select(f => new BuildingFailure(f.Building, addresses.GetValueOrDefault(f.Building, ""), f.Error)).ToList());
     }
 
     private readonly record struct Key(long Account, long Service, long Supplier, TariffZone Zone);
@@ -178,7 +203,7 @@ public static class Recalculations
 
     /// <summary>Adds the difference lines of one month to <paramref name="output"/>; returns the posted and the fresh totals.</summary>
     private static async Task<(decimal Posted, decimal Fresh)> DifferencesAsync(NpgsqlConnection conn, BillingReference reference, BillingPeriod month,
-        BillingPeriod openMonth, long[] buildings, List<(long Building, ChargeLine Line)> fresh, string reason, string startedBy,
+        BillingPeriod openMonth, long[] buildings, List<(long Building, ChargeLine Line)> fresh, Func<long, string> reasonOf, string startedBy,
         List<PostedLine> output, CancellationToken ct)
     {
         var ids = reference.ServiceIds;
@@ -223,7 +248,8 @@ public static class Recalculations
                 (fresh1?.Volume ?? 0m) - (old?.Volume ?? 0m), fresh1?.Unit ?? old?.Unit ?? "", main?.Rate ?? 0m, main?.Coefficient ?? 1m,
                 main?.DayFactor ?? 1m, VolumeSource.Correction, diff, Money.Exact(diff), trace)
             { Kind = ChargeLineKind.Recalculation };
-            output.Add(new PostedLine(fresh1?.Building ?? old!.Building, key.Service, openMonth, 0, line, reason, startedBy));
+            long building = fresh1?.Building ?? old!.Building;
+            output.Add(new PostedLine(building, key.Service, openMonth, 0, line, reasonOf(building), startedBy));
         }
         return (was.Values.Sum(s => s.Amount), now.Values.Sum(s => s.Amount));
     }
