@@ -19,7 +19,7 @@ namespace OpenErc.Storage;
 /// organisation are not read by the calculation (the number of residents is its own effective-dated record), so they
 /// queue nothing either.</para>
 /// <para><b>From when.</b> The earliest day the change touches: a created or deleted record — its start (ValidFrom,
-/// OpenedOn, InstalledOn, ReadOn); a changed date alone — the earlier of its old and new value (closing a record on
+/// OpenedOn, InstalledOn, ReadOn, an incident's StartedAt); a changed date alone — the earlier of its old and new value (closing a record on
 /// 15.10 touches charges from 15.10); any other changed column — the earlier start. Premises and buildings are not
 /// effective-dated, so a change of their area or characteristics touches every posted month.</para>
 /// <para><b>Which buildings.</b> A building is queued only when it has a regular charge posted (<c>billing_run_buildings</c>
@@ -47,10 +47,10 @@ internal static class RetroactiveChanges
         ["TemporaryAbsence"] = new("Временное отсутствие", "ValidFrom", ["AccountId", "ValidFrom", "ValidTo"], [(Target.Account, "AccountId")]),
         ["PersonalAccount"] = new("Лицевой счёт", "OpenedOn", ["PremiseId", "Share", "OpenedOn", "ClosedOn"], [(Target.Premise, "PremiseId")]),
         ["Premise"] = new("Помещение", null, ["BuildingId", "Kind", "TotalArea", "Rooms"], [(Target.Building, "BuildingId")]),
-        ["Building"] = new("Дом", null, ["MunicipalityId", "Kind", "HeatingPaymentMethod", "YearBuilt", "Floors", "CommonPropertyArea"],
+        ["Building"] = new("Дом", null, ["MunicipalityId", "Kind", "HeatingPaymentMethod", "YearBuilt", "Floors", "CommonPropertyArea", "TwoIndependentPowerSources"],
             [(Target.Building, "Id")]),
         ["Meter"] = new("Прибор учёта", "InstalledOn",
-            ["Kind", "Resource", "Zones", "Digits", "InstalledOn", "RemovedOn", "NextVerificationOn", "BuildingId", "PremiseId", "AccountId"],
+            ["Kind", "Resource", "Zones", "Digits", "InstalledOn", "RemovedOn", "NextVerificationOn", "FailedOn", "AccessRefusedOn", "BuildingId", "PremiseId", "AccountId"],
             [(Target.Building, "BuildingId")]),
         ["MeterReading"] = new("Показания прибора учёта", "ReadOn", ["MeterId", "Zone", "ReadOn", "Value"], [(Target.Meter, "MeterId")]),
         ["BuildingServiceMethod"] = new("Способ расчёта услуги", "ValidFrom", ["BuildingId", "ServiceId", "Method", "ValidFrom", "ValidTo"],
@@ -59,6 +59,13 @@ internal static class RetroactiveChanges
             [(Target.Building, "BuildingId")]),
         ["Tariff"] = new("Тариф", "ValidFrom", ["MunicipalityId", "BuildingId", "SupplierId", "ServiceId", "Zone", "Rate", "ValidFrom", "ValidTo"],
             [(Target.Tariff, "BuildingId")]),
+        ["Incident"] = new("Нарушение качества или перерыв", "StartedAt",
+            ["BuildingId", "PremiseId", "ServiceId", "Kind", "StartedAt", "EndedAt", "DeviationDegrees", "DeviationPercent", "Temperature"],
+            [(Target.Building, "BuildingId")]),
+        ["MeterImpossibilityAct"] = new("Акт о невозможности установки прибора учёта", "ValidFrom", ["PremiseId", "Resource", "ValidFrom", "ValidTo"],
+            [(Target.Premise, "PremiseId")]),
+        ["HeatingAverageVolume"] = new("Среднемесячный объём отопления", "ValidFrom", ["BuildingId", "Volume", "ValidFrom", "ValidTo"],
+            [(Target.Building, "BuildingId")]),
         ["ConsumptionNorm"] = new("Норматив потребления", "ValidFrom", ["ServiceId", "MunicipalityId", "Category", "Value", "Unit", "ValidFrom", "ValidTo"],
             [(Target.Norm, "MunicipalityId")]),
     };
@@ -111,9 +118,16 @@ internal static class RetroactiveChanges
         return changes;
     }
 
-    private static bool IsDate(PropertyEntry p) => p.Metadata.ClrType == typeof(DateOnly) || p.Metadata.ClrType == typeof(DateOnly?);
+    private static bool IsDate(PropertyEntry p) =>
+        p.Metadata.ClrType == typeof(DateOnly) || p.Metadata.ClrType == typeof(DateOnly?) || p.Metadata.ClrType == typeof(DateTime) || p.Metadata.ClrType == typeof(DateTime?);
 
-    private static DateOnly? Date(object? value) => value as DateOnly?;
+    /// <summary>The day of a date, or of a local date and time (an incident's start).</summary>
+    private static DateOnly? Date(object? value) => value switch
+    {
+        DateOnly day => day,
+        DateTime moment => DateOnly.FromDateTime(moment),
+        _ => null,
+    };
 
     private static long? Id(EntityEntry e, string property, bool original)
     {

@@ -68,6 +68,31 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task An_incident_registered_after_its_month_was_closed_is_queued_and_recalculated_into_the_open_month()
+    {
+        var cs = await cluster.CreateDatabaseAsync("events");
+        var flat = await OneFlatRegion.CreateAsync(cs, Ct);
+        (await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, September, "тест", Ct);
+        (await LineAsync(cs, "cold_water", ChargeLineKind.QualityReduction, September)).ShouldBe(0m);
+
+        // The dispatcher registers September's interruption in October: the building is queued from September in the same save.
+        await OneFlatRegion.RegisterAsync(cs, "диспетчер", Ct, OneFlatRegion.ColdWaterInterruption(flat));
+        var queued = (await Recalculations.QueueAsync(cs, Ct)).ShouldHaveSingleItem();
+        queued.BuildingId.ShouldBe(flat.BuildingId);
+        queued.FromMonth.ShouldBe(September);
+        queued.Reason.ShouldStartWith("Нарушение качества или перерыв: изменение с 10.09.2026");
+
+        // Processing before October's run posts the −8.25 ₽ reduction (see the test above) as October's recalculation of September.
+        var report = await Recalculations.ProcessQueueAsync(cs, new BillingPeriod(2026, 10), "оператор", ct: Ct);
+        report.Total.ShouldBe(-8.25m);
+        (await Sql.ScalarAsync<decimal>(cs, $"""
+            SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-10-01' AND service_month = '2026-09-01' AND kind = {(short)ChargeLineKind.Recalculation}
+            """)).ShouldBe(-8.25m);
+        (await Recalculations.QueueAsync(cs, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task An_act_of_technical_impossibility_enables_the_temporary_absence_line_and_removes_the_coefficient()
     {
         var cs = await cluster.CreateDatabaseAsync("events");
