@@ -45,6 +45,16 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         await Assertions.Expect(trace).ToContainTextAsync("Формула");
         await Assertions.Expect(trace).ToContainTextAsync(new System.Text.RegularExpressions.Regex("ПП 354|ЖК РФ"));
 
+        // The penalty statement for a court claim: November's charges are due on 15 December; on 15 April 2027 they are
+        // 121 days overdue, so 1/300 and 1/130 rows appear, and the total is the one the ledger's penalty posting would accrue.
+        await Assertions.Expect(page.GetByTestId("penalty-statement")).ToHaveAttributeAsync("href", $"/accounts/{accountId}/penalties");
+        await page.GotoAsync($"/accounts/{accountId}/penalties?on=2027-04-15");
+        var statement = await OpenErc.Operations.Billing.PenaltyPosting.StatementAsync(host.ConnectionString, accountId, new DateOnly(2027, 4, 15), ct: ct);
+        statement.Total.ShouldBeGreaterThan(0m);
+        await Assertions.Expect(page.GetByTestId("penalty-total")).ToHaveTextAsync(statement.Total.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")));
+        await Assertions.Expect(page.GetByTestId("penalty-rows").First).ToContainTextAsync("1/300");
+        await Assertions.Expect(page.GetByTestId("penalty-rows").First).ToContainTextAsync("1/130");
+
         // A manual correction appears in the registry of recalculations.
         await using var line = new NpgsqlCommand(
             "SELECT s.code, l.supplier_id, l.booking_month FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.account_id = @a LIMIT 1", conn);
