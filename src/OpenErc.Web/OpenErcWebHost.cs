@@ -83,6 +83,7 @@ public static class OpenErcWebHost
             .WithTags("Служебное").WithSummary("Проверка работоспособности: 200, когда база данных отвечает");
         app.MapRegistryApi();
         app.MapCalculatorApi();
+        app.MapBillingApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

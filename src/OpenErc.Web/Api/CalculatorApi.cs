@@ -455,7 +455,8 @@ public static class CalculatorApi
             return strict;
         });
 
-    private static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext http, CancellationToken ct) where T : class
+    /// <summary>The JSON body, or a 400 in Russian naming the field that could not be read (shared by the APIs that read bodies).</summary>
+    internal static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext http, CancellationToken ct) where T : class
     {
         try
         {
