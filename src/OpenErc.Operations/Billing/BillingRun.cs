@@ -247,6 +247,10 @@ public static class BillingRun
                 {
                     await using var conn = new NpgsqlConnection(connectionString);
                     await conn.OpenAsync(token);
+                    // The run's workers already keep the cores busy: a parallel plan for a batch's reads only competes with
+                    // them, and it makes the planner prefer a parallel scan of a whole table to the child's index.
+                    await using (var serial = new NpgsqlCommand("SET max_parallel_workers_per_gather = 0", conn))
+                        await serial.ExecuteNonQueryAsync(token);
                     long t0 = Stopwatch.GetTimestamp();
                     var loaded = await SnapshotLoader.LoadAsync(conn, reference, batch, month, token);
                     long t1 = Stopwatch.GetTimestamp();

@@ -90,46 +90,10 @@ public static partial class SnapshotLoader
             (TariffZone)r.GetInt32(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateOnly>(7));
 
     private const string Overlaps = "valid_from < @to AND (valid_to IS NULL OR valid_to > @from)";
-    private const string AccountsOfBatch = """
-        personal_accounts a JOIN premises p ON p.id = a.premise_id
-        WHERE p.building_id = ANY(@ids) AND a.opened_on < @to AND (a.closed_on IS NULL OR a.closed_on > @from)
-        """;
 
     public static async Task<IReadOnlyList<LoadedBuilding>> LoadAsync(NpgsqlConnection conn, BillingReference reference,
         IReadOnlyList<long> buildingIds, BillingPeriod month, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(conn);
-        string[] queries =
-        [
-            "SELECT id, municipality_id, kind, heating_payment_method, year_built, floors, common_property_area FROM buildings WHERE id = ANY(@ids)",
-            "SELECT id, building_id, number, kind, total_area, rooms FROM premises WHERE building_id = ANY(@ids)",
-            $"SELECT a.id, a.premise_id, a.share, a.opened_on, a.closed_on FROM {AccountsOfBatch}",
-            $"SELECT r.account_id, r.valid_from, r.valid_to, r.count FROM resident_counts r WHERE r.account_id IN (SELECT a.id FROM {AccountsOfBatch}) AND r.{Overlaps}",
-            $"SELECT o.account_id, o.valid_from, o.valid_to FROM ownerships o WHERE o.account_id IN (SELECT a.id FROM {AccountsOfBatch}) AND o.{Overlaps}",
-            $"SELECT t.account_id, t.valid_from, t.valid_to FROM temporary_absences t WHERE t.account_id IN (SELECT a.id FROM {AccountsOfBatch}) AND t.{Overlaps} AND t.valid_to IS NOT NULL",
-            """
-            SELECT id, kind, resource, zones, digits, installed_on, removed_on, next_verification_on, building_id, premise_id, account_id
-            FROM meters WHERE building_id = ANY(@ids) AND installed_on < @to AND (removed_on IS NULL OR removed_on >= @readFrom)
-            """,
-            """
-            SELECT r.meter_id, r.zone, r.read_on, r.value FROM meter_readings r JOIN meters m ON m.id = r.meter_id
-            WHERE m.building_id = ANY(@ids) AND m.installed_on < @to AND (m.removed_on IS NULL OR m.removed_on >= @readFrom)
-              AND r.read_on >= @readFrom AND r.read_on < @to
-            """,
-            $"SELECT building_id, service_id, method, valid_from, valid_to FROM building_service_methods WHERE building_id = ANY(@ids) AND {Overlaps}",
-            $"SELECT building_id, service_id, supplier_id, valid_from, valid_to FROM service_contracts WHERE building_id = ANY(@ids) AND {Overlaps}",
-            $"SELECT municipality_id, building_id, supplier_id, service_id, zone, rate, valid_from, valid_to FROM tariffs WHERE building_id = ANY(@ids) AND {Overlaps}",
-        ];
-        foreach (var sql in queries)
-        {
-            var cmd = new NpgsqlBatchCommand(sql);
-            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", buildingIds.ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("readFrom", month.FirstDay.AddMonths(-ReadingMonths)));
-            batch.BatchCommands.Add(cmd);
-        }
-
         var buildings = new List<(long Id, long Municipality, BuildingKind Kind, HeatingPaymentMethod Heating, int? Year, int Floors, decimal CommonArea)>();
         var premises = new List<(long Id, long Building, string Number, PremiseKind Kind, decimal Area, int? Rooms)>();
         var accounts = new List<(long Id, long Premise, decimal Share, DateOnly Opened, DateOnly? Closed)>();
@@ -141,47 +105,52 @@ public static partial class SnapshotLoader
         var methods = new List<(long Building, long Service, Dated<CalculationMethod> Method)>();
         var contracts = new List<(long Building, long Service, Dated<long> Supplier)>();
         var buildingTariffs = new List<BillingReference.TariffRow>();
+        static DateOnly? D(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
+        static long? L(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
-        await using (var r = await batch.ExecuteReaderAsync(ct))
-        {
-            static DateOnly? D(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
-            static long? L(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-            while (await r.ReadAsync(ct))
-                buildings.Add((r.GetInt64(0), r.GetInt64(1), (BuildingKind)r.GetInt32(2), (HeatingPaymentMethod)r.GetInt32(3),
-                    r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt32(5), r.GetDecimal(6)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                premises.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PremiseKind)r.GetInt32(3), r.GetDecimal(4), r.IsDBNull(5) ? null : r.GetInt32(5)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                accounts.Add((r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetFieldValue<DateOnly>(3), D(r, 4)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                Add(residents, r.GetInt64(0), new Dated<int>(r.GetFieldValue<DateOnly>(1), D(r, 2), r.GetInt32(3)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                Add(ownerships, r.GetInt64(0), (r.GetFieldValue<DateOnly>(1), D(r, 2)));
-            await r.NextResultAsync(ct);
+        // Three round trips, each keyed by the ids the previous one found (= ANY(@ids) on the child's own index):
+        // a join from the buildings down to the accounts or readings lets the planner hash-join a whole table per batch.
+        await ReadAsync(conn, month, buildingIds,
+        [
+            ("SELECT id, municipality_id, kind, heating_payment_method, year_built, floors, common_property_area FROM buildings WHERE id = ANY(@ids)",
+                r => buildings.Add((r.GetInt64(0), r.GetInt64(1), (BuildingKind)r.GetInt32(2), (HeatingPaymentMethod)r.GetInt32(3),
+                    r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt32(5), r.GetDecimal(6)))),
+            ("SELECT id, building_id, number, kind, total_area, rooms FROM premises WHERE building_id = ANY(@ids)",
+                r => premises.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PremiseKind)r.GetInt32(3), r.GetDecimal(4), r.IsDBNull(5) ? null : r.GetInt32(5)))),
+            ("""
+             SELECT id, kind, resource, zones, digits, installed_on, removed_on, next_verification_on, building_id, premise_id, account_id
+             FROM meters WHERE building_id = ANY(@ids) AND installed_on < @to AND (removed_on IS NULL OR removed_on >= @readFrom)
+             """,
+                r => meters.Add((r.GetInt64(0), (MeterKind)r.GetInt32(1), (Resource)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
+                    r.GetFieldValue<DateOnly>(5), D(r, 6), D(r, 7), r.GetInt64(8), L(r, 9), L(r, 10)))),
+            ($"SELECT building_id, service_id, method, valid_from, valid_to FROM building_service_methods WHERE building_id = ANY(@ids) AND {Overlaps}",
+                r => methods.Add((r.GetInt64(0), r.GetInt64(1), new Dated<CalculationMethod>(r.GetFieldValue<DateOnly>(3), D(r, 4), (CalculationMethod)r.GetInt32(2))))),
+            ($"SELECT building_id, service_id, supplier_id, valid_from, valid_to FROM service_contracts WHERE building_id = ANY(@ids) AND {Overlaps}",
+                r => contracts.Add((r.GetInt64(0), r.GetInt64(1), new Dated<long>(r.GetFieldValue<DateOnly>(3), D(r, 4), r.GetInt64(2))))),
+            ($"SELECT municipality_id, building_id, supplier_id, service_id, zone, rate, valid_from, valid_to FROM tariffs WHERE building_id = ANY(@ids) AND {Overlaps}",
+                r => buildingTariffs.Add(ReadTariff(r))),
+        ], ct);
+        await ReadAsync(conn, month, premises.Select(p => p.Id).ToArray(),
+        [
+            ("SELECT id, premise_id, share, opened_on, closed_on FROM personal_accounts WHERE premise_id = ANY(@ids) AND opened_on < @to AND (closed_on IS NULL OR closed_on > @from)",
+                r => accounts.Add((r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetFieldValue<DateOnly>(3), D(r, 4)))),
+        ], ct);
+        await ReadAsync(conn, month, accounts.Select(a => a.Id).ToArray(),
+        [
+            ($"SELECT account_id, valid_from, valid_to, count FROM resident_counts WHERE account_id = ANY(@ids) AND {Overlaps}",
+                r => Add(residents, r.GetInt64(0), new Dated<int>(r.GetFieldValue<DateOnly>(1), D(r, 2), r.GetInt32(3)))),
+            ($"SELECT account_id, valid_from, valid_to FROM ownerships WHERE account_id = ANY(@ids) AND {Overlaps}",
+                r => Add(ownerships, r.GetInt64(0), (r.GetFieldValue<DateOnly>(1), D(r, 2)))),
             // The registry's absence is the half-open range of days away [from, to); the calculator counts the days
             // strictly between departure and arrival (ПП 354 п. 90), so departure is the day before the first day away.
-            while (await r.ReadAsync(ct))
-                Add(absences, r.GetInt64(0), new AbsenceSnapshot(r.GetFieldValue<DateOnly>(1).AddDays(-1), r.GetFieldValue<DateOnly>(2)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                meters.Add((r.GetInt64(0), (MeterKind)r.GetInt32(1), (Resource)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
-                    r.GetFieldValue<DateOnly>(5), D(r, 6), D(r, 7), r.GetInt64(8), L(r, 9), L(r, 10)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                Add(readings, r.GetInt64(0), new ReadingSnapshot(r.GetInt32(1), r.GetFieldValue<DateOnly>(2), r.GetDecimal(3)));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                methods.Add((r.GetInt64(0), r.GetInt64(1), new Dated<CalculationMethod>(r.GetFieldValue<DateOnly>(3), D(r, 4), (CalculationMethod)r.GetInt32(2))));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-                contracts.Add((r.GetInt64(0), r.GetInt64(1), new Dated<long>(r.GetFieldValue<DateOnly>(3), D(r, 4), r.GetInt64(2))));
-            await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct)) buildingTariffs.Add(ReadTariff(r));
-        }
+            ($"SELECT account_id, valid_from, valid_to FROM temporary_absences WHERE account_id = ANY(@ids) AND {Overlaps} AND valid_to IS NOT NULL",
+                r => Add(absences, r.GetInt64(0), new AbsenceSnapshot(r.GetFieldValue<DateOnly>(1).AddDays(-1), r.GetFieldValue<DateOnly>(2)))),
+        ], ct);
+        await ReadAsync(conn, month, meters.Select(m => m.Id).ToArray(),
+        [
+            ("SELECT meter_id, zone, read_on, value FROM meter_readings WHERE meter_id = ANY(@ids) AND read_on >= @readFrom AND read_on < @to",
+                r => Add(readings, r.GetInt64(0), new ReadingSnapshot(r.GetInt32(1), r.GetFieldValue<DateOnly>(2), r.GetDecimal(3)))),
+        ], ct);
 
         var premisesByBuilding = premises.ToLookup(p => p.Building);
         var accountsByPremise = accounts.ToLookup(a => a.Premise);
@@ -226,6 +195,29 @@ public static partial class SnapshotLoader
             }
         }
         return await WithEventsAsync(conn, result, month, ct);
+    }
+
+    /// <summary>Runs the queries in one round trip with <c>@ids</c>, <c>@from</c>, <c>@to</c> and <c>@readFrom</c>, handing each row to its reader.</summary>
+    private static async Task ReadAsync(NpgsqlConnection conn, BillingPeriod month, IReadOnlyList<long> ids,
+        IReadOnlyList<(string Sql, Action<NpgsqlDataReader> Row)> queries, CancellationToken ct)
+    {
+        if (ids.Count == 0) return;
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var (sql, _) in queries)
+        {
+            var cmd = new NpgsqlBatchCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", ids.ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("readFrom", month.FirstDay.AddMonths(-ReadingMonths)));
+            batch.BatchCommands.Add(cmd);
+        }
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        for (int i = 0; i < queries.Count; i++)
+        {
+            if (i > 0) await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct)) queries[i].Row(r);
+        }
     }
 
     private static void Add<T>(Dictionary<long, List<T>> map, long key, T value)
