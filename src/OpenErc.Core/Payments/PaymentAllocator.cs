@@ -1,0 +1,102 @@
+using OpenErc.Core.Common;
+
+namespace OpenErc.Core.Payments;
+
+/// <summary>
+/// An open debt of an account: one service × supplier × service month, due on <see cref="DueDate"/>;
+/// <see cref="IsPenalty"/> for the penalties billed on it.
+/// </summary>
+public sealed record DebtPosition(string ServiceCode, long SupplierId, BillingPeriod Month, DateOnly DueDate, decimal Outstanding, bool IsPenalty = false);
+
+/// <summary>What the payer named: the period (QR <c>PaymPeriod</c>, a registry's period) and/or amounts by service (a per-service receipt).</summary>
+public sealed record PaymentDesignation(BillingPeriod? Period = null, IReadOnlyDictionary<string, decimal>? ByService = null);
+
+/// <summary>How a payment was spread: to a debt (its month), to penalties, or to an advance (no month).</summary>
+public enum AllocationKind { Debt, Penalty, Advance }
+
+/// <summary>A part of a payment booked to a service and supplier; an advance has no month, and no service when the account has no charges to split it by.</summary>
+public sealed record Allocation(AllocationKind Kind, string? ServiceCode, long? SupplierId, BillingPeriod? Month, decimal Amount);
+
+/// <summary>The current proportions of the account's charges (the latest ЕПД) by service and supplier: how an advance is split.</summary>
+public sealed record AdvanceWeight(string ServiceCode, long SupplierId, decimal Amount);
+
+/// <param name="HonourServiceDesignation">Apply a per-service receipt's amounts per service (payments.md §3.2 [uncertain]: some regions spread every ЕПД payment proportionally).</param>
+/// <param name="LimitationYears">A payment without a period does not pay debts due more than this many years ago (ГК 196).</param>
+public sealed record AllocationSettings(bool HonourServiceDesignation = true, int LimitationYears = 3);
+
+/// <summary>
+/// Spreads a payment over an account's open debts (payments.md §3): what the payer designated first — a period, or
+/// services of a per-service receipt; then the oldest due date first, the debts of one due date in proportion to what
+/// is outstanding (largest remainder), skipping debts beyond the limitation period; penalties only after every
+/// principal; what is left is an advance split by the current charges' proportions. A pure function: same debts,
+/// same payment → same allocations; they add up to the payment to the kopeck.
+/// </summary>
+public static class PaymentAllocator
+{
+    public static IReadOnlyList<Allocation> Allocate(decimal amount, DateOnly paidOn, IReadOnlyList<DebtPosition> debts, PaymentDesignation? designation = null,
+        IReadOnlyList<AdvanceWeight>? advanceWeights = null, AllocationSettings? settings = null)
+    {
+        if (amount <= 0 || decimal.Round(amount, 2) != amount) throw new ArgumentException($"Сумма платежа должна быть положительной и в копейках: {amount}", nameof(amount));
+        settings ??= new AllocationSettings();
+        var open = debts.Where(d => d.Outstanding > 0).Select(d => new Open(d)).ToList();
+        var result = new List<Allocation>();
+        decimal left = amount;
+
+        if (designation?.ByService is { Count: > 0 } byService && settings.HonourServiceDesignation)
+        {
+            // A per-service receipt: each service's amount pays that service, oldest first; what a service does not need joins the rest.
+            foreach (var (code, named) in byService.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                decimal rest = Pay(open.Where(d => d.Debt.ServiceCode == code && !d.Debt.IsPenalty), Math.Min(named, left), result);
+                left -= Math.Min(named, left) - rest;
+            }
+        }
+        if (designation?.Period is { } period)
+            left = Pay(open.Where(d => d.Debt.Month == period && !d.Debt.IsPenalty), left, result);
+        var limit = paidOn.AddYears(-settings.LimitationYears);
+        left = Pay(open.Where(d => !d.Debt.IsPenalty && d.Debt.DueDate >= limit), left, result);
+        left = Pay(open.Where(d => d.Debt.IsPenalty && d.Debt.DueDate >= limit), left, result);
+        if (left > 0) result.AddRange(Advance(left, advanceWeights ?? []));
+        Invariant.Holds(result.Sum(a => a.Amount) == amount, $"allocations {result.Sum(a => a.Amount)} ≠ payment {amount}");
+        return result
+            .GroupBy(a => (a.Kind, a.ServiceCode, a.SupplierId, a.Month))
+            .Select(g => g.First() with { Amount = g.Sum(a => a.Amount) })
+            .ToList();
+    }
+
+    private sealed class Open(DebtPosition debt)
+    {
+        public DebtPosition Debt { get; } = debt;
+        public decimal Left { get; set; } = debt.Outstanding;
+    }
+
+    /// <summary>Pays the debts by due date, each due date's debts in proportion; returns what is left of the amount.</summary>
+    private static decimal Pay(IEnumerable<Open> debts, decimal amount, List<Allocation> result)
+    {
+        foreach (var group in debts.Where(d => d.Left > 0).GroupBy(d => d.Debt.DueDate).OrderBy(g => g.Key))
+        {
+            if (amount == 0) break;
+            var chunk = group.OrderBy(d => d.Debt.Month).ThenBy(d => d.Debt.ServiceCode, StringComparer.Ordinal).ThenBy(d => d.Debt.SupplierId).ToList();
+            decimal due = chunk.Sum(d => d.Left);
+            decimal paid = Math.Min(amount, due);
+            var parts = paid == due ? chunk.Select(d => d.Left).ToArray() : LargestRemainder.Split(paid, chunk.Select(d => d.Left).ToList());
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                if (parts[i] == 0) continue;
+                chunk[i].Left -= parts[i];
+                var d = chunk[i].Debt;
+                result.Add(new Allocation(d.IsPenalty ? AllocationKind.Penalty : AllocationKind.Debt, d.ServiceCode, d.SupplierId, d.Month, parts[i]));
+            }
+            amount -= paid;
+        }
+        return amount;
+    }
+
+    private static IEnumerable<Allocation> Advance(decimal amount, IReadOnlyList<AdvanceWeight> weights)
+    {
+        var positive = weights.Where(w => w.Amount > 0).ToList();
+        if (positive.Count == 0) return [new Allocation(AllocationKind.Advance, null, null, null, amount)];
+        var parts = LargestRemainder.Split(amount, positive.Select(w => w.Amount).ToList());
+        return positive.Select((w, i) => new Allocation(AllocationKind.Advance, w.ServiceCode, w.SupplierId, null, parts[i])).Where(a => a.Amount > 0);
+    }
+}
