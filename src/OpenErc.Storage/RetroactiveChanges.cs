@@ -57,7 +57,7 @@ internal static class RetroactiveChanges
             [(Target.Building, "BuildingId")]),
         ["ServiceContract"] = new("Поставщик услуги", "ValidFrom", ["BuildingId", "ServiceId", "SupplierId", "ValidFrom", "ValidTo"],
             [(Target.Building, "BuildingId")]),
-        ["Tariff"] = new("Тариф", "ValidFrom", ["MunicipalityId", "BuildingId", "SupplierId", "ServiceId", "Zone", "Rate", "ValidFrom", "ValidTo"],
+        ["Tariff"] = new("Тариф", "ValidFrom", ["MunicipalityId", "BuildingId", "SupplierId", "ServiceId", "Zone", "Part", "Rate", "ValidFrom", "ValidTo"],
             [(Target.Tariff, "BuildingId")]),
         ["Incident"] = new("Нарушение качества или перерыв", "StartedAt",
             ["BuildingId", "PremiseId", "ServiceId", "Kind", "StartedAt", "EndedAt", "DeviationDegrees", "DeviationPercent", "Temperature"],

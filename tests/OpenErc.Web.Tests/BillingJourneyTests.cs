@@ -16,8 +16,7 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         var ct = TestContext.Current.CancellationToken;
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
-        page.SetDefaultTimeout(60_000);
+        var page = await host.NewPageAsync(browser, 60_000);
 
         await page.GotoAsync("/billing");
         await page.GetByTestId("billing-run").ClickAsync();

@@ -29,8 +29,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
-        page.SetDefaultTimeout(60_000);
+        var page = await host.NewPageAsync(browser, 60_000);
 
         await page.GotoAsync("/recalculations");
         await page.GetByTestId("open-correction").ClickAsync();

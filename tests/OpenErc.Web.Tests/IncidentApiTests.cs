@@ -73,8 +73,7 @@ public sealed class IncidentApiTests(WebHost host) : IClassFixture<WebHost>
         // The workstation's reference page lists it (in the browser: the page is rendered interactively).
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
-        page.SetDefaultTimeout(30_000);
+        var page = await host.NewPageAsync(browser);
         await page.GotoAsync("/incidents");
         await Assertions.Expect(page.GetByText("Перерывы и нарушения качества услуг")).ToBeVisibleAsync();
         var row = page.Locator("tr", new() { HasText = "Журнал АДС, запись 512" });

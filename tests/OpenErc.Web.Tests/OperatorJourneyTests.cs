@@ -37,8 +37,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new() { BaseURL = host.BaseAddress.ToString(), Locale = "ru-RU" });
-        page.SetDefaultTimeout(30_000);
+        var page = await host.NewPageAsync(browser);
 
         await page.GotoAsync("/");
         var search = page.Locator("input[data-testid=account-search], [data-testid=account-search] input").First;

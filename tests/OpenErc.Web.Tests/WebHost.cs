@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Playwright;
 using OpenErc.Storage;
 using OpenErc.Testing;
 using Xunit;
@@ -45,6 +46,14 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     }
 
     public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
+
+    /// <summary>A Russian-locale page of <paramref name="browser"/> on this host, waiting up to <paramref name="timeoutMs"/> for anything.</summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, float timeoutMs = 30_000)
+    {
+        var page = await browser.NewPageAsync(new() { BaseURL = BaseAddress.ToString(), Locale = "ru-RU" });
+        page.SetDefaultTimeout(timeoutMs);
+        return page;
+    }
 
     public async Task<T> PostAsync<T>(string path, object body)
     {

@@ -170,16 +170,6 @@ public sealed record MeterSnapshot(
     public DateOnly? AccessRefusedOn { get; init; }
 }
 
-/// <summary>Which part of a tariff a rate is.</summary>
-public enum TariffPart
-{
-    /// <summary>₽ per unit of the service; for two-component hot water, the cold-water (heat-carrier) component T_хв, ₽/m³.</summary>
-    Unit = 0,
-
-    /// <summary>The heat-energy component T_тэ of a two-component hot-water tariff, ₽/Гкал (ПП 354 прил. 2 ф. 23).</summary>
-    HeatEnergy = 1,
-}
-
 /// <summary>A tariff of a supplier for a zone over <c>[ValidFrom, ValidTo)</c> (₽ per unit, up to 6 decimals).</summary>
 /// <param name="SupplierId">The supplier whose price it is.</param>
 /// <param name="Zone">Time-of-day zone; norm-based charges use <see cref="TariffZone.Single"/>.</param>

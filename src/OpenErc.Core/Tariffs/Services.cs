@@ -107,9 +107,22 @@ public enum TariffZone
     [Display(Name = "Полупик")] HalfPeak = 4,
 }
 
+/// <summary>Which part of a tariff a rate is (the registry's <see cref="Tariff.Part"/> and the snapshot's <c>TariffSnapshot.Part</c>).</summary>
+public enum TariffPart
+{
+    /// <summary>₽ per unit of the service; for two-component hot water, the cold-water (heat-carrier) component T_хв, ₽/m³.</summary>
+    [Display(Name = "За единицу услуги")] Unit = 0,
+
+    /// <summary>The heat-energy component T_тэ of a two-component hot-water tariff, ₽/Гкал (ПП 354 прил. 2 ф. 23).</summary>
+    [Display(Name = "Компонент на тепловую энергию")] HeatEnergy = 1,
+}
+
 /// <summary>
 /// Price of one unit of a service from a supplier (₽ per unit, up to 6 decimals) over <c>[ValidFrom, ValidTo)</c>.
 /// A building-specific rate (e.g. maintenance approved by the owners' meeting) overrides the general one.
+/// A two-component hot-water tariff is two rows of the same supplier, service and scope: the cold-water component
+/// (<see cref="TariffPart.Unit"/>, ₽/m³) and the heat-energy component (<see cref="TariffPart.HeatEnergy"/>, ₽/Гкал);
+/// the norm q it needs is a <see cref="ConsumptionNorm"/> of category <see cref="ConsumptionNorm.HeatEnergyCategory"/>.
 /// </summary>
 public sealed class Tariff : IRegistryObject, IEffectiveDated, IValidatableObject
 {
@@ -122,6 +135,13 @@ public sealed class Tariff : IRegistryObject, IEffectiveDated, IValidatableObjec
     [EnumDataType(typeof(TariffZone), ErrorMessage = "Неизвестная зона суток")]
     public TariffZone Zone { get; set; } = TariffZone.Single;
 
+    /// <summary>
+    /// Which part of the tariff the rate is. A heat-energy part belongs to a hot-water service only; the service is not
+    /// known here (only its id), so the billing run's loader refuses it for any other service.
+    /// </summary>
+    [EnumDataType(typeof(TariffPart), ErrorMessage = "Неизвестная часть тарифа")]
+    public TariffPart Part { get; set; } = TariffPart.Unit;
+
     [Range(typeof(decimal), "0", "1000000", ErrorMessage = "Тариф должен быть от 0 до 1 000 000 ₽")]
     public decimal Rate { get; set; }
 
@@ -131,6 +151,9 @@ public sealed class Tariff : IRegistryObject, IEffectiveDated, IValidatableObjec
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (decimal.Round(Rate, 6) != Rate) yield return new("Тариф указывается не более чем с 6 знаками после запятой", [nameof(Rate)]);
+        // ПП 354 прил. 2 ф. 23 multiplies the whole volume by q × T_тэ: the heat-energy component has no time-of-day zones.
+        if (Part == TariffPart.HeatEnergy && Zone != TariffZone.Single)
+            yield return new("Компонент на тепловую энергию не делится по зонам суток: укажите зону «Одноставочный»", [nameof(Zone)]);
         foreach (var r in this.ValidateRange()) yield return r;
     }
 }
@@ -139,8 +162,19 @@ public sealed class Tariff : IRegistryObject, IEffectiveDated, IValidatableObjec
 /// A regional consumption norm (unit per person per month, or per m²) for a category of premises over
 /// <c>[ValidFrom, ValidTo)</c>. The category is a code such as <c>mkd_bath</c> or <c>rooms=2;residents=3</c>.
 /// </summary>
+/// <remarks>
+/// The norm q of heat energy for heating 1 m³ of water (Гкал/m³, ПП 354 прил. 2 ф. 23) is a regional norm of the hot-water
+/// service like the others — dated, by municipality, audited, queued for recalculation — so it is kept here as a row of
+/// category <see cref="HeatEnergyCategory"/>; the billing run's loader takes it out of the consumption norms.
+/// </remarks>
 public sealed class ConsumptionNorm : IRegistryObject, IEffectiveDated, IValidatableObject
 {
+    /// <summary>Category of the norm q of heat energy for heating water of a two-component hot-water tariff.</summary>
+    public const string HeatEnergyCategory = "heat_energy";
+
+    /// <summary>The only unit of <see cref="HeatEnergyCategory"/>.</summary>
+    public const string HeatEnergyUnit = "Гкал/м³";
+
     public long Id { get; set; }
     public long ServiceId { get; set; }
     public long? MunicipalityId { get; set; }
@@ -160,7 +194,12 @@ public sealed class ConsumptionNorm : IRegistryObject, IEffectiveDated, IValidat
     public DateOnly ValidFrom { get; set; }
     public DateOnly? ValidTo { get; set; }
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => this.ValidateRange();
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Category == HeatEnergyCategory && Unit != HeatEnergyUnit)
+            yield return new($"Норматив тепловой энергии на подогрев воды указывается в {HeatEnergyUnit}", [nameof(Unit)]);
+        foreach (var r in this.ValidateRange()) yield return r;
+    }
 }
 
 /// <summary>The Bank of Russia key rate, percent per year, over <c>[ValidFrom, ValidTo)</c> (used for пени).</summary>

@@ -13,11 +13,12 @@ public sealed record ServiceInfo(long Id, string Code, ServiceKind Kind, Resourc
 
 /// <summary>
 /// The reference data of the whole region for one month, read once per run: the services catalogue, the tariffs that
-/// are not building-specific (general and by municipality) and the norms in force on any day of the month.
+/// are not building-specific (general and by municipality) with their parts, and the norms in force on any day of the
+/// month (with the norm q of heat energy for hot water, category <see cref="ConsumptionNorm.HeatEnergyCategory"/>).
 /// </summary>
 public sealed class BillingReference
 {
-    internal sealed record TariffRow(long? MunicipalityId, long? BuildingId, long SupplierId, long ServiceId, TariffZone Zone, decimal Rate, DateOnly From, DateOnly? To);
+    internal sealed record TariffRow(long? MunicipalityId, long? BuildingId, long SupplierId, long ServiceId, TariffZone Zone, TariffPart Part, decimal Rate, DateOnly From, DateOnly? To);
     internal sealed record NormRow(long ServiceId, long? MunicipalityId, string Category, decimal Value, bool PerYear, DateOnly From, DateOnly? To);
 
     public required IReadOnlyDictionary<long, ServiceInfo> Services { get; init; }
@@ -35,8 +36,8 @@ public sealed class BillingReference
                 services[r.GetInt64(0)] = new ServiceInfo(r.GetInt64(0), r.GetString(1), (ServiceKind)r.GetInt32(2), (Resource)r.GetInt32(3), r.GetString(4));
 
         var tariffs = new List<TariffRow>();
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT municipality_id, building_id, supplier_id, service_id, zone, rate, valid_from, valid_to FROM tariffs
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT {SnapshotLoader.TariffColumns} FROM tariffs
             WHERE building_id IS NULL AND valid_from < @to AND (valid_to IS NULL OR valid_to > @from)
             """, conn))
         {
@@ -85,9 +86,12 @@ public static partial class SnapshotLoader
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
     }
 
+    /// <summary>The columns <see cref="ReadTariff"/> reads, in its order.</summary>
+    internal const string TariffColumns = "municipality_id, building_id, supplier_id, service_id, zone, part, rate, valid_from, valid_to";
+
     internal static BillingReference.TariffRow ReadTariff(NpgsqlDataReader r) =>
         new(r.IsDBNull(0) ? null : r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetInt64(3),
-            (TariffZone)r.GetInt32(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateOnly>(7));
+            (TariffZone)r.GetInt32(4), (TariffPart)r.GetInt32(5), r.GetDecimal(6), r.GetFieldValue<DateOnly>(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateOnly>(8));
 
     private const string Overlaps = "valid_from < @to AND (valid_to IS NULL OR valid_to > @from)";
 
@@ -127,7 +131,7 @@ public static partial class SnapshotLoader
                 r => methods.Add((r.GetInt64(0), r.GetInt64(1), new Dated<CalculationMethod>(r.GetFieldValue<DateOnly>(3), D(r, 4), (CalculationMethod)r.GetInt32(2))))),
             ($"SELECT building_id, service_id, supplier_id, valid_from, valid_to FROM service_contracts WHERE building_id = ANY(@ids) AND {Overlaps}",
                 r => contracts.Add((r.GetInt64(0), r.GetInt64(1), new Dated<long>(r.GetFieldValue<DateOnly>(3), D(r, 4), r.GetInt64(2))))),
-            ($"SELECT municipality_id, building_id, supplier_id, service_id, zone, rate, valid_from, valid_to FROM tariffs WHERE building_id = ANY(@ids) AND {Overlaps}",
+            ($"SELECT {TariffColumns} FROM tariffs WHERE building_id = ANY(@ids) AND {Overlaps}",
                 r => buildingTariffs.Add(ReadTariff(r))),
         ], ct);
         await ReadAsync(conn, month, premises.Select(p => p.Id).ToArray(),
@@ -264,19 +268,32 @@ public static partial class SnapshotLoader
             foreach (var supplier in suppliers.Select(s => s.Value).Distinct())
             {
                 // Precedence per supplier: the building's own rate (an owners' meeting), then the municipality's, then the region's.
+                // Zones and parts come together from the narrowest scope that has any, so the two components of a hot-water
+                // tariff always come from the same decision.
                 var own = buildingTariffs.Where(t => t.ServiceId == serviceId && t.SupplierId == supplier).ToList();
                 if (own.Count == 0) own = reference.RegionalTariffs.Where(t => t.ServiceId == serviceId && t.SupplierId == supplier && t.MunicipalityId == municipalityId).ToList();
                 if (own.Count == 0) own = reference.RegionalTariffs.Where(t => t.ServiceId == serviceId && t.SupplierId == supplier && t.MunicipalityId is null).ToList();
-                tariffs.AddRange(own.OrderBy(t => t.Zone).ThenBy(t => t.From).Select(t => new TariffSnapshot(t.SupplierId, t.Zone, t.From, t.To, t.Rate)));
+                tariffs.AddRange(own.OrderBy(t => t.Zone).ThenBy(t => t.Part).ThenBy(t => t.From)
+                    .Select(t => new TariffSnapshot(t.SupplierId, t.Zone, t.From, t.To, t.Rate) { Part = t.Part }));
             }
+            // The registry cannot check this when the tariff is saved (it knows the service by id only).
+            if (info.Resource != Resource.HotWater && tariffs.Any(t => t.Part == TariffPart.HeatEnergy))
+                throw new ChargeDataException($"Услуга {info.Code}: компонент тарифа на тепловую энергию допустим только для горячей воды");
             var norms = reference.Norms.Where(n => n.ServiceId == serviceId && (n.MunicipalityId is null || n.MunicipalityId == municipalityId)).ToList();
             // A municipality's row of a category replaces the region's rows of the same category.
             var municipal = norms.Where(n => n.MunicipalityId is not null).Select(n => n.Category).ToHashSet(StringComparer.Ordinal);
             norms = norms.Where(n => n.MunicipalityId is not null || !municipal.Contains(n.Category)).OrderBy(n => n.Category, StringComparer.Ordinal).ThenBy(n => n.From).ToList();
+            // q of a two-component hot-water tariff is not a consumption norm: NormSelector must never choose it.
+            var heatEnergy = norms.Where(n => n.Category == ConsumptionNorm.HeatEnergyCategory).ToList();
+            if (heatEnergy.Count > 0 && info.Resource != Resource.HotWater)
+                throw new ChargeDataException($"Услуга {info.Code}: норматив тепловой энергии на подогрев воды допустим только для горячей воды");
             list.Add(new ServiceSnapshot(info.Code, info.Kind, info.Resource, info.Unit,
                 methods.Where(m => m.Service == serviceId).Select(m => m.Method).OrderBy(m => m.ValidFrom).ToList(),
                 suppliers, tariffs,
-                norms.Select(n => new NormSnapshot(n.Category, n.From, n.To, n.Value) { PerYear = n.PerYear }).ToList()));
+                norms.Where(n => n.Category != ConsumptionNorm.HeatEnergyCategory).Select(n => new NormSnapshot(n.Category, n.From, n.To, n.Value) { PerYear = n.PerYear }).ToList())
+            {
+                HeatEnergyNorm = heatEnergy.Select(n => new Dated<decimal>(n.From, n.To, n.Value)).ToList(),
+            });
         }
         return list;
     }

@@ -104,11 +104,11 @@ internal sealed class DemoTables
         (w, x) => { w.Put(x.Id); w.Put(x.BuildingId); w.Put(x.ServiceId); w.Put(x.SupplierId); w.Put(x.ContractNumber); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
 
     public readonly CopyTable<Tariff> Tariffs = new("tariffs",
-        "id, supplier_id, service_id, municipality_id, building_id, zone, rate, valid_from, valid_to",
+        "id, supplier_id, service_id, municipality_id, building_id, zone, part, rate, valid_from, valid_to",
         (w, x) =>
         {
             w.Put(x.Id); w.Put(x.SupplierId); w.Put(x.ServiceId); w.Put(x.MunicipalityId); w.Put(x.BuildingId); w.Put((int)x.Zone);
-            w.Put(x.Rate); w.Put(x.ValidFrom); w.Put(x.ValidTo);
+            w.Put((int)x.Part); w.Put(x.Rate); w.Put(x.ValidFrom); w.Put(x.ValidTo);
         });
 
     public readonly CopyTable<Meter> Meters = new("meters",

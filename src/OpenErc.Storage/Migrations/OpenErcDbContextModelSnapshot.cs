@@ -1299,6 +1299,10 @@ namespace OpenErc.Storage.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("municipality_id");
 
+                    b.Property<int>("Part")
+                        .HasColumnType("integer")
+                        .HasColumnName("part");
+
                     b.Property<decimal>("Rate")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")

@@ -85,6 +85,7 @@ public static class FieldLabels
         ["SupplierId"] = "Поставщик",
         ["ContractNumber"] = "Номер договора",
         ["Zone"] = "Зона суток",
+        ["Part"] = "Часть тарифа",
         ["Rate"] = "Тариф, ₽ за единицу",
         ["Category"] = "Категория",
         ["Description"] = "Описание",
