@@ -22,6 +22,9 @@ public static class Fmt
     /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
     public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
 
+    /// <summary>A billing month as people say it: «ноябрь 2026».</summary>
+    public static string Month(BillingPeriod month) => month.FirstDay.ToString("MMMM yyyy", Ru);
+
     /// <summary>Roubles with kopecks and groups of thousands: "1 234,50".</summary>
     public static string Money(decimal amount) => amount.ToString("#,0.00", Ru);
 
