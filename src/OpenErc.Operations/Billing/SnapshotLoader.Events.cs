@@ -13,16 +13,15 @@ public static partial class SnapshotLoader
     {
         public Dictionary<long, List<ServiceIncident>> Incidents { get; } = [];
         public Dictionary<long, HashSet<Resource>> Impossible { get; } = [];
-        public Dictionary<long, (DateOnly? Failed, DateOnly? Refused)> MeterEvents { get; } = [];
         public Dictionary<long, decimal> HeatingAverage { get; } = [];
-        public HashSet<long> TwoPowerSources { get; } = [];
     }
 
     /// <summary>
     /// Adds to the snapshots what happened in the buildings besides the stock and the people: service incidents
     /// overlapping the month (reductions, recalculations.md §2), acts of technical impossibility of a meter in force on
-    /// any day of the month (п. 86 and the increasing coefficient), meter failure and refused-access days (п. 59 «а», «в»),
-    /// the evenly-method heating average in force on the month's first day (п. 42(1)) and two independent power sources.
+    /// any day of the month (п. 86 and the increasing coefficient) and the evenly-method
+    /// heating average in force on the month's first day (п. 42(1)). (Meter failure and refused-access days and two power
+    /// sources are columns of the meters and buildings the main reads already load.)
     /// </summary>
     private static async Task<IReadOnlyList<LoadedBuilding>> WithEventsAsync(NpgsqlConnection conn, IReadOnlyList<LoadedBuilding> loaded,
         BillingPeriod month, CancellationToken ct)
@@ -48,13 +47,11 @@ public static partial class SnapshotLoader
             SELECT a.premise_id, a.resource FROM meter_impossibility_acts a JOIN premises p ON p.id = a.premise_id
             WHERE p.building_id = ANY(@ids) AND a.valid_from < @to AND (a.valid_to IS NULL OR a.valid_to > @from)
             """,
-            "SELECT id, failed_on, access_refused_on FROM meters WHERE building_id = ANY(@ids) AND (failed_on IS NOT NULL OR access_refused_on IS NOT NULL)",
             """
             SELECT DISTINCT ON (building_id) building_id, volume FROM heating_average_volumes
             WHERE building_id = ANY(@ids) AND valid_from <= @from AND (valid_to IS NULL OR valid_to > @from)
             ORDER BY building_id, valid_from DESC
             """,
-            "SELECT id FROM buildings WHERE id = ANY(@ids) AND two_independent_power_sources",
         ];
         foreach (var sql in queries)
         {
@@ -68,7 +65,6 @@ public static partial class SnapshotLoader
         var events = new BuildingEvents();
         await using var r = await batch.ExecuteReaderAsync(ct);
         static decimal? M(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
-        static DateOnly? D(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
         while (await r.ReadAsync(ct))
             Add(events.Incidents, r.GetInt64(0), new ServiceIncident(r.GetString(1), (IncidentKind)r.GetInt32(2), r.GetDateTime(3), r.GetDateTime(4),
                 r.IsDBNull(5) ? null : new HashSet<long> { r.GetInt64(5) }, M(r, 6), M(r, 7)) { Temperature = M(r, 8) });
@@ -80,42 +76,24 @@ public static partial class SnapshotLoader
             set.Add((Resource)r.GetInt32(1));
         }
         await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct)) events.MeterEvents[r.GetInt64(0)] = (D(r, 1), D(r, 2));
-        await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct)) events.HeatingAverage[r.GetInt64(0)] = r.GetDecimal(1);
-        await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct)) events.TwoPowerSources.Add(r.GetInt64(0));
         return events;
     }
 
     /// <summary>The snapshot with its events; the records are copied only where an event touches them (most have none).</summary>
     private static BuildingSnapshot Apply(BuildingSnapshot s, BuildingEvents events)
     {
-        bool MeterEvent(MeterSnapshot m) => events.MeterEvents.ContainsKey(m.MeterId);
-        MeterSnapshot Meter(MeterSnapshot m) =>
-            events.MeterEvents.TryGetValue(m.MeterId, out var e) ? m with { FailedOn = e.Failed, AccessRefusedOn = e.Refused } : m;
-        IReadOnlyList<MeterSnapshot> Meters(IReadOnlyList<MeterSnapshot> meters) => meters.Any(MeterEvent) ? meters.Select(Meter).ToList() : meters;
-
         var premises = s.Premises;
-        if (s.Premises.Any(p => events.Impossible.ContainsKey(p.PremiseId) || p.Meters.Any(MeterEvent)))
-            premises = s.Premises.Select(p => events.Impossible.ContainsKey(p.PremiseId) || p.Meters.Any(MeterEvent)
-                ? p with
-                {
-                    MeterTechnicallyImpossible = events.Impossible.TryGetValue(p.PremiseId, out var set) ? set : p.MeterTechnicallyImpossible,
-                    Meters = Meters(p.Meters),
-                }
-                : p).ToList();
+        if (s.Premises.Any(p => events.Impossible.ContainsKey(p.PremiseId)))
+            premises = s.Premises.Select(p => events.Impossible.TryGetValue(p.PremiseId, out var set) ? p with { MeterTechnicallyImpossible = set } : p).ToList();
         bool incidents = events.Incidents.TryGetValue(s.BuildingId, out var list);
         bool average = events.HeatingAverage.TryGetValue(s.BuildingId, out var volume);
-        bool twoSources = events.TwoPowerSources.Contains(s.BuildingId);
-        if (ReferenceEquals(premises, s.Premises) && !incidents && !average && !twoSources && !s.CommonHouseMeters.Any(MeterEvent)) return s;
+        if (ReferenceEquals(premises, s.Premises) && !incidents && !average) return s;
         return s with
         {
             Premises = premises,
-            CommonHouseMeters = Meters(s.CommonHouseMeters),
             Incidents = incidents ? list! : s.Incidents,
             HeatingAverageMonthlyVolume = average ? volume : s.HeatingAverageMonthlyVolume,
-            TwoIndependentPowerSources = twoSources || s.TwoIndependentPowerSources,
         };
     }
 }

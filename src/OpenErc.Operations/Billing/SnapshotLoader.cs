@@ -98,13 +98,13 @@ public static partial class SnapshotLoader
     public static async Task<IReadOnlyList<LoadedBuilding>> LoadAsync(NpgsqlConnection conn, BillingReference reference,
         IReadOnlyList<long> buildingIds, BillingPeriod month, CancellationToken ct)
     {
-        var buildings = new List<(long Id, long Municipality, BuildingKind Kind, HeatingPaymentMethod Heating, int? Year, int Floors, decimal CommonArea)>();
+        var buildings = new List<(long Id, long Municipality, BuildingKind Kind, HeatingPaymentMethod Heating, int? Year, int Floors, decimal CommonArea, bool TwoPowerSources)>();
         var premises = new List<(long Id, long Building, string Number, PremiseKind Kind, decimal Area, int? Rooms)>();
         var accounts = new List<(long Id, long Premise, decimal Share, DateOnly Opened, DateOnly? Closed)>();
         var residents = new Dictionary<long, List<Dated<int>>>();
         var ownerships = new Dictionary<long, List<(DateOnly From, DateOnly? To)>>();
         var absences = new Dictionary<long, List<AbsenceSnapshot>>();
-        var meters = new List<(long Id, MeterKind Kind, Resource Resource, int Zones, int Digits, DateOnly Installed, DateOnly? Removed, DateOnly? Next, long Building, long? Premise, long? Account)>();
+        var meters = new List<MeterRow>();
         var readings = new Dictionary<long, List<ReadingSnapshot>>();
         var methods = new List<(long Building, long Service, Dated<CalculationMethod> Method)>();
         var contracts = new List<(long Building, long Service, Dated<long> Supplier)>();
@@ -116,17 +116,21 @@ public static partial class SnapshotLoader
         // a join from the buildings down to the accounts or readings lets the planner hash-join a whole table per batch.
         await ReadAsync(conn, month, buildingIds,
         [
-            ("SELECT id, municipality_id, kind, heating_payment_method, year_built, floors, common_property_area FROM buildings WHERE id = ANY(@ids)",
+            ("""
+             SELECT id, municipality_id, kind, heating_payment_method, year_built, floors, common_property_area, two_independent_power_sources
+             FROM buildings WHERE id = ANY(@ids)
+             """,
                 r => buildings.Add((r.GetInt64(0), r.GetInt64(1), (BuildingKind)r.GetInt32(2), (HeatingPaymentMethod)r.GetInt32(3),
-                    r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt32(5), r.GetDecimal(6)))),
+                    r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt32(5), r.GetDecimal(6), r.GetBoolean(7)))),
             ("SELECT id, building_id, number, kind, total_area, rooms FROM premises WHERE building_id = ANY(@ids)",
                 r => premises.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PremiseKind)r.GetInt32(3), r.GetDecimal(4), r.IsDBNull(5) ? null : r.GetInt32(5)))),
             ("""
-             SELECT id, kind, resource, zones, digits, installed_on, removed_on, next_verification_on, building_id, premise_id, account_id
+             SELECT id, kind, resource, zones, digits, installed_on, removed_on, next_verification_on, building_id, premise_id, account_id,
+                    failed_on, access_refused_on
              FROM meters WHERE building_id = ANY(@ids) AND installed_on < @to AND (removed_on IS NULL OR removed_on >= @readFrom)
              """,
-                r => meters.Add((r.GetInt64(0), (MeterKind)r.GetInt32(1), (Resource)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
-                    r.GetFieldValue<DateOnly>(5), D(r, 6), D(r, 7), r.GetInt64(8), L(r, 9), L(r, 10)))),
+                r => meters.Add(new MeterRow(r.GetInt64(0), (MeterKind)r.GetInt32(1), (Resource)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
+                    r.GetFieldValue<DateOnly>(5), D(r, 6), D(r, 7), r.GetInt64(8), L(r, 9), L(r, 10), D(r, 11), D(r, 12)))),
             ($"SELECT building_id, service_id, method, valid_from, valid_to FROM building_service_methods WHERE building_id = ANY(@ids) AND {Overlaps}",
                 r => methods.Add((r.GetInt64(0), r.GetInt64(1), new Dated<CalculationMethod>(r.GetFieldValue<DateOnly>(3), D(r, 4), (CalculationMethod)r.GetInt32(2))))),
             ($"SELECT building_id, service_id, supplier_id, valid_from, valid_to FROM service_contracts WHERE building_id = ANY(@ids) AND {Overlaps}",
@@ -164,9 +168,11 @@ public static partial class SnapshotLoader
         var contractsByBuilding = contracts.ToLookup(c => c.Building);
         var tariffsByBuilding = buildingTariffs.ToLookup(t => t.BuildingId!.Value);
 
-        MeterSnapshot Meter((long Id, MeterKind Kind, Resource Resource, int Zones, int Digits, DateOnly Installed, DateOnly? Removed, DateOnly? Next, long Building, long? Premise, long? Account) m) =>
-            new(m.Id, m.Kind, m.Resource, m.Zones, m.Digits, m.Installed, m.Removed, m.Next,
-                readings.TryGetValue(m.Id, out var list) ? list : []) { AccountId = m.Account };
+        MeterSnapshot Meter(MeterRow m) =>
+            new(m.Id, m.Kind, m.Resource, m.Zones, m.Digits, m.Installed, m.Removed, m.Next, readings.TryGetValue(m.Id, out var list) ? list : [])
+            {
+                AccountId = m.Account, FailedOn = m.Failed, AccessRefusedOn = m.Refused,
+            };
 
         var result = new List<LoadedBuilding>(buildings.Count);
         foreach (var b in buildings.OrderBy(b => b.Id))
@@ -190,6 +196,7 @@ public static partial class SnapshotLoader
                     services, metersByBuilding[b.Id].OrderBy(m => m.Id).Select(Meter).ToList(), [])
                 {
                     NormCategories = NormCategories.ForBuilding(b.Kind, b.Year, b.Floors, codes, wasteByArea),
+                    TwoIndependentPowerSources = b.TwoPowerSources,
                 };
                 result.Add(new LoadedBuilding(b.Id, snapshot, null));
             }
@@ -223,6 +230,9 @@ public static partial class SnapshotLoader
             while (await r.ReadAsync(ct)) queries[i].Row(r);
         }
     }
+
+    private sealed record MeterRow(long Id, MeterKind Kind, Resource Resource, int Zones, int Digits, DateOnly Installed, DateOnly? Removed,
+        DateOnly? Next, long Building, long? Premise, long? Account, DateOnly? Failed, DateOnly? Refused);
 
     private static void Add<T>(Dictionary<long, List<T>> map, long key, T value)
     {
