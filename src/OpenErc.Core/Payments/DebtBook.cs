@@ -1,0 +1,158 @@
+using OpenErc.Core.Common;
+using OpenErc.Core.Penalties;
+
+namespace OpenErc.Core.Payments;
+
+/// <summary>What the ledger charged an account for one service × supplier × service month: the principal, or the penalties billed on it.</summary>
+public sealed record ChargedChunk(long ServiceId, string ServiceCode, long SupplierId, BillingPeriod Month, bool IsPenalty, decimal Charged);
+
+/// <summary>A posted allocation line as the debt book reads it; <see cref="ServiceId"/> null for an advance not yet split by service.</summary>
+public sealed record AllocatedLine(long? ServiceId, long? SupplierId, BillingPeriod? Month, AllocationKind Kind, decimal Amount, DateOnly PaidOn);
+
+/// <summary>An open (or overpaid) debt chunk with the payments that reduced it, dated for the penalty calculation.</summary>
+public sealed record BookChunk(long ServiceId, string ServiceCode, long SupplierId, BillingPeriod Month, bool IsPenalty, decimal Charged,
+    decimal Outstanding, IReadOnlyList<ChunkPayment> Payments);
+
+/// <summary>An advance (credit) the account holds with a supplier for a service, or unsplit when <see cref="ServiceId"/> is null.</summary>
+public sealed record AdvanceBalance(long? ServiceId, long? SupplierId, decimal Amount);
+
+/// <summary>An account's debts by chunk, its advances and the weights a new advance is split by.</summary>
+public sealed record AccountDebts(IReadOnlyList<BookChunk> Chunks, IReadOnlyList<AdvanceBalance> Advances, IReadOnlyList<AdvanceWeight> AdvanceWeights)
+{
+    public decimal Debt => Chunks.Sum(c => c.Outstanding);
+    public decimal Advance => Advances.Sum(a => a.Amount);
+
+    /// <summary>The open chunks as the allocator takes them, due dates by <paramref name="dueDate"/>.</summary>
+    public IReadOnlyList<DebtPosition> Positions(Func<BillingPeriod, DateOnly> dueDate) =>
+        Chunks.Where(c => c.Outstanding > 0).Select(c => new DebtPosition(c.ServiceCode, c.SupplierId, c.Month, dueDate(c.Month), c.Outstanding, c.IsPenalty)).ToList();
+}
+
+/// <summary>
+/// The debt book of an account (payments.md §4): per service × supplier × service month, what was charged minus what
+/// was allocated to it. An advance with a supplier (an overpayment, or a month whose recalculations took back more than
+/// was left to pay) is consumed by that supplier's oldest open chunks of the same service, principal before penalties,
+/// as soon as they are charged — "the next charges consume it" — dated on the day the credit arose (a chunk's first
+/// day for a credit from recalculations), so that the consumed part never bears penalties. An advance not yet split
+/// (the account had no charges when it was paid) pays the open chunks like an undesignated payment. Read-time only:
+/// nothing is written, the same lines always give the same book.
+/// </summary>
+public static class DebtBook
+{
+    public static AccountDebts Open(IReadOnlyList<ChargedChunk> charges, IReadOnlyList<AllocatedLine> allocations, DateOnly today, Func<BillingPeriod, DateOnly> dueDate)
+    {
+        var chunks = new Dictionary<(long, long, BillingPeriod, bool), Chunk>();
+        foreach (var c in charges)
+        {
+            var key = (c.ServiceId, c.SupplierId, c.Month, c.IsPenalty);
+            if (chunks.TryGetValue(key, out var chunk)) chunk.Charged += c.Charged;
+            else chunks[key] = new Chunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty) { Charged = c.Charged };
+        }
+        var credits = new Dictionary<(long, long), List<ChunkPayment>>();
+        var unsplit = new List<ChunkPayment>();
+        var codes = chunks.Values.GroupBy(c => c.ServiceId).ToDictionary(g => g.Key, g => g.First().ServiceCode);
+        foreach (var a in allocations)
+        {
+            if (a.Kind == AllocationKind.Advance || a.Month is null)
+            {
+                if (a.ServiceId is { } s && a.SupplierId is { } p) Credits(credits, (s, p)).Add(new ChunkPayment(a.PaidOn, a.Amount));
+                else unsplit.Add(new ChunkPayment(a.PaidOn, a.Amount));
+                continue;
+            }
+            var key = (a.ServiceId!.Value, a.SupplierId!.Value, a.Month.Value, a.Kind == AllocationKind.Penalty);
+            if (!chunks.TryGetValue(key, out var chunk))
+                chunks[key] = chunk = new Chunk(key.Item1, codes.GetValueOrDefault(key.Item1, ""), key.Item2, key.Item3, key.Item4);
+            chunk.Payments.Add(new ChunkPayment(a.PaidOn, a.Amount));
+        }
+        // A chunk paid (or taken back by recalculations) beyond its charge lends the excess to its supplier's other chunks.
+        foreach (var chunk in chunks.Values.Where(c => c.Outstanding < 0).OrderBy(c => c.Month))
+        {
+            decimal excess = -chunk.Outstanding;
+            Credits(credits, (chunk.ServiceId, chunk.SupplierId)).Add(new ChunkPayment(chunk.Month.FirstDay, excess));
+            chunk.Payments.Add(new ChunkPayment(chunk.Month.FirstDay, -excess));
+        }
+        var advances = new List<AdvanceBalance>();
+        foreach (var ((service, supplier), pool) in credits.OrderBy(c => c.Key))
+        {
+            var net = Net(pool);
+            foreach (var chunk in chunks.Values.Where(c => c.ServiceId == service && c.SupplierId == supplier)
+                         .OrderBy(c => c.IsPenalty).ThenBy(c => c.Month))
+                Consume(net, chunk);
+            decimal left = net.Sum(p => p.Amount);
+            if (left != 0) advances.Add(new AdvanceBalance(service, supplier, left));
+        }
+        decimal unsplitLeft = unsplit.Sum(p => p.Amount);
+        if (unsplitLeft > 0)
+        {
+            var byKey = chunks.Values.ToDictionary(c => (c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty));
+            var open = chunks.Values.Where(c => c.Outstanding > 0)
+                .Select(c => new DebtPosition(c.ServiceCode, c.SupplierId, c.Month, dueDate(c.Month), c.Outstanding, c.IsPenalty)).ToList();
+            var paidOn = unsplit.Max(p => p.Date);
+            foreach (var a in PaymentAllocator.Allocate(unsplitLeft, today, open))
+            {
+                if (a.Kind == AllocationKind.Advance) { unsplitLeft = a.Amount; continue; }
+                byKey[(a.ServiceCode!, a.SupplierId!.Value, a.Month!.Value, a.Kind == AllocationKind.Penalty)].Payments.Add(new ChunkPayment(paidOn, a.Amount));
+                unsplitLeft -= a.Amount;
+            }
+        }
+        if (unsplitLeft != 0) advances.Add(new AdvanceBalance(null, null, unsplitLeft));
+
+        var latest = chunks.Values.Where(c => !c.IsPenalty && c.Charged > 0).Select(c => c.Month).DefaultIfEmpty().Max();
+        var weights = chunks.Values.Where(c => !c.IsPenalty && c.Month == latest && c.Charged > 0)
+            .OrderBy(c => c.ServiceCode, StringComparer.Ordinal).ThenBy(c => c.SupplierId)
+            .Select(c => new AdvanceWeight(c.ServiceCode, c.SupplierId, c.Charged)).ToList();
+        var book = chunks.Values.OrderBy(c => c.Month).ThenBy(c => c.IsPenalty).ThenBy(c => c.ServiceCode, StringComparer.Ordinal).ThenBy(c => c.SupplierId)
+            .Select(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding,
+                c.Payments.Where(p => p.Amount != 0).OrderBy(p => p.Date).ToList()))
+            .ToList();
+        return new AccountDebts(book, advances, weights);
+    }
+
+    private static List<ChunkPayment> Credits(Dictionary<(long, long), List<ChunkPayment>> credits, (long, long) key)
+    {
+        if (!credits.TryGetValue(key, out var list)) credits[key] = list = [];
+        return list;
+    }
+
+    /// <summary>
+    /// The credits netted (a reversal cancels the latest credits first) and ordered by date; a net negative amount stays
+    /// as the last item and is never consumed.
+    /// </summary>
+    private static List<ChunkPayment> Net(List<ChunkPayment> pool)
+    {
+        var items = pool.Where(p => p.Amount > 0).OrderBy(p => p.Date).ToList();
+        decimal taken = -pool.Where(p => p.Amount < 0).Sum(p => p.Amount);
+        for (int i = items.Count - 1; i >= 0 && taken > 0; i--)
+        {
+            decimal used = Math.Min(taken, items[i].Amount);
+            items[i] = items[i] with { Amount = items[i].Amount - used };
+            taken -= used;
+        }
+        items.RemoveAll(p => p.Amount == 0);
+        if (taken > 0) items.Add(new ChunkPayment(DateOnly.MaxValue, -taken));
+        return items;
+    }
+
+    /// <summary>Pays <paramref name="chunk"/> from the credits, oldest first, each dated when it arose.</summary>
+    private static void Consume(List<ChunkPayment> credits, Chunk chunk)
+    {
+        for (int i = 0; i < credits.Count && chunk.Outstanding > 0; i++)
+        {
+            if (credits[i].Amount <= 0) continue;
+            decimal used = Math.Min(credits[i].Amount, chunk.Outstanding);
+            chunk.Payments.Add(new ChunkPayment(credits[i].Date, used));
+            credits[i] = credits[i] with { Amount = credits[i].Amount - used };
+        }
+    }
+
+    private sealed class Chunk(long serviceId, string serviceCode, long supplierId, BillingPeriod month, bool isPenalty)
+    {
+        public long ServiceId { get; } = serviceId;
+        public string ServiceCode { get; } = serviceCode;
+        public long SupplierId { get; } = supplierId;
+        public BillingPeriod Month { get; } = month;
+        public bool IsPenalty { get; } = isPenalty;
+        public decimal Charged { get; set; }
+        public List<ChunkPayment> Payments { get; } = [];
+        public decimal Outstanding => Charged - Payments.Sum(p => p.Amount);
+    }
+}

@@ -1,0 +1,329 @@
+using System.ComponentModel.DataAnnotations;
+using Npgsql;
+using NpgsqlTypes;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Payments;
+using OpenErc.Core.Penalties;
+
+namespace OpenErc.Operations.Payments;
+
+/// <summary>Where a payment came from.</summary>
+public enum PaymentChannel : short
+{
+    [Display(Name = "Реестр платежей")] Registry = 1,
+    [Display(Name = "Онлайн (протокол Сбербанка)")] Sber = 2,
+    [Display(Name = "Онлайн (протокол ОСМП)")] Osmp = 3,
+    [Display(Name = "Касса центра")] CashDesk = 4,
+    [Display(Name = "Личный кабинет")] Cabinet = 5,
+    [Display(Name = "Исправление")] Correction = 6,
+}
+
+/// <summary>
+/// A payment as a channel received it. <see cref="AgentPaymentId"/> is the agent's own id of the operation (PAY_ID,
+/// txn_id, the registry's operation number, the cash desk's receipt key): with <see cref="AgentId"/> it is the
+/// idempotency key. <see cref="Commission"/> is the agent's commission when the channel states it (a registry line);
+/// otherwise it follows the agent's terms.
+/// </summary>
+public sealed record PaymentIntake(long AgentId, string AgentPaymentId, PaymentChannel Channel, string AccountNumber, decimal Amount, DateTimeOffset PaidAt,
+    BillingPeriod? Period = null, decimal? Commission = null, string? Payer = null, string? Address = null, long? RegistryId = null, int? LineNo = null,
+    long? ShiftId = null);
+
+public enum PostingOutcome
+{
+    /// <summary>Posted and allocated now.</summary>
+    Posted,
+    /// <summary>Posted now to the suspense queue: the account number is unknown.</summary>
+    Suspense,
+    /// <summary>Posted before with the same content: the original payment.</summary>
+    Repeated,
+    /// <summary>The key was used before for a different payment: nothing posted.</summary>
+    Conflict,
+    /// <summary>The account number is unknown and the channel does not take such payments: nothing posted.</summary>
+    UnknownAccount,
+}
+
+/// <summary>The answer to an intake: for <see cref="PostingOutcome.Repeated"/> and <see cref="PostingOutcome.Conflict"/>, the original payment's id and time.</summary>
+public sealed record PostingResult(PostingOutcome Outcome, long? PaymentId, long? AccountId, decimal Amount, DateTimeOffset? PostedAt, string? Message = null)
+{
+    public bool Accepted => Outcome is PostingOutcome.Posted or PostingOutcome.Suspense or PostingOutcome.Repeated;
+}
+
+/// <param name="AllowSuspense">Take payments to unknown accounts into the suspense queue (registries: the money is already collected) instead of refusing them (online checks).</param>
+/// <param name="UtcOffset">The region's offset from UTC: the business day of a receipt.</param>
+public sealed record PostingOptions(string PostedBy, bool AllowSuspense = false, AllocationSettings? Allocation = null, TimeSpan? UtcOffset = null, TimeProvider? Clock = null)
+{
+    public static readonly TimeSpan MoscowOffset = TimeSpan.FromHours(3);
+    public DateTimeOffset Now => (Clock ?? TimeProvider.System).GetUtcNow();
+    public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(UtcOffset ?? MoscowOffset).DateTime);
+    public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(moment.ToOffset(UtcOffset ?? MoscowOffset).DateTime);
+}
+
+/// <summary>
+/// Posts payments: each once per (agent, agent's payment id), allocated over the account's open debts
+/// (<see cref="PaymentAllocator"/> on the <see cref="DebtBook"/>), its commission shared among the suppliers — the
+/// payment, its allocation lines and the split in one transaction. A repeat with the same account and amount gets the
+/// original payment; different content under a used key is a conflict; concurrent repeats wait for the first and get
+/// it (the unique key, never check-then-insert). Payments to one account are allocated one at a time (a transaction
+/// advisory lock on the account), so concurrent payments never allocate the same debt twice.
+/// </summary>
+public static class PaymentPosting
+{
+    private static readonly PenaltyRules DueDates = new() { KeyRates = [] };
+    private static readonly HashSet<(string, BillingPeriod)> Partitions = [];
+    private static readonly Lock PartitionsLock = new();
+
+    /// <summary>The due date of a service month's charges (penalties.md: the 10th, from March 2026 the 15th of the next month).</summary>
+    public static DateOnly DueDate(BillingPeriod month) => DueDates.DueDate(month);
+
+    /// <summary>Posts one payment in its own transaction; the answer is given only after the commit.</summary>
+    public static async Task<PostingResult> PostAsync(string connectionString, PaymentIntake intake, PostingOptions options, CancellationToken ct = default) =>
+        (await PostAsync(connectionString, [intake], options, ct))[0];
+
+    /// <summary>Posts the payments in one transaction: all land or none.</summary>
+    public static async Task<IReadOnlyList<PostingResult>> PostAsync(string connectionString, IReadOnlyList<PaymentIntake> intakes, PostingOptions options,
+        CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        var month = BillingPeriod.Of(options.Today);
+        await EnsurePartitionsAsync(conn, month, ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var results = await PostAsync(conn, intakes, options, ct);
+        await tx.CommitAsync(ct);
+        return results;
+    }
+
+    /// <summary>Creates the allocation partitions of the month and the next (a closed month books into the next one).</summary>
+    public static async Task EnsurePartitionsAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
+    {
+        var key = ($"{conn.Host}:{conn.Port}/{conn.Database}", month);
+        lock (PartitionsLock)
+            if (Partitions.Contains(key)) return;
+        await using var cmd = new NpgsqlCommand("""
+            SELECT pg_advisory_lock(7461);
+            SELECT ensure_payment_allocations_partition(@m), ensure_payment_allocations_partition(@next);
+            SELECT pg_advisory_unlock(7461);
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
+        await cmd.ExecuteNonQueryAsync(ct);
+        lock (PartitionsLock) Partitions.Add(key);
+    }
+
+    /// <summary>
+    /// Posts the payments within the caller's transaction (the partitions of the current month must exist:
+    /// <see cref="EnsurePartitionsAsync"/>). Results come in the order of <paramref name="intakes"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<PostingResult>> PostAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, PostingOptions options,
+        CancellationToken ct)
+    {
+        foreach (var p in intakes)
+            if (p.Amount <= 0 || decimal.Round(p.Amount, 2) != p.Amount)
+                throw new ArgumentException($"Сумма платежа должна быть положительной и в копейках: {p.Amount}");
+        var now = options.Now;
+        var today = options.Today;
+        var inserted = await InsertAsync(conn, intakes, options, now, today, ct);
+        var results = new PostingResult?[intakes.Count];
+        var toAllocate = new List<(int Index, Inserted Row)>();
+        for (int i = 0; i < intakes.Count; i++)
+        {
+            if (!inserted.TryGetValue(i, out var row)) continue;
+            if (row.AccountId is null) results[i] = new PostingResult(PostingOutcome.Suspense, row.Id, null, intakes[i].Amount, now, "Лицевой счёт не найден: платёж в невыясненных");
+            else toAllocate.Add((i, row));
+        }
+        if (toAllocate.Count > 0)
+        {
+            var lines = await AllocateAsync(conn, toAllocate.Select(t => (t.Row, intakes[t.Index])).ToList(), options, today, ct);
+            await WriteAllocationsAsync(conn, lines, ct);
+            foreach (var (i, row) in toAllocate) results[i] = new PostingResult(PostingOutcome.Posted, row.Id, row.AccountId, intakes[i].Amount, now);
+        }
+        var missing = Enumerable.Range(0, intakes.Count).Where(i => results[i] is null).ToList();
+        if (missing.Count > 0)
+        {
+            var existing = await ExistingAsync(conn, missing.Select(i => intakes[i]).ToList(), ct);
+            foreach (int i in missing)
+            {
+                var p = intakes[i];
+                if (existing.TryGetValue((p.AgentId, p.AgentPaymentId), out var e))
+                    results[i] = e.AccountNumber == p.AccountNumber && e.Amount == p.Amount
+                        ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
+                        : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
+                            $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
+                else
+                    results[i] = new PostingResult(PostingOutcome.UnknownAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} не найден");
+            }
+        }
+        return results!;
+    }
+
+    private sealed record Inserted(long Id, long? AccountId, BillingPeriod BookingMonth, decimal Commission, bool CommissionByPayer);
+
+    private sealed record Existing(long Id, long? AccountId, string AccountNumber, decimal Amount, DateTimeOffset PostedAt);
+
+    /// <summary>
+    /// Inserts the payments new by their key, resolving account numbers and the agent's commission terms; booked in the
+    /// month of receipt, or the first open month after it when that month is closed (a shared lock on the month keeps
+    /// its closing out until the posting commits). Returns the inserted rows by intake index.
+    /// </summary>
+    private static async Task<Dictionary<int, Inserted>> InsertAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, PostingOptions options,
+        DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock_shared(@lock);
+            WITH input AS (
+                SELECT * FROM unnest(@idx, @agent, @key, @channel, @number, @amount, @paid, @period, @commission, @payer, @address, @registry, @line, @shift)
+                    AS t(idx, agent_id, agent_payment_id, channel, account_number, amount, paid_at, period, commission, payer, address, registry_id, line_no, shift_id)),
+            booking AS (
+                SELECT min(d)::date AS month FROM generate_series(@month::date, @month::date + interval '36 months', interval '1 month') d
+                WHERE NOT EXISTS (SELECT 1 FROM billing_periods WHERE month = d AND state = 'closed')),
+            resolved AS (
+                SELECT i.*, a.id AS account_id, terms.commission_percent, coalesce(terms.commission_paid_by = 'payer', false) AS by_payer
+                FROM input i
+                LEFT JOIN personal_accounts a ON a.number = i.account_number
+                LEFT JOIN LATERAL (SELECT commission_percent, commission_paid_by FROM payment_agent_terms t
+                                   WHERE t.agent_id = i.agent_id AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) terms ON true
+                WHERE a.id IS NOT NULL OR @suspense)
+            INSERT INTO payments (agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
+                                  received_on, booking_month, period, payer, address, registry_id, line_no, shift_id, posted_by, posted_at)
+            SELECT agent_id, agent_payment_id, channel, account_number, account_id, amount,
+                   coalesce(commission, round(amount * coalesce(commission_percent, 0) / 100, 2)), by_payer, paid_at,
+                   @today, (SELECT month FROM booking), period, payer, address, registry_id, line_no, shift_id, @by, @now
+            FROM resolved ORDER BY idx
+            ON CONFLICT (agent_id, agent_payment_id) DO NOTHING
+            RETURNING id, agent_id, agent_payment_id, account_id, booking_month, commission, commission_by_payer
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("idx", Enumerable.Range(0, intakes.Count).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("agent", intakes.Select(p => p.AgentId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("key", intakes.Select(p => p.AgentPaymentId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("channel", intakes.Select(p => (short)p.Channel).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("number", intakes.Select(p => p.AccountNumber).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", intakes.Select(p => p.Amount).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("paid", intakes.Select(p => p.PaidAt.ToUniversalTime()).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter("period", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = intakes.Select(p => (object?)p.Period?.FirstDay ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("commission", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = intakes.Select(p => (object?)p.Commission ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("payer", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Payer ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("address", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Address ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("registry", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.RegistryId ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("line", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = intakes.Select(p => (object?)p.LineNo ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("shift", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.ShiftId ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("suspense", options.AllowSuspense));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        var byKey = new Dictionary<(long, string), int>();
+        for (int i = 0; i < intakes.Count; i++) byKey.TryAdd((intakes[i].AgentId, intakes[i].AgentPaymentId), i);
+        var rows = new Dictionary<int, Inserted>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows[byKey[(r.GetInt64(1), r.GetString(2))]] = new Inserted(r.GetInt64(0), r.IsDBNull(3) ? null : r.GetInt64(3),
+                BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)), r.GetDecimal(5), r.GetBoolean(6));
+        return rows;
+    }
+
+    /// <summary>The lock a month's closing takes exclusively and every posting into it shared.</summary>
+    public static long MonthLockKey(BillingPeriod month) => 0x5041_0000_0000L + month.Year * 100 + month.Month;
+
+    private static async Task<Dictionary<(long, string), Existing>> ExistingAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT p.id, p.agent_id, p.agent_payment_id, p.account_id, p.account_number, p.amount, p.posted_at
+            FROM unnest(@agent, @key) AS k(agent_id, agent_payment_id)
+            JOIN payments p USING (agent_id, agent_payment_id)
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("agent", intakes.Select(p => p.AgentId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("key", intakes.Select(p => p.AgentPaymentId).ToArray()));
+        var found = new Dictionary<(long, string), Existing>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            found[(r.GetInt64(1), r.GetString(2))] = new Existing(r.GetInt64(0), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetString(4), r.GetDecimal(5),
+                r.GetFieldValue<DateTimeOffset>(6));
+        return found;
+    }
+
+    /// <summary>One allocation line to write.</summary>
+    internal sealed record Line(BillingPeriod BookingMonth, long PaymentId, short LineNo, long AccountId, long? ServiceId, long? SupplierId,
+        BillingPeriod? ServiceMonth, AllocationKind Kind, decimal Amount, decimal Commission, DateOnly PaidOn, DateOnly ReceivedOn);
+
+    /// <summary>
+    /// Locks the accounts (in id order: no deadlocks), reads their debt books and allocates each payment in turn,
+    /// each seeing the ones before it; the commission a recipient pays is split over the lines by the largest remainder.
+    /// </summary>
+    private static async Task<List<Line>> AllocateAsync(NpgsqlConnection conn, IReadOnlyList<(Inserted Row, PaymentIntake Intake)> payments, PostingOptions options,
+        DateOnly today, CancellationToken ct)
+    {
+        var accountIds = payments.Select(p => p.Row.AccountId!.Value).Distinct().Order().ToArray();
+        var ledger = await DebtLedger.LoadAsync(conn, accountIds, lockAccounts: true, ct);
+        var lines = new List<Line>();
+        foreach (var (row, intake) in payments)
+        {
+            long accountId = row.AccountId!.Value;
+            var book = ledger.Book(accountId, today);
+            var designation = intake.Period is { } period ? new PaymentDesignation(period) : null;
+            var paidOn = options.DateOf(intake.PaidAt);
+            var allocations = PaymentAllocator.Allocate(intake.Amount, paidOn, book.Positions(DueDate), designation, book.AdvanceWeights, options.Allocation);
+            var commission = row.CommissionByPayer || row.Commission == 0
+                ? new decimal[allocations.Count]
+                : LargestRemainder.Split(Math.Min(row.Commission, intake.Amount), allocations.Select(a => a.Amount).ToList());
+            for (int i = 0; i < allocations.Count; i++)
+            {
+                var a = allocations[i];
+                var line = new Line(row.BookingMonth, row.Id, (short)(i + 1), accountId, a.ServiceCode is null ? null : ledger.ServiceId(a.ServiceCode),
+                    a.SupplierId, a.Month, a.Kind, a.Amount, commission[i], paidOn, today);
+                lines.Add(line);
+                ledger.Add(line);
+            }
+        }
+        return lines;
+    }
+
+    internal static async Task WriteAllocationsAsync(NpgsqlConnection conn, IReadOnlyList<Line> lines, CancellationToken ct)
+    {
+        if (lines.Count == 0) return;
+        if (lines.Count > 2000)
+        {
+            await using var copy = await conn.BeginBinaryImportAsync("""
+                COPY payment_allocations (booking_month, payment_id, line, account_id, service_id, supplier_id, service_month, kind, amount, commission, paid_on, received_on)
+                FROM STDIN (FORMAT BINARY)
+                """, ct);
+            foreach (var l in lines)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(l.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(l.PaymentId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.LineNo, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(l.AccountId, NpgsqlDbType.Bigint, ct);
+                if (l.ServiceId is { } s) await copy.WriteAsync(s, NpgsqlDbType.Bigint, ct); else await copy.WriteNullAsync(ct);
+                if (l.SupplierId is { } p) await copy.WriteAsync(p, NpgsqlDbType.Bigint, ct); else await copy.WriteNullAsync(ct);
+                if (l.ServiceMonth is { } m) await copy.WriteAsync(m.FirstDay, NpgsqlDbType.Date, ct); else await copy.WriteNullAsync(ct);
+                await copy.WriteAsync((short)l.Kind, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(l.Amount, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.Commission, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(l.PaidOn, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(l.ReceivedOn, NpgsqlDbType.Date, ct);
+            }
+            await copy.CompleteAsync(ct);
+            return;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO payment_allocations (booking_month, payment_id, line, account_id, service_id, supplier_id, service_month, kind, amount, commission, paid_on, received_on)
+            SELECT * FROM unnest(@bm, @pid, @line, @acc, @svc, @sup, @sm, @kind, @amount, @commission, @paid, @received)
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("bm", lines.Select(l => l.BookingMonth.FirstDay).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("pid", lines.Select(l => l.PaymentId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("line", lines.Select(l => l.LineNo).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("acc", lines.Select(l => l.AccountId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter("svc", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = lines.Select(l => (object?)l.ServiceId ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("sup", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = lines.Select(l => (object?)l.SupplierId ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("sm", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = lines.Select(l => (object?)l.ServiceMonth?.FirstDay ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("kind", lines.Select(l => (short)l.Kind).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", lines.Select(l => l.Amount).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("commission", lines.Select(l => l.Commission).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("paid", lines.Select(l => l.PaidOn).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("received", lines.Select(l => l.ReceivedOn).ToArray()));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
