@@ -23,11 +23,12 @@ public enum PaymentChannel : short
 /// A payment as a channel received it. <see cref="AgentPaymentId"/> is the agent's own id of the operation (PAY_ID,
 /// txn_id, the registry's operation number, the cash desk's receipt key): with <see cref="AgentId"/> it is the
 /// idempotency key. <see cref="Commission"/> is the agent's commission when the channel states it (a registry line);
-/// otherwise it follows the agent's terms.
+/// otherwise it follows the agent's terms. <see cref="Corrects"/>, <see cref="Correction"/> and <see cref="Reason"/> mark the
+/// posting of a correction (<see cref="PaymentCorrections"/>): a move to another account or a suspense resolution.
 /// </summary>
 public sealed record PaymentIntake(long AgentId, string AgentPaymentId, PaymentChannel Channel, string AccountNumber, decimal Amount, DateTimeOffset PaidAt,
     BillingPeriod? Period = null, decimal? Commission = null, string? Payer = null, string? Address = null, long? RegistryId = null, int? LineNo = null,
-    long? ShiftId = null);
+    long? ShiftId = null, bool? CommissionByPayer = null, long? Corrects = null, string? Correction = null, string? Reason = null);
 
 public enum PostingOutcome
 {
@@ -169,14 +170,14 @@ public static class PaymentPosting
     private static async Task<Dictionary<int, Inserted>> InsertAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, PostingOptions options,
         DateTimeOffset now, DateOnly today, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock_shared(@lock);
             WITH input AS (
-                SELECT * FROM unnest(@idx, @agent, @key, @channel, @number, @amount, @paid, @period, @commission, @payer, @address, @registry, @line, @shift)
-                    AS t(idx, agent_id, agent_payment_id, channel, account_number, amount, paid_at, period, commission, payer, address, registry_id, line_no, shift_id)),
-            booking AS (
-                SELECT min(d)::date AS month FROM generate_series(@month::date, @month::date + interval '36 months', interval '1 month') d
-                WHERE NOT EXISTS (SELECT 1 FROM billing_periods WHERE month = d AND state = 'closed')),
+                SELECT * FROM unnest(@idx, @agent, @key, @channel, @number, @amount, @paid, @period, @commission, @payer, @address, @registry, @line, @shift,
+                                     @byPayer, @corrects, @correction, @reason)
+                    AS t(idx, agent_id, agent_payment_id, channel, account_number, amount, paid_at, period, commission, payer, address, registry_id, line_no, shift_id,
+                         by_payer_given, corrects, correction, reason)),
+            booking AS ({BookingMonthSql}),
             resolved AS (
                 SELECT i.*, a.id AS account_id, terms.commission_percent, coalesce(terms.commission_paid_by = 'payer', false) AS by_payer
                 FROM input i
@@ -185,10 +186,10 @@ public static class PaymentPosting
                                    WHERE t.agent_id = i.agent_id AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) terms ON true
                 WHERE a.id IS NOT NULL OR @suspense)
             INSERT INTO payments (agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
-                                  received_on, booking_month, period, payer, address, registry_id, line_no, shift_id, posted_by, posted_at)
+                                  received_on, booking_month, period, payer, address, registry_id, line_no, shift_id, corrects, correction, reason, posted_by, posted_at)
             SELECT agent_id, agent_payment_id, channel, account_number, account_id, amount,
-                   coalesce(commission, round(amount * coalesce(commission_percent, 0) / 100, 2)), by_payer, paid_at,
-                   @today, (SELECT month FROM booking), period, payer, address, registry_id, line_no, shift_id, @by, @now
+                   coalesce(commission, round(amount * coalesce(commission_percent, 0) / 100, 2)), coalesce(by_payer_given, by_payer), paid_at,
+                   @today, (SELECT month FROM booking), period, payer, address, registry_id, line_no, shift_id, corrects, correction, reason, @by, @now
             FROM resolved ORDER BY idx
             ON CONFLICT (agent_id, agent_payment_id) DO NOTHING
             RETURNING id, agent_id, agent_payment_id, account_id, booking_month, commission, commission_by_payer
@@ -208,6 +209,10 @@ public static class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter("registry", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.RegistryId ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("line", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = intakes.Select(p => (object?)p.LineNo ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("shift", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.ShiftId ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("byPayer", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = intakes.Select(p => (object?)p.CommissionByPayer ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("corrects", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.Corrects ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("correction", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Correction ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Reason ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("suspense", options.AllowSuspense));
@@ -223,6 +228,12 @@ public static class PaymentPosting
                 BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)), r.GetDecimal(5), r.GetBoolean(6));
         return rows;
     }
+
+    /// <summary>The booking month of a receipt in month <c>@month</c>: that month, or the first one after it that is not closed.</summary>
+    internal const string BookingMonthSql = """
+        SELECT min(d)::date AS month FROM generate_series(@month::date, @month::date + interval '36 months', interval '1 month') d
+        WHERE NOT EXISTS (SELECT 1 FROM billing_periods WHERE month = d AND state = 'closed')
+        """;
 
     /// <summary>The lock a month's closing takes exclusively and every posting into it shared.</summary>
     public static long MonthLockKey(BillingPeriod month) => 0x5041_0000_0000L + month.Year * 100 + month.Month;
