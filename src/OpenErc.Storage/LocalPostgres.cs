@@ -91,8 +91,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         int port = FreePort();
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=100"
-                      + (throwaway ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=256MB -c max_wal_size=4GB"
+                      // A test run's cluster serves many databases at once, each with its own connection pool.
+                      + (throwaway ? " -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : " -c max_connections=200");
         await RunAsync(bin, "pg_ctl", asPostgres, ct, "-D", data, "-l", Path.Combine(data, "server.log"), "-o", options, "-w", "-t", "120", "start");
         log?.LogInformation("Started PostgreSQL in {Data} on 127.0.0.1:{Port}", data, port);
 

@@ -6,6 +6,8 @@ using OpenErc.Core.Organisations;
 using OpenErc.Core.Quality;
 using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Billing;
 using OpenErc.Storage;
 
 namespace OpenErc.Operations.Tests;
@@ -115,6 +117,17 @@ internal static class OneFlatRegion
     {
         AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 5, 6), ValidTo = new DateOnly(2026, 5, 16), Document = document,
     };
+
+    /// <summary>A fresh database with the flat charged for April and May 2026 (open months), and the account's number.</summary>
+    public static async Task<(string Cs, OneFlat Flat, string Number)> ChargedAprilAndMayAsync(Testing.PostgresCluster cluster, string name, CancellationToken ct)
+    {
+        var cs = await cluster.CreateDatabaseAsync(name);
+        var flat = await CreateAsync(cs, ct);
+        foreach (var month in new[] { new BillingPeriod(2026, 4), new BillingPeriod(2026, 5) })
+            if ((await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.Count > 0)
+                throw new InvalidOperationException($"the run of {month} failed");
+        return (cs, flat, await Testing.Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {flat.AccountId}"));
+    }
 
     /// <summary>Registers rows as a person of the back office would (audited under <paramref name="actor"/>).</summary>
     public static async Task RegisterAsync(string cs, string actor, CancellationToken ct, params object[] rows)

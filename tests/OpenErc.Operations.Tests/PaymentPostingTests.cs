@@ -17,11 +17,7 @@ public sealed class PaymentPostingTests(PostgresCluster cluster)
 
     private async Task<(string Cs, OneFlat Flat, long Agent, string Number, PostingOptions Options)> ChargedAsync(string name)
     {
-        var cs = await cluster.CreateDatabaseAsync(name);
-        var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        (await BillingRun.RunAsync(cs, April, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        (await BillingRun.RunAsync(cs, May, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        var number = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {flat.AccountId}");
+        var (cs, flat, number) = await OneFlatRegion.ChargedAprilAndMayAsync(cluster, name, Ct);
         return (cs, flat, flat.ManagerId, number, new PostingOptions("тест", Clock: FixedClock.On(new DateOnly(2026, 6, 3))));
     }
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
+using OpenErc.Operations.Payments;
 
 namespace OpenErc.Operations.Billing;
 
@@ -20,7 +21,7 @@ public static class BillingPeriods
     /// Closes the month: writes <c>account_balances</c> per account × service × supplier from the lines booked in the
     /// month (charged: the month's own regular lines; recalculated: every other line booked in it — absence and
     /// quality reductions, recalculations and corrections of earlier months), penalties: the lines of kind
-    /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid 0 until payments land; checks them against the lines and marks the month closed, all in one transaction.
+    /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid: the payment allocations booked in the month (an advance not yet split by service under service and supplier 0); checks them against the lines and marks the month closed, all in one transaction.
     /// </summary>
     public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default)
     {
@@ -61,20 +62,30 @@ public static class BillingPeriods
             if (!r.IsDBNull(1) && r.GetString(1) == "open") throw new BillingException($"Сначала закройте предыдущий месяц {month.Previous()}");
         }
         await using (var cmd = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock(@lock);
             WITH lines AS (
                 SELECT account_id, service_id, supplier_id,
                        coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
                        coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) AS recalculated,
                        coalesce(sum(amount) FILTER (WHERE kind = @penalty), 0) AS penalties
                 FROM charge_lines WHERE booking_month = @m GROUP BY 1, 2, 3),
-            prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev)
+            pays AS (
+                SELECT account_id, coalesce(service_id, 0) AS service_id, coalesce(supplier_id, 0) AS supplier_id, sum(amount) AS paid
+                FROM payment_allocations WHERE booking_month = @m GROUP BY 1, 2, 3),
+            prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev),
+            keys AS (SELECT account_id, service_id, supplier_id FROM lines UNION SELECT account_id, service_id, supplier_id FROM pays
+                     UNION SELECT account_id, service_id, supplier_id FROM prev)
             INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
-            SELECT @m, account_id, service_id, supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0),
-                   coalesce(l.penalties, 0), 0,
-                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0)
-            FROM lines l FULL JOIN prev p USING (account_id, service_id, supplier_id)
+            SELECT @m, k.account_id, k.service_id, k.supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0),
+                   coalesce(l.penalties, 0), coalesce(y.paid, 0),
+                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0) - coalesce(y.paid, 0)
+            FROM keys k
+            LEFT JOIN lines l USING (account_id, service_id, supplier_id)
+            LEFT JOIN pays y USING (account_id, service_id, supplier_id)
+            LEFT JOIN prev p USING (account_id, service_id, supplier_id)
             """, conn, tx))
         {
+            cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(month)));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
@@ -86,6 +97,7 @@ public static class BillingPeriods
                    coalesce(sum(penalties), 0), coalesce(sum(paid), 0), coalesce(sum(closing), 0),
                    count(*) FILTER (WHERE opening + charged + recalculated + penalties - paid <> closing),
                    (SELECT coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m),
+                   (SELECT coalesce(sum(amount), 0) FROM payment_allocations WHERE booking_month = @m),
                    (SELECT count(*) FROM account_balances b FULL JOIN (SELECT * FROM account_balances WHERE month = @prev) p
                         USING (account_id, service_id, supplier_id)
                     WHERE b.month = @m AND b.opening <> coalesce(p.closing, 0) OR b.month IS NULL)
@@ -100,7 +112,8 @@ public static class BillingPeriods
             Invariant.Holds(r.GetInt64(8) == 0, $"{r.GetInt64(8)} balances of {month} break opening + charged + recalculated + penalties − paid = closing");
             Invariant.Holds(report.Charged + report.Recalculated + report.Penalties == r.GetDecimal(9),
                 $"balances of {month} hold {report.Charged + report.Recalculated + report.Penalties} ₽ of charges and penalties, the lines {r.GetDecimal(9)} ₽");
-            Invariant.Holds(r.GetInt64(10) == 0, $"{r.GetInt64(10)} balances of {month} do not open with the closing of {month.Previous()}");
+            Invariant.Holds(report.Paid == r.GetDecimal(10), $"balances of {month} hold {report.Paid} ₽ paid, the allocations {r.GetDecimal(10)} ₽");
+            Invariant.Holds(r.GetInt64(11) == 0, $"{r.GetInt64(11)} balances of {month} do not open with the closing of {month.Previous()}");
         }
         await using (var cmd = new NpgsqlCommand(
             "UPDATE billing_periods SET state = 'closed', closed_at = now(), closed_by = @by WHERE month = @m", conn, tx))

@@ -3,6 +3,8 @@ using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Penalties;
+using OpenErc.Operations.Payments;
+using OpenErc.Core.Payments;
 using OpenErc.Core.Tariffs;
 
 namespace OpenErc.Operations.Billing;
@@ -71,7 +73,9 @@ public static class PenaltyPosting
             var lines = new List<PostedLine>();
             long chunks = 0;
             decimal accruedTotal = 0m, postedBefore = 0m;
-            foreach (var c in await ChunksAsync(conn, openMonth, null, ct))
+            var all = await ChunksAsync(conn, openMonth, null, ct);
+            payments ??= await PaymentsAsync(conn, all, null, calculatedOn, ct);
+            foreach (var c in all)
             {
                 chunks++;
                 var paid = Paid(payments, c);
@@ -123,7 +127,9 @@ public static class PenaltyPosting
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) services[r.GetInt64(0)] = r.GetString(1);
         var chunks = new List<PenaltyStatementChunk>();
-        foreach (var c in await ChunksAsync(conn, BillingPeriod.Of(calculatedOn), accountId, ct))
+        var all = await ChunksAsync(conn, BillingPeriod.Of(calculatedOn), accountId, ct);
+        payments ??= await PaymentsAsync(conn, all, accountId, calculatedOn, ct);
+        foreach (var c in all)
         {
             var paid = Paid(payments, c);
             chunks.Add(new PenaltyStatementChunk(services.GetValueOrDefault(c.ServiceId, c.ServiceCode), names.GetValueOrDefault(c.SupplierId, ""),
@@ -160,6 +166,44 @@ public static class PenaltyPosting
             chunks.Add(new Chunk(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)),
                 r.GetInt64(5), r.GetDecimal(6), r.GetDecimal(7)));
         return chunks;
+    }
+
+    /// <summary>
+    /// The payments each chunk received, dated by the payer's day: the allocation lines read into each account's
+    /// <see cref="DebtBook"/> over the chunks, which also dates the advances the chunks consumed.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>> PaymentsAsync(NpgsqlConnection conn, List<Chunk> chunks,
+        long? accountId, DateOnly calculatedOn, CancellationToken ct)
+    {
+        var allocations = new Dictionary<long, List<AllocatedLine>>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT account_id, service_id, supplier_id, service_month, kind, paid_on, sum(amount) FROM payment_allocations
+            {(accountId is null ? "" : "WHERE account_id = @account")}
+            GROUP BY 1, 2, 3, 4, 5, 6
+            """, conn))
+        {
+            if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                if (!allocations.TryGetValue(r.GetInt64(0), out var list)) allocations[r.GetInt64(0)] = list = [];
+                list.Add(new AllocatedLine(r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+                    r.IsDBNull(3) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), (AllocationKind)r.GetInt16(4), r.GetDecimal(6), r.GetFieldValue<DateOnly>(5)));
+            }
+        }
+        var paid = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>();
+        foreach (var account in chunks.GroupBy(c => c.AccountId))
+        {
+            if (!allocations.TryGetValue(account.Key, out var lines)) continue;
+            var charged = account.SelectMany(c => new[]
+            {
+                new ChargedChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.ServiceMonth, false, c.Principal),
+                new ChargedChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.ServiceMonth, true, c.PenaltiesPosted),
+            }).ToList();
+            foreach (var b in DebtBook.Open(charged, lines, calculatedOn, PaymentPosting.DueDate).Chunks.Where(b => !b.IsPenalty && b.Payments.Count > 0))
+                paid[new PenaltyDebtKey(account.Key, b.ServiceCode, b.SupplierId, b.Month)] = b.Payments;
+        }
+        return paid;
     }
 
     private static IReadOnlyList<ChunkPayment> Paid(IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments, Chunk c) =>

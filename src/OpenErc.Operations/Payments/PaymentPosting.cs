@@ -101,14 +101,16 @@ public static class PaymentPosting
         var key = ($"{conn.Host}:{conn.Port}/{conn.Database}", month);
         lock (PartitionsLock)
             if (Partitions.Contains(key)) return;
+        // Concurrent first postings of a month: one creates the partitions, the others wait for its commit.
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand("""
-            SELECT pg_advisory_lock(7461);
+            SELECT pg_advisory_xact_lock(7461);
             SELECT ensure_payment_allocations_partition(@m), ensure_payment_allocations_partition(@next);
-            SELECT pg_advisory_unlock(7461);
-            """, conn);
+            """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
         await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
         lock (PartitionsLock) Partitions.Add(key);
     }
 
