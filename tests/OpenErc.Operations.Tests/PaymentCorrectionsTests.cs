@@ -89,11 +89,25 @@ public sealed class PaymentCorrectionsTests(PostgresCluster cluster)
         var (cs, flat, number, options, clock) = await ChargedAsync("corr_close");
         decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}");
         await PaymentPosting.PostAsync(cs, Intake(flat.ManagerId, "C-1", number, 1234.56m), options, Ct);
-        await BillingPeriods.CloseAsync(cs, April, ct: Ct);
-        await BillingPeriods.CloseAsync(cs, May, ct: Ct);
-        var june = await BillingPeriods.CloseAsync(cs, June, ct: Ct);
-        june.Paid.ShouldBe(1234.56m);
-        june.Closing.ShouldBe(charged - 1234.56m);
+        // A new account pays before it has any charge: the advance waits unsplit until a month's charges split it.
+        var newcomer = new PersonalAccount { Number = AccountNumber.Create(3), PremiseId = flat.PremiseId, OpenedOn = new DateOnly(2026, 6, 1) };
+        await OneFlatRegion.RegisterAsync(cs, "тест", Ct, newcomer);
+        var early = await PaymentPosting.PostAsync(cs, Intake(flat.ManagerId, "C-0", newcomer.Number, 300m), options, Ct);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM payment_allocations WHERE payment_id = {early.PaymentId} AND service_id IS NULL")).ShouldBe(1);
+        (await BillingRun.RunAsync(cs, June, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}");
+        decimal newcomerJune = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {newcomer.Id}");
+        newcomerJune.ShouldBeGreaterThan(0m);
+
+        await BillingPeriods.CloseAsync(cs, April, ct: Ct, clock: clock);
+        await BillingPeriods.CloseAsync(cs, May, ct: Ct, clock: clock);
+        var june = await BillingPeriods.CloseAsync(cs, June, ct: Ct, clock: clock);
+        june.Paid.ShouldBe(1234.56m + 300m);
+        june.Closing.ShouldBe(charged + newcomerJune - 1234.56m - 300m);
+        // The 300 ₽ now sit with June's suppliers of the newcomer, in proportion to its charges; nothing is left unsplit.
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM payment_allocations WHERE payment_id = {early.PaymentId} AND service_id IS NULL")).ShouldBe(0m);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM payment_allocations WHERE payment_id = {early.PaymentId} AND supplier_id IS NOT NULL")).ShouldBe(300m);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE service_id = 0 AND closing <> 0")).ShouldBe(0);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE month = '2026-06-01' AND opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
 
         // Received on 30 June after June is closed: booked in July, still dated 30 June for the transfers and penalties.

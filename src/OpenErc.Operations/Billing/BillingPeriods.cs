@@ -21,16 +21,19 @@ public static class BillingPeriods
     /// Closes the month: writes <c>account_balances</c> per account × service × supplier from the lines booked in the
     /// month (charged: the month's own regular lines; recalculated: every other line booked in it — absence and
     /// quality reductions, recalculations and corrections of earlier months), penalties: the lines of kind
-    /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid: the payment allocations booked in the month (an advance not yet split by service under service and supplier 0); checks them against the lines and marks the month closed, all in one transaction.
+    /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid: the payment allocations booked in the month (advances paid before the account had charges are first split by the month's charges, see <see cref="PaymentPosting.SpreadUnsplitAdvancesAsync"/>; one still unsplit stays under service and supplier 0); checks them against the lines and marks the month closed, all in one transaction.
     /// </summary>
-    public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default)
+    public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default,
+        TimeProvider? clock = null)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        await PaymentPosting.EnsurePartitionsAsync(conn, month, ct);
+        var today = new PostingOptions(closedBy, Clock: clock).Today;
         await BillingRun.LockAsync(conn, month, $"Идёт расчёт месяца {month}: закрыть месяц нельзя", ct);
         try
         {
-            return await CloseLockedAsync(conn, month, closedBy, ct);
+            return await CloseLockedAsync(conn, month, closedBy, today, ct);
         }
         finally
         {
@@ -38,7 +41,7 @@ public static class BillingPeriods
         }
     }
 
-    private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, CancellationToken ct)
+    private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, DateOnly today, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand("""
@@ -61,8 +64,13 @@ public static class BillingPeriods
             if (!r.IsDBNull(0)) throw new BillingException($"Расчёт №{r.GetInt64(0)} за {month} не завершён: продолжите его перед закрытием месяца");
             if (!r.IsDBNull(1) && r.GetString(1) == "open") throw new BillingException($"Сначала закройте предыдущий месяц {month.Previous()}");
         }
+        await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(month)));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
         await using (var cmd = new NpgsqlCommand("""
-            SELECT pg_advisory_xact_lock(@lock);
             WITH lines AS (
                 SELECT account_id, service_id, supplier_id,
                        coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
@@ -85,7 +93,6 @@ public static class BillingPeriods
             LEFT JOIN prev p USING (account_id, service_id, supplier_id)
             """, conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(month)));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));

@@ -339,4 +339,45 @@ public static class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("received", lines.Select(l => l.ReceivedOn).ToArray()));
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// Splits the advances paid before an account had any charges (lines without a service) by the charges of
+    /// <paramref name="month"/>, so that the money reaches the suppliers: for each such payment, a line taking the
+    /// unsplit amount back and advance lines to each service × supplier in proportion to the month's charges (largest
+    /// remainder), booked in the month and received today (the next transfers carry them). Within the caller's
+    /// transaction; returns the number of payments split.
+    /// </summary>
+    public static async Task<int> SpreadUnsplitAdvancesAsync(NpgsqlConnection conn, BillingPeriod month, DateOnly today, CancellationToken ct)
+    {
+        var rows = new List<(long Payment, long Account, decimal Amount, DateOnly PaidOn, short LastLine, long Service, long Supplier, decimal Charged)>();
+        await using (var cmd = new NpgsqlCommand("""
+            WITH unsplit AS (
+                SELECT payment_id, account_id, sum(amount) AS amount, max(paid_on) AS paid_on FROM payment_allocations
+                WHERE service_id IS NULL GROUP BY payment_id, account_id HAVING sum(amount) > 0)
+            SELECT u.payment_id, u.account_id, u.amount, u.paid_on, (SELECT max(line) FROM payment_allocations a WHERE a.payment_id = u.payment_id),
+                   c.service_id, c.supplier_id, c.charged
+            FROM unsplit u
+            JOIN LATERAL (SELECT service_id, supplier_id, sum(amount) AS charged FROM charge_lines
+                          WHERE booking_month = @m AND account_id = u.account_id AND kind = 0 GROUP BY 1, 2 HAVING sum(amount) > 0) c ON true
+            ORDER BY u.payment_id, c.service_id, c.supplier_id
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetFieldValue<DateOnly>(3), r.GetInt16(4), r.GetInt64(5), r.GetInt64(6), r.GetDecimal(7)));
+        }
+        var lines = new List<Line>();
+        foreach (var payment in rows.GroupBy(r => r.Payment))
+        {
+            var first = payment.First();
+            short line = first.LastLine;
+            lines.Add(new Line(month, first.Payment, ++line, first.Account, null, null, null, AllocationKind.Advance, -first.Amount, 0m, first.PaidOn, today));
+            var parts = LargestRemainder.Split(first.Amount, payment.Select(p => p.Charged).ToList());
+            foreach (var (p, part) in payment.Zip(parts).Where(x => x.Second > 0))
+                lines.Add(new Line(month, first.Payment, ++line, first.Account, p.Service, p.Supplier, null, AllocationKind.Advance, part, 0m, first.PaidOn, today));
+        }
+        await WriteAllocationsAsync(conn, lines, ct);
+        return rows.Select(r => r.Payment).Distinct().Count();
+    }
 }

@@ -128,6 +128,7 @@ namespace OpenErc.Storage.Migrations
                 ) PARTITION BY RANGE (booking_month);
                 CREATE INDEX ix_payment_allocations_account ON payment_allocations (account_id);
                 CREATE INDEX ix_payment_allocations_received ON payment_allocations (received_on, supplier_id);
+                CREATE INDEX ix_payment_allocations_unsplit ON payment_allocations (payment_id) WHERE service_id IS NULL;
 
                 CREATE FUNCTION ensure_payment_allocations_partition(m date) RETURNS void LANGUAGE plpgsql AS $$
                 DECLARE
