@@ -151,10 +151,12 @@ public static class PaymentCorrections
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Now));
         cmd.Parameters.Add(new NpgsqlParameter<long>("id", p.Id));
-        var id = await cmd.ExecuteScalarAsync(ct);
-        if (id is long reversal) return reversal;
-        // A payment without allocation lines cannot be: every posted payment on an account is allocated in full.
-        throw new InvalidOperationException($"payment {p.Id} has no allocation lines to reverse");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
+        await r.NextResultAsync(ct);
+        // Every posted payment on an account is allocated in full: no lines to negate would be a bug.
+        Invariant.Holds(await r.ReadAsync(ct), $"payment {p.Id} has no allocation lines to reverse");
+        return r.GetInt64(0);
     }
 
     private static async Task<PostingResult> RepostAsync(NpgsqlConnection conn, Original p, string accountNumber, string correction, string suffix, string reason,
