@@ -1,6 +1,4 @@
 using Microsoft.Playwright;
-using OpenErc.Core.Common;
-using OpenErc.Operations.Billing;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
@@ -13,11 +11,7 @@ public sealed class CashDeskJourneyTests(DemoWebHost host) : IClassFixture<DemoW
     [Fact]
     public async Task A_cashier_takes_a_payment_prints_the_receipt_cancels_it_and_closes_the_shift()
     {
-        var ct = TestContext.Current.CancellationToken;
-        var charged = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
-        (await BillingRun.RunAsync(host.ConnectionString, charged, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.ShouldBeEmpty();
-        long accountId = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_lines");
-        string number = await Sql.ScalarAsync<string>(host.ConnectionString, $"SELECT number FROM personal_accounts WHERE id = {accountId}");
+        var (accountId, number) = await host.ChargedAccountAsync();
         string payer = await Sql.ScalarAsync<string>(host.ConnectionString,
             $"SELECT p.full_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {accountId}");
         const string cashier = "Петрова Анна Сергеевна";

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using OpenErc.Core.Common;
-using OpenErc.Operations.Billing;
 using OpenErc.Operations.Payments;
 using OpenErc.Testing;
 using Shouldly;
@@ -17,22 +15,14 @@ public sealed class PaymentsApiTests(DemoWebHost host) : IClassFixture<DemoWebHo
     private HttpClient Http => host.Client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     private Task<T> ScalarAsync<T>(string sql) => Sql.ScalarAsync<T>(host.ConnectionString, sql);
 
     [Fact]
     public async Task A_payment_is_found_reversed_once_and_a_move_to_an_unknown_account_changes_nothing()
     {
-        var charged = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
-        (await BillingRun.RunAsync(host.ConnectionString, charged, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        long accountId = await ScalarAsync<long>("SELECT min(account_id) FROM charge_lines");
-        string number = await ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {accountId}");
+        var (accountId, number) = await host.ChargedAccountAsync();
         long bank = await ScalarAsync<long>("SELECT organisation_id FROM payment_agent_accesses WHERE login = 'demo-bank'");
         var options = new PostingOptions("тест");
         async Task<long> PayAsync(string key) => (await PaymentPosting.PostAsync(host.ConnectionString,
