@@ -64,6 +64,8 @@ public static partial class AgentTermsBook
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The agent's row is locked against a concurrent change of its terms, but not against its payments (their foreign
+        // key takes KEY SHARE, which NO KEY UPDATE lets through).
         await using (var cmd = new NpgsqlCommand("""
             SELECT o.kind, (SELECT max(received_on) FROM payments p WHERE p.agent_id = o.id), (SELECT max(valid_from) FROM payment_agent_terms t WHERE t.agent_id = o.id)
             FROM organisations o WHERE o.id = @agent FOR NO KEY UPDATE
