@@ -84,6 +84,7 @@ public static class OpenErcWebHost
         app.MapRegistryApi();
         app.MapCalculatorApi();
         app.MapBillingApi();
+        app.MapPaymentsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -8,9 +8,14 @@ using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
+using Microsoft.EntityFrameworkCore;
 using OpenErc.Storage;
+using Shouldly;
 
 namespace OpenErc.Operations.Tests;
+
+/// <summary>The centre, a bank and a payment agent of <see cref="OneFlatRegion.ChargedWithAgentsAsync"/>.</summary>
+internal sealed record PaymentParties(long CentreId, long BankId, long AgentId);
 
 /// <summary>What <see cref="OneFlatRegion.CreateAsync"/> made.</summary>
 internal sealed record OneFlat(long BuildingId, long PremiseId, long AccountId, long PersonId, long WaterSupplierId, long ManagerId,
@@ -105,6 +110,23 @@ internal static class OneFlatRegion
         return new OneFlat(building.Id, premise.Id, account.Id, person.Id, water.Id, manager.Id, cold.Id, hot.Id, coldMeter.Id, hotMeter.Id, act.Id);
     }
 
+    /// <summary>
+    /// The region charged for April and May 2026, with the centre itself (the cash desk's agent), a bank and a payment agent;
+    /// returns the account's number.
+    /// </summary>
+    public static async Task<(OneFlat Flat, string Number, PaymentParties Parties)> ChargedWithAgentsAsync(string cs, CancellationToken ct)
+    {
+        var flat = await ChargeAprilAndMayAsync(cs, ct);
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "тест", Reason = "тестовый регион" };
+        var centre = new Organisation { Kind = OrganisationKind.BillingCentre, Name = "АО «ЕРЦ»", Inn = "7728168971" };
+        var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Банк»", Inn = "7702070139" };
+        var agent = new Organisation { Kind = OrganisationKind.PaymentAgent, Name = "ООО «Платёж»", Inn = "7744001497" };
+        db.AddRange(centre, bank, agent);
+        await db.SaveChangesAsync(ct);
+        var number = await db.Accounts.Where(a => a.Id == flat.AccountId).Select(a => a.Number).SingleAsync(ct);
+        return (flat, number, new PaymentParties(centre.Id, bank.Id, agent.Id));
+    }
+
     /// <summary>Cold water interrupted in the whole building on 10.09.2026 from 08:00 to 22:00: 14 h at once.</summary>
     public static Incident ColdWaterInterruption(OneFlat flat) => new()
     {
@@ -122,11 +144,16 @@ internal static class OneFlatRegion
     public static async Task<(string Cs, OneFlat Flat, string Number)> ChargedAprilAndMayAsync(Testing.PostgresCluster cluster, string name, CancellationToken ct)
     {
         var cs = await cluster.CreateDatabaseAsync(name);
+        var flat = await ChargeAprilAndMayAsync(cs, ct);
+        return (cs, flat, await Testing.Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {flat.AccountId}"));
+    }
+
+    private static async Task<OneFlat> ChargeAprilAndMayAsync(string cs, CancellationToken ct)
+    {
         var flat = await CreateAsync(cs, ct);
         foreach (var month in new[] { new BillingPeriod(2026, 4), new BillingPeriod(2026, 5) })
-            if ((await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.Count > 0)
-                throw new InvalidOperationException($"the run of {month} failed");
-        return (cs, flat, await Testing.Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {flat.AccountId}"));
+            (await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.ShouldBeEmpty();
+        return flat;
     }
 
     /// <summary>Registers rows as a person of the back office would (audited under <paramref name="actor"/>).</summary>

@@ -13,12 +13,7 @@ public sealed class BillingApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
     private HttpClient Http => host.Client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     [Fact]
     public async Task A_run_is_started_followed_and_its_month_closed_over_http_and_bad_requests_change_nothing()

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Playwright;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Billing;
 using OpenErc.Storage;
 using OpenErc.Testing;
+using Shouldly;
 using Xunit;
 
 namespace OpenErc.Web.Tests;
@@ -61,6 +65,23 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<T>(Json))!;
+    }
+
+    /// <summary>The response's JSON, after checking its status (the body is in the message when it differs).</summary>
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(expected, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Charges the month before this one (a second call posts nothing) and returns the first charged account.</summary>
+    public async Task<(long Id, string Number)> ChargedAccountAsync()
+    {
+        var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
+        (await BillingRun.RunAsync(ConnectionString, month, BillingScope.All, new BillingRunOptions(), ct: TestContext.Current.CancellationToken)).Failures.ShouldBeEmpty();
+        long id = await Sql.ScalarAsync<long>(ConnectionString, "SELECT min(account_id) FROM charge_lines");
+        return (id, await Sql.ScalarAsync<string>(ConnectionString, $"SELECT number FROM personal_accounts WHERE id = {id}"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Core.Payments;
@@ -12,7 +13,12 @@ public sealed record DebtPosition(string ServiceCode, long SupplierId, BillingPe
 public sealed record PaymentDesignation(BillingPeriod? Period = null, IReadOnlyDictionary<string, decimal>? ByService = null);
 
 /// <summary>How a payment was spread: to a debt (its month), to penalties, or to an advance (no month).</summary>
-public enum AllocationKind { Debt, Penalty, Advance }
+public enum AllocationKind
+{
+    [Display(Name = "Долг")] Debt,
+    [Display(Name = "Пени")] Penalty,
+    [Display(Name = "Аванс")] Advance,
+}
 
 /// <summary>A part of a payment booked to a service and supplier; an advance has no month, and no service when the account has no charges to split it by.</summary>
 public sealed record Allocation(AllocationKind Kind, string? ServiceCode, long? SupplierId, BillingPeriod? Month, decimal Amount);

@@ -189,8 +189,11 @@ internal sealed class CopySession : IAsyncDisposable
         if (!Streaming && _tables.Sum(t => t.Pending) >= SequentialBatchRows) FlushSequential();
     }
 
-    /// <summary>Writes what is left, rebuilds the indexes, and commits every table.</summary>
-    public async Task CompleteAsync(Action<CopyTable>? tableDone, CancellationToken ct)
+    /// <summary>
+    /// Writes what is left, rebuilds the indexes, and commits every table. <paramref name="epilogue"/> runs before the commit
+    /// on the connection that loaded its table: rows of a table without ids of ours, made from rows of that table.
+    /// </summary>
+    public async Task CompleteAsync(Action<CopyTable>? tableDone, CancellationToken ct, (CopyTable Table, string Sql)? epilogue = null)
     {
         if (Streaming)
         {
@@ -226,6 +229,7 @@ internal sealed class CopySession : IAsyncDisposable
                 }
                 tableDone?.Invoke(table);
             }
+            if (epilogue is { } e && lane.Tables.Contains(e.Table)) await ExecuteAsync(lane.Connection, e.Sql, ct);
         }));
         foreach (var lane in _lanes) await lane.Transaction.CommitAsync(ct);
     }

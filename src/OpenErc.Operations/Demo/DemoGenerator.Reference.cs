@@ -100,6 +100,9 @@ internal sealed partial class DemoGenerator
     }
 
     private readonly Dictionary<long, string> _orgNames = [];
+
+    /// <summary>The demo agents' commission terms, written in the organisations' transaction (the table has no ids to hand out).</summary>
+    public string AgentTermsSql { get; private set; } = "";
     private int _associationBuildings, _cooperativeBuildings;
 
     private Dictionary<string, long> Organisations()
@@ -175,6 +178,13 @@ internal sealed partial class DemoGenerator
 
         _org = new OrganisationIds(ids["ЕРЦ"], ids["Вода"], ids["Тепло"], ids["Энергия"], ids["Газ"], ids["РОКР"], ids["РОТКО"],
             ids["ТСЖ"], ids["ЖСК"], [ids["УК1"], ids["УК2"], ids["УК3"], ids["УК4"], ids["УК5"], ids["ТСЖ"], ids["ЖСК"]]);
+
+        // The agents' commission terms (103-ФЗ): the bank's 1.2 % is paid by the recipients out of each payment, the
+        // agent's 1.5 % by the payer on top of it.
+        AgentTermsSql = string.Create(CultureInfo.InvariantCulture, $"""
+            INSERT INTO payment_agent_terms (agent_id, valid_from, commission_percent, commission_paid_by, registry_profile, recorded_by)
+            VALUES ({ids["Банк1"]}, '2020-01-01', 1.2, 'recipient', 'sber', 'демо'), ({ids["Агент"]}, '2020-01-01', 1.5, 'payer', 'sber', 'демо')
+            """);
 
         // The bank's login for the online payment protocol. The salt comes from the seed so that the same seed gives
         // the same rows; it is still a proper PBKDF2 hash of the published demo password.

@@ -64,7 +64,8 @@ public static partial class DemoRegion
             }
             Invariant.Holds(tables.Accounts.Rows == options.Accounts, $"demo generated {tables.Accounts.Rows} accounts instead of {options.Accounts}");
             int finished = 0;
-            await session.CompleteAsync(_ => progress?.Report(new DemoProgress(StageFinish, Interlocked.Increment(ref finished), tables.All.Count)), ct);
+            await session.CompleteAsync(_ => progress?.Report(new DemoProgress(StageFinish, Interlocked.Increment(ref finished), tables.All.Count)), ct,
+                (tables.Organisations, generator.AgentTermsSql));
         }
         return new DemoResult(options.Accounts, checked((int)tables.Buildings.Rows), tables.TotalRows, clock.Elapsed);
     }

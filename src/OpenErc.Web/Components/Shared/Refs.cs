@@ -40,6 +40,11 @@ public static class Refs
         .Where(o => o.Kind != OrganisationKind.Bank && o.Kind != OrganisationKind.PaymentAgent && o.Kind != OrganisationKind.BillingCentre)
         .Select(o => new RefOption { Id = o.Id, Name = o.ShortName ?? o.Name }), Small: false);
 
+    /// <summary>Who takes payments: banks, payment agents and the centre itself (its cash desk).</summary>
+    public static readonly RefSource Agents = new(db => db.Organisations
+        .Where(o => o.Kind == OrganisationKind.Bank || o.Kind == OrganisationKind.PaymentAgent || o.Kind == OrganisationKind.BillingCentre)
+        .Select(o => new RefOption { Id = o.Id, Name = o.ShortName ?? o.Name }), Small: true);
+
     public static readonly RefSource Services = new(db => db.Services.Select(s => new RefOption { Id = s.Id, Name = s.Name }), Small: true);
 
     public static readonly RefSource Buildings = new(db => db.Buildings.Select(b => new RefOption { Id = b.Id, Name = b.Address }), Small: false);
