@@ -344,7 +344,8 @@ public static class PaymentPosting
     /// Splits the advances paid before an account had any charges (lines without a service) by the charges of
     /// <paramref name="month"/>, so that the money reaches the suppliers: for each such payment, a line taking the
     /// unsplit amount back and advance lines to each service × supplier in proportion to the month's charges (largest
-    /// remainder), booked in the month and received today (the next transfers carry them). Within the caller's
+    /// remainder), booked in the month and received today (the next transfers carry them). A reversed payment is left
+    /// alone: its reversal already took its unsplit amount back. Within the caller's
     /// transaction; returns the number of payments split.
     /// </summary>
     public static async Task<int> SpreadUnsplitAdvancesAsync(NpgsqlConnection conn, BillingPeriod month, DateOnly today, CancellationToken ct)
@@ -352,8 +353,10 @@ public static class PaymentPosting
         var rows = new List<(long Payment, long Account, decimal Amount, DateOnly PaidOn, short LastLine, long Service, long Supplier, decimal Charged)>();
         await using (var cmd = new NpgsqlCommand("""
             WITH unsplit AS (
-                SELECT payment_id, account_id, sum(amount) AS amount, max(paid_on) AS paid_on FROM payment_allocations
-                WHERE service_id IS NULL GROUP BY payment_id, account_id HAVING sum(amount) > 0)
+                SELECT payment_id, account_id, sum(amount) AS amount, max(paid_on) AS paid_on FROM payment_allocations a
+                WHERE service_id IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM payments c WHERE c.corrects = a.payment_id AND c.correction = 'reversal')
+                GROUP BY payment_id, account_id HAVING sum(amount) > 0)
             SELECT u.payment_id, u.account_id, u.amount, u.paid_on, (SELECT max(line) FROM payment_allocations a WHERE a.payment_id = u.payment_id),
                    c.service_id, c.supplier_id, c.charged
             FROM unsplit u
