@@ -100,20 +100,27 @@ public static class PaymentPosting
         return results;
     }
 
-    /// <summary>Creates the allocation partitions of the month and the next (a closed month books into the next one).</summary>
+    /// <summary>
+    /// Creates the allocation partitions of the month and the next (a closed month books into the next one), in a
+    /// transaction of its own (call it outside one): the lock is held until the new partition is committed, so that a
+    /// concurrent first posting of the month finds it instead of creating it again.
+    /// </summary>
     public static async Task EnsurePartitionsAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
     {
         var key = ($"{conn.Host}:{conn.Port}/{conn.Database}", month);
         lock (PartitionsLock)
             if (Partitions.Contains(key)) return;
-        await using var cmd = new NpgsqlCommand("""
-            SELECT pg_advisory_lock(7461);
-            SELECT ensure_payment_allocations_partition(@m), ensure_payment_allocations_partition(@next);
-            SELECT pg_advisory_unlock(7461);
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            await using var cmd = new NpgsqlCommand("""
+                SELECT pg_advisory_xact_lock(7461);
+                SELECT ensure_payment_allocations_partition(@m), ensure_payment_allocations_partition(@next);
+                """, conn);
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
+            await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
         lock (PartitionsLock) Partitions.Add(key);
     }
 
