@@ -38,6 +38,14 @@ public sealed class GroupCommit : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    private long _batches, _payments;
+
+    /// <summary>Batches posted so far (those that failed as a whole and were posted one by one count once).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Payments answered so far.</summary>
+    public long Payments => Interlocked.Read(ref _payments);
+
     /// <summary>Posts the payment with the next batch; completes after the commit. The amount must already be valid.</summary>
     public Task<PostingResult> PostAsync(PaymentIntake intake)
     {
@@ -54,6 +62,8 @@ public sealed class GroupCommit : IAsyncDisposable
         {
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
             await PostBatchAsync(batch);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _payments, batch.Count);
             batch.Clear();
         }
     }
