@@ -83,6 +83,10 @@ internal static class PaymentBench
             });
             var seconds = BenchCommands.Seconds(watch.Elapsed);
             host.Stop();
+            foreach (var refused in answers.Where(a => a.Code != 0).GroupBy(a => a.Code))
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Отказов с кодом {refused.Key}: {refused.Count():N0}[/]");
+            if (answers.Any(a => a.Code != 0) && host.Output.Length > 0)
+                AnsiConsole.WriteLine("Журнал веб-сервера:\n" + host.Output[^Math.Min(host.Output.Length, 4000)..]);
 
             var check = await CheckAsync(cs, plan, answers, ct);
             var latencies = answers.Select(a => a.Latency).Order().ToArray();

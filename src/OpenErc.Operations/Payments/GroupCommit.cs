@@ -14,56 +14,52 @@ namespace OpenErc.Operations.Payments;
 /// Repeats of one key inside a batch are handled by the posting (the first is posted, the others get it). When a batch
 /// fails as a whole (one bad payment, a lost connection, even in the middle of the commit), each of its payments is
 /// posted again on its own: posting is idempotent, so a payment the failed batch did commit gets its original answer,
-/// and only the payment that really fails gets the error. Batches are posted one at a time, so two batches in flight
-/// never wait on each other's keys.
+/// and only the payment that really fails gets the error. Payments go to <c>lanes</c> queues by their account number,
+/// each posting one batch at a time, so that both the database and this process are busy at once: payments to one
+/// account, and so every repeat of a payment, stay in one lane, and two lanes never wait on each other's account locks
+/// or keys (except a key reused for another account, a conflict anyway: the database breaks that deadlock, and the
+/// batch it fails is posted one by one).
 /// </remarks>
 public sealed class GroupCommit : IAsyncDisposable
 {
     private sealed record Pending(PaymentIntake Intake, TaskCompletionSource<PostingResult> Answer);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending>[] _lanes;
     private readonly string _connectionString;
     private readonly PostingOptions _options;
     private readonly int _maxBatch;
     private readonly ILogger? _log;
-    private readonly Task _loop;
+    private readonly Task[] _loops;
 
-    public GroupCommit(string connectionString, PostingOptions options, int maxBatch = 500, ILogger? log = null)
+    public GroupCommit(string connectionString, PostingOptions options, int maxBatch = 500, int lanes = 2, ILogger? log = null)
     {
-        _log = log;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        _log = log;
         _connectionString = connectionString;
         _options = options;
         _maxBatch = maxBatch;
-        _loop = Task.Run(RunAsync);
+        _lanes = Enumerable.Range(0, lanes).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
+        _loops = _lanes.Select(lane => Task.Run(() => RunAsync(lane))).ToArray();
     }
-
-    private long _batches, _payments;
-
-    /// <summary>Batches posted so far (those that failed as a whole and were posted one by one count once).</summary>
-    public long Batches => Interlocked.Read(ref _batches);
-
-    /// <summary>Payments answered so far.</summary>
-    public long Payments => Interlocked.Read(ref _payments);
 
     /// <summary>Posts the payment with the next batch; completes after the commit. The amount must already be valid.</summary>
     public Task<PostingResult> PostAsync(PaymentIntake intake)
     {
         var pending = new Pending(intake, new TaskCompletionSource<PostingResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
+        var lane = _lanes[unchecked((uint)StringComparer.Ordinal.GetHashCode(intake.AccountNumber)) % (uint)_lanes.Length];
+        if (!lane.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
         return pending.Answer.Task;
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(Channel<Pending> lane)
     {
         var batch = new List<Pending>(_maxBatch);
         // No cancellation: after Complete the queue is drained, so every accepted payment is answered.
-        while (await _queue.Reader.WaitToReadAsync())
+        while (await lane.Reader.WaitToReadAsync())
         {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            while (batch.Count < _maxBatch && lane.Reader.TryRead(out var pending)) batch.Add(pending);
             await PostBatchAsync(batch);
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _payments, batch.Count);
             batch.Clear();
         }
     }
@@ -103,7 +99,7 @@ public sealed class GroupCommit : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop;
+        foreach (var lane in _lanes) lane.Writer.TryComplete();
+        await Task.WhenAll(_loops);
     }
 }
