@@ -16,6 +16,27 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public string Root { get; }
     public string ConnectionString { get; }
 
+    /// <summary>CPU seconds the database server has used so far: the postmaster and its live backends (Linux).</summary>
+    public decimal ServerCpuSeconds()
+    {
+        int postmaster = int.Parse(File.ReadLines(Path.Combine(_server.DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        return Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit))
+            .Select(n => ProcStat(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(s => s is { } stat && (stat.Pid == postmaster || stat.Parent == postmaster)).Sum(s => s!.Value.CpuSeconds);
+    }
+
+    /// <summary>A process's parent and CPU seconds (user + system) from <c>/proc/PID/stat</c>; null when it has gone.</summary>
+    public static (int Pid, int Parent, decimal CpuSeconds)? ProcStat(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return null; }
+        // Fields after the command in parentheses: state, ppid, …, utime (14th field) and stime (15th), in clock ticks of 1/100 s.
+        var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return (pid, int.Parse(f[1], inv), (long.Parse(f[11], inv) + long.Parse(f[12], inv)) / 100m);
+    }
+
     public static async Task<BenchDatabase> CreateAsync(int accounts, BillingPeriod month, CancellationToken ct)
     {
         var root = Path.Combine(Path.GetTempPath(), "openerc-bench-" + Guid.NewGuid().ToString("N")[..8]);

@@ -42,18 +42,20 @@ internal static class PaymentBench
         var concurrency = new Option<int>("--concurrency") { Description = "Одновременных клиентов", DefaultValueFactory = _ => 32 };
         var accounts = new Option<int>("--accounts") { Description = "Число лицевых счетов демо-региона", DefaultValueFactory = _ => 5_000 };
         var repeats = new Option<int>("--repeats") { Description = "Повторов PAY_ID, % от числа платежей", DefaultValueFactory = _ => 5 };
+        var warm = new Option<int>("--warm-up") { Description = "Платежей для прогрева перед замером", DefaultValueFactory = _ => 3_000 };
         var web = new Option<string?>("--web") { Description = "Путь к OpenErc.Web.dll (по умолчанию — сборка из дерева исходников)" };
         var json = new Option<string?>("--json") { Description = "Записать результаты в JSON-файл" };
         var command = new Command("payments", "Онлайн-платежи по протоколу Сбербанка через настоящий веб-сервер: скорость, задержки, потери и дубли")
         {
-            payments, concurrency, accounts, repeats, web, json,
+            payments, concurrency, accounts, repeats, warm, web, json,
         };
         command.SetAction(async (parse, ct) =>
         {
             int n = parse.GetValue(payments), c = parse.GetValue(concurrency);
             if (n < 1 || c < 1) throw new ArgumentException("--payments и --concurrency должны быть больше нуля");
             var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Today));
-            var dll = parse.GetValue(web) ?? await BuildWebAsync(ct);
+            var dll = Path.GetFullPath(parse.GetValue(web) ?? await BuildWebAsync(ct));
+            if (!File.Exists(dll)) throw new FileNotFoundException($"Нет файла веб-сервера {dll}");
 
             await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), month, ct);
             var cs = bench.ConnectionString;
@@ -69,26 +71,32 @@ internal static class PaymentBench
                 DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
                     $"{DemoRegion.BankLogin}:{DemoRegion.BankLogin}"))) },
             };
-            // Warm-up with checks (nothing posted): the JIT, the connection pools and the one PBKDF2 of the sign-in.
-            await RunAsync(c, c * 20, async _ => await SendAsync(http, $"ACTION=check&ACCOUNT={numbers[0]}", ct));
+            // Warm-up, untimed: the sign-in's one PBKDF2, the connection pools, and the JIT — a server that has just started
+            // compiles its hot paths again, optimised, for some seconds, and a running one has long done so. Its payments
+            // (PAY_ID W…) are checked with the others.
+            await RunAsync(c, c * 10, async _ => await SendAsync(http, $"ACTION=check&ACCOUNT={numbers[0]}", ct));
+            var warmUp = Plan(parse.GetValue(warm), 0, numbers).Select(p => p with { PayId = "W" + p.PayId }).ToList();
+            var warmAnswers = new Answer[warmUp.Count];
+            await RunAsync(c, warmUp.Count, async i => warmAnswers[i] = await PayAsync(http, warmUp[i], ct));
 
             AnsiConsole.MarkupLineInterpolated($"Платежей: {n:N0} и повторов {plan.Count - n:N0}, клиентов {c}…");
             var answers = new Answer[plan.Count];
+            var cpu = (Client: Process.GetCurrentProcess().TotalProcessorTime, Web: host.CpuSeconds(), Database: bench.ServerCpuSeconds());
             var watch = Stopwatch.StartNew();
             await RunAsync(c, plan.Count, async i =>
             {
-                var p = plan[i];
-                answers[i] = await SendAsync(http, string.Create(CultureInfo.InvariantCulture,
-                    $"ACTION=payment&ACCOUNT={p.Account}&AMOUNT={p.Amount:0.00}&PAY_ID={p.PayId}&PAY_DATE={DateTimeOffset.UtcNow.ToOffset(PostingOptions.MoscowOffset):dd.MM.yyyy_HH:mm:ss}"), ct);
+                answers[i] = await PayAsync(http, plan[i], ct);
             });
             var seconds = BenchCommands.Seconds(watch.Elapsed);
+            var cpuClient = BenchCommands.Seconds(Process.GetCurrentProcess().TotalProcessorTime - cpu.Client);
+            var (cpuWeb, cpuDatabase) = (host.CpuSeconds() - cpu.Web, bench.ServerCpuSeconds() - cpu.Database);
             host.Stop();
             foreach (var refused in answers.Where(a => a.Code != 0).GroupBy(a => a.Code))
                 AnsiConsole.MarkupLineInterpolated($"[yellow]Отказов с кодом {refused.Key}: {refused.Count():N0}[/]");
             if (answers.Any(a => a.Code != 0) && host.Output.Length > 0)
                 AnsiConsole.WriteLine("Журнал веб-сервера:\n" + host.Output[^Math.Min(host.Output.Length, 4000)..]);
 
-            var check = await CheckAsync(cs, plan, answers, ct);
+            var check = await CheckAsync(cs, [.. warmUp, .. plan], [.. warmAnswers, .. answers], ct);
             var latencies = answers.Select(a => a.Latency).Order().ToArray();
             var figures = new Dictionary<string, object?>
             {
@@ -102,11 +110,16 @@ internal static class PaymentBench
                 ["p50_ms"] = Milliseconds(latencies, 50),
                 ["p99_ms"] = Milliseconds(latencies, 99),
                 ["max_ms"] = Milliseconds(latencies, 100),
+                ["warm_up_payments"] = warmUp.Count,
                 ["refused"] = answers.Count(a => a.Code != 0),
                 ["lost"] = check.Lost,
                 ["duplicated"] = check.Duplicated,
                 ["allocation_lines"] = check.Lines,
                 ["commits"] = check.Commits,
+                // Where the time went: CPU seconds of the load generator, the web host and the database server (2 cores = 2 s a second).
+                ["client_cpu_seconds"] = Math.Round(cpuClient, 1),
+                ["web_cpu_seconds"] = Math.Round(cpuWeb, 1),
+                ["database_cpu_seconds"] = Math.Round(cpuDatabase, 1),
                 ["registry_lines_per_second"] = RegistryLinesPerSecond is { } registry ? Math.Round(await registry(cs, ct)) : null,
             };
             await BenchDatabase.ReportAsync(figures, parse.GetValue(json), ct);
@@ -118,7 +131,7 @@ internal static class PaymentBench
     /// <summary>The payments in sending order: each PAY_ID once, and <paramref name="repeatPercent"/> % more that repeat an earlier one exactly.</summary>
     private static List<Planned> Plan(int payments, int repeatPercent, string[] accounts)
     {
-        var random = new Random(42);
+        var random = new Random(payments);
         var plan = new List<Planned>(payments + payments * repeatPercent / 100 + 1);
         var originals = new List<Planned>(payments);
         for (int i = 0; i < payments; i++)
@@ -150,6 +163,9 @@ internal static class PaymentBench
         return new Answer(int.Parse(xml.Element("CODE")!.Value, CultureInfo.InvariantCulture),
             xml.Element("EXT_ID") is { } id ? long.Parse(id.Value, CultureInfo.InvariantCulture) : null, latency);
     }
+
+    private static Task<Answer> PayAsync(HttpClient http, Planned p, CancellationToken ct) => SendAsync(http, string.Create(CultureInfo.InvariantCulture,
+        $"ACTION=payment&ACCOUNT={p.Account}&AMOUNT={p.Amount:0.00}&PAY_ID={p.PayId}&PAY_DATE={DateTimeOffset.UtcNow.ToOffset(PostingOptions.MoscowOffset):dd.MM.yyyy_HH:mm:ss}"), ct);
 
     private static decimal Milliseconds(TimeSpan[] sorted, int percentile) =>
         Math.Round(sorted[(sorted.Length - 1) * percentile / 100].Ticks / (decimal)TimeSpan.TicksPerMillisecond, 1);
@@ -225,6 +241,7 @@ internal static class PaymentBench
     private sealed class WebProcess(Process process, Uri address, ConcurrentQueue<string> output) : IDisposable
     {
         public Uri Address => address;
+        public decimal CpuSeconds() => BenchDatabase.ProcStat(process.Id)?.CpuSeconds ?? 0;
         public string Output => string.Join('\n', output);
 
         /// <summary>Stops the host; every request was answered, so there is nothing left for it to finish.</summary>
@@ -253,7 +270,7 @@ internal static class PaymentBench
         var psi = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", address.ToString(), "--OpenErc:DemoAccounts=0", "--Logging:LogLevel:Default=Warning" },
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment = { ["ConnectionStrings__OpenErc"] = cs },

@@ -125,7 +125,9 @@ public static class OnlineGatewayEndpoints
     public static IServiceCollection AddOnlineGateway(this IServiceCollection services)
     {
         services.AddSingleton(sp => new AgentCredentials(sp.GetRequiredService<OpenErcDatabase>().ConnectionString, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new GroupCommit(sp.GetRequiredService<OpenErcDatabase>().ConnectionString,
+        // The posting's few statements run thousands of times a second: prepared once per connection, they are not planned each time.
+        services.AddSingleton(sp => new GroupCommit(
+            new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<OpenErcDatabase>().ConnectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 }.ConnectionString,
             OnlineGateway.Options(sp.GetRequiredService<TimeProvider>()), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
         services.AddSingleton<OnlineGateway>();
         return services;
