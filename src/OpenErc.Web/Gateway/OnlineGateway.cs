@@ -18,7 +18,22 @@ public enum OnlineStatus
 public enum OnlineAction { Check, Pay, Unknown }
 
 /// <summary>A request of an online protocol in common terms; <see cref="PaidAt"/> is null when the date is missing or does not parse.</summary>
-public sealed record OnlineRequest(OnlineAction Action, string? ActionText, string? Account, string? Amount, string? PaymentId, string? DateText, DateTimeOffset? PaidAt);
+public sealed record OnlineRequest(OnlineAction Action, string? ActionText, string? Account, string? Amount, string? PaymentId, string? DateText, DateTimeOffset? PaidAt)
+{
+    /// <summary>How a protocol names the parts of a request: the parameters, the two actions, the date format.</summary>
+    public sealed record Names(string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date, string DateFormat);
+
+    public static OnlineRequest Read(Func<string, string?> parameter, Names names, TimeSpan utcOffset)
+    {
+        var action = parameter(names.Action);
+        var date = parameter(names.Date);
+        var kind = string.Equals(action, names.Check, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Check
+            : string.Equals(action, names.Pay, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Pay
+            : OnlineAction.Unknown;
+        return new OnlineRequest(kind, action, parameter(names.Account), parameter(names.Amount), parameter(names.PaymentId), date,
+            OnlineGateway.ParseMoment(date, names.DateFormat, utcOffset));
+    }
+}
 
 /// <summary>The answer: for a check the account, for a payment the posting (the original one for a repeat).</summary>
 public sealed record OnlineAnswer(OnlineStatus Status, string Message, Payee? Payee = null, PostingResult? Payment = null);

@@ -15,13 +15,9 @@ public sealed class OsmpProtocol : IOnlineProtocol
 
     public PaymentChannel Channel => PaymentChannel.Osmp;
 
-    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset)
-    {
-        var command = parameter("command");
-        var date = parameter("txn_date");
-        return new OnlineRequest(command?.ToLowerInvariant() switch { "check" => OnlineAction.Check, "pay" => OnlineAction.Pay, _ => OnlineAction.Unknown },
-            command, parameter("account"), parameter("sum"), parameter("txn_id"), date, OnlineGateway.ParseMoment(date, DateFormat, utcOffset));
-    }
+    private static readonly OnlineRequest.Names Names = new("command", "check", "pay", "account", "sum", "txn_id", "txn_date", DateFormat);
+
+    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset) => OnlineRequest.Read(parameter, Names, utcOffset);
 
     /// <summary>The result codes of the protocol; 1 is the only one after which the agent repeats the request.</summary>
     public static int Code(OnlineStatus status) => status switch

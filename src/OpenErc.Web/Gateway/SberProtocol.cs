@@ -15,13 +15,9 @@ public sealed class SberProtocol : IOnlineProtocol
 
     public PaymentChannel Channel => PaymentChannel.Sber;
 
-    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset)
-    {
-        var action = parameter("ACTION");
-        var date = parameter("PAY_DATE");
-        return new OnlineRequest(action?.ToLowerInvariant() switch { "check" => OnlineAction.Check, "payment" => OnlineAction.Pay, _ => OnlineAction.Unknown },
-            action, parameter("ACCOUNT"), parameter("AMOUNT"), parameter("PAY_ID"), date, OnlineGateway.ParseMoment(date, DateFormat, utcOffset));
-    }
+    private static readonly OnlineRequest.Names Names = new("ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE", DateFormat);
+
+    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset) => OnlineRequest.Read(parameter, Names, utcOffset);
 
     /// <summary>The result codes of the protocol.</summary>
     public static int Code(OnlineStatus status) => status switch
