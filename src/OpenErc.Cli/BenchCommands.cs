@@ -13,7 +13,7 @@ namespace OpenErc.Cli;
 
 /// <summary>
 /// <c>openerc bench billing --accounts N --json FILE</c>: the region-scale benchmark of the charge run, against the
-/// physical limit of the same rows loaded by a raw binary COPY.
+/// physical limit of the same rows loaded by a raw binary COPY; <c>openerc bench payments</c>: <see cref="PaymentBench"/>.
 /// </summary>
 public static class BenchCommands
 {
@@ -28,89 +28,71 @@ public static class BenchCommands
         billing.SetAction(async (parse, ct) =>
         {
             var month = new BillingPeriod(2026, 11);
-            var root = Path.Combine(Path.GetTempPath(), "openerc-bench-" + Guid.NewGuid().ToString("N")[..8]);
-            try
+            await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), month, ct);
+            var (root, cs) = (bench.Root, bench.ConnectionString);
+
+            var watch = Stopwatch.StartNew();
+            var report = await BillingRun.RunAsync(cs, month, BillingScope.All,
+                new BillingRunOptions(parse.GetValue(batch), parse.GetValue(parallel), StartedBy: "bench"), ct: ct);
+            var runSeconds = Seconds(watch.Elapsed);
+            AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
+
+            // The same rows, exported to a file first (untimed), then timed through a raw binary COPY into a table of the same shape.
+            var file = Path.Combine(root, "lines.bin");
+            long lineBytes;
+            await using (var conn = new NpgsqlConnection(cs))
             {
-                await using var server = await LocalPostgres.StartAsync(Path.Combine(root, "pg"), CliDatabase.Logging.CreateLogger("bench"), throwaway: true, ct: ct);
-                await server.EnsureDatabaseAsync("bench", ct);
-                var cs = server.ConnectionString("bench");
-                await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
-                    await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database, ct);
-
-                AnsiConsole.MarkupLineInterpolated($"Демо-регион: {parse.GetValue(accounts):N0} лицевых счетов…");
-                var demo = await DemoRegion.GenerateAsync(cs, new DemoOptions(parse.GetValue(accounts), 42, month), ct: ct);
-                AnsiConsole.MarkupLineInterpolated($"  создан за {demo.Elapsed.TotalSeconds:F1} с: {demo.Buildings:N0} домов");
-
-                var watch = Stopwatch.StartNew();
-                var report = await BillingRun.RunAsync(cs, month, BillingScope.All,
-                    new BillingRunOptions(parse.GetValue(batch), parse.GetValue(parallel), StartedBy: "bench"), ct: ct);
-                var runSeconds = Seconds(watch.Elapsed);
-                AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
-
-                // The same rows, exported to a file first (untimed), then timed through a raw binary COPY into a table of the same shape.
-                var file = Path.Combine(root, "lines.bin");
-                long lineBytes;
-                await using (var conn = new NpgsqlConnection(cs))
-                {
-                    await conn.OpenAsync(ct);
-                    await using (var cmd = new NpgsqlCommand("""
-                        CREATE TABLE bench_copy (LIKE charge_lines INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-                        ALTER TABLE bench_copy ADD PRIMARY KEY (booking_month, account_id, service_id, supplier_id, zone, kind, service_month, run_id);
-                        CREATE INDEX ON bench_copy (booking_month, building_id);
-                        """, conn))
-                        await cmd.ExecuteNonQueryAsync(ct);
-                    await using (var output = File.Create(file))
-                    await using (var export = await conn.BeginRawBinaryCopyAsync("COPY charge_lines_2026_11 TO STDOUT (FORMAT BINARY)", ct))
-                        await export.CopyToAsync(output, ct);
-                    await using (var cmd = new NpgsqlCommand(
-                        "SELECT pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1) FROM charge_lines", conn))
-                        lineBytes = (long)(await cmd.ExecuteScalarAsync(ct))!;
-                }
-                watch.Restart();
-                await using (var conn = new NpgsqlConnection(cs))
-                {
-                    await conn.OpenAsync(ct);
-                    await using var input = File.OpenRead(file);
-                    await using var import = await conn.BeginRawBinaryCopyAsync("COPY bench_copy FROM STDIN (FORMAT BINARY)", ct);
-                    await input.CopyToAsync(import, ct);
-                }
-                var copySeconds = Seconds(watch.Elapsed);
-
-                var result = new Dictionary<string, object>
-                {
-                    ["accounts"] = report.Accounts,
-                    ["buildings"] = report.BuildingsDone,
-                    ["failed_buildings"] = report.BuildingsFailed,
-                    ["lines"] = report.Lines,
-                    ["seconds"] = Math.Round(runSeconds, 2),
-                    ["accounts_per_second"] = Math.Round(report.Accounts / runSeconds),
-                    ["lines_per_second"] = Math.Round(report.Lines / runSeconds),
-                    ["copy_seconds"] = Math.Round(copySeconds, 2),
-                    ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
-                    ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
-                    ["bytes_per_line"] = lineBytes,
-                    ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
-                    ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),
-                    ["worker_write_seconds"] = Math.Round(Seconds(report.Timings.Write), 2),
-                    ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
-                    ["parallel"] = parse.GetValue(parallel),
-                    ["batch"] = parse.GetValue(batch),
-                };
-                var text = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
-                AnsiConsole.WriteLine(text);
-                if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, text, ct);
-                return 0;
+                await conn.OpenAsync(ct);
+                await using (var cmd = new NpgsqlCommand("""
+                    CREATE TABLE bench_copy (LIKE charge_lines INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+                    ALTER TABLE bench_copy ADD PRIMARY KEY (booking_month, account_id, service_id, supplier_id, zone, kind, service_month, run_id);
+                    CREATE INDEX ON bench_copy (booking_month, building_id);
+                    """, conn))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                await using (var output = File.Create(file))
+                await using (var export = await conn.BeginRawBinaryCopyAsync("COPY charge_lines_2026_11 TO STDOUT (FORMAT BINARY)", ct))
+                    await export.CopyToAsync(output, ct);
+                await using (var cmd = new NpgsqlCommand(
+                    "SELECT pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1) FROM charge_lines", conn))
+                    lineBytes = (long)(await cmd.ExecuteScalarAsync(ct))!;
             }
-            finally
+            watch.Restart();
+            await using (var conn = new NpgsqlConnection(cs))
             {
-                if (Directory.Exists(root))
-                    try { Directory.Delete(root, recursive: true); }
-                    catch (IOException e) { AnsiConsole.MarkupLineInterpolated($"[yellow]Не удалось удалить {root}: {e.Message}[/]"); }
+                await conn.OpenAsync(ct);
+                await using var input = File.OpenRead(file);
+                await using var import = await conn.BeginRawBinaryCopyAsync("COPY bench_copy FROM STDIN (FORMAT BINARY)", ct);
+                await input.CopyToAsync(import, ct);
             }
+            var copySeconds = Seconds(watch.Elapsed);
+
+            var result = new Dictionary<string, object?>
+            {
+                ["accounts"] = report.Accounts,
+                ["buildings"] = report.BuildingsDone,
+                ["failed_buildings"] = report.BuildingsFailed,
+                ["lines"] = report.Lines,
+                ["seconds"] = Math.Round(runSeconds, 2),
+                ["accounts_per_second"] = Math.Round(report.Accounts / runSeconds),
+                ["lines_per_second"] = Math.Round(report.Lines / runSeconds),
+                ["copy_seconds"] = Math.Round(copySeconds, 2),
+                ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
+                ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
+                ["bytes_per_line"] = lineBytes,
+                ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
+                ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),
+                ["worker_write_seconds"] = Math.Round(Seconds(report.Timings.Write), 2),
+                ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+                ["parallel"] = parse.GetValue(parallel),
+                ["batch"] = parse.GetValue(batch),
+            };
+            await BenchDatabase.ReportAsync(result, parse.GetValue(json), ct);
+            return 0;
         });
         bench.Subcommands.Add(billing);
+        bench.Subcommands.Add(PaymentBench.Create());
         return bench;
     }
 
-    private static decimal Seconds(TimeSpan elapsed) => elapsed.Ticks / (decimal)TimeSpan.TicksPerSecond;
+    internal static decimal Seconds(TimeSpan elapsed) => elapsed.Ticks / (decimal)TimeSpan.TicksPerSecond;
 }

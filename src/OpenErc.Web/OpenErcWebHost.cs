@@ -1,8 +1,11 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
+using OpenErc.Operations.Payments;
 using OpenErc.Storage;
 using OpenErc.Web.Api;
+using OpenErc.Web.Cabinet;
+using OpenErc.Web.Gateway;
 using OpenErc.Web.Components;
 using Scalar.AspNetCore;
 
@@ -57,6 +60,9 @@ public static class OpenErcWebHost
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.Services.AddCalculatorApi();
+        builder.Services.AddOnlineGateway();
+        // The only acquirer so far is the test one; a bank's adapter replaces it here.
+        builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -85,6 +91,9 @@ public static class OpenErcWebHost
         app.MapCalculatorApi();
         app.MapBillingApi();
         app.MapPaymentsApi();
+        app.MapOnlineGateway();
+        app.MapCabinetApi();
+        FakeAcquirer.MapFakeAcquirer(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

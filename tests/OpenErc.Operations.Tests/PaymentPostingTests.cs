@@ -15,13 +15,16 @@ public sealed class PaymentPostingTests(PostgresCluster cluster)
     private static readonly BillingPeriod April = new(2026, 4);
     private static readonly BillingPeriod May = new(2026, 5);
 
-    private async Task<(string Cs, OneFlat Flat, long Agent, string Number, PostingOptions Options)> ChargedAsync(string name)
+    private Task<(string Cs, OneFlat Flat, long Agent, string Number, PostingOptions Options)> ChargedAsync(string name) => ChargedAsync(cluster, name);
+
+    /// <summary>The one-flat region charged for April and May 2026, a payment agent, the account's number and posting options on 3 June 2026.</summary>
+    internal static async Task<(string Cs, OneFlat Flat, long Agent, string Number, PostingOptions Options)> ChargedAsync(PostgresCluster cluster, string name)
     {
         var (cs, flat, number) = await OneFlatRegion.ChargedAprilAndMayAsync(cluster, name, Ct);
         return (cs, flat, flat.ManagerId, number, new PostingOptions("тест", Clock: FixedClock.On(new DateOnly(2026, 6, 3))));
     }
 
-    private static PaymentIntake Intake(long agent, string key, string number, decimal amount, BillingPeriod? period = null) =>
+    internal static PaymentIntake Intake(long agent, string key, string number, decimal amount, BillingPeriod? period = null) =>
         new(agent, key, PaymentChannel.Sber, number, amount, new DateTimeOffset(2026, 6, 2, 10, 0, 0, TimeSpan.FromHours(3)), period);
 
     private static Task<decimal> DebtAsync(string cs, long account, BillingPeriod month) => Sql.ScalarAsync<decimal>(cs,

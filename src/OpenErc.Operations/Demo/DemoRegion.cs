@@ -17,6 +17,9 @@ public static partial class DemoRegion
     public const string StageRegion = "Дома, лицевые счета и показания";
     public const string StageFinish = "Индексы, статистика и фиксация";
 
+    /// <summary>The demo bank's login for the online payment protocols; its password is the same word.</summary>
+    public const string BankLogin = DemoGenerator.DemoLogin;
+
     /// <summary>
     /// Fills an empty database (no buildings) with a region of exactly <see cref="DemoOptions.Accounts"/> personal
     /// accounts: municipalities, organisations with valid requisites, the services catalogue, tariffs and norms that

@@ -32,7 +32,9 @@ internal sealed class DebtLedger
     /// <summary>
     /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock, in
     /// id order, so that no other posting allocates to them until this transaction ends. The charge lines are read
-    /// partition by partition (a month of runs at a time) through their primary key.
+    /// through their primary key (booking month, account): the months come as an array, so the plan does not depend on
+    /// statistics of <c>billing_runs</c> (never analysed while it has few rows; a join on it once chose a scan of the
+    /// whole month's partition).
     /// </summary>
     public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
     {
@@ -41,9 +43,9 @@ internal sealed class DebtLedger
             {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + id)) FROM unnest(@ids) AS t(id);" : "")}
             SELECT id, code FROM services;
             SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, l.kind = @penalty, sum(l.amount)
-            FROM (SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run) m
-            JOIN LATERAL (SELECT * FROM charge_lines c WHERE c.booking_month = m.month AND c.account_id = ANY(@ids)) l ON true
+            FROM charge_lines l
             JOIN services s ON s.id = l.service_id
+            WHERE l.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND l.account_id = ANY(@ids)
             GROUP BY 1, 2, 3, 4, 5, 6;
             SELECT account_id, service_id, supplier_id, service_month, kind, amount, paid_on FROM payment_allocations WHERE account_id = ANY(@ids);
             """, conn);

@@ -42,6 +42,8 @@ public enum PostingOutcome
     Conflict,
     /// <summary>The account number is unknown and the channel does not take such payments: nothing posted.</summary>
     UnknownAccount,
+    /// <summary>The account is closed and the channel does not take payments to closed accounts: nothing posted.</summary>
+    ClosedAccount,
 }
 
 /// <summary>The answer to an intake: for <see cref="PostingOutcome.Repeated"/> and <see cref="PostingOutcome.Conflict"/>, the original payment's id and time.</summary>
@@ -52,7 +54,10 @@ public sealed record PostingResult(PostingOutcome Outcome, long? PaymentId, long
 
 /// <param name="AllowSuspense">Take payments to unknown accounts into the suspense queue (registries: the money is already collected) instead of refusing them (online checks).</param>
 /// <param name="UtcOffset">The region's offset from UTC: the business day of a receipt.</param>
-public sealed record PostingOptions(string PostedBy, bool AllowSuspense = false, AllocationSettings? Allocation = null, TimeSpan? UtcOffset = null, TimeProvider? Clock = null)
+/// <param name="RefuseClosedAccounts">Refuse payments to accounts closed by today (online protocols answer "payments not accepted")
+/// instead of posting them; a repeat of a payment posted before the closing still gets the original.</param>
+public sealed record PostingOptions(string PostedBy, bool AllowSuspense = false, AllocationSettings? Allocation = null, TimeSpan? UtcOffset = null, TimeProvider? Clock = null,
+    bool RefuseClosedAccounts = false)
 {
     public static readonly TimeSpan MoscowOffset = TimeSpan.FromHours(3);
     public DateTimeOffset Now => (Clock ?? TimeProvider.System).GetUtcNow();
@@ -95,7 +100,11 @@ public static class PaymentPosting
         return results;
     }
 
-    /// <summary>Creates the allocation partitions of the month and the next (a closed month books into the next one).</summary>
+    /// <summary>
+    /// Creates the allocation partitions of the month and the next (a closed month books into the next one), in a
+    /// transaction of its own (call it outside one): the lock is held until the new partition is committed, so that a
+    /// concurrent first posting of the month finds it instead of creating it again.
+    /// </summary>
     public static async Task EnsurePartitionsAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
     {
         var key = ($"{conn.Host}:{conn.Port}/{conn.Database}", month);
@@ -145,6 +154,7 @@ public static class PaymentPosting
         if (missing.Count > 0)
         {
             var existing = await ExistingAsync(conn, missing.Select(i => intakes[i]).ToList(), ct);
+            var closed = options.RefuseClosedAccounts ? await KnownNumbersAsync(conn, missing.Select(i => intakes[i].AccountNumber).ToArray(), ct) : [];
             foreach (int i in missing)
             {
                 var p = intakes[i];
@@ -153,6 +163,8 @@ public static class PaymentPosting
                         ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
                         : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
                             $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
+                else if (closed.Contains(p.AccountNumber))
+                    results[i] = new PostingResult(PostingOutcome.ClosedAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} закрыт: платежи не принимаются");
                 else
                     results[i] = new PostingResult(PostingOutcome.UnknownAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} не найден");
             }
@@ -186,7 +198,7 @@ public static class PaymentPosting
                 LEFT JOIN personal_accounts a ON a.number = i.account_number
                 LEFT JOIN LATERAL (SELECT commission_percent, commission_paid_by FROM payment_agent_terms t
                                    WHERE t.agent_id = i.agent_id AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) terms ON true
-                WHERE a.id IS NOT NULL OR @suspense)
+                WHERE (a.id IS NOT NULL OR @suspense) AND NOT (@refuseClosed AND coalesce(a.closed_on <= @today, false)))
             INSERT INTO payments (agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
                                   received_on, booking_month, period, payer, address, registry_id, line_no, shift_id, corrects, correction, reason, posted_by, posted_at)
             SELECT agent_id, agent_payment_id, channel, account_number, account_id, amount,
@@ -218,6 +230,7 @@ public static class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("suspense", options.AllowSuspense));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("refuseClosed", options.RefuseClosedAccounts));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
         var byKey = new Dictionary<(long, string), int>();
@@ -254,6 +267,17 @@ public static class PaymentPosting
         while (await r.ReadAsync(ct))
             found[(r.GetInt64(1), r.GetString(2))] = new Existing(r.GetInt64(0), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetString(4), r.GetDecimal(5),
                 r.GetFieldValue<DateTimeOffset>(6));
+        return found;
+    }
+
+    /// <summary>Which of the numbers are accounts at all: asked only for payments that were neither posted nor repeats.</summary>
+    private static async Task<HashSet<string>> KnownNumbersAsync(NpgsqlConnection conn, string[] numbers, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT number FROM personal_accounts WHERE number = ANY(@n)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("n", numbers));
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) found.Add(r.GetString(0));
         return found;
     }
 
