@@ -54,6 +54,7 @@ public static partial class PaymentRegistries
 {
     public const int ChunkSize = 10_000;
     public const int LinesPageSize = 100;
+    private const long ImportLockKey = 0x5245_4749_5354_5259L;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -75,6 +76,9 @@ public static partial class PaymentRegistries
         var earlier = await EarlierAsync(conn, agentId, sha, ct);
         await PaymentPosting.EnsurePartitionsAsync(conn, BillingPeriod.Of(today), ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // One registry posts at a time: each locks its accounts chunk by chunk, and two doing so at once could deadlock.
+        await using (var serial = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ImportLockKey})", conn))
+            await serial.ExecuteNonQueryAsync(ct);
         long id = await InsertAsync(conn, registry, RegistryState.Accepted, null, ct);
         int posted = 0, repeated = 0, suspense = 0;
         var conflicts = new List<RegistryError>();
