@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpenErc.Operations.Payments;
+using OpenErc.Web.Api;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
@@ -118,5 +121,23 @@ public sealed class PaymentRegistryApiTests(DemoWebHost host) : IClassFixture<De
         (await JsonAsync(await Http.GetAsync("/api/v1/payments/suspense", Ct), HttpStatusCode.OK)).GetProperty("total").GetInt32().ShouldBe(0);
         var malformed = new StringContent("{\"accountNumber\": ", Encoding.UTF8, "application/json");
         (await Http.PostAsync($"/api/v1/payments/{payment}/resolve", malformed, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public void Registry_profiles_are_read_from_configuration_as_changes_to_the_built_in_one()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OpenErc:Payments:RegistryProfiles:city:Separator"] = "|",
+            ["OpenErc:Payments:RegistryProfiles:city:DateFormats:0"] = "yyyy-MM-dd",
+            ["OpenErc:Payments:RegistryProfiles:city:Amount"] = "3",
+            ["OpenErc:Payments:RegistryProfiles:city:Commission"] = "",
+        }).Build();
+        var profiles = new ServiceCollection().AddPaymentRegistries(config).BuildServiceProvider().GetRequiredService<RegistryProfiles>();
+        var city = profiles.Find("city").ShouldNotBeNull();
+        (city.Separator, city.Amount, city.Commission, city.Account, city.FooterPrefix).ShouldBe(('|', 3, (int?)null, 5, "="));
+        city.DateFormats.ShouldBe(["yyyy-MM-dd"]);
+        profiles.Find("sber").ShouldBe(RegistryProfile.Sber);
+        profiles.Find("other").ShouldBeNull();
     }
 }
