@@ -115,7 +115,7 @@ public static partial class PaymentRegistries
 
         var notes = new List<string>();
         if (earlier is { } e) notes.Add($"Этот файл уже загружался: реестр №{e.Id} от {e.At.ToOffset(offset):dd.MM.yyyy HH:mm}");
-        if (repeated == check.Lines) notes.Add("Все платежи реестра уже были приняты ранее: новых платежей нет");
+        if (repeated > 0 && repeated == check.Lines) notes.Add("Все платежи реестра уже были приняты ранее: новых платежей нет");
         else if (repeated > 0) notes.Add($"Платежей, принятых ранее: {repeated} — повторно не проведены");
         return new RegistryImportReport((await GetSummaryAsync(conn, id, ct))!, check.Encoding, [], notes.Count > 0 ? string.Join(". ", notes) : null);
     }
