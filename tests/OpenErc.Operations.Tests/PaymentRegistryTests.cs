@@ -132,7 +132,7 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
             "negative and zero amounts, every bad line reported",
             [Line("1", Flat, "-5,00"), Line("2", Flat, "100,00"), Line("3", Flat, "0,00"), Line("4", Flat, "12,345"), "=4;107,35"],
             ["1: Сумма платежа должна быть больше нуля: «-5,00»", "3: Сумма платежа должна быть больше нуля: «0,00»",
-             "4: Сумма платежа должна быть в рублях и копейках: «12,345»"]
+             "4: Сумма платежа — рубли с копейками, не больше двух знаков после точки: «12,345»"]
         },
         {
             "bad amount",

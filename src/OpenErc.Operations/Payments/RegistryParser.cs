@@ -171,8 +171,8 @@ public static class RegistryParser
 
         var amountText = fields[p.Amount].Trim();
         if (!TryMoney(amountText, out var amount)) reasons.Add($"Неверная сумма платежа «{amountText}»");
-        else if (amount <= 0) reasons.Add($"Сумма платежа должна быть больше нуля: «{amountText}»");
-        else if (decimal.Round(amount, 2) != amount) reasons.Add($"Сумма платежа должна быть в рублях и копейках: «{amountText}»");
+        // A registry lists money already collected: a large amount is not refused, unlike an online check.
+        else if (PaymentAmount.Check(amount) is (AmountProblem.Format or AmountProblem.TooSmall, var problem)) reasons.Add($"{problem}: «{amountText}»");
 
         decimal? commission = null;
         if (Optional(p.Commission) is { } commissionText)
