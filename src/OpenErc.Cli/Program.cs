@@ -9,5 +9,6 @@ root.Subcommands.Add(DemoCommand.Create());
 var billing = BillingCommands.Create();
 RecalcCommands.AddTo(billing);
 root.Subcommands.Add(billing);
+root.Subcommands.Add(PaymentCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

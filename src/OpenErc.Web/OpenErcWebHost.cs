@@ -63,6 +63,7 @@ public static class OpenErcWebHost
         builder.Services.AddOnlineGateway();
         // The only acquirer so far is the test one; a bank's adapter replaces it here.
         builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
+        builder.Services.AddPaymentRegistries(config);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -94,6 +95,7 @@ public static class OpenErcWebHost
         app.MapOnlineGateway();
         app.MapCabinetApi();
         FakeAcquirer.MapFakeAcquirer(app);
+        app.MapPaymentRegistryApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -79,6 +79,6 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
     }
 
     /// <summary>The clickable part of a MudSelect.</summary>
-    private static ILocator Select(IPage page, string testId) =>
+    internal static ILocator Select(IPage page, string testId) =>
         page.Locator($".mud-select:has([data-testid={testId}]), .mud-select[data-testid={testId}]").First;
 }

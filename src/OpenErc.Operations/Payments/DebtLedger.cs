@@ -30,17 +30,17 @@ internal sealed class DebtLedger
     }
 
     /// <summary>
-    /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock, in
-    /// id order, so that no other posting allocates to them until this transaction ends. The charge lines are read
-    /// through their primary key (booking month, account): the months come as an array, so the plan does not depend on
-    /// statistics of <c>billing_runs</c> (never analysed while it has few rows; a join on it once chose a scan of the
-    /// whole month's partition).
+    /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock (its
+    /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. The charge
+    /// lines are read through their primary key (booking month, account): the months come as an array, so the plan does
+    /// not depend on statistics of <c>billing_runs</c> (never analysed while it has few rows; a join on it once chose a
+    /// scan of the whole month's partition).
     /// </summary>
     public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
     {
         var ledger = new DebtLedger();
         await using var cmd = new NpgsqlCommand($"""
-            {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + id)) FROM unnest(@ids) AS t(id);" : "")}
+            {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM (SELECT DISTINCT id % @buckets AS b FROM unnest(@ids) AS t(id) ORDER BY 1) k;" : "")}
             SELECT id, code FROM services;
             SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, l.kind = @penalty, sum(l.amount)
             FROM charge_lines l
@@ -51,6 +51,7 @@ internal sealed class DebtLedger
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", accountIds));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", AccountLockBase));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (lockAccounts) await r.NextResultAsync(ct);
@@ -71,4 +72,12 @@ internal sealed class DebtLedger
 
     /// <summary>Account locks live in their own range of advisory keys.</summary>
     public const long AccountLockBase = 0x4143_0000_0000_0000L;
+
+    /// <summary>
+    /// An account's lock is that of its bucket, <c>id % AccountLockBuckets</c>: a registry of a whole region posts
+    /// every account in one transaction, and a lock per account would overflow PostgreSQL's lock table
+    /// (max_locks_per_transaction × max_connections, 6,400 by default: "out of shared memory"). Accounts of one
+    /// bucket wait for each other, which only matters while such a registry is being posted.
+    /// </summary>
+    public const long AccountLockBuckets = 1024;
 }

@@ -126,7 +126,7 @@ public static class PaymentCorrections
         var today = options.Today;
         await using var cmd = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock_shared(@lock);
-            SELECT pg_advisory_xact_lock(@lockBase + @account);
+            SELECT pg_advisory_xact_lock(@lockBase + @account % @buckets);
             WITH booking AS ({PaymentPosting.BookingMonthSql}),
             reversal AS (
                 INSERT INTO payments (agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
@@ -142,6 +142,7 @@ public static class PaymentCorrections
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(BillingPeriod.Of(today))));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<long>("account", p.AccountId!.Value));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<short>("channel", (short)PaymentChannel.Correction));

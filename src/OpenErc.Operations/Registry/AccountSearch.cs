@@ -42,7 +42,7 @@ public static class AccountSearch
                 q = q.Where(x => x.a.Number.StartsWith(word));
                 continue;
             }
-            var like = "%" + word.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var like = Like(word);
             q = q.Where(x => EF.Functions.ILike(x.b.Address + ", кв. " + x.p.Number, like) || EF.Functions.ILike(x.Payer ?? "", like));
         }
 
@@ -65,7 +65,11 @@ public static class AccountSearch
         return new Page<AccountSummary>(items, total, page, pageSize);
     }
 
-    private static IEnumerable<string> Words(string? text) =>
+    /// <summary>An ILIKE pattern that finds <paramref name="word"/> anywhere, its wildcards taken literally.</summary>
+    internal static string Like(string word) => "%" + word.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
+    /// <summary>The words of a search, without the abbreviations of addresses («д», «кв», «ул»…).</summary>
+    internal static IEnumerable<string> Words(string? text) =>
         (text ?? "").Split([' ', ',', '.', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(w => w is not ("д" or "кв" or "ул" or "г" or "корп" or "дом"));
 }

@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+using OpenErc.Core.Common;
+
+namespace OpenErc.Operations.Payments;
+
+/// <summary>One payment of a registry file; <see cref="LineNo"/> is the line of the file, from 1.</summary>
+public sealed record RegistryLine(int LineNo, string OperationId, string AccountNumber, decimal Amount, decimal? Commission, DateTimeOffset PaidAt,
+    DateOnly PaidOn, BillingPeriod? Period, string? Payer, string? Address);
+
+/// <summary>What is wrong with a registry: a line of the file (from 1), or the file as a whole when <see cref="Line"/> is null.</summary>
+public sealed record RegistryError(int? Line, string Reason);
+
+/// <summary>A registry file read through: its payments counted and summed, and every error found.</summary>
+public sealed record RegistryCheck(string Encoding, int Lines, decimal Total, decimal Commission, DateOnly? FirstDay, DateOnly? LastDay,
+    IReadOnlyList<RegistryError> Errors);
+
+/// <summary>
+/// Reads payment registry files laid out by a <see cref="RegistryProfile"/>. <see cref="Check"/> reads the whole file
+/// and finds every error; <see cref="Lines"/> reads it again, streaming, for posting — so that a file of a million
+/// lines is never held as objects. The text is UTF-8 when it has the UTF-8 byte order mark or is valid UTF-8, else
+/// Windows-1251 (what banks send); text that reads as neither (U+FFFD, control characters, UTF-8 read as
+/// Windows-1251 in a file of mixed encodings) is an error of its line.
+/// </summary>
+public static class RegistryParser
+{
+    /// <summary>At most this many errors are kept; a file wrong throughout says how many there were.</summary>
+    public const int MaxErrors = 10_000;
+
+    /// <summary>The encoding banks send registries in.</summary>
+    public static readonly Encoding Windows1251;
+
+    /// <summary>The characters Windows-1251 reads from the bytes 0x80–0xBF that follow a UTF-8 lead byte of Cyrillic (read as «Р» or «С»).</summary>
+    private static readonly SearchValues<char> Utf8Tails;
+
+    static RegistryParser()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        Windows1251 = Encoding.GetEncoding(1251);
+        Utf8Tails = SearchValues.Create(Windows1251.GetString(Enumerable.Range(0x80, 0x40).Select(b => (byte)b).ToArray()));
+    }
+
+    /// <summary>UTF-8 (with or without its byte order mark, whose length is <paramref name="preamble"/>) or Windows-1251.</summary>
+    public static Encoding DetectEncoding(ReadOnlySpan<byte> content, out int preamble)
+    {
+        preamble = content.StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        return preamble > 0 || Utf8.IsValid(content) ? new UTF8Encoding(false) : Windows1251;
+    }
+
+    public static RegistryCheck Check(byte[] content, RegistryProfile profile, TimeSpan utcOffset, DateOnly today)
+    {
+        var errors = new List<RegistryError>();
+        int errorCount = 0;
+        void Error(int? line, string reason)
+        {
+            if (++errorCount <= MaxErrors) errors.Add(new(line, reason));
+        }
+
+        var encoding = DetectEncoding(content, out _);
+        var operations = new Dictionary<string, int>(StringComparer.Ordinal);
+        var reasons = new List<string>();
+        int lines = 0;
+        decimal total = 0, commission = 0;
+        bool sumsKnown = true;
+        DateOnly? first = null, last = null;
+        (int No, string Text)? footer = null;
+        foreach (var (no, text) in Read(content, profile))
+        {
+            if (footer is not null)
+            {
+                Error(no, "После итоговой строки не должно быть строк");
+                continue;
+            }
+            if (text.StartsWith(profile.FooterPrefix, StringComparison.Ordinal))
+            {
+                footer = (no, text);
+                continue;
+            }
+            lines++;
+            reasons.Clear();
+            var line = Parse(no, text, profile, utcOffset, reasons);
+            if (line is not null && reasons.Count == 0)
+            {
+                total += line.Amount;
+                commission += line.Commission ?? 0;
+                if (line.PaidOn > today) reasons.Add($"Дата платежа {line.PaidOn:dd.MM.yyyy} позже сегодняшней ({today:dd.MM.yyyy})");
+                if (first is null || line.PaidOn < first) first = line.PaidOn;
+                if (last is null || line.PaidOn > last) last = line.PaidOn;
+            }
+            else sumsKnown = false;
+            if (line is { OperationId.Length: > 0 } && !operations.TryAdd(line.OperationId, no))
+                reasons.Add($"Номер операции {line.OperationId} повторяется: он уже есть в строке {operations[line.OperationId]}");
+            foreach (var reason in reasons) Error(no, reason);
+        }
+
+        if (footer is not { } f)
+            Error(null, $"Нет итоговой строки «{profile.FooterPrefix}число;сумма;…»: файл обрезан или передан не полностью");
+        else
+        {
+            var fields = f.Text[profile.FooterPrefix.Length..].Split(profile.Separator);
+            string Field(int i) => i < fields.Length ? fields[i].Trim() : "";
+            if (!int.TryParse(Field(profile.FooterCount), NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+                Error(f.No, $"Неверное число платежей в итоговой строке: «{Field(profile.FooterCount)}»");
+            else if (count != lines)
+                Error(f.No, $"Число платежей в итоговой строке ({count}) не совпадает с числом строк реестра ({lines})");
+            CheckSum(f.No, "Сумма платежей", Field(profile.FooterTotal), total);
+            if (profile.FooterCommission is { } c && Field(c).Length > 0) CheckSum(f.No, "Сумма комиссии", Field(c), commission);
+        }
+        if (errorCount > MaxErrors) errors.Add(new(null, $"Показаны первые {MaxErrors} ошибок из {errorCount}"));
+        return new RegistryCheck(encoding.CodePage == 1251 ? "Windows-1251" : "UTF-8", lines, total, commission, first, last, errors);
+
+        void CheckSum(int no, string what, string text, decimal actual)
+        {
+            if (!TryMoney(text, out var stated)) Error(no, $"{what} в итоговой строке — не число: «{text}»");
+            else if (sumsKnown && stated != actual)
+                Error(no, $"{what} в итоговой строке ({Rub(stated)}) не совпадает с суммой строк реестра ({Rub(actual)})");
+        }
+    }
+
+    /// <summary>The payments of a file that <see cref="Check"/> found no errors in, streamed in file order.</summary>
+    public static IEnumerable<RegistryLine> Lines(byte[] content, RegistryProfile profile, TimeSpan utcOffset)
+    {
+        var reasons = new List<string>();
+        foreach (var (no, text) in Read(content, profile))
+        {
+            if (text.StartsWith(profile.FooterPrefix, StringComparison.Ordinal)) yield break;
+            var line = Parse(no, text, profile, utcOffset, reasons);
+            if (line is null || reasons.Count > 0) throw new InvalidOperationException($"line {no} of a checked registry does not parse: {string.Join("; ", reasons)}");
+            yield return line;
+        }
+    }
+
+    /// <summary>The non-blank lines after the header, with their numbers in the file.</summary>
+    private static IEnumerable<(int No, string Text)> Read(byte[] content, RegistryProfile profile)
+    {
+        var encoding = DetectEncoding(content, out int preamble);
+        using var reader = new StreamReader(new MemoryStream(content, preamble, content.Length - preamble, writable: false), encoding,
+            detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        int no = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            if (++no <= profile.HeaderLines || string.IsNullOrWhiteSpace(text)) continue;
+            yield return (no, text);
+        }
+    }
+
+    /// <summary>A payment line; its problems go to <paramref name="reasons"/>. Null when it does not even have the fields.</summary>
+    private static RegistryLine? Parse(int no, string text, RegistryProfile p, TimeSpan utcOffset, List<string> reasons)
+    {
+        var fields = text.Split(p.Separator);
+        if (fields.Length < p.RequiredFields)
+        {
+            reasons.Add($"Полей через «{p.Separator}» в строке: {fields.Length}, а нужно не меньше {p.RequiredFields}");
+            return null;
+        }
+        string? Optional(int? i) => i is { } n && n < fields.Length && fields[n].Trim() is { Length: > 0 } v ? v : null;
+
+        var dateText = fields[p.Date].Trim();
+        if (!DateOnly.TryParseExact(dateText, p.Dates, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            reasons.Add($"Неверная дата платежа «{dateText}»: нужна {Formats(p.Dates)}");
+        var time = TimeOnly.MinValue;
+        if (Optional(p.Time) is { } timeText && !TimeOnly.TryParseExact(timeText, p.Times, CultureInfo.InvariantCulture, DateTimeStyles.None, out time))
+            reasons.Add($"Неверное время платежа «{timeText}»: нужно {Formats(p.Times)}");
+
+        var operation = fields[p.OperationId].Trim();
+        if (operation.Length == 0) reasons.Add("Не указан номер операции");
+        var account = fields[p.Account].Trim();
+        if (Core.Accounts.AccountNumber.Check(account) is { } badAccount) reasons.Add($"{badAccount}: «{account}»");
+
+        var amountText = fields[p.Amount].Trim();
+        if (!TryMoney(amountText, out var amount)) reasons.Add($"Неверная сумма платежа «{amountText}»");
+        // A registry lists money already collected: a large amount is not refused, unlike an online check.
+        else if (PaymentAmount.Check(amount) is (AmountProblem.Format or AmountProblem.TooSmall, var problem)) reasons.Add($"{problem}: «{amountText}»");
+
+        decimal? commission = null;
+        if (Optional(p.Commission) is { } commissionText)
+        {
+            if (!TryMoney(commissionText, out var c) || c < 0 || decimal.Round(c, 2) != c)
+                reasons.Add($"Неверная сумма комиссии «{commissionText}»");
+            else if (c > amount && amount > 0) reasons.Add($"Комиссия {Rub(c)} больше суммы платежа {Rub(amount)}");
+            else commission = c;
+        }
+
+        BillingPeriod? period = null;
+        if (Optional(p.Period) is { } periodText)
+        {
+            if (DateOnly.TryParseExact(periodText, p.PeriodFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+                period = BillingPeriod.Of(month);
+            else reasons.Add($"Неверный период оплаты «{periodText}»: нужен {Formats([p.PeriodFormat])}");
+        }
+
+        var payer = Optional(p.Payer);
+        var address = Optional(p.Address);
+        if (Unreadable(payer)) reasons.Add("ФИО плательщика не читается: файл не в кодировке Windows-1251 или UTF-8");
+        if (Unreadable(address)) reasons.Add("Адрес не читается: файл не в кодировке Windows-1251 или UTF-8");
+
+        var paidAt = new DateTimeOffset(date.ToDateTime(time), utcOffset);
+        return new RegistryLine(no, operation, account, amount, commission, paidAt, date, period, payer, address);
+    }
+
+    /// <summary>Roubles with kopecks after <c>,</c> or <c>.</c>, no groups of thousands.</summary>
+    private static bool TryMoney(string text, out decimal value) =>
+        decimal.TryParse(text.Replace(',', '.'), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>«1 500,00»: groups of thousands with a plain space, whatever the platform's ru-RU group separator.</summary>
+    internal static string Rub(decimal amount) => amount.ToString("#,0.00", CultureInfo.GetCultureInfo("ru-RU")).Replace('\u00A0', ' ').Replace('\u202F', ' ');
+
+    /// <summary>Text decoded wrongly: the replacement character, control characters, or two Cyrillic letters of UTF-8 read as Windows-1251 («Р°», «СЏ»).</summary>
+    private static bool Unreadable(string? text)
+    {
+        if (text is null) return false;
+        int utf8Letters = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\uFFFD' || char.IsControl(c)) return true;
+            if (c is 'Р' or 'С' && i + 1 < text.Length && Utf8Tails.Contains(text[i + 1]) && ++utf8Letters >= 2) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Format strings as people read them: «ДД-ММ-ГГГГ или ДД.ММ.ГГГГ».</summary>
+    private static string Formats(IEnumerable<string> formats) => string.Join(" или ", formats.Select(f => f
+        .Replace("yyyy", "ГГГГ", StringComparison.Ordinal).Replace("dd", "ДД", StringComparison.Ordinal).Replace("MM", "ММ", StringComparison.Ordinal)
+        .Replace("HH", "ЧЧ", StringComparison.Ordinal).Replace("mm", "ММ", StringComparison.Ordinal).Replace("ss", "СС", StringComparison.Ordinal)));
+}

@@ -1,0 +1,309 @@
+using System.Text;
+using OpenErc.Core.Organisations;
+using OpenErc.Operations.Payments;
+using OpenErc.Storage;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>
+/// Payment registries: the file accepted whole or rejected whole with every bad line in Russian and nothing posted,
+/// unknown accounts to suspense, the same file twice, both encodings, conflicts, reconciliation and the suspense queue.
+/// </summary>
+public sealed class PaymentRegistryTests(PostgresCluster cluster)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The one account of <see cref="OneFlatRegion"/>.</summary>
+    private static readonly string Flat = Core.Accounts.AccountNumber.Create(1);
+
+    /// <summary>A well-formed number of no account.</summary>
+    private static readonly string Unknown = Core.Accounts.AccountNumber.Create(777);
+
+    private static readonly Encoding Cp1251 = RegistryParser.Windows1251;
+
+    private sealed record Region(string Cs, OneFlat Flat, long Bank, PostingOptions Options);
+
+    private async Task<Region> RegionAsync(string name)
+    {
+        var cs = await cluster.CreateDatabaseAsync(name);
+        var flat = await OneFlatRegion.CreateAsync(cs, Ct);
+        var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Тестбанк»", ShortName = "Тестбанк", Inn = "7707083893" };
+        await OneFlatRegion.RegisterAsync(cs, "тест", Ct, bank);
+        return new Region(cs, flat, bank.Id, new PostingOptions("финансист", Clock: FixedClock.On(new DateOnly(2026, 6, 3))));
+    }
+
+    private static string Line(string operation, string account, string amount, string date = "02-06-2026", string time = "10-15-00",
+        string payer = "Иванов Иван Иванович", string period = "052026", string commission = "") =>
+        $"{date};{time};8593;8593/0001;{operation};{account};{payer};ул. Ленина, д. 5, кв. 1;{period};{amount};{commission}";
+
+    private static byte[] File(Encoding encoding, params string[] lines) => encoding.GetBytes(string.Join("\r\n", lines) + "\r\n");
+
+    private static Task<RegistryImportReport> ImportAsync(Region region, byte[] content, string fileName = "reestr.txt") =>
+        PaymentRegistries.ImportAsync(region.Cs, region.Bank, fileName, content, region.Options, Ct);
+
+    private static string[] Errors(RegistryImportReport report) => report.Errors.Select(e => $"{e.Line?.ToString() ?? "—"}: {e.Reason}").ToArray();
+
+    private static Task<long> CountAsync(Region region, string table) => Sql.ScalarAsync<long>(region.Cs, $"SELECT count(*) FROM {table}");
+
+    [Fact]
+    public async Task A_registry_posts_every_line_unknown_accounts_wait_in_suspense_and_the_same_file_again_posts_nothing_new()
+    {
+        var region = await RegionAsync("reg_accept");
+        var file = File(Cp1251,
+            Line("1001", Flat, "1500,00", commission: "15,00"),
+            Line("1002", Flat, "250.50", date: "02.06.2026", time: "18:30:00", period: ""),
+            Line("1003", Unknown, "99,99", payer: "Неизвестный Плательщик"),
+            "=3;1850,49;15,00;1835,49");
+
+        var report = await ImportAsync(region, file);
+        Errors(report).ShouldBeEmpty();
+        report.Encoding.ShouldBe("Windows-1251");
+        var r = report.Registry;
+        (r.State, r.Lines, r.Total, r.Commission, r.Posted, r.Repeated, r.Suspense, r.RegistryDate)
+            .ShouldBe((RegistryState.Accepted, 3, 1850.49m, 15.00m, 2, 0, 1, new DateOnly(2026, 6, 2)));
+        report.Notice.ShouldBeNull();
+        (await Sql.ScalarAsync<decimal>(region.Cs, $"SELECT sum(amount) FROM payments WHERE account_id = {region.Flat.AccountId}")).ShouldBe(1750.50m);
+        (await Sql.ScalarAsync<decimal>(region.Cs, $"SELECT sum(amount) FROM payment_allocations WHERE account_id = {region.Flat.AccountId}")).ShouldBe(1750.50m);
+        (await Sql.ScalarAsync<string>(region.Cs, "SELECT payer FROM payments WHERE agent_payment_id = '1003' AND account_id IS NULL")).ShouldBe("Неизвестный Плательщик");
+        (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT commission FROM payments WHERE agent_payment_id = '1001'")).ShouldBe(15.00m);
+        (await Sql.ScalarAsync<DateTime>(region.Cs, "SELECT paid_at FROM payments WHERE agent_payment_id = '1002'"))
+            .ShouldBe(new DateTime(2026, 6, 2, 15, 30, 0, DateTimeKind.Utc));
+        (await Sql.ScalarAsync<string>(region.Cs, "SELECT period::text FROM payments WHERE agent_payment_id = '1001'")).ShouldBe("2026-05-01");
+
+        var detail = (await PaymentRegistries.GetAsync(region.Cs, r.Id, ct: Ct)).ShouldNotBeNull();
+        detail.Lines.Items.Select(l => (l.LineNo, l.OperationId, l.Outcome)).ShouldBe(
+            [(1, "1001", RegistryLineOutcome.Posted), (2, "1002", RegistryLineOutcome.Posted), (3, "1003", RegistryLineOutcome.Suspense)]);
+
+        var again = await ImportAsync(region, file, "reestr-повтор.txt");
+        again.Accepted.ShouldBeTrue();
+        (again.Registry.Posted, again.Registry.Repeated, again.Registry.Suspense).ShouldBe((0, 3, 0));
+        again.Notice.ShouldBe($"Этот файл уже загружался: реестр №{r.Id} от 03.06.2026 12:00. Все платежи реестра уже были приняты ранее: новых платежей нет");
+        (await CountAsync(region, "payments")).ShouldBe(3);
+        (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT sum(amount) FROM payment_allocations")).ShouldBe(1750.50m);
+        (await PaymentRegistries.ListAsync(region.Cs, new RegistryFilter(region.Bank), ct: Ct)).Items.Select(x => x.Id).ShouldBe([again.Registry.Id, r.Id]);
+    }
+
+    [Theory]
+    [InlineData("utf-8 with BOM")]
+    [InlineData("utf-8")]
+    [InlineData("windows-1251")]
+    public async Task Both_encodings_are_read(string encoding)
+    {
+        var region = await RegionAsync("reg_enc");
+        var text = Line("1", Flat, "100,00", payer: "Ёлкина Анна Сергеевна") + "\r\n=1;100,00\r\n";
+        byte[] content = encoding switch
+        {
+            "utf-8 with BOM" => [.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(text)],
+            "utf-8" => Encoding.UTF8.GetBytes(text),
+            _ => Cp1251.GetBytes(text),
+        };
+        var report = await ImportAsync(region, content);
+        Errors(report).ShouldBeEmpty();
+        report.Encoding.ShouldBe(encoding == "windows-1251" ? "Windows-1251" : "UTF-8");
+        (await Sql.ScalarAsync<string>(region.Cs, "SELECT payer FROM payments")).ShouldBe("Ёлкина Анна Сергеевна");
+    }
+
+    public static TheoryData<string, string[], string[]> Malformed => new()
+    {
+        {
+            "footer total does not match",
+            [Line("1", Flat, "100,00"), Line("2", Flat, "200,00"), "=2;350,00;0,00"],
+            ["3: Сумма платежей в итоговой строке (350,00) не совпадает с суммой строк реестра (300,00)"]
+        },
+        {
+            "footer count does not match",
+            [Line("1", Flat, "100,00"), Line("2", Flat, "200,00"), "=3;300,00"],
+            ["3: Число платежей в итоговой строке (3) не совпадает с числом строк реестра (2)"]
+        },
+        {
+            "footer commission does not match",
+            [Line("1", Flat, "100,00", commission: "1,00"), "=1;100,00;2,00"],
+            ["2: Сумма комиссии в итоговой строке (2,00) не совпадает с суммой строк реестра (1,00)"]
+        },
+        {
+            "truncated: no footer",
+            [Line("1", Flat, "100,00"), Line("2", Flat, "200,00")],
+            ["—: Нет итоговой строки «=число;сумма;…»: файл обрезан или передан не полностью"]
+        },
+        {
+            "negative and zero amounts, every bad line reported",
+            [Line("1", Flat, "-5,00"), Line("2", Flat, "100,00"), Line("3", Flat, "0,00"), Line("4", Flat, "12,345"), "=4;107,35"],
+            ["1: Сумма платежа должна быть больше нуля: «-5,00»", "3: Сумма платежа должна быть больше нуля: «0,00»",
+             "4: Сумма платежа — рубли с копейками, не больше двух знаков после точки: «12,345»"]
+        },
+        {
+            "bad amount",
+            [Line("1", Flat, "сто"), "=1;100,00"],
+            ["1: Неверная сумма платежа «сто»"]
+        },
+        {
+            "bad date and time",
+            [Line("1", Flat, "100,00", date: "31-02-2026"), Line("2", Flat, "100,00", time: "25-61-00"), Line("3", Flat, "100,00", date: "05-06-2026"), "=3;300,00"],
+            ["1: Неверная дата платежа «31-02-2026»: нужна ДД-ММ-ГГГГ или ДД.ММ.ГГГГ", "2: Неверное время платежа «25-61-00»: нужно ЧЧ-ММ-СС или ЧЧ:ММ:СС",
+             "3: Дата платежа 05.06.2026 позже сегодняшней (03.06.2026)"]
+        },
+        {
+            "bad account numbers",
+            [Line("1", "12345", "100,00"), Line("2", "0000000011", "100,00"), "=2;200,00"],
+            ["1: Номер лицевого счёта должен состоять из 10 цифр: «12345»", "2: Неверная контрольная цифра номера лицевого счёта: «0000000011»"]
+        },
+        {
+            "duplicate operation id, missing operation id",
+            [Line("7", Flat, "100,00"), Line("7", Flat, "100,00"), Line(" ", Flat, "100,00"), "=3;300,00"],
+            ["2: Номер операции 7 повторяется: он уже есть в строке 1", "3: Не указан номер операции"]
+        },
+        {
+            "bad period",
+            [Line("1", Flat, "100,00", period: "132026"), "=1;100,00"],
+            ["1: Неверный период оплаты «132026»: нужен ММГГГГ"]
+        },
+        {
+            "too few fields and lines after the footer",
+            ["02-06-2026;10-15-00;8593", Line("2", Flat, "100,00"), "=2;100,00", Line("3", Flat, "1,00")],
+            ["1: Полей через «;» в строке: 3, а нужно не меньше 10", "4: После итоговой строки не должно быть строк"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public async Task A_malformed_registry_is_rejected_whole_with_every_bad_line_and_posts_nothing(string what, string[] lines, string[] errors)
+    {
+        var region = await RegionAsync("reg_bad");
+        var report = await ImportAsync(region, File(Cp1251, lines));
+        Errors(report).ShouldBe(errors, what);
+        report.Registry.State.ShouldBe(RegistryState.Rejected);
+        (await CountAsync(region, "payments")).ShouldBe(0);
+        (await CountAsync(region, "payment_allocations")).ShouldBe(0);
+        (await CountAsync(region, "payment_registry_lines")).ShouldBe(0);
+        (await Sql.ScalarAsync<string>(region.Cs, "SELECT state || ' ' || jsonb_array_length(errors) FROM payment_registries")).ShouldBe($"rejected {errors.Length}");
+        var detail = (await PaymentRegistries.GetAsync(region.Cs, report.Registry.Id, ct: Ct)).ShouldNotBeNull();
+        detail.Errors.ShouldBe(report.Errors);
+    }
+
+    [Fact]
+    public async Task Text_in_a_wrong_encoding_is_an_error_of_its_line()
+    {
+        var region = await RegionAsync("reg_mojibake");
+        // A Windows-1251 file with one line pasted from a UTF-8 file, and a name already spoiled by a bad conversion.
+        byte[] content =
+        [
+            .. Cp1251.GetBytes(Line("1", Flat, "100,00") + "\r\n"),
+            .. Encoding.UTF8.GetBytes(Line("2", Flat, "100,00", payer: "Петров Пётр") + "\r\n"),
+            .. Cp1251.GetBytes("=2;200,00\r\n"),
+        ];
+        Errors(await ImportAsync(region, content)).ShouldBe(
+            ["2: ФИО плательщика не читается: файл не в кодировке Windows-1251 или UTF-8", "2: Адрес не читается: файл не в кодировке Windows-1251 или UTF-8"]);
+        var spoiled = File(Encoding.UTF8, Line("1", Flat, "100,00", payer: "Петров \uFFFD\uFFFD"), "=1;100,00");
+        Errors(await ImportAsync(region, spoiled)).ShouldBe(["1: ФИО плательщика не читается: файл не в кодировке Windows-1251 или UTF-8"]);
+        (await CountAsync(region, "payments")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_operation_id_already_posted_with_another_amount_rejects_the_registry_and_nothing_of_it_is_posted()
+    {
+        var region = await RegionAsync("reg_conflict");
+        var online = await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, "77", PaymentChannel.Sber, Flat, 100m,
+            new DateTimeOffset(2026, 6, 2, 9, 0, 0, PostingOptions.MoscowOffset)), region.Options, Ct);
+        online.Outcome.ShouldBe(PostingOutcome.Posted);
+
+        var report = await ImportAsync(region, File(Cp1251, Line("76", Flat, "50,00"), Line("77", Flat, "150,00"), "=2;200,00"));
+        report.Registry.State.ShouldBe(RegistryState.Rejected);
+        Errors(report).ShouldBe([$"2: Платёж с номером 77 уже принят на другой счёт или сумму: ЛС {Flat}, 100.00 ₽"]);
+        (await CountAsync(region, "payments")).ShouldBe(1);
+        (await CountAsync(region, "payment_registry_lines")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(region.Cs, "SELECT count(*) FROM payment_registries WHERE state = 'rejected'")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Reconciliation_shows_the_online_payment_the_bank_did_not_list()
+    {
+        var region = await RegionAsync("reg_reconcile");
+        var june2 = new DateOnly(2026, 6, 2);
+        foreach (var key in new[] { "O1", "O2" })
+            await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, key, PaymentChannel.Sber, Flat, 300m,
+                new DateTimeOffset(2026, 6, 2, 23, 30, 0, PostingOptions.MoscowOffset)), region.Options, Ct);
+        // The registry confirms O2 and brings one more payment; O1 is not listed.
+        (await ImportAsync(region, File(Cp1251, Line("O2", Flat, "300,00", time: "23-30-00"), Line("R1", Flat, "50,00"), "=2;350,00"))).Accepted.ShouldBeTrue();
+
+        var day = (await PaymentReconciliation.DaysAsync(region.Cs, june2, june2.AddDays(1), ct: Ct)).ShouldHaveSingleItem();
+        day.ShouldBe(new ReconciliationDay(region.Bank, "Тестбанк", june2, 2, 350m, 3, 650m, 1));
+        day.Difference.ShouldBe(300m);
+        var difference = (await PaymentReconciliation.DifferencesAsync(region.Cs, region.Bank, june2, ct: Ct)).ShouldHaveSingleItem();
+        (difference.Kind, difference.OperationId, difference.Channel, difference.ListedAmount, difference.PostedAmount)
+            .ShouldBe((DifferenceKind.NotListed, "O1", PaymentChannel.Sber, null, 300m));
+        (await PaymentReconciliation.DaysAsync(region.Cs, june2.AddDays(1), june2.AddDays(2), region.Bank, ct: Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_suspense_payment_is_found_by_payer_or_address_and_resolved_onto_the_account()
+    {
+        var region = await RegionAsync("reg_suspense");
+        var report = await ImportAsync(region, File(Cp1251, Line("S1", Unknown, "99,99", payer: "Сидоров Пётр Алексеевич"), "=1;99,99"));
+        report.Registry.Suspense.ShouldBe(1);
+
+        var queue = await SuspenseQueue.ListAsync(region.Cs, ct: Ct);
+        var waiting = queue.Items.ShouldHaveSingleItem();
+        (waiting.AccountNumber, waiting.Amount, waiting.Payer, waiting.Agent, waiting.RegistryId, waiting.LineNo)
+            .ShouldBe((Unknown, 99.99m, "Сидоров Пётр Алексеевич", "Тестбанк", report.Registry.Id, 1));
+        (await SuspenseQueue.ListAsync(region.Cs, "сидоров ленина", ct: Ct)).Total.ShouldBe(1);
+        (await SuspenseQueue.ListAsync(region.Cs, "Петров", ct: Ct)).Total.ShouldBe(0);
+
+        await PaymentCorrections.ResolveAsync(region.Cs, waiting.Id, Flat, "Звонок плательщика: ЛС указан с ошибкой", region.Options, Ct);
+        (await SuspenseQueue.ListAsync(region.Cs, ct: Ct)).Total.ShouldBe(0);
+        (await Sql.ScalarAsync<decimal>(region.Cs, $"SELECT sum(amount) FROM payment_allocations WHERE account_id = {region.Flat.AccountId}")).ShouldBe(99.99m);
+        var line = (await PaymentRegistries.GetAsync(region.Cs, report.Registry.Id, ct: Ct))!.Lines.Items.ShouldHaveSingleItem();
+        (line.Outcome, line.ResolvedTo).ShouldBe((RegistryLineOutcome.Suspense, Flat));
+    }
+
+    [Fact]
+    public async Task An_agent_registry_profile_comes_from_configuration()
+    {
+        var region = await RegionAsync("reg_profile");
+        await Sql.ExecAsync(region.Cs, $"""
+            INSERT INTO payment_agent_terms (agent_id, valid_from, commission_percent, commission_paid_by, registry_profile, recorded_by)
+            VALUES ({region.Bank}, '2026-01-01', 1.5, 'recipient', 'city', 'тест')
+            """);
+        var city = RegistryProfile.Sber with
+        {
+            Separator = '|', DateFormats = ["yyyy-MM-dd"], Time = null, OperationId = 1, Account = 2, Payer = null, Address = null, Period = null, Amount = 3,
+            Commission = null, HeaderLines = 1, FooterPrefix = "ИТОГО|", FooterCommission = null,
+        };
+        var content = File(Encoding.UTF8, "дата|операция|лс|сумма", $"2026-06-01|A-1|{Flat}|200.00", $"2026-06-02|A-2|{Flat}|100,00", "ИТОГО|2|300.00");
+
+        var refused = await Should.ThrowAsync<PaymentException>(() => ImportAsync(region, content));
+        refused.Message.ShouldBe("Формат реестров «city» из условий агента не настроен (OpenErc:Payments:RegistryProfiles)");
+
+        var report = await PaymentRegistries.ImportAsync(region.Cs, region.Bank, "city.txt", content, region.Options, Ct,
+            new RegistryProfiles(new Dictionary<string, RegistryProfile> { ["city"] = city }));
+        Errors(report).ShouldBeEmpty();
+        (report.Registry.Posted, report.Registry.Total).ShouldBe((2, 300m));
+        // No commission in the file: the agent's terms (1.5 %) apply.
+        (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT sum(commission) FROM payments")).ShouldBe(4.50m);
+    }
+
+    [Fact]
+    public async Task Only_a_bank_or_payment_agent_sends_registries()
+    {
+        var region = await RegionAsync("reg_agent");
+        var refused = await Should.ThrowAsync<PaymentException>(() =>
+            PaymentRegistries.ImportAsync(region.Cs, region.Flat.ManagerId, "r.txt", File(Cp1251, "=0;0"), region.Options, Ct));
+        refused.Message.ShouldBe($"Организация №{region.Flat.ManagerId} — не банк и не платёжный агент: реестры платежей принимаются только от них");
+        (await PaymentRegistries.FindAgentAsync(region.Cs, region.Bank.ToString(System.Globalization.CultureInfo.InvariantCulture), Ct)).ShouldBe(region.Bank);
+        (await PaymentRegistries.FindAgentAsync(region.Cs, region.Flat.ManagerId.ToString(System.Globalization.CultureInfo.InvariantCulture), Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_generated_sample_registry_is_accepted()
+    {
+        var region = await RegionAsync("reg_sample");
+        using var stream = new MemoryStream();
+        await PaymentRegistries.GenerateSampleAsync(region.Cs, stream, 25, new DateOnly(2026, 6, 2), ct: Ct);
+        var report = await ImportAsync(region, stream.ToArray());
+        Errors(report).ShouldBeEmpty();
+        (report.Registry.Lines, report.Registry.Posted).ShouldBe((25, 25));
+        (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT sum(amount) FROM payments")).ShouldBe(report.Registry.Total);
+    }
+}
