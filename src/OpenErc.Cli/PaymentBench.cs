@@ -26,12 +26,6 @@ namespace OpenErc.Cli;
 /// </summary>
 internal static class PaymentBench
 {
-    /// <summary>
-    /// The registry import's throughput on the same database (lines per second), reported as <c>registry_lines_per_second</c>;
-    /// null until the registry import provides it.
-    /// </summary>
-    public static Func<string, CancellationToken, Task<decimal>>? RegistryLinesPerSecond { get; set; }
-
     private sealed record Planned(string PayId, string Account, decimal Amount, bool Repeat);
 
     private sealed record Answer(int Code, long? ExtId, TimeSpan Latency);
@@ -45,9 +39,10 @@ internal static class PaymentBench
         var warm = new Option<int>("--warm-up") { Description = "Платежей для прогрева перед замером", DefaultValueFactory = _ => 3_000 };
         var web = new Option<string?>("--web") { Description = "Путь к OpenErc.Web.dll (по умолчанию — сборка из дерева исходников)" };
         var json = new Option<string?>("--json") { Description = "Записать результаты в JSON-файл" };
+        var registryLines = new Option<int>("--registry-lines") { Description = "Строк реестра платежей для замера импорта (0 — без замера)", DefaultValueFactory = _ => 1_000_000 };
         var command = new Command("payments", "Онлайн-платежи по протоколу Сбербанка через настоящий веб-сервер: скорость, задержки, потери и дубли")
         {
-            payments, concurrency, accounts, repeats, warm, web, json,
+            payments, concurrency, accounts, repeats, warm, web, json, registryLines,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -120,12 +115,36 @@ internal static class PaymentBench
                 ["client_cpu_seconds"] = Math.Round(cpuClient, 1),
                 ["web_cpu_seconds"] = Math.Round(cpuWeb, 1),
                 ["database_cpu_seconds"] = Math.Round(cpuDatabase, 1),
-                ["registry_lines_per_second"] = RegistryLinesPerSecond is { } registry ? Math.Round(await registry(cs, ct)) : null,
             };
+            if (parse.GetValue(registryLines) is > 0 and int lines)
+            {
+                var registry = await RegistryAsync(cs, lines, ct);
+                figures["registry_lines"] = lines;
+                figures["registry_seconds"] = Math.Round(registry.Seconds, 2);
+                figures["registry_lines_per_second"] = Math.Round(lines / registry.Seconds);
+                figures["registry_state"] = registry.State;
+            }
             await BenchDatabase.ReportAsync(figures, parse.GetValue(json), ct);
             return check.Lost == 0 && check.Duplicated == 0 ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Imports a registry of <paramref name="lines"/> lines from the demo bank over the charged accounts (Windows-1251,
+    /// the sample generator of the registry import), timed from the file's bytes to the commit.
+    /// </summary>
+    private static async Task<(decimal Seconds, string State)> RegistryAsync(string cs, int lines, CancellationToken ct)
+    {
+        using var file = new MemoryStream();
+        await PaymentRegistries.GenerateSampleAsync(cs, file, lines, DateOnly.FromDateTime(DateTime.Today).AddDays(-1), prefix: "BR", ct: ct);
+        var agent = await PaymentRegistries.FindAgentAsync(cs, DemoRegion.BankLogin, ct) ?? throw new InvalidOperationException("no demo bank");
+        AnsiConsole.MarkupLineInterpolated($"Реестр платежей: {lines:N0} строк, {file.Length / 1048576m:N1} МБ…");
+        var watch = Stopwatch.StartNew();
+        var report = await PaymentRegistries.ImportAsync(cs, agent, "bench.txt", file.ToArray(), new PostingOptions("bench"), ct);
+        var seconds = BenchCommands.Seconds(watch.Elapsed);
+        AnsiConsole.MarkupLineInterpolated($"Реестр импортирован за {seconds:N1} с: {(report.Accepted ? "принят" : "отклонён")}");
+        return (seconds, report.Registry.State.ToString());
     }
 
     /// <summary>The payments in sending order: each PAY_ID once, and <paramref name="repeatPercent"/> % more that repeat an earlier one exactly.</summary>

@@ -48,21 +48,22 @@ public sealed class PaymentScenarioTests(PostgresCluster cluster)
         cash.Outcome.ShouldBe(PostingOutcome.Posted);
         await CashDesk.CloseShiftAsync(cs, shift.Id, options, Ct);
 
-        // June 8: the agent's registry; one line to the neighbour by mistake, one to an unknown account.
+        // June 8: the agent's registry file (Windows-1251); one line to the neighbour by mistake, one to an unknown account.
         clock.Set(new DateOnly(2026, 6, 8));
-        var lines = await PaymentPosting.PostAsync(cs, [
-            new PaymentIntake(parties.AgentId, "R-1", PaymentChannel.Registry, number, 500m, At(6, 7)),
-            new PaymentIntake(parties.AgentId, "R-2", PaymentChannel.Registry, neighbour.Number, 250m, At(6, 7)),
-            new PaymentIntake(parties.AgentId, "R-3", PaymentChannel.Registry, AccountNumber.Create(5555), 150m, At(6, 7)),
-        ], options with { AllowSuspense = true }, Ct);
-        lines.Select(l => l.Outcome).ShouldBe([PostingOutcome.Posted, PostingOutcome.Posted, PostingOutcome.Suspense]);
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT commission FROM payments WHERE id = {lines[0].PaymentId}")).ShouldBe(7.50m);
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(commission), 0) FROM payment_allocations WHERE payment_id = {lines[0].PaymentId}")).ShouldBe(0m);
+        string Line(string op, string account, string amount) => $"07-06-2026;09-30-00;8593;8593/0001;{op};{account};Иванов Иван Иванович;ул. Ленина, д. 5;;{amount};";
+        var file = RegistryParser.Windows1251.GetBytes(string.Join("\r\n",
+            Line("R-1", number, "500,00"), Line("R-2", neighbour.Number, "250,00"), Line("R-3", AccountNumber.Create(5555), "150,00"), "=3;900,00") + "\r\n");
+        var registry = await PaymentRegistries.ImportAsync(cs, parties.AgentId, "agent-0706.txt", file, options, Ct);
+        registry.Errors.ShouldBeEmpty();
+        registry.Registry.Suspense.ShouldBe(1);
+        var lines = await Sql.ScalarAsync<long[]>(cs, "SELECT array_agg(id ORDER BY agent_payment_id) FROM payments WHERE agent_payment_id IN ('R-1', 'R-2', 'R-3')");
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT commission FROM payments WHERE id = {lines[0]}")).ShouldBe(7.50m);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(commission), 0) FROM payment_allocations WHERE payment_id = {lines[0]}")).ShouldBe(0m);
 
         // June 9: the misposted line moves to the right account; the suspense line is found by its address.
         clock.Set(new DateOnly(2026, 6, 9));
-        await PaymentCorrections.MoveAsync(cs, lines[1].PaymentId!.Value, number, "плательщик ошибся в номере", options, Ct);
-        await PaymentCorrections.ResolveAsync(cs, lines[2].PaymentId!.Value, number, "найден по адресу", options, Ct);
+        await PaymentCorrections.MoveAsync(cs, lines[1], number, "плательщик ошибся в номере", options, Ct);
+        await PaymentCorrections.ResolveAsync(cs, lines[2], number, "найден по адресу", options, Ct);
 
         (await BillingRun.RunAsync(cs, June, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
         clock.Set(new DateOnly(2026, 7, 1));
