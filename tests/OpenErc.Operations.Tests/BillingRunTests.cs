@@ -166,6 +166,11 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var killed = await RegionAsync();
         var expected = await RunAsync(whole, batch: 2, parallel: 2);
 
+        // Each building's commit takes a third of a second here, so that the run is surely still going when it is killed.
+        await Sql.ExecAsync(killed, """
+            CREATE FUNCTION slow_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+            CREATE TRIGGER slow_down AFTER INSERT ON billing_run_buildings FOR EACH ROW EXECUTE FUNCTION slow_down();
+            """);
         var cli = Path.Combine(AppContext.BaseDirectory, "openerc.dll");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
@@ -192,6 +197,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         partial.ShouldBeGreaterThan(0);
         partial.ShouldBeLessThan(expected.Lines);
 
+        await Sql.ExecAsync(killed, "DROP TRIGGER slow_down ON billing_run_buildings");
         var resumed = await RunAsync(killed, batch: 2, parallel: 2);
         resumed.Resumed.ShouldBeTrue();
         resumed.Total.ShouldBe(expected.Total);
