@@ -22,7 +22,7 @@ namespace OpenErc.Storage.Migrations
             migrationBuilder.Sql("""
                 -- outcome: what the line did when imported: posted onto an account, posted to suspense, or a repeat.
                 -- No foreign key to payments: the import writes the ids the posting returned in the same transaction,
-                -- and a million lookups would double the time of a region's registry.
+                -- and a million lookups would make a region's registry take twice as long.
                 CREATE TABLE payment_registry_lines (
                     registry_id bigint NOT NULL REFERENCES payment_registries (id),
                     line_no integer NOT NULL,
