@@ -23,7 +23,15 @@ public sealed class CashDeskJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await page.GotoAsync("/cash");
         await OperatorJourneyTests.Input(page, "shift-cashier").FillAsync(cashier);
         await page.GetByTestId("shift-open").ClickAsync();
-        await page.WaitForURLAsync("**/cash/shifts/*");
+        try
+        {
+            await page.WaitForURLAsync("**/cash/shifts/*");
+        }
+        catch (TimeoutException e)
+        {
+            // Rarely seen under a full parallel run: say what the page showed instead of the shift.
+            throw new TimeoutException($"the shift did not open; {page.Url} shows: {await page.InnerTextAsync("body")}", e);
+        }
         await Assertions.Expect(page.GetByTestId("shift-title")).ToContainTextAsync(cashier);
 
         // The account: its payer and debt; the amount is the debt by default — the cashier takes 250,00.

@@ -177,9 +177,9 @@ public static class PenaltyPosting
     {
         var allocations = new Dictionary<long, List<AllocatedLine>>();
         await using (var cmd = new NpgsqlCommand($"""
-            SELECT account_id, service_id, supplier_id, service_month, kind, paid_on, sum(amount) FROM payment_allocations
+            SELECT account_id, service_id, supplier_id, service_month, kind, sum(amount), paid_on FROM payment_allocations
             {(accountId is null ? "" : "WHERE account_id = @account")}
-            GROUP BY 1, 2, 3, 4, 5, 6
+            GROUP BY 1, 2, 3, 4, 5, 7
             """, conn))
         {
             if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
@@ -187,8 +187,7 @@ public static class PenaltyPosting
             while (await r.ReadAsync(ct))
             {
                 if (!allocations.TryGetValue(r.GetInt64(0), out var list)) allocations[r.GetInt64(0)] = list = [];
-                list.Add(new AllocatedLine(r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-                    r.IsDBNull(3) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), (AllocationKind)r.GetInt16(4), r.GetDecimal(6), r.GetFieldValue<DateOnly>(5)));
+                list.Add(DebtLedger.AllocationOf(r));
             }
         }
         var paid = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>();

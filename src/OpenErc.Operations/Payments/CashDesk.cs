@@ -209,24 +209,8 @@ public static class CashDesk
     {
         var number = (accountNumber ?? "").Trim();
         if (Core.Accounts.AccountNumber.Check(number) is { } bad) throw new PaymentException(bad);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT a.id, a.number, pe.full_name, b.address || CASE WHEN pr.kind = 1 THEN ', кв. ' ELSE ', пом. ' END || pr.number
-            FROM personal_accounts a
-            JOIN premises pr ON pr.id = a.premise_id
-            JOIN buildings b ON b.id = pr.building_id
-            LEFT JOIN people pe ON pe.id = a.payer_person_id
-            WHERE a.number = @number
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("number", number));
-        long id;
-        string? payer;
-        string address;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            if (!await r.ReadAsync(ct)) throw new PaymentException($"Лицевой счёт {number} не найден");
-            (id, number, payer, address) = (r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3));
-        }
-        return new CashAccount(id, number, payer, address, await PaymentSearch.BalanceAsync(conn, id, today, ct));
+        var payee = await Payees.FindAsync(conn, number, today, ct) ?? throw new PaymentException($"Лицевой счёт {number} не найден");
+        return new CashAccount(payee.AccountId, payee.Number, payee.Payer, payee.Address, payee.Balance);
     }
 
     private static async Task<List<CashShift>> OpenShiftsAsync(NpgsqlConnection conn, CancellationToken ct) =>

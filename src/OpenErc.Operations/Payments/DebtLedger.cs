@@ -64,11 +64,14 @@ internal sealed class DebtLedger
             list.Add(new ChargedChunk(r.GetInt64(1), r.GetString(2), r.GetInt64(3), BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)), r.GetBoolean(5), r.GetDecimal(6)));
         }
         await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct))
-            ledger.Allocations(r.GetInt64(0)).Add(new AllocatedLine(r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-                r.IsDBNull(3) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), (AllocationKind)r.GetInt16(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6)));
+        while (await r.ReadAsync(ct)) ledger.Allocations(r.GetInt64(0)).Add(AllocationOf(r));
         return ledger;
     }
+
+    /// <summary>An allocation read as <c>account_id, service_id, supplier_id, service_month, kind, amount, paid_on</c> (the account in column 0 is the caller's).</summary>
+    internal static AllocatedLine AllocationOf(NpgsqlDataReader r) =>
+        new(r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+            r.IsDBNull(3) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), (AllocationKind)r.GetInt16(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6));
 
     /// <summary>Account locks live in their own range of advisory keys.</summary>
     public const long AccountLockBase = 0x4143_0000_0000_0000L;

@@ -3,17 +3,11 @@ using Npgsql;
 namespace OpenErc.Operations.Payments;
 
 /// <summary>
-/// What a payment agent may learn about an account before taking a payment for it: the address, the payer's name
-/// masked (a bank shows it to its customer as a check, and must not learn the full name of whoever lives there), whether
-/// the account is closed, and what is owed today.
+/// An account as those who take money for it see it: the address, the payer — in full for the centre's cashier, masked
+/// for a payment agent (a bank shows it to its customer as a check, and must not learn the full name of whoever lives
+/// there) — whether the account is closed, and what is owed today.
 /// </summary>
-/// <param name="Debt">Outstanding charges (principal and penalties), roubles.</param>
-/// <param name="Advance">Money paid ahead, roubles.</param>
-public sealed record Payee(long AccountId, string Number, string Address, string? MaskedPayer, bool Closed, decimal Debt, decimal Advance)
-{
-    /// <summary>What to pay to owe nothing: the debt less the advance, never below zero.</summary>
-    public decimal ToPay => Math.Max(0m, Debt - Advance);
-}
+public sealed record Payee(long AccountId, string Number, string Address, string? Payer, string? MaskedPayer, bool Closed, AccountBalance Balance);
 
 public static class Payees
 {
@@ -22,12 +16,19 @@ public static class Payees
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        return await FindAsync(conn, number, today, ct);
+    }
+
+    /// <inheritdoc cref="FindAsync(string, string, DateOnly, CancellationToken)"/>
+    public static async Task<Payee?> FindAsync(NpgsqlConnection conn, string number, DateOnly today, CancellationToken ct = default)
+    {
         long id;
         string address;
-        string? payer;
+        string? payer, masked;
         bool closed;
         await using (var cmd = new NpgsqlCommand("""
-            SELECT a.id, b.address || ', кв. ' || p.number, pp.last_name, pp.first_name, pp.middle_name, coalesce(a.closed_on <= @today, false)
+            SELECT a.id, b.address || CASE WHEN p.kind = 1 THEN ', кв. ' ELSE ', пом. ' END || p.number,
+                   pp.full_name, pp.last_name, pp.first_name, pp.middle_name, coalesce(a.closed_on <= @today, false)
             FROM personal_accounts a
             JOIN premises p ON p.id = a.premise_id
             JOIN buildings b ON b.id = p.building_id
@@ -41,11 +42,11 @@ public static class Payees
             if (!await r.ReadAsync(ct)) return null;
             id = r.GetInt64(0);
             address = r.GetString(1);
-            payer = r.IsDBNull(2) ? null : Mask(r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4));
-            closed = r.GetBoolean(5);
+            payer = r.IsDBNull(2) ? null : r.GetString(2);
+            masked = r.IsDBNull(2) ? null : Mask(r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5));
+            closed = r.GetBoolean(6);
         }
-        var book = (await DebtLedger.LoadAsync(conn, [id], lockAccounts: false, ct)).Book(id, today);
-        return new Payee(id, number, address, payer, closed, book.Debt, book.Advance);
+        return new Payee(id, number, address, payer, masked, closed, await PaymentSearch.BalanceAsync(conn, id, today, ct));
     }
 
     /// <summary>"Иванов Иван Иванович" → "И****в И. И.": the first and last letters of the surname and the initials.</summary>

@@ -43,8 +43,8 @@ public sealed class OsmpProtocol : IOnlineProtocol
             response.Add(new XElement("fields",
                 new XElement("field1", new XAttribute("name", "fio"), payee.MaskedPayer ?? ""),
                 new XElement("field2", new XAttribute("name", "address"), payee.Address),
-                new XElement("field3", new XAttribute("name", "balance"), OnlineGateway.Money(payee.Debt - payee.Advance)),
-                new XElement("field4", new XAttribute("name", "rec_sum"), OnlineGateway.Money(payee.ToPay))));
+                new XElement("field3", new XAttribute("name", "balance"), OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)),
+                new XElement("field4", new XAttribute("name", "rec_sum"), OnlineGateway.Money(payee.Balance.ToPay))));
         return response;
     }
 }

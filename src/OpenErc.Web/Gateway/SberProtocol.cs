@@ -39,7 +39,7 @@ public sealed class SberProtocol : IOnlineProtocol
         var response = new XElement("response", new XElement("CODE", Code(answer.Status)), new XElement("MESSAGE", answer.Message));
         if (answer is { Status: OnlineStatus.Ok, Payee: { } payee })
             response.Add(new XElement("FIO", payee.MaskedPayer ?? ""), new XElement("ADDRESS", payee.Address),
-                new XElement("BALANCE", OnlineGateway.Money(payee.Debt - payee.Advance)), new XElement("REC_SUM", OnlineGateway.Money(payee.ToPay)));
+                new XElement("BALANCE", OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)), new XElement("REC_SUM", OnlineGateway.Money(payee.Balance.ToPay)));
         if (answer is { Status: OnlineStatus.Ok, Payment: { } payment })
             response.Add(new XElement("EXT_ID", payment.PaymentId), new XElement("REG_DATE", payment.PostedAt!.Value.ToOffset(utcOffset).ToString(DateFormat, System.Globalization.CultureInfo.InvariantCulture)),
                 new XElement("AMOUNT", OnlineGateway.Money(payment.Amount)));
