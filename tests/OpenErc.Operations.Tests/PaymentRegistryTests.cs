@@ -218,6 +218,37 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_registry_and_the_same_payments_sent_online_at_once_post_each_payment_once()
+    {
+        var region = await RegionAsync("reg_race");
+        const int n = 200;
+        var keys = Enumerable.Range(1, n).Select(i => $"C{i}").ToArray();
+        var file = File(Cp1251, [.. keys.Select(k => Line(k, Flat, "10,00")), $"={n};{n * 10},00"]);
+        var paidAt = new DateTimeOffset(2026, 6, 2, 10, 15, 0, PostingOptions.MoscowOffset);
+
+        // The bank sends every payment online while its registry of the same payments is being imported.
+        var registry = Task.Run(() => ImportAsync(region, file), Ct);
+        var online = keys.Chunk(10).Select(batch => Task.Run(async () =>
+        {
+            var outcomes = new List<PostingOutcome>();
+            foreach (var key in batch)
+                outcomes.Add((await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, key, PaymentChannel.Sber, Flat, 10m, paidAt),
+                    region.Options, Ct)).Outcome);
+            return outcomes;
+        }, Ct)).ToList();
+        var report = await registry;
+        var answers = (await Task.WhenAll(online)).SelectMany(o => o).ToList();
+
+        report.Accepted.ShouldBeTrue(string.Join("; ", Errors(report)));
+        answers.ShouldAllBe(o => o == PostingOutcome.Posted || o == PostingOutcome.Repeated);
+        (report.Registry.Posted + report.Registry.Repeated).ShouldBe(n);
+        report.Registry.Repeated.ShouldBe(answers.Count(o => o == PostingOutcome.Posted));
+        (await CountAsync(region, "payments")).ShouldBe(n);
+        (await Sql.ScalarAsync<long>(region.Cs, "SELECT count(DISTINCT agent_payment_id) FROM payments")).ShouldBe(n);
+        (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT sum(amount) FROM payment_allocations")).ShouldBe(n * 10m);
+    }
+
+    [Fact]
     public async Task Reconciliation_shows_the_online_payment_the_bank_did_not_list()
     {
         var region = await RegionAsync("reg_reconcile");

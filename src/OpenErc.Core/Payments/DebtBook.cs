@@ -61,14 +61,14 @@ public static class DebtBook
             var key = (a.ServiceId!.Value, a.SupplierId!.Value, a.Month.Value, a.Kind == AllocationKind.Penalty);
             if (!chunks.TryGetValue(key, out var chunk))
                 chunks[key] = chunk = new Chunk(key.Item1, codes.GetValueOrDefault(key.Item1, ""), key.Item2, key.Item3, key.Item4);
-            chunk.Payments.Add(new ChunkPayment(a.PaidOn, a.Amount));
+            chunk.Pay(a.PaidOn, a.Amount);
         }
         // A chunk paid (or taken back by recalculations) beyond its charge lends the excess to its supplier's other chunks.
         foreach (var chunk in chunks.Values.Where(c => c.Outstanding < 0).OrderBy(c => c.Month))
         {
             decimal excess = -chunk.Outstanding;
             Credits(credits, (chunk.ServiceId, chunk.SupplierId)).Add(new ChunkPayment(chunk.Month.FirstDay, excess));
-            chunk.Payments.Add(new ChunkPayment(chunk.Month.FirstDay, -excess));
+            chunk.Pay(chunk.Month.FirstDay, -excess);
         }
         var advances = new List<AdvanceBalance>();
         foreach (var ((service, supplier), pool) in credits.OrderBy(c => c.Key))
@@ -90,7 +90,7 @@ public static class DebtBook
             foreach (var a in PaymentAllocator.Allocate(unsplitLeft, today, open))
             {
                 if (a.Kind == AllocationKind.Advance) { unsplitLeft = a.Amount; continue; }
-                byKey[(a.ServiceCode!, a.SupplierId!.Value, a.Month!.Value, a.Kind == AllocationKind.Penalty)].Payments.Add(new ChunkPayment(paidOn, a.Amount));
+                byKey[(a.ServiceCode!, a.SupplierId!.Value, a.Month!.Value, a.Kind == AllocationKind.Penalty)].Pay(paidOn, a.Amount);
                 unsplitLeft -= a.Amount;
             }
         }
@@ -100,10 +100,15 @@ public static class DebtBook
         var weights = chunks.Values.Where(c => !c.IsPenalty && c.Month == latest && c.Charged > 0)
             .OrderBy(c => c.ServiceCode, StringComparer.Ordinal).ThenBy(c => c.SupplierId)
             .Select(c => new AdvanceWeight(c.ServiceCode, c.SupplierId, c.Charged)).ToList();
-        var book = chunks.Values.OrderBy(c => c.Month).ThenBy(c => c.IsPenalty).ThenBy(c => c.ServiceCode, StringComparer.Ordinal).ThenBy(c => c.SupplierId)
-            .Select(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding,
-                c.Payments.Where(p => p.Amount != 0).OrderBy(p => p.Date).ToList()))
-            .ToList();
+        var ordered = chunks.Values.ToList();
+        ordered.Sort((x, y) =>
+        {
+            int c = x.Month.CompareTo(y.Month);
+            if (c == 0) c = x.IsPenalty.CompareTo(y.IsPenalty);
+            if (c == 0) c = string.CompareOrdinal(x.ServiceCode, y.ServiceCode);
+            return c != 0 ? c : x.SupplierId.CompareTo(y.SupplierId);
+        });
+        var book = ordered.ConvertAll(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding, c.Payments()));
         return new AccountDebts(book, advances, weights);
     }
 
@@ -139,20 +144,35 @@ public static class DebtBook
         {
             if (credits[i].Amount <= 0) continue;
             decimal used = Math.Min(credits[i].Amount, chunk.Outstanding);
-            chunk.Payments.Add(new ChunkPayment(credits[i].Date, used));
+            chunk.Pay(credits[i].Date, used);
             credits[i] = credits[i] with { Amount = credits[i].Amount - used };
         }
     }
 
     private sealed class Chunk(long serviceId, string serviceCode, long supplierId, BillingPeriod month, bool isPenalty)
     {
+        private List<ChunkPayment>? _payments;
         public long ServiceId { get; } = serviceId;
         public string ServiceCode { get; } = serviceCode;
         public long SupplierId { get; } = supplierId;
         public BillingPeriod Month { get; } = month;
         public bool IsPenalty { get; } = isPenalty;
         public decimal Charged { get; set; }
-        public List<ChunkPayment> Payments { get; } = [];
-        public decimal Outstanding => Charged - Payments.Sum(p => p.Amount);
+        public decimal Paid { get; private set; }
+        public decimal Outstanding => Charged - Paid;
+
+        public void Pay(DateOnly date, decimal amount)
+        {
+            (_payments ??= []).Add(new ChunkPayment(date, amount));
+            Paid += amount;
+        }
+
+        /// <summary>The payments but those netted to nothing, by date.</summary>
+        public IReadOnlyList<ChunkPayment> Payments()
+        {
+            if (_payments is null) return [];
+            var list = _payments.FindAll(p => p.Amount != 0);
+            return list.Count > 1 ? list.OrderBy(p => p.Date).ToList() : list;
+        }
     }
 }

@@ -63,11 +63,23 @@ public static class PaymentAllocator
         left = Pay(open.Where(d => !d.Debt.IsPenalty && d.Debt.DueDate >= limit), left, result);
         left = Pay(open.Where(d => d.Debt.IsPenalty && d.Debt.DueDate >= limit), left, result);
         if (left > 0) result.AddRange(Advance(left, advanceWeights ?? []));
-        Invariant.Holds(result.Sum(a => a.Amount) == amount, $"allocations {result.Sum(a => a.Amount)} ≠ payment {amount}");
-        return result
-            .GroupBy(a => (a.Kind, a.ServiceCode, a.SupplierId, a.Month))
-            .Select(g => g.First() with { Amount = g.Sum(a => a.Amount) })
-            .ToList();
+        decimal total = 0;
+        foreach (var a in result) total += a.Amount;
+        if (total != amount) throw new InvariantViolationException($"allocations {total} ≠ payment {amount}");
+        return Merged(result);
+    }
+
+    /// <summary>The allocations with the parts of one debt (a designated part and a later one) added up, in first-seen order.</summary>
+    private static List<Allocation> Merged(List<Allocation> result)
+    {
+        var merged = new List<Allocation>(result.Count);
+        foreach (var a in result)
+        {
+            int i = merged.FindIndex(m => m.Kind == a.Kind && m.ServiceCode == a.ServiceCode && m.SupplierId == a.SupplierId && m.Month == a.Month);
+            if (i < 0) merged.Add(a);
+            else merged[i] = merged[i] with { Amount = merged[i].Amount + a.Amount };
+        }
+        return merged;
     }
 
     private sealed class Open(DebtPosition debt)
@@ -79,23 +91,39 @@ public static class PaymentAllocator
     /// <summary>Pays the debts by due date, each due date's debts in proportion; returns what is left of the amount.</summary>
     private static decimal Pay(IEnumerable<Open> debts, decimal amount, List<Allocation> result)
     {
-        foreach (var group in debts.Where(d => d.Left > 0).GroupBy(d => d.Debt.DueDate).OrderBy(g => g.Key))
+        if (amount == 0) return 0;
+        var open = new List<Open>();
+        foreach (var d in debts) if (d.Left > 0) open.Add(d);
+        open.Sort(ByDueDate);
+        for (int start = 0; start < open.Count && amount > 0;)
         {
-            if (amount == 0) break;
-            var chunk = group.OrderBy(d => d.Debt.Month).ThenBy(d => d.Debt.ServiceCode, StringComparer.Ordinal).ThenBy(d => d.Debt.SupplierId).ToList();
-            decimal due = chunk.Sum(d => d.Left);
+            int end = start + 1;
+            while (end < open.Count && open[end].Debt.DueDate == open[start].Debt.DueDate) end++;
+            decimal due = 0;
+            for (int i = start; i < end; i++) due += open[i].Left;
             decimal paid = Math.Min(amount, due);
-            var parts = paid == due ? chunk.Select(d => d.Left).ToArray() : LargestRemainder.Split(paid, chunk.Select(d => d.Left).ToList());
-            for (int i = 0; i < chunk.Count; i++)
+            decimal[]? parts = paid == due ? null : LargestRemainder.Split(paid, open.GetRange(start, end - start).ConvertAll(d => d.Left));
+            for (int i = start; i < end; i++)
             {
-                if (parts[i] == 0) continue;
-                chunk[i].Left -= parts[i];
-                var d = chunk[i].Debt;
-                result.Add(new Allocation(d.IsPenalty ? AllocationKind.Penalty : AllocationKind.Debt, d.ServiceCode, d.SupplierId, d.Month, parts[i]));
+                decimal part = parts?[i - start] ?? open[i].Left;
+                if (part == 0) continue;
+                open[i].Left -= part;
+                var d = open[i].Debt;
+                result.Add(new Allocation(d.IsPenalty ? AllocationKind.Penalty : AllocationKind.Debt, d.ServiceCode, d.SupplierId, d.Month, part));
             }
             amount -= paid;
+            start = end;
         }
         return amount;
+    }
+
+    /// <summary>The order debts are paid in: by due date, then month, service and supplier.</summary>
+    private static int ByDueDate(Open x, Open y)
+    {
+        int c = x.Debt.DueDate.CompareTo(y.Debt.DueDate);
+        if (c == 0) c = x.Debt.Month.CompareTo(y.Debt.Month);
+        if (c == 0) c = string.CompareOrdinal(x.Debt.ServiceCode, y.Debt.ServiceCode);
+        return c != 0 ? c : x.Debt.SupplierId.CompareTo(y.Debt.SupplierId);
     }
 
     private static IEnumerable<Allocation> Advance(decimal amount, IReadOnlyList<AdvanceWeight> weights)

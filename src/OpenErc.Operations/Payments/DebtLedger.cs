@@ -11,22 +11,31 @@ namespace OpenErc.Operations.Payments;
 /// </summary>
 internal sealed class DebtLedger
 {
-    private readonly Dictionary<long, List<ChargedChunk>> _charges = [];
-    private readonly Dictionary<long, List<AllocatedLine>> _allocations = [];
+    private readonly Dictionary<long, Dictionary<(long, long, BillingPeriod, bool), decimal>> _charges = [];
+    private readonly Dictionary<long, Dictionary<(long?, long?, BillingPeriod?, AllocationKind), (decimal Amount, DateOnly PaidOn)>> _allocations = [];
+    private readonly Dictionary<long, string> _codes = [];
     private readonly Dictionary<string, long> _serviceIds = new(StringComparer.Ordinal);
 
     public long ServiceId(string code) => _serviceIds[code];
 
-    public AccountDebts Book(long accountId, DateOnly today) =>
-        DebtBook.Open(_charges.GetValueOrDefault(accountId) ?? [], _allocations.GetValueOrDefault(accountId) ?? [], today, PaymentPosting.DueDate);
-
-    public void Add(PaymentPosting.Line line) => Allocations(line.AccountId).Add(
-        new AllocatedLine(line.ServiceId, line.SupplierId, line.ServiceMonth, line.Kind, line.Amount, line.PaidOn));
-
-    private List<AllocatedLine> Allocations(long accountId)
+    public AccountDebts Book(long accountId, DateOnly today)
     {
-        if (!_allocations.TryGetValue(accountId, out var list)) _allocations[accountId] = list = [];
-        return list;
+        var charges = _charges.TryGetValue(accountId, out var c)
+            ? c.Select(x => new ChargedChunk(x.Key.Item1, _codes[x.Key.Item1], x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value)).ToList()
+            : [];
+        var allocations = _allocations.TryGetValue(accountId, out var a)
+            ? a.Select(x => new AllocatedLine(x.Key.Item1, x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value.Amount, x.Value.PaidOn)).ToList()
+            : [];
+        return DebtBook.Open(charges, allocations, today, PaymentPosting.DueDate);
+    }
+
+    public void Add(PaymentPosting.Line line) => Add(line.AccountId, line.ServiceId, line.SupplierId, line.ServiceMonth, line.Kind, line.Amount, line.PaidOn);
+
+    private void Add(long accountId, long? serviceId, long? supplierId, BillingPeriod? month, AllocationKind kind, decimal amount, DateOnly paidOn)
+    {
+        if (!_allocations.TryGetValue(accountId, out var book)) _allocations[accountId] = book = [];
+        var key = (serviceId, supplierId, month, kind);
+        book[key] = book.TryGetValue(key, out var was) ? (was.Amount + amount, was.PaidOn > paidOn ? was.PaidOn : paidOn) : (amount, paidOn);
     }
 
     /// <summary>
@@ -34,7 +43,11 @@ internal sealed class DebtLedger
     /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. The charge
     /// lines are read through their primary key (booking month, account): the months come as an array, so the plan does
     /// not depend on statistics of <c>billing_runs</c> (never analysed while it has few rows; a join on it once chose a
-    /// scan of the whole month's partition).
+    /// scan of the whole month's partition); the allocation sets through the account index, sequential scans off for
+    /// that one statement: a partition fills from nothing within hours (a month's first payments, a registry) while its
+    /// statistics lag behind, and a plan prepared while it was small would scan it whole for every payment. Both sides are summed here, not in SQL: by service × supplier × month
+    /// (× kind for allocations, dated by the latest day) — the allocator needs only what is outstanding, the book stays
+    /// a few entries long however many payments the account has had, and the server only scans its indexes.
     /// </summary>
     public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
     {
@@ -42,12 +55,12 @@ internal sealed class DebtLedger
         await using var cmd = new NpgsqlCommand($"""
             {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM (SELECT DISTINCT id % @buckets AS b FROM unnest(@ids) AS t(id) ORDER BY 1) k;" : "")}
             SELECT id, code FROM services;
-            SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, l.kind = @penalty, sum(l.amount)
-            FROM charge_lines l
-            JOIN services s ON s.id = l.service_id
-            WHERE l.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND l.account_id = ANY(@ids)
-            GROUP BY 1, 2, 3, 4, 5, 6;
-            SELECT account_id, service_id, supplier_id, service_month, kind, amount, paid_on FROM payment_allocations WHERE account_id = ANY(@ids);
+            SELECT account_id, service_id, supplier_id, service_month, kind = @penalty, amount
+            FROM charge_lines
+            WHERE booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND account_id = ANY(@ids);
+            SELECT set_config('enable_seqscan', 'off', true);
+            SELECT account_id, service_ids, supplier_ids, service_months, kinds, amounts, paid_on FROM payment_allocation_sets WHERE account_id = ANY(@ids);
+            SELECT set_config('enable_seqscan', 'on', true);
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", accountIds));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", AccountLockBase));
@@ -55,16 +68,33 @@ internal sealed class DebtLedger
         cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (lockAccounts) await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct)) ledger._serviceIds[r.GetString(1)] = r.GetInt64(0);
+        while (await r.ReadAsync(ct))
+        {
+            ledger._serviceIds[r.GetString(1)] = r.GetInt64(0);
+            ledger._codes[r.GetInt64(0)] = r.GetString(1);
+        }
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {
             long account = r.GetInt64(0);
-            if (!ledger._charges.TryGetValue(account, out var list)) ledger._charges[account] = list = [];
-            list.Add(new ChargedChunk(r.GetInt64(1), r.GetString(2), r.GetInt64(3), BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)), r.GetBoolean(5), r.GetDecimal(6)));
+            if (!ledger._charges.TryGetValue(account, out var book)) ledger._charges[account] = book = [];
+            var key = (r.GetInt64(1), r.GetInt64(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), r.GetBoolean(4));
+            book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
         }
         await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct)) ledger.Allocations(r.GetInt64(0)).Add(AllocationOf(r));
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            long account = r.GetInt64(0);
+            var services = r.GetFieldValue<long?[]>(1);
+            var suppliers = r.GetFieldValue<long?[]>(2);
+            var months = r.GetFieldValue<DateOnly?[]>(3);
+            var kinds = r.GetFieldValue<short[]>(4);
+            var amounts = r.GetFieldValue<decimal[]>(5);
+            var paidOn = r.GetFieldValue<DateOnly>(6);
+            for (int i = 0; i < services.Length; i++)
+                ledger.Add(account, services[i], suppliers[i], months[i] is { } m ? BillingPeriod.Of(m) : null, (AllocationKind)kinds[i], amounts[i], paidOn);
+        }
         return ledger;
     }
 

@@ -135,9 +135,12 @@ public static class PaymentCorrections
                        @today, (SELECT month FROM booking), period, @shift, id, 'reversal', @reason, @by, @now
                 FROM payments WHERE id = @id
                 RETURNING id, booking_month)
-            INSERT INTO payment_allocations (booking_month, payment_id, line, account_id, service_id, supplier_id, service_month, kind, amount, commission, paid_on, received_on)
-            SELECT r.booking_month, r.id, a.line, a.account_id, a.service_id, a.supplier_id, a.service_month, a.kind, -a.amount, -a.commission, a.paid_on, @today
-            FROM reversal r, payment_allocations a WHERE a.payment_id = @id
+            INSERT INTO payment_allocation_sets (booking_month, payment_id, first_line, account_id, paid_on, received_on,
+                                                 service_ids, supplier_ids, service_months, kinds, amounts, commissions)
+            SELECT r.booking_month, r.id, s.first_line, s.account_id, s.paid_on, @today, s.service_ids, s.supplier_ids, s.service_months, s.kinds,
+                   ARRAY(SELECT -x FROM unnest(s.amounts) WITH ORDINALITY AS u(x, n) ORDER BY n),
+                   ARRAY(SELECT -x FROM unnest(s.commissions) WITH ORDINALITY AS u(x, n) ORDER BY n)
+            FROM reversal r, payment_allocation_sets s WHERE s.payment_id = @id
             RETURNING payment_id
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(BillingPeriod.Of(today))));

@@ -73,7 +73,7 @@ public sealed record PostingOptions(string PostedBy, bool AllowSuspense = false,
 /// it (the unique key, never check-then-insert). Payments to one account are allocated one at a time (a transaction
 /// advisory lock on the account), so concurrent payments never allocate the same debt twice.
 /// </summary>
-public static class PaymentPosting
+public static partial class PaymentPosting
 {
     private static readonly PenaltyRules DueDates = new() { KeyRates = [] };
     private static readonly HashSet<(string, BillingPeriod)> Partitions = [];
@@ -146,8 +146,9 @@ public static class PaymentPosting
         }
         if (toAllocate.Count > 0)
         {
-            var lines = await AllocateAsync(conn, toAllocate.Select(t => (t.Row, intakes[t.Index])).ToList(), options, today, ct);
-            await WriteAllocationsAsync(conn, lines, ct);
+            var payments = toAllocate.Select(t => (t.Row, intakes[t.Index])).ToList();
+            var ledger = await DebtLedger.LoadAsync(conn, payments.Select(p => p.Row.AccountId!.Value).Distinct().Order().ToArray(), lockAccounts: true, ct);
+            await WriteAllocationsAsync(conn, Allocate(ledger, payments, options, today), ct);
             foreach (var (i, row) in toAllocate) results[i] = new PostingResult(PostingOutcome.Posted, row.Id, row.AccountId, intakes[i].Amount, now);
         }
         var missing = Enumerable.Range(0, intakes.Count).Where(i => results[i] is null).ToList();
@@ -179,13 +180,15 @@ public static class PaymentPosting
     /// <summary>
     /// Inserts the payments new by their key, resolving account numbers and the agent's commission terms; booked in the
     /// month of receipt, or the first open month after it when that month is closed (a shared lock on the month keeps
-    /// its closing out until the posting commits). Returns the inserted rows by intake index.
+    /// its closing out until the posting commits, and one on each agent keeps out a registry of the agent being posted
+    /// by <see cref="PostRegistryAsync"/>). Returns the inserted rows by intake index.
     /// </summary>
     private static async Task<Dictionary<int, Inserted>> InsertAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, PostingOptions options,
         DateTimeOffset now, DateOnly today, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock_shared(@lock);
+            SELECT count(pg_advisory_xact_lock_shared(@agentLockBase + a)) FROM (SELECT DISTINCT a FROM unnest(@agent) AS t(a) ORDER BY 1) k;
             WITH input AS (
                 SELECT * FROM unnest(@idx, @agent, @key, @channel, @number, @amount, @paid, @period, @commission, @payer, @address, @registry, @line, @shift,
                                      @byPayer, @corrects, @correction, @reason)
@@ -209,6 +212,7 @@ public static class PaymentPosting
             RETURNING id, agent_id, agent_payment_id, account_id, booking_month, commission, commission_by_payer
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("agentLockBase", AgentLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("idx", Enumerable.Range(0, intakes.Count).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("agent", intakes.Select(p => p.AgentId).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("key", intakes.Select(p => p.AgentPaymentId).ToArray()));
@@ -237,6 +241,7 @@ public static class PaymentPosting
         for (int i = 0; i < intakes.Count; i++) byKey.TryAdd((intakes[i].AgentId, intakes[i].AgentPaymentId), i);
         var rows = new Dictionary<int, Inserted>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
             rows[byKey[(r.GetInt64(1), r.GetString(2))]] = new Inserted(r.GetInt64(0), r.IsDBNull(3) ? null : r.GetInt64(3),
@@ -286,15 +291,13 @@ public static class PaymentPosting
         BillingPeriod? ServiceMonth, AllocationKind Kind, decimal Amount, decimal Commission, DateOnly PaidOn, DateOnly ReceivedOn);
 
     /// <summary>
-    /// Locks the accounts (in id order: no deadlocks), reads their debt books and allocates each payment in turn,
-    /// each seeing the ones before it; the commission a recipient pays is split over the lines by the largest remainder.
+    /// Allocates each payment in turn over its account's book in <paramref name="ledger"/> (read with the accounts
+    /// locked), each seeing the ones before it; the commission a recipient pays is split over the lines by the largest
+    /// remainder. Pure computation: the lines to write.
     /// </summary>
-    private static async Task<List<Line>> AllocateAsync(NpgsqlConnection conn, IReadOnlyList<(Inserted Row, PaymentIntake Intake)> payments, PostingOptions options,
-        DateOnly today, CancellationToken ct)
+    private static List<Line> Allocate(DebtLedger ledger, IReadOnlyList<(Inserted Row, PaymentIntake Intake)> payments, PostingOptions options, DateOnly today)
     {
-        var accountIds = payments.Select(p => p.Row.AccountId!.Value).Distinct().Order().ToArray();
-        var ledger = await DebtLedger.LoadAsync(conn, accountIds, lockAccounts: true, ct);
-        var lines = new List<Line>();
+        var lines = new List<Line>(payments.Count * 16);
         foreach (var (row, intake) in payments)
         {
             long accountId = row.AccountId!.Value;
@@ -317,52 +320,99 @@ public static class PaymentPosting
         return lines;
     }
 
+    /// <summary>
+    /// Writes the lines as allocation sets (<c>payment_allocation_sets</c>: one row per payment's consecutive lines of one
+    /// booking month and days, the lines as arrays), by binary COPY when there are many.
+    /// </summary>
     internal static async Task WriteAllocationsAsync(NpgsqlConnection conn, IReadOnlyList<Line> lines, CancellationToken ct)
     {
         if (lines.Count == 0) return;
         if (lines.Count > 2000)
         {
             await using var copy = await conn.BeginBinaryImportAsync("""
-                COPY payment_allocations (booking_month, payment_id, line, account_id, service_id, supplier_id, service_month, kind, amount, commission, paid_on, received_on)
+                COPY payment_allocation_sets (booking_month, payment_id, first_line, account_id, paid_on, received_on,
+                                              service_ids, supplier_ids, service_months, kinds, amounts, commissions)
                 FROM STDIN (FORMAT BINARY)
                 """, ct);
-            foreach (var l in lines)
+            foreach (var (start, end) in Sets(lines))
             {
+                var first = lines[start];
+                int n = end - start;
+                var services = new long?[n];
+                var suppliers = new long?[n];
+                var months = new DateOnly?[n];
+                var kinds = new short[n];
+                var amounts = new decimal[n];
+                var commissions = new decimal[n];
+                for (int i = 0; i < n; i++)
+                {
+                    var l = lines[start + i];
+                    (services[i], suppliers[i], months[i], kinds[i], amounts[i], commissions[i]) =
+                        (l.ServiceId, l.SupplierId, l.ServiceMonth?.FirstDay, (short)l.Kind, l.Amount, l.Commission);
+                }
                 await copy.StartRowAsync(ct);
-                await copy.WriteAsync(l.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(l.PaymentId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(l.LineNo, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(l.AccountId, NpgsqlDbType.Bigint, ct);
-                if (l.ServiceId is { } s) await copy.WriteAsync(s, NpgsqlDbType.Bigint, ct); else await copy.WriteNullAsync(ct);
-                if (l.SupplierId is { } p) await copy.WriteAsync(p, NpgsqlDbType.Bigint, ct); else await copy.WriteNullAsync(ct);
-                if (l.ServiceMonth is { } m) await copy.WriteAsync(m.FirstDay, NpgsqlDbType.Date, ct); else await copy.WriteNullAsync(ct);
-                await copy.WriteAsync((short)l.Kind, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(l.Amount, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.Commission, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(l.PaidOn, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(l.ReceivedOn, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(first.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(first.PaymentId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(first.LineNo, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(first.AccountId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(first.PaidOn, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(first.ReceivedOn, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(services, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(suppliers, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(months, NpgsqlDbType.Array | NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(kinds, NpgsqlDbType.Array | NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(amounts, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(commissions, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
             }
             await copy.CompleteAsync(ct);
             return;
         }
+        // Few lines (an online payment, a correction): the lines as flat arrays and each set as a slice of them.
+        var sets = Sets(lines);
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO payment_allocations (booking_month, payment_id, line, account_id, service_id, supplier_id, service_month, kind, amount, commission, paid_on, received_on)
-            SELECT * FROM unnest(@bm, @pid, @line, @acc, @svc, @sup, @sm, @kind, @amount, @commission, @paid, @received)
+            INSERT INTO payment_allocation_sets (booking_month, payment_id, first_line, account_id, paid_on, received_on,
+                                                 service_ids, supplier_ids, service_months, kinds, amounts, commissions)
+            SELECT bm, pid, line, acc, paid, received, (@svc)[f:l], (@sup)[f:l], (@sm)[f:l], (@kind)[f:l], (@amount)[f:l], (@commission)[f:l]
+            FROM unnest(@bm, @pid, @line, @acc, @paid, @received, @from, @to) AS t(bm, pid, line, acc, paid, received, f, l)
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("bm", lines.Select(l => l.BookingMonth.FirstDay).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("pid", lines.Select(l => l.PaymentId).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<short[]>("line", lines.Select(l => l.LineNo).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("acc", lines.Select(l => l.AccountId).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter("svc", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = lines.Select(l => (object?)l.ServiceId ?? DBNull.Value).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter("sup", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = lines.Select(l => (object?)l.SupplierId ?? DBNull.Value).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter("sm", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = lines.Select(l => (object?)l.ServiceMonth?.FirstDay ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("bm", sets.Select(x => lines[x.Start].BookingMonth.FirstDay).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("pid", sets.Select(x => lines[x.Start].PaymentId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("line", sets.Select(x => lines[x.Start].LineNo).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("acc", sets.Select(x => lines[x.Start].AccountId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("paid", sets.Select(x => lines[x.Start].PaidOn).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("received", sets.Select(x => lines[x.Start].ReceivedOn).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("from", sets.Select(x => x.Start + 1).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("to", sets.Select(x => x.End).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long?[]>("svc", lines.Select(l => l.ServiceId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long?[]>("sup", lines.Select(l => l.SupplierId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly?[]>("sm", lines.Select(l => l.ServiceMonth?.FirstDay).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kind", lines.Select(l => (short)l.Kind).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", lines.Select(l => l.Amount).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("commission", lines.Select(l => l.Commission).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("paid", lines.Select(l => l.PaidOn).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("received", lines.Select(l => l.ReceivedOn).ToArray()));
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// The lines' sets, as index ranges <c>[Start, End)</c>: runs of consecutive lines of one payment, booking month and
+    /// days, numbered one after another.
+    /// </summary>
+    private static List<(int Start, int End)> Sets(IReadOnlyList<Line> lines)
+    {
+        var sets = new List<(int, int)>();
+        for (int start = 0; start < lines.Count;)
+        {
+            var first = lines[start];
+            int end = start + 1;
+            while (end < lines.Count && SameSet(first, lines[end]) && lines[end].LineNo == first.LineNo + (end - start)) end++;
+            sets.Add((start, end));
+            start = end;
+        }
+        return sets;
+    }
+
+    /// <summary>Whether <paramref name="next"/> continues <paramref name="first"/>'s set: the same payment, booking month and days, the next line numbers.</summary>
+    private static bool SameSet(Line first, Line next) =>
+        next.PaymentId == first.PaymentId && next.BookingMonth == first.BookingMonth && next.PaidOn == first.PaidOn && next.ReceivedOn == first.ReceivedOn;
 
     /// <summary>
     /// Splits the advances paid before an account had any charges (lines without a service) by the charges of
@@ -379,6 +429,7 @@ public static class PaymentPosting
             WITH unsplit AS (
                 SELECT payment_id, account_id, sum(amount) AS amount, max(paid_on) AS paid_on FROM payment_allocations a
                 WHERE service_id IS NULL
+                  AND payment_id IN (SELECT payment_id FROM payment_allocation_sets WHERE array_position(service_ids, NULL) IS NOT NULL)
                   AND NOT EXISTS (SELECT 1 FROM payments c WHERE c.corrects = a.payment_id AND c.correction = 'reversal')
                 GROUP BY payment_id, account_id HAVING sum(amount) > 0)
             SELECT u.payment_id, u.account_id, u.amount, u.paid_on, (SELECT max(line) FROM payment_allocations a WHERE a.payment_id = u.payment_id),
@@ -408,3 +459,4 @@ public static class PaymentPosting
         return rows.Select(r => r.Payment).Distinct().Count();
     }
 }
+

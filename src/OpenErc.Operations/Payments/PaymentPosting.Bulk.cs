@@ -1,0 +1,183 @@
+using Npgsql;
+using NpgsqlTypes;
+using OpenErc.Core.Common;
+
+namespace OpenErc.Operations.Payments;
+
+public static partial class PaymentPosting
+{
+    /// <summary>Agents' locks live in their own range of advisory keys: a bulk posting holds its agent's exclusively, every other posting shared.</summary>
+    public const long AgentLockBase = 0x4147_0000_0000_0000L;
+
+    /// <summary>
+    /// Posts the payments of one agent's registry, chunk by chunk, within the caller's transaction (the partitions of the
+    /// current month must exist): the same outcomes as <see cref="PostAsync(NpgsqlConnection, IReadOnlyList{PaymentIntake}, PostingOptions, CancellationToken)"/>
+    /// with <see cref="PostingOptions.AllowSuspense"/>, at the rate of a region's registries. Holding the agent's lock
+    /// exclusively (online postings of the agent wait for the commit; every posting takes it shared before it inserts),
+    /// it finds which keys were used before by reading them, and writes the new payments and their allocation sets by
+    /// binary COPY, with ids drawn from the sequence ahead. The debt books of chunk k + 1 are read, and its payments
+    /// resolved, while chunk k is being allocated on another thread: a chunk must hold every payment of its accounts and
+    /// each key once (<see cref="PaymentRegistries.ByAccount"/>). <paramref name="posted"/> is called with each chunk's
+    /// results after the chunk is written, on the same connection.
+    /// </summary>
+    public static async Task PostRegistryAsync(NpgsqlConnection conn, long agentId, IEnumerable<IReadOnlyList<PaymentIntake>> chunks, PostingOptions options,
+        Func<IReadOnlyList<PaymentIntake>, IReadOnlyList<PostingResult>, Task> posted, CancellationToken ct)
+    {
+        var now = options.Now;
+        var today = options.Today;
+        var agent = await AgentAsync(conn, agentId, today, ct);
+        var seen = new HashSet<long>();
+        using var chunk = chunks.GetEnumerator();
+        var next = chunk.MoveNext() ? await ResolveAsync(conn, agent, chunk.Current, seen, options, ct) : null;
+        while (next is { } current)
+        {
+            var allocation = Task.Run(() => Allocate(current.Ledger, current.New.Where(p => p.Row.AccountId is not null).ToList(), options, today), ct);
+            try
+            {
+                next = chunk.MoveNext() ? await ResolveAsync(conn, agent, chunk.Current, seen, options, ct) : null;
+            }
+            finally
+            {
+                await ((Task)allocation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            await CopyPaymentsAsync(conn, agent, current.New, options, now, today, ct);
+            await WriteAllocationsAsync(conn, await allocation, ct);
+            await posted(current.Intakes, current.Results);
+        }
+    }
+
+    /// <summary>The agent's terms in force and the booking month, read once with the agent's lock taken exclusively.</summary>
+    private sealed record BulkAgent(long Id, decimal CommissionPercent, bool ByPayer, BillingPeriod BookingMonth);
+
+    /// <summary>A chunk resolved: the results of those posted before (repeats, conflicts), the new payments with their ids, and its accounts' books.</summary>
+    private sealed record Resolved(IReadOnlyList<PaymentIntake> Intakes, PostingResult[] Results, List<(Inserted Row, PaymentIntake Intake)> New, DebtLedger Ledger);
+
+    private static async Task<BulkAgent> AgentAsync(NpgsqlConnection conn, long agentId, DateOnly today, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT pg_advisory_xact_lock_shared(@lock), pg_advisory_xact_lock(@agentLock);
+            WITH booking AS ({BookingMonthSql})
+            SELECT (SELECT month FROM booking), t.commission_percent, t.commission_paid_by = 'payer'
+            FROM (SELECT 1) one
+            LEFT JOIN LATERAL (SELECT commission_percent, commission_paid_by FROM payment_agent_terms t
+                               WHERE t.agent_id = @agent AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) t ON true;
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("agentLock", AgentLockBase + agentId));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agentId));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
+        await r.ReadAsync(ct);
+        return new BulkAgent(agentId, r.IsDBNull(1) ? 0 : r.GetDecimal(1), !r.IsDBNull(2) && r.GetBoolean(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)));
+    }
+
+    /// <summary>
+    /// Reads what the chunk needs from the database in one round trip — its account numbers' ids, the payments made
+    /// before under its keys, ids for its new payments — decides each payment's outcome, then reads (and locks) the
+    /// books of the accounts it pays.
+    /// </summary>
+    private static async Task<Resolved> ResolveAsync(NpgsqlConnection conn, BulkAgent agent, IReadOnlyList<PaymentIntake> intakes, HashSet<long> seen,
+        PostingOptions options, CancellationToken ct)
+    {
+        foreach (var p in intakes)
+            if (p.AgentId != agent.Id || p.Amount <= 0 || decimal.Round(p.Amount, 2) != p.Amount)
+                throw new ArgumentException($"Платёж {p.AgentPaymentId}: другой агент или сумма не в копейках: {p.Amount}");
+        var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var existing = new Dictionary<string, Existing>(StringComparer.Ordinal);
+        var ids = new List<long>(intakes.Count);
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT number, id FROM personal_accounts WHERE number = ANY(@numbers);
+            SELECT id, agent_payment_id, account_id, account_number, amount, posted_at FROM payments WHERE agent_id = @agent AND agent_payment_id = ANY(@keys);
+            SELECT nextval('payments_id_seq') FROM generate_series(1, @n);
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("numbers", intakes.Select(p => p.AccountNumber).Distinct().ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agent.Id));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("keys", intakes.Select(p => p.AgentPaymentId).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<int>("n", intakes.Count));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) accounts[r.GetString(0)] = r.GetInt64(1);
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+                existing[r.GetString(1)] = new Existing(r.GetInt64(0), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3), r.GetDecimal(4),
+                    r.GetFieldValue<DateTimeOffset>(5));
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        }
+        var now = options.Now;
+        var results = new PostingResult[intakes.Count];
+        var fresh = new List<(Inserted Row, PaymentIntake Intake)>(intakes.Count);
+        for (int i = 0; i < intakes.Count; i++)
+        {
+            var p = intakes[i];
+            if (existing.TryGetValue(p.AgentPaymentId, out var e))
+            {
+                results[i] = e.AccountNumber == p.AccountNumber && e.Amount == p.Amount
+                    ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
+                    : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
+                        $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
+                continue;
+            }
+            long? account = accounts.TryGetValue(p.AccountNumber, out var a) ? a : null;
+            var commission = p.Commission ?? Math.Round(p.Amount * agent.CommissionPercent / 100, 2, MidpointRounding.AwayFromZero);
+            var row = new Inserted(ids[i], account, agent.BookingMonth, commission, p.CommissionByPayer ?? agent.ByPayer);
+            fresh.Add((row, p));
+            results[i] = account is null
+                ? new PostingResult(PostingOutcome.Suspense, row.Id, null, p.Amount, now, "Лицевой счёт не найден: платёж в невыясненных")
+                : new PostingResult(PostingOutcome.Posted, row.Id, account, p.Amount, now);
+        }
+        var paying = fresh.Where(f => f.Row.AccountId is not null).Select(f => f.Row.AccountId!.Value).Distinct().Order().ToArray();
+        foreach (long account in paying)
+            Invariant.Holds(seen.Add(account), $"account {account} is paid in two chunks of one bulk posting");
+        var ledger = await DebtLedger.LoadAsync(conn, paying, lockAccounts: true, ct);
+        return new Resolved(intakes, results, fresh, ledger);
+    }
+
+    /// <summary>Writes the chunk's new payments by binary COPY, with the ids drawn for them.</summary>
+    private static async Task CopyPaymentsAsync(NpgsqlConnection conn, BulkAgent agent, List<(Inserted Row, PaymentIntake Intake)> payments, PostingOptions options,
+        DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
+        if (payments.Count == 0) return;
+        await using var copy = await conn.BeginBinaryImportAsync("""
+            COPY payments (id, agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
+                           received_on, booking_month, period, payer, address, registry_id, line_no, posted_by, posted_at)
+            FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var (row, p) in payments)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(row.Id, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(agent.Id, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(p.AgentPaymentId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync((short)p.Channel, NpgsqlDbType.Smallint, ct);
+            await copy.WriteAsync(p.AccountNumber, NpgsqlDbType.Text, ct);
+            await WriteOrNullAsync(copy, row.AccountId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(p.Amount, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(row.Commission, NpgsqlDbType.Numeric, ct);
+            await copy.WriteAsync(row.CommissionByPayer, NpgsqlDbType.Boolean, ct);
+            await copy.WriteAsync(p.PaidAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(today, NpgsqlDbType.Date, ct);
+            await copy.WriteAsync(row.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
+            await WriteOrNullAsync(copy, p.Period?.FirstDay, NpgsqlDbType.Date, ct);
+            await WriteOrNullAsync(copy, p.Payer, NpgsqlDbType.Text, ct);
+            await WriteOrNullAsync(copy, p.Address, NpgsqlDbType.Text, ct);
+            await WriteOrNullAsync(copy, p.RegistryId, NpgsqlDbType.Bigint, ct);
+            await WriteOrNullAsync(copy, p.LineNo, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(options.PostedBy, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    private static async Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
+    {
+        if (value is { } v) await copy.WriteAsync(v, type, ct); else await copy.WriteNullAsync(ct);
+    }
+
+    private static async Task WriteOrNullAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct)
+    {
+        if (value is not null) await copy.WriteAsync(value, type, ct); else await copy.WriteNullAsync(ct);
+    }
+}
