@@ -13,8 +13,9 @@ namespace OpenErc.Storage.Migrations
     /// payment) are dropped: each was a trigger run for every row — the registry's and the agent's for a million rows
     /// of one registry and one agent, the shift's and the corrected payment's on rows that have none — and together
     /// they cost more than inserting the row. What they point at is found or written by the posting itself (the
-    /// account by its number in the same statement), and none of it is ever deleted: accounts are closed, not
-    /// removed. The index on the registry is dropped too: the registry's lines lead to its payments.
+    /// account by its number, in the same transaction), and none of it is ever deleted: accounts are closed, not
+    /// removed. The payments' index on their registry and the registry lines' index on their payment are dropped too:
+    /// nothing looks either up — a registry's lines lead to its payments, and a payment's registry is on its row.
     /// </para>
     /// <para>
     /// Allocation lines are stored as one row per posting of a payment (<c>payment_allocation_sets</c>: the payment's
@@ -38,6 +39,7 @@ namespace OpenErc.Storage.Migrations
                 ALTER TABLE payments DROP CONSTRAINT payments_account_id_fkey, DROP CONSTRAINT payments_agent_id_fkey,
                     DROP CONSTRAINT payments_registry_id_fkey, DROP CONSTRAINT payments_shift_id_fkey, DROP CONSTRAINT payments_corrects_fkey;
                 DROP INDEX ix_payments_registry;
+                DROP INDEX ix_payment_registry_lines_payment;
 
                 CREATE TABLE payment_allocation_sets (
                     booking_month date NOT NULL,
@@ -146,6 +148,7 @@ namespace OpenErc.Storage.Migrations
                 DROP TABLE payment_allocation_sets;
 
                 CREATE INDEX ix_payments_registry ON payments (registry_id) WHERE registry_id IS NOT NULL;
+                CREATE INDEX ix_payment_registry_lines_payment ON payment_registry_lines (payment_id);
                 ALTER TABLE payments ADD CONSTRAINT payments_account_id_fkey FOREIGN KEY (account_id) REFERENCES personal_accounts (id),
                     ADD CONSTRAINT payments_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES organisations (id),
                     ADD CONSTRAINT payments_registry_id_fkey FOREIGN KEY (registry_id) REFERENCES payment_registries (id),
