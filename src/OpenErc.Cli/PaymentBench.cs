@@ -36,7 +36,7 @@ internal static class PaymentBench
         var concurrency = new Option<int>("--concurrency") { Description = "Одновременных клиентов", DefaultValueFactory = _ => 32 };
         var accounts = new Option<int>("--accounts") { Description = "Число лицевых счетов демо-региона", DefaultValueFactory = _ => 5_000 };
         var repeats = new Option<int>("--repeats") { Description = "Повторов PAY_ID, % от числа платежей", DefaultValueFactory = _ => 5 };
-        var warm = new Option<int>("--warm-up") { Description = "Платежей для прогрева перед замером", DefaultValueFactory = _ => 3_000 };
+        var warm = new Option<int>("--warm-up") { Description = "Платежей для прогрева перед замером", DefaultValueFactory = _ => 20_000 };
         var web = new Option<string?>("--web") { Description = "Путь к OpenErc.Web.dll (по умолчанию — сборка из дерева исходников)" };
         var json = new Option<string?>("--json") { Description = "Записать результаты в JSON-файл" };
         var registryLines = new Option<int>("--registry-lines") { Description = "Строк реестра платежей для замера импорта (0 — без замера)", DefaultValueFactory = _ => 1_000_000 };

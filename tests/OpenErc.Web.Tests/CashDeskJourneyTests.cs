@@ -21,7 +21,10 @@ public sealed class CashDeskJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         var page = await host.NewPageAsync(browser, 60_000);
 
         await page.GotoAsync("/cash");
+        // The button is enabled once the server has the cashier's name: the click cannot overtake the typing.
+        await Assertions.Expect(page.GetByTestId("shift-open")).ToBeDisabledAsync();
         await OperatorJourneyTests.Input(page, "shift-cashier").FillAsync(cashier);
+        await Assertions.Expect(page.GetByTestId("shift-open")).ToBeEnabledAsync();
         await page.GetByTestId("shift-open").ClickAsync();
         try
         {

@@ -128,7 +128,8 @@ public static partial class PaymentRegistries
     /// The lines in chunks of at least <paramref name="size"/> (the last may be smaller) that never split an account:
     /// ordered by account number, each account's lines in file order. Each chunk then reads and locks the debt books
     /// of its own accounts only, once — a region's registry pays most accounts once or more, and chunks in file order
-    /// would read every account's book in nearly every chunk. Payments are numbered in this order.
+    /// would read every account's book in nearly every chunk. Payments are numbered in this order. The lines are held
+    /// to be sorted: about 200 MB for a million.
     /// </summary>
     internal static IEnumerable<RegistryLine[]> ByAccount(IEnumerable<RegistryLine> lines, int size)
     {

@@ -19,8 +19,8 @@ public sealed record RegistryCheck(string Encoding, int Lines, decimal Total, de
 
 /// <summary>
 /// Reads payment registry files laid out by a <see cref="RegistryProfile"/>. <see cref="Check"/> reads the whole file
-/// and finds every error; <see cref="Lines"/> reads it again, streaming, for posting — so that a file of a million
-/// lines is never held as objects. The text is UTF-8 when it has the UTF-8 byte order mark or is valid UTF-8, else
+/// and finds every error, holding only the totals and the errors; <see cref="Lines"/> reads it again for posting, once
+/// the file is known to be good. The text is UTF-8 when it has the UTF-8 byte order mark or is valid UTF-8, else
 /// Windows-1251 (what banks send); text that reads as neither (U+FFFD, control characters, UTF-8 read as
 /// Windows-1251 in a file of mixed encodings) is an error of its line.
 /// </summary>
