@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using System.Threading.Channels;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Payments;
@@ -10,43 +11,65 @@ public static partial class PaymentPosting
     public const long AgentLockBase = 0x4147_0000_0000_0000L;
 
     /// <summary>
-    /// Posts the payments of one agent's registry, chunk by chunk, within the caller's transaction (the partitions of the
-    /// current month must exist): the same outcomes as <see cref="PostAsync(NpgsqlConnection, IReadOnlyList{PaymentIntake}, PostingOptions, CancellationToken)"/>
-    /// with <see cref="PostingOptions.AllowSuspense"/>, at the rate of a region's registries. Holding the agent's lock
-    /// exclusively (online postings of the agent wait for the commit; every posting takes it shared before it inserts),
-    /// it finds which keys were used before by reading them, and writes the new payments and their allocation sets by
-    /// binary COPY, with ids drawn from the sequence ahead. The debt books of chunk k + 1 are read, and its payments
-    /// resolved, while chunk k is being allocated on another thread: a chunk must hold every payment of its accounts and
-    /// each key once (<see cref="PaymentRegistries.ByAccount"/>). <paramref name="posted"/> is called with each chunk's
-    /// results after the chunk is written, on the same connection.
+    /// Posts the payments of one agent's registry, chunk by chunk, within the caller's transaction on
+    /// <paramref name="conn"/> (the partitions of the current month must exist): the same outcomes as
+    /// <see cref="PostAsync(NpgsqlConnection, IReadOnlyList{PaymentIntake}, PostingOptions, CancellationToken)"/> with
+    /// <see cref="PostingOptions.AllowSuspense"/>, at the rate of a region's registries. It first takes the agent's lock
+    /// exclusively (online postings of the agent wait for the commit; every posting takes it shared before it inserts)
+    /// and every account lock (a registry of a region pays accounts of every lock bucket within its first chunk anyway).
+    /// Two stages then run side by side: on a second connection of <paramref name="connectionString"/>, each chunk's
+    /// account numbers, the payments made before under its keys, ids drawn ahead for its new payments and its accounts'
+    /// debt books are read — all committed data, which no one else can change while the locks are held — and the chunk
+    /// is allocated; on <paramref name="conn"/> the chunk before it is written by binary COPY. A chunk must hold every
+    /// payment of its accounts and each key once (<see cref="PaymentRegistries.ByAccount"/>): it never needs what an
+    /// earlier chunk wrote. <paramref name="posted"/> is called with each chunk's results after the chunk is written,
+    /// in order, and may use <paramref name="conn"/>.
     /// </summary>
-    public static async Task PostRegistryAsync(NpgsqlConnection conn, long agentId, IEnumerable<IReadOnlyList<PaymentIntake>> chunks, PostingOptions options,
-        Func<IReadOnlyList<PaymentIntake>, IReadOnlyList<PostingResult>, Task> posted, CancellationToken ct)
+    public static async Task PostRegistryAsync(NpgsqlConnection conn, string connectionString, long agentId, IEnumerable<IReadOnlyList<PaymentIntake>> chunks,
+        PostingOptions options, Func<IReadOnlyList<PaymentIntake>, IReadOnlyList<PostingResult>, Task> posted, CancellationToken ct)
     {
         var now = options.Now;
         var today = options.Today;
         var agent = await AgentAsync(conn, agentId, today, ct);
-        var seen = new HashSet<long>();
-        using var chunk = chunks.GetEnumerator();
-        var next = chunk.MoveNext() ? await ResolveAsync(conn, agent, chunk.Current, seen, options, ct) : null;
-        while (next is { } current)
+        await using var reader = new NpgsqlConnection(connectionString);
+        await reader.OpenAsync(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var ready = Channel.CreateBounded<(Resolved Chunk, List<Line> Lines)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
         {
-            var allocation = Task.Run(() => Allocate(current.Ledger, current.New.Where(p => p.Row.AccountId is not null).ToList(), options, today), ct);
             try
             {
-                next = chunk.MoveNext() ? await ResolveAsync(conn, agent, chunk.Current, seen, options, ct) : null;
+                var seen = new HashSet<long>();
+                foreach (var intakes in chunks)
+                {
+                    var chunk = await ResolveAsync(reader, agent, intakes, seen, options, stop.Token);
+                    var lines = Allocate(chunk.Ledger, chunk.New.Where(p => p.Row.AccountId is not null).ToList(), options, today);
+                    await ready.Writer.WriteAsync((chunk, lines), stop.Token);
+                }
+                ready.Writer.Complete();
             }
-            finally
+            catch (Exception e)
             {
-                await ((Task)allocation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                ready.Writer.Complete(e);
             }
-            await CopyPaymentsAsync(conn, agent, current.New, options, now, today, ct);
-            await WriteAllocationsAsync(conn, await allocation, ct);
-            await posted(current.Intakes, current.Results);
+        }, stop.Token);
+        try
+        {
+            await foreach (var (chunk, lines) in ready.Reader.ReadAllAsync(ct))
+            {
+                await CopyPaymentsAsync(conn, agent, chunk.New, options, now, today, ct);
+                await WriteAllocationsAsync(conn, lines, ct);
+                await posted(chunk.Intakes, chunk.Results);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    /// <summary>The agent's terms in force and the booking month, read once with the agent's lock taken exclusively.</summary>
+    /// <summary>The agent's terms in force and the booking month, read once with the agent's lock and every account lock taken exclusively.</summary>
     private sealed record BulkAgent(long Id, decimal CommissionPercent, bool ByPayer, BillingPeriod BookingMonth);
 
     /// <summary>A chunk resolved: the results of those posted before (repeats, conflicts), the new payments with their ids, and its accounts' books.</summary>
@@ -56,6 +79,7 @@ public static partial class PaymentPosting
     {
         await using var cmd = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock_shared(@lock), pg_advisory_xact_lock(@agentLock);
+            SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM generate_series(0, @buckets - 1) b;
             WITH booking AS ({BookingMonthSql})
             SELECT (SELECT month FROM booking), t.commission_percent, t.commission_paid_by = 'payer'
             FROM (SELECT 1) one
@@ -64,10 +88,13 @@ public static partial class PaymentPosting
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agentLock", AgentLockBase + agentId));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agentId));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
         await r.NextResultAsync(ct);
         await r.ReadAsync(ct);
         return new BulkAgent(agentId, r.IsDBNull(1) ? 0 : r.GetDecimal(1), !r.IsDBNull(2) && r.GetBoolean(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)));
@@ -75,8 +102,8 @@ public static partial class PaymentPosting
 
     /// <summary>
     /// Reads what the chunk needs from the database in one round trip — its account numbers' ids, the payments made
-    /// before under its keys, ids for its new payments — decides each payment's outcome, then reads (and locks) the
-    /// books of the accounts it pays.
+    /// before under its keys, ids for its new payments — decides each payment's outcome, then reads the books of the
+    /// accounts it pays (locked by the caller's transaction).
     /// </summary>
     private static async Task<Resolved> ResolveAsync(NpgsqlConnection conn, BulkAgent agent, IReadOnlyList<PaymentIntake> intakes, HashSet<long> seen,
         PostingOptions options, CancellationToken ct)
@@ -131,7 +158,7 @@ public static partial class PaymentPosting
         var paying = fresh.Where(f => f.Row.AccountId is not null).Select(f => f.Row.AccountId!.Value).Distinct().Order().ToArray();
         foreach (long account in paying)
             Invariant.Holds(seen.Add(account), $"account {account} is paid in two chunks of one bulk posting");
-        var ledger = await DebtLedger.LoadAsync(conn, paying, lockAccounts: true, ct);
+        var ledger = await DebtLedger.LoadAsync(conn, paying, lockAccounts: false, ct);
         return new Resolved(intakes, results, fresh, ledger);
     }
 

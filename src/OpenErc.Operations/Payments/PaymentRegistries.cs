@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -82,16 +83,17 @@ public static partial class PaymentRegistries
         long id = await InsertAsync(conn, registry, RegistryState.Accepted, null, ct);
         int posted = 0, repeated = 0, suspense = 0;
         var conflicts = new List<RegistryError>();
-        var written = new Queue<RegistryLine[]>();
+        var written = new ConcurrentQueue<RegistryLine[]>();
         var chunks = ByAccount(RegistryParser.Lines(content, profile, offset), ChunkSize).Select(chunk =>
         {
             written.Enqueue(chunk);
             return (IReadOnlyList<PaymentIntake>)chunk.Select(l => new PaymentIntake(agentId, l.OperationId, PaymentChannel.Registry, l.AccountNumber, l.Amount,
                 l.PaidAt, l.Period, l.Commission, l.Payer, l.Address, id, l.LineNo)).ToList();
         });
-        await PaymentPosting.PostRegistryAsync(conn, agentId, chunks, options with { AllowSuspense = true }, async (_, results) =>
+        await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, options with { AllowSuspense = true }, async (_, results) =>
         {
-            var chunk = written.Dequeue();
+            // Chunks are read ahead on another thread and posted in order: this is the oldest not yet posted.
+            if (!written.TryDequeue(out var chunk)) throw new InvalidOperationException("a chunk was posted before it was read");
             for (int i = 0; i < chunk.Length; i++)
                 switch (results[i].Outcome)
                 {
