@@ -7,67 +7,35 @@ namespace OpenErc.Core.Payments;
 /// </summary>
 public static class LargestRemainder
 {
-    /// <summary>Splits <paramref name="amount"/> (kopecks, ≥ 0) in proportion to positive <paramref name="weights"/>; no part exceeds its weight when the amount does not exceed their sum.</summary>
+    /// <summary>
+    /// Splits <paramref name="amount"/> (kopecks, ≥ 0) in proportion to positive <paramref name="weights"/> (kopecks:
+    /// the weights are always sums of money); no part exceeds its weight when the amount does not exceed their sum.
+    /// The shares and their remainders are exact integers over one denominator: no decimal division, no rounding.
+    /// </summary>
     public static decimal[] Split(decimal amount, IReadOnlyList<decimal> weights)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         if (decimal.Round(amount, 2) != amount) throw new ArgumentException($"Сумма {amount} не в копейках", nameof(amount));
         int n = weights.Count;
         if (n == 0) throw new ArgumentException("Нет долей для распределения", nameof(weights));
-        decimal total = 0;
+        var w = new long[n];
+        Int128 total = 0;
         for (int i = 0; i < n; i++)
         {
             if (weights[i] <= 0) throw new ArgumentException("Доли распределения должны быть положительными", nameof(weights));
-            total += weights[i];
+            if (decimal.Round(weights[i], 2) != weights[i]) throw new ArgumentException($"Доля {weights[i]} не в копейках", nameof(weights));
+            w[i] = (long)(weights[i] * 100m);
+            total += w[i];
         }
-        if (Kopecks(amount, weights, total) is { } whole) return whole;
-        var parts = new decimal[n];
-        var remainders = new decimal[n];
-        decimal given = 0;
-        for (int i = 0; i < n; i++)
-        {
-            decimal exact = amount * weights[i] / total;
-            parts[i] = decimal.Truncate(exact * 100m) / 100m;
-            remainders[i] = exact - parts[i];
-            given += parts[i];
-        }
-        long kopecks = (long)((amount - given) * 100m);
-        if (kopecks == 0) return parts;
-        var order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Array.Sort(order, (a, b) =>
-        {
-            int c = remainders[b].CompareTo(remainders[a]);
-            if (c == 0) c = weights[b].CompareTo(weights[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-        for (int k = 0; k < kopecks; k++) parts[order[k]] += 0.01m;
-        return parts;
-    }
-
-    /// <summary>
-    /// The same split in whole kopecks when every weight is whole kopecks (amounts of money always are): the shares
-    /// and their remainders are exact integers over the same denominator, with no decimal division.
-    /// </summary>
-    private static decimal[]? Kopecks(decimal amount, IReadOnlyList<decimal> weights, decimal total)
-    {
-        int n = weights.Count;
-        var w = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            decimal k = weights[i] * 100m;
-            if (k != decimal.Truncate(k) || k > long.MaxValue / 2) return null;
-            w[i] = (long)k;
-        }
-        Int128 a = (long)(amount * 100m), t = (long)(total * 100m);
+        Int128 a = (long)(amount * 100m);
         var parts = new long[n];
-        var remainders = new long[n];
+        var remainders = new Int128[n];
         long given = 0;
         for (int i = 0; i < n; i++)
         {
-            var (q, r) = Int128.DivRem(a * w[i], t);
+            var (q, r) = Int128.DivRem(a * w[i], total);
             parts[i] = (long)q;
-            remainders[i] = (long)r;
+            remainders[i] = r;
             given += parts[i];
         }
         long kopecks = (long)a - given;

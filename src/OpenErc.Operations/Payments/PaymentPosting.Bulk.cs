@@ -141,10 +141,7 @@ public static partial class PaymentPosting
             var p = intakes[i];
             if (existing.TryGetValue(p.AgentPaymentId, out var e))
             {
-                results[i] = e.AccountNumber == p.AccountNumber && e.Amount == p.Amount
-                    ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
-                    : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
-                        $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
+                results[i] = PostedBefore(e, p);
                 continue;
             }
             long? account = accounts.TryGetValue(p.AccountNumber, out var a) ? a : null;

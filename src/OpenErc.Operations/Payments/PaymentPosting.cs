@@ -160,10 +160,7 @@ public static partial class PaymentPosting
             {
                 var p = intakes[i];
                 if (existing.TryGetValue((p.AgentId, p.AgentPaymentId), out var e))
-                    results[i] = e.AccountNumber == p.AccountNumber && e.Amount == p.Amount
-                        ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
-                        : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
-                            $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
+                    results[i] = PostedBefore(e, p);
                 else if (closed.Contains(p.AccountNumber))
                     results[i] = new PostingResult(PostingOutcome.ClosedAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} закрыт: платежи не принимаются");
                 else
@@ -176,6 +173,13 @@ public static partial class PaymentPosting
     private sealed record Inserted(long Id, long? AccountId, BillingPeriod BookingMonth, decimal Commission, bool CommissionByPayer);
 
     private sealed record Existing(long Id, long? AccountId, string AccountNumber, decimal Amount, DateTimeOffset PostedAt);
+
+    /// <summary>The answer to a payment whose key was used before: the original when the account and amount are the same, else a conflict.</summary>
+    private static PostingResult PostedBefore(Existing e, PaymentIntake p) =>
+        e.AccountNumber == p.AccountNumber && e.Amount == p.Amount
+            ? new PostingResult(PostingOutcome.Repeated, e.Id, e.AccountId, e.Amount, e.PostedAt, "Платёж уже принят")
+            : new PostingResult(PostingOutcome.Conflict, e.Id, e.AccountId, e.Amount, e.PostedAt,
+                $"Платёж с номером {p.AgentPaymentId} уже принят на другой счёт или сумму: ЛС {e.AccountNumber}, {e.Amount:0.00} ₽");
 
     /// <summary>
     /// Inserts the payments new by their key, resolving account numbers and the agent's commission terms; booked in the

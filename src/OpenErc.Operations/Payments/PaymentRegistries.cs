@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -83,26 +82,20 @@ public static partial class PaymentRegistries
         long id = await InsertAsync(conn, registry, RegistryState.Accepted, null, ct);
         int posted = 0, repeated = 0, suspense = 0;
         var conflicts = new List<RegistryError>();
-        var written = new ConcurrentQueue<RegistryLine[]>();
         var chunks = ByAccount(RegistryParser.Lines(content, profile, offset), ChunkSize).Select(chunk =>
+            (IReadOnlyList<PaymentIntake>)chunk.Select(l => new PaymentIntake(agentId, l.OperationId, PaymentChannel.Registry, l.AccountNumber, l.Amount,
+                l.PaidAt, l.Period, l.Commission, l.Payer, l.Address, id, l.LineNo)).ToList());
+        await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, options with { AllowSuspense = true }, async (intakes, results) =>
         {
-            written.Enqueue(chunk);
-            return (IReadOnlyList<PaymentIntake>)chunk.Select(l => new PaymentIntake(agentId, l.OperationId, PaymentChannel.Registry, l.AccountNumber, l.Amount,
-                l.PaidAt, l.Period, l.Commission, l.Payer, l.Address, id, l.LineNo)).ToList();
-        });
-        await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, options with { AllowSuspense = true }, async (_, results) =>
-        {
-            // Chunks are read ahead on another thread and posted in order: this is the oldest not yet posted.
-            if (!written.TryDequeue(out var chunk)) throw new InvalidOperationException("a chunk was posted before it was read");
-            for (int i = 0; i < chunk.Length; i++)
+            for (int i = 0; i < intakes.Count; i++)
                 switch (results[i].Outcome)
                 {
                     case PostingOutcome.Posted: posted++; break;
                     case PostingOutcome.Suspense: suspense++; break;
                     case PostingOutcome.Repeated: repeated++; break;
-                    default: conflicts.Add(new RegistryError(chunk[i].LineNo, results[i].Message!)); break;
+                    default: conflicts.Add(new RegistryError(intakes[i].LineNo, results[i].Message!)); break;
                 }
-            if (conflicts.Count == 0) await WriteLinesAsync(conn, id, agentId, chunk, results, ct);
+            if (conflicts.Count == 0) await WriteLinesAsync(conn, id, agentId, intakes, results, options, ct);
         }, ct);
         if (conflicts.Count > 0)
         {
@@ -235,18 +228,19 @@ public static partial class PaymentRegistries
         return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1)) : null;
     }
 
-    private static async Task WriteLinesAsync(NpgsqlConnection conn, long registryId, long agentId, RegistryLine[] lines, IReadOnlyList<PostingResult> results,
-        CancellationToken ct)
+    /// <summary>The registry's lines as posted, each with its payment; a line's day is its payment's, in the region's time.</summary>
+    private static async Task WriteLinesAsync(NpgsqlConnection conn, long registryId, long agentId, IReadOnlyList<PaymentIntake> lines,
+        IReadOnlyList<PostingResult> results, PostingOptions options, CancellationToken ct)
     {
         await using var copy = await conn.BeginBinaryImportAsync(
             "COPY payment_registry_lines (registry_id, line_no, agent_id, paid_on, amount, payment_id, outcome) FROM STDIN (FORMAT BINARY)", ct);
-        for (int i = 0; i < lines.Length; i++)
+        for (int i = 0; i < lines.Count; i++)
         {
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(registryId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(lines[i].LineNo, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(lines[i].LineNo!.Value, NpgsqlDbType.Integer, ct);
             await copy.WriteAsync(agentId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(lines[i].PaidOn, NpgsqlDbType.Date, ct);
+            await copy.WriteAsync(options.DateOf(lines[i].PaidAt), NpgsqlDbType.Date, ct);
             await copy.WriteAsync(lines[i].Amount, NpgsqlDbType.Numeric, ct);
             await copy.WriteAsync(results[i].PaymentId!.Value, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(Outcome(results[i].Outcome), NpgsqlDbType.Text, ct);
