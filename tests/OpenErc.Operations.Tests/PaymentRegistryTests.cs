@@ -80,6 +80,9 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         var again = await ImportAsync(region, file, "reestr-повтор.txt");
         again.Accepted.ShouldBeTrue();
         (again.Registry.Posted, again.Registry.Repeated, again.Registry.Suspense).ShouldBe((0, 3, 0));
+        // The repeated file's lines point at the payments of the first one.
+        (await PaymentRegistries.GetAsync(region.Cs, again.Registry.Id, ct: Ct))!.Lines.Items.Select(l => (l.LineNo, l.PaymentId, l.Outcome)).ShouldBe(
+            detail.Lines.Items.Select(l => (l.LineNo, l.PaymentId, RegistryLineOutcome.Repeated)));
         again.Notice.ShouldBe($"Этот файл уже загружался: реестр №{r.Id} от 03.06.2026 12:00. Все платежи реестра уже были приняты ранее: новых платежей нет");
         (await CountAsync(region, "payments")).ShouldBe(3);
         (await Sql.ScalarAsync<decimal>(region.Cs, "SELECT sum(amount) FROM payment_allocations")).ShouldBe(1750.50m);
@@ -257,7 +260,10 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
             await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, key, PaymentChannel.Sber, Flat, 300m,
                 new DateTimeOffset(2026, 6, 2, 23, 30, 0, PostingOptions.MoscowOffset)), region.Options, Ct);
         // The registry confirms O2 and brings one more payment; O1 is not listed.
-        (await ImportAsync(region, File(Cp1251, Line("O2", Flat, "300,00", time: "23-30-00"), Line("R1", Flat, "50,00"), "=2;350,00"))).Accepted.ShouldBeTrue();
+        var report = await ImportAsync(region, File(Cp1251, Line("O2", Flat, "300,00", time: "23-30-00"), Line("R1", Flat, "50,00"), "=2;350,00"));
+        report.Accepted.ShouldBeTrue();
+        (await PaymentRegistries.GetAsync(region.Cs, report.Registry.Id, ct: Ct))!.Lines.Items.Select(l => (l.LineNo, l.OperationId, l.Outcome))
+            .ShouldBe([(1, "O2", RegistryLineOutcome.Repeated), (2, "R1", RegistryLineOutcome.Posted)]);
 
         var day = (await PaymentReconciliation.DaysAsync(region.Cs, june2, june2.AddDays(1), ct: Ct)).ShouldHaveSingleItem();
         day.ShouldBe(new ReconciliationDay(region.Bank, "Тестбанк", june2, 2, 350m, 3, 650m, 1));

@@ -49,7 +49,7 @@ public static class DebtBook
         }
         var credits = new Dictionary<(long, long), List<ChunkPayment>>();
         var unsplit = new List<ChunkPayment>();
-        var codes = chunks.Values.GroupBy(c => c.ServiceId).ToDictionary(g => g.Key, g => g.First().ServiceCode);
+        Dictionary<long, string>? codes = null;
         foreach (var a in allocations)
         {
             if (a.Kind == AllocationKind.Advance || a.Month is null)
@@ -60,25 +60,43 @@ public static class DebtBook
             }
             var key = (a.ServiceId!.Value, a.SupplierId!.Value, a.Month.Value, a.Kind == AllocationKind.Penalty);
             if (!chunks.TryGetValue(key, out var chunk))
+            {
+                codes ??= Codes(charges);
                 chunks[key] = chunk = new Chunk(key.Item1, codes.GetValueOrDefault(key.Item1, ""), key.Item2, key.Item3, key.Item4);
+            }
             chunk.Pay(a.PaidOn, a.Amount);
         }
         // A chunk paid (or taken back by recalculations) beyond its charge lends the excess to its supplier's other chunks.
-        foreach (var chunk in chunks.Values.Where(c => c.Outstanding < 0).OrderBy(c => c.Month))
+        var ordered = chunks.Values.OrderBy(c => c.Month).ToList();
+        foreach (var chunk in ordered)
         {
+            if (chunk.Outstanding >= 0) continue;
             decimal excess = -chunk.Outstanding;
             Credits(credits, (chunk.ServiceId, chunk.SupplierId)).Add(new ChunkPayment(chunk.Month.FirstDay, excess));
             chunk.Pay(chunk.Month.FirstDay, -excess);
         }
         var advances = new List<AdvanceBalance>();
-        foreach (var ((service, supplier), pool) in credits.OrderBy(c => c.Key))
+        if (credits.Count > 0)
         {
-            var net = Net(pool);
-            foreach (var chunk in chunks.Values.Where(c => c.ServiceId == service && c.SupplierId == supplier)
-                         .OrderBy(c => c.IsPenalty).ThenBy(c => c.Month))
-                Consume(net, chunk);
-            decimal left = net.Sum(p => p.Amount);
-            if (left != 0) advances.Add(new AdvanceBalance(service, supplier, left));
+            // Each supplier's chunks of a service, principal before penalties, oldest first (the sort is stable: by month already).
+            var bySupplier = new Dictionary<(long, long), List<Chunk>>();
+            foreach (var chunk in ordered.Where(c => !c.IsPenalty).Concat(ordered.Where(c => c.IsPenalty)))
+            {
+                if (!credits.ContainsKey((chunk.ServiceId, chunk.SupplierId))) continue;
+                if (!bySupplier.TryGetValue((chunk.ServiceId, chunk.SupplierId), out var list)) bySupplier[(chunk.ServiceId, chunk.SupplierId)] = list = [];
+                list.Add(chunk);
+            }
+            var keys = credits.Keys.ToList();
+            keys.Sort();
+            foreach (var key in keys)
+            {
+                var net = Net(credits[key]);
+                if (bySupplier.TryGetValue(key, out var supplierChunks))
+                    foreach (var chunk in supplierChunks) Consume(net, chunk);
+                decimal left = 0;
+                foreach (var p in net) left += p.Amount;
+                if (left != 0) advances.Add(new AdvanceBalance(key.Item1, key.Item2, left));
+            }
         }
         decimal unsplitLeft = unsplit.Sum(p => p.Amount);
         if (unsplitLeft > 0)
@@ -96,12 +114,13 @@ public static class DebtBook
         }
         if (unsplitLeft != 0) advances.Add(new AdvanceBalance(null, null, unsplitLeft));
 
-        var latest = chunks.Values.Where(c => !c.IsPenalty && c.Charged > 0).Select(c => c.Month).DefaultIfEmpty().Max();
-        var weights = chunks.Values.Where(c => !c.IsPenalty && c.Month == latest && c.Charged > 0)
-            .OrderBy(c => c.ServiceCode, StringComparer.Ordinal).ThenBy(c => c.SupplierId)
-            .Select(c => new AdvanceWeight(c.ServiceCode, c.SupplierId, c.Charged)).ToList();
-        var ordered = chunks.Values.ToList();
-        ordered.Sort((x, y) =>
+        BillingPeriod latest = default;
+        foreach (var c in ordered)
+            if (!c.IsPenalty && c.Charged > 0 && c.Month > latest) latest = c.Month;
+        var weighted = ordered.FindAll(c => !c.IsPenalty && c.Month == latest && c.Charged > 0);
+        weighted.Sort(static (x, y) => string.CompareOrdinal(x.ServiceCode, y.ServiceCode) is var c && c != 0 ? c : x.SupplierId.CompareTo(y.SupplierId));
+        var weights = weighted.ConvertAll(c => new AdvanceWeight(c.ServiceCode, c.SupplierId, c.Charged));
+        ordered.Sort(static (x, y) =>
         {
             int c = x.Month.CompareTo(y.Month);
             if (c == 0) c = x.IsPenalty.CompareTo(y.IsPenalty);
@@ -110,6 +129,14 @@ public static class DebtBook
         });
         var book = ordered.ConvertAll(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding, c.Payments()));
         return new AccountDebts(book, advances, weights);
+    }
+
+    /// <summary>Each service's code by its id, from the charges.</summary>
+    private static Dictionary<long, string> Codes(IReadOnlyList<ChargedChunk> charges)
+    {
+        var codes = new Dictionary<long, string>();
+        foreach (var c in charges) codes.TryAdd(c.ServiceId, c.ServiceCode);
+        return codes;
     }
 
     private static List<ChunkPayment> Credits(Dictionary<(long, long), List<ChunkPayment>> credits, (long, long) key)

@@ -31,28 +31,40 @@ public static class LargestRemainder
         var parts = new long[n];
         var remainders = new Int128[n];
         long given = 0;
+        // Amounts and weights of everyday money (under 2^31 kopecks, about 21 million roubles) multiply within a long.
+        bool small = a < int.MaxValue && total < int.MaxValue;
         for (int i = 0; i < n; i++)
         {
-            var (q, r) = Int128.DivRem(a * w[i], total);
-            parts[i] = (long)q;
-            remainders[i] = r;
+            if (small)
+            {
+                long product = (long)a * w[i];
+                parts[i] = Math.DivRem(product, (long)total, out long r);
+                remainders[i] = r;
+            }
+            else
+            {
+                var (q, r) = Int128.DivRem(a * w[i], total);
+                parts[i] = (long)q;
+                remainders[i] = r;
+            }
             given += parts[i];
         }
+        // Fewer kopecks are left than there are lines: each goes to the largest remainder not yet served.
         long kopecks = (long)a - given;
-        if (kopecks > 0)
+        var served = kopecks > 0 ? new bool[n] : null;
+        for (long k = 0; k < kopecks; k++)
         {
-            var order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
-            Array.Sort(order, (x, y) =>
+            int best = -1;
+            for (int i = 0; i < n; i++)
             {
-                int c = remainders[y].CompareTo(remainders[x]);
-                if (c == 0) c = w[y].CompareTo(w[x]);
-                return c != 0 ? c : x.CompareTo(y);
-            });
-            for (int k = 0; k < kopecks; k++) parts[order[k]]++;
+                if (served![i]) continue;
+                if (best < 0 || remainders[i] > remainders[best] || (remainders[i] == remainders[best] && w[i] > w[best])) best = i;
+            }
+            served![best] = true;
+            parts[best]++;
         }
         var result = new decimal[n];
-        for (int i = 0; i < n; i++) result[i] = parts[i] / 100m;
+        for (int i = 0; i < n; i++) result[i] = new decimal(unchecked((int)parts[i]), (int)(parts[i] >> 32), 0, false, 2);
         return result;
     }
 }

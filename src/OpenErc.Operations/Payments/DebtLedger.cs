@@ -13,6 +13,7 @@ internal sealed class DebtLedger
 {
     private readonly Dictionary<long, Dictionary<(long, long, BillingPeriod, bool), decimal>> _charges = [];
     private readonly Dictionary<long, Dictionary<(long?, long?, BillingPeriod?, AllocationKind), (decimal Amount, DateOnly PaidOn)>> _allocations = [];
+    private readonly Dictionary<long, List<ChargedChunk>> _chargedChunks = [];
     private readonly Dictionary<long, string> _codes = [];
     private readonly Dictionary<string, long> _serviceIds = new(StringComparer.Ordinal);
 
@@ -20,9 +21,11 @@ internal sealed class DebtLedger
 
     public AccountDebts Book(long accountId, DateOnly today)
     {
-        var charges = _charges.TryGetValue(accountId, out var c)
-            ? c.Select(x => new ChargedChunk(x.Key.Item1, _codes[x.Key.Item1], x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value)).ToList()
-            : [];
+        // Charges do not change while payments are posted: an account's are listed once, for all its payments.
+        if (!_chargedChunks.TryGetValue(accountId, out var charges))
+            _chargedChunks[accountId] = charges = _charges.TryGetValue(accountId, out var c)
+                ? c.Select(x => new ChargedChunk(x.Key.Item1, _codes[x.Key.Item1], x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value)).ToList()
+                : [];
         var allocations = _allocations.TryGetValue(accountId, out var a)
             ? a.Select(x => new AllocatedLine(x.Key.Item1, x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value.Amount, x.Value.PaidOn)).ToList()
             : [];
@@ -40,14 +43,16 @@ internal sealed class DebtLedger
 
     /// <summary>
     /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock (its
-    /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. The charge
-    /// lines are read through their primary key (booking month, account): the months come as an array, so the plan does
-    /// not depend on statistics of <c>billing_runs</c> (never analysed while it has few rows; a join on it once chose a
-    /// scan of the whole month's partition); the allocation sets through the account index, sequential scans off for
-    /// that one statement: a partition fills from nothing within hours (a month's first payments, a registry) while its
-    /// statistics lag behind, and a plan prepared while it was small would scan it whole for every payment. Both sides are summed here, not in SQL: by service × supplier × month
-    /// (× kind for allocations, dated by the latest day) — the allocator needs only what is outstanding, the book stays
-    /// a few entries long however many payments the account has had, and the server only scans its indexes.
+    /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. Both reads
+    /// go account by account through an index — the charge lines through their primary key (booking month, account),
+    /// the allocation sets through their account index — with sequential scans, hash and merge joins off for these two
+    /// statements: the plan must not depend on statistics. The billing months are a subquery whose values the planner
+    /// does not know, and with a thousand accounts of a registry's chunk it once chose to read the whole month's
+    /// partition by month and filter the accounts out; a set partition fills from nothing within hours (a month's
+    /// first payments, a registry) while its statistics lag behind. Both sides are summed here, not in SQL: by
+    /// service × supplier × month (× kind for allocations, dated by the latest day) — the allocator needs only what is
+    /// outstanding, the book stays a few entries long however many payments the account has had, and the server only
+    /// scans its indexes.
     /// </summary>
     public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
     {
@@ -55,12 +60,12 @@ internal sealed class DebtLedger
         await using var cmd = new NpgsqlCommand($"""
             {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM (SELECT DISTINCT id % @buckets AS b FROM unnest(@ids) AS t(id) ORDER BY 1) k;" : "")}
             SELECT id, code FROM services;
-            SELECT account_id, service_id, supplier_id, service_month, kind = @penalty, amount
-            FROM charge_lines
-            WHERE booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND account_id = ANY(@ids);
-            SELECT set_config('enable_seqscan', 'off', true);
+            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
+            SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.amount
+            FROM unnest(@ids) AS a(id)
+            JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND c.account_id = a.id;
             SELECT account_id, service_ids, supplier_ids, service_months, kinds, amounts, paid_on FROM payment_allocation_sets WHERE account_id = ANY(@ids);
-            SELECT set_config('enable_seqscan', 'on', true);
+            SELECT set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true);
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", accountIds));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", AccountLockBase));
@@ -74,6 +79,7 @@ internal sealed class DebtLedger
             ledger._codes[r.GetInt64(0)] = r.GetString(1);
         }
         await r.NextResultAsync(ct);
+        await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {
             long account = r.GetInt64(0);
@@ -81,7 +87,6 @@ internal sealed class DebtLedger
             var key = (r.GetInt64(1), r.GetInt64(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), r.GetBoolean(4));
             book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
         }
-        await r.NextResultAsync(ct);
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {

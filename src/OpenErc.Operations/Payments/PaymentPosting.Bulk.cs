@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using System.Threading.Channels;
 using OpenErc.Core.Common;
 
@@ -17,13 +16,13 @@ public static partial class PaymentPosting
     /// <see cref="PostingOptions.AllowSuspense"/>, at the rate of a region's registries. It first takes the agent's lock
     /// exclusively (online postings of the agent wait for the commit; every posting takes it shared before it inserts)
     /// and every account lock (a registry of a region pays accounts of every lock bucket within its first chunk anyway).
-    /// Two stages then run side by side: on a second connection of <paramref name="connectionString"/>, each chunk's
-    /// account numbers, the payments made before under its keys, ids drawn ahead for its new payments and its accounts'
-    /// debt books are read — all committed data, which no one else can change while the locks are held — and the chunk
-    /// is allocated; on <paramref name="conn"/> the chunk before it is written by binary COPY. A chunk must hold every
-    /// payment of its accounts and each key once (<see cref="PaymentRegistries.ByAccount"/>): it never needs what an
-    /// earlier chunk wrote. <paramref name="posted"/> is called with each chunk's results after the chunk is written,
-    /// in order, and may use <paramref name="conn"/>.
+    /// Three stages then run side by side, a chunk apart: on a second connection of <paramref name="connectionString"/>,
+    /// each chunk's account numbers, the payments made before under its keys, ids drawn ahead for its new payments and
+    /// its accounts' debt books are read — all committed data, which no one else can change while the locks are held;
+    /// the chunk before it is allocated; and the one before that is written on <paramref name="conn"/> by binary COPY.
+    /// A chunk must hold every payment of its accounts and each key once (<see cref="PaymentRegistries.ByAccount"/>): it
+    /// never needs what an earlier chunk wrote. <paramref name="posted"/> is called with each chunk's results after the
+    /// chunk is written, in order, and may use <paramref name="conn"/>.
     /// </summary>
     public static async Task PostRegistryAsync(NpgsqlConnection conn, string connectionString, long agentId, IEnumerable<IReadOnlyList<PaymentIntake>> chunks,
         PostingOptions options, Func<IReadOnlyList<PaymentIntake>, IReadOnlyList<PostingResult>, Task> posted, CancellationToken ct)
@@ -34,28 +33,23 @@ public static partial class PaymentPosting
         await using var reader = new NpgsqlConnection(connectionString);
         await reader.OpenAsync(ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var ready = Channel.CreateBounded<(Resolved Chunk, List<Line> Lines)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(async () =>
+        var resolved = Channel.CreateBounded<Resolved>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var allocated = Channel.CreateBounded<(Resolved Chunk, List<Line> Lines)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var reading = Stage(resolved.Writer, async () =>
         {
-            try
-            {
-                var seen = new HashSet<long>();
-                foreach (var intakes in chunks)
-                {
-                    var chunk = await ResolveAsync(reader, agent, intakes, seen, options, stop.Token);
-                    var lines = Allocate(chunk.Ledger, chunk.New.Where(p => p.Row.AccountId is not null).ToList(), options, today);
-                    await ready.Writer.WriteAsync((chunk, lines), stop.Token);
-                }
-                ready.Writer.Complete();
-            }
-            catch (Exception e)
-            {
-                ready.Writer.Complete(e);
-            }
-        }, stop.Token);
+            var seen = new HashSet<long>();
+            foreach (var intakes in chunks)
+                await resolved.Writer.WriteAsync(await ResolveAsync(reader, agent, intakes, seen, options, stop.Token), stop.Token);
+        });
+        var allocating = Stage(allocated.Writer, async () =>
+        {
+            await foreach (var chunk in resolved.Reader.ReadAllAsync(stop.Token))
+                await allocated.Writer.WriteAsync((chunk, Allocate(chunk.Ledger, chunk.New.Where(p => p.Row.AccountId is not null).ToList(), options, today)),
+                    stop.Token);
+        });
         try
         {
-            await foreach (var (chunk, lines) in ready.Reader.ReadAllAsync(ct))
+            await foreach (var (chunk, lines) in allocated.Reader.ReadAllAsync(ct))
             {
                 await CopyPaymentsAsync(conn, agent, chunk.New, options, now, today, ct);
                 await WriteAllocationsAsync(conn, lines, ct);
@@ -65,9 +59,24 @@ public static partial class PaymentPosting
         finally
         {
             await stop.CancelAsync();
-            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await allocating.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    /// <summary>Runs a stage of the pipeline on the thread pool; its output ends when it does, with its error if it fails.</summary>
+    private static Task Stage<T>(ChannelWriter<T> output, Func<Task> body) => Task.Run(async () =>
+    {
+        try
+        {
+            await body();
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+        }
+    });
 
     /// <summary>The agent's terms in force and the booking month, read once with the agent's lock and every account lock taken exclusively.</summary>
     private sealed record BulkAgent(long Id, decimal CommissionPercent, bool ByPayer, BillingPeriod BookingMonth);
@@ -116,7 +125,12 @@ public static partial class PaymentPosting
         var ids = new List<long>(intakes.Count);
         await using (var cmd = new NpgsqlCommand("""
             SELECT number, id FROM personal_accounts WHERE number = ANY(@numbers);
-            SELECT id, agent_payment_id, account_id, account_number, amount, posted_at FROM payments WHERE agent_id = @agent AND agent_payment_id = ANY(@keys);
+            -- A probe of the unique key per operation id: the payments written earlier in this transaction are not in
+            -- the statistics, and with them the agent looks small enough to scan whole for every chunk.
+            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
+            SELECT p.id, p.agent_payment_id, p.account_id, p.account_number, p.amount, p.posted_at
+            FROM unnest(@keys) AS k(key) JOIN payments p ON p.agent_id = @agent AND p.agent_payment_id = k.key;
+            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true);
             SELECT nextval('payments_id_seq') FROM generate_series(1, @n);
             """, conn))
         {
@@ -127,9 +141,11 @@ public static partial class PaymentPosting
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) accounts[r.GetString(0)] = r.GetInt64(1);
             await r.NextResultAsync(ct);
+            await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct))
                 existing[r.GetString(1)] = new Existing(r.GetInt64(0), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3), r.GetDecimal(4),
                     r.GetFieldValue<DateTimeOffset>(5));
+            await r.NextResultAsync(ct);
             await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
         }
@@ -164,44 +180,36 @@ public static partial class PaymentPosting
         DateTimeOffset now, DateOnly today, CancellationToken ct)
     {
         if (payments.Count == 0) return;
-        await using var copy = await conn.BeginBinaryImportAsync("""
+        await using var copy = await conn.BeginRawBinaryCopyAsync("""
             COPY payments (id, agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
                            received_on, booking_month, period, payer, address, registry_id, line_no, posted_by, posted_at)
             FROM STDIN (FORMAT BINARY)
             """, ct);
+        var writer = new BinaryCopyWriter(copy);
         foreach (var (row, p) in payments)
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(row.Id, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(agent.Id, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(p.AgentPaymentId, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync((short)p.Channel, NpgsqlDbType.Smallint, ct);
-            await copy.WriteAsync(p.AccountNumber, NpgsqlDbType.Text, ct);
-            await WriteOrNullAsync(copy, row.AccountId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(p.Amount, NpgsqlDbType.Numeric, ct);
-            await copy.WriteAsync(row.Commission, NpgsqlDbType.Numeric, ct);
-            await copy.WriteAsync(row.CommissionByPayer, NpgsqlDbType.Boolean, ct);
-            await copy.WriteAsync(p.PaidAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-            await copy.WriteAsync(today, NpgsqlDbType.Date, ct);
-            await copy.WriteAsync(row.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
-            await WriteOrNullAsync(copy, p.Period?.FirstDay, NpgsqlDbType.Date, ct);
-            await WriteOrNullAsync(copy, p.Payer, NpgsqlDbType.Text, ct);
-            await WriteOrNullAsync(copy, p.Address, NpgsqlDbType.Text, ct);
-            await WriteOrNullAsync(copy, p.RegistryId, NpgsqlDbType.Bigint, ct);
-            await WriteOrNullAsync(copy, p.LineNo, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(options.PostedBy, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            writer.StartRow(19);
+            writer.Put(row.Id);
+            writer.Put(agent.Id);
+            writer.Put(p.AgentPaymentId);
+            writer.Put((short)p.Channel);
+            writer.Put(p.AccountNumber);
+            writer.Put(row.AccountId);
+            writer.Put(p.Amount);
+            writer.Put(row.Commission);
+            writer.Put(row.CommissionByPayer);
+            writer.Put(p.PaidAt);
+            writer.Put(today);
+            writer.Put(row.BookingMonth.FirstDay);
+            writer.Put(p.Period?.FirstDay);
+            writer.Put(p.Payer);
+            writer.Put(p.Address);
+            writer.Put(p.RegistryId);
+            writer.Put(p.LineNo);
+            writer.Put(options.PostedBy);
+            writer.Put(now);
+            await writer.FlushIfFullAsync(ct);
         }
-        await copy.CompleteAsync(ct);
-    }
-
-    private static async Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
-    {
-        if (value is { } v) await copy.WriteAsync(v, type, ct); else await copy.WriteNullAsync(ct);
-    }
-
-    private static async Task WriteOrNullAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct)
-    {
-        if (value is not null) await copy.WriteAsync(value, type, ct); else await copy.WriteNullAsync(ct);
+        await writer.FinishAsync(ct);
     }
 }

@@ -80,7 +80,9 @@ public static partial class PaymentPosting
     private static readonly Lock PartitionsLock = new();
 
     /// <summary>The due date of a service month's charges (penalties.md: the 10th, from March 2026 the 15th of the next month).</summary>
-    public static DateOnly DueDate(BillingPeriod month) => DueDates.DueDate(month);
+    public static DateOnly DueDate(BillingPeriod month) => DueDatesByMonth.GetOrAdd(month, static m => DueDates.DueDate(m));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BillingPeriod, DateOnly> DueDatesByMonth = new();
 
     /// <summary>Posts one payment in its own transaction; the answer is given only after the commit.</summary>
     public static async Task<PostingResult> PostAsync(string connectionString, PaymentIntake intake, PostingOptions options, CancellationToken ct = default) =>
@@ -333,42 +335,32 @@ public static partial class PaymentPosting
         if (lines.Count == 0) return;
         if (lines.Count > 2000)
         {
-            await using var copy = await conn.BeginBinaryImportAsync("""
+            await using var copy = await conn.BeginRawBinaryCopyAsync("""
                 COPY payment_allocation_sets (booking_month, payment_id, first_line, account_id, paid_on, received_on,
                                               service_ids, supplier_ids, service_months, kinds, amounts, commissions)
                 FROM STDIN (FORMAT BINARY)
                 """, ct);
+            var writer = new BinaryCopyWriter(copy);
             foreach (var (start, end) in Sets(lines))
             {
                 var first = lines[start];
                 int n = end - start;
-                var services = new long?[n];
-                var suppliers = new long?[n];
-                var months = new DateOnly?[n];
-                var kinds = new short[n];
-                var amounts = new decimal[n];
-                var commissions = new decimal[n];
-                for (int i = 0; i < n; i++)
-                {
-                    var l = lines[start + i];
-                    (services[i], suppliers[i], months[i], kinds[i], amounts[i], commissions[i]) =
-                        (l.ServiceId, l.SupplierId, l.ServiceMonth?.FirstDay, (short)l.Kind, l.Amount, l.Commission);
-                }
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(first.BookingMonth.FirstDay, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(first.PaymentId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(first.LineNo, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(first.AccountId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(first.PaidOn, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(first.ReceivedOn, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(services, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(suppliers, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(months, NpgsqlDbType.Array | NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(kinds, NpgsqlDbType.Array | NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(amounts, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(commissions, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                writer.StartRow(12);
+                writer.Put(first.BookingMonth.FirstDay);
+                writer.Put(first.PaymentId);
+                writer.Put(first.LineNo);
+                writer.Put(first.AccountId);
+                writer.Put(first.PaidOn);
+                writer.Put(first.ReceivedOn);
+                writer.PutArray(lines, start, n, static l => l.ServiceId);
+                writer.PutArray(lines, start, n, static l => l.SupplierId);
+                writer.PutArray(lines, start, n, static l => l.ServiceMonth?.FirstDay);
+                writer.PutArray(lines, start, n, static l => (short)l.Kind);
+                writer.PutArray(lines, start, n, static l => l.Amount);
+                writer.PutArray(lines, start, n, static l => l.Commission);
+                await writer.FlushIfFullAsync(ct);
             }
-            await copy.CompleteAsync(ct);
+            await writer.FinishAsync(ct);
             return;
         }
         // Few lines (an online payment, a correction): the lines as flat arrays and each set as a slice of them.

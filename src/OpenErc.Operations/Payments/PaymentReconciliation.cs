@@ -37,9 +37,14 @@ public static class PaymentReconciliation
     /// <summary>The lines of registries (one per payment), on the registry's day, and the intake payments on the payer's day, matched by payment.</summary>
     private const string MatchedSql = """
         WITH listed AS (
-            SELECT DISTINCT ON (l.payment_id) l.agent_id, l.paid_on AS day, l.payment_id, l.amount, l.registry_id, l.line_no
-            FROM payment_registry_lines l
-            WHERE l.paid_on >= @from AND l.paid_on < @to AND (@agent::bigint IS NULL OR l.agent_id = @agent)
+            SELECT DISTINCT ON (l.payment_id) l.agent_id, l.day, l.payment_id, l.amount, l.registry_id, l.line_no
+            FROM (SELECT p.agent_id, (p.paid_at AT TIME ZONE 'UTC' + @offset)::date AS day, p.id AS payment_id, p.amount, p.registry_id, p.line_no
+                  FROM payments p
+                  WHERE p.registry_id IS NOT NULL AND p.paid_at >= @fromAt AND p.paid_at < @toAt AND (@agent::bigint IS NULL OR p.agent_id = @agent)
+                  UNION ALL
+                  SELECT l.agent_id, l.paid_on, l.payment_id, l.amount, l.registry_id, l.line_no
+                  FROM payment_registry_lines l
+                  WHERE l.paid_on >= @from AND l.paid_on < @to AND (@agent::bigint IS NULL OR l.agent_id = @agent)) l
             ORDER BY l.payment_id, l.registry_id),
         posted AS (
             SELECT p.agent_id, (p.paid_at AT TIME ZONE 'UTC' + @offset)::date AS day, p.id, p.amount

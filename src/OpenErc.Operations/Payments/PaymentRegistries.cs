@@ -69,7 +69,8 @@ public static partial class PaymentRegistries
         var profile = (profiles ?? RegistryProfiles.BuiltIn).Find(profileName)
             ?? throw new PaymentException($"Формат реестров «{profileName}» из условий агента не настроен (OpenErc:Payments:RegistryProfiles)");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
-        var check = RegistryParser.Check(content, profile, offset, today);
+        var lines = new List<RegistryLine>();
+        var check = RegistryParser.Check(content, profile, offset, today, lines);
         var registry = new Registry(agentId, fileName, sha, check, options);
         if (check.Errors.Count > 0) return await RejectAsync(conn, registry, check.Errors, ct);
 
@@ -82,7 +83,7 @@ public static partial class PaymentRegistries
         long id = await InsertAsync(conn, registry, RegistryState.Accepted, null, ct);
         int posted = 0, repeated = 0, suspense = 0;
         var conflicts = new List<RegistryError>();
-        var chunks = ByAccount(RegistryParser.Lines(content, profile, offset), ChunkSize).Select(chunk =>
+        var chunks = ByAccount(lines, ChunkSize).Select(chunk =>
             (IReadOnlyList<PaymentIntake>)chunk.Select(l => new PaymentIntake(agentId, l.OperationId, PaymentChannel.Registry, l.AccountNumber, l.Amount,
                 l.PaidAt, l.Period, l.Commission, l.Payer, l.Address, id, l.LineNo)).ToList());
         await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, options with { AllowSuspense = true }, async (intakes, results) =>
@@ -95,7 +96,7 @@ public static partial class PaymentRegistries
                     case PostingOutcome.Repeated: repeated++; break;
                     default: conflicts.Add(new RegistryError(intakes[i].LineNo, results[i].Message!)); break;
                 }
-            if (conflicts.Count == 0) await WriteLinesAsync(conn, id, agentId, intakes, results, options, ct);
+            if (conflicts.Count == 0) await WriteRepeatsAsync(conn, id, agentId, intakes, results, options, ct);
         }, ct);
         if (conflicts.Count > 0)
         {
@@ -124,16 +125,16 @@ public static partial class PaymentRegistries
     /// ordered by account number, each account's lines in file order. Each chunk then reads and locks the debt books
     /// of its own accounts only, once — a region's registry pays most accounts once or more, and chunks in file order
     /// would read every account's book in nearly every chunk. Payments are numbered in this order. The lines are held
-    /// to be sorted: about 200 MB for a million.
+    /// to be sorted (in place): about 200 MB for a million.
     /// </summary>
-    internal static IEnumerable<RegistryLine[]> ByAccount(IEnumerable<RegistryLine> lines, int size)
+    internal static IEnumerable<List<RegistryLine>> ByAccount(List<RegistryLine> lines, int size)
     {
-        var sorted = lines.OrderBy(l => l.AccountNumber, StringComparer.Ordinal).ThenBy(l => l.LineNo).ToArray();
-        for (int start = 0; start < sorted.Length;)
+        lines.Sort((x, y) => string.CompareOrdinal(x.AccountNumber, y.AccountNumber) is var c && c != 0 ? c : x.LineNo.CompareTo(y.LineNo));
+        for (int start = 0; start < lines.Count;)
         {
-            int end = Math.Min(start + size, sorted.Length);
-            while (end < sorted.Length && sorted[end].AccountNumber == sorted[end - 1].AccountNumber) end++;
-            yield return sorted[start..end];
+            int end = Math.Min(start + size, lines.Count);
+            while (end < lines.Count && lines[end].AccountNumber == lines[end - 1].AccountNumber) end++;
+            yield return lines.GetRange(start, end - start);
             start = end;
         }
     }
@@ -228,14 +229,19 @@ public static partial class PaymentRegistries
         return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1)) : null;
     }
 
-    /// <summary>The registry's lines as posted, each with its payment; a line's day is its payment's, in the region's time.</summary>
-    private static async Task WriteLinesAsync(NpgsqlConnection conn, long registryId, long agentId, IReadOnlyList<PaymentIntake> lines,
+    /// <summary>
+    /// The registry's lines that posted nothing new, each with the payment posted before under its operation id; a line's
+    /// day is its payment's, in the region's time. A line that posted a payment is that payment (its registry and line).
+    /// </summary>
+    private static async Task WriteRepeatsAsync(NpgsqlConnection conn, long registryId, long agentId, IReadOnlyList<PaymentIntake> lines,
         IReadOnlyList<PostingResult> results, PostingOptions options, CancellationToken ct)
     {
+        if (!results.Any(r => r.Outcome == PostingOutcome.Repeated)) return;
         await using var copy = await conn.BeginBinaryImportAsync(
             "COPY payment_registry_lines (registry_id, line_no, agent_id, paid_on, amount, payment_id, outcome) FROM STDIN (FORMAT BINARY)", ct);
         for (int i = 0; i < lines.Count; i++)
         {
+            if (results[i].Outcome != PostingOutcome.Repeated) continue;
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(registryId, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(lines[i].LineNo!.Value, NpgsqlDbType.Integer, ct);
@@ -243,17 +249,10 @@ public static partial class PaymentRegistries
             await copy.WriteAsync(options.DateOf(lines[i].PaidAt), NpgsqlDbType.Date, ct);
             await copy.WriteAsync(lines[i].Amount, NpgsqlDbType.Numeric, ct);
             await copy.WriteAsync(results[i].PaymentId!.Value, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(Outcome(results[i].Outcome), NpgsqlDbType.Text, ct);
+            await copy.WriteAsync("repeated", NpgsqlDbType.Text, ct);
         }
         await copy.CompleteAsync(ct);
     }
-
-    private static string Outcome(PostingOutcome outcome) => outcome switch
-    {
-        PostingOutcome.Posted => "posted",
-        PostingOutcome.Suspense => "suspense",
-        _ => "repeated",
-    };
 
     private const string SummarySql = """
         SELECT r.id, r.agent_id, coalesce(o.short_name, o.name), r.file_name, r.state, r.registry_date, r.lines, r.total, r.commission, r.posted, r.repeated,
@@ -306,10 +305,16 @@ public static partial class PaymentRegistries
         if (await GetSummaryAsync(conn, id, ct) is not { } summary) return null;
         await using var cmd = new NpgsqlCommand("""
             SELECT coalesce(errors, '[]')::text FROM payment_registries WHERE id = @id;
-            SELECT l.line_no, p.id, p.agent_payment_id, p.account_number, p.account_id, p.payer, p.address, l.amount, p.commission, p.paid_at, l.outcome,
+            WITH lines AS (
+                SELECT line_no, id AS payment_id, CASE WHEN account_id IS NULL THEN 'suspense' ELSE 'posted' END AS outcome
+                FROM payments WHERE registry_id = @id
+                UNION ALL
+                SELECT line_no, payment_id, outcome FROM payment_registry_lines WHERE registry_id = @id
+                ORDER BY line_no LIMIT @limit OFFSET @offset)
+            SELECT l.line_no, p.id, p.agent_payment_id, p.account_number, p.account_id, p.payer, p.address, p.amount, p.commission, p.paid_at, l.outcome,
                    (SELECT c.account_number FROM payments c WHERE c.corrects = p.id AND c.correction = 'resolution')
-            FROM payment_registry_lines l JOIN payments p ON p.id = l.payment_id
-            WHERE l.registry_id = @id ORDER BY l.line_no LIMIT @limit OFFSET @offset;
+            FROM lines l JOIN payments p ON p.id = l.payment_id
+            ORDER BY l.line_no;
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", pageSize));
