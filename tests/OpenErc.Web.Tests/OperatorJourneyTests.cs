@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using OpenErc.Testing;
@@ -45,7 +46,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await search.PressAsync("Enter");
         var link = page.GetByTestId("account-link").Filter(new() { HasText = account.Number });
         await link.First.ClickAsync();
-        await page.WaitForURLAsync($"**/accounts/{account.Id}");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"/accounts/{account.Id}$"), new() { Timeout = 60_000 });
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Проживающие" }).ClickAsync();
         await page.GetByTestId("change-residents").ClickAsync();
