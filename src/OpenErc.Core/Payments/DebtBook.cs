@@ -23,8 +23,13 @@ public sealed record AccountDebts(IReadOnlyList<BookChunk> Chunks, IReadOnlyList
     public decimal Advance => Advances.Sum(a => a.Amount);
 
     /// <summary>The open chunks as the allocator takes them, due dates by <paramref name="dueDate"/>.</summary>
-    public IReadOnlyList<DebtPosition> Positions(Func<BillingPeriod, DateOnly> dueDate) =>
-        Chunks.Where(c => c.Outstanding > 0).Select(c => new DebtPosition(c.ServiceCode, c.SupplierId, c.Month, dueDate(c.Month), c.Outstanding, c.IsPenalty)).ToList();
+    public IReadOnlyList<DebtPosition> Positions(Func<BillingPeriod, DateOnly> dueDate)
+    {
+        var open = new List<DebtPosition>(Chunks.Count);
+        foreach (var c in Chunks)
+            if (c.Outstanding > 0) open.Add(new DebtPosition(c.ServiceCode, c.SupplierId, c.Month, dueDate(c.Month), c.Outstanding, c.IsPenalty));
+        return open;
+    }
 }
 
 /// <summary>
@@ -38,7 +43,10 @@ public sealed record AccountDebts(IReadOnlyList<BookChunk> Chunks, IReadOnlyList
 /// </summary>
 public static class DebtBook
 {
-    public static AccountDebts Open(IReadOnlyList<ChargedChunk> charges, IReadOnlyList<AllocatedLine> allocations, DateOnly today, Func<BillingPeriod, DateOnly> dueDate)
+    /// <param name="datedPayments">List each chunk's payments by date (what the penalty calculation needs); without them
+    /// (posting a payment, a balance) <see cref="BookChunk.Payments"/> is empty and the book costs less.</param>
+    public static AccountDebts Open(IReadOnlyList<ChargedChunk> charges, IReadOnlyList<AllocatedLine> allocations, DateOnly today, Func<BillingPeriod, DateOnly> dueDate,
+        bool datedPayments = true)
     {
         var chunks = new Dictionary<(long, long, BillingPeriod, bool), Chunk>();
         foreach (var c in charges)
@@ -127,7 +135,8 @@ public static class DebtBook
             if (c == 0) c = string.CompareOrdinal(x.ServiceCode, y.ServiceCode);
             return c != 0 ? c : x.SupplierId.CompareTo(y.SupplierId);
         });
-        var book = ordered.ConvertAll(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding, c.Payments()));
+        var book = ordered.ConvertAll(c => new BookChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.Month, c.IsPenalty, c.Charged, c.Outstanding,
+            datedPayments ? c.Payments() : []));
         return new AccountDebts(book, advances, weights);
     }
 

@@ -44,7 +44,9 @@ public static class PaymentAllocator
     {
         if (amount <= 0 || decimal.Round(amount, 2) != amount) throw new ArgumentException($"Сумма платежа должна быть положительной и в копейках: {amount}", nameof(amount));
         settings ??= new AllocationSettings();
-        var open = debts.Where(d => d.Outstanding > 0).Select(d => new Open(d)).ToList();
+        var open = new List<Open>(debts.Count);
+        foreach (var d in debts)
+            if (d.Outstanding > 0) open.Add(new Open(d));
         var result = new List<Allocation>();
         decimal left = amount;
 
@@ -75,7 +77,8 @@ public static class PaymentAllocator
         var merged = new List<Allocation>(result.Count);
         foreach (var a in result)
         {
-            int i = merged.FindIndex(m => m.Kind == a.Kind && m.ServiceCode == a.ServiceCode && m.SupplierId == a.SupplierId && m.Month == a.Month);
+            int i = merged.Count - 1;
+            while (i >= 0 && !(merged[i].Kind == a.Kind && merged[i].ServiceCode == a.ServiceCode && merged[i].SupplierId == a.SupplierId && merged[i].Month == a.Month)) i--;
             if (i < 0) merged.Add(a);
             else merged[i] = merged[i] with { Amount = merged[i].Amount + a.Amount };
         }

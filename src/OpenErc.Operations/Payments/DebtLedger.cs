@@ -29,7 +29,7 @@ internal sealed class DebtLedger
         var allocations = _allocations.TryGetValue(accountId, out var a)
             ? a.Select(x => new AllocatedLine(x.Key.Item1, x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value.Amount, x.Value.PaidOn)).ToList()
             : [];
-        return DebtBook.Open(charges, allocations, today, PaymentPosting.DueDate);
+        return DebtBook.Open(charges, allocations, today, PaymentPosting.DueDate, datedPayments: false);
     }
 
     public void Add(PaymentPosting.Line line) => Add(line.AccountId, line.ServiceId, line.SupplierId, line.ServiceMonth, line.Kind, line.Amount, line.PaidOn);

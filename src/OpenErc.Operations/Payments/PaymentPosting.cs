@@ -313,7 +313,7 @@ public static partial class PaymentPosting
             var allocations = PaymentAllocator.Allocate(intake.Amount, paidOn, book.Positions(DueDate), designation, book.AdvanceWeights, options.Allocation);
             var commission = row.CommissionByPayer || row.Commission == 0
                 ? new decimal[allocations.Count]
-                : LargestRemainder.Split(Math.Min(row.Commission, intake.Amount), allocations.Select(a => a.Amount).ToList());
+                : LargestRemainder.Split(Math.Min(row.Commission, intake.Amount), Amounts(allocations));
             for (int i = 0; i < allocations.Count; i++)
             {
                 var a = allocations[i];
@@ -324,6 +324,13 @@ public static partial class PaymentPosting
             }
         }
         return lines;
+    }
+
+    private static decimal[] Amounts(IReadOnlyList<Allocation> allocations)
+    {
+        var amounts = new decimal[allocations.Count];
+        for (int i = 0; i < amounts.Length; i++) amounts[i] = allocations[i].Amount;
+        return amounts;
     }
 
     /// <summary>
