@@ -122,7 +122,7 @@ public static partial class PaymentRegistries
 
     /// <summary>
     /// The lines in chunks of at least <paramref name="size"/> (the last may be smaller) that never split an account:
-    /// ordered by account number, each account's lines in file order. Each chunk then reads and locks the debt books
+    /// ordered by account number, each account's lines in file order. Each chunk then reads the debt books
     /// of its own accounts only, once — a region's registry pays most accounts once or more, and chunks in file order
     /// would read every account's book in nearly every chunk. Payments are numbered in this order. The lines are held
     /// to be sorted (in place): about 200 MB for a million.
