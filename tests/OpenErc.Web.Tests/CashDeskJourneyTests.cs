@@ -29,7 +29,7 @@ public sealed class CashDeskJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await page.GetByTestId("shift-open").ClickAsync();
         // The shift page comes by client-side navigation: wait for the address itself, not for a navigation event
         // (one that came before the wait began was missed under a full parallel run, with the shift already shown).
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/cash/shifts/\d+$"), new() { Timeout = 60_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/cash/shifts/\d+$"));
         await Assertions.Expect(page.GetByTestId("shift-title")).ToContainTextAsync(cashier);
 
         // The account: its payer and debt; the amount is the debt by default — the cashier takes 250,00.
@@ -44,7 +44,7 @@ public sealed class CashDeskJourneyTests(DemoWebHost host) : IClassFixture<DemoW
 
         // The receipt: the centre, the shift and cashier, the account, and where the money goes.
         await page.GetByTestId("receipt-link").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/cash/receipts/\d+$"), new() { Timeout = 60_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/cash/receipts/\d+$"));
         var receipt = page.GetByTestId("receipt");
         await Assertions.Expect(receipt).ToContainTextAsync("Квитанция об оплате");
         await Assertions.Expect(receipt).ToContainTextAsync("Единый расчётный центр");

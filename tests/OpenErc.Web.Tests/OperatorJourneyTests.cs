@@ -16,8 +16,12 @@ public sealed class DemoWebHost(PostgresCluster cluster) : WebHost(cluster)
 /// <summary>Browser journeys in Debian's Chromium driven by Playwright, against the real host.</summary>
 public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoWebHost>
 {
-    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
-        await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        // Assertions wait as long as page actions do: a full run keeps both cores busy with four test assemblies, and a
+        // server round trip of a journey can take longer than Playwright's default of five seconds.
+        Assertions.SetDefaultExpectTimeout(60_000);
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("OPENERC_CHROMIUM") ?? "/usr/bin/chromium",
             Headless = true,
@@ -25,6 +29,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync"],
         });
+    }
 
     [Fact]
     public async Task Operator_finds_an_account_changes_the_residents_and_sees_it_in_the_history()
@@ -46,7 +51,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await search.PressAsync("Enter");
         var link = page.GetByTestId("account-link").Filter(new() { HasText = account.Number });
         await link.First.ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"/accounts/{account.Id}$"), new() { Timeout = 60_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"/accounts/{account.Id}$"));
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Проживающие" }).ClickAsync();
         await page.GetByTestId("change-residents").ClickAsync();
