@@ -71,22 +71,19 @@ internal sealed class BinaryCopyWriter(Stream stream)
     public void Put(int value)
     {
         Field(4);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), value);
-        _position += 4;
+        Int32(value);
     }
 
     public void Put(short value)
     {
         Field(2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position), value);
-        _position += 2;
+        Int16(value);
     }
 
     public void Put(long value)
     {
         Field(8);
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_position), value);
-        _position += 8;
+        Int64(value);
     }
 
     public void Put(bool value)
@@ -128,7 +125,7 @@ internal sealed class BinaryCopyWriter(Stream stream)
     /// <summary>bigint[] of one dimension, null elements allowed.</summary>
     public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, long?> value)
     {
-        int at = StartArray(items, start, count, value, Int8Oid, 12);
+        int at = StartArray(count, Int8Oid, 12, HasNull(items, start, count, value));
         for (int i = start; i < start + count; i++)
         {
             if (value(items[i]) is { } v) { Int32(8); Int64(v); }
@@ -140,7 +137,7 @@ internal sealed class BinaryCopyWriter(Stream stream)
     /// <summary>date[] of one dimension, null elements allowed.</summary>
     public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, DateOnly?> value)
     {
-        int at = StartArray(items, start, count, value, DateOid, 8);
+        int at = StartArray(count, DateOid, 8, HasNull(items, start, count, value));
         for (int i = start; i < start + count; i++)
         {
             if (value(items[i]) is { } d) { Int32(4); Int32(d.DayNumber - PostgresEpochDay); }
@@ -152,12 +149,11 @@ internal sealed class BinaryCopyWriter(Stream stream)
     /// <summary>smallint[] of one dimension.</summary>
     public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, short> value)
     {
-        int at = StartArray(items, start, count, x => (short?)value(x), Int2Oid, 6);
+        int at = StartArray(count, Int2Oid, 6, nulls: false);
         for (int i = start; i < start + count; i++)
         {
             Int32(2);
-            BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position), value(items[i]));
-            _position += 2;
+            Int16(value(items[i]));
         }
         EndArray(at);
     }
@@ -165,7 +161,7 @@ internal sealed class BinaryCopyWriter(Stream stream)
     /// <summary>numeric[] of one dimension.</summary>
     public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, decimal> value)
     {
-        int at = StartArray(items, start, count, x => (decimal?)value(x), NumericOid, 4 + NumericMaxBytes);
+        int at = StartArray(count, NumericOid, 4 + NumericMaxBytes, nulls: false);
         for (int i = start; i < start + count; i++)
         {
             int length = WriteNumeric(value(items[i]), _buffer.AsSpan(_position + 4));
@@ -176,11 +172,8 @@ internal sealed class BinaryCopyWriter(Stream stream)
     }
 
     /// <summary>The array's field and header, with room for its elements; returns where the field's length goes.</summary>
-    private int StartArray<T, TValue>(IReadOnlyList<T> items, int start, int count, Func<T, TValue?> value, int elementOid, int elementBytes)
-        where TValue : struct
+    private int StartArray(int count, int elementOid, int elementBytes, bool nulls)
     {
-        bool nulls = false;
-        for (int i = start; i < start + count && !nulls; i++) nulls = value(items[i]) is null;
         Invariant.Holds(24 + count * elementBytes <= _buffer.Length, "an array field fits the COPY buffer");
         Field(0, reserve: 20 + count * elementBytes);
         int at = _position - 4;
@@ -192,7 +185,20 @@ internal sealed class BinaryCopyWriter(Stream stream)
         return at;
     }
 
+    private static bool HasNull<T, TValue>(IReadOnlyList<T> items, int start, int count, Func<T, TValue?> value) where TValue : struct
+    {
+        for (int i = start; i < start + count; i++)
+            if (value(items[i]) is null) return true;
+        return false;
+    }
+
     private void EndArray(int at) => BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(at), _position - at - 4);
+
+    private void Int16(short value)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position), value);
+        _position += 2;
+    }
 
     private void Int32(int value)
     {
