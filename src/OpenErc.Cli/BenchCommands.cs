@@ -91,6 +91,7 @@ public static class BenchCommands
         });
         bench.Subcommands.Add(billing);
         bench.Subcommands.Add(PaymentBench.Create());
+        bench.Subcommands.Add(ReceiptBench.Create());
         return bench;
     }
 

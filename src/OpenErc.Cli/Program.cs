@@ -10,5 +10,6 @@ var billing = BillingCommands.Create();
 RecalcCommands.AddTo(billing);
 root.Subcommands.Add(billing);
 root.Subcommands.Add(PaymentCommands.Create());
+root.Subcommands.Add(ReceiptCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

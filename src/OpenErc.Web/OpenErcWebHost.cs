@@ -64,6 +64,7 @@ public static class OpenErcWebHost
         // The only acquirer so far is the test one; a bank's adapter replaces it here.
         builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
         builder.Services.AddPaymentRegistries(config);
+        builder.Services.AddReceipts(config);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -96,6 +97,7 @@ public static class OpenErcWebHost
         app.MapCabinetApi();
         FakeAcquirer.MapFakeAcquirer(app);
         app.MapPaymentRegistryApi();
+        app.MapReceiptApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

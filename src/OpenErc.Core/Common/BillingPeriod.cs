@@ -50,4 +50,10 @@ public readonly record struct BillingPeriod : IComparable<BillingPeriod>
     public static bool operator >=(BillingPeriod a, BillingPeriod b) => a.CompareTo(b) >= 0;
 
     public override string ToString() => $"{Year:D4}-{Month:D2}";
+
+    /// <summary>The month as people say it: «ноябрь 2026».</summary>
+    public string Name() => $"{MonthNames[Month - 1]} {Year}";
+
+    private static readonly string[] MonthNames =
+        ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"];
 }

@@ -11,6 +11,9 @@ public sealed record Payee(long AccountId, string Number, string Address, string
 
 public static class Payees
 {
+    /// <summary>The postal address of a premise (<c>p</c>) in its building (<c>b</c>): «…, д. 5, кв. 12».</summary>
+    internal const string AddressSql = "b.address || CASE WHEN p.kind = 1 THEN ', кв. ' ELSE ', пом. ' END || p.number";
+
     /// <summary>The account with this number, or null when there is none.</summary>
     public static async Task<Payee?> FindAsync(string connectionString, string number, DateOnly today, CancellationToken ct = default)
     {
@@ -26,8 +29,8 @@ public static class Payees
         string address;
         string? payer, masked;
         bool closed;
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT a.id, b.address || CASE WHEN p.kind = 1 THEN ', кв. ' ELSE ', пом. ' END || p.number,
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT a.id, {AddressSql},
                    pp.full_name, pp.last_name, pp.first_name, pp.middle_name, coalesce(a.closed_on <= @today, false)
             FROM personal_accounts a
             JOIN premises p ON p.id = a.premise_id

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
+using OpenErc.Operations;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Penalties;
 using OpenErc.Core.Tariffs;
@@ -342,11 +343,8 @@ public static class CalculatorApi
         : "Жилищно-коммунальные услуги (ЖК РФ ст. 155 ч. 14): первые 30 дней просрочки — без пеней, с 31-го по 90-й день — 1/300 ставки, с 91-го дня — 1/130 ставки";
 
     private static string DebtLabel(BillingPeriod? month, DateOnly due) => month is { } m
-        ? $"Долг за {MonthNames[m.Month - 1]} {m.Year} г. (срок оплаты — {due:dd.MM.yyyy})"
+        ? $"Долг за {m.Name()} г. (срок оплаты — {due:dd.MM.yyyy})"
         : $"Долг со сроком оплаты {due:dd.MM.yyyy}";
-
-    private static readonly string[] MonthNames =
-        ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"];
 
     /// <summary>
     /// Payments to debts (payments.md §3): a designated payment pays its debt first; the rest, and undesignated payments, pay
@@ -605,28 +603,6 @@ public static class CalculatorApi
     }
 }
 
-/// <summary><see cref="BillingPeriod"/> as <c>"YYYY-MM"</c>.</summary>
-public sealed class BillingPeriodJsonConverter : JsonConverter<BillingPeriod>
-{
-    public override BillingPeriod Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: 7 } text)
-        {
-            try
-            {
-                if (BillingPeriod.TryParse(text, out var period)) return period;
-            }
-            catch (ArgumentOutOfRangeException)
-            {
-                throw new RussianJsonException("Месяц должен быть в пределах 2000–2200 годов");
-            }
-        }
-        throw new RussianJsonException("Месяц указывается в виде ГГГГ-ММ, например 2025-03");
-    }
-
-    public override void Write(Utf8JsonWriter writer, BillingPeriod value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-}
-
 /// <summary><see cref="Money"/> as a JSON number of roubles with at most two fraction digits.</summary>
 public sealed class MoneyJsonConverter : JsonConverter<Money>
 {
@@ -639,8 +615,6 @@ public sealed class MoneyJsonConverter : JsonConverter<Money>
     public override void Write(Utf8JsonWriter writer, Money value, JsonSerializerOptions options) => writer.WriteNumberValue(value.Amount);
 }
 
-/// <summary>A JSON error whose message is already written for people (our converters); STJ keeps the message and sets the path.</summary>
-public sealed class RussianJsonException(string message) : JsonException(message);
 
 /// <summary>Read-only sets of the Core snapshots (<c>IReadOnlySet&lt;T&gt;</c>) as JSON arrays; System.Text.Json cannot create them itself.</summary>
 public sealed class ReadOnlySetJsonConverter : JsonConverterFactory

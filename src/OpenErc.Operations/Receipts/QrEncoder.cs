@@ -1,0 +1,336 @@
+namespace OpenErc.Operations.Receipts;
+
+/// <summary>A QR code symbol: <see cref="Size"/> × <see cref="Size"/> modules, without the quiet zone.</summary>
+public sealed class QrSymbol(int version, int size, bool[] modules, int mask)
+{
+    public int Version { get; } = version;
+    public int Size { get; } = size;
+    public int Mask { get; } = mask;
+
+    /// <summary>True for a dark module at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
+    public bool this[int x, int y] => modules[y * Size + x];
+}
+
+/// <summary>
+/// A QR code encoder (ISO/IEC 18004) for what a receipt needs: the bytes of the payment string in byte mode at error
+/// correction level M (epd-and-qr.md §4.5), the smallest version that holds them, the mask of the lowest penalty.
+/// QRCoder builds the payment string; its symbol encoder works on strings of '0' and '1' and takes about 2 ms for a
+/// receipt's code — a third of a printed page — while this one, on bytes and flat arrays, takes a small fraction of
+/// that. The algorithm follows Project Nayuki's reference implementation (MIT); the test checks the symbols against
+/// QRCoder's module for module and reads them back with zbarimg.
+/// </summary>
+public static class QrEncoder
+{
+    // Level M, by version (index 0 unused): error correction codewords per block and the number of blocks.
+    private static readonly int[] EccPerBlock =
+        [-1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28];
+    private static readonly int[] Blocks =
+        [-1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49];
+    private const int FormatBitsM = 0;
+
+    /// <param name="forceMask">A mask to use instead of the best one (tests compare symbols with another encoder's choice).</param>
+    public static QrSymbol Encode(ReadOnlySpan<byte> data, int? forceMask = null)
+    {
+        int version = 1;
+        while (4 + CountBits(version) + data.Length * 8 > DataCodewords(version) * 8)
+            if (++version > 40) throw new ArgumentException($"Строка QR-кода слишком длинная: {data.Length} байт");
+        var codewords = Interleave(version, Pad(version, data));
+
+        int size = version * 4 + 17;
+        var modules = new bool[size * size];
+        var function = new bool[size * size];
+        DrawFunctionPatterns(version, size, modules, function);
+        DrawCodewords(size, codewords, modules, function);
+
+        int best = forceMask ?? 0, bestPenalty = int.MaxValue;
+        for (int mask = 0; mask < 8 && forceMask is null; mask++)
+        {
+            ApplyMask(size, mask, modules, function);
+            DrawFormatBits(size, mask, modules, function);
+            int penalty = Penalty(size, modules);
+            if (penalty < bestPenalty) (best, bestPenalty) = (mask, penalty);
+            ApplyMask(size, mask, modules, function); // XOR again undoes it
+        }
+        ApplyMask(size, best, modules, function);
+        DrawFormatBits(size, best, modules, function);
+        return new QrSymbol(version, size, modules, best);
+    }
+
+    private static int CountBits(int version) => version <= 9 ? 8 : 16;
+
+    private static int RawDataModules(int version)
+    {
+        int result = (16 * version + 128) * version + 64;
+        if (version >= 2)
+        {
+            int align = version / 7 + 2;
+            result -= (25 * align - 10) * align - 55;
+            if (version >= 7) result -= 36;
+        }
+        return result;
+    }
+
+    private static int DataCodewords(int version) => RawDataModules(version) / 8 - EccPerBlock[version] * Blocks[version];
+
+    /// <summary>Mode, count, the bytes, the terminator and the pad codewords 0xEC 0x11 up to the version's capacity.</summary>
+    private static byte[] Pad(int version, ReadOnlySpan<byte> data)
+    {
+        var result = new byte[DataCodewords(version)];
+        int bit = 0;
+        void Append(int value, int length)
+        {
+            for (int i = length - 1; i >= 0; i--, bit++)
+                if (((value >> i) & 1) != 0) result[bit >> 3] |= (byte)(0x80 >> (bit & 7));
+        }
+        Append(0b0100, 4);
+        Append(data.Length, CountBits(version));
+        foreach (var b in data) Append(b, 8);
+        bit = Math.Min(bit + 4, result.Length * 8); // the terminator's zeros
+        bit = (bit + 7) & ~7;
+        for (int i = bit >> 3, pad = 0; i < result.Length; i++, pad ^= 1) result[i] = pad == 0 ? (byte)0xEC : (byte)0x11;
+        return result;
+    }
+
+    /// <summary>Splits the data into blocks, adds each block's Reed–Solomon codewords and interleaves them.</summary>
+    private static byte[] Interleave(int version, byte[] data)
+    {
+        int blocks = Blocks[version], ecc = EccPerBlock[version];
+        int raw = RawDataModules(version) / 8, shortBlocks = blocks - raw % blocks, shortLength = raw / blocks;
+        var divisor = Divisor(ecc);
+        var all = new byte[blocks][];
+        for (int i = 0, k = 0; i < blocks; i++)
+        {
+            int length = shortLength - ecc + (i < shortBlocks ? 0 : 1);
+            var block = new byte[shortLength + 1];
+            data.AsSpan(k, length).CopyTo(block);
+            Remainder(data.AsSpan(k, length), divisor, block.AsSpan(shortLength + 1 - ecc));
+            k += length;
+            all[i] = block;
+        }
+        var result = new byte[raw];
+        int n = 0;
+        for (int i = 0; i <= shortLength; i++)
+            for (int j = 0; j < blocks; j++)
+                // Short blocks have no codeword at the position where long blocks have their last data codeword.
+                if (i != shortLength - ecc || j >= shortBlocks) result[n++] = all[j][i];
+        return result;
+    }
+
+    private static byte[] Divisor(int degree)
+    {
+        var result = new byte[degree];
+        result[degree - 1] = 1;
+        int root = 1;
+        for (int i = 0; i < degree; i++)
+        {
+            for (int j = 0; j < degree; j++)
+            {
+                result[j] = Multiply(result[j], root);
+                if (j + 1 < degree) result[j] ^= result[j + 1];
+            }
+            root = Multiply(root, 0x02);
+        }
+        return result;
+    }
+
+    private static void Remainder(ReadOnlySpan<byte> data, byte[] divisor, Span<byte> result)
+    {
+        result.Clear();
+        foreach (var b in data)
+        {
+            int factor = b ^ result[0];
+            result[1..].CopyTo(result);
+            result[^1] = 0;
+            for (int i = 0; i < result.Length; i++) result[i] ^= Multiply(divisor[i], factor);
+        }
+    }
+
+    /// <summary>Product in GF(2⁸) modulo x⁸ + x⁴ + x³ + x² + 1.</summary>
+    private static byte Multiply(int x, int y)
+    {
+        int z = 0;
+        for (int i = 7; i >= 0; i--)
+        {
+            z = (z << 1) ^ ((z >> 7) * 0x11D);
+            z ^= ((y >> i) & 1) * x;
+        }
+        return (byte)z;
+    }
+
+    private static void Set(int size, bool[] modules, bool[] function, int x, int y, bool dark)
+    {
+        modules[y * size + x] = dark;
+        function[y * size + x] = true;
+    }
+
+    private static void DrawFunctionPatterns(int version, int size, bool[] modules, bool[] function)
+    {
+        for (int i = 0; i < size; i++)
+        {
+            Set(size, modules, function, 6, i, i % 2 == 0);
+            Set(size, modules, function, i, 6, i % 2 == 0);
+        }
+        foreach (var (cx, cy) in new[] { (3, 3), (size - 4, 3), (3, size - 4) })
+            for (int dy = -4; dy <= 4; dy++)
+                for (int dx = -4; dx <= 4; dx++)
+                {
+                    int distance = Math.Max(Math.Abs(dx), Math.Abs(dy)), x = cx + dx, y = cy + dy;
+                    if (x >= 0 && x < size && y >= 0 && y < size) Set(size, modules, function, x, y, distance != 2 && distance != 4);
+                }
+        var align = AlignmentPositions(version, size);
+        for (int i = 0; i < align.Length; i++)
+            for (int j = 0; j < align.Length; j++)
+            {
+                if (i == 0 && j == 0 || i == 0 && j == align.Length - 1 || i == align.Length - 1 && j == 0) continue; // the finders' corners
+                for (int dy = -2; dy <= 2; dy++)
+                    for (int dx = -2; dx <= 2; dx++)
+                        Set(size, modules, function, align[i] + dx, align[j] + dy, Math.Max(Math.Abs(dx), Math.Abs(dy)) != 1);
+            }
+        DrawFormatBits(size, 0, modules, function); // reserves the format areas; the real bits are drawn with the mask
+        if (version >= 7)
+        {
+            int rem = version;
+            for (int i = 0; i < 12; i++) rem = (rem << 1) ^ ((rem >> 11) * 0x1F25);
+            int bits = version << 12 | rem;
+            for (int i = 0; i < 18; i++)
+            {
+                bool dark = ((bits >> i) & 1) != 0;
+                int a = size - 11 + i % 3, b = i / 3;
+                Set(size, modules, function, a, b, dark);
+                Set(size, modules, function, b, a, dark);
+            }
+        }
+    }
+
+    private static int[] AlignmentPositions(int version, int size)
+    {
+        if (version == 1) return [];
+        int count = version / 7 + 2;
+        int step = (version * 8 + count * 3 + 5) / (count * 4 - 4) * 2;
+        var result = new int[count];
+        result[0] = 6;
+        for (int i = count - 1, position = size - 7; i >= 1; i--, position -= step) result[i] = position;
+        return result;
+    }
+
+    private static void DrawFormatBits(int size, int mask, bool[] modules, bool[] function)
+    {
+        int data = FormatBitsM << 3 | mask, rem = data;
+        for (int i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >> 9) * 0x537);
+        int bits = (data << 10 | rem) ^ 0x5412;
+        bool Bit(int i) => ((bits >> i) & 1) != 0;
+        for (int i = 0; i <= 5; i++) Set(size, modules, function, 8, i, Bit(i));
+        Set(size, modules, function, 8, 7, Bit(6));
+        Set(size, modules, function, 8, 8, Bit(7));
+        Set(size, modules, function, 7, 8, Bit(8));
+        for (int i = 9; i < 15; i++) Set(size, modules, function, 14 - i, 8, Bit(i));
+        for (int i = 0; i < 8; i++) Set(size, modules, function, size - 1 - i, 8, Bit(i));
+        for (int i = 8; i < 15; i++) Set(size, modules, function, 8, size - 15 + i, Bit(i));
+        Set(size, modules, function, 8, size - 8, true); // the dark module
+    }
+
+    /// <summary>The codewords' bits in the zigzag of two-module columns, right to left, skipping the function patterns.</summary>
+    private static void DrawCodewords(int size, byte[] data, bool[] modules, bool[] function)
+    {
+        int i = 0;
+        for (int right = size - 1; right >= 1; right -= 2)
+        {
+            if (right == 6) right = 5; // the vertical timing pattern
+            bool upward = ((right + 1) & 2) == 0;
+            for (int vert = 0; vert < size; vert++)
+                for (int j = 0; j < 2; j++)
+                {
+                    int x = right - j, y = upward ? size - 1 - vert : vert;
+                    if (function[y * size + x] || i >= data.Length * 8) continue;
+                    modules[y * size + x] = ((data[i >> 3] >> (7 - (i & 7))) & 1) != 0;
+                    i++;
+                }
+        }
+    }
+
+    private static void ApplyMask(int size, int mask, bool[] modules, bool[] function)
+    {
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                bool invert = mask switch
+                {
+                    0 => (x + y) % 2 == 0,
+                    1 => y % 2 == 0,
+                    2 => x % 3 == 0,
+                    3 => (x + y) % 3 == 0,
+                    4 => (x / 3 + y / 2) % 2 == 0,
+                    5 => x * y % 2 + x * y % 3 == 0,
+                    6 => (x * y % 2 + x * y % 3) % 2 == 0,
+                    _ => ((x + y) % 2 + x * y % 3) % 2 == 0,
+                };
+                if (invert && !function[y * size + x]) modules[y * size + x] ^= true;
+            }
+    }
+
+    /// <summary>The standard's penalty (N1 = 3, N2 = 3, N3 = 40, N4 = 10): runs, 2×2 blocks, finder-like patterns, dark balance.</summary>
+    private static int Penalty(int size, bool[] modules)
+    {
+        int result = 0;
+        Span<int> history = stackalloc int[7];
+        for (int pass = 0; pass < 2; pass++)
+            for (int a = 0; a < size; a++)
+            {
+                bool color = false;
+                int run = 0;
+                history.Clear();
+                for (int b = 0; b < size; b++)
+                {
+                    bool module = pass == 0 ? modules[a * size + b] : modules[b * size + a];
+                    if (module == color)
+                    {
+                        run++;
+                        if (run == 5) result += 3;
+                        else if (run > 5) result++;
+                    }
+                    else
+                    {
+                        AddHistory(run, history, size);
+                        if (!color) result += FinderLike(history) * 40;
+                        color = module;
+                        run = 1;
+                    }
+                }
+                if (color)
+                {
+                    AddHistory(run, history, size);
+                    run = 0;
+                }
+                AddHistory(run + size, history, size); // the light quiet zone after the line
+                result += FinderLike(history) * 40;
+            }
+        int dark = 0;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                if (modules[y * size + x]) dark++;
+                if (x < size - 1 && y < size - 1)
+                {
+                    bool c = modules[y * size + x];
+                    if (c == modules[y * size + x + 1] && c == modules[(y + 1) * size + x] && c == modules[(y + 1) * size + x + 1]) result += 3;
+                }
+            }
+        int total = size * size;
+        int k = (Math.Abs(dark * 20 - total * 10) + total - 1) / total - 1;
+        return result + k * 10;
+    }
+
+    private static void AddHistory(int run, Span<int> history, int size)
+    {
+        if (history[0] == 0) run += size; // the light quiet zone before the line
+        history[..6].CopyTo(history[1..]);
+        history[0] = run;
+    }
+
+    private static int FinderLike(Span<int> h)
+    {
+        int n = h[1];
+        bool core = n > 0 && h[2] == n && h[3] == n * 3 && h[4] == n && h[5] == n;
+        return (core && h[0] >= n * 4 && h[6] >= n ? 1 : 0) + (core && h[6] >= n * 4 && h[0] >= n ? 1 : 0);
+    }
+}

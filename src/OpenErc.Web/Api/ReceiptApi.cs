@@ -1,0 +1,156 @@
+using Npgsql;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Payments;
+using OpenErc.Operations.Receipts;
+using OpenErc.Storage;
+
+namespace OpenErc.Web.Api;
+
+/// <param name="Email">Where to send the document.</param>
+public sealed record ReceiptMailRequest(string? Email);
+
+/// <param name="Text">What the managing organisation announces (up to 1000 characters).</param>
+/// <param name="BuildingId">Only this building's documents; without it, every building of <paramref name="OrganisationId"/>, or all.</param>
+/// <param name="ValidFrom">First day the announcement is printed (a document of a month shows those valid in that month).</param>
+/// <param name="ValidTo">First day it is no longer printed; open-ended when empty.</param>
+public sealed record AnnouncementRequest(string? Text, long? BuildingId, long? OrganisationId, DateOnly? ValidFrom, DateOnly? ValidTo);
+
+/// <summary>
+/// Payment documents (ЕПД) over HTTP: the account's documents by month, the PDF of a month (issued on first request
+/// once the month is closed), sending it by e-mail, and the announcements printed on the documents.
+/// </summary>
+public static class ReceiptApi
+{
+    private const string Who = "API";
+
+    public static IServiceCollection AddReceipts(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddSingleton(config.GetSection("OpenErc:Receipts").Get<ReceiptSettings>() ?? new ReceiptSettings());
+        var mail = config.GetSection("OpenErc:Mail");
+        services.AddSingleton<IMailSender>(new SmtpMailSender(mail["Host"], mail.GetValue("Port", 587), mail["PickupDirectory"] ?? ".openerc/mail"));
+        services.AddHostedService<ReceiptMailWorker>();
+        return services;
+    }
+
+    public static void MapReceiptApi(this IEndpointRouteBuilder app)
+    {
+        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Платёжные документы (ЕПД)");
+
+        accounts.MapGet("/{id:long}/receipts", async (long id, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                await using var conn = await OpenAsync(db, ct);
+                return Results.Ok(await ReceiptIssuing.ListAsync(conn, id, ct));
+            })
+            .WithSummary("Закрытые месяцы лицевого счёта и выпущенные за них платёжные документы").Produces<IReadOnlyList<ReceiptIssuing.MonthDocument>>();
+
+        accounts.MapGet("/{id:long}/receipts/{month}/pdf", async (long id, string month, string? kind, OpenErcDatabase db, ReceiptSettings settings,
+                TimeProvider clock, CancellationToken ct) =>
+                kind is null or "monthly" or "debt-notice"
+                    ? await PdfAsync(db, settings, clock, month, conn => Task.FromResult(id), ct, kind == "debt-notice")
+                    : TypedResults.Problem($"Вид документа «{kind}» неизвестен: monthly или debt-notice", statusCode: 400, title: "Неверный запрос"))
+            .WithSummary("Платёжный документ месяца в PDF (kind=debt-notice — уведомление о задолженности на конец месяца); выпускается при первом " +
+                         "запросе после закрытия месяца, повторная печать даёт тот же документ")
+            .Produces(200, contentType: "application/pdf").ProducesProblem(404).ProducesProblem(409);
+
+        accounts.MapPost("/{id:long}/receipts/{month}/email", async (long id, string month, HttpContext http, OpenErcDatabase db, ReceiptSettings settings,
+                TimeProvider clock, CancellationToken ct) =>
+            {
+                if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
+                var (request, error) = await CalculatorApi.ReadAsync<ReceiptMailRequest>(http, ct);
+                if (error is not null) return error;
+                await using var conn = await OpenAsync(db, ct);
+                try
+                {
+                    var number = await ReceiptDelivery.QueueAsync(conn, settings, Who, Today(clock), id, period, request!.Email, ct);
+                    return TypedResults.Accepted((string?)null, new { receipt = number, email = request.Email!.Trim(), state = "queued" });
+                }
+                catch (ReceiptException e)
+                {
+                    return Refused(e);
+                }
+            })
+            .WithSummary("Отправить платёжный документ месяца на электронную почту (очередь писем; повторный запрос ничего не дублирует)")
+            .Accepts<ReceiptMailRequest>("application/json").ProducesProblem(409);
+
+        var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы");
+        cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock,
+                CancellationToken ct) =>
+                await PdfAsync(db, settings, clock, month, conn => ReceiptIssuing.AccountIdAsync(conn, number, ct), ct))
+            .WithSummary("Платёжный документ месяца по номеру лицевого счёта в PDF").Produces(200, contentType: "application/pdf").ProducesProblem(409);
+
+        var announcements = app.MapGroup("/api/v1/announcements").WithTags("Объявления в платёжных документах");
+        announcements.MapGet("", async (OpenErcDatabase db, CancellationToken ct) =>
+            {
+                await using var conn = await OpenAsync(db, ct);
+                return Results.Ok(await Announcements.ListAsync(conn, ct));
+            })
+            .WithSummary("Объявления управляющих организаций, печатаемые в платёжных документах");
+        announcements.MapPost("", async (HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<AnnouncementRequest>(http, ct);
+                if (error is not null) return error;
+                await using var conn = await OpenAsync(db, ct);
+                var (id, errors) = await Announcements.AddAsync(conn, request!.Text, request.BuildingId, request.OrganisationId, request.ValidFrom, request.ValidTo, Who, ct);
+                return id is { } created
+                    ? TypedResults.Created($"/api/v1/announcements/{created}", new { id = created })
+                    : TypedResults.ValidationProblem(errors, title: "Объявление не сохранено: исправьте ошибки");
+            })
+            .WithSummary("Добавить объявление: для дома, для всех домов управляющей организации или для всех").Accepts<AnnouncementRequest>("application/json")
+            .ProducesValidationProblem();
+    }
+
+    private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock, string month,
+        Func<NpgsqlConnection, Task<long>> account, CancellationToken ct, bool debtNotice = false)
+    {
+        if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
+        await using var conn = await OpenAsync(db, ct);
+        try
+        {
+            var document = await ReceiptIssuing.ForAccountAsync(conn, settings, Who, Today(clock), await account(conn), period, ct, debtNotice);
+            return TypedResults.File(ReceiptPdf.Render(document), "application/pdf", $"ЕПД {document.Payer.AccountNumber} {document.Month}.pdf");
+        }
+        catch (ReceiptException e)
+        {
+            return Refused(e);
+        }
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(OpenErcDatabase db, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    private static DateOnly Today(TimeProvider clock) => new PostingOptions(Who, Clock: clock).Today;
+
+    private static IResult BadMonth(string month) =>
+        TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");
+
+    private static IResult Refused(ReceiptException e) =>
+        TypedResults.Problem(e.Message, statusCode: e.Message.Contains("не найден", StringComparison.Ordinal) ? 404 : 409, title: "Отказано");
+}
+
+/// <summary>Sends the queued e-mails of documents every half minute (the outbox of <see cref="ReceiptDelivery"/>).</summary>
+public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, IConfiguration config, ILogger<ReceiptMailWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var from = config["OpenErc:Mail:From"] ?? "epd@openerc.local";
+        var every = TimeSpan.FromSeconds(config.GetValue("OpenErc:Mail:IntervalSeconds", 30));
+        using var timer = new PeriodicTimer(every);
+        do
+        {
+            try
+            {
+                if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, from, ct: stoppingToken) is > 0 and var sent)
+                    log.LogInformation("Отправлено писем с платёжными документами: {Sent}", sent);
+            }
+            catch (NpgsqlException e)
+            {
+                log.LogWarning(e, "Очередь писем с платёжными документами недоступна");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
