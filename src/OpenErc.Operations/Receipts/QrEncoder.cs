@@ -43,17 +43,48 @@ public static class QrEncoder
         DrawCodewords(size, codewords, modules, function);
 
         int best = forceMask ?? 0, bestPenalty = int.MaxValue;
+        var masked = new bool[modules.Length];
         for (int mask = 0; mask < 8 && forceMask is null; mask++)
         {
-            ApplyMask(size, mask, modules, function);
-            DrawFormatBits(size, mask, modules, function);
-            int penalty = Penalty(size, modules);
+            Masked(version, size, mask, modules, function, masked);
+            int penalty = Penalty(size, masked);
             if (penalty < bestPenalty) (best, bestPenalty) = (mask, penalty);
-            ApplyMask(size, mask, modules, function); // XOR again undoes it
         }
-        ApplyMask(size, best, modules, function);
-        DrawFormatBits(size, best, modules, function);
-        return new QrSymbol(version, size, modules, best);
+        Masked(version, size, best, modules, function, masked);
+        return new QrSymbol(version, size, masked, best);
+    }
+
+    /// <summary>The symbol with <paramref name="mask"/> applied and its format bits drawn, into <paramref name="masked"/>.</summary>
+    private static void Masked(int version, int size, int mask, bool[] modules, bool[] function, bool[] masked)
+    {
+        var flip = Flips[version, mask] ??= Flip(size, mask, function);
+        for (int i = 0; i < masked.Length; i++) masked[i] = modules[i] ^ flip[i];
+        DrawFormatBits(size, mask, masked, null);
+    }
+
+    /// <summary>
+    /// Which modules a mask inverts: its pattern outside the function patterns. The same for every symbol of a version,
+    /// so each is computed once (a race computes it twice, to the same array).
+    /// </summary>
+    private static readonly bool[]?[,] Flips = new bool[41, 8][];
+
+    private static bool[] Flip(int size, int mask, bool[] function)
+    {
+        var flip = new bool[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                flip[y * size + x] = !function[y * size + x] && mask switch
+                {
+                    0 => (x + y) % 2 == 0,
+                    1 => y % 2 == 0,
+                    2 => x % 3 == 0,
+                    3 => (x + y) % 3 == 0,
+                    4 => (x / 3 + y / 2) % 2 == 0,
+                    5 => x * y % 2 + x * y % 3 == 0,
+                    6 => (x * y % 2 + x * y % 3) % 2 == 0,
+                    _ => ((x + y) % 2 + x * y % 3) % 2 == 0,
+                };
+        return flip;
     }
 
     private static int CountBits(int version) => version <= 9 ? 8 : 16;
@@ -157,10 +188,11 @@ public static class QrEncoder
         return (byte)z;
     }
 
-    private static void Set(int size, bool[] modules, bool[] function, int x, int y, bool dark)
+    /// <summary>Sets a module of a function pattern, and marks it as one in <paramref name="function"/> when given.</summary>
+    private static void Set(int size, bool[] modules, bool[]? function, int x, int y, bool dark)
     {
         modules[y * size + x] = dark;
-        function[y * size + x] = true;
+        if (function is not null) function[y * size + x] = true;
     }
 
     private static void DrawFunctionPatterns(int version, int size, bool[] modules, bool[] function)
@@ -213,7 +245,7 @@ public static class QrEncoder
         return result;
     }
 
-    private static void DrawFormatBits(int size, int mask, bool[] modules, bool[] function)
+    private static void DrawFormatBits(int size, int mask, bool[] modules, bool[]? function)
     {
         int data = FormatBitsM << 3 | mask, rem = data;
         for (int i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >> 9) * 0x537);
@@ -248,89 +280,71 @@ public static class QrEncoder
         }
     }
 
-    private static void ApplyMask(int size, int mask, bool[] modules, bool[] function)
-    {
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            {
-                bool invert = mask switch
-                {
-                    0 => (x + y) % 2 == 0,
-                    1 => y % 2 == 0,
-                    2 => x % 3 == 0,
-                    3 => (x + y) % 3 == 0,
-                    4 => (x / 3 + y / 2) % 2 == 0,
-                    5 => x * y % 2 + x * y % 3 == 0,
-                    6 => (x * y % 2 + x * y % 3) % 2 == 0,
-                    _ => ((x + y) % 2 + x * y % 3) % 2 == 0,
-                };
-                if (invert && !function[y * size + x]) modules[y * size + x] ^= true;
-            }
-    }
-
     /// <summary>The standard's penalty (N1 = 3, N2 = 3, N3 = 40, N4 = 10): runs, 2×2 blocks, finder-like patterns, dark balance.</summary>
     private static int Penalty(int size, bool[] modules)
     {
         int result = 0;
-        Span<int> history = stackalloc int[7];
-        for (int pass = 0; pass < 2; pass++)
-            for (int a = 0; a < size; a++)
-            {
-                bool color = false;
-                int run = 0;
-                history.Clear();
-                for (int b = 0; b < size; b++)
-                {
-                    bool module = pass == 0 ? modules[a * size + b] : modules[b * size + a];
-                    if (module == color)
-                    {
-                        run++;
-                        if (run == 5) result += 3;
-                        else if (run > 5) result++;
-                    }
-                    else
-                    {
-                        AddHistory(run, history, size);
-                        if (!color) result += FinderLike(history) * 40;
-                        color = module;
-                        run = 1;
-                    }
-                }
-                if (color)
-                {
-                    AddHistory(run, history, size);
-                    run = 0;
-                }
-                AddHistory(run + size, history, size); // the light quiet zone after the line
-                result += FinderLike(history) * 40;
-            }
+        for (int a = 0; a < size; a++)
+        {
+            result += Line(modules, a * size, 1, size);
+            result += Line(modules, a, size, size);
+        }
         int dark = 0;
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++)
             {
-                if (modules[y * size + x]) dark++;
-                if (x < size - 1 && y < size - 1)
-                {
-                    bool c = modules[y * size + x];
-                    if (c == modules[y * size + x + 1] && c == modules[(y + 1) * size + x] && c == modules[(y + 1) * size + x + 1]) result += 3;
-                }
+                int i = y * size + x;
+                bool c = modules[i];
+                if (c) dark++;
+                if (x < size - 1 && y < size - 1 && c == modules[i + 1] && c == modules[i + size] && c == modules[i + size + 1]) result += 3;
             }
         int total = size * size;
         int k = (Math.Abs(dark * 20 - total * 10) + total - 1) / total - 1;
         return result + k * 10;
     }
 
-    private static void AddHistory(int run, Span<int> history, int size)
+    /// <summary>
+    /// Runs of five or more and finder-like 1:1:3:1:1 patterns with four light modules beside them along one row or
+    /// column (from <paramref name="start"/> by <paramref name="step"/>). The last seven run lengths are kept in locals:
+    /// this loop runs for every module of all eight masked symbols.
+    /// </summary>
+    private static int Line(bool[] modules, int start, int step, int size)
     {
-        if (history[0] == 0) run += size; // the light quiet zone before the line
-        history[..6].CopyTo(history[1..]);
-        history[0] = run;
-    }
-
-    private static int FinderLike(Span<int> h)
-    {
-        int n = h[1];
-        bool core = n > 0 && h[2] == n && h[3] == n * 3 && h[4] == n && h[5] == n;
-        return (core && h[0] >= n * 4 && h[6] >= n ? 1 : 0) + (core && h[6] >= n * 4 && h[0] >= n ? 1 : 0);
+        int result = 0, run = 0, h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0;
+        bool color = false;
+        void Push(int length)
+        {
+            if (h0 == 0) length += size; // the light quiet zone before the line
+            (h6, h5, h4, h3, h2, h1, h0) = (h5, h4, h3, h2, h1, h0, length);
+        }
+        int FinderLike()
+        {
+            bool core = h1 > 0 && h2 == h1 && h3 == h1 * 3 && h4 == h1 && h5 == h1;
+            return (core && h0 >= h1 * 4 && h6 >= h1 ? 1 : 0) + (core && h6 >= h1 * 4 && h0 >= h1 ? 1 : 0);
+        }
+        for (int b = 0, i = start; b < size; b++, i += step)
+        {
+            bool module = modules[i];
+            if (module == color)
+            {
+                run++;
+                if (run == 5) result += 3;
+                else if (run > 5) result++;
+            }
+            else
+            {
+                Push(run);
+                if (!color) result += FinderLike() * 40;
+                color = module;
+                run = 1;
+            }
+        }
+        if (color)
+        {
+            Push(run);
+            run = 0;
+        }
+        Push(run + size); // the light quiet zone after the line
+        return result + FinderLike() * 40;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
@@ -10,6 +11,14 @@ using OpenErc.Operations.Billing;
 using OpenErc.Operations.Payments;
 
 namespace OpenErc.Operations.Receipts;
+
+/// <summary>
+/// The stored form of a document (<c>receipts.document</c>): generated at build time, since every print reads a
+/// building's documents back; empty values are left out.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(BillingPeriodJsonConverter)])]
+[JsonSerializable(typeof(UnifiedPaymentDocument))]
+internal sealed partial class ReceiptJson : JsonSerializerContext;
 
 /// <summary>A refusal to issue or print a payment document, in Russian.</summary>
 public sealed class ReceiptException(string message) : Exception(message);
@@ -42,7 +51,7 @@ public sealed record ReceiptSettings
 /// </summary>
 public static class ReceiptIssuing
 {
-    internal static readonly JsonSerializerOptions Json = new() { Converters = { new BillingPeriodJsonConverter() } };
+    internal static readonly JsonSerializerOptions Json = ReceiptJson.Default.Options;
 
     /// <summary>The documents' constant parts: the collecting payee and the settings, read once per print.</summary>
     public sealed record Context(ReceiptParty Payee, QrPayee QrPayee, ReceiptSettings Settings, string IssuedBy, DateOnly IssuedOn);
@@ -145,7 +154,7 @@ public static class ReceiptIssuing
     }
 
     public static UnifiedPaymentDocument Deserialize(string json) =>
-        JsonSerializer.Deserialize<UnifiedPaymentDocument>(json, Json) ?? throw new InvalidOperationException("empty receipt document");
+        JsonSerializer.Deserialize(json, ReceiptJson.Default.UnifiedPaymentDocument) ?? throw new InvalidOperationException("empty receipt document");
 
     /// <summary>
     /// The account's document of the month, issued now when the month is closed and it has none: what the account
@@ -312,37 +321,48 @@ public static class ReceiptIssuing
 
     private sealed record MeterRow(long? AccountId, long? PremiseId, ReceiptMeter Meter);
 
+    /// <summary>
+    /// The building's individual and room meters in service in the month with, per zone, the last reading before the
+    /// month and the last one in it: all their readings up to the month's end are read in one pass and the two picked
+    /// by DISTINCT ON (a lateral probe per meter and zone cost a building a tenth of a second).
+    /// </summary>
     private static async Task<List<MeterRow>> MetersAsync(NpgsqlConnection conn, BillingPeriod month, long buildingId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
-            SELECT m.account_id, m.premise_id, m.resource, m.serial_number, m.zones, z.zone, m.verified_on,
-                   prev.read_on, prev.value, cur.read_on, cur.value
+            SELECT m.id, m.account_id, m.premise_id, m.resource, m.serial_number, m.zones, m.verified_on
             FROM meters m
-            CROSS JOIN LATERAL generate_series(1, m.zones) z (zone)
-            LEFT JOIN LATERAL (SELECT read_on, value FROM meter_readings r WHERE r.meter_id = m.id AND r.zone = z.zone AND r.read_on < @first
-                               ORDER BY r.read_on DESC LIMIT 1) prev ON true
-            LEFT JOIN LATERAL (SELECT read_on, value FROM meter_readings r WHERE r.meter_id = m.id AND r.zone = z.zone AND r.read_on >= @first AND r.read_on < @end
-                               ORDER BY r.read_on DESC LIMIT 1) cur ON true
             WHERE m.building_id = @b AND m.kind IN (@individual, @room) AND m.installed_on < @end AND (m.removed_on IS NULL OR m.removed_on > @first)
-            ORDER BY m.resource, m.serial_number, z.zone
+            ORDER BY m.resource, m.serial_number;
+            SELECT DISTINCT ON (r.meter_id, r.zone, r.read_on >= @first) r.meter_id, r.zone, r.read_on >= @first, r.read_on, r.value
+            FROM meter_readings r JOIN meters m ON m.id = r.meter_id
+            WHERE m.building_id = @b AND m.kind IN (@individual, @room) AND m.installed_on < @end AND (m.removed_on IS NULL OR m.removed_on > @first)
+              AND r.read_on < @end
+            ORDER BY r.meter_id, r.zone, r.read_on >= @first, r.read_on DESC;
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("first", month.FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("end", month.End));
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("individual", (int)MeterKind.Individual));
         cmd.Parameters.Add(new NpgsqlParameter<int>("room", (int)MeterKind.CommunalFlat));
-        var list = new List<MeterRow>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        var meters = new List<(long Id, long? Account, long? Premise, Resource Resource, string Serial, int Zones, DateOnly? Verified)>();
+        var readings = new Dictionary<(long Meter, int Zone, bool Current), (DateOnly On, decimal Value)>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
-            var resource = (Resource)r.GetInt32(2);
-            int zones = r.GetInt32(4), zone = r.GetInt32(5);
-            list.Add(new MeterRow(r.IsDBNull(0) ? null : r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), new ReceiptMeter(
-                resource.Title(), r.GetString(3), zones == 1 ? "" : ((TariffZone)zone).Title(), Unit(resource),
-                r.IsDBNull(7) ? null : r.GetFieldValue<DateOnly>(7), r.IsDBNull(8) ? null : r.GetDecimal(8),
-                r.IsDBNull(9) ? null : r.GetFieldValue<DateOnly>(9), r.IsDBNull(10) ? null : r.GetDecimal(10),
-                r.IsDBNull(6) ? null : r.GetFieldValue<DateOnly>(6))));
+            while (await r.ReadAsync(ct))
+                meters.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), (Resource)r.GetInt32(3), r.GetString(4),
+                    r.GetInt32(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateOnly>(6)));
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct)) readings[(r.GetInt64(0), r.GetInt32(1), r.GetBoolean(2))] = (r.GetFieldValue<DateOnly>(3), r.GetDecimal(4));
         }
+        var list = new List<MeterRow>();
+        foreach (var m in meters)
+            for (int zone = 1; zone <= m.Zones; zone++)
+            {
+                var previous = readings.TryGetValue((m.Id, zone, false), out var p) ? p : ((DateOnly On, decimal Value)?)null;
+                var current = readings.TryGetValue((m.Id, zone, true), out var c) ? c : ((DateOnly On, decimal Value)?)null;
+                list.Add(new MeterRow(m.Account, m.Premise, new ReceiptMeter(m.Resource.Title(), m.Serial, m.Zones == 1 ? "" : ((TariffZone)zone).Title(),
+                    Unit(m.Resource), previous?.On, previous?.Value, current?.On, current?.Value, m.Verified)));
+            }
         return list;
     }
 
@@ -508,7 +528,7 @@ public static class ReceiptIssuing
     {
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO receipts (id, month, account_id, building_id, kind, issued_on, issued_by, closing, to_pay, qr_payload, document)
-            SELECT id, @m, account_id, @b, kind, @on, @by, closing, to_pay, qr, document::jsonb
+            SELECT id, @m, account_id, @b, kind, @on, @by, closing, to_pay, qr, document::json
             FROM unnest(@ids, @accounts, @kinds, @closings, @topays, @qrs, @documents) AS d (id, account_id, kind, closing, to_pay, qr, document)
             ON CONFLICT DO NOTHING
             """, conn);
@@ -522,7 +542,7 @@ public static class ReceiptIssuing
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("closings", documents.Select(d => d.Totals.Closing).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("topays", documents.Select(d => d.Totals.ToPay).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("qrs", documents.Select(d => d.QrPayload).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("documents", documents.Select(d => JsonSerializer.Serialize(d, Json)).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("documents", documents.Select(d => JsonSerializer.Serialize(d, ReceiptJson.Default.UnifiedPaymentDocument)).ToArray()));
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 }
