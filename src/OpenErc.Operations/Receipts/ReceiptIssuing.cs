@@ -20,8 +20,11 @@ namespace OpenErc.Operations.Receipts;
 [JsonSerializable(typeof(UnifiedPaymentDocument))]
 internal sealed partial class ReceiptJson : JsonSerializerContext;
 
-/// <summary>A refusal to issue or print a payment document, in Russian.</summary>
-public sealed class ReceiptException(string message) : Exception(message);
+/// <summary>A refusal to issue or print a payment document, in Russian; <see cref="NotFound"/> when what was asked for does not exist.</summary>
+public sealed class ReceiptException(string message, bool notFound = false) : Exception(message)
+{
+    public bool NotFound { get; } = notFound;
+}
 
 /// <summary>Settings of the payment documents (section <c>OpenErc:Receipts</c> of the host's configuration).</summary>
 public sealed record ReceiptSettings
@@ -177,7 +180,7 @@ public static class ReceiptIssuing
         {
             cmd.Parameters.Add(new NpgsqlParameter<long>("a", accountId));
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) throw new ReceiptException($"Лицевой счёт №{accountId} не найден");
+            if (!await r.ReadAsync(ct)) throw new ReceiptException($"Лицевой счёт №{accountId} не найден", notFound: true);
             (buildingId, number) = (r.GetInt64(0), r.GetString(1));
         }
         var context = await ContextAsync(conn, settings, issuedBy, today, ct);
@@ -194,7 +197,7 @@ public static class ReceiptIssuing
     {
         await using var cmd = new NpgsqlCommand("SELECT id FROM personal_accounts WHERE number = @n", conn);
         cmd.Parameters.Add(new NpgsqlParameter<string>("n", accountNumber));
-        return await cmd.ExecuteScalarAsync(ct) is long id ? id : throw new ReceiptException($"Лицевой счёт {accountNumber} не найден");
+        return await cmd.ExecuteScalarAsync(ct) is long id ? id : throw new ReceiptException($"Лицевой счёт {accountNumber} не найден", notFound: true);
     }
 
     /// <summary>A closed month of an account and its document, when issued.</summary>

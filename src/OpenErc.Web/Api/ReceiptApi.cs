@@ -128,7 +128,7 @@ public static class ReceiptApi
         TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");
 
     private static IResult Refused(ReceiptException e) =>
-        TypedResults.Problem(e.Message, statusCode: e.Message.Contains("не найден", StringComparison.Ordinal) ? 404 : 409, title: "Отказано");
+        TypedResults.Problem(e.Message, statusCode: e.NotFound ? 404 : 409, title: e.NotFound ? "Не найдено" : "Отказано");
 }
 
 /// <summary>Sends the queued e-mails of documents every half minute (the outbox of <see cref="ReceiptDelivery"/>).</summary>
