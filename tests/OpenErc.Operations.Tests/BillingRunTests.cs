@@ -166,9 +166,10 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var killed = await RegionAsync();
         var expected = await RunAsync(whole, batch: 2, parallel: 2);
 
-        // Each building's commit takes a third of a second here, so that the run is surely still going when it is killed.
+        // Each building's commit takes a second here, so that the run is surely still going when it is killed: with a third
+        // of a second, a full parallel test run once delayed the polling below until the run had finished.
         await Sql.ExecAsync(killed, """
-            CREATE FUNCTION slow_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+            CREATE FUNCTION slow_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
             CREATE TRIGGER slow_down AFTER INSERT ON billing_run_buildings FOR EACH ROW EXECUTE FUNCTION slow_down();
             """);
         var cli = Path.Combine(AppContext.BaseDirectory, "openerc.dll");
