@@ -283,6 +283,34 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", ct: Ct)).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_letter_the_mail_server_refuses_stays_queued_and_fails_after_the_last_attempt()
+    {
+        var cs = await RegionAsync();
+        await using var conn = await OpenAsync(cs);
+        long account = await Sql.ScalarAsync<long>(cs, "SELECT max(account_id) FROM account_balances WHERE month = '2026-11-01'");
+        var number = await ReceiptDelivery.QueueAsync(conn, new ReceiptSettings(), "тест", IssuedOn, account, November, "sidorov@example.ru", Ct);
+        var refusing = new RefusingMailSender();
+        for (int attempt = 1; attempt <= ReceiptDelivery.MaxAttempts; attempt++)
+        {
+            (await ReceiptDelivery.SendQueuedAsync(cs, refusing, "epd@erc.example", ct: Ct)).ShouldBe(0);
+            (await Sql.ScalarAsync<string>(cs, $"SELECT state || ' ' || attempts || ' ' || error FROM receipt_deliveries WHERE receipt_id = {number}"))
+                .ShouldBe($"{(attempt < ReceiptDelivery.MaxAttempts ? "queued" : "failed")} {attempt} Сервер почты недоступен");
+        }
+        refusing.Tries.ShouldBe(ReceiptDelivery.MaxAttempts);
+    }
+
+    private sealed class RefusingMailSender : IMailSender
+    {
+        public int Tries { get; private set; }
+
+        public Task SendAsync(System.Net.Mail.MailMessage message, CancellationToken ct)
+        {
+            Tries++;
+            throw new System.Net.Mail.SmtpException("Сервер почты недоступен");
+        }
+    }
+
     /// <summary>Documents compare by their JSON: records hold lists, which compare by reference.</summary>
     private sealed class DocumentComparer : IEqualityComparer<UnifiedPaymentDocument>
     {

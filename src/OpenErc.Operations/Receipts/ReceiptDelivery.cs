@@ -78,8 +78,10 @@ public static class ReceiptDelivery
                 await sender.SendAsync(message, ct);
                 sent++;
             }
-            catch (SmtpException e)
+            catch (Exception e) when (e is SmtpException or IOException or UnauthorizedAccessException)
             {
+                // The server or the pickup folder refused this letter: it stays queued for another attempt (up to
+                // MaxAttempts), and the letters after it are still sent.
                 error = e.Message;
             }
             await using var update = new NpgsqlCommand("""
