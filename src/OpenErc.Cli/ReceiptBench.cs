@@ -47,7 +47,8 @@ public static class ReceiptBench
             await using (var conn = new NpgsqlConnection(cs))
             {
                 await conn.OpenAsync(ct);
-                var building = await new NpgsqlCommand("SELECT min(building_id) FROM receipts", conn).ExecuteScalarAsync(ct);
+                await using var lookup = new NpgsqlCommand("SELECT min(building_id) FROM receipts", conn);
+                var building = await lookup.ExecuteScalarAsync(ct);
                 single = ReceiptPdf.Render((await ReceiptIssuing.LoadAsync(conn, month, (long)building!, null, ct))[0]);
             }
             decimal Rate(PrintReport r) => Math.Round(r.Receipts / BenchCommands.Seconds(r.Elapsed));

@@ -121,13 +121,16 @@ public static class ReceiptIssuing
         var volumes = lines.Where(l => l.Kind == ChargeLineKind.Charge && l.ServiceMonth == month)
             .GroupBy(l => l.ServiceId).ToDictionary(g => g.Key, g => g.Sum(l => l.Volume));
         var linesByAccount = lines.ToLookup(l => l.AccountId);
+        // A meter belongs to its account, or, with none named, to every account of its premise (a shared flat).
+        var metersByAccount = meters.Where(m => m.AccountId is not null).ToLookup(m => m.AccountId!.Value, m => m.Meter);
+        var metersByPremise = meters.Where(m => m.AccountId is null).ToLookup(m => m.PremiseId, m => m.Meter);
         var numbers = await NumbersAsync(conn, accounts.Count, ct);
         var documents = new List<UnifiedPaymentDocument>(accounts.Count);
         for (int i = 0; i < accounts.Count; i++)
         {
             var a = accounts[i];
             documents.Add(Build(context, month, numbers[i], a, balances.TryGetValue(a.Id, out var b) ? b : [], linesByAccount[a.Id].ToList(),
-                meters.Where(m => m.AccountId == a.Id || m.AccountId is null && m.PremiseId == a.PremiseId).Select(m => m.Meter).ToList(),
+                metersByAccount[a.Id].Concat(metersByPremise[a.PremiseId]).ToList(),
                 lastPayments.GetValueOrDefault(a.Id), executor, announcements, volumes, names, debtAtLeast is not null));
         }
         return await StoreAsync(conn, context, buildingId, accounts, documents, ct);

@@ -32,6 +32,7 @@ public static class ReceiptPrinting
         DateOnly today, PrintSelection? selection = null, int parallelism = 0, IProgress<PrintProgress>? progress = null, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
+        selection ??= new PrintSelection();
         Directory.CreateDirectory(outDir);
         ReceiptIssuing.Context context;
         List<(long Id, string Address)> buildings;
@@ -41,10 +42,9 @@ public static class ReceiptPrinting
             await conn.OpenAsync(ct);
             await ReceiptIssuing.EnsureClosedAsync(conn, month, ct);
             context = await ReceiptIssuing.ContextAsync(conn, settings, printedBy, today, ct);
-            buildings = await BuildingsAsync(conn, month, selection ?? new PrintSelection(), ct);
+            buildings = await BuildingsAsync(conn, month, selection, ct);
             done = await DoneAsync(conn, month, Kind(selection), outDir, ct);
         }
-        selection ??= new PrintSelection();
         var todo = buildings.Where(b => !done.Contains(b.Id)).ToList();
         int finished = buildings.Count - todo.Count;
         long receipts = 0, issued = 0, bytes = 0;
@@ -62,7 +62,7 @@ public static class ReceiptPrinting
         return new PrintReport(month, buildings.Count, buildings.Count - todo.Count, receipts, issued, bytes, total, watch.Elapsed, registry);
     }
 
-    private static ReceiptKind Kind(PrintSelection? selection) => selection?.DebtAtLeast is null ? ReceiptKind.Monthly : ReceiptKind.DebtNotice;
+    private static ReceiptKind Kind(PrintSelection selection) => selection.DebtAtLeast is null ? ReceiptKind.Monthly : ReceiptKind.DebtNotice;
 
     private static async Task<(int Receipts, int Issued, long Bytes)> PrintBuildingAsync(string connectionString, ReceiptIssuing.Context context, BillingPeriod month,
         PrintSelection selection, long buildingId, string address, string outDir, CancellationToken ct)
@@ -77,16 +77,14 @@ public static class ReceiptPrinting
 
         var file = Path.Combine(outDir, FileName(buildingId, address, notices));
         var partial = file + ".part";
-        string sha;
-        long size;
-        await using (var output = new FileStream(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-        {
-            ReceiptPdf.Write(output, documents);
-            await output.FlushAsync(ct);
-            size = output.Length;
-            output.Position = 0;
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(output, ct));
-        }
+        // A building's file is a few megabytes: made in memory, it is hashed without being read back from disk.
+        using var pdf = new MemoryStream();
+        ReceiptPdf.Write(pdf, documents);
+        var bytes = pdf.GetBuffer().AsMemory(0, (int)pdf.Length);
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
+        long size = bytes.Length;
+        await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            await output.WriteAsync(bytes, ct);
         File.Move(partial, file, overwrite: true);
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO receipt_prints (month, kind, building_id, file, receipts, bytes, to_pay, sha256, printed_by)
