@@ -131,6 +131,47 @@ public sealed class ReceiptPdfTests
         text.ToString().ShouldContain(Compact("(продолжение, лист 2)"));
     }
 
+    [Fact]
+    public void The_file_is_well_formed_and_embeds_both_fonts_as_subsets_with_their_unicode_maps()
+    {
+        var bytes = WriteAll(SampleReceipts.Building(3));
+
+        // Every entry of the cross-reference table is the offset of its object.
+        var text = Encoding.Latin1.GetString(bytes);
+        text.ShouldStartWith("%PDF-1.4\n");
+        text.ShouldEndWith("%%EOF\n");
+        int startxref = text.LastIndexOf("startxref\n", StringComparison.Ordinal);
+        int xref = int.Parse(text[(startxref + 10)..].Split('\n')[0], CultureInfo.InvariantCulture);
+        var table = text[xref..].Split('\n');
+        table[0].ShouldBe("xref");
+        int count = int.Parse(table[1].Split(' ')[1], CultureInfo.InvariantCulture);
+        count.ShouldBeGreaterThan(3 * 3 + 2 * 5);
+        for (int n = 1; n < count; n++)
+        {
+            int offset = int.Parse(table[2 + n][..10], CultureInfo.InvariantCulture);
+            text[offset..].ShouldStartWith($"{n} 0 obj\n");
+        }
+
+        // Poppler reads it without a complaint (Run fails on one), with three pages and both faces embedded, subset and mapped to Unicode.
+        var folder = Directory.CreateTempSubdirectory("openerc-receipt-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "receipts.pdf");
+            File.WriteAllBytes(file, bytes);
+            Encoding.UTF8.GetString(Run("pdfinfo", file)).ShouldContain("Pages:           3");
+            var fonts = Encoding.UTF8.GetString(Run("pdffonts", file)).Split('\n', StringSplitOptions.RemoveEmptyEntries)[2..];
+            fonts.Length.ShouldBe(2);
+            foreach (var font in fonts)
+            {
+                font.ShouldMatch(@"^[A-Z]{6}\+DejaVuSansCondensed(-Bold)? +CID TrueType +Identity-H +yes yes yes ");
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static byte[] WriteAll(IEnumerable<UnifiedPaymentDocument> documents)
     {
         using var output = new MemoryStream();
@@ -182,6 +223,9 @@ public sealed class ReceiptPdfTests
             process.StandardOutput.BaseStream.CopyTo(output);
             process.WaitForExit();
             process.ExitCode.ShouldBe(0, $"{tool} {string.Join(' ', arguments)}: {error.Result}");
+            // Poppler (pdftoppm, pdfinfo, pdffonts) reports a malformed file on standard error and goes on.
+            if (tool.StartsWith("pdf", StringComparison.Ordinal))
+                error.Result.ShouldNotContain("Error", Case.Sensitive, $"{tool} {string.Join(' ', arguments)}");
             return output.ToArray();
         }
     }

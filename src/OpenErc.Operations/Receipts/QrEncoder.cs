@@ -44,31 +44,78 @@ public static class QrEncoder
         DrawFunctionPatterns(version, size, modules, function);
         DrawCodewords(size, codewords, modules, function);
 
-        int best = forceMask ?? 0, bestPenalty = int.MaxValue;
+        int best = forceMask ?? BestMask(version, size, modules, function);
         var masked = new bool[modules.Length];
-        for (int mask = 0; mask < 8 && forceMask is null; mask++)
-        {
-            Masked(version, size, mask, modules, function, masked);
-            int penalty = Penalty(size, masked);
-            if (penalty < bestPenalty) (best, bestPenalty) = (mask, penalty);
-        }
-        Masked(version, size, best, modules, function, masked);
+        var flip = Flips(version, size, best, function).Modules;
+        for (int i = 0; i < masked.Length; i++) masked[i] = modules[i] ^ flip[i];
+        DrawFormatBits(size, best, (x, y, dark) => masked[y * size + x] = dark);
         return new QrSymbol(version, size, masked, best);
     }
 
-    /// <summary>The symbol with <paramref name="mask"/> applied and its format bits drawn, into <paramref name="masked"/>.</summary>
-    private static void Masked(int version, int size, int mask, bool[] modules, bool[] function, bool[] masked)
+    /// <summary>
+    /// The mask of the lowest penalty. The symbol is packed into bit rows and bit columns once; each mask is then a
+    /// word-wise XOR with its packed pattern and the format bits set on top, rather than a pass over every module.
+    /// </summary>
+    private static int BestMask(int version, int size, bool[] modules, bool[] function)
     {
-        var flip = Flips[version, mask] ??= Flip(size, mask, function);
-        for (int i = 0; i < masked.Length; i++) masked[i] = modules[i] ^ flip[i];
-        DrawFormatBits(size, mask, masked, null);
+        int words = (size + 63) >> 6, length = size * words;
+        var packed = new ulong[2 * length];
+        Pack(size, modules, packed);
+        var rows = new ulong[length];
+        var columns = new ulong[length];
+        int best = 0, bestPenalty = int.MaxValue;
+        for (int mask = 0; mask < 8; mask++)
+        {
+            var flip = Flips(version, size, mask, function).Packed;
+            for (int i = 0; i < length; i++)
+            {
+                rows[i] = packed[i] ^ flip[i];
+                columns[i] = packed[length + i] ^ flip[length + i];
+            }
+            DrawFormatBits(size, mask, (x, y, dark) =>
+            {
+                SetBit(rows, y * words + (x >> 6), x & 63, dark);
+                SetBit(columns, x * words + (y >> 6), y & 63, dark);
+            });
+            int penalty = Penalty(size, words, rows, columns);
+            if (penalty < bestPenalty) (best, bestPenalty) = (mask, penalty);
+        }
+        return best;
+    }
+
+    private static void SetBit(ulong[] words, int word, int bit, bool value)
+    {
+        if (value) words[word] |= 1UL << bit;
+        else words[word] &= ~(1UL << bit);
+    }
+
+    /// <summary>Modules as bit rows followed by bit columns, (size + 63) / 64 words each.</summary>
+    private static void Pack(int size, bool[] modules, ulong[] into)
+    {
+        int words = (size + 63) >> 6, columns = size * words;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                if (modules[y * size + x])
+                {
+                    into[y * words + (x >> 6)] |= 1UL << (x & 63);
+                    into[columns + x * words + (y >> 6)] |= 1UL << (y & 63);
+                }
     }
 
     /// <summary>
-    /// Which modules a mask inverts: its pattern outside the function patterns. The same for every symbol of a version,
-    /// so each is computed once (a race computes it twice, to the same array).
+    /// Which modules a mask inverts — its pattern outside the function patterns — as modules and packed. The same for
+    /// every symbol of a version, so each is computed once (a race computes it twice, to equal arrays).
     /// </summary>
-    private static readonly bool[]?[,] Flips = new bool[41, 8][];
+    private static (bool[] Modules, ulong[] Packed) Flips(int version, int size, int mask, bool[] function)
+    {
+        if (FlipCache[version, mask] is { } cached) return cached;
+        var modules = Flip(size, mask, function);
+        var packed = new ulong[2 * size * ((size + 63) >> 6)];
+        Pack(size, modules, packed);
+        return (FlipCache[version, mask] = (modules, packed)).Value;
+    }
+
+    private static readonly (bool[] Modules, ulong[] Packed)?[,] FlipCache = new (bool[], ulong[])?[41, 8];
 
     private static bool[] Flip(int size, int mask, bool[] function)
     {
@@ -129,7 +176,7 @@ public static class QrEncoder
     {
         int blocks = Blocks[version], ecc = EccPerBlock[version];
         int raw = RawDataModules(version) / 8, shortBlocks = blocks - raw % blocks, shortLength = raw / blocks;
-        var divisor = Divisor(ecc);
+        var divisor = Divisors[ecc] ??= Divisor(ecc);
         var all = new byte[blocks][];
         for (int i = 0, k = 0; i < blocks; i++)
         {
@@ -149,6 +196,22 @@ public static class QrEncoder
         return result;
     }
 
+    /// <summary>Reed–Solomon divisors by degree, as logarithms; made once.</summary>
+    private static readonly byte[]?[] Divisors = new byte[31][];
+
+    /// <summary>Powers of 2 in GF(2⁸), twice over so a sum of two logarithms needs no reduction, and their logarithms.</summary>
+    private static readonly byte[] Exp = new byte[512], Log = new byte[256];
+
+    static QrEncoder()
+    {
+        for (int i = 0, x = 1; i < 255; i++, x = Multiply(x, 0x02))
+        {
+            Exp[i] = Exp[i + 255] = (byte)x;
+            Log[x] = (byte)i;
+        }
+    }
+
+    /// <summary>The generator polynomial of <paramref name="degree"/>, its coefficients as logarithms (all are non-zero).</summary>
     private static byte[] Divisor(int degree)
     {
         var result = new byte[degree];
@@ -163,6 +226,7 @@ public static class QrEncoder
             }
             root = Multiply(root, 0x02);
         }
+        for (int i = 0; i < degree; i++) result[i] = Log[result[i]];
         return result;
     }
 
@@ -174,7 +238,9 @@ public static class QrEncoder
             int factor = b ^ result[0];
             result[1..].CopyTo(result);
             result[^1] = 0;
-            for (int i = 0; i < result.Length; i++) result[i] ^= Multiply(divisor[i], factor);
+            if (factor == 0) continue;
+            int log = Log[factor];
+            for (int i = 0; i < result.Length; i++) result[i] ^= Exp[divisor[i] + log];
         }
     }
 
@@ -220,7 +286,8 @@ public static class QrEncoder
                     for (int dx = -2; dx <= 2; dx++)
                         Set(size, modules, function, align[i] + dx, align[j] + dy, Math.Max(Math.Abs(dx), Math.Abs(dy)) != 1);
             }
-        DrawFormatBits(size, 0, modules, function); // reserves the format areas; the real bits are drawn with the mask
+        // Reserves the format areas; the real bits are drawn with the mask.
+        DrawFormatBits(size, 0, (x, y, dark) => Set(size, modules, function, x, y, dark));
         if (version >= 7)
         {
             int rem = version;
@@ -247,20 +314,20 @@ public static class QrEncoder
         return result;
     }
 
-    private static void DrawFormatBits(int size, int mask, bool[] modules, bool[]? function)
+    private static void DrawFormatBits(int size, int mask, Action<int, int, bool> set)
     {
         int data = FormatBitsM << 3 | mask, rem = data;
         for (int i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >> 9) * 0x537);
         int bits = (data << 10 | rem) ^ 0x5412;
         bool Bit(int i) => ((bits >> i) & 1) != 0;
-        for (int i = 0; i <= 5; i++) Set(size, modules, function, 8, i, Bit(i));
-        Set(size, modules, function, 8, 7, Bit(6));
-        Set(size, modules, function, 8, 8, Bit(7));
-        Set(size, modules, function, 7, 8, Bit(8));
-        for (int i = 9; i < 15; i++) Set(size, modules, function, 14 - i, 8, Bit(i));
-        for (int i = 0; i < 8; i++) Set(size, modules, function, size - 1 - i, 8, Bit(i));
-        for (int i = 8; i < 15; i++) Set(size, modules, function, 8, size - 15 + i, Bit(i));
-        Set(size, modules, function, 8, size - 8, true); // the dark module
+        for (int i = 0; i <= 5; i++) set(8, i, Bit(i));
+        set(8, 7, Bit(6));
+        set(8, 8, Bit(7));
+        set(7, 8, Bit(8));
+        for (int i = 9; i < 15; i++) set(14 - i, 8, Bit(i));
+        for (int i = 0; i < 8; i++) set(size - 1 - i, 8, Bit(i));
+        for (int i = 8; i < 15; i++) set(8, size - 15 + i, Bit(i));
+        set(8, size - 8, true); // the dark module
     }
 
     /// <summary>The codewords' bits in the zigzag of two-module columns, right to left, skipping the function patterns.</summary>
@@ -284,23 +351,12 @@ public static class QrEncoder
 
     /// <summary>
     /// The standard's penalty (N1 = 3, N2 = 3, N3 = 40, N4 = 10): runs, 2×2 blocks, finder-like patterns, dark balance,
-    /// as the reference implementation scores them. It runs for all eight masks of every receipt, so the symbol is
-    /// packed into bit rows and bit columns first: runs are found by their boundaries, 2×2 blocks and dark modules by
-    /// word operations, instead of a branch per module that the processor cannot predict.
+    /// as the reference implementation scores them. It runs for all eight masks of every receipt, so it works on bit
+    /// rows and bit columns: runs are found by their boundaries, 2×2 blocks and dark modules by word operations,
+    /// instead of a branch per module that the processor cannot predict.
     /// </summary>
-    private static int Penalty(int size, bool[] modules)
+    private static int Penalty(int size, int words, ReadOnlySpan<ulong> rows, ReadOnlySpan<ulong> columns)
     {
-        int words = (size + 63) >> 6;
-        Span<ulong> rows = stackalloc ulong[size * words], columns = stackalloc ulong[size * words];
-        rows.Clear();
-        columns.Clear();
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            {
-                ulong dark = modules[y * size + x] ? 1UL : 0UL;
-                rows[y * words + (x >> 6)] |= dark << (x & 63);
-                columns[x * words + (y >> 6)] |= dark << (y & 63);
-            }
         int result = 0, darkCount = 0;
         for (int i = 0; i < size; i++)
         {

@@ -1,8 +1,7 @@
-// drawing-only: page coordinates and font sizes are Skia's float points; no money is computed here.
+// drawing-only: page coordinates and font sizes are float points; no money is computed here.
 using System.Globalization;
 using System.Text;
 using OpenErc.Core.Receipts;
-using SkiaSharp;
 
 namespace OpenErc.Operations.Receipts;
 
@@ -10,39 +9,28 @@ namespace OpenErc.Operations.Receipts;
 /// The A4 PDF of a unified payment document (ЕПД) in the order of the form of Приказ Минстроя №43/пр
 /// (epd-and-qr.md §3): the header with the payment QR code, Разделы 1–6 and the announcements. The page is drawn from
 /// the document alone, so a reprint is byte for byte the same PDF. Bulk printing puts a building's documents in one
-/// file, so the fonts are embedded once and the fonts, paints and tables are set up once per file.
+/// file, so the fonts are embedded once and the tables are laid out once per file. <see cref="PdfWriter"/> writes the
+/// file (its remarks say why not SkiaSharp).
 /// </summary>
 public static class ReceiptPdf
 {
-    // Kept for the life of the process: parsing a typeface per file would cost more than a page.
-    private static readonly SKTypeface Regular = LoadTypeface("OpenErc.Fonts.DejaVuSansCondensed.ttf");
-    private static readonly SKTypeface Bold = LoadTypeface("OpenErc.Fonts.DejaVuSansCondensed-Bold.ttf");
-    private static readonly GlyphTable RegularGlyphs = new(Regular), BoldGlyphs = new(Bold);
-
     /// <summary>One PDF with one A4 page per document (more when Раздел 3 is long), fonts embedded once.</summary>
+    /// <remarks>
+    /// The file carries no date, although the document has one (IssuedOn), and no /ID: it depends on the documents
+    /// alone, so a reprint is byte for byte the same. A failed print leaves the file without its cross-reference table,
+    /// which no reader takes for a complete PDF (bulk printing writes to a temporary file anyway).
+    /// </remarks>
     public static void Write(Stream output, IEnumerable<UnifiedPaymentDocument> documents)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(documents);
         using var each = documents.GetEnumerator();
         if (!each.MoveNext()) throw new ArgumentException("Нет документов для печати", nameof(documents));
-        using (var pdf = SKDocument.CreatePdf(output, Metadata(each.Current)) ?? throw new InvalidOperationException("Skia не создала PDF"))
-        using (var painter = new Painter(pdf))
-        {
-            try
-            {
-                do painter.Draw(each.Current);
-                while (each.MoveNext());
-            }
-            catch
-            {
-                // Otherwise disposing the document would finish the file and a broken print would look complete.
-                pdf.Abort();
-                throw;
-            }
-            pdf.Close();
-        }
-        output.Flush();
+        var pdf = new PdfWriter(output, Title(each.Current), [PdfFont.Regular, PdfFont.Bold], ruleGray: 0.25f, ruleWidth: 0.4f);
+        var painter = new Painter(pdf);
+        do painter.Draw(each.Current);
+        while (each.MoveNext());
+        pdf.Close();
     }
 
     /// <summary>A single document's PDF (downloads).</summary>
@@ -54,36 +42,7 @@ public static class ReceiptPdf
         return buffer.ToArray();
     }
 
-    /// <summary>
-    /// No creation or modification date, although the document has one (IssuedOn): SkiaSharp 3.119 writes the zone of
-    /// a date from the machine's time zone (<c>ToLocalTime().Hour − ToUniversalTime().Hour</c>: 00:00 UTC comes out as
-    /// «+10'00'» in Vladivostok and as the invalid «+19'00'» in New York), so a dated file would differ from server to
-    /// server. Undated, and with no /ID (Skia writes one only for PDF/A), the file depends on the documents alone.
-    /// </summary>
-    private static SKDocumentPdfMetadata Metadata(UnifiedPaymentDocument first) => new()
-    {
-        Title = Title(first),
-        Creator = "OpenErc",
-        Producer = "OpenErc",
-        RasterDpi = SKDocument.DefaultRasterDpi,
-        EncodingQuality = SKDocumentPdfMetadata.DefaultEncodingQuality,
-    };
-
-    private static SKTypeface LoadTypeface(string resource)
-    {
-        using var stream = typeof(ReceiptPdf).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Нет встроенного шрифта {resource}");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        // A native memory stream: the typeface reads its tables for every page, and a managed stream would be called
-        // back through interop (and would have to outlive this method).
-        return SKTypeface.FromStream(new SKMemoryStream(bytes)) ?? throw new InvalidOperationException($"Шрифт {resource} не читается");
-    }
-
-    private static readonly string[] MonthNames =
-        ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"];
-
-    private static string MonthName(UnifiedPaymentDocument d) => $"{MonthNames[d.Month.Month - 1]} {d.Month.Year}";
+    private static string MonthName(UnifiedPaymentDocument d) => d.Month.Name();
 
     private static string Title(UnifiedPaymentDocument d) => d.Kind == ReceiptKind.DebtNotice
         ? $"Уведомление о задолженности по оплате жилищно-коммунальных услуг на {d.IssuedOn:dd.MM.yyyy}"
@@ -116,53 +75,18 @@ public static class ReceiptPdf
     /// <param name="BoldFirst">The cell's first paragraph (up to the first line break) is a name printed bold.</param>
     private sealed record Column(string Header, float Width, Align Align = Align.Right, int Lines = 1, bool BoldFirst = false);
 
-    /// <summary>
-    /// Glyph ids and advances of a typeface by character, read from Skia once. Measuring and drawing the several hundred
-    /// strings of a page one by one through <see cref="SKFont"/> and DrawText (native calls and a text blob each) cost about 1 ms a
-    /// page more, and 1 KB more PDF, than array look-ups here and one blob of glyph runs per page.
-    /// </summary>
-    private sealed class GlyphTable
-    {
-        // Past U+22FF the subset fonts have nothing (the last glyphs are ≤ and ≥): such characters print as .notdef.
-        private const int Size = 0x2300;
-        private const float Em = 1000f;
-        private readonly ushort[] glyphs = new ushort[Size];
-        private readonly float[] advances = new float[Size];
-        private readonly float missing;
-
-        public GlyphTable(SKTypeface typeface)
-        {
-            using var font = new SKFont(typeface, Em) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true };
-            var codepoints = new int[Size];
-            for (int i = 0; i < Size; i++) codepoints[i] = i;
-            font.GetGlyphs(codepoints, glyphs);
-            var widths = font.GetGlyphWidths(glyphs);
-            // Unhinted linear advances scale with the size, so one table at 1 pt serves every size.
-            for (int i = 0; i < Size; i++) advances[i] = widths[i] / Em;
-            missing = font.GetGlyphWidths([(ushort)0])[0] / Em;
-        }
-
-        public ushort Glyph(char c) => c < Size ? glyphs[c] : (ushort)0;
-
-        /// <summary>Advance at 1 pt.</summary>
-        public float Advance(char c) => c < Size ? advances[c] : missing;
-    }
-
     /// <summary>A font at one size with the metrics the layout needs.</summary>
-    private sealed class Face : IDisposable
+    private sealed class Face
     {
-        public Face(SKTypeface typeface, GlyphTable glyphs, float size, float leading = 1.2f)
+        public Face(PdfFont font, float size, float leading = 1.2f)
         {
-            // No hinting and linear metrics: nothing is rasterised, and unhinted advances are right for print.
-            Font = new SKFont(typeface, size) { Hinting = SKFontHinting.None, Subpixel = true, LinearMetrics = true, Edging = SKFontEdging.Antialias };
-            Glyphs = glyphs;
+            Font = font;
             Size = size;
             Line = size * leading;
             Ascent = size * 0.93f;
         }
 
-        public SKFont Font { get; }
-        public GlyphTable Glyphs { get; }
+        public PdfFont Font { get; }
         public float Size { get; }
         /// <summary>Distance between baselines.</summary>
         public float Line { get; }
@@ -172,7 +96,7 @@ public static class ReceiptPdf
         public float Measure(ReadOnlySpan<char> text)
         {
             float width = 0f;
-            foreach (char c in text) width += Glyphs.Advance(c);
+            foreach (char c in text) width += Font.Advance(c);
             return width * Size;
         }
 
@@ -182,13 +106,11 @@ public static class ReceiptPdf
             float limit = width / Size, sum = 0f;
             for (int i = 0; i < text.Length; i++)
             {
-                sum += Glyphs.Advance(text[i]);
+                sum += Font.Advance(text[i]);
                 if (sum > limit) return i;
             }
             return text.Length;
         }
-
-        public void Dispose() => Font.Dispose();
     }
 
     /// <summary>A table's columns laid out once per file; the per-row buffers are reused by every row.</summary>
@@ -233,7 +155,7 @@ public static class ReceiptPdf
     }
 
     /// <summary>Draws documents into one PDF: everything that costs to set up is made once per file and reused by every page.</summary>
-    private sealed class Painter : IDisposable
+    private sealed class Painter
     {
         // A4 in points, 10 mm margins.
         private const float PageWidth = 595.28f, PageHeight = 841.89f, Margin = 28.35f;
@@ -246,36 +168,29 @@ public static class ReceiptPdf
         private const float Dot = 72f / 300f;
         private const float QrMaxSize = 93f;
 
-        private readonly SKDocument pdf;
-        private readonly Face title = new(Bold, BoldGlyphs, 9f, 1.18f), big = new(Bold, BoldGlyphs, 10f), heading = new(Bold, BoldGlyphs, 7.2f);
-        private readonly Face body = new(Regular, RegularGlyphs, 7f), bodyBold = new(Bold, BoldGlyphs, 7f);
-        private readonly Face cell = new(Regular, RegularGlyphs, 6.5f, 1.15f), cellBold = new(Bold, BoldGlyphs, 6.5f, 1.15f);
-        private readonly Face header = new(Bold, BoldGlyphs, 6f, 1.12f);
+        private readonly PdfWriter pdf;
+        private static readonly PdfFont Regular = PdfFont.Regular, Bold = PdfFont.Bold;
+        private readonly Face title = new(Bold, 9f, 1.18f), big = new(Bold, 10f), heading = new(Bold, 7.2f);
+        private readonly Face body = new(Regular, 7f), bodyBold = new(Bold, 7f);
+        private readonly Face cell = new(Regular, 6.5f, 1.15f), cellBold = new(Bold, 6.5f, 1.15f);
+        private readonly Face header = new(Bold, 6f, 1.12f);
         // For an amount too wide for its column: smaller rather than cut.
-        private readonly Face tight = new(Regular, RegularGlyphs, 5.2f, 1.15f), tightBold = new(Bold, BoldGlyphs, 5.2f, 1.15f);
-        private readonly SKPaint ink = new() { Color = SKColors.Black, IsAntialias = true };
-        private readonly SKPaint grey = new() { Color = new SKColor(0x55, 0x55, 0x55), IsAntialias = true };
-        private readonly SKPaint shade = new() { Color = new SKColor(0xE4, 0xE4, 0xE4), Style = SKPaintStyle.Fill };
-        private readonly SKPaint light = new() { Color = new SKColor(0xF2, 0xF2, 0xF2), Style = SKPaintStyle.Fill };
-        private readonly SKPaint rule = new() { Color = new SKColor(0x40, 0x40, 0x40), Style = SKPaintStyle.Stroke, StrokeWidth = 0.4f };
-        private readonly SKPaint frame = new() { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = 0.9f };
-        private readonly SKSamplingOptions nearest = new(SKFilterMode.Nearest);
-        // Every rule of a page goes into one path and all its text into one blob per colour, drawn when the page ends.
-        private readonly SKPath grid = new();
-        private readonly SKTextBlobBuilder inkText = new(), greyText = new();
+        private readonly Face tight = new(Regular, 5.2f, 1.15f), tightBold = new(Bold, 5.2f, 1.15f);
+        // Greys (0 black, 1 white): muted text, section bars, table headers and shaded rows; the frame's line width.
+        private const float Ink = 0f, Grey = 0.33f, Shade = 0.89f, Light = 0.95f, FrameWidth = 0.9f;
         private readonly List<string> lines = new(8);
         private readonly List<float> widths = new(8);
         private readonly List<string> fitLines = new(1);
         private readonly List<float> fitWidths = new(1);
-        private byte[] qrPixels = [];
+        private byte[] qrBits = [];
         private readonly Table recipients, meters, services, reference, readings, recalculations;
 
         private UnifiedPaymentDocument doc = null!;
-        private SKCanvas? canvas;
+        private bool inPage;
         private int page;
         private float y;
 
-        public Painter(SKDocument pdf)
+        public Painter(PdfWriter pdf)
         {
             this.pdf = pdf;
             recipients = Prepare(new Table(Left, Width,
@@ -333,8 +248,7 @@ public static class ReceiptPdf
 
         private void Header()
         {
-            var c = canvas!;
-            float qrBottom = DrawQr(c);
+            float qrBottom = DrawQr();
             float textWidth = Width - QrMaxSize - 8f;
             Paragraph(Title(doc), title, Left, textWidth, 3);
             y += 2f;
@@ -358,8 +272,8 @@ public static class ReceiptPdf
 
             // The amount to pay boxed beside the QR code, as the stub of a paper bill shows it.
             float boxHeight = big.Line + 4f;
-            c.DrawRect(Left, y, textWidth, boxHeight, light);
-            c.DrawRect(Left, y, textWidth, boxHeight, frame);
+            pdf.FillRect(Left, y, textWidth, boxHeight, Light);
+            pdf.StrokeRect(Left, y, textWidth, boxHeight, Ink, FrameWidth);
             string amount = doc.Kind switch
             {
                 ReceiptKind.Advance => $"Аванс на конец периода: {Money(-doc.Totals.Closing)} ₽     К оплате: {Money(0m)} ₽",
@@ -373,31 +287,33 @@ public static class ReceiptPdf
         }
 
         /// <summary>Draws the payment QR code in the top right corner; returns its bottom.</summary>
-        private float DrawQr(SKCanvas c)
+        private float DrawQr()
         {
             // The exact UTF-8 bytes of the string in byte mode, with no BOM and no ECI header: a scanner reads back the
             // very string (the ST00012 header already says UTF-8), and old bank apps that ignore ECI are not confused.
             var symbol = QrEncoder.Encode(Encoding.UTF8.GetBytes(doc.QrPayload));
-            // The standard's quiet zone of 4 light modules on every side.
+            // The standard's quiet zone of 4 light modules on every side; one bit a module, a set bit light.
             const int quiet = 4;
-            int size = symbol.Size, side = size + 2 * quiet;
-            if (qrPixels.Length < side * side) qrPixels = new byte[side * side];
-            var pixels = qrPixels.AsSpan(0, side * side);
-            pixels.Fill(0xFF);
+            int size = symbol.Size, side = size + 2 * quiet, stride = (side + 7) / 8;
+            if (qrBits.Length < side * stride) qrBits = new byte[side * stride];
+            var bits = qrBits.AsSpan(0, side * stride);
+            bits.Fill(0xFF);
             for (int row = 0; row < size; row++)
             {
-                int offset = (row + quiet) * side + quiet;
+                var line = bits.Slice((row + quiet) * stride, stride);
                 for (int col = 0; col < size; col++)
-                    if (symbol[col, row]) pixels[offset + col] = 0;
+                    if (symbol[col, row])
+                    {
+                        int x = col + quiet;
+                        line[x >> 3] &= (byte)(0xFF ^ (0x80 >> (x & 7)));
+                    }
             }
-            // One small grey image scaled without smoothing: the modules stay sharp at any resolution.
-            using var image = SKImage.FromPixelCopy(new SKImageInfo(side, side, SKColorType.Gray8, SKAlphaType.Opaque), pixels, side)
-                ?? throw new InvalidOperationException("Skia не создала изображение QR-кода");
             float module = side * 4 * Dot <= QrMaxSize ? 4 * Dot : side * 3 * Dot <= QrMaxSize ? 3 * Dot : QrMaxSize / side;
             float extent = side * module;
             // On the dot grid as well, so that module edges fall between dots rather than across them.
             float left = MathF.Floor((Right - extent) / Dot) * Dot, top = MathF.Round(Top / Dot) * Dot;
-            c.DrawImage(image, new SKRect(left, top, left + extent, top + extent), nearest);
+            // Scaled without smoothing: the modules stay sharp at any resolution.
+            pdf.Image(bits, side, side, left, top, extent, extent);
             return top + extent;
         }
 
@@ -590,8 +506,9 @@ public static class ReceiptPdf
 
         private void NewPage()
         {
-            if (canvas is not null) EndPage();
-            canvas = pdf.BeginPage(PageWidth, PageHeight);
+            if (inPage) EndPage();
+            pdf.BeginPage(PageWidth, PageHeight);
+            inPage = true;
             page++;
             y = Top;
             if (page > 1)
@@ -605,37 +522,16 @@ public static class ReceiptPdf
 
         private void EndPage()
         {
-            canvas!.DrawPath(grid, rule);
-            grid.Reset();
-            Flush(inkText, ink);
-            Flush(greyText, grey);
             pdf.EndPage();
-            canvas = null;
+            inPage = false;
         }
 
-        /// <summary>Adds one line of text to the page's blob at (<paramref name="x"/>, <paramref name="baseline"/>); returns where it ends.</summary>
+        /// <summary>One line of text at (<paramref name="x"/>, <paramref name="baseline"/>); returns where it ends.</summary>
         private float Text(ReadOnlySpan<char> text, float x, float baseline, Face face, bool muted = false)
         {
             if (text.IsEmpty) return x;
-            var table = face.Glyphs;
-            // Positioned glyphs: Skia writes a blob of them as few text objects, where glyph-only runs each get their own.
-            var run = (muted ? greyText : inkText).AllocateHorizontalRun(face.Font, text.Length, baseline);
-            var glyphs = run.Glyphs;
-            var positions = run.Positions;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                glyphs[i] = table.Glyph(c);
-                positions[i] = x;
-                x += table.Advance(c) * face.Size;
-            }
-            return x;
-        }
-
-        private void Flush(SKTextBlobBuilder text, SKPaint paint)
-        {
-            using var blob = text.Build();
-            if (blob is not null) canvas!.DrawText(blob, 0, 0, paint);
+            pdf.Text(face.Font, face.Size, x, baseline, text, muted ? Grey : Ink);
+            return x + face.Measure(text);
         }
 
         /// <summary>A new page unless <paramref name="height"/> more points fit on this one.</summary>
@@ -649,7 +545,7 @@ public static class ReceiptPdf
         {
             float height = heading.Line + 2f;
             Reserve(height + 2f + keepWith);
-            canvas!.DrawRect(Left, y, Width, height, shade);
+            pdf.FillRect(Left, y, Width, height, Shade);
             float noteWidth = note is null ? 0f : body.Measure(note) + 10f;
             Text(Fit(text, heading, Width - 6f - noteWidth), Left + 3f, y + 1f + heading.Ascent, heading);
             if (note is not null) Text(note, Right - 3f - body.Measure(note), y + 1f + heading.Ascent, body);
@@ -708,10 +604,9 @@ public static class ReceiptPdf
 
         private void TableHeader(Table table)
         {
-            var c = canvas!;
             table.Top = y;
             float height = table.HeaderHeight;
-            c.DrawRect(table.Left, y, table.Right - table.Left, height, light);
+            pdf.FillRect(table.Left, y, table.Right - table.Left, height, Light);
             HorizontalRule(table, y);
             for (int i = 0; i < table.Columns.Length; i++)
             {
@@ -733,15 +628,13 @@ public static class ReceiptPdf
         {
             for (int i = 0; i < table.Edges.Length; i++)
             {
-                grid.MoveTo(table.Edges[i], table.Top);
-                grid.LineTo(table.Edges[i], y);
+                pdf.Line(table.Edges[i], table.Top, table.Edges[i], y);
             }
         }
 
         private void HorizontalRule(Table table, float at)
         {
-            grid.MoveTo(table.Left, at);
-            grid.LineTo(table.Right, at);
+            pdf.Line(table.Left, at, table.Right, at);
         }
 
         /// <summary>Draws the row in <see cref="Table.Cells"/>; a row that does not fit goes to a new page under a repeated header.</summary>
@@ -758,8 +651,7 @@ public static class ReceiptPdf
                 TableHeader(table);
             }
 
-            var c = canvas!;
-            if (shaded) c.DrawRect(table.Left, y, table.Right - table.Left, height, light);
+            if (shaded) pdf.FillRect(table.Left, y, table.Right - table.Left, height, Light);
             var bold = Bolder(face);
             for (int i = 0; i < table.Columns.Length; i++)
             {
@@ -886,15 +778,6 @@ public static class ReceiptPdf
         {
             Wrap(text, font, width, 1, fitLines, fitWidths);
             return fitLines.Count > 0 ? fitLines[0] : "";
-        }
-
-        public void Dispose()
-        {
-            foreach (var face in (ReadOnlySpan<Face>)[title, big, heading, body, bodyBold, cell, cellBold, header, tight, tightBold]) face.Dispose();
-            foreach (var paint in (ReadOnlySpan<SKPaint>)[ink, grey, shade, light, rule, frame]) paint.Dispose();
-            grid.Dispose();
-            inkText.Dispose();
-            greyText.Dispose();
         }
     }
 }
