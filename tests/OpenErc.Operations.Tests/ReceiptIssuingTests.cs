@@ -134,6 +134,9 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         documents.ShouldContain(d => d.Services.Any(s => s.CommonProperty));
         documents.ShouldContain(d => d.Reference.Any(r => r.Norm != null));
         documents.Select(d => d.Number).Distinct().Count().ShouldBe(documents.Count);
+        // Every account has a cabinet registration code of its own.
+        documents.ShouldAllBe(d => d.Payer.RegistrationCode != null);
+        documents.Select(d => d.Payer.RegistrationCode).Distinct().Count().ShouldBe(documents.Count);
 
         // The region's total to pay in the print registry is the ledger's positive closing balances.
         decimal positive = ledger.Values.Sum(v => Math.Max(v.Closing, 0m));
@@ -192,6 +195,14 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         text.ShouldContain("ноябрь2026");
         foreach (var s in document.Services) text.ShouldContain(s.Service.Replace(" ", "")[..Math.Min(12, s.Service.Replace(" ", "").Length)]);
         text.ShouldContain(document.Totals.ToPay.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")).Replace("\u00a0", "").Replace(" ", ""));
+
+        // The cabinet registration code is printed, is the account's, and stays the same from month to month.
+        var code = document.Payer.RegistrationCode.ShouldNotBeNull();
+        code.ShouldMatch("^[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}$");
+        text.ShouldContain(code);
+        (await Sql.ScalarAsync<string>(cs, $"SELECT c.code FROM cabinet_codes c JOIN personal_accounts a ON a.id = c.account_id WHERE a.number = '{number}'"))
+            .ShouldBe(code);
+        (await ReceiptIssuing.ForAccountAsync(conn, new ReceiptSettings(), "тест", IssuedOn, number, October, Ct)).Payer.RegistrationCode.ShouldBe(code);
 
         var decoded = ReceiptPdfTests.ScanQr(bytes);
         decoded.ShouldBe(document.QrPayload);

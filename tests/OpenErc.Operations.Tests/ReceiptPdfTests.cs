@@ -41,6 +41,7 @@ public sealed class ReceiptPdfTests
             text.ShouldContain(Compact(section));
         text.ShouldContain(Compact("Оплаты, поступившие по 30.11.2026 включительно, учтены"));
         text.ShouldContain(Compact("Рассрочка платежа не предоставлялась"));
+        text.ShouldContain(Compact("Код для регистрации в личном кабинете: 7KQ2M-XH4PA"));
         text.ShouldContain(Compact(document.Recalculations[0].Reason));
         text.ShouldContain(Compact(document.Announcements[0]));
         text.IndexOf("Раздел1.", StringComparison.Ordinal).ShouldBeLessThan(text.IndexOf("Раздел3.", StringComparison.Ordinal));

@@ -71,7 +71,7 @@ internal static class SampleReceipts
             rows.Sum(row => row.Benefits), rows.Sum(row => row.Penalties), rows.Sum(row => row.Paid), closing, Math.Max(closing, 0m),
             kind == ReceiptKind.DebtNotice ? null : new DateOnly(2026, 11, 18));
 
-        var payer = new ReceiptPayer(account, "Иванов Иван Иванович", address, "5", 1, 54.3m, 3);
+        var payer = new ReceiptPayer(account, "Иванов Иван Иванович", address, "5", 1, 54.3m, 3, "7KQ2M-XH4PA");
         var qr = new QrPayee(Centre.Name, Centre.SettlementAccount!, Centre.BankName!, Centre.Bic!, Centre.CorrespondentAccount!, Centre.Inn, Centre.Kpp!);
         return new UnifiedPaymentDocument(number, kind, November, new DateOnly(2026, 12, 1), November.End.AddDays(-1), payer, Centre, Manager,
             recipients, rows, totals,

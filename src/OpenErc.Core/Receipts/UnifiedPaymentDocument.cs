@@ -50,7 +50,9 @@ public sealed record UnifiedPaymentDocument(
 /// <param name="Area">Total area of the premise, m² (the account's share where the premise is shared).</param>
 /// <param name="Residents">Residents counted for the month, persons.</param>
 /// <param name="Entrance">Entrance of the premise, for sorting the print shop's stacks.</param>
-public sealed record ReceiptPayer(string AccountNumber, string Name, string Address, string PremiseNumber, int? Entrance, decimal Area, int Residents);
+/// <param name="RegistrationCode">The code to register in the citizen cabinet with (none on documents issued before there were codes).</param>
+public sealed record ReceiptPayer(string AccountNumber, string Name, string Address, string PremiseNumber, int? Entrance, decimal Area, int Residents,
+    string? RegistrationCode = null);
 
 /// <summary>An organisation as the document prints it: name, contacts and bank requisites.</summary>
 public sealed record ReceiptParty(

@@ -10,6 +10,8 @@ using OpenErc.Core.Tariffs;
 using OpenErc.Operations.Billing;
 using OpenErc.Operations.Payments;
 
+using OpenErc.Operations.Security;
+
 namespace OpenErc.Operations.Receipts;
 
 /// <summary>
@@ -117,6 +119,7 @@ public static class ReceiptIssuing
         var lastPayments = await LastPaymentsAsync(conn, month, ids, ct);
         var (executor, announcements) = await ExecutorAsync(conn, month, buildingId, ct);
         var names = await Catalogue.LoadAsync(conn, ct);
+        var codes = await CabinetCodes.EnsureAsync(conn, ids, ct);
 
         var volumes = lines.Where(l => l.Kind == ChargeLineKind.Charge && l.ServiceMonth == month)
             .GroupBy(l => l.ServiceId).ToDictionary(g => g.Key, g => g.Sum(l => l.Volume));
@@ -131,7 +134,7 @@ public static class ReceiptIssuing
             var a = accounts[i];
             documents.Add(Build(context, month, numbers[i], a, balances.TryGetValue(a.Id, out var b) ? b : [], linesByAccount[a.Id].ToList(),
                 metersByAccount[a.Id].Concat(metersByPremise[a.PremiseId]).ToList(),
-                lastPayments.GetValueOrDefault(a.Id), executor, announcements, volumes, names, debtAtLeast is not null));
+                lastPayments.GetValueOrDefault(a.Id), executor, announcements, volumes, names, codes[a.Id], debtAtLeast is not null));
         }
         return await StoreAsync(conn, context, buildingId, accounts, documents, ct);
     }
@@ -464,7 +467,7 @@ public static class ReceiptIssuing
 
     private static UnifiedPaymentDocument Build(Context context, BillingPeriod month, long number, AccountRow a, List<Balance> balances, List<Line> lines,
         List<ReceiptMeter> meters, DateOnly lastPayment, ReceiptParty? executor, List<string> announcements, Dictionary<long, decimal> buildingVolumes,
-        Catalogue catalogue, bool debtNotice)
+        Catalogue catalogue, string registrationCode, bool debtNotice)
     {
         (string Name, string Unit, ServiceKind Kind, int Order) Service(long id) =>
             catalogue.Services.TryGetValue(id, out var s) ? s : ("Аванс, не распределённый по услугам", "", ServiceKind.Housing, int.MaxValue);
@@ -507,7 +510,7 @@ public static class ReceiptIssuing
         var payload = PaymentQr.Payload(context.QrPayee, a.Number, month, totals.ToPay, a.Address, new PaymentQrOptions(context.Settings.PeriodFormat));
         var kind = debtNotice ? ReceiptKind.DebtNotice : closing < 0 ? ReceiptKind.Advance : ReceiptKind.Monthly;
         return new UnifiedPaymentDocument(number, kind, month, context.IssuedOn,
-            month.End.AddDays(-1), new ReceiptPayer(a.Number, a.Payer, a.Address, a.PremiseNumber, a.Entrance, a.Area, a.Residents),
+            month.End.AddDays(-1), new ReceiptPayer(a.Number, a.Payer, a.Address, a.PremiseNumber, a.Entrance, a.Area, a.Residents, registrationCode),
             context.Payee, executor, recipients, rows, totals, recalculations, meters, reference, announcements, context.Settings.CapIndex, payload);
     }
 

@@ -283,7 +283,14 @@ public static class ReceiptPdf
             Text(Fit(amount, big, textWidth - 8f), Left + 4f, y + 2f + big.Ascent, big);
             y += boxHeight + 1f;
             Text("Оплатить можно по QR-коду в приложении банка: реквизиты и сумма заполнятся сами.", Left, y + header.Ascent, header, muted: true);
-            y = Math.Max(y + header.Line, qrBottom) + SectionGap;
+            y += header.Line;
+            if (doc.Payer.RegistrationCode is { } code)
+            {
+                float after = Text("Код для регистрации в личном кабинете: ", Left, y + header.Ascent, header, muted: true);
+                Text(code, after, y + header.Ascent, header);
+                y += header.Line;
+            }
+            y = Math.Max(y, qrBottom) + SectionGap;
         }
 
         /// <summary>Draws the payment QR code in the top right corner; returns its bottom.</summary>
