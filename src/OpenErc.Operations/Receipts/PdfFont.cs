@@ -1,6 +1,5 @@
 // drawing-only: advances are float points for layout; no money is computed here.
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 
 namespace OpenErc.Operations.Receipts;
@@ -8,10 +7,10 @@ namespace OpenErc.Operations.Receipts;
 /// <summary>
 /// A TrueType font embedded whole in a PDF as a Type0 font with Identity-H encoding: a text string is the font's glyph
 /// ids, and a ToUnicode map lets readers (and PdfPig) extract the text. The receipt fonts are already subset to the
-/// characters a receipt prints (Fonts/subset.sh, about 20 KB each), so there is nothing to subset per file. The PDF
-/// objects are made once per process.
+/// characters a receipt prints (Fonts/subset.sh, about 20 KB each), so there is nothing to subset per file. The font
+/// file and its Unicode map are compressed once per process.
 /// </summary>
-public sealed class PdfFont
+internal sealed class PdfFont
 {
     /// <summary>Characters below this have a glyph look-up; the subset fonts have nothing past U+2265.</summary>
     private const int Size = 0x2300;
@@ -20,13 +19,17 @@ public sealed class PdfFont
     // Advances in 1/1000 em, as the PDF's /W array gives them; the layout measures with the same rounded values.
     private readonly int[] glyphWidths;
     private readonly float missing;
+    // The font's descriptor: its bounding box, ascent, descent and cap height in 1/1000 em, as PDF gives them.
+    private readonly string metrics;
+    private readonly int fileLength;
+    private readonly byte[] fontFile, toUnicode;
+    private readonly string widths, baseFont;
 
     public static readonly PdfFont Regular = Load("DejaVuSansCondensed");
     public static readonly PdfFont Bold = Load("DejaVuSansCondensed-Bold");
 
     private PdfFont(string name, byte[] file)
     {
-        Name = name;
         // A subset font's PDF name starts with a tag of six capitals; this one is the file's hash, so it stays the same.
         var hash = System.Security.Cryptography.SHA256.HashData(file);
         baseFont = string.Concat(hash.Take(6).Select(b => (char)('A' + b % 26))) + "+" + name;
@@ -34,19 +37,18 @@ public sealed class PdfFont
         var head = tables["head"].Span;
         int unitsPerEm = BinaryPrimitives.ReadUInt16BigEndian(head[18..]);
         int Scale(int units) => (int)Math.Round(units * 1000.0 / unitsPerEm, MidpointRounding.AwayFromZero);
-        BoundingBox = [Scale(I16(head, 36)), Scale(I16(head, 38)), Scale(I16(head, 40)), Scale(I16(head, 42))];
         var hhea = tables["hhea"].Span;
-        Ascent = Scale(I16(hhea, 4));
-        Descent = Scale(I16(hhea, 6));
-        int metrics = BinaryPrimitives.ReadUInt16BigEndian(hhea[34..]);
+        int ascent = Scale(I16(hhea, 4)), hMetrics = BinaryPrimitives.ReadUInt16BigEndian(hhea[34..]);
         int count = BinaryPrimitives.ReadUInt16BigEndian(tables["maxp"].Span[4..]);
         var os2 = tables.TryGetValue("OS/2", out var os2Table) ? os2Table.Span : default;
-        CapHeight = os2.Length >= 90 ? Scale(I16(os2, 88)) : Ascent;
+        // Invariant: the descent and the box are negative, and some cultures' minus sign is not ASCII.
+        metrics = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/FontBBox [{Scale(I16(head, 36))} {Scale(I16(head, 38))} {Scale(I16(head, 40))} {Scale(I16(head, 42))}] /ItalicAngle 0 " +
+                  $"/Ascent {ascent} /Descent {Scale(I16(hhea, 6))} /CapHeight {(os2.Length >= 90 ? Scale(I16(os2, 88)) : ascent)}");
 
         var hmtx = tables["hmtx"].Span;
         glyphWidths = new int[count];
         for (int g = 0; g < count; g++)
-            glyphWidths[g] = Scale(BinaryPrimitives.ReadUInt16BigEndian(hmtx[(4 * Math.Min(g, metrics - 1))..]));
+            glyphWidths[g] = Scale(BinaryPrimitives.ReadUInt16BigEndian(hmtx[(4 * Math.Min(g, hMetrics - 1))..]));
 
         ReadCmap(tables["cmap"].Span, glyphs);
         for (int c = 0; c < Size; c++) advances[c] = glyphWidths[glyphs[c]] / 1000f;
@@ -58,11 +60,6 @@ public sealed class PdfFont
         toUnicode = PdfWriter.Deflate(Encoding.ASCII.GetBytes(ToUnicode()));
     }
 
-    public string Name { get; }
-    public int[] BoundingBox { get; }
-    public int Ascent { get; }
-    public int Descent { get; }
-    public int CapHeight { get; }
 
     /// <summary>The glyph of a character; 0 (.notdef) when the font has none.</summary>
     public ushort Glyph(char c) => c < Size ? glyphs[c] : (ushort)0;
@@ -70,9 +67,6 @@ public sealed class PdfFont
     /// <summary>Advance of a character at 1 pt.</summary>
     public float Advance(char c) => c < Size ? advances[c] : missing;
 
-    private readonly int fileLength;
-    private readonly byte[] fontFile, toUnicode;
-    private readonly string widths, baseFont;
 
     /// <summary>
     /// The font's five PDF objects (Type0 font, CID font, descriptor, font file, ToUnicode) numbered from
@@ -83,8 +77,7 @@ public sealed class PdfFont
         Ascii($"<< /Type /Font /Subtype /Type0 /BaseFont /{baseFont} /Encoding /Identity-H /DescendantFonts [{first + 1} 0 R] /ToUnicode {first + 4} 0 R >>"),
         Ascii($"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{baseFont} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> " +
               $"/FontDescriptor {first + 2} 0 R /CIDToGIDMap /Identity /W [0 [{widths}]] >>"),
-        Ascii($"<< /Type /FontDescriptor /FontName /{baseFont} /Flags 32 /FontBBox [{string.Join(' ', BoundingBox)}] /ItalicAngle 0 " +
-              $"/Ascent {Ascent} /Descent {Descent} /CapHeight {CapHeight} /StemV 80 /FontFile2 {first + 3} 0 R >>"),
+        Ascii($"<< /Type /FontDescriptor /FontName /{baseFont} /Flags 32 {metrics} /StemV 80 /FontFile2 {first + 3} 0 R >>"),
         PdfWriter.StreamObject($"/Length1 {fileLength} /Filter /FlateDecode", fontFile),
         PdfWriter.StreamObject("/Filter /FlateDecode", toUnicode),
     ];

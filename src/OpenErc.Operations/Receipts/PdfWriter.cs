@@ -16,7 +16,7 @@ namespace OpenErc.Operations.Receipts;
 /// a second; the region's target is 300. This writer puts each string down as one <c>Tj</c> of glyph ids and the QR
 /// code as a 1-bit image, which costs a tenth of that.
 /// </remarks>
-public sealed class PdfWriter
+internal sealed class PdfWriter
 {
     private const int Catalog = 1, Pages = 2, Info = 3, FirstFont = 4, ObjectsPerFont = 5;
 
@@ -29,7 +29,6 @@ public sealed class PdfWriter
     private readonly List<int> pages = [];
     private readonly List<int> images = [];
     private long position;
-    private bool closed;
 
     // A page is three layers drawn in this order: fills, strokes and images; the rules; the text.
     private readonly Content graphics = new(), rules = new(), text = new();
@@ -46,6 +45,7 @@ public sealed class PdfWriter
     {
         ArgumentNullException.ThrowIfNull(output);
         this.output = output;
+        this.title = title;
         this.fonts = fonts;
         this.ruleGray = ruleGray;
         this.ruleWidth = ruleWidth;
@@ -59,10 +59,7 @@ public sealed class PdfWriter
             var objects = fonts[i].PdfObjects(FirstFont + ObjectsPerFont * i);
             foreach (var body in objects) WriteObject(body);
         }
-        this.title = title;
     }
-
-    public int PageCount => pages.Count;
 
     public void BeginPage(float width, float height)
     {
@@ -170,8 +167,6 @@ public sealed class PdfWriter
     public void Close()
     {
         if (inPage) throw new InvalidOperationException("Страница не закончена");
-        if (closed) return;
-        closed = true;
         var kids = string.Join(' ', pages.Select(p => $"{p} 0 R"));
         WriteObject(Pages, Encoding.ASCII.GetBytes($"<< /Type /Pages /Kids [{kids}] /Count {pages.Count} >>"));
         WriteObject(Catalog, Encoding.ASCII.GetBytes($"<< /Type /Catalog /Pages {Pages} 0 R >>"));

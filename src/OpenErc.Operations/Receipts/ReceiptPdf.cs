@@ -186,7 +186,6 @@ public static class ReceiptPdf
         private readonly Table recipients, meters, services, reference, readings, recalculations;
 
         private UnifiedPaymentDocument doc = null!;
-        private bool inPage;
         private int page;
         private float y;
 
@@ -243,7 +242,7 @@ public static class ReceiptPdf
             Section("Раздел 5. Расчёт суммы к оплате с учётом рассрочки платежа", 0f, "Рассрочка платежа не предоставлялась");
             Recalculations();
             Announcements();
-            EndPage();
+            pdf.EndPage();
         }
 
         private void Header()
@@ -513,9 +512,9 @@ public static class ReceiptPdf
 
         private void NewPage()
         {
-            if (inPage) EndPage();
+            // Page 0: the document's first page is about to begin, nothing is open.
+            if (page > 0) pdf.EndPage();
             pdf.BeginPage(PageWidth, PageHeight);
-            inPage = true;
             page++;
             y = Top;
             if (page > 1)
@@ -525,12 +524,6 @@ public static class ReceiptPdf
                     Left, y + body.Ascent, body);
                 y += body.Line + 4f;
             }
-        }
-
-        private void EndPage()
-        {
-            pdf.EndPage();
-            inPage = false;
         }
 
         /// <summary>One line of text at (<paramref name="x"/>, <paramref name="baseline"/>); returns where it ends.</summary>
