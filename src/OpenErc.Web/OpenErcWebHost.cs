@@ -7,6 +7,7 @@ using OpenErc.Web.Api;
 using OpenErc.Web.Cabinet;
 using OpenErc.Web.Gateway;
 using OpenErc.Web.Components;
+using OpenErc.Web.Security;
 using Scalar.AspNetCore;
 
 namespace OpenErc.Web;
@@ -54,6 +55,8 @@ public static class OpenErcWebHost
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BillingJobs>();
+        builder.Services.AddSecurity(config, database.ConnectionString);
+        builder.Services.AddSingleton<Scopes>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
@@ -80,8 +83,11 @@ public static class OpenErcWebHost
 
         await database.MigrateAsync();
         await DemoSeeding.SeedIfEmptyAsync(database, config, app.Logger);
+        await SecuritySetup.SeedAsync(app.Services, config, app.Logger);
 
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapOpenApi();
@@ -89,6 +95,7 @@ public static class OpenErcWebHost
         app.MapGet("/health", async (OpenErcDbContext db, CancellationToken ct) =>
                 await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503))
             .WithTags("Служебное").WithSummary("Проверка работоспособности: 200, когда база данных отвечает");
+        app.MapAuthApi();
         app.MapRegistryApi();
         app.MapCalculatorApi();
         app.MapBillingApi();

@@ -49,7 +49,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         (await CorrectionsAsync()).ShouldBe(1);
         var posted = (await Recalculations.ListAsync(host.ConnectionString, new RecalculationFilter(Kind: ChargeLineKind.ManualCorrection), ct: ct)).Items.ShouldHaveSingleItem();
         (posted.AccountId, posted.ServiceCode, posted.SupplierId, posted.BookingMonth, posted.ServiceMonth, posted.Amount, posted.Reason, posted.PostedBy)
-            .ShouldBe((accountId, service.ServiceCode, service.SupplierId, open, charged, -150.25m, reason, "оператор"));
+            .ShouldBe((accountId, service.ServiceCode, service.SupplierId, open, charged, -150.25m, reason, host.AdminLogin));
 
         // On the account card, in «Начисления», with the month it corrects; then bad input from the card posts nothing.
         await page.GotoAsync($"/accounts/{accountId}");

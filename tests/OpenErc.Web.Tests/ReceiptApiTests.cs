@@ -26,8 +26,9 @@ public sealed class ReceiptApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
         open.GetProperty("detail").GetString().ShouldBe($"Месяц {month.Name()} не закрыт: платёжные документы выпускаются за закрытый месяц");
         var bad = await WebHost.JsonAsync(await Http.GetAsync($"/api/v1/accounts/{account}/receipts/2026-13/pdf", Ct), HttpStatusCode.BadRequest);
         bad.GetProperty("detail").GetString()!.ShouldContain("ГГГГ-ММ");
-        (await WebHost.JsonAsync(await Http.GetAsync($"/api/v1/cabinet/accounts/9999999999/receipts/{month}/pdf", Ct), HttpStatusCode.NotFound))
-            .GetProperty("detail").GetString().ShouldBe("Лицевой счёт 9999999999 не найден");
+        var (citizen, _, _) = await host.CitizenAsync(account);
+        (await WebHost.JsonAsync(await citizen.GetAsync($"/api/v1/cabinet/accounts/9999999999/receipts/{month}/pdf", Ct), HttpStatusCode.Forbidden))
+            .GetProperty("detail").GetString().ShouldBe("Лицевой счёт 9999999999 не добавлен в ваш личный кабинет");
         (await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM receipts")).ShouldBe(0);
 
         (await Http.PostAsync($"/api/v1/billing/periods/{month}/close", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -39,7 +40,8 @@ public sealed class ReceiptApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
         var bytes = await first.Content.ReadAsByteArrayAsync(Ct);
         System.Text.Encoding.ASCII.GetString(bytes, 0, 5).ShouldBe("%PDF-");
         (await Http.GetByteArrayAsync(pdf, Ct)).ShouldBe(bytes);
-        (await Http.GetByteArrayAsync($"/api/v1/cabinet/accounts/{number}/receipts/{month}/pdf", Ct)).ShouldBe(bytes);
+        (await citizen.GetByteArrayAsync($"/api/v1/cabinet/accounts/{number}/receipts/{month}/pdf", Ct)).ShouldBe(bytes);
+        (await Http.GetAsync($"/api/v1/cabinet/accounts/{number}/receipts/{month}/pdf", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM receipts")).ShouldBe(1);
 
         var list = await WebHost.JsonAsync(await Http.GetAsync($"/api/v1/accounts/{account}/receipts", Ct), HttpStatusCode.OK);

@@ -57,7 +57,7 @@ public sealed class RegistryJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await Assertions.Expect(page.GetByText("Невыясненных платежей нет")).ToBeVisibleAsync();
 
         (await Sql.ScalarAsync<string>(host.ConnectionString, "SELECT account_number || ' ' || reason || ' ' || posted_by FROM payments WHERE correction = 'resolution'"))
-            .ShouldBe($"{account} Звонок плательщицы: ЛС перепутан оператор");
+            .ShouldBe($"{account} Звонок плательщицы: ЛС перепутан {host.AdminLogin}");
         (await Sql.ScalarAsync<decimal>(host.ConnectionString,
             $"SELECT sum(amount) FROM payment_allocations a JOIN personal_accounts p ON p.id = a.account_id WHERE p.number = '{account}'")).ShouldBe(1100m);
     }

@@ -12,6 +12,7 @@ using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
 using OpenErc.Storage;
 using OpenErc.Testing;
+using OpenErc.Web.Security;
 using Shouldly;
 using Xunit;
 
@@ -46,15 +47,73 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Client = new HttpClient { BaseAddress = BaseAddress };
+        AdminLogin = await CreateUserAsync(Roles.Administrator);
+        (Client, _adminCookies) = await SignedInAsync(AdminLogin);
     }
+
+    private CookieContainer _adminCookies = null!;
+
+    /// <summary>The administrator <see cref="Client"/> and the browser pages are signed in as.</summary>
+    public string AdminLogin { get; private set; } = "";
+    private int _users;
+
+    public const string Password = "test-password";
+
+    /// <summary>A new user with <paramref name="role"/> (of <paramref name="group"/> when given); its login is returned.</summary>
+    public async Task<string> CreateUserAsync(string role, long? group = null)
+    {
+        var login = $"{role}-{Interlocked.Increment(ref _users)}";
+        await using var scope = _app.Services.CreateAsyncScope();
+        var (user, result) = await scope.ServiceProvider.GetRequiredService<UserAdmin>()
+            .CreateAsync(new StaffUserRequest(login, "Тестовый пользователь " + login, Password, [role], group), "тест");
+        user.ShouldNotBeNull(string.Join("; ", result.Errors.Select(e => e.Description)));
+        return login;
+    }
+
+    /// <summary>A client signed in as a new user with <paramref name="role"/>, over the real sign-in endpoint.</summary>
+    public async Task<HttpClient> ClientAsync(string role, long? group = null) => (await SignedInAsync(await CreateUserAsync(role, group))).Client;
+
+    /// <summary>A client signed in as <paramref name="login"/>, with its cookies.</summary>
+    public async Task<(HttpClient Client, CookieContainer Cookies)> SignedInAsync(string login, string password = Password)
+    {
+        var cookies = new CookieContainer();
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = BaseAddress };
+        var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { login, password }, Json);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (client, cookies);
+    }
+
+    /// <summary>A citizen whose cabinet holds <paramref name="accounts"/> (linked directly, as a registration by code would), signed in.</summary>
+    public async Task<(HttpClient Client, CookieContainer Cookies, string Login)> CitizenAsync(params long[] accounts)
+    {
+        var login = $"citizen{Interlocked.Increment(ref _users)}@example.ru";
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<User>>();
+        var user = new User { UserName = login, Email = login, FullName = "Гражданин", CreatedAt = DateTimeOffset.UtcNow };
+        (await users.CreateAsync(user, Password)).Succeeded.ShouldBeTrue();
+        (await users.AddToRoleAsync(user, Roles.Citizen)).Succeeded.ShouldBeTrue();
+        foreach (var account in accounts)
+            await Sql.ExecAsync(ConnectionString, $"INSERT INTO cabinet_accounts (user_id, account_id) VALUES ({user.Id}, {account})");
+        var (client, cookies) = await SignedInAsync(login);
+        return (client, cookies, login);
+    }
+
+    /// <summary>An anonymous client.</summary>
+    public HttpClient AnonymousClient() => new() { BaseAddress = BaseAddress };
 
     public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
 
-    /// <summary>A Russian-locale page of <paramref name="browser"/> on this host, waiting up to <paramref name="timeoutMs"/> for anything.</summary>
-    public async Task<IPage> NewPageAsync(IBrowser browser, float timeoutMs = 30_000)
+    /// <summary>
+    /// A Russian-locale page of <paramref name="browser"/> on this host, waiting up to <paramref name="timeoutMs"/> for anything,
+    /// signed in as the administrator unless <paramref name="cookies"/> say otherwise (an empty container: nobody).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, float timeoutMs = 30_000, CookieContainer? cookies = null)
     {
-        var page = await browser.NewPageAsync(new() { BaseURL = BaseAddress.ToString(), Locale = "ru-RU" });
+        var context = await browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), Locale = "ru-RU" });
+        var signedIn = (cookies ?? _adminCookies).GetAllCookies()
+            .Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = BaseAddress.ToString() }).ToList();
+        if (signedIn.Count > 0) await context.AddCookiesAsync(signedIn);
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(timeoutMs);
         return page;
     }

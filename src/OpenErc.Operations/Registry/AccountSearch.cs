@@ -22,7 +22,8 @@ public static class AccountSearch
     public const int MaxPageSize = 200;
 
     public static async Task<Page<AccountSummary>> FindAsync(OpenErcDbContext db, string? text, int page = 1, int pageSize = 25,
-        AccountSort sort = AccountSort.Number, bool descending = false, long? buildingId = null, bool? open = null, CancellationToken ct = default)
+        AccountSort sort = AccountSort.Number, bool descending = false, long? buildingId = null, bool? open = null, long[]? withinBuildings = null,
+        CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         page = Math.Max(page, 1);
@@ -34,6 +35,7 @@ public static class AccountSearch
             select new { a, p, b, Payer = payer == null ? null : payer.FullName };
 
         if (buildingId is { } bid) q = q.Where(x => x.b.Id == bid);
+        if (withinBuildings is { } within) q = q.Where(x => within.Contains(x.b.Id));
         if (open is { } o) q = o ? q.Where(x => x.a.ClosedOn == null) : q.Where(x => x.a.ClosedOn != null);
         foreach (var word in Words(text))
         {

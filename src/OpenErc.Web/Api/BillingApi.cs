@@ -1,7 +1,10 @@
+using System.Security.Claims;
 using Npgsql;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
 using OpenErc.Storage;
+
+using OpenErc.Web.Security;
 
 namespace OpenErc.Web.Api;
 
@@ -29,11 +32,9 @@ public sealed record BillingRunState(BillingPeriod Month, string Scope, bool Dry
 /// </summary>
 public static class BillingApi
 {
-    private const string Who = "API";
-
     public static void MapBillingApi(this IEndpointRouteBuilder app)
     {
-        var billing = app.MapGroup("/api/v1/billing").WithTags("Расчёт начислений");
+        var billing = app.MapGroup("/api/v1/billing").WithTags("Расчёт начислений").RequireAuthorization(Duties.ReadAll).RequireForChanges(Duties.Billing);
 
         billing.MapPost("/runs", async (HttpContext http, BillingJobs jobs, CancellationToken ct) =>
             {
@@ -51,7 +52,7 @@ public static class BillingApi
                     : BillingScope.All;
                 try
                 {
-                    var job = jobs.Start(request.Month!.Value, scope, request.DryRun, Who);
+                    var job = jobs.Start(request.Month!.Value, scope, request.DryRun, SecuritySetup.Actor(http.User));
                     return TypedResults.Accepted("/api/v1/billing/runs/current", BillingRunState.Of(job));
                 }
                 catch (BillingException e)
@@ -72,12 +73,12 @@ public static class BillingApi
                     : BadMonth(month))
             .WithSummary("Состояние месяца: открыт или закрыт, расчёты, начислено, дома с ошибками").Produces<PeriodStatus>().ProducesValidationProblem();
 
-        billing.MapPost("/periods/{month}/close", async (string month, OpenErcDatabase db, CancellationToken ct) =>
+        billing.MapPost("/periods/{month}/close", async (string month, OpenErcDatabase db, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
                 try
                 {
-                    return TypedResults.Ok(await BillingPeriods.CloseAsync(db.ConnectionString, period, Who, ct));
+                    return TypedResults.Ok(await BillingPeriods.CloseAsync(db.ConnectionString, period, SecuritySetup.Actor(user), ct));
                 }
                 catch (BillingException e)
                 {
@@ -87,7 +88,7 @@ public static class BillingApi
             .WithSummary("Закрыть месяц: сальдо по счетам, услугам и поставщикам; после закрытия начисления в месяц не принимаются")
             .Produces<ClosingReport>().ProducesValidationProblem().ProducesProblem(409);
 
-        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Лицевые счета");
+        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Лицевые счета").RequireAuthorization(Duties.Read).AddEndpointFilter(Scopes.AccountFilter);
 
         accounts.MapGet("/{id:long}/charges", async (long id, OpenErcDatabase db, CancellationToken ct) =>
             {

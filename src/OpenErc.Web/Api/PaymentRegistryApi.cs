@@ -1,8 +1,11 @@
+using System.Security.Claims;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
+
+using OpenErc.Web.Security;
 
 namespace OpenErc.Web.Api;
 
@@ -16,7 +19,6 @@ public sealed record ResolveRequest(string? AccountNumber, string? Reason);
 /// </summary>
 public static class PaymentRegistryApi
 {
-    private const string Who = "API";
 
     /// <summary>A region's registry of a million lines is about 100 MB.</summary>
     private const long MaxRegistryBytes = 512L * 1024 * 1024;
@@ -28,9 +30,9 @@ public static class PaymentRegistryApi
 
     public static void MapPaymentRegistryApi(this IEndpointRouteBuilder app)
     {
-        var payments = app.MapGroup("/api/v1/payments").WithTags("Реестры платежей, сверка, невыясненные");
+        var payments = app.MapGroup("/api/v1/payments").WithTags("Реестры платежей, сверка, невыясненные").RequireAuthorization(Duties.ReadAll).RequireForChanges(Duties.Finance);
 
-        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 IFormCollection form;
                 try
@@ -56,7 +58,7 @@ public static class PaymentRegistryApi
                 try
                 {
                     var report = await PaymentRegistries.ImportAsync(db.ConnectionString, agent!.Value, Path.GetFileName(file.FileName), content.ToArray(),
-                        new PostingOptions(Who, Clock: clock), ct, profiles);
+                        new PostingOptions(SecuritySetup.Actor(user), Clock: clock), ct, profiles);
                     if (report.Accepted) return TypedResults.Created($"/api/v1/payments/registries/{report.Registry.Id}", report);
                     return TypedResults.Problem(
                         $"Ошибок: {report.Errors.Count}. Исправьте файл и загрузите его снова.", statusCode: 400, title: "Реестр отклонён: ничего не проведено",
@@ -125,7 +127,7 @@ public static class PaymentRegistryApi
             .WithSummary("Невыясненные платежи (ЛС не найден, не разнесены), старые первыми; поиск по номеру ЛС, плательщику, адресу")
             .Produces<Page<SuspensePayment>>();
 
-        payments.MapPost("/{id:long}/resolve", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/resolve", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<ResolveRequest>(http, ct);
                 if (error is not null) return error;
@@ -136,7 +138,7 @@ public static class PaymentRegistryApi
                 try
                 {
                     return TypedResults.Ok(await PaymentCorrections.ResolveAsync(db.ConnectionString, id, request.AccountNumber!.Trim(), request.Reason!.Trim(),
-                        new PostingOptions(Who, Clock: clock), ct));
+                        new PostingOptions(SecuritySetup.Actor(user), Clock: clock), ct));
                 }
                 catch (PaymentException e)
                 {

@@ -1,8 +1,11 @@
+using System.Security.Claims;
 using System.Globalization;
 using OpenErc.Core.Accounts;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
+
+using OpenErc.Web.Security;
 
 namespace OpenErc.Web.Api;
 
@@ -29,11 +32,10 @@ public sealed record AgentTermsRequest(DateOnly? ValidFrom, decimal? CommissionP
 /// </summary>
 public static class PaymentsApi
 {
-    private const string Who = "API";
 
     public static void MapPaymentsApi(this IEndpointRouteBuilder app)
     {
-        var payments = app.MapGroup("/api/v1/payments").WithTags("Платежи");
+        var payments = app.MapGroup("/api/v1/payments").WithTags("Платежи").RequireAuthorization(Duties.ReadAll).RequireForChanges(Duties.Finance);
 
         payments.MapGet("/", async (string? accountNumber, long? agentId, string? channel, string? from, string? to, string? amount, long? id,
                 int? page, int? pageSize, OpenErcDatabase db, CancellationToken ct) =>
@@ -68,17 +70,17 @@ public static class PaymentsApi
                     : TypedResults.Problem($"Платёж №{id} не найден", statusCode: 404, title: "Не найдено"))
             .WithSummary("Платёж: строки разнесения по услугам и поставщикам, исправления").Produces<PaymentDetail>().ProducesProblem(404);
 
-        payments.MapPost("/{id:long}/reverse", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/reverse", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<ReverseRequest>(http, ct);
                 if (error is not null) return error;
                 if (string.IsNullOrWhiteSpace(request!.Reason)) return Invalid(new() { ["reason"] = ["Укажите причину сторно"] });
-                return await RefusingAsync(() => PaymentCorrections.ReverseAsync(db.ConnectionString, id, request.Reason.Trim(), Options(clock), ct: ct));
+                return await RefusingAsync(() => PaymentCorrections.ReverseAsync(db.ConnectionString, id, request.Reason.Trim(), Options(clock, user), ct: ct));
             })
             .WithSummary("Сторно платежа с указанием причины (один раз)").Accepts<ReverseRequest>("application/json")
             .Produces<CorrectionResult>().ProducesValidationProblem().ProducesProblem(409);
 
-        payments.MapPost("/{id:long}/move", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/move", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<MoveRequest>(http, ct);
                 if (error is not null) return error;
@@ -86,17 +88,17 @@ public static class PaymentsApi
                 if (AccountNumber.Check(request!.AccountNumber?.Trim()) is { } bad) errors["accountNumber"] = [bad];
                 if (string.IsNullOrWhiteSpace(request.Reason)) errors["reason"] = ["Укажите причину переноса"];
                 if (errors.Count > 0) return Invalid(errors);
-                return await RefusingAsync(() => PaymentCorrections.MoveAsync(db.ConnectionString, id, request.AccountNumber!.Trim(), request.Reason!.Trim(), Options(clock), ct));
+                return await RefusingAsync(() => PaymentCorrections.MoveAsync(db.ConnectionString, id, request.AccountNumber!.Trim(), request.Reason!.Trim(), Options(clock, user), ct));
             })
             .WithSummary("Перенос платежа на другой лицевой счёт: сторно и проведение на верном счёте").Accepts<MoveRequest>("application/json")
             .Produces<CorrectionResult>().ProducesValidationProblem().ProducesProblem(409);
 
         var transfers = payments.MapGroup("/transfers").WithTags("Перечисления поставщикам");
 
-        transfers.MapGet("/", async (string? from, string? to, long? supplierId, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        transfers.MapGet("/", async (string? from, string? to, long? supplierId, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
-                var today = Options(clock).Today;
+                var today = Options(clock, user).Today;
                 var fromDay = Day(from, "from", errors) ?? today.AddDays(-30);
                 var toDay = Day(to, "to", errors) ?? today;
                 if (errors.Count > 0) return Invalid(errors);
@@ -105,22 +107,22 @@ public static class PaymentsApi
             .WithSummary("Поступления и перечисления по дням и поставщикам (from, to — включительно; по умолчанию последние 30 дней)")
             .Produces<IReadOnlyList<SupplierTransfer>>().ProducesValidationProblem();
 
-        transfers.MapPost("/prepare", async (HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        transfers.MapPost("/prepare", async (HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<PrepareTransfersRequest>(http, ct);
                 if (error is not null) return error;
                 if (request!.Day is not { } day) return Invalid(new() { ["day"] = ["Укажите день поступления в виде ГГГГ-ММ-ДД"] });
-                return await RefusingAsync(() => SupplierTransfers.PrepareAsync(db.ConnectionString, day, Options(clock), request.SupplierId, ct));
+                return await RefusingAsync(() => SupplierTransfers.PrepareAsync(db.ConnectionString, day, Options(clock, user), request.SupplierId, ct));
             })
             .WithSummary("Подготовить перечисления за прошедший день поступления").Accepts<PrepareTransfersRequest>("application/json")
             .Produces<IReadOnlyList<SupplierTransfer>>().ProducesValidationProblem().ProducesProblem(409);
 
-        transfers.MapPost("/{id:long}/send", (long id, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                RefusingAsync(() => SupplierTransfers.SendAsync(db.ConnectionString, id, Options(clock), ct)))
+        transfers.MapPost("/{id:long}/send", (long id, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+                RefusingAsync(() => SupplierTransfers.SendAsync(db.ConnectionString, id, Options(clock, user), ct)))
             .WithSummary("Отметить перечисление отправленным в банк").Produces<SupplierTransfer>().ProducesProblem(409);
 
-        transfers.MapPost("/{id:long}/confirm", (long id, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                RefusingAsync(() => SupplierTransfers.ConfirmAsync(db.ConnectionString, id, Options(clock), ct)))
+        transfers.MapPost("/{id:long}/confirm", (long id, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+                RefusingAsync(() => SupplierTransfers.ConfirmAsync(db.ConnectionString, id, Options(clock, user), ct)))
             .WithSummary("Отметить перечисление подтверждённым банком").Produces<SupplierTransfer>().ProducesProblem(409);
 
         transfers.MapGet("/registry", async (long? supplierId, string? day, string? format, OpenErcDatabase db, CancellationToken ct) =>
@@ -148,7 +150,7 @@ public static class PaymentsApi
                 TypedResults.Ok(await AgentTermsBook.ListAsync(db.ConnectionString, agentId, ct)))
             .WithSummary("Условия агентов: комиссия, кто её платит, профиль реестра — с даты").Produces<IReadOnlyList<AgentTerms>>();
 
-        terms.MapPost("/{agentId:long}/terms", async (long agentId, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
+        terms.MapPost("/{agentId:long}/terms", async (long agentId, HttpContext http, OpenErcDatabase db, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<AgentTermsRequest>(http, ct);
                 if (error is not null) return error;
@@ -161,7 +163,7 @@ public static class PaymentsApi
                 if (AgentTermsBook.Check(added) is { Count: > 0 } bad) return Invalid(bad.ToDictionary(e => e.Key, e => new[] { e.Value }));
                 return await RefusingAsync(async () =>
                 {
-                    await AgentTermsBook.AddAsync(db.ConnectionString, added, Who, ct);
+                    await AgentTermsBook.AddAsync(db.ConnectionString, added, SecuritySetup.Actor(user), ct);
                     return (await AgentTermsBook.ListAsync(db.ConnectionString, agentId, ct)).First(t => t.ValidFrom == added.ValidFrom);
                 });
             })
@@ -169,7 +171,7 @@ public static class PaymentsApi
             .Produces<AgentTerms>().ProducesValidationProblem().ProducesProblem(409);
     }
 
-    private static PostingOptions Options(TimeProvider clock) => new(Who, Clock: clock);
+    private static PostingOptions Options(TimeProvider clock, ClaimsPrincipal user) => new(SecuritySetup.Actor(user), Clock: clock);
 
     private static async Task<IResult> RefusingAsync<T>(Func<Task<T>> operation)
     {

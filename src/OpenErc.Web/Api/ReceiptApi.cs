@@ -1,8 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+using System.Security.Claims;
 using Npgsql;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Receipts;
 using OpenErc.Storage;
+
+using OpenErc.Web.Security;
 
 namespace OpenErc.Web.Api;
 
@@ -21,7 +25,6 @@ public sealed record AnnouncementRequest(string? Text, long? BuildingId, long? O
 /// </summary>
 public static class ReceiptApi
 {
-    private const string Who = "API";
 
     public static IServiceCollection AddReceipts(this IServiceCollection services, IConfiguration config)
     {
@@ -34,7 +37,7 @@ public static class ReceiptApi
 
     public static void MapReceiptApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Платёжные документы (ЕПД)");
+        var accounts = app.MapGroup("/api/v1/accounts").WithTags("Платёжные документы (ЕПД)").RequireAuthorization(Duties.Read).AddEndpointFilter(Scopes.AccountFilter).RequireForChanges(Duties.Accounts);
 
         accounts.MapGet("/{id:long}/receipts", async (long id, OpenErcDatabase db, CancellationToken ct) =>
             {
@@ -44,9 +47,9 @@ public static class ReceiptApi
             .WithSummary("Закрытые месяцы лицевого счёта и выпущенные за них платёжные документы").Produces<IReadOnlyList<ReceiptIssuing.MonthDocument>>();
 
         accounts.MapGet("/{id:long}/receipts/{month}/pdf", async (long id, string month, string? kind, OpenErcDatabase db, ReceiptSettings settings,
-                TimeProvider clock, CancellationToken ct) =>
+                TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
                 kind is null or "monthly" or "debt-notice"
-                    ? await PdfAsync(db, settings, clock, month, conn => Task.FromResult(id), ct, kind == "debt-notice")
+                    ? await PdfAsync(db, settings, clock, user, month, id, ct, kind == "debt-notice")
                     : TypedResults.Problem($"Вид документа «{kind}» неизвестен: monthly или debt-notice", statusCode: 400, title: "Неверный запрос"))
             .WithSummary("Платёжный документ месяца в PDF (kind=debt-notice — уведомление о задолженности на конец месяца); выпускается при первом " +
                          "запросе после закрытия месяца, повторная печать даёт тот же документ")
@@ -61,7 +64,7 @@ public static class ReceiptApi
                 await using var conn = await OpenAsync(db, ct);
                 try
                 {
-                    var number = await ReceiptDelivery.QueueAsync(conn, settings, Who, Today(clock), id, period, request!.Email, ct);
+                    var number = await ReceiptDelivery.QueueAsync(conn, settings, SecuritySetup.Actor(http.User), Today(clock), id, period, request!.Email, ct);
                     return TypedResults.Accepted((string?)null, new { receipt = number, email = request.Email!.Trim(), state = "queued" });
                 }
                 catch (ReceiptException e)
@@ -72,13 +75,21 @@ public static class ReceiptApi
             .WithSummary("Отправить платёжный документ месяца на электронную почту (очередь писем; повторный запрос ничего не дублирует)")
             .Accepts<ReceiptMailRequest>("application/json").ProducesProblem(409);
 
-        var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы");
+        var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы").RequireAuthorization(Duties.Cabinet);
         cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock,
-                CancellationToken ct) =>
-                await PdfAsync(db, settings, clock, month, conn => ReceiptIssuing.AccountIdAsync(conn, number, ct), ct))
-            .WithSummary("Платёжный документ месяца по номеру лицевого счёта в PDF").Produces(200, contentType: "application/pdf").ProducesProblem(409);
+                ClaimsPrincipal user, Scopes scopes, CancellationToken ct) =>
+            {
+                var own = (await scopes.ForAsync(user, ct)).CitizenAccounts ?? [];
+                await using var context = db.CreateContext();
+                var id = await context.Accounts.Where(a => a.Number == number.Trim() && own.Contains(a.Id)).Select(a => (long?)a.Id).SingleOrDefaultAsync(ct);
+                return id is { } account
+                    ? await PdfAsync(db, settings, clock, user, month, account, ct)
+                    : TypedResults.Problem($"Лицевой счёт {number} не добавлен в ваш личный кабинет", statusCode: 403, title: "Нет доступа");
+            })
+            .WithSummary("Платёжный документ месяца своего лицевого счёта в PDF (для гражданина, вошедшего в кабинет)")
+            .Produces(200, contentType: "application/pdf").ProducesProblem(403).ProducesProblem(409);
 
-        var announcements = app.MapGroup("/api/v1/announcements").WithTags("Объявления в платёжных документах");
+        var announcements = app.MapGroup("/api/v1/announcements").WithTags("Объявления в платёжных документах").RequireAuthorization(Duties.Read).RequireForChanges(Duties.Accounts);
         announcements.MapGet("", async (OpenErcDatabase db, CancellationToken ct) =>
             {
                 await using var conn = await OpenAsync(db, ct);
@@ -90,7 +101,7 @@ public static class ReceiptApi
                 var (request, error) = await CalculatorApi.ReadAsync<AnnouncementRequest>(http, ct);
                 if (error is not null) return error;
                 await using var conn = await OpenAsync(db, ct);
-                var (id, errors) = await Announcements.AddAsync(conn, request!.Text, request.BuildingId, request.OrganisationId, request.ValidFrom, request.ValidTo, Who, ct);
+                var (id, errors) = await Announcements.AddAsync(conn, request!.Text, request.BuildingId, request.OrganisationId, request.ValidFrom, request.ValidTo, SecuritySetup.Actor(http.User), ct);
                 return id is { } created
                     ? TypedResults.Created($"/api/v1/announcements/{created}", new { id = created })
                     : TypedResults.ValidationProblem(errors, title: "Объявление не сохранено: исправьте ошибки");
@@ -99,14 +110,14 @@ public static class ReceiptApi
             .ProducesValidationProblem();
     }
 
-    private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock, string month,
-        Func<NpgsqlConnection, Task<long>> account, CancellationToken ct, bool debtNotice = false)
+    private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock, ClaimsPrincipal user, string month,
+        long account, CancellationToken ct, bool debtNotice = false)
     {
         if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
         await using var conn = await OpenAsync(db, ct);
         try
         {
-            var document = await ReceiptIssuing.ForAccountAsync(conn, settings, Who, Today(clock), await account(conn), period, ct, debtNotice);
+            var document = await ReceiptIssuing.ForAccountAsync(conn, settings, SecuritySetup.Actor(user), Today(clock), account, period, ct, debtNotice);
             return TypedResults.File(ReceiptPdf.Render(document), "application/pdf", $"ЕПД {document.Payer.AccountNumber} {document.Month}.pdf");
         }
         catch (ReceiptException e)
@@ -122,7 +133,7 @@ public static class ReceiptApi
         return conn;
     }
 
-    private static DateOnly Today(TimeProvider clock) => new PostingOptions(Who, Clock: clock).Today;
+    private static DateOnly Today(TimeProvider clock) => new PostingOptions("", Clock: clock).Today;
 
     private static IResult BadMonth(string month) =>
         TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");

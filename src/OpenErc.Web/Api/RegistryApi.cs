@@ -14,6 +14,7 @@ using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
+using OpenErc.Web.Security;
 
 namespace OpenErc.Web.Api;
 
@@ -27,10 +28,12 @@ public static class RegistryApi
     public static void MapRegistryApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapGet("/accounts", async (OpenErcDbContext db, string? search, long? buildingId, bool? open, AccountSort? sort, bool? desc,
-                int? page, int? pageSize, CancellationToken ct) =>
-                TypedResults.Ok(await AccountSearch.FindAsync(db, search, page ?? 1, pageSize ?? 25, sort ?? AccountSort.Number, desc ?? false, buildingId, open, ct)))
-            .WithTags("Лицевые счета").WithSummary("Поиск лицевых счетов по номеру, адресу или ФИО плательщика");
+        api.MapGet("/accounts", async (OpenErcDbContext db, HttpContext http, Scopes scopes, string? search, long? buildingId, bool? open, AccountSort? sort,
+                bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+                TypedResults.Ok(await AccountSearch.FindAsync(db, search, page ?? 1, pageSize ?? 25, sort ?? AccountSort.Number, desc ?? false, buildingId, open,
+                    (await scopes.ForAsync(http.User, ct)).Buildings, ct)))
+            .WithTags("Лицевые счета").WithSummary("Поиск лицевых счетов по номеру, адресу или ФИО плательщика (в пределах домов пользователя)")
+            .RequireAuthorization(Duties.Read);
         api.MapPost("/accounts/{id:long}/resident-count", async (long id, ResidentCountChange change, OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
             {
                 if (await db.Accounts.FindAsync([id], ct) is null) return NotFound("Лицевой счёт", id);
@@ -38,49 +41,59 @@ public static class RegistryApi
                 try { return Results.Ok(await Residency.SetResidentCountAsync(db, id, change.Count, change.From, change.Basis, ct)); }
                 catch (RegistryValidationException e) { return Invalid(e.Errors); }
             })
-            .WithTags("Лицевые счета").WithSummary("Изменить число проживающих с указанной даты");
+            .WithTags("Лицевые счета").WithSummary("Изменить число проживающих с указанной даты").RequireAuthorization(Duties.Accounts);
 
-        Map<Organisation>(api, "organisations", "Организации", search: s => o => EF.Functions.ILike(o.Name, s) || EF.Functions.ILike(o.Inn, s));
-        Map<Municipality>(api, "municipalities", "Муниципальные образования", search: s => m => EF.Functions.ILike(m.Name, s));
-        Map<AccessGroup>(api, "access-groups", "Группы доступа", search: s => g => EF.Functions.ILike(g.Name, s));
-        Map<Building>(api, "buildings", "Дома", search: s => b => EF.Functions.ILike(b.Address, s));
-        Map<BuildingManagement>(api, "building-managements", "Управление домами");
-        Map<Premise>(api, "premises", "Помещения", search: s => p => EF.Functions.ILike(p.Number, s));
-        Map<PersonalAccount>(api, "accounts", "Лицевые счета", list: false);
-        Map<Person>(api, "people", "Граждане", search: s => p => EF.Functions.ILike(p.FullName, s));
-        Map<Ownership>(api, "ownerships", "Собственники");
-        Map<Registration>(api, "registrations", "Регистрация граждан");
-        Map<ResidentCount>(api, "resident-counts", "Число проживающих");
-        Map<TemporaryAbsence>(api, "temporary-absences", "Временное отсутствие");
-        Map<Service>(api, "services", "Услуги", search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
-        Map<BuildingServiceMethod>(api, "building-service-methods", "Способы расчёта услуг");
-        Map<ServiceContract>(api, "service-contracts", "Поставщики услуг по домам");
-        Map<Tariff>(api, "tariffs", "Тарифы");
-        Map<ConsumptionNorm>(api, "norms", "Нормативы потребления", search: s => n => EF.Functions.ILike(n.Category, s));
-        Map<KeyRate>(api, "key-rates", "Ключевая ставка");
-        Map<Meter>(api, "meters", "Приборы учёта", search: s => m => EF.Functions.ILike(m.SerialNumber, s));
-        Map<MeterReading>(api, "meter-readings", "Показания приборов учёта");
-        Map<MeterImpossibilityAct>(api, "meter-impossibility-acts", "Акты о невозможности установки ПУ");
-        Map<Incident>(api, "incidents", "Перерывы и нарушения качества", search: s => i => EF.Functions.ILike(i.Document, s));
-        Map<HeatingAverageVolume>(api, "heating-average-volumes", "Среднемесячный объём отопления");
+        Map<Organisation>(api, "organisations", Duties.Administration, "Организации", search: s => o => EF.Functions.ILike(o.Name, s) || EF.Functions.ILike(o.Inn, s));
+        Map<Municipality>(api, "municipalities", Duties.Administration, "Муниципальные образования", search: s => m => EF.Functions.ILike(m.Name, s));
+        Map<AccessGroup>(api, "access-groups", Duties.Administration, "Группы доступа", search: s => g => EF.Functions.ILike(g.Name, s));
+        Map<Building>(api, "buildings", Duties.HousingStock, "Дома", search: s => b => EF.Functions.ILike(b.Address, s));
+        Map<BuildingManagement>(api, "building-managements", Duties.HousingStock, "Управление домами");
+        Map<Premise>(api, "premises", Duties.HousingStock, "Помещения", search: s => p => EF.Functions.ILike(p.Number, s));
+        Map<PersonalAccount>(api, "accounts", Duties.Accounts, "Лицевые счета", list: false);
+        Map<Person>(api, "people", Duties.People, "Граждане", search: s => p => EF.Functions.ILike(p.FullName, s));
+        Map<Ownership>(api, "ownerships", Duties.Accounts, "Собственники");
+        Map<Registration>(api, "registrations", Duties.Registrations, "Регистрация граждан");
+        Map<ResidentCount>(api, "resident-counts", Duties.Accounts, "Число проживающих");
+        Map<TemporaryAbsence>(api, "temporary-absences", Duties.Accounts, "Временное отсутствие");
+        Map<Service>(api, "services", Duties.Billing, "Услуги", search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
+        Map<BuildingServiceMethod>(api, "building-service-methods", Duties.Billing, "Способы расчёта услуг");
+        Map<ServiceContract>(api, "service-contracts", Duties.Billing, "Поставщики услуг по домам");
+        Map<Tariff>(api, "tariffs", Duties.Billing, "Тарифы");
+        Map<ConsumptionNorm>(api, "norms", Duties.Billing, "Нормативы потребления", search: s => n => EF.Functions.ILike(n.Category, s));
+        Map<KeyRate>(api, "key-rates", Duties.Billing, "Ключевая ставка");
+        Map<Meter>(api, "meters", Duties.HousingStock, "Приборы учёта", search: s => m => EF.Functions.ILike(m.SerialNumber, s));
+        Map<MeterReading>(api, "meter-readings", Duties.Readings, "Показания приборов учёта");
+        Map<MeterImpossibilityAct>(api, "meter-impossibility-acts", Duties.HousingStock, "Акты о невозможности установки ПУ");
+        Map<Incident>(api, "incidents", Duties.Dispatch, "Перерывы и нарушения качества", search: s => i => EF.Functions.ILike(i.Document, s));
+        Map<HeatingAverageVolume>(api, "heating-average-volumes", Duties.HousingStock, "Среднемесячный объём отопления");
     }
 
     public sealed record ResidentCountChange(int Count, DateOnly From, string? Basis);
 
-    private static void Map<T>(RouteGroupBuilder api, string route, string tag, Func<string, Expression<Func<T, bool>>>? search = null, bool list = true)
+    /// <summary>
+    /// The endpoints of one registry object type: everyone with <see cref="Duties.Read"/> reads what their scope lets
+    /// them see (403 for an object outside it); <paramref name="duty"/> creates and changes.
+    /// </summary>
+    private static void Map<T>(RouteGroupBuilder api, string route, string duty, string tag, Func<string, Expression<Func<T, bool>>>? search = null,
+        bool list = true)
         where T : class, IRegistryObject
     {
         var group = api.MapGroup("/" + route).WithTags(tag);
+        var read = group.MapGroup("").RequireAuthorization(Duties.Read);
+        var write = group.MapGroup("").RequireAuthorization(duty);
         if (list)
-            group.MapGet("/", (OpenErcDbContext db, HttpRequest request, CancellationToken ct) => ListAsync(db, request, search, ct))
+            read.MapGet("/", async (OpenErcDbContext db, HttpContext http, Scopes scopes, CancellationToken ct) =>
+                    await ListAsync(db, http.Request, search, (await scopes.ForAsync(http.User, ct)).Filter<T>(db), ct))
                 .WithSummary($"{tag}: список с отбором, сортировкой и страницами")
                 .WithDescription("Параметры: search — поиск по тексту; page, pageSize — страница; sort — поле (с «-» для убывания); " +
                                  "любое поле-ссылка (например buildingId) — отбор по значению.")
                 .Produces<Page<T>>();
-        group.MapGet("/{id:long}", async (long id, OpenErcDbContext db, CancellationToken ct) =>
-                await db.Set<T>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) is { } item ? Results.Ok(item) : NotFound(tag, id))
-            .WithSummary($"{tag}: карточка").Produces<T>().ProducesProblem(404);
-        group.MapPost("/", async (OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
+        read.MapGet("/{id:long}", async (long id, OpenErcDbContext db, HttpContext http, Scopes scopes, CancellationToken ct) =>
+                await db.Set<T>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) is not { } item ? NotFound(tag, id)
+                : await VisibleAsync<T>(db, http, scopes, id, ct) ? Results.Ok(item)
+                : Scopes.OutOfScope(tag + ": объект", id))
+            .WithSummary($"{tag}: карточка").Produces<T>().ProducesProblem(404).ProducesProblem(403);
+        write.MapPost("/", async (OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
             {
                 var (item, error) = await ReadAsync<T>(http, ct);
                 if (error is not null) return error;
@@ -89,7 +102,7 @@ public static class RegistryApi
                 return await SaveAsync(db, http, () => Results.Created($"/api/v1/{route}/{item.Id}", item), ct);
             })
             .WithSummary($"{tag}: создать").Accepts<T>("application/json").Produces<T>(201).ProducesValidationProblem();
-        group.MapPut("/{id:long}", async (long id, OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
+        write.MapPut("/{id:long}", async (long id, OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
             {
                 var existing = await db.Set<T>().SingleOrDefaultAsync(x => x.Id == id, ct);
                 if (existing is null) return NotFound(tag, id);
@@ -100,15 +113,21 @@ public static class RegistryApi
                 return await SaveAsync(db, http, () => Results.Ok(existing), ct);
             })
             .WithSummary($"{tag}: изменить (причина — параметр reason)").Accepts<T>("application/json").Produces<T>().ProducesValidationProblem();
-        group.MapGet("/{id:long}/history", async (long id, OpenErcDbContext db, CancellationToken ct) =>
-                Results.Ok(await History.OfAsync<T>(db, id, ct)))
+        read.MapGet("/{id:long}/history", async (long id, OpenErcDbContext db, HttpContext http, Scopes scopes, CancellationToken ct) =>
+                await VisibleAsync<T>(db, http, scopes, id, ct) ? Results.Ok(await History.OfAsync<T>(db, id, ct)) : Scopes.OutOfScope(tag + ": объект", id))
             .WithSummary($"{tag}: история изменений").Produces<List<AuditEntry>>();
     }
 
-    private static async Task<IResult> ListAsync<T>(OpenErcDbContext db, HttpRequest request, Func<string, Expression<Func<T, bool>>>? search, CancellationToken ct)
+    private static async Task<bool> VisibleAsync<T>(OpenErcDbContext db, HttpContext http, Scopes scopes, long id, CancellationToken ct)
+        where T : class, IRegistryObject =>
+        (await scopes.ForAsync(http.User, ct)).Filter<T>(db) is not { } filter || await db.Set<T>().Where(filter).AnyAsync(x => x.Id == id, ct);
+
+    private static async Task<IResult> ListAsync<T>(OpenErcDbContext db, HttpRequest request, Func<string, Expression<Func<T, bool>>>? search,
+        Expression<Func<T, bool>>? scope, CancellationToken ct)
         where T : class, IRegistryObject
     {
         IQueryable<T> q = db.Set<T>().AsNoTracking();
+        if (scope is not null) q = q.Where(scope);
         var query = request.Query;
         if (query["search"].ToString() is { Length: > 0 } text && search is not null)
             q = q.Where(search("%" + text.Replace("%", "\\%").Replace("_", "\\_") + "%"));
@@ -185,7 +204,7 @@ public static class RegistryApi
 
     private static void Stamp(OpenErcDbContext db, HttpContext http)
     {
-        db.Actor = http.User.Identity?.Name ?? "оператор";
+        db.Actor = SecuritySetup.Actor(http.User);
         db.Reason = http.Request.Query["reason"].ToString() is { Length: > 0 } reason ? reason : null;
     }
 

@@ -31,14 +31,12 @@ public sealed class FormState(object model)
 /// <summary>Saving registry objects from the workstation: validated first, stamped with who and why, audited by the context.</summary>
 public static class RegistrySave
 {
-    public const string Actor = "оператор";
-
     /// <summary>Key of the message about a missing reason.</summary>
     public const string ReasonField = "Reason";
 
-    public static void Stamp(OpenErcDbContext db, string reason)
+    public static void Stamp(OpenErcDbContext db, string actor, string reason)
     {
-        db.Actor = Actor;
+        db.Actor = actor;
         db.Reason = reason.Trim();
     }
 
@@ -49,14 +47,14 @@ public static class RegistrySave
     /// Validates <paramref name="model"/> and saves it (insert when its id is 0, else update of the stored row,
     /// so that the audit sees each field from → to). Returns the messages by field; nothing is saved when any.
     /// </summary>
-    public static async Task<Dictionary<string, string[]>> SaveAsync<T>(OpenErcDbContext db, T model, string? reason, CancellationToken ct = default)
+    public static async Task<Dictionary<string, string[]>> SaveAsync<T>(OpenErcDbContext db, T model, string actor, string? reason, CancellationToken ct = default)
         where T : class, IRegistryObject
     {
         var errors = RegistryValidation.Validate(model);
         if (CheckReason(reason) is { } noReason) errors[ReasonField] = [noReason];
         if (errors.Count > 0) return errors;
 
-        Stamp(db, reason!);
+        Stamp(db, actor, reason!);
         if (model.Id == 0)
             db.Add(model);
         else

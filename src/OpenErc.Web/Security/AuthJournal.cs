@@ -1,0 +1,92 @@
+using Npgsql;
+using OpenErc.Storage;
+
+namespace OpenErc.Web.Security;
+
+/// <summary>The events of the journal <c>auth_events</c>.</summary>
+public static class AuthEvent
+{
+    public const string SignIn = "sign-in";
+    public const string SignOut = "sign-out";
+    public const string LockedOut = "locked-out";
+    public const string Register = "register";
+    public const string LinkAccount = "link-account";
+    public const string PasswordResetRequested = "password-reset-requested";
+    public const string PasswordReset = "password-reset";
+    public const string UserCreated = "user-created";
+    public const string UserChanged = "user-changed";
+    public const string Unlocked = "unlocked";
+
+    public static string Name(string code) => code switch
+    {
+        SignIn => "Вход",
+        SignOut => "Выход",
+        LockedOut => "Блокировка после неудачных попыток",
+        Register => "Регистрация в личном кабинете",
+        LinkAccount => "Добавление лицевого счёта в кабинет",
+        PasswordResetRequested => "Запрос восстановления пароля",
+        PasswordReset => "Смена пароля по ссылке",
+        UserCreated => "Создание пользователя",
+        UserChanged => "Изменение пользователя",
+        Unlocked => "Снятие блокировки",
+        _ => code,
+    };
+}
+
+/// <summary>One row of the sign-in journal.</summary>
+public sealed record AuthEventRow(DateTimeOffset At, long? UserId, string Login, string Event, bool Success, string? Address, string? Details, string? Actor);
+
+/// <summary>
+/// The journal of sign-in and account events: every sign-in (successful or not), lockout, registration, password reset
+/// and change of a user or their roles, with the address it came from and who did it. Insert-only.
+/// </summary>
+public sealed class AuthJournal(OpenErcDatabase db)
+{
+    public async Task WriteAsync(string @event, string login, bool success, long? userId = null, string? details = null, string? address = null,
+        string? actor = null, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO auth_events (user_id, login, event, success, address, details, actor) VALUES (@u, @l, @e, @s, @a, @d, @w)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long?>("u", userId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter<string>("l", login));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("e", @event));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("s", success));
+        cmd.Parameters.Add(new NpgsqlParameter<string?>("a", address) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string?>("d", details) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string?>("w", actor) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>How many times <paramref name="event"/> failed with <paramref name="details"/> since <paramref name="since"/>.</summary>
+    public async Task<int> FailuresAsync(string @event, string details, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT count(*)::int FROM auth_events WHERE event = @e AND details = @d AND NOT success AND at >= @t", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("e", @event));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("d", details));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("t", since));
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The latest events, of one user when <paramref name="userId"/> is given.</summary>
+    public async Task<List<AuthEventRow>> LatestAsync(long? userId, int limit, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT at, user_id, login, event, success, address, details, actor FROM auth_events WHERE @u IS NULL OR user_id = @u ORDER BY id DESC LIMIT @n", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long?>("u", userId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter<int>("n", limit));
+        var rows = new List<AuthEventRow>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new(reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                reader.GetBoolean(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
+        return rows;
+    }
+}

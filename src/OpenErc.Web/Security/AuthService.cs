@@ -1,0 +1,229 @@
+using System.Net.Mail;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OpenErc.Operations.Receipts;
+using OpenErc.Storage;
+using OpenErc.Web.Components.Shared;
+
+namespace OpenErc.Web.Security;
+
+/// <param name="AccountNumber">The 10-digit account number from the receipt.</param>
+/// <param name="Code">The registration code printed on the receipt, «7KQ2M-XH4PA».</param>
+/// <param name="Login">E-mail or phone number: the citizen signs in with it.</param>
+public sealed record CitizenRegistration(string? AccountNumber, string? Code, string? Login, string? Password, string? ConfirmPassword, string? FullName = null);
+
+/// <summary>The outcome of a sign-in: the user, or the message to show.</summary>
+public sealed record SignInOutcome(User? User, string? Error, bool LockedOut = false);
+
+/// <summary>The seam to deliver a password-reset link: mail by default; an SMS gateway plugs in here for phone logins.</summary>
+public interface IPasswordResetSender
+{
+    Task SendAsync(User user, string link, CancellationToken ct);
+}
+
+/// <summary>Sends the reset link by e-mail through the centre's mail sender; a user with only a phone gets nothing until an SMS gateway is plugged in.</summary>
+public sealed class MailPasswordResetSender(IMailSender mail, IConfiguration config, ILogger<MailPasswordResetSender> log) : IPasswordResetSender
+{
+    public async Task SendAsync(User user, string link, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(user.Email))
+        {
+            log.LogWarning("No e-mail for user {User}: the password-reset link was not sent (no SMS gateway configured)", user.UserName);
+            return;
+        }
+        using var message = new MailMessage(config["OpenErc:Mail:From"] ?? "erc@openerc.local", user.Email)
+        {
+            Subject = "Восстановление пароля — личный кабинет ЕРЦ",
+            Body = $"Здравствуйте!\n\nЧтобы задать новый пароль, откройте ссылку (она действует один раз):\n{link}\n\nЕсли вы не запрашивали смену пароля, ничего не делайте.",
+            BodyEncoding = Encoding.UTF8,
+            SubjectEncoding = Encoding.UTF8,
+        };
+        await mail.SendAsync(message, ct);
+    }
+}
+
+/// <summary>
+/// Sign-in, citizen registration, linking accounts to a cabinet and password reset, each written to the
+/// <see cref="AuthJournal"/>. Messages are for the person, in Russian; a refused request changes nothing.
+/// </summary>
+public sealed class AuthService(SignInManager<User> signIn, UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, OpenErcDatabase db,
+    TimeProvider clock, IPasswordResetSender resetSender)
+{
+    /// <summary>Wrong registration codes allowed per account number within <see cref="CodeWindow"/>.</summary>
+    public const int MaxCodeFailures = 5;
+
+    public static readonly TimeSpan CodeWindow = TimeSpan.FromMinutes(15);
+
+    public const string WrongCredentials = "Неверный логин или пароль";
+
+    public async Task<SignInOutcome> SignInAsync(string? login, string? password, bool remember, string? address)
+    {
+        var name = NormalizeLogin(login);
+        if (name.Length == 0 || string.IsNullOrEmpty(password)) return new(null, "Укажите логин и пароль");
+        var user = await users.FindByNameAsync(name);
+        if (user is null)
+        {
+            await journal.WriteAsync(AuthEvent.SignIn, name, false, details: "нет такого пользователя", address: address);
+            return new(null, WrongCredentials);
+        }
+        var result = await signIn.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            await journal.WriteAsync(AuthEvent.SignIn, name, true, user.Id, address: address);
+            return new(user, null);
+        }
+        if (result.IsLockedOut)
+        {
+            var until = (await users.GetLockoutEndDateAsync(user))?.ToLocalTime();
+            await journal.WriteAsync(AuthEvent.LockedOut, name, false, user.Id, $"до {Fmt.Moment(until)}", address);
+            return new(null, $"Вход заблокирован после {signIn.Options.Lockout.MaxFailedAccessAttempts} неудачных попыток до {Fmt.Moment(until)}. " +
+                             "Повторите позже или обратитесь к администратору.", LockedOut: true);
+        }
+        await journal.WriteAsync(AuthEvent.SignIn, name, false, user.Id, result.IsNotAllowed ? "вход не разрешён" : "неверный пароль", address);
+        return new(null, result.IsNotAllowed ? "Вход для этой учётной записи не разрешён" : WrongCredentials);
+    }
+
+    public async Task SignOutAsync(ClaimsPrincipal user, string? address)
+    {
+        if (user.Identity?.Name is { } name) await journal.WriteAsync(AuthEvent.SignOut, name, true, AccessScope.UserId(user), address: address);
+        await signIn.SignOutAsync();
+    }
+
+    /// <summary>Registers a citizen by the account number and code of their receipt and signs them in; returns the messages by field when refused.</summary>
+    public async Task<Dictionary<string, string[]>> RegisterCitizenAsync(CitizenRegistration request, string? address)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var login = NormalizeLogin(request.Login);
+        var loginError = CheckCitizenLogin(request.Login, login);
+        if (loginError is not null) errors["login"] = [loginError];
+        if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Придумайте пароль"];
+        else if (request.Password != request.ConfirmPassword) errors["confirmPassword"] = ["Пароли не совпадают"];
+        if (errors.Count == 0 && await users.FindByNameAsync(login) is not null)
+            errors["login"] = ["Пользователь с таким логином уже зарегистрирован: войдите и добавьте лицевой счёт в кабинете"];
+        if (errors.Count > 0) return errors;
+
+        var (accountId, codeError) = await CheckCodeAsync(request.AccountNumber, request.Code, login, address);
+        if (codeError is not null) return new() { ["code"] = [codeError] };
+
+        var user = new User
+        {
+            UserName = login,
+            Email = login.Contains('@') ? login : null,
+            PhoneNumber = login.StartsWith('+') ? login : null,
+            FullName = request.FullName?.Trim() ?? "",
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await using (var tx = await usersDb.Database.BeginTransactionAsync())
+        {
+            var created = await users.CreateAsync(user, request.Password!);
+            if (!created.Succeeded) return new() { [created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "login"] = Messages(created) };
+            await users.AddToRoleAsync(user, Roles.Citizen);
+            await usersDb.Database.ExecuteSqlAsync($"INSERT INTO cabinet_accounts (user_id, account_id) VALUES ({user.Id}, {accountId!.Value})");
+            await tx.CommitAsync();
+        }
+        await journal.WriteAsync(AuthEvent.Register, login, true, user.Id, request.AccountNumber?.Trim(), address);
+        await signIn.SignInAsync(user, isPersistent: false);
+        return [];
+    }
+
+    /// <summary>Adds another account to a citizen's cabinet by its number and code; returns the message when refused.</summary>
+    public async Task<string?> LinkAccountAsync(ClaimsPrincipal principal, string? number, string? code, string? address)
+    {
+        long userId = AccessScope.UserId(principal);
+        var (accountId, error) = await CheckCodeAsync(number, code, principal.Identity!.Name!, address);
+        if (error is not null) return error;
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("INSERT INTO cabinet_accounts (user_id, account_id) VALUES (@u, @a) ON CONFLICT DO NOTHING", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("u", userId));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("a", accountId!.Value));
+        if (await cmd.ExecuteNonQueryAsync() == 0) return "Этот лицевой счёт уже есть в вашем кабинете";
+        await journal.WriteAsync(AuthEvent.LinkAccount, principal.Identity.Name!, true, userId, number!.Trim(), address);
+        return null;
+    }
+
+    /// <summary>
+    /// Sends a reset link when the login exists. The answer is the same either way, so that the form does not tell
+    /// who is registered.
+    /// </summary>
+    public async Task RequestPasswordResetAsync(string? login, Func<string, string, string> link, string? address, CancellationToken ct = default)
+    {
+        var name = NormalizeLogin(login);
+        var user = name.Length > 0 ? await users.FindByNameAsync(name) : null;
+        await journal.WriteAsync(AuthEvent.PasswordResetRequested, name, user is not null, user?.Id, address: address, ct: ct);
+        if (user is null) return;
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        await resetSender.SendAsync(user, link(name, token), ct);
+    }
+
+    public async Task<Dictionary<string, string[]>> ResetPasswordAsync(string? login, string? token, string? password, string? confirm, string? address)
+    {
+        var name = NormalizeLogin(login);
+        if (string.IsNullOrEmpty(password)) return new() { ["password"] = ["Придумайте пароль"] };
+        if (password != confirm) return new() { ["confirmPassword"] = ["Пароли не совпадают"] };
+        var user = name.Length > 0 ? await users.FindByNameAsync(name) : null;
+        var result = user is null || string.IsNullOrEmpty(token)
+            ? IdentityResult.Failed(users.ErrorDescriber.InvalidToken())
+            : await users.ResetPasswordAsync(user, token, password);
+        await journal.WriteAsync(AuthEvent.PasswordReset, name, result.Succeeded, user?.Id, address: address);
+        if (!result.Succeeded) return new() { [result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : ""] = Messages(result) };
+        // A reset also lifts a lockout: the person has just proved they own the login.
+        await users.SetLockoutEndDateAsync(user!, null);
+        await users.ResetAccessFailedCountAsync(user!);
+        return [];
+    }
+
+    /// <summary>A login as stored: e-mail in lower case, a Russian phone as +7 and ten digits, anything else trimmed.</summary>
+    public static string NormalizeLogin(string? login)
+    {
+        var text = (login ?? "").Trim();
+        if (text.Contains('@')) return text.ToLowerInvariant();
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
+        bool phoneLike = text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')');
+        if (phoneLike && digits.Length == 11 && digits[0] is '7' or '8') return "+7" + digits[1..];
+        if (phoneLike && digits.Length == 10 && digits[0] == '9') return "+7" + digits;
+        return text;
+    }
+
+    private static string? CheckCitizenLogin(string? raw, string login)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return "Укажите адрес электронной почты или номер телефона";
+        if (login.Contains('@'))
+            return MailAddress.TryCreate(login, out var address) && address.Address == login ? null : "Неверный адрес электронной почты";
+        return login.StartsWith("+7", StringComparison.Ordinal) ? null : "Укажите адрес электронной почты или номер мобильного телефона: +7 и 10 цифр";
+    }
+
+    /// <summary>The account of <paramref name="number"/> when <paramref name="code"/> is its registration code; wrong codes are counted per account number.</summary>
+    private async Task<(long? AccountId, string? Error)> CheckCodeAsync(string? number, string? code, string login, string? address)
+    {
+        number = number?.Trim() ?? "";
+        if (number.Length == 0) return (null, "Укажите номер лицевого счёта");
+        if (string.IsNullOrWhiteSpace(code)) return (null, "Укажите код регистрации из платёжного документа");
+        if (await journal.FailuresAsync(AuthEvent.Register, number, clock.GetUtcNow() - CodeWindow) >= MaxCodeFailures)
+            return (null, $"Слишком много неверных попыток для лицевого счёта {number}: повторите через {CodeWindow.TotalMinutes:0} минут");
+
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT a.id, c.code FROM personal_accounts a JOIN cabinet_codes c ON c.account_id = a.id WHERE a.number = @n", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("n", number));
+        await using var reader = await cmd.ExecuteReaderAsync();
+        (long Id, string Code)? found = await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        await reader.DisposeAsync();
+        if (found is { } f && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Canonical(code)), Encoding.ASCII.GetBytes(Canonical(f.Code))))
+            return (f.Id, null);
+        await journal.WriteAsync(AuthEvent.Register, login, false, details: number, address: address);
+        return (null, "Неверный номер лицевого счёта или код регистрации. Код напечатан в шапке платёжного документа");
+    }
+
+    /// <summary>A code as typed, without spaces and dashes, in capitals (Cyrillic look-alikes read as Latin).</summary>
+    private static string Canonical(string code) =>
+        new(code.ToUpperInvariant().Select(c => "АВСЕНКМОРТХ".IndexOf(c) is var i and >= 0 ? "ABCEHKMOPTX"[i] : c)
+            .Where(c => c is not (' ' or '-')).ToArray());
+
+    private static string[] Messages(IdentityResult result) => result.Errors.Select(e => e.Description).ToArray();
+}
