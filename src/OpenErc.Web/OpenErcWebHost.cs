@@ -57,6 +57,7 @@ public static class OpenErcWebHost
         builder.Services.AddSingleton<BillingJobs>();
         builder.Services.AddSecurity(config, database.ConnectionString);
         builder.Services.AddSingleton<Scopes>();
+        builder.Services.AddCitizenCabinet(config);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
@@ -102,6 +103,7 @@ public static class OpenErcWebHost
         app.MapPaymentsApi();
         app.MapOnlineGateway();
         app.MapCabinetApi();
+        app.MapCitizenApi();
         FakeAcquirer.MapFakeAcquirer(app);
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();

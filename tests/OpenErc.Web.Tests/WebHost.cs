@@ -43,6 +43,9 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
             ["ConnectionStrings:OpenErc"] = ConnectionString,
             ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Urls"] = "http://127.0.0.1:0",
+            // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
+            ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
+            ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",
         }));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -100,6 +103,8 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
 
     /// <summary>An anonymous client.</summary>
     public HttpClient AnonymousClient() => new() { BaseAddress = BaseAddress };
+
+    public Task<T> ScalarAsync<T>(string sql) => Sql.ScalarAsync<T>(ConnectionString, sql);
 
     public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
 

@@ -7,6 +7,14 @@ namespace OpenErc.Core.Charges;
 /// </summary>
 public static class ChargeFormulas
 {
+    /// <summary>10^digits: the reading at which a register of <paramref name="digits"/> whole digits rolls over to zero.</summary>
+    public static decimal RegisterCapacity(int digits)
+    {
+        decimal capacity = 1m;
+        for (int i = 0; i < digits; i++) capacity *= 10m;
+        return capacity;
+    }
+
     /// <summary><c>V = current − previous</c>; when the register rolled over, <c>(10^digits − previous) + current</c>. Null: a negative volume that is no plausible rollover (charges.md §1).</summary>
     /// <param name="previous">Earlier reading.</param>
     /// <param name="current">Later reading.</param>
@@ -16,8 +24,7 @@ public static class ChargeFormulas
     {
         if (current >= previous) return current - previous;
         if (digits <= 0) return null;
-        decimal capacity = 1m;
-        for (int i = 0; i < digits; i++) capacity *= 10m;
+        decimal capacity = RegisterCapacity(digits);
         decimal through = capacity - previous + current;
         return through > 0 && through <= capacity * rolloverMaxShare ? through : null;
     }

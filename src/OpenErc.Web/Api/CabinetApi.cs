@@ -70,7 +70,7 @@ public static class CabinetApi
     private static IResult NotFound(Guid orderId) => TypedResults.Problem($"Оплата {orderId} не найдена", statusCode: 404, title: "Не найдено");
 
     /// <summary>The acquiring bank: <c>OpenErc:Acquiring:AgentId</c>, else the first bank of the registry.</summary>
-    private static async Task<long?> AcquiringBankAsync(OpenErcDatabase db, IConfiguration config, CancellationToken ct)
+    internal static async Task<long?> AcquiringBankAsync(OpenErcDatabase db, IConfiguration config, CancellationToken ct)
     {
         if (config.GetValue<long?>("OpenErc:Acquiring:AgentId") is { } configured) return configured;
         await using var context = db.CreateContext();

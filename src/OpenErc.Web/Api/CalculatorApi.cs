@@ -284,7 +284,7 @@ public static class CalculatorApi
 
     // ---------------------------------------------------------------- penalties
 
-    private static PenaltyCalculationResponse CalculatePenalties(PenaltyCalculationRequest request)
+    internal static PenaltyCalculationResponse CalculatePenalties(PenaltyCalculationRequest request)
     {
         var rules = new PenaltyRules { KeyRates = request.KeyRates ?? KeyRateHistory.BankOfRussia };
         var on = request.CalculatedOn!.Value;

@@ -79,12 +79,10 @@ public static class ReceiptApi
         cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock,
                 ClaimsPrincipal user, Scopes scopes, CancellationToken ct) =>
             {
-                var own = (await scopes.ForAsync(user, ct)).CitizenAccounts ?? [];
                 await using var context = db.CreateContext();
-                var id = await context.Accounts.Where(a => a.Number == number.Trim() && own.Contains(a.Id)).Select(a => (long?)a.Id).SingleOrDefaultAsync(ct);
-                return id is { } account
+                return await Cabinet.CitizenApi.OwnAccountAsync(number, user, scopes, context, ct) is { } account
                     ? await PdfAsync(db, settings, clock, user, month, account, ct)
-                    : TypedResults.Problem($"Лицевой счёт {number} не добавлен в ваш личный кабинет", statusCode: 403, title: "Нет доступа");
+                    : Cabinet.CitizenApi.NotOwn(number);
             })
             .WithSummary("Платёжный документ месяца своего лицевого счёта в PDF (для гражданина, вошедшего в кабинет)")
             .Produces(200, contentType: "application/pdf").ProducesProblem(403).ProducesProblem(409);

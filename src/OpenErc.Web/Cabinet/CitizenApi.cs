@@ -1,0 +1,181 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OpenErc.Core.Charges;
+using OpenErc.Operations.Billing;
+using OpenErc.Operations.Cabinet;
+using OpenErc.Operations.Receipts;
+using OpenErc.Storage;
+using OpenErc.Web.Api;
+using OpenErc.Web.Security;
+
+namespace OpenErc.Web.Cabinet;
+
+/// <param name="MeterId">The meter (from <c>GET …/meters</c>).</param>
+/// <param name="Zone">Tariff zone 1..3 (1 for a one-zone meter).</param>
+/// <param name="Confirm">Save a reading the rules warned about as an implausible jump.</param>
+public sealed record ReadingRequest(long? MeterId, decimal? Value, int Zone = 1, bool Confirm = false);
+
+public sealed record CitizenRequestInput(string? AccountNumber, RequestKind? Kind, string? Text);
+
+public sealed record AnswerInput(RequestStatus? Status, string? Answer);
+
+/// <summary>
+/// The citizen cabinet's API under <c>/api/v1/me</c>: only the accounts linked to the signed-in citizen, each by its
+/// number; another number is 403. And the dispatcher's side of citizens' requests under <c>/api/v1/requests</c>.
+/// </summary>
+public static class CitizenApi
+{
+    public static IServiceCollection AddCitizenCabinet(this IServiceCollection services, IConfiguration config)
+    {
+        var section = config.GetSection("OpenErc:Cabinet:Readings");
+        var defaults = new ReadingRules(RolloverMaxShare: new ChargeSettings().RolloverMaxShare);
+        services.AddSingleton(defaults with
+        {
+            WindowFromDay = section.GetValue("WindowFromDay", defaults.WindowFromDay),
+            WindowToDay = section.GetValue("WindowToDay", defaults.WindowToDay),
+            JumpFactor = section.GetValue("JumpFactor", defaults.JumpFactor),
+            JumpMinimum = section.GetValue("JumpMinimum", defaults.JumpMinimum),
+        });
+        return services;
+    }
+
+    public static void MapCitizenApi(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/api/v1/me").WithTags("Личный кабинет гражданина").RequireAuthorization(Duties.Cabinet);
+
+        me.MapGet("/accounts", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+            {
+                await using var context = db.CreateContext();
+                return Results.Ok(await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), Today(clock), ct));
+            })
+            .WithSummary("Мои лицевые счета: адрес, плательщик, задолженность, аванс, к оплате").Produces<List<CabinetAccount>>();
+
+        me.MapPost("/accounts", async (HttpContext http, AuthService auth, Scopes scopes, CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<LinkAccountRequest>(http, ct);
+                if (error is not null) return error;
+                if (await auth.LinkAccountAsync(http.User, request!.AccountNumber, request.Code, AuthApi.Address(http)) is { } refused)
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [refused] }, title: "Лицевой счёт не добавлен");
+                scopes.Forget(http.User);
+                return Results.NoContent();
+            })
+            .WithSummary("Добавить лицевой счёт в кабинет по номеру и коду регистрации из платёжного документа").Accepts<LinkAccountRequest>("application/json");
+
+        var account = me.MapGroup("/accounts/{number}");
+        account.MapGet("/balance", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.BySupplierAsync(conn, id, Today(clock), ct))))
+            .WithSummary("Задолженность и аванс по поставщикам на сегодня").Produces<List<SupplierDebt>>();
+        account.MapGet("/charges", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await AccountCharges.LoadAsync(conn, id, ct))))
+            .WithSummary("Начисления по месяцам: каждая строка с расчётом («почему такая сумма»)").Produces<IReadOnlyList<AccountChargeMonth>>();
+        account.MapGet("/consumption", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.ConsumptionAsync(conn, id, ct: ct))))
+            .WithSummary("Потребление по месяцам и объём по нормативу на проживающих").Produces<List<ConsumptionPoint>>();
+        account.MapGet("/meters", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.MetersAsync(context, id, Today(clock), ct: ct))))
+            .WithSummary("Приборы учёта с историей показаний").Produces<List<CabinetMeter>>();
+        account.MapPost("/readings", async (string number, HttpContext http, Scopes scopes, OpenErcDatabase db, TimeProvider clock, ReadingRules rules,
+                CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<ReadingRequest>(http, ct);
+                if (error is not null) return error;
+                return await WithAccountAsync(number, http.User, scopes, db, ct, async (id, context, conn) =>
+                {
+                    var outcome = await ReadingSubmission.SubmitAsync(context, id, request!.MeterId ?? 0, request.Zone, request.Value, request.Confirm, Today(clock),
+                        clock.GetUtcNow(), rules, SecuritySetup.Actor(http.User), ct);
+                    return outcome switch
+                    {
+                        { Saved: true } => Results.Created($"/api/v1/me/accounts/{number}/meters", new { readingId = outcome.ReadingId, volume = outcome.Volume }),
+                        { Warning: { } warning } => TypedResults.Problem(warning, statusCode: 409, title: "Проверьте показание",
+                            extensions: new Dictionary<string, object?> { ["volume"] = outcome.Volume, ["confirm"] = true }),
+                        _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["value"] = [.. outcome.Errors] }, title: "Показание не принято"),
+                    };
+                });
+            })
+            .WithSummary("Передать показание: не меньше предыдущего (кроме перехода через ноль), в дни приёма показаний; резкий рост расхода — 409 с " +
+                         "предупреждением, повтор с confirm=true сохраняет").Accepts<ReadingRequest>("application/json").ProducesValidationProblem().ProducesProblem(409);
+        account.MapGet("/receipts", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await ReceiptIssuing.ListAsync(conn, id, ct))))
+            .WithSummary("Закрытые месяцы и платёжные документы (PDF — /api/v1/cabinet/accounts/{number}/receipts/{month}/pdf)")
+            .Produces<IReadOnlyList<ReceiptIssuing.MonthDocument>>();
+
+        me.MapGet("/requests", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                await using var conn = await OpenAsync(db, ct);
+                return Results.Ok(await CitizenRequests.ListAsync(conn, await OwnAsync(user, scopes, ct), ct: ct));
+            })
+            .WithSummary("Мои обращения с ответами и состоянием").Produces<List<CitizenRequest>>();
+        me.MapPost("/requests", async (HttpContext http, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<CitizenRequestInput>(http, ct);
+                if (error is not null) return error;
+                return await WithAccountAsync(request!.AccountNumber ?? "", http.User, scopes, db, ct, async (id, context, conn) =>
+                {
+                    var (created, refused) = await CitizenRequests.AddAsync(conn, id, AccessScope.UserId(http.User), request.Kind, request.Text,
+                        SecuritySetup.Actor(http.User), ct);
+                    return created is { } requestId
+                        ? Results.Created($"/api/v1/me/requests/{requestId}", new { id = requestId })
+                        : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [refused!] }, title: "Обращение не отправлено");
+                });
+            })
+            .WithSummary("Отправить жалобу, заявку, вопрос или заявление на перерасчёт").Accepts<CitizenRequestInput>("application/json").ProducesValidationProblem();
+        me.MapGet("/notifications", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+            {
+                await using var context = db.CreateContext();
+                var accounts = await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), Today(clock), ct);
+                return Results.Ok(await CabinetNotices.ForAsync(context, accounts, Today(clock), ct));
+            })
+            .WithSummary("Уведомления: объявления, выставленные документы, ответы на обращения, сроки поверки").Produces<List<CabinetNotice>>();
+
+        var requests = app.MapGroup("/api/v1/requests").WithTags("Обращения граждан").RequireAuthorization(Duties.Dispatch);
+        requests.MapGet("", async (RequestStatus? status, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                await using var conn = await OpenAsync(db, ct);
+                return Results.Ok(await CitizenRequests.ListAsync(conn, null, status, ct: ct));
+            })
+            .WithSummary("Обращения граждан (отбор по состоянию: New, InWork, Done, Refused)").Produces<List<CitizenRequest>>();
+        requests.MapPost("/{id:long}/answer", async (long id, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<AnswerInput>(http, ct);
+                if (error is not null) return error;
+                await using var conn = await OpenAsync(db, ct);
+                return await CitizenRequests.AnswerAsync(conn, id, request!.Status, request.Answer, SecuritySetup.Actor(http.User), ct) is { } refused
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["answer"] = [refused] }, title: "Ответ не сохранён")
+                    : Results.NoContent();
+            })
+            .WithSummary("Ответить на обращение и сменить его состояние").Accepts<AnswerInput>("application/json").ProducesValidationProblem();
+    }
+
+    /// <summary>The id of account <paramref name="number"/> when it is in the citizen's cabinet.</summary>
+    internal static async Task<long?> OwnAccountAsync(string number, ClaimsPrincipal user, Scopes scopes, OpenErcDbContext context, CancellationToken ct)
+    {
+        var own = await OwnAsync(user, scopes, ct);
+        return await context.Accounts.Where(a => a.Number == number.Trim() && own.Contains(a.Id)).Select(a => (long?)a.Id).SingleOrDefaultAsync(ct);
+    }
+
+    internal static IResult NotOwn(string number) =>
+        TypedResults.Problem($"Лицевой счёт {number} не добавлен в ваш личный кабинет", statusCode: 403, title: "Нет доступа");
+
+    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
+
+    private static async Task<long[]> OwnAsync(ClaimsPrincipal user, Scopes scopes, CancellationToken ct) =>
+        (await scopes.ForAsync(user, ct)).CitizenAccounts ?? [];
+
+    private static async Task<NpgsqlConnection> OpenAsync(OpenErcDatabase db, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    /// <summary>Runs <paramref name="action"/> for the citizen's own account <paramref name="number"/>; 403 for any other number.</summary>
+    private static async Task<IResult> WithAccountAsync(string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct,
+        Func<long, OpenErcDbContext, NpgsqlConnection, Task<IResult>> action)
+    {
+        await using var context = db.CreateContext();
+        if (await OwnAccountAsync(number, user, scopes, context, ct) is not { } account) return NotOwn(number);
+        await context.Database.OpenConnectionAsync(ct);
+        return await action(account, context, (NpgsqlConnection)context.Database.GetDbConnection());
+    }
+}
