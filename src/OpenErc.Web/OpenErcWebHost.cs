@@ -107,6 +107,7 @@ public static class OpenErcWebHost
         FakeAcquirer.MapFakeAcquirer(app);
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();
+        app.MapSupplierApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -70,28 +70,9 @@ public static class BillingPeriods
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
-        await using (var cmd = new NpgsqlCommand("""
-            WITH lines AS (
-                SELECT account_id, service_id, supplier_id,
-                       coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
-                       coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) AS recalculated,
-                       coalesce(sum(amount) FILTER (WHERE kind = @penalty), 0) AS penalties
-                FROM charge_lines WHERE booking_month = @m GROUP BY 1, 2, 3),
-            pays AS (
-                SELECT account_id, coalesce(service_id, 0) AS service_id, coalesce(supplier_id, 0) AS supplier_id, sum(amount) AS paid
-                FROM payment_allocations WHERE booking_month = @m GROUP BY 1, 2, 3),
-            prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev),
-            keys AS (SELECT account_id, service_id, supplier_id FROM lines UNION SELECT account_id, service_id, supplier_id FROM pays
-                     UNION SELECT account_id, service_id, supplier_id FROM prev)
-            INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
-            SELECT @m, k.account_id, k.service_id, k.supplier_id, coalesce(p.closing, 0), coalesce(l.charged, 0), coalesce(l.recalculated, 0),
-                   coalesce(l.penalties, 0), coalesce(y.paid, 0),
-                   coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0) - coalesce(y.paid, 0)
-            FROM keys k
-            LEFT JOIN lines l USING (account_id, service_id, supplier_id)
-            LEFT JOIN pays y USING (account_id, service_id, supplier_id)
-            LEFT JOIN prev p USING (account_id, service_id, supplier_id)
-            """, conn, tx))
+        await using (var cmd = new NpgsqlCommand(
+            "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
+            BalancesSql(), conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
@@ -132,6 +113,36 @@ public static class BillingPeriods
         await tx.CommitAsync(ct);
         return report;
     }
+
+    /// <summary>
+    /// The balances of month <c>@m</c> as its closing writes them (and as they stand so far while it is open):
+    /// <c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing</c> per
+    /// account × service × supplier, from the lines and the payment allocations booked in the month and the closing of
+    /// <c>@prev</c> (none while that month is not closed). <paramref name="filter"/> narrows each of the three sources by
+    /// their common columns (<c>account_id</c>, <c>service_id</c>, <c>supplier_id</c>), e.g. <c>AND supplier_id = @supplier</c>.
+    /// Parameters: <c>@m</c>, <c>@prev</c> (dates) and <c>@penalty</c> (<see cref="ChargeLineKind.Penalty"/>).
+    /// </summary>
+    internal static string BalancesSql(string filter = "") => $"""
+        WITH lines AS (
+            SELECT account_id, service_id, supplier_id,
+                   coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
+                   coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) AS recalculated,
+                   coalesce(sum(amount) FILTER (WHERE kind = @penalty), 0) AS penalties
+            FROM charge_lines WHERE booking_month = @m {filter} GROUP BY 1, 2, 3),
+        pays AS (
+            SELECT account_id, coalesce(service_id, 0) AS service_id, coalesce(supplier_id, 0) AS supplier_id, sum(amount) AS paid
+            FROM payment_allocations WHERE booking_month = @m {filter} GROUP BY 1, 2, 3),
+        prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev {filter}),
+        keys AS (SELECT account_id, service_id, supplier_id FROM lines UNION SELECT account_id, service_id, supplier_id FROM pays
+                 UNION SELECT account_id, service_id, supplier_id FROM prev)
+        SELECT @m AS month, k.account_id, k.service_id, k.supplier_id, coalesce(p.closing, 0) AS opening, coalesce(l.charged, 0) AS charged,
+               coalesce(l.recalculated, 0) AS recalculated, coalesce(l.penalties, 0) AS penalties, coalesce(y.paid, 0) AS paid,
+               coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0) - coalesce(y.paid, 0) AS closing
+        FROM keys k
+        LEFT JOIN lines l USING (account_id, service_id, supplier_id)
+        LEFT JOIN pays y USING (account_id, service_id, supplier_id)
+        LEFT JOIN prev p USING (account_id, service_id, supplier_id)
+        """;
 
     public static async Task<PeriodStatus> StatusAsync(string connectionString, BillingPeriod month, CancellationToken ct = default)
     {

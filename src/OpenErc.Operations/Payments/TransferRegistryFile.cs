@@ -1,39 +1,23 @@
 using System.Globalization;
-using System.Text;
 using MiniExcelLibs;
 
 namespace OpenErc.Operations.Payments;
 
 /// <summary>
 /// A supplier's transfer registry as a file: one row per allocation line (date of payment, account, payer, address,
-/// service, service month, amount, commission, net) and a totals row «Итого». CSV is UTF-8 with a BOM and <c>;</c>
-/// between fields, amounts with a decimal comma — what Excel in a Russian locale opens as it is; XLSX has real numbers.
+/// service, service month, amount, commission, net) and a totals row «Итого». CSV is written by <see cref="CsvFile"/>
+/// (UTF-8 with a BOM, <c>;</c>, decimal commas); XLSX has real numbers.
 /// </summary>
 public static class TransferRegistryFile
 {
     public static readonly string[] Columns =
         ["Дата платежа", "Лицевой счёт", "Плательщик", "Адрес", "Услуга", "За месяц", "Сумма", "Комиссия", "К перечислению"];
 
-    private static readonly CultureInfo Ru = CultureInfo.GetCultureInfo("ru-RU");
-
     /// <summary>The file name: the supplier's ИНН and the day, e.g. <c>perechislenie_6612345678_2026-06-02.csv</c>.</summary>
     public static string FileName(TransferRegistry registry, string extension) =>
         string.Create(CultureInfo.InvariantCulture, $"perechislenie_{registry.SupplierInn}_{registry.Day:yyyy-MM-dd}.{extension}");
 
-    public static byte[] Csv(TransferRegistry registry)
-    {
-        var text = new StringBuilder();
-        text.AppendJoin(';', Columns).Append("\r\n");
-        foreach (var row in Rows(registry))
-            text.AppendJoin(';', row.Select(v => Quote(v switch
-            {
-                null => "",
-                decimal d => d.ToString("0.00", Ru),
-                DateTime t => t.ToString("dd.MM.yyyy", Ru),
-                _ => Convert.ToString(v, Ru) ?? "",
-            }))).Append("\r\n");
-        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
-    }
+    public static byte[] Csv(TransferRegistry registry) => CsvFile.Write(Columns, Rows(registry));
 
     public static byte[] Xlsx(TransferRegistry registry)
     {
@@ -55,7 +39,4 @@ public static class TransferRegistryFile
                 l.ServiceMonth?.ToString(), l.Amount, l.Commission, l.Net];
         yield return ["Итого", null, null, null, null, null, registry.Amount, registry.Commission, registry.Net];
     }
-
-    private static string Quote(string value) =>
-        value.IndexOfAny([';', '"', '\r', '\n']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -133,7 +133,7 @@ public static class ReceiptApi
 
     private static DateOnly Today(TimeProvider clock) => new PostingOptions("", Clock: clock).Today;
 
-    private static IResult BadMonth(string month) =>
+    internal static IResult BadMonth(string month) =>
         TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");
 
     private static IResult Refused(ReceiptException e) =>

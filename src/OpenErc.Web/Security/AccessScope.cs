@@ -51,6 +51,9 @@ public sealed class AccessScope
 
     public bool IsLimited => Buildings is not null || CitizenAccounts is not null;
 
+    /// <summary>The supplier organisation of a supplier's access group: whose charges, payments and meters the supplier cabinet shows.</summary>
+    public long? SupplierId => Group is { Kind: AccessGroupKind.Supplier, OrganisationId: { } supplier } ? supplier : null;
+
     public static async Task<AccessScope> ForAsync(ClaimsPrincipal user, OpenErcDbContext db, DateOnly today, CancellationToken ct = default)
     {
         if (user.IsInRole(Roles.Citizen))
