@@ -46,6 +46,7 @@ public sealed class AccessTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         ("finance", HttpMethod.Post, "/api/v1/payments/registries"),
         ("cabinet", HttpMethod.Get, "/api/v1/me/accounts"),
         ("cabinet", HttpMethod.Get, "/api/v1/me/requests"),
+        ("supplier", HttpMethod.Get, "/api/v1/supplier/meters"),
     ];
 
     /// <summary>What each role may do, written out from the duties (not read from the code under test).</summary>
@@ -62,7 +63,7 @@ public sealed class AccessTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         [Roles.Dispatcher] = ["read", "read-all", "dispatch"],
         [Roles.Cashier] = ["read", "read-all"],
         [Roles.ManagementCompany] = ["read"],
-        [Roles.Supplier] = ["read"],
+        [Roles.Supplier] = ["supplier"],
         [Roles.Citizen] = ["cabinet"],
     };
 

@@ -32,6 +32,9 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Where the host's letters go (a pickup folder of .eml files).</summary>
+    public string MailDirectory { get; } = Path.Combine(Path.GetTempPath(), "openerc-mail-" + Guid.NewGuid().ToString("N"));
+
     /// <summary>Accounts of the demo region to generate at start; 0 for an empty registry.</summary>
     protected virtual int DemoAccounts => 0;
 
@@ -43,6 +46,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
             ["ConnectionStrings:OpenErc"] = ConnectionString,
             ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Urls"] = "http://127.0.0.1:0",
+            ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
             // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
             ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
             ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",

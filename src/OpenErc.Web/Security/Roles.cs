@@ -48,7 +48,7 @@ public static class Roles
 /// </summary>
 public static class Duties
 {
-    /// <summary>Reading the registry, charges, payments and documents (within the user's scope).</summary>
+    /// <summary>Reading the registry, charges, payments and documents (within the user's scope); every staff role but the supplier's.</summary>
     public const string Read = "read";
     /// <summary>БТИ: buildings, premises, meters and their acts.</summary>
     public const string HousingStock = "housing-stock";
@@ -80,7 +80,8 @@ public static class Duties
     /// <summary>Who carries each duty besides the administrator.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Holders = new Dictionary<string, string[]>
     {
-        [Read] = Roles.Staff,
+        // A supplier reads through its cabinet only: the registry's account views show every supplier's services.
+        [Read] = Roles.Staff.Where(r => r != Roles.Supplier).ToArray(),
         [HousingStock] = [Roles.Bti],
         [Accounts] = [Roles.AccountManager],
         [Registrations] = [Roles.PassportOfficer],
