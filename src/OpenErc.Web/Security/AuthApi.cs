@@ -125,7 +125,8 @@ public static class AuthApi
         TypedResults.ValidationProblem(result.Errors.GroupBy(e => Field(e.Code)).ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()),
             title: "Пользователь не сохранён: исправьте ошибки");
 
-    private static string Field(string code) => code switch
+    /// <summary>The field of <see cref="StaffUserRequest"/> (camel case, as the API names it) an Identity error is about; "" for none.</summary>
+    internal static string Field(string code) => code switch
     {
         "Login" or "DuplicateUserName" or "InvalidUserName" => "login",
         "FullName" => "fullName",

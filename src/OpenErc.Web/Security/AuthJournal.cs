@@ -1,4 +1,5 @@
 using Npgsql;
+using OpenErc.Operations.Registry;
 using OpenErc.Storage;
 
 namespace OpenErc.Web.Security;
@@ -78,9 +79,38 @@ public sealed class AuthJournal(OpenErcDatabase db)
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            "SELECT at, user_id, login, event, success, address, details, actor FROM auth_events WHERE @u IS NULL OR user_id = @u ORDER BY id DESC LIMIT @n", conn);
+            $"SELECT {Columns} FROM auth_events WHERE @u IS NULL OR user_id = @u ORDER BY id DESC LIMIT @n", conn);
         cmd.Parameters.Add(new NpgsqlParameter<long?>("u", userId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new NpgsqlParameter<int>("n", limit));
+        return await ReadAsync(cmd, ct);
+    }
+
+    /// <summary>
+    /// One page of the journal, newest first: the events whose login contains <paramref name="login"/> (any case) when it is
+    /// given — failed sign-ins under a mistyped or unknown login have no user, so the journal is searched by the login typed.
+    /// </summary>
+    public async Task<Page<AuthEventRow>> FindAsync(string? login, int page, int pageSize, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync(ct);
+        const string where = "@l::text IS NULL OR login ILIKE @l";
+        var pattern = string.IsNullOrWhiteSpace(login) ? null : Components.Shared.ListColumn.Like(login);
+        await using var count = new NpgsqlCommand($"SELECT count(*)::int FROM auth_events WHERE {where}", conn);
+        count.Parameters.Add(new NpgsqlParameter<string?>("l", pattern) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        int total = (int)(await count.ExecuteScalarAsync(ct))!;
+        await using var cmd = new NpgsqlCommand($"SELECT {Columns} FROM auth_events WHERE {where} ORDER BY id DESC LIMIT @n OFFSET @o", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string?>("l", pattern) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<int>("n", pageSize));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("o", checked((page - 1) * pageSize)));
+        return new Page<AuthEventRow>(await ReadAsync(cmd, ct), total, page, pageSize);
+    }
+
+    private const string Columns = "at, user_id, login, event, success, address, details, actor";
+
+    private static async Task<List<AuthEventRow>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
         var rows = new List<AuthEventRow>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -40,6 +40,13 @@ public static class Roles
     public static readonly string[] Staff = All.Select(r => r.Code).Where(r => r != Citizen).ToArray();
 
     public static string NameOf(string code) => All.FirstOrDefault(r => r.Code == code).Name ?? code;
+
+    /// <summary>The Russian names of <paramref name="codes"/>, in the order of <see cref="All"/>, comma-separated.</summary>
+    public static string Names(IEnumerable<string> codes)
+    {
+        var set = codes.ToHashSet();
+        return string.Join(", ", All.Where(r => set.Contains(r.Code)).Select(r => r.Name));
+    }
 }
 
 /// <summary>

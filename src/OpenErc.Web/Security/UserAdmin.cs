@@ -115,3 +115,16 @@ public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, A
         new(u.Id, u.UserName!, u.FullName, u.Email, u.PhoneNumber, roles, u.AccessGroupId,
             u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow ? end : null, u.AccessFailedCount, u.CreatedAt);
 }
+
+/// <summary>
+/// <see cref="UserAdmin"/> for the workstation's pages. A circuit lives for hours and its scoped services with it, so each
+/// call gets a scope of its own: a refused change leaves no half-changed user tracked by the Identity context for the next call.
+/// </summary>
+public static class UserAdminScope
+{
+    public static async Task<T> UserAdminAsync<T>(this IServiceScopeFactory scopes, Func<UserAdmin, Task<T>> call)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await call(scope.ServiceProvider.GetRequiredService<UserAdmin>());
+    }
+}

@@ -53,6 +53,14 @@ public static class Fmt
         _ => value.ToString() ?? Empty,
     };
 
+    /// <summary>A billing run's state (<c>billing_runs.state</c>) as the workstation says it.</summary>
+    public static string RunState(string state) => state switch
+    {
+        "completed" => "завершён",
+        "running" => "выполняется или прерван",
+        _ => "остановлен",
+    };
+
     /// <summary>Parses a decimal typed by a person: comma or dot, spaces between thousands.</summary>
     public static bool TryParseNumber(string? text, out decimal value)
     {
