@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenErc.Core.Common;
@@ -108,6 +109,38 @@ public sealed class CabinetJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
 
         await page.GotoAsync("/billing");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/denied"));
+    }
+
+    [Fact]
+    public async Task The_account_manager_reads_the_cabinet_code_from_the_card_and_the_dispatcher_answers_a_request()
+    {
+        long account = await host.ScalarAsync<long>("SELECT max(id) FROM personal_accounts");
+        var number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
+        var (citizen, _, _) = await host.CitizenAsync(account);
+        var sent = await WebHost.JsonAsync(await citizen.PostAsJsonAsync("/api/v1/me/requests",
+            new { accountNumber = number, kind = "Request", text = "Прошу заменить счётчик воды" }, Ct), HttpStatusCode.Created);
+        long request = sent.GetProperty("id").GetInt64();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var (_, managerCookies) = await host.SignedInAsync(await host.CreateUserAsync(Roles.AccountManager));
+        var page = await host.NewPageAsync(browser, cookies: managerCookies);
+        await page.GotoAsync($"/accounts/{account}");
+        await page.GetByTestId("show-cabinet-code").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("cabinet-code")).ToHaveTextAsync(
+            await host.ScalarAsync<string>($"SELECT code FROM cabinet_codes WHERE account_id = {account}"));
+        (await host.ScalarAsync<long>($"SELECT count(*) FROM auth_events WHERE event = 'cabinet-code-shown' AND details = '{number}'")).ShouldBe(1);
+
+        var (_, dispatcherCookies) = await host.SignedInAsync(await host.CreateUserAsync(Roles.Dispatcher));
+        var desk = await host.NewPageAsync(browser, cookies: dispatcherCookies);
+        await desk.GotoAsync("/requests");
+        await Assertions.Expect(desk.GetByTestId("request").Filter(new() { HasText = "Прошу заменить счётчик воды" })).ToBeVisibleAsync();
+        await desk.GetByTestId($"done-{request}").ClickAsync();
+        await Assertions.Expect(desk.GetByText("Напишите ответ гражданину")).ToBeVisibleAsync();
+        await Input(desk, $"answer-{request}").FillAsync("Замена назначена на 2 декабря");
+        await desk.GetByTestId($"done-{request}").ClickAsync();
+        await Assertions.Expect(desk.GetByTestId("request").Filter(new() { HasText = "Прошу заменить счётчик воды" })).ToHaveCountAsync(0);
+        (await host.ScalarAsync<string>($"SELECT answer FROM citizen_requests WHERE id = {request} AND status = 3")).ShouldBe("Замена назначена на 2 декабря");
     }
 
     private static async Task Register(IPage page, string number, string code, string login)

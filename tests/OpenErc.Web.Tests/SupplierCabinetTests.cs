@@ -243,9 +243,12 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000, cookies);
+        // A supplier has no workstation: the registry refuses it, its menu is the cabinet alone.
         await page.GotoAsync("/");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Кабинет поставщика" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/supplier$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/denied"));
+        await page.GotoAsync("/supplier");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Кабинет поставщика" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Поиск лицевых счетов" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("supplier-name")).ToContainTextAsync("АО «Водоканал»");
         await Assertions.Expect(page.Locator("input[data-testid=supplier-month], [data-testid=supplier-month] input").First).ToHaveValueAsync(Charged.ToString());
 

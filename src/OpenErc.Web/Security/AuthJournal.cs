@@ -17,6 +17,7 @@ public static class AuthEvent
     public const string UserCreated = "user-created";
     public const string UserChanged = "user-changed";
     public const string Unlocked = "unlocked";
+    public const string CodeShown = "cabinet-code-shown";
 
     public static string Name(string code) => code switch
     {
@@ -30,6 +31,7 @@ public static class AuthEvent
         UserCreated => "Создание пользователя",
         UserChanged => "Изменение пользователя",
         Unlocked => "Снятие блокировки",
+        CodeShown => "Показ кода регистрации в кабинете",
         _ => code,
     };
 }
