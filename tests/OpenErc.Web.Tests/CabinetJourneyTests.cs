@@ -32,7 +32,8 @@ public sealed class CabinetJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
-        var page = await host.NewPageAsync(browser, cookies: new CookieContainer());
+        // On a phone's screen: the cabinet is one column.
+        var page = await host.NewPageAsync(browser, cookies: new CookieContainer(), phone: true);
         await page.GotoAsync("/cabinet");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login"));
         await page.GetByTestId("register-link").ClickAsync();
@@ -127,7 +128,8 @@ public sealed class CabinetJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         var page = await host.NewPageAsync(browser, cookies: managerCookies);
         await page.GotoAsync($"/accounts/{account}");
         await page.GetByTestId("show-cabinet-code").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("cabinet-code")).ToHaveTextAsync(
+        await Assertions.Expect(page.GetByTestId("cabinet-code")).ToHaveTextAsync(new Regex("^[A-Z2-9]{5}-[A-Z2-9]{5}$"));
+        (await page.GetByTestId("cabinet-code").TextContentAsync()).ShouldBe(
             await host.ScalarAsync<string>($"SELECT code FROM cabinet_codes WHERE account_id = {account}"));
         (await host.ScalarAsync<long>($"SELECT count(*) FROM auth_events WHERE event = 'cabinet-code-shown' AND details = '{number}'")).ShouldBe(1);
 
