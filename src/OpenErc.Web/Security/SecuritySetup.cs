@@ -47,6 +47,8 @@ public static class SecuritySetup
             o.Events.OnRedirectToLogin = c => Deny(c, 401, "Требуется вход в систему", "Войдите в систему: POST /api/v1/auth/login");
             o.Events.OnRedirectToAccessDenied = c => Deny(c, 403, "Нет доступа", "Недостаточно прав для этого действия");
         });
+        // A changed role or group, a reset password or a removed user ends the other sessions within a minute.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddAuthorization(Duties.Add);
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthService>();
