@@ -82,7 +82,7 @@ public static class CitizenCabinet
             .Where(m => (m.PremiseId == premiseId || m.AccountId == accountId) && (m.RemovedOn == null || m.RemovedOn > today))
             .OrderBy(m => m.Resource).ThenBy(m => m.SerialNumber).ToListAsync(ct);
         var ids = meters.Select(m => m.Id).ToArray();
-        var history = await db.MeterReadings.AsNoTracking().Where(r => ids.Contains(r.MeterId))
+        var history = readings == 0 ? [] : await db.MeterReadings.AsNoTracking().Where(r => ids.Contains(r.MeterId))
             .OrderByDescending(r => r.ReadOn).ThenBy(r => r.Zone).ToListAsync(ct);
         return meters.Select(m => new CabinetMeter(m.Id, m.SerialNumber, m.Resource, m.Zones, m.Digits, m.NextVerificationOn, m.VerificationExpired(today),
             history.Where(r => r.MeterId == m.Id).Take(readings * m.Zones).Select(r => new CabinetReading(r.ReadOn, r.Zone, r.Value, r.Source)).ToList())).ToList();
