@@ -124,7 +124,7 @@ public static class ReceiptApi
         }
     }
 
-    private static async Task<NpgsqlConnection> OpenAsync(OpenErcDatabase db, CancellationToken ct)
+    internal static async Task<NpgsqlConnection> OpenAsync(OpenErcDatabase db, CancellationToken ct)
     {
         var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync(ct);

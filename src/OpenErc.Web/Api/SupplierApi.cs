@@ -39,7 +39,7 @@ public static class SupplierApi
             .Produces<Page<SupplierDebtor>>().ProducesValidationProblem().ProducesProblem(403);
 
         supplier.MapGet("/meters", async (int? page, int? pageSize, HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                TypedResults.Ok(await SupplierReports.MetersAsync(db.ConnectionString, Supplier(http), DateOnly.FromDateTime(clock.GetLocalNow().DateTime),
+                TypedResults.Ok(await SupplierReports.MetersAsync(db.ConnectionString, Supplier(http), Components.Shared.Fmt.Today(clock),
                     page ?? 1, pageSize ?? 50, ct)))
             .WithSummary("Приборы учёта ресурсов поставщика в домах, где у него действует договор: последнее показание и дата следующей поверки")
             .Produces<Page<SupplierMeter>>().ProducesProblem(403);

@@ -8,6 +8,8 @@ using OpenErc.Operations.Receipts;
 using OpenErc.Storage;
 using OpenErc.Web.Api;
 using OpenErc.Web.Security;
+using static OpenErc.Web.Components.Shared.Fmt;
+using static OpenErc.Web.Api.ReceiptApi;
 
 namespace OpenErc.Web.Cabinet;
 
@@ -157,17 +159,8 @@ public static class CitizenApi
     internal static IResult NotOwn(string number) =>
         TypedResults.Problem($"Лицевой счёт {number} не добавлен в ваш личный кабинет", statusCode: 403, title: "Нет доступа");
 
-    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
-
     private static async Task<long[]> OwnAsync(ClaimsPrincipal user, Scopes scopes, CancellationToken ct) =>
         (await scopes.ForAsync(user, ct)).CitizenAccounts ?? [];
-
-    private static async Task<NpgsqlConnection> OpenAsync(OpenErcDatabase db, CancellationToken ct)
-    {
-        var conn = new NpgsqlConnection(db.ConnectionString);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
 
     /// <summary>Runs <paramref name="action"/> for the citizen's own account <paramref name="number"/>; 403 for any other number.</summary>
     private static async Task<IResult> WithAccountAsync(string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct,

@@ -21,7 +21,7 @@ public sealed class Scopes(OpenErcDatabase db, TimeProvider clock)
         var now = clock.GetUtcNow();
         if (_cache.TryGetValue(key, out var cached) && now - cached.At < Lifetime) return cached.Scope;
         await using var context = db.CreateContext();
-        var scope = await AccessScope.ForAsync(user, context, DateOnly.FromDateTime(clock.GetLocalNow().DateTime), ct);
+        var scope = await AccessScope.ForAsync(user, context, Components.Shared.Fmt.Today(clock), ct);
         _cache[key] = (now, scope);
         return scope;
     }
