@@ -33,7 +33,7 @@ public static class BenchCommands
 
             var watch = Stopwatch.StartNew();
             var report = await BillingRun.RunAsync(cs, month, BillingScope.All,
-                new BillingRunOptions(parse.GetValue(batch), parse.GetValue(parallel), StartedBy: "bench"), ct: ct);
+                new BillingRunOptions(CliDatabase.Clock, parse.GetValue(batch), parse.GetValue(parallel), StartedBy: "bench"), ct: ct);
             var runSeconds = Seconds(watch.Elapsed);
             AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
 

@@ -46,7 +46,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             server = await LocalPostgres.StartAsync(Path.Combine(root, "pg"), CliDatabase.Logging.CreateLogger("bench"), throwaway: true, ct: ct);
             await server.EnsureDatabaseAsync("bench", ct);
             var cs = server.ConnectionString("bench");
-            await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+            await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), CliDatabase.Clock))
                 await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database, ct);
 
             AnsiConsole.MarkupLineInterpolated($"Демо-регион: {accounts:N0} лицевых счетов…");

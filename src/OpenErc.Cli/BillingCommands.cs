@@ -38,16 +38,16 @@ public static class BillingCommands
                 : parse.GetValue(municipality) is { } m ? BillingScope.Municipality(m)
                 : parse.GetValue(manager) is { } o ? BillingScope.ManagementCompany(o)
                 : BillingScope.All;
-            var options = new BillingRunOptions(parse.GetValue(batch), parse.GetValue(parallel), parse.GetValue(dry), Environment.UserName);
+            var options = new BillingRunOptions(CliDatabase.Clock, parse.GetValue(batch), parse.GetValue(parallel), parse.GetValue(dry), Environment.UserName);
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
-            var started = DateTime.UtcNow;
+            var started = System.Diagnostics.Stopwatch.StartNew();
             BillingRunReport report = null!;
             try
             {
                 // Past months known to be wrong are recalculated before the month is charged (a dry run changes nothing).
                 if (!options.DryRun)
-                    RecalcCommands.PrintQueue(await Recalculations.ProcessQueueAsync(database.ConnectionString, period, Environment.UserName, ct: ct));
+                    RecalcCommands.PrintQueue(await Recalculations.ProcessQueueAsync(database.ConnectionString, period, Environment.UserName, CliDatabase.Clock, ct: ct));
                 await AnsiConsole.Progress()
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                     .StartAsync(async ctx =>
@@ -70,7 +70,7 @@ public static class BillingCommands
                 AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
                 return 1;
             }
-            Print(report, DateTime.UtcNow - started);
+            Print(report, started.Elapsed);
             return report.BuildingsFailed > 0 ? 3 : 0;
         });
         return cmd;
@@ -114,7 +114,7 @@ public static class BillingCommands
             await database.MigrateAsync(ct);
             try
             {
-                var r = await BillingPeriods.CloseAsync(database.ConnectionString, period, Environment.UserName, ct);
+                var r = await BillingPeriods.CloseAsync(database.ConnectionString, period, CliDatabase.Clock, Environment.UserName, ct);
                 AnsiConsole.MarkupLineInterpolated($"Месяц {period} закрыт: сальдо {r.Balances.ToString("N0", Ru)} строк по {r.Accounts.ToString("N0", Ru)} лицевым счетам");
                 AnsiConsole.MarkupLineInterpolated(
                     $"Входящее {r.Opening.ToString("N2", Ru)} + начислено {r.Charged.ToString("N2", Ru)} + перерасчёт {r.Recalculated.ToString("N2", Ru)} + пени {r.Penalties.ToString("N2", Ru)} − оплачено {r.Paid.ToString("N2", Ru)} = исходящее {r.Closing.ToString("N2", Ru)} ₽");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using OpenErc.Core.Common;
 using OpenErc.Storage;
 using Spectre.Console;
 
@@ -23,10 +24,16 @@ public static class CliDatabase
 
     public static readonly ILoggerFactory Logging = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
 
+    /// <summary>
+    /// The region's clock of the command line: the machine's time in the zone of env <c>OpenErc__TimeZone</c> (the same
+    /// setting as the web host's <c>OpenErc:TimeZone</c>), Moscow by default.
+    /// </summary>
+    public static RegionClock Clock { get; } = RegionClock.Machine(Environment.GetEnvironmentVariable("OpenErc__TimeZone"));
+
     public static async Task<OpenErcDatabase> OpenAsync(ParseResult parse, CancellationToken ct)
     {
         var configured = parse.GetValue(ConnectionOption) ?? Environment.GetEnvironmentVariable("OPENERC_DB");
-        var db = await OpenErcDatabase.OpenAsync(configured, parse.GetValue(DataOption), Logging.CreateLogger("openerc"), ct);
+        var db = await OpenErcDatabase.OpenAsync(configured, parse.GetValue(DataOption), Clock, Logging.CreateLogger("openerc"), ct);
         if (db.Local is { } local)
             AnsiConsole.MarkupLineInterpolated($"[grey]Встроенный PostgreSQL: {local.DataDirectory}, порт {local.Port}[/]");
         return db;

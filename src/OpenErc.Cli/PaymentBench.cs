@@ -48,13 +48,13 @@ internal static class PaymentBench
         {
             int n = parse.GetValue(payments), c = parse.GetValue(concurrency);
             if (n < 1 || c < 1) throw new ArgumentException("--payments и --concurrency должны быть больше нуля");
-            var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Today));
+            var month = CliDatabase.Clock.CurrentMonth;
             var dll = Path.GetFullPath(parse.GetValue(web) ?? await BuildWebAsync(ct));
             if (!File.Exists(dll)) throw new FileNotFoundException($"Нет файла веб-сервера {dll}");
 
             await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), month, ct);
             var cs = bench.ConnectionString;
-            var charged = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(StartedBy: "bench"), ct: ct);
+            var charged = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(CliDatabase.Clock, StartedBy: "bench"), ct: ct);
             AnsiConsole.MarkupLineInterpolated($"Начисления за {month}: {charged.Lines:N0} строк по {charged.Accounts:N0} счетам");
             // The region was loaded and charged a moment ago: its tables are vacuumed and analysed now, untimed, rather
             // than by autovacuum in the middle of the measurements (a centre's intake does not follow a bulk load).
@@ -145,11 +145,11 @@ internal static class PaymentBench
     private static async Task<(decimal Seconds, string State)> RegistryAsync(string cs, int lines, CancellationToken ct)
     {
         using var file = new MemoryStream();
-        await PaymentRegistries.GenerateSampleAsync(cs, file, lines, DateOnly.FromDateTime(DateTime.Today).AddDays(-1), prefix: "BR", ct: ct);
+        await PaymentRegistries.GenerateSampleAsync(cs, file, lines, CliDatabase.Clock.Today.AddDays(-1), prefix: "BR", ct: ct);
         var agent = await PaymentRegistries.FindAgentAsync(cs, DemoRegion.BankLogin, ct) ?? throw new InvalidOperationException("no demo bank");
         AnsiConsole.MarkupLineInterpolated($"Реестр платежей: {lines:N0} строк, {file.Length / 1048576m:N1} МБ…");
         var watch = Stopwatch.StartNew();
-        var report = await PaymentRegistries.ImportAsync(cs, agent, "bench.txt", file.ToArray(), new PostingOptions("bench"), ct);
+        var report = await PaymentRegistries.ImportAsync(cs, agent, "bench.txt", file.ToArray(), new PostingOptions("bench", CliDatabase.Clock), ct);
         var seconds = BenchCommands.Seconds(watch.Elapsed);
         AnsiConsole.MarkupLineInterpolated($"Реестр импортирован за {seconds:N1} с: {(report.Accepted ? "принят" : "отклонён")}");
         return (seconds, report.Registry.State.ToString());
@@ -192,7 +192,7 @@ internal static class PaymentBench
     }
 
     private static Task<Answer> PayAsync(HttpClient http, Planned p, CancellationToken ct) => SendAsync(http, string.Create(CultureInfo.InvariantCulture,
-        $"ACTION=payment&ACCOUNT={p.Account}&AMOUNT={p.Amount:0.00}&PAY_ID={p.PayId}&PAY_DATE={DateTimeOffset.UtcNow.ToOffset(PostingOptions.MoscowOffset):dd.MM.yyyy_HH:mm:ss}"), ct);
+        $"ACTION=payment&ACCOUNT={p.Account}&AMOUNT={p.Amount:0.00}&PAY_ID={p.PayId}&PAY_DATE={CliDatabase.Clock.LocalNow:dd.MM.yyyy_HH:mm:ss}"), ct);
 
     private static decimal Milliseconds(TimeSpan[] sorted, int percentile) =>
         Math.Round(sorted[(sorted.Length - 1) * percentile / 100].Ticks / (decimal)TimeSpan.TicksPerMillisecond, 1);
@@ -310,10 +310,10 @@ internal static class PaymentBench
         process.BeginErrorReadLine();
         var host = new WebProcess(process, address, output);
         using var http = new HttpClient { BaseAddress = address };
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromMinutes(2))
             {
                 host.Dispose();
                 throw new InvalidOperationException("Веб-сервер не запустился:\n" + host.Output);

@@ -53,7 +53,7 @@ public static class PaymentCommands
             try
             {
                 var report = await PaymentRegistries.ImportAsync(database.ConnectionString, agentId, path.Name, await File.ReadAllBytesAsync(path.FullName, ct),
-                    new PostingOptions(Environment.UserName), ct, configured);
+                    new PostingOptions(Environment.UserName, CliDatabase.Clock), ct, configured);
                 Print(report, watch.Elapsed);
                 return report.Accepted ? 0 : 1;
             }
@@ -96,7 +96,7 @@ public static class PaymentCommands
             { output, lines, accounts, day, seed, prefix };
         cmd.SetAction(async (parse, ct) =>
         {
-            var date = DateOnly.FromDateTime(DateTime.Today).AddDays(-1);
+            var date = CliDatabase.Clock.Today.AddDays(-1);
             if (parse.GetValue(day) is { } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]Дата должна иметь вид ГГГГ-ММ-ДД: «{text}»[/]");

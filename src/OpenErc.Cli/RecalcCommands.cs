@@ -51,7 +51,7 @@ public static class RecalcCommands
                 await db.MigrateAsync(ct);
                 try
                 {
-                    var q = await Recalculations.ProcessQueueAsync(db.ConnectionString, period, Environment.UserName,
+                    var q = await Recalculations.ProcessQueueAsync(db.ConnectionString, period, Environment.UserName, CliDatabase.Clock,
                         new RecalculationOptions(parse.GetValue(horizon)), ct);
                     PrintQueue(q);
                     return q.Recalculation?.Failures.Count > 0 ? 3 : 0;
@@ -94,7 +94,7 @@ public static class RecalcCommands
             var scope = ids.Length > 0 ? BillingScope.Buildings(ids) : BillingScope.All;
             try
             {
-                var r = await Recalculations.RecalculateAsync(database.ConnectionString, period, scope, parse.GetValue(reason) ?? "", Environment.UserName,
+                var r = await Recalculations.RecalculateAsync(database.ConnectionString, period, scope, parse.GetValue(reason) ?? "", Environment.UserName, CliDatabase.Clock,
                     new RecalculationOptions(parse.GetValue(horizon)), ct);
                 Print(r);
                 return r.Failures.Count > 0 ? 3 : 0;
@@ -153,7 +153,7 @@ public static class RecalcCommands
             try
             {
                 long run = await Recalculations.PostCorrectionAsync(database.ConnectionString, period, parse.GetValue(account), parse.GetValue(service) ?? "",
-                    parse.GetValue(supplier), corrected, parse.GetValue(amount), parse.GetValue(reason) ?? "", Environment.UserName, ct);
+                    parse.GetValue(supplier), corrected, parse.GetValue(amount), parse.GetValue(reason) ?? "", Environment.UserName, CliDatabase.Clock, ct);
                 AnsiConsole.MarkupLineInterpolated($"Корректировка проведена (№{run}) в {period} за {corrected}: {parse.GetValue(amount).ToString("N2", Ru)} ₽");
                 return 0;
             }
@@ -183,7 +183,7 @@ public static class RecalcCommands
             await database.MigrateAsync(ct);
             try
             {
-                var r = await PenaltyPosting.PostAsync(database.ConnectionString, period, date, Environment.UserName, ct: ct);
+                var r = await PenaltyPosting.PostAsync(database.ConnectionString, period, date, CliDatabase.Clock, Environment.UserName, ct: ct);
                 AnsiConsole.MarkupLineInterpolated(
                     $"Пени на {date:dd.MM.yyyy} (№{r.RunId}): долгов {r.Chunks.ToString("N0", Ru)}; начислено всего {r.Accrued.ToString("N2", Ru)} ₽, ранее {r.AlreadyPosted.ToString("N2", Ru)} ₽, проведено сейчас {r.Posted.ToString("N2", Ru)} ₽ ({r.Lines.ToString("N0", Ru)} строк)");
                 return 0;

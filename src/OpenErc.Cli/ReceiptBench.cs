@@ -26,8 +26,8 @@ public static class ReceiptBench
             var month = new BillingPeriod(2026, 11);
             await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), month, ct);
             var cs = bench.ConnectionString;
-            var run = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(StartedBy: "bench"), ct: ct);
-            await BillingPeriods.CloseAsync(cs, month, "bench", ct);
+            var run = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(CliDatabase.Clock, StartedBy: "bench"), ct: ct);
+            await BillingPeriods.CloseAsync(cs, month, CliDatabase.Clock, "bench", ct);
             await using (var conn = new NpgsqlConnection(cs))
             {
                 await conn.OpenAsync(ct);

@@ -50,7 +50,7 @@ public static class ReceiptCommands
                 {
                     var task = progress.AddTask("Печать", maxValue: 1);
                     return await ReceiptPrinting.PrintAsync(database.ConnectionString, period, parse.GetValue(output)!,
-                        new ReceiptSettings { PayeeInn = parse.GetValue(PayeeInn) }, Environment.UserName, DateOnly.FromDateTime(DateTime.Today),
+                        new ReceiptSettings { PayeeInn = parse.GetValue(PayeeInn) }, Environment.UserName, CliDatabase.Clock.Today,
                         new PrintSelection(ids is { Length: > 0 } ? ids : null, parse.GetValue(manager), parse.GetValue(debt)), parse.GetValue(parallel),
                         new Progress<PrintProgress>(p =>
                         {
@@ -90,7 +90,7 @@ public static class ReceiptCommands
                 await using var conn = new NpgsqlConnection(database.ConnectionString);
                 await conn.OpenAsync(ct);
                 var document = await ReceiptIssuing.ForAccountAsync(conn, new ReceiptSettings { PayeeInn = parse.GetValue(PayeeInn) }, Environment.UserName,
-                    DateOnly.FromDateTime(DateTime.Today), parse.GetValue(account)!, period, ct, parse.GetValue(notice));
+                    CliDatabase.Clock.Today, parse.GetValue(account)!, period, ct, parse.GetValue(notice));
                 await File.WriteAllBytesAsync(parse.GetValue(output)!, ReceiptPdf.Render(document), ct);
                 AnsiConsole.MarkupLineInterpolated($"Документ № {document.Number}: к оплате {document.Totals.ToPay.ToString("N2", Ru)} ₽ → {parse.GetValue(output)}");
                 return 0;

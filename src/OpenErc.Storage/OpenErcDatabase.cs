@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using OpenErc.Core.Common;
 using Microsoft.Extensions.Logging;
 
 namespace OpenErc.Storage;
@@ -10,25 +11,30 @@ namespace OpenErc.Storage;
 /// </summary>
 public sealed class OpenErcDatabase : IAsyncDisposable
 {
-    private OpenErcDatabase(string connectionString, LocalPostgres? local)
+    private OpenErcDatabase(string connectionString, LocalPostgres? local, RegionClock clock)
     {
         ConnectionString = connectionString;
         Local = local;
+        Clock = clock;
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>The region's clock that the contexts made here archive changes by.</summary>
+    public RegionClock Clock { get; }
 
     /// <summary>The embedded cluster when this process started one; null for a configured server.</summary>
     public LocalPostgres? Local { get; }
 
     public const string DefaultDataDirectory = ".openerc/pg";
 
-    public static async Task<OpenErcDatabase> OpenAsync(string? configuredConnectionString, string? dataDirectory, ILogger? log, CancellationToken ct = default)
+    public static async Task<OpenErcDatabase> OpenAsync(string? configuredConnectionString, string? dataDirectory, RegionClock clock, ILogger? log,
+        CancellationToken ct = default)
     {
         if (!string.IsNullOrWhiteSpace(configuredConnectionString))
-            return new OpenErcDatabase(configuredConnectionString, null);
+            return new OpenErcDatabase(configuredConnectionString, null, clock);
         var local = await LocalPostgres.StartAsync(ResolveDataDirectory(dataDirectory), log, ct: ct);
-        return new OpenErcDatabase(local.ConnectionString(), local);
+        return new OpenErcDatabase(local.ConnectionString(), local, clock);
     }
 
     /// <summary>
@@ -45,7 +51,7 @@ public sealed class OpenErcDatabase : IAsyncDisposable
         return Path.GetFullPath(folder);
     }
 
-    public OpenErcDbContext CreateContext() => new(Options(ConnectionString));
+    public OpenErcDbContext CreateContext() => new(Options(ConnectionString), Clock);
 
     public static DbContextOptions<OpenErcDbContext> Options(string connectionString)
     {
@@ -74,5 +80,5 @@ public sealed class OpenErcDatabase : IAsyncDisposable
 public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<OpenErcDbContext>
 {
     public OpenErcDbContext CreateDbContext(string[] args) =>
-        new(OpenErcDatabase.Options("Host=127.0.0.1;Database=openerc;Username=openerc"));
+        new(OpenErcDatabase.Options("Host=127.0.0.1;Database=openerc;Username=openerc"), RegionClock.Machine());
 }

@@ -19,9 +19,12 @@ namespace OpenErc.Storage;
 /// alters charges already posted queues its buildings for recalculation in the same transaction
 /// (<see cref="RetroactiveChanges"/>).
 /// </summary>
-public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options) : DbContext(options)
+public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options, RegionClock clock) : DbContext(options)
 {
     /// <summary>Who is changing the data: a user name, "demo", a run or an import.</summary>
+    /// <summary>The region's clock: when a change is archived.</summary>
+    public RegionClock Clock { get; } = clock;
+
     public string Actor { get; set; } = "система";
 
     /// <summary>Why the data changes; stored with every audit entry of the next save.</summary>
@@ -216,7 +219,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options)
         try
         {
             int count = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            var at = DateTimeOffset.UtcNow;
+            var at = Clock.Now;
             foreach (var (entry, state, changes) in tracked)
             {
                 var changed = changes ?? Describe(entry, added: true);

@@ -138,7 +138,7 @@ internal static class RetroactiveChanges
     }
 
     /// <summary>Queues the buildings of the changes that touch posted charges; set-based, one statement.</summary>
-    internal static async Task QueueAsync(DbContext db, List<Change> changes, string actor, CancellationToken ct)
+    internal static async Task QueueAsync(OpenErcDbContext db, List<Change> changes, string actor, CancellationToken ct)
     {
         if (changes.Count == 0) return;
         NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
@@ -166,12 +166,12 @@ internal static class RetroactiveChanges
                         SELECT 1 FROM building_service_methods s WHERE s.building_id = t.building_id AND s.service_id = t.service_id
                           AND (s.valid_to IS NULL OR s.valid_to > r.month)))
                 GROUP BY t.building_id)
-            INSERT INTO recalculation_queue AS x (building_id, from_month, reason, queued_by)
-            SELECT building_id, from_month, left(reason, 2000), @actor FROM q
+            INSERT INTO recalculation_queue AS x (building_id, from_month, reason, queued_by, queued_at)
+            SELECT building_id, from_month, left(reason, 2000), @actor, @now FROM q
             ON CONFLICT (building_id) DO UPDATE SET
                 from_month = least(x.from_month, excluded.from_month),
                 reason = CASE WHEN strpos(x.reason, excluded.reason) > 0 THEN x.reason ELSE left(x.reason || '; ' || excluded.reason, 2000) END,
-                queued_at = now(), queued_by = excluded.queued_by, version = nextval('recalculation_queue_version')
+                queued_at = excluded.queued_at, queued_by = excluded.queued_by, version = nextval('recalculation_queue_version')
             """,
             [
                 Array("targets", NpgsqlDbType.Text, changes.Select(c => c.Target)),
@@ -181,6 +181,7 @@ internal static class RetroactiveChanges
                 Array("froms", NpgsqlDbType.Date, changes.Select(c => c.From)),
                 Array("reasons", NpgsqlDbType.Text, changes.Select(c => c.Reason)),
                 new NpgsqlParameter<string>("actor", actor),
+                new NpgsqlParameter<DateTimeOffset>("now", db.Clock.Now),
             ], ct);
     }
 }

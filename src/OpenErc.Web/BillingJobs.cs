@@ -24,7 +24,7 @@ public sealed class BillingJob(BillingPeriod month, string scope, bool dryRun, s
 /// Runs billing in the background of the host, not of one browser tab: leaving the page does not stop a run, and
 /// every operator sees the same progress. A crash of the host leaves the run resumable (the run is restartable).
 /// </summary>
-public sealed class BillingJobs(OpenErcDatabase database, TimeProvider clock, ILogger<BillingJobs> log)
+public sealed class BillingJobs(OpenErcDatabase database, RegionClock clock, ILogger<BillingJobs> log)
 {
     private readonly Lock _gate = new();
 
@@ -40,7 +40,7 @@ public sealed class BillingJobs(OpenErcDatabase database, TimeProvider clock, IL
         {
             if (Current is { Finished: false })
                 throw new BillingException($"Уже выполняется расчёт за {Current.Month}: дождитесь его окончания");
-            job = Current = new BillingJob(month, scope.Description, dryRun, startedBy, clock.GetUtcNow());
+            job = Current = new BillingJob(month, scope.Description, dryRun, startedBy, clock.Now);
         }
         var progress = new Progress<BillingProgress>(p =>
         {
@@ -52,9 +52,9 @@ public sealed class BillingJobs(OpenErcDatabase database, TimeProvider clock, IL
             try
             {
                 // Past months known to be wrong are recalculated before the month is charged.
-                if (!dryRun) job.Queue = await Recalculations.ProcessQueueAsync(database.ConnectionString, month, startedBy);
+                if (!dryRun) job.Queue = await Recalculations.ProcessQueueAsync(database.ConnectionString, month, startedBy, clock);
                 job.Report = await BillingRun.RunAsync(database.ConnectionString, month, scope,
-                    new BillingRunOptions(DryRun: dryRun, StartedBy: startedBy), progress);
+                    new BillingRunOptions(clock, DryRun: dryRun, StartedBy: startedBy), progress);
             }
             catch (BillingException e)
             {

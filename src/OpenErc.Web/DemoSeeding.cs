@@ -14,7 +14,7 @@ public static class DemoSeeding
         await using (var db = database.CreateContext())
             if (await db.Buildings.AnyAsync()) return;
         log.LogInformation("The database is empty: generating a demo region of {Accounts} accounts", accounts);
-        var result = await DemoRegion.GenerateAsync(database.ConnectionString, new DemoOptions(accounts, config.GetValue("OpenErc:DemoSeed", 42)));
+        var result = await DemoRegion.GenerateAsync(database.ConnectionString, new DemoOptions(accounts, config.GetValue("OpenErc:DemoSeed", 42), database.Clock.CurrentMonth));
         log.LogInformation("Demo region ready: {Accounts} accounts in {Buildings} buildings, {Seconds:F1} s", result.Accounts, result.Buildings, result.Elapsed.TotalSeconds);
     }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Billing;
 using MudBlazor.Services;
 using OpenErc.Operations.Payments;
 using OpenErc.Storage;
@@ -33,9 +36,15 @@ public static class OpenErcWebHost
         var config = builder.Configuration;
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+        // The region's clock: a test's own when it registered one, else the machine's in the configured time zone.
+        var clock = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(RegionClock))?.ImplementationInstance as RegionClock
+            ?? RegionClock.Machine(config["OpenErc:TimeZone"]);
+        builder.Services.TryAddSingleton(clock);
+        // The framework's own time (sign-in cookies, lockouts, data protection) runs on the same clock.
+        builder.Services.AddSingleton(clock.Time);
         var database = await OpenErcDatabase.OpenAsync(
             config.GetConnectionString("OpenErc") is { Length: > 0 } cs ? cs : config["OPENERC_DB"],
-            config["OpenErc:DataDirectory"], loggerFactory.CreateLogger("OpenErc.Database"));
+            config["OpenErc:DataDirectory"], clock, loggerFactory.CreateLogger("OpenErc.Database"));
 
         try
         {
@@ -53,7 +62,6 @@ public static class OpenErcWebHost
         var config = builder.Configuration;
         builder.Services.AddSingleton(database);
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BillingJobs>();
         builder.Services.AddSecurity(config, database.ConnectionString);
         builder.Services.AddSingleton<Scopes>();
@@ -84,6 +92,7 @@ public static class OpenErcWebHost
 
         await database.MigrateAsync();
         await DemoSeeding.SeedIfEmptyAsync(database, config, app.Logger);
+        await BillingPeriods.StartAsync(database.ConnectionString, database.Clock.CurrentMonth, database.Clock);
         await SecuritySetup.SeedAsync(app.Services, config, app.Logger);
 
         app.UseStatusCodePages();

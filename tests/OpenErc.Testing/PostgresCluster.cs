@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpenErc.Core.Common;
 using OpenErc.Storage;
 using Xunit;
 
@@ -22,7 +23,7 @@ public sealed class PostgresCluster : IAsyncLifetime
         _root = Path.Combine(Path.GetTempPath(), "openerc-tests-" + Guid.NewGuid().ToString("N")[..8]);
         Server = await LocalPostgres.StartAsync(Path.Combine(_root, "pg"), throwaway: true);
         await Server.EnsureDatabaseAsync(Template);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(Server.ConnectionString(Template))))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(Server.ConnectionString(Template)), TestClock.On(2026, 1, 1)))
             await db.Database.MigrateAsync();
         NpgsqlConnection.ClearAllPools();
     }
@@ -49,7 +50,14 @@ public class TestDatabase(PostgresCluster cluster) : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync() => ConnectionString = await cluster.CreateDatabaseAsync("test");
 
-    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
+    /// <summary>The test's day: the region's clock of the class stands at noon of it until a test moves it.</summary>
+    public virtual DateOnly Today => new(2026, 11, 20);
+
+    /// <summary>The region's clock of the class.</summary>
+    public RegionClock Clock => _clock ??= TestClock.On(Today);
+    private RegionClock? _clock;
+
+    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString), Clock);
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -23,17 +23,17 @@ public static class BillingPeriods
     /// quality reductions, recalculations and corrections of earlier months), penalties: the lines of kind
     /// <see cref="ChargeLineKind.Penalty"/>, the opening from the previous month's closing, paid: the payment allocations booked in the month (advances paid before the account had charges are first split by the month's charges, see <see cref="PaymentPosting.SpreadUnsplitAdvancesAsync"/>; one still unsplit stays under service and supplier 0); checks them against the lines and marks the month closed, all in one transaction.
     /// </summary>
-    public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, string closedBy = "система", CancellationToken ct = default,
-        TimeProvider? clock = null)
+    public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, RegionClock clock, string closedBy = "система",
+        CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         await PaymentPosting.EnsurePartitionsAsync(conn, month, ct);
-        var today = new PostingOptions(closedBy, Clock: clock).Today;
+        await PaymentPosting.EnsurePartitionsAsync(conn, month.Next(), ct);
         await BillingRun.LockAsync(conn, month, $"Идёт расчёт месяца {month}: закрыть месяц нельзя", ct);
         try
         {
-            return await CloseLockedAsync(conn, month, closedBy, today, ct);
+            return await CloseLockedAsync(conn, month, closedBy, clock, ct);
         }
         finally
         {
@@ -41,34 +41,40 @@ public static class BillingPeriods
         }
     }
 
-    private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, DateOnly today, CancellationToken ct)
+    private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, RegionClock clock, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var cmd = new NpgsqlCommand("""
-            INSERT INTO billing_periods (month) VALUES (@m) ON CONFLICT DO NOTHING;
-            SELECT state FROM billing_periods WHERE month = @m FOR UPDATE;
-            """, conn, tx))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            if ((string)(await cmd.ExecuteScalarAsync(ct))! == "closed") throw new BillingException($"Месяц {month} уже закрыт");
-        }
-        await using (var cmd = new NpgsqlCommand("""
+        // The row of the open month is locked for the closing: a concurrent closing of the same month waits and then
+        // finds it closed, and postings that read the open month see the next one only after the commit.
+        var open = await OpenMonthAsync(conn, tx, forUpdate: true, ct);
+        if (open is null) throw new BillingException($"Расчётный месяц ещё не открыт: закрывать нечего");
+        if (open != month)
+            throw new BillingException(month < open
+                ? $"Месяц {month.Name()} уже закрыт; открыт {open.Value.Name()}"
+                : $"Закрыть можно только открытый месяц — {open.Value.Name()}; месяцы закрываются по порядку");
+        await using (var cmd = new NpgsqlCommand($"""
             SELECT (SELECT min(id) FROM billing_runs WHERE month = @m AND state = 'running' AND NOT dry_run),
-                   (SELECT state FROM billing_periods WHERE month = @prev)
+                   (SELECT count(*) FROM buildings b
+                    WHERE EXISTS (SELECT 1 FROM premises p JOIN personal_accounts a ON a.premise_id = p.id
+                                  WHERE p.building_id = b.id AND a.opened_on < @to AND (a.closed_on IS NULL OR a.closed_on > @m))
+                      AND NOT EXISTS (SELECT 1 FROM billing_run_buildings rb JOIN billing_runs r ON r.id = rb.run_id
+                                      WHERE rb.building_id = b.id AND r.month = @m AND NOT r.dry_run))
             """, conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             if (!r.IsDBNull(0)) throw new BillingException($"Расчёт №{r.GetInt64(0)} за {month} не завершён: продолжите его перед закрытием месяца");
-            if (!r.IsDBNull(1) && r.GetString(1) == "open") throw new BillingException($"Сначала закройте предыдущий месяц {month.Previous()}");
+            if (r.GetInt64(1) > 0)
+                throw new BillingException($"Месяц {month.Name()} не начислен: {r.GetInt64(1)} дом(ов) с открытыми лицевыми счетами не рассчитаны — сначала выполните расчёт месяца");
         }
         await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(month)));
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        var today = clock.Today;
         await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
@@ -103,11 +109,15 @@ public static class BillingPeriods
             Invariant.Holds(report.Paid == r.GetDecimal(10), $"balances of {month} hold {report.Paid} ₽ paid, the allocations {r.GetDecimal(10)} ₽");
             Invariant.Holds(r.GetInt64(11) == 0, $"{r.GetInt64(11)} balances of {month} do not open with the closing of {month.Previous()}");
         }
-        await using (var cmd = new NpgsqlCommand(
-            "UPDATE billing_periods SET state = 'closed', closed_at = now(), closed_by = @by WHERE month = @m", conn, tx))
+        await using (var cmd = new NpgsqlCommand("""
+            UPDATE billing_periods SET state = 'closed', closed_at = @now, closed_by = @by WHERE month = @m;
+            INSERT INTO billing_periods (month, state, opened_at) VALUES (@next, 'open', @now);
+            """, conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<string>("by", closedBy));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -148,7 +158,7 @@ public static class BillingPeriods
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-        string state = "open";
+        string state = "not_open";
         DateTimeOffset? closedAt = null;
         string? closedBy = null;
         await using (var cmd = new NpgsqlCommand("SELECT state, closed_at, closed_by FROM billing_periods WHERE month = @m", conn))
@@ -196,5 +206,62 @@ public static class BillingPeriods
             while (await r.ReadAsync(ct)) failures.Add(new BuildingFailure(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2)));
         }
         return new PeriodStatus(month, state, closedAt, closedBy, lines, total, runs, failures);
+    }
+
+    /// <summary>The open billing month, or null while the centre has never opened one.</summary>
+    public static async Task<BillingPeriod?> OpenMonthAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        return await OpenMonthAsync(conn, null, forUpdate: false, ct);
+    }
+
+    internal static async Task<BillingPeriod?> OpenMonthAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, bool forUpdate, CancellationToken ct,
+        bool share = false)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT month FROM billing_periods WHERE state = 'open'" + (forUpdate ? " FOR UPDATE" : share ? " FOR SHARE" : ""), conn, tx);
+        return await cmd.ExecuteScalarAsync(ct) is DateOnly month ? BillingPeriod.Of(month) : null;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="month"/> as the centre's first billing month when no month was ever opened (a fresh
+    /// database: the hosts open the region clock's current month, the demo region the first month of its history, a
+    /// migration from another system the month it goes live), and returns the open month — which is another one
+    /// when the centre already works.
+    /// </summary>
+    public static async Task<BillingPeriod> StartAsync(string connectionString, BillingPeriod month, RegionClock clock, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        return await StartAsync(conn, month, clock, ct);
+    }
+
+    internal static async Task<BillingPeriod> StartAsync(NpgsqlConnection conn, BillingPeriod month, RegionClock clock, CancellationToken ct)
+    {
+        // The partial unique index admits one open row; an empty table is the only case where this inserts.
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO billing_periods (month, state, opened_at) SELECT @m, 'open', @now WHERE NOT EXISTS (SELECT 1 FROM billing_periods)
+            ON CONFLICT DO NOTHING;
+            SELECT month FROM billing_periods WHERE state = 'open';
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
+        return BillingPeriod.Of((DateOnly)(await cmd.ExecuteScalarAsync(ct))!);
+    }
+
+    /// <summary>
+    /// Refuses (<see cref="BillingException"/>, a 409 for people) anything booked into <paramref name="month"/> unless it
+    /// is the open month; <paramref name="what"/> names it («Начисления», «Перерасчёт»).
+    /// </summary>
+    internal static async Task RequireOpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, string what, CancellationToken ct)
+    {
+        var open = await OpenMonthAsync(conn, tx, forUpdate: false, ct, share: tx is not null);
+        if (open == month) return;
+        throw new BillingException(open is null
+            ? $"Расчётный месяц не открыт: {what} за {month.Name()} не принимаются"
+            : month < open
+                ? $"Месяц {month.Name()} закрыт: {what} проводятся только в открытый месяц — {open.Value.Name()}"
+                : $"Открыт месяц {open.Value.Name()}: {what} за {month.Name()} — только после его закрытия");
     }
 }

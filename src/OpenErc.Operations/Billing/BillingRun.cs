@@ -48,7 +48,8 @@ public sealed record BillingScope
 /// <param name="Parallelism">Batches computed and written at once.</param>
 /// <param name="DryRun">Compute and compare with what is posted; write no lines.</param>
 /// <param name="StartedBy">Who starts the run.</param>
-public sealed record BillingRunOptions(int BatchSize = 50, int Parallelism = 2, bool DryRun = false, string StartedBy = "система")
+/// <param name="Clock">The region's clock: when the run starts and ends.</param>
+public sealed record BillingRunOptions(RegionClock Clock, int BatchSize = 50, int Parallelism = 2, bool DryRun = false, string StartedBy = "система")
 {
     public ChargeSettings Settings { get; init; } = new();
 }
@@ -150,15 +151,9 @@ public static class BillingRun
         BillingRunOptions options, IProgress<BillingProgress>? progress, CancellationToken ct)
     {
 
-        await using (var cmd = new NpgsqlCommand("""
-            INSERT INTO billing_periods (month) VALUES (@m) ON CONFLICT DO NOTHING;
-            SELECT state FROM billing_periods WHERE month = @m;
-            """, control))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            if ((string)(await cmd.ExecuteScalarAsync(ct))! == "closed")
-                throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
-        }
+        // Only the open month is charged; a database where no month was ever opened opens this one.
+        await BillingPeriods.StartAsync(control, month, options.Clock, ct);
+        await BillingPeriods.RequireOpenAsync(control, null, month, "начисления", ct);
 
         long runId = 0;
         bool resumed = false;
@@ -179,7 +174,8 @@ public static class BillingRun
                     continue;
                 }
                 await using var abandon = new NpgsqlCommand(
-                    "UPDATE billing_runs SET state = 'failed', finished_at = now(), note = 'прерван; не продолжен: запущен расчёт с другим охватом' WHERE id = @id", control);
+                    "UPDATE billing_runs SET state = 'failed', finished_at = @now, note = 'прерван; не продолжен: запущен расчёт с другим охватом' WHERE id = @id", control);
+                abandon.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Clock.Now));
                 abandon.Parameters.Add(new NpgsqlParameter<long>("id", id));
                 await abandon.ExecuteNonQueryAsync(ct);
             }
@@ -189,13 +185,14 @@ public static class BillingRun
         {
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO billing_runs (month, scope, scope_key, dry_run, state, started_by, started_at)
-                VALUES (@m, @scope, @key, @dry, 'running', @by, now()) RETURNING id
+                VALUES (@m, @scope, @key, @dry, 'running', @by, @now) RETURNING id
                 """, control);
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
             cmd.Parameters.Add(new NpgsqlParameter<string>("scope", scope.Description));
             cmd.Parameters.Add(new NpgsqlParameter<string>("key", scope.Key));
             cmd.Parameters.Add(new NpgsqlParameter<bool>("dry", options.DryRun));
             cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.StartedBy));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Clock.Now));
             runId = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
 
@@ -291,7 +288,7 @@ public static class BillingRun
                         // with one key, a calculator bug) fails the COPY and rolls the batch back loudly.
                         long inserted = await ChargeLedger.AppendAsync(conn, month, encoded, token);
                         Invariant.Holds(inserted == lines.Count, $"run {runId}: {inserted} of {lines.Count} lines of buildings {string.Join(',', batch)} written");
-                        await LogBuildingsAsync(conn, runId, results, token);
+                        await LogBuildingsAsync(conn, runId, results, options.Clock, token);
                         await tx.CommitAsync(token);
                         Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - t2);
                     }
@@ -303,15 +300,16 @@ public static class BillingRun
         catch (Exception) when (options.DryRun)
         {
             // A dry run has nothing to resume: it is marked failed so that the status does not show it as unfinished.
-            await using var failed = new NpgsqlCommand("UPDATE billing_runs SET state = 'failed', finished_at = now(), note = 'пробный расчёт прерван' WHERE id = @id", control);
+            await using var failed = new NpgsqlCommand("UPDATE billing_runs SET state = 'failed', finished_at = @now, note = 'пробный расчёт прерван' WHERE id = @id", control);
+            failed.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Clock.Now));
             failed.Parameters.Add(new NpgsqlParameter<long>("id", runId));
             await failed.ExecuteNonQueryAsync(CancellationToken.None);
             throw;
         }
 
         var report = options.DryRun
-            ? await FinishDryRunAsync(control, runId, month, scope, inScope.Count, dry, dryTotals, dryFailures, dryAccounts, ct)
-            : await FinishAsync(control, runId, month, scope, resumed, inScope.Count, alreadyPosted, ct);
+            ? await FinishDryRunAsync(control, runId, month, scope, inScope.Count, dry, dryTotals, dryFailures, dryAccounts, options.Clock, ct)
+            : await FinishAsync(control, runId, month, scope, resumed, inScope.Count, alreadyPosted, options.Clock, ct);
         return report with
         {
             Timings = new BillingTimings(
@@ -343,15 +341,16 @@ public static class BillingRun
     private static long ServiceId(IReadOnlyDictionary<string, long> ids, string code) =>
         ids.TryGetValue(code, out var id) ? id : throw new InvariantViolationException($"line of an unknown service {code}");
 
-    private static async Task LogBuildingsAsync(NpgsqlConnection conn, long runId, List<BuildingResult> results, CancellationToken ct)
+    private static async Task LogBuildingsAsync(NpgsqlConnection conn, long runId, List<BuildingResult> results, RegionClock clock, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO billing_run_buildings (run_id, building_id, state, error, accounts, lines, total, finished_at)
-            SELECT @run, x.building_id, CASE WHEN x.error IS NULL THEN 'done' ELSE 'failed' END, x.error, x.accounts, x.lines, x.total, now()
+            SELECT @run, x.building_id, CASE WHEN x.error IS NULL THEN 'done' ELSE 'failed' END, x.error, x.accounts, x.lines, x.total, @now
             FROM unnest(@ids, @errors, @accounts, @lines, @totals) AS x(building_id, error, accounts, lines, total)
             ON CONFLICT DO NOTHING
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("run", runId));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", results.Select(r => r.BuildingId).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("errors", results.Select(r => r.Error).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("accounts", results.Select(r => r.Accounts).ToArray()));
@@ -408,18 +407,19 @@ public static class BillingRun
     }
 
     private static async Task<BillingRunReport> FinishDryRunAsync(NpgsqlConnection control, long runId, BillingPeriod month, BillingScope scope, int inScope,
-        DryRunAccumulator dry, Dictionary<(string, long), (long Lines, decimal Amount)> totals, List<(long, string)> failures, long accounts, CancellationToken ct)
+        DryRunAccumulator dry, Dictionary<(string, long), (long Lines, decimal Amount)> totals, List<(long, string)> failures, long accounts, RegionClock clock, CancellationToken ct)
     {
         var names = await SupplierNamesAsync(control, ct);
         var addresses = await AddressesAsync(control, failures.Select(f => f.Item1).ToArray(), ct);
         long lines = totals.Values.Sum(t => t.Lines);
         decimal total = totals.Values.Sum(t => t.Amount);
         await using (var cmd = new NpgsqlCommand("""
-            UPDATE billing_runs SET state = 'completed', finished_at = now(), buildings = @b, buildings_done = @done, buildings_failed = @failed,
+            UPDATE billing_runs SET state = 'completed', finished_at = @now, buildings = @b, buildings_done = @done, buildings_failed = @failed,
                 accounts = @accounts, lines = @lines, total = @total,
                 note = 'пробный расчёт: строки не записаны; разница с начисленным ' || @diff::text || ' ₽' WHERE id = @id
             """, control))
         {
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
             cmd.Parameters.Add(new NpgsqlParameter<int>("b", inScope));
             cmd.Parameters.Add(new NpgsqlParameter<int>("done", inScope - failures.Count));
             cmd.Parameters.Add(new NpgsqlParameter<int>("failed", failures.Count));
@@ -438,7 +438,7 @@ public static class BillingRun
     }
 
     private static async Task<BillingRunReport> FinishAsync(NpgsqlConnection control, long runId, BillingPeriod month, BillingScope scope, bool resumed,
-        int inScope, int alreadyPosted, CancellationToken ct)
+        int inScope, int alreadyPosted, RegionClock clock, CancellationToken ct)
     {
         // The totals of the log (summed from the computed lines per building) must equal the ledger's lines of the run.
         int done = 0, failed = 0;
@@ -485,12 +485,13 @@ public static class BillingRun
             while (await r.ReadAsync(ct)) failures.Add(new BuildingFailure(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2)));
         }
         await using (var cmd = new NpgsqlCommand("""
-            UPDATE billing_runs SET state = 'completed', finished_at = now(), buildings = @b, buildings_done = @done, buildings_failed = @failed,
+            UPDATE billing_runs SET state = 'completed', finished_at = @now, buildings = @b, buildings_done = @done, buildings_failed = @failed,
                 accounts = @accounts, lines = @lines, total = @total,
                 note = CASE WHEN @posted > 0 THEN 'уже начислено ранее: домов ' || @posted::text END
             WHERE id = @id
             """, control))
         {
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
             cmd.Parameters.Add(new NpgsqlParameter<int>("b", inScope));
             cmd.Parameters.Add(new NpgsqlParameter<int>("done", done));
             cmd.Parameters.Add(new NpgsqlParameter<int>("failed", failed));

@@ -58,7 +58,7 @@ public static class PenaltyPosting
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static async Task<PenaltyPostingReport> PostAsync(string connectionString, BillingPeriod openMonth, DateOnly calculatedOn,
-        string startedBy = "система", IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments = null, PenaltyRules? rules = null,
+        RegionClock clock, string startedBy = "система", IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments = null, PenaltyRules? rules = null,
         CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
@@ -97,7 +97,7 @@ public static class PenaltyPosting
             decimal posted = lines.Sum(l => l.Line.Amount.Amount);
             Invariant.Holds(posted == accruedTotal - postedBefore, $"penalties: posted {posted} ≠ accrued {accruedTotal} − before {postedBefore}");
             long runId = await Recalculations.NewRunAsync(conn, tx, openMonth, $"пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", "penalties",
-                startedBy, lines.Count, posted, null, ct);
+                startedBy, lines.Count, posted, null, clock, ct);
             var stamped = lines.Select(l => l with { RunId = runId }).ToList();
             long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
             Invariant.Holds(inserted == stamped.Count, $"penalty run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");

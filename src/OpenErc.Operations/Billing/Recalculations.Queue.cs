@@ -41,7 +41,7 @@ public static partial class Recalculations
     /// recalculated once the next month is open. An empty queue posts nothing and records no run.
     /// </remarks>
     public static async Task<RecalculationQueueReport> ProcessQueueAsync(string connectionString, BillingPeriod openMonth, string startedBy,
-        RecalculationOptions? options = null, CancellationToken ct = default)
+        RegionClock clock, RecalculationOptions? options = null, CancellationToken ct = default)
     {
         options ??= new RecalculationOptions();
         await using var conn = new NpgsqlConnection(connectionString);
@@ -70,7 +70,7 @@ public static partial class Recalculations
             var run = new RecalculationRun($"перерасчёт по изменениям задним числом: домов {count}", "recalc:queue",
                 $"изменения задним числом, домов {count}", note, b => reasons[b]);
             int kept = 0;
-            var report = await RecalculateLockedAsync(conn, openMonth, months, run, startedBy, options, async (tx, failed) =>
+            var report = await RecalculateLockedAsync(conn, openMonth, months, run, startedBy, clock, options, async (tx, failed) =>
             {
                 var done = rows.Where(q => !failed.Contains(q.Building)).ToList();
                 await using var cmd = new NpgsqlCommand("""

@@ -75,7 +75,7 @@ public static partial class Recalculations
     ];
 
     public static async Task<RecalculationReport> RecalculateAsync(string connectionString, BillingPeriod openMonth, BillingScope scope, string reason,
-        string startedBy, RecalculationOptions? options = null, CancellationToken ct = default)
+        string startedBy, RegionClock clock, RecalculationOptions? options = null, CancellationToken ct = default)
     {
         options ??= new RecalculationOptions();
         if (string.IsNullOrWhiteSpace(reason)) throw new BillingException("Укажите причину перерасчёта");
@@ -90,7 +90,7 @@ public static partial class Recalculations
             await ChargeLedger.EnsurePartitionAsync(conn, openMonth, ct);
             var months = await PostedMonthsAsync(conn, openMonth, scope, options, null, ct);
             var run = new RecalculationRun($"перерасчёт: {scope.Description}", $"recalc:{scope.Key}", scope.Description, reason, _ => reason);
-            return await RecalculateLockedAsync(conn, openMonth, months, run, startedBy, options, null, ct);
+            return await RecalculateLockedAsync(conn, openMonth, months, run, startedBy, clock, options, null, ct);
         }
         finally
         {
@@ -139,7 +139,7 @@ public static partial class Recalculations
     /// The caller holds the month's lock.
     /// </summary>
     private static async Task<RecalculationReport> RecalculateLockedAsync(NpgsqlConnection conn, BillingPeriod openMonth,
-        SortedDictionary<BillingPeriod, List<long>> months, RecalculationRun run, string startedBy, RecalculationOptions options,
+        SortedDictionary<BillingPeriod, List<long>> months, RecalculationRun run, string startedBy, RegionClock clock, RecalculationOptions options,
         Func<NpgsqlTransaction, IReadOnlySet<long>, Task>? inTransaction, CancellationToken ct)
     {
         var lines = new List<PostedLine>();
@@ -179,7 +179,7 @@ public static partial class Recalculations
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         await EnsureOpenAsync(conn, tx, openMonth, "перерасчёты", ct);
-        long runId = await NewRunAsync(conn, tx, openMonth, run.RunScope, run.RunKey, startedBy, lines.Count, lines.Sum(l => l.Line.Amount.Amount), run.Note, ct);
+        long runId = await NewRunAsync(conn, tx, openMonth, run.RunScope, run.RunKey, startedBy, lines.Count, lines.Sum(l => l.Line.Amount.Amount), run.Note, clock, ct);
         var stamped = lines.Select(l => l with { RunId = runId }).ToList();
         long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
         Invariant.Holds(inserted == stamped.Count, $"recalculation run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");
@@ -263,7 +263,7 @@ public static partial class Recalculations
     /// and a service month after the open one. Returns the id of the run row that records it.
     /// </summary>
     public static async Task<long> PostCorrectionAsync(string connectionString, BillingPeriod openMonth, long accountId, string serviceCode,
-        long supplierId, BillingPeriod serviceMonth, decimal amount, string reason, string startedBy, CancellationToken ct = default)
+        long supplierId, BillingPeriod serviceMonth, decimal amount, string reason, string startedBy, RegionClock clock, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(reason)) throw new BillingException("Укажите причину корректировки");
         if (amount == 0m) throw new BillingException("Сумма корректировки не может быть нулевой");
@@ -299,7 +299,7 @@ public static partial class Recalculations
             if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) throw new BillingException($"Поставщик {supplierId} не найден");
         }
 
-        long runId = await NewRunAsync(conn, tx, openMonth, $"ручная корректировка: лицевой счёт {accountId}", $"correction:{accountId}", startedBy, 1, amount, reason, ct);
+        long runId = await NewRunAsync(conn, tx, openMonth, $"ручная корректировка: лицевой счёт {accountId}", $"correction:{accountId}", startedBy, 1, amount, reason, clock, ct);
         var trace = new ChargeTrace("К = сумма корректировки", "Ручная корректировка оператора", [new TraceInput("Сумма корректировки", amount, "₽")],
             $"Корректировка за {serviceMonth}: {reason}");
         var line = new ChargeLine(accountId, serviceCode, supplierId, serviceMonth, TariffZone.Single, 0m, unit, 0m, 1m, 1m, VolumeSource.Correction,
@@ -409,25 +409,20 @@ public static partial class Recalculations
         return ids;
     }
 
-    /// <summary>Refuses a closed month; with a transaction, holds the month's row (FOR SHARE) so that the closing waits.</summary>
-    internal static async Task EnsureOpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, string what, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand($"""
-            INSERT INTO billing_periods (month) VALUES (@m) ON CONFLICT DO NOTHING;
-            SELECT state FROM billing_periods WHERE month = @m{(tx is null ? "" : " FOR SHARE")};
-            """, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-        if ((string)(await cmd.ExecuteScalarAsync(ct))! == "closed")
-            throw new BillingException($"Месяц {month} закрыт: {what} в закрытый месяц не принимаются");
-    }
+    /// <summary>
+    /// Refuses any month but the open one (<see cref="BillingPeriods.RequireOpenAsync"/>); with a transaction, holds the
+    /// open month's row (FOR SHARE) so that its closing waits for the posting.
+    /// </summary>
+    internal static Task EnsureOpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, string what, CancellationToken ct) =>
+        BillingPeriods.RequireOpenAsync(conn, tx, month, what, ct);
 
     /// <summary>A completed row of <c>billing_runs</c> recording who posted what and why (its id is the lines' run id).</summary>
     internal static async Task<long> NewRunAsync(NpgsqlConnection conn, NpgsqlTransaction tx, BillingPeriod month, string scope, string key,
-        string startedBy, long lines, decimal total, string? note, CancellationToken ct)
+        string startedBy, long lines, decimal total, string? note, RegionClock clock, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO billing_runs (month, scope, scope_key, dry_run, state, started_by, started_at, finished_at, lines, total, note)
-            VALUES (@m, @scope, @key, false, 'completed', @by, now(), now(), @lines, @total, @note) RETURNING id
+            VALUES (@m, @scope, @key, false, 'completed', @by, @now, @now, @lines, @total, @note) RETURNING id
             """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
         cmd.Parameters.Add(new NpgsqlParameter<string>("scope", scope));
@@ -436,6 +431,7 @@ public static partial class Recalculations
         cmd.Parameters.Add(new NpgsqlParameter<long>("lines", lines));
         cmd.Parameters.Add(new NpgsqlParameter<decimal>("total", total));
         cmd.Parameters.Add(new NpgsqlParameter("note", NpgsqlDbType.Text) { Value = (object?)note ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

@@ -70,13 +70,15 @@ public static class CitizenRequests
     }
 
     /// <summary>The dispatcher's answer and new status; returns the message of a refusal.</summary>
-    public static async Task<string?> AnswerAsync(NpgsqlConnection conn, long id, RequestStatus? status, string? answer, string by, CancellationToken ct = default)
+    public static async Task<string?> AnswerAsync(NpgsqlConnection conn, long id, RequestStatus? status, string? answer, string by, DateTimeOffset now,
+        CancellationToken ct = default)
     {
         if (status is not { } s || !Enum.IsDefined(s) || s == RequestStatus.New) return "Укажите состояние: в работе, выполнено или отказано";
         answer = answer?.Trim();
         if (s is RequestStatus.Done or RequestStatus.Refused && string.IsNullOrEmpty(answer)) return "Напишите ответ гражданину";
         await using var cmd = new NpgsqlCommand(
-            "UPDATE citizen_requests SET status = @s, answer = coalesce(@t, answer), answered_at = now(), answered_by = @b WHERE id = @id", conn);
+            "UPDATE citizen_requests SET status = @s, answer = coalesce(@t, answer), answered_at = @now, answered_by = @b WHERE id = @id", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<short>("s", (short)s));
         cmd.Parameters.Add(new NpgsqlParameter<string?>("t", string.IsNullOrEmpty(answer) ? null : answer) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter<string>("b", by));

@@ -5,7 +5,7 @@ using OpenErc.Core.Common;
 namespace OpenErc.Operations.Demo;
 
 /// <summary>What to generate: the number of personal accounts, the random seed, and the current month (readings cover the six months before it).</summary>
-public sealed record DemoOptions(int Accounts, int Seed = 42, BillingPeriod? CurrentMonth = null);
+public sealed record DemoOptions(int Accounts, int Seed, BillingPeriod CurrentMonth);
 
 public sealed record DemoProgress(string Stage, long Done, long Total);
 
@@ -32,7 +32,7 @@ public static partial class DemoRegion
     /// </summary>
     /// <exception cref="NonEmptyDatabaseException">The database already has buildings.</exception>
     /// <remarks>
-    /// Without <see cref="DemoOptions.CurrentMonth"/> the month of today's date is used; pass it for reproducible data.
+    /// The same accounts, seed and <see cref="DemoOptions.CurrentMonth"/> give the same rows.
     /// The demo bank login is <c>demo-bank</c> with the password <c>demo-bank</c>.
     /// </remarks>
     public static async Task<DemoResult> GenerateAsync(string connectionString, DemoOptions options,
@@ -41,7 +41,7 @@ public static partial class DemoRegion
         ArgumentNullException.ThrowIfNull(options);
         if (options.Accounts is < 1 or > 999_999_999)
             throw new ArgumentOutOfRangeException(nameof(options), options.Accounts, "Число лицевых счетов должно быть от 1 до 999 999 999");
-        var month = options.CurrentMonth ?? BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Today));
+        var month = options.CurrentMonth;
         var clock = Stopwatch.StartNew();
 
         await using var admin = new NpgsqlConnection(connectionString);

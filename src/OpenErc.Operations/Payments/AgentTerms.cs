@@ -58,7 +58,7 @@ public static partial class AgentTermsBook
     }
 
     /// <summary>Adds the terms; refuses bad input, a non-agent, and a start on or before a day already received from the agent.</summary>
-    public static async Task AddAsync(string connectionString, AgentTerms terms, string recordedBy, CancellationToken ct = default)
+    public static async Task AddAsync(string connectionString, AgentTerms terms, string recordedBy, DateTimeOffset now, CancellationToken ct = default)
     {
         if (Check(terms) is { Count: > 0 } errors) throw new PaymentException(string.Join("; ", errors.Values));
         await using var conn = new NpgsqlConnection(connectionString);
@@ -83,7 +83,7 @@ public static partial class AgentTermsBook
         }
         await using (var cmd = new NpgsqlCommand("""
             INSERT INTO payment_agent_terms (agent_id, valid_from, commission_percent, commission_paid_by, registry_profile, recorded_at, recorded_by)
-            VALUES (@agent, @from, @percent, @by, @profile, now(), @who)
+            VALUES (@agent, @from, @percent, @by, @profile, @now, @who)
             """, conn))
         {
             cmd.Parameters.Add(new NpgsqlParameter<long>("agent", terms.AgentId));
@@ -92,6 +92,7 @@ public static partial class AgentTermsBook
             cmd.Parameters.Add(new NpgsqlParameter<string>("by", terms.PaidBy == CommissionPayer.Payer ? "payer" : "recipient"));
             cmd.Parameters.Add(new NpgsqlParameter<string>("profile", terms.RegistryProfile.Trim()));
             cmd.Parameters.Add(new NpgsqlParameter<string>("who", recordedBy));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

@@ -157,11 +157,11 @@ public static class CashDesk
             if (await cmd.ExecuteScalarAsync(ct) is null)
                 throw new PaymentException(await ShiftAsync(conn, shiftId, ct) is null ? $"Смена №{shiftId} не найдена" : $"Смена №{shiftId} уже закрыта");
         }
-        return (await ReportAsync(connectionString, shiftId, options.UtcOffset ?? PostingOptions.MoscowOffset, ct))!;
+        return (await ReportAsync(connectionString, shiftId, options.Clock, ct))!;
     }
 
     /// <summary>The shift's payments (each with its cancellation) and totals, by hour in the region's time; null for an unknown shift.</summary>
-    public static async Task<ShiftReport?> ReportAsync(string connectionString, long shiftId, TimeSpan utcOffset, CancellationToken ct = default)
+    public static async Task<ShiftReport?> ReportAsync(string connectionString, long shiftId, RegionClock clock, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -179,7 +179,7 @@ public static class CashDesk
             while (await r.ReadAsync(ct))
                 payments.Add(new ShiftPayment(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
                     r.IsDBNull(4) ? null : r.GetString(4), r.GetDecimal(5), r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetString(7)));
-        var hours = payments.GroupBy(p => p.PaidAt.ToOffset(utcOffset).Hour).OrderBy(g => g.Key)
+        var hours = payments.GroupBy(p => clock.Local(p.PaidAt).Hour).OrderBy(g => g.Key)
             .Select(g => new ShiftHour(g.Key, g.Count(), g.Sum(p => p.Amount), g.Count(p => p.CancelledBy is not null),
                 g.Where(p => p.CancelledBy is not null).Sum(p => p.Amount)))
             .ToList();

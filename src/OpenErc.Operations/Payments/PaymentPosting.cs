@@ -53,16 +53,15 @@ public sealed record PostingResult(PostingOutcome Outcome, long? PaymentId, long
 }
 
 /// <param name="AllowSuspense">Take payments to unknown accounts into the suspense queue (registries: the money is already collected) instead of refusing them (online checks).</param>
-/// <param name="UtcOffset">The region's offset from UTC: the business day of a receipt.</param>
+/// <param name="Clock">The region's clock: the moment of posting and the business day of a receipt.</param>
 /// <param name="RefuseClosedAccounts">Refuse payments to accounts closed by today (online protocols answer "payments not accepted")
 /// instead of posting them; a repeat of a payment posted before the closing still gets the original.</param>
-public sealed record PostingOptions(string PostedBy, bool AllowSuspense = false, AllocationSettings? Allocation = null, TimeSpan? UtcOffset = null, TimeProvider? Clock = null,
+public sealed record PostingOptions(string PostedBy, RegionClock Clock, bool AllowSuspense = false, AllocationSettings? Allocation = null,
     bool RefuseClosedAccounts = false)
 {
-    public static readonly TimeSpan MoscowOffset = TimeSpan.FromHours(3);
-    public DateTimeOffset Now => (Clock ?? TimeProvider.System).GetUtcNow();
-    public DateOnly Today => DateOnly.FromDateTime(Now.ToOffset(UtcOffset ?? MoscowOffset).DateTime);
-    public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(moment.ToOffset(UtcOffset ?? MoscowOffset).DateTime);
+    public DateTimeOffset Now => Clock.Now;
+    public DateOnly Today => Clock.Today;
+    public DateOnly DateOf(DateTimeOffset moment) => Clock.DateOf(moment);
 }
 
 /// <summary>

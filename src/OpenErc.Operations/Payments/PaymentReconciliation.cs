@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Npgsql;
+using OpenErc.Core.Common;
 using NpgsqlTypes;
 
 namespace OpenErc.Operations.Payments;
@@ -38,7 +39,7 @@ public static class PaymentReconciliation
     private const string MatchedSql = """
         WITH listed AS (
             SELECT DISTINCT ON (l.payment_id) l.agent_id, l.day, l.payment_id, l.amount, l.registry_id, l.line_no
-            FROM (SELECT p.agent_id, (p.paid_at AT TIME ZONE 'UTC' + @offset)::date AS day, p.id AS payment_id, p.amount, p.registry_id, p.line_no
+            FROM (SELECT p.agent_id, (p.paid_at AT TIME ZONE @zone)::date AS day, p.id AS payment_id, p.amount, p.registry_id, p.line_no
                   FROM payments p
                   WHERE p.registry_id IS NOT NULL AND p.paid_at >= @fromAt AND p.paid_at < @toAt AND (@agent::bigint IS NULL OR p.agent_id = @agent)
                   UNION ALL
@@ -47,7 +48,7 @@ public static class PaymentReconciliation
                   WHERE l.paid_on >= @from AND l.paid_on < @to AND (@agent::bigint IS NULL OR l.agent_id = @agent)) l
             ORDER BY l.payment_id, l.registry_id),
         posted AS (
-            SELECT p.agent_id, (p.paid_at AT TIME ZONE 'UTC' + @offset)::date AS day, p.id, p.amount
+            SELECT p.agent_id, (p.paid_at AT TIME ZONE @zone)::date AS day, p.id, p.amount
             FROM payments p
             WHERE p.correction IS NULL AND p.paid_at >= @fromAt AND p.paid_at < @toAt AND (@agent::bigint IS NULL OR p.agent_id = @agent)),
         matched AS (
@@ -56,8 +57,8 @@ public static class PaymentReconciliation
             FROM listed l FULL JOIN posted p ON p.id = l.payment_id AND p.day = l.day)
         """;
 
-    public static async Task<IReadOnlyList<ReconciliationDay>> DaysAsync(string connectionString, DateOnly from, DateOnly to, long? agentId = null,
-        TimeSpan? utcOffset = null, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<ReconciliationDay>> DaysAsync(string connectionString, DateOnly from, DateOnly to, RegionClock clock,
+        long? agentId = null, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -68,7 +69,7 @@ public static class PaymentReconciliation
             FROM matched m JOIN organisations o ON o.id = m.agent_id
             GROUP BY m.agent_id, o.short_name, o.name, m.day
             ORDER BY m.day, 2
-            """, from, to, agentId, utcOffset);
+            """, from, to, agentId, clock);
         var days = new List<ReconciliationDay>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -79,7 +80,7 @@ public static class PaymentReconciliation
 
     /// <summary>The payments of one agent's day on which the registries and the postings disagree.</summary>
     public static async Task<IReadOnlyList<ReconciliationDifference>> DifferencesAsync(string connectionString, long agentId, DateOnly day,
-        TimeSpan? utcOffset = null, CancellationToken ct = default)
+        RegionClock clock, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -89,7 +90,7 @@ public static class PaymentReconciliation
             FROM matched m JOIN payments p ON p.id = m.payment_id
             WHERE m.listed IS NULL OR m.posted IS NULL
             ORDER BY p.paid_at, p.id
-            """, day, day.AddDays(1), agentId, utcOffset);
+            """, day, day.AddDays(1), agentId, clock);
         var differences = new List<ReconciliationDifference>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -102,16 +103,15 @@ public static class PaymentReconciliation
         return differences;
     }
 
-    /// <summary>Days <c>[from, to)</c>; the payments' moments are compared in the region's time (<paramref name="utcOffset"/>, Moscow by default).</summary>
-    private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, DateOnly from, DateOnly to, long? agentId, TimeSpan? utcOffset)
+    /// <summary>Days <c>[from, to)</c>; the payments' moments are compared in the region's time zone.</summary>
+    private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, DateOnly from, DateOnly to, long? agentId, RegionClock clock)
     {
-        var offset = utcOffset ?? PostingOptions.MoscowOffset;
         var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", from));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", to));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("fromAt", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), offset).ToUniversalTime()));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("toAt", new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), offset).ToUniversalTime()));
-        cmd.Parameters.Add(new NpgsqlParameter<TimeSpan>("offset", offset));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("fromAt", clock.StartOf(from).ToUniversalTime()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("toAt", clock.StartOf(to).ToUniversalTime()));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("zone", clock.Zone.Id));
         cmd.Parameters.Add(new NpgsqlParameter("agent", NpgsqlDbType.Bigint) { Value = (object?)agentId ?? DBNull.Value });
         return cmd;
     }

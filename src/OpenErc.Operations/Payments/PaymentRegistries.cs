@@ -62,7 +62,6 @@ public static partial class PaymentRegistries
         CancellationToken ct = default, RegistryProfiles? profiles = null)
     {
         var today = options.Today;
-        var offset = options.UtcOffset ?? PostingOptions.MoscowOffset;
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         string profileName = await AgentProfileAsync(conn, agentId, today, ct);
@@ -70,7 +69,7 @@ public static partial class PaymentRegistries
             ?? throw new PaymentException($"Формат реестров «{profileName}» из условий агента не настроен (OpenErc:Payments:RegistryProfiles)");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
         var lines = new List<RegistryLine>();
-        var check = RegistryParser.Check(content, profile, offset, today, lines);
+        var check = RegistryParser.Check(content, profile, options.Clock, today, lines);
         var registry = new Registry(agentId, fileName, sha, check, options);
         if (check.Errors.Count > 0) return await RejectAsync(conn, registry, check.Errors, ct);
 
@@ -114,7 +113,7 @@ public static partial class PaymentRegistries
         await tx.CommitAsync(ct);
 
         var notes = new List<string>();
-        if (earlier is { } e) notes.Add($"Этот файл уже загружался: реестр №{e.Id} от {e.At.ToOffset(offset):dd.MM.yyyy HH:mm}");
+        if (earlier is { } e) notes.Add($"Этот файл уже загружался: реестр №{e.Id} от {options.Clock.Local(e.At):dd.MM.yyyy HH:mm}");
         if (repeated > 0 && repeated == check.Lines) notes.Add("Все платежи реестра уже были приняты ранее: новых платежей нет");
         else if (repeated > 0) notes.Add($"Платежей, принятых ранее: {repeated} — повторно не проведены");
         return new RegistryImportReport((await GetSummaryAsync(conn, id, ct))!, check.Encoding, [], notes.Count > 0 ? string.Join(". ", notes) : null);

@@ -50,7 +50,7 @@ public static class RegistryParser
     }
 
     /// <summary>The totals and errors of a file; its payments, in file order, are added to <paramref name="payments"/> when given (all of them only when there are no errors).</summary>
-    public static RegistryCheck Check(byte[] content, RegistryProfile profile, TimeSpan utcOffset, DateOnly today, List<RegistryLine>? payments = null)
+    public static RegistryCheck Check(byte[] content, RegistryProfile profile, RegionClock clock, DateOnly today, List<RegistryLine>? payments = null)
     {
         var errors = new List<RegistryError>();
         int errorCount = 0;
@@ -75,7 +75,7 @@ public static class RegistryParser
         Parallel.For(0, paymentLines, () => new List<string>(), (i, _, own) =>
         {
             own.Clear();
-            var line = Parse(read[i].No, read[i].Text, profile, utcOffset, own);
+            var line = Parse(read[i].No, read[i].Text, profile, clock, own);
             parsed[i] = (line, own.Count > 0 ? own.ToArray() : null);
             return own;
         }, _ => { });
@@ -141,7 +141,7 @@ public static class RegistryParser
     }
 
     /// <summary>A payment line; its problems go to <paramref name="reasons"/>. Null when it does not even have the fields.</summary>
-    private static RegistryLine? Parse(int no, string text, RegistryProfile p, TimeSpan utcOffset, List<string> reasons)
+    private static RegistryLine? Parse(int no, string text, RegistryProfile p, RegionClock clock, List<string> reasons)
     {
         var fields = text.Split(p.Separator);
         if (fields.Length < p.RequiredFields)
@@ -190,7 +190,7 @@ public static class RegistryParser
         if (Unreadable(payer)) reasons.Add("ФИО плательщика не читается: файл не в кодировке Windows-1251 или UTF-8");
         if (Unreadable(address)) reasons.Add("Адрес не читается: файл не в кодировке Windows-1251 или UTF-8");
 
-        var paidAt = new DateTimeOffset(date.ToDateTime(time), utcOffset);
+        var paidAt = clock.FromLocal(date.ToDateTime(time));
         return new RegistryLine(no, operation, account, amount, commission, paidAt, date, period, payer, address);
     }
 

@@ -53,7 +53,8 @@ public static class ReceiptDelivery
     }
 
     /// <summary>Sends the queued letters (up to <paramref name="limit"/>) and returns how many went out.</summary>
-    public static async Task<int> SendQueuedAsync(string connectionString, IMailSender sender, string from, int limit = 100, CancellationToken ct = default)
+    public static async Task<int> SendQueuedAsync(string connectionString, IMailSender sender, string from, RegionClock clock, int limit = 100,
+        CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -87,12 +88,13 @@ public static class ReceiptDelivery
             await using var update = new NpgsqlCommand("""
                 UPDATE receipt_deliveries SET attempts = attempts + 1, error = @error,
                     state = CASE WHEN @error IS NULL THEN 'sent' WHEN attempts + 1 >= @max THEN 'failed' ELSE 'queued' END,
-                    sent_at = CASE WHEN @error IS NULL THEN now() END
+                    sent_at = CASE WHEN @error IS NULL THEN @now END
                 WHERE id = @id
                 """, conn);
             update.Parameters.Add(new NpgsqlParameter<long>("id", id));
             update.Parameters.Add(new NpgsqlParameter("error", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
             update.Parameters.Add(new NpgsqlParameter<int>("max", MaxAttempts));
+            update.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
             await update.ExecuteNonQueryAsync(ct);
         }
         return sent;

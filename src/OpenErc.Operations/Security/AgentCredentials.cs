@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Security;
 
@@ -30,7 +31,7 @@ public sealed record AgentLogin(long AgentId, string Login, IReadOnlyList<IPNetw
 /// verified pair is remembered for <see cref="Lifetime"/> under a SHA-256 of the pair (never the password itself);
 /// a changed password or address list takes effect within that time. Failures are not remembered.
 /// </summary>
-public sealed class AgentCredentials(string connectionString, TimeProvider clock)
+public sealed class AgentCredentials(string connectionString, RegionClock clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
@@ -40,7 +41,7 @@ public sealed class AgentCredentials(string connectionString, TimeProvider clock
     public async Task<AgentLogin?> VerifyAsync(string login, string password, CancellationToken ct = default)
     {
         var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(login + "\0" + password)));
-        var now = clock.GetUtcNow();
+        var now = clock.Now;
         if (_verified.TryGetValue(key, out var known) && known.Until > now) return known.Login;
 
         await using var conn = new NpgsqlConnection(connectionString);

@@ -73,12 +73,12 @@ public static class BillingApi
                     : BadMonth(month))
             .WithSummary("Состояние месяца: открыт или закрыт, расчёты, начислено, дома с ошибками").Produces<PeriodStatus>().ProducesValidationProblem();
 
-        billing.MapPost("/periods/{month}/close", async (string month, OpenErcDatabase db, ClaimsPrincipal user, CancellationToken ct) =>
+        billing.MapPost("/periods/{month}/close", async (string month, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
                 try
                 {
-                    return TypedResults.Ok(await BillingPeriods.CloseAsync(db.ConnectionString, period, SecuritySetup.Actor(user), ct));
+                    return TypedResults.Ok(await BillingPeriods.CloseAsync(db.ConnectionString, period, clock, SecuritySetup.Actor(user), ct));
                 }
                 catch (BillingException e)
                 {
@@ -99,9 +99,9 @@ public static class BillingApi
             .WithSummary("Начисления лицевого счёта по месяцам проведения: строки с расчётом («почему такая сумма»), перерасчёты и пени")
             .Produces<IReadOnlyList<AccountChargeMonth>>();
 
-        accounts.MapGet("/{id:long}/penalties", async (long id, string? on, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        accounts.MapGet("/{id:long}/penalties", async (long id, string? on, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
-                var day = DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
+                var day = clock.Today;
                 if (on is not null && !DateOnly.TryParseExact(on, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
                     return Invalid(new() { ["on"] = [$"Дата расчёта должна иметь вид ГГГГ-ММ-ДД: «{on}»"] });
                 return TypedResults.Ok(await PenaltyPosting.StatementAsync(db.ConnectionString, id, day, ct: ct));

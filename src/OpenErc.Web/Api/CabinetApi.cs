@@ -28,7 +28,7 @@ public static class CabinetApi
     {
         var payments = app.MapGroup("/api/v1/cabinet/payments").WithTags("Личный кабинет: оплата картой");
 
-        payments.MapPost("", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, IConfiguration config, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, IConfiguration config, RegionClock clock, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<CabinetPaymentRequest>(http, ct);
                 if (error is not null) return error;
@@ -49,7 +49,7 @@ public static class CabinetApi
                     : NotFound(orderId))
             .WithSummary("Состояние оплаты картой: создан, оплачен (с номером платежа) или отменён").Produces<CabinetPaymentState>().ProducesProblem(404);
 
-        payments.MapPost("/callback", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        payments.MapPost("/callback", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
                 var fields = form?.ToDictionary(f => f.Key, f => f.Value.ToString()) ?? [];
@@ -65,7 +65,7 @@ public static class CabinetApi
 
     public const string PostedBy = "Личный кабинет";
 
-    private static PostingOptions Options(TimeProvider clock) => new(PostedBy, Clock: clock);
+    private static PostingOptions Options(RegionClock clock) => new(PostedBy, Clock: clock);
 
     private static IResult NotFound(Guid orderId) => TypedResults.Problem($"Оплата {orderId} не найдена", statusCode: 404, title: "Не найдено");
 

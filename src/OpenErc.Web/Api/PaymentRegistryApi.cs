@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Security.Claims;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
@@ -32,7 +33,7 @@ public static class PaymentRegistryApi
     {
         var payments = app.MapGroup("/api/v1/payments").WithTags("Реестры платежей, сверка, невыясненные").RequireAuthorization(Duties.ReadAll).RequireForChanges(Duties.Finance);
 
-        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 IFormCollection form;
                 try
@@ -97,7 +98,7 @@ public static class PaymentRegistryApi
             .WithSummary("Реестр: итоги, ошибки отклонённого и строки принятого (страницами) с платежами, которыми они стали")
             .Produces<RegistryDetail>().ProducesProblem(404);
 
-        payments.MapGet("/reconciliation", async (string? from, string? to, long? agent, OpenErcDatabase db, CancellationToken ct) =>
+        payments.MapGet("/reconciliation", async (string? from, string? to, long? agent, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var (fromDay, toDay) = (Day(from, "from", errors, required: true), Day(to, "to", errors, required: true));
@@ -107,17 +108,17 @@ public static class PaymentRegistryApi
                     else if (t.DayNumber - f.DayNumber > 366) errors["to"] = ["Сверка — не больше чем за 366 дней"];
                 }
                 if (errors.Count > 0) return Invalid(errors);
-                return TypedResults.Ok(await PaymentReconciliation.DaysAsync(db.ConnectionString, fromDay!.Value, toDay!.Value, agent, ct: ct));
+                return TypedResults.Ok(await PaymentReconciliation.DaysAsync(db.ConnectionString, fromDay!.Value, toDay!.Value, clock, agent, ct));
             })
             .WithSummary("Сверка с банками и агентами по дням [from, to): перечислено в реестрах и принято от агента, число расхождений")
             .Produces<IReadOnlyList<ReconciliationDay>>().ProducesValidationProblem();
 
-        payments.MapGet("/reconciliation/{agent:long}/{day}", async (long agent, string day, OpenErcDatabase db, CancellationToken ct) =>
+        payments.MapGet("/reconciliation/{agent:long}/{day}", async (long agent, string day, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var date = Day(day, "day", errors, required: true);
                 if (errors.Count > 0) return Invalid(errors);
-                return TypedResults.Ok(await PaymentReconciliation.DifferencesAsync(db.ConnectionString, agent, date!.Value, ct: ct));
+                return TypedResults.Ok(await PaymentReconciliation.DifferencesAsync(db.ConnectionString, agent, date!.Value, clock, ct));
             })
             .WithSummary("Расхождения агента за день: платежи, принятые, но не перечисленные в реестрах за этот день, и наоборот")
             .Produces<IReadOnlyList<ReconciliationDifference>>().ProducesValidationProblem();
@@ -127,7 +128,7 @@ public static class PaymentRegistryApi
             .WithSummary("Невыясненные платежи (ЛС не найден, не разнесены), старые первыми; поиск по номеру ЛС, плательщику, адресу")
             .Produces<Page<SuspensePayment>>();
 
-        payments.MapPost("/{id:long}/resolve", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/resolve", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<ResolveRequest>(http, ct);
                 if (error is not null) return error;

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Security.Claims;
 using System.Globalization;
 using OpenErc.Core.Accounts;
@@ -70,7 +71,7 @@ public static class PaymentsApi
                     : TypedResults.Problem($"Платёж №{id} не найден", statusCode: 404, title: "Не найдено"))
             .WithSummary("Платёж: строки разнесения по услугам и поставщикам, исправления").Produces<PaymentDetail>().ProducesProblem(404);
 
-        payments.MapPost("/{id:long}/reverse", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/reverse", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<ReverseRequest>(http, ct);
                 if (error is not null) return error;
@@ -80,7 +81,7 @@ public static class PaymentsApi
             .WithSummary("Сторно платежа с указанием причины (один раз)").Accepts<ReverseRequest>("application/json")
             .Produces<CorrectionResult>().ProducesValidationProblem().ProducesProblem(409);
 
-        payments.MapPost("/{id:long}/move", async (long id, HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        payments.MapPost("/{id:long}/move", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<MoveRequest>(http, ct);
                 if (error is not null) return error;
@@ -95,7 +96,7 @@ public static class PaymentsApi
 
         var transfers = payments.MapGroup("/transfers").WithTags("Перечисления поставщикам");
 
-        transfers.MapGet("/", async (string? from, string? to, long? supplierId, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        transfers.MapGet("/", async (string? from, string? to, long? supplierId, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var today = Options(clock, user).Today;
@@ -107,7 +108,7 @@ public static class PaymentsApi
             .WithSummary("Поступления и перечисления по дням и поставщикам (from, to — включительно; по умолчанию последние 30 дней)")
             .Produces<IReadOnlyList<SupplierTransfer>>().ProducesValidationProblem();
 
-        transfers.MapPost("/prepare", async (HttpContext http, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        transfers.MapPost("/prepare", async (HttpContext http, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<PrepareTransfersRequest>(http, ct);
                 if (error is not null) return error;
@@ -117,11 +118,11 @@ public static class PaymentsApi
             .WithSummary("Подготовить перечисления за прошедший день поступления").Accepts<PrepareTransfersRequest>("application/json")
             .Produces<IReadOnlyList<SupplierTransfer>>().ProducesValidationProblem().ProducesProblem(409);
 
-        transfers.MapPost("/{id:long}/send", (long id, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        transfers.MapPost("/{id:long}/send", (long id, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
                 RefusingAsync(() => SupplierTransfers.SendAsync(db.ConnectionString, id, Options(clock, user), ct)))
             .WithSummary("Отметить перечисление отправленным в банк").Produces<SupplierTransfer>().ProducesProblem(409);
 
-        transfers.MapPost("/{id:long}/confirm", (long id, OpenErcDatabase db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+        transfers.MapPost("/{id:long}/confirm", (long id, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
                 RefusingAsync(() => SupplierTransfers.ConfirmAsync(db.ConnectionString, id, Options(clock, user), ct)))
             .WithSummary("Отметить перечисление подтверждённым банком").Produces<SupplierTransfer>().ProducesProblem(409);
 
@@ -150,7 +151,7 @@ public static class PaymentsApi
                 TypedResults.Ok(await AgentTermsBook.ListAsync(db.ConnectionString, agentId, ct)))
             .WithSummary("Условия агентов: комиссия, кто её платит, профиль реестра — с даты").Produces<IReadOnlyList<AgentTerms>>();
 
-        terms.MapPost("/{agentId:long}/terms", async (long agentId, HttpContext http, OpenErcDatabase db, ClaimsPrincipal user, CancellationToken ct) =>
+        terms.MapPost("/{agentId:long}/terms", async (long agentId, HttpContext http, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<AgentTermsRequest>(http, ct);
                 if (error is not null) return error;
@@ -163,7 +164,7 @@ public static class PaymentsApi
                 if (AgentTermsBook.Check(added) is { Count: > 0 } bad) return Invalid(bad.ToDictionary(e => e.Key, e => new[] { e.Value }));
                 return await RefusingAsync(async () =>
                 {
-                    await AgentTermsBook.AddAsync(db.ConnectionString, added, SecuritySetup.Actor(user), ct);
+                    await AgentTermsBook.AddAsync(db.ConnectionString, added, SecuritySetup.Actor(user), clock.Now, ct);
                     return (await AgentTermsBook.ListAsync(db.ConnectionString, agentId, ct)).First(t => t.ValidFrom == added.ValidFrom);
                 });
             })
@@ -171,7 +172,7 @@ public static class PaymentsApi
             .Produces<AgentTerms>().ProducesValidationProblem().ProducesProblem(409);
     }
 
-    private static PostingOptions Options(TimeProvider clock, ClaimsPrincipal user) => new(SecuritySetup.Actor(user), Clock: clock);
+    private static PostingOptions Options(RegionClock clock, ClaimsPrincipal user) => new(SecuritySetup.Actor(user), Clock: clock);
 
     private static async Task<IResult> RefusingAsync<T>(Func<Task<T>> operation)
     {

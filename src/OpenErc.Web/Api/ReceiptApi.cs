@@ -47,7 +47,7 @@ public static class ReceiptApi
             .WithSummary("Закрытые месяцы лицевого счёта и выпущенные за них платёжные документы").Produces<IReadOnlyList<ReceiptIssuing.MonthDocument>>();
 
         accounts.MapGet("/{id:long}/receipts/{month}/pdf", async (long id, string month, string? kind, OpenErcDatabase db, ReceiptSettings settings,
-                TimeProvider clock, ClaimsPrincipal user, CancellationToken ct) =>
+                RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
                 kind is null or "monthly" or "debt-notice"
                     ? await PdfAsync(db, settings, clock, user, month, id, ct, kind == "debt-notice")
                     : TypedResults.Problem($"Вид документа «{kind}» неизвестен: monthly или debt-notice", statusCode: 400, title: "Неверный запрос"))
@@ -56,7 +56,7 @@ public static class ReceiptApi
             .Produces(200, contentType: "application/pdf").ProducesProblem(404).ProducesProblem(409);
 
         accounts.MapPost("/{id:long}/receipts/{month}/email", async (long id, string month, HttpContext http, OpenErcDatabase db, ReceiptSettings settings,
-                TimeProvider clock, CancellationToken ct) =>
+                RegionClock clock, CancellationToken ct) =>
             {
                 if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
                 var (request, error) = await CalculatorApi.ReadAsync<ReceiptMailRequest>(http, ct);
@@ -64,7 +64,7 @@ public static class ReceiptApi
                 await using var conn = await OpenAsync(db, ct);
                 try
                 {
-                    var number = await ReceiptDelivery.QueueAsync(conn, settings, SecuritySetup.Actor(http.User), Today(clock), id, period, request!.Email, ct);
+                    var number = await ReceiptDelivery.QueueAsync(conn, settings, SecuritySetup.Actor(http.User), clock.Today, id, period, request!.Email, ct);
                     return TypedResults.Accepted((string?)null, new { receipt = number, email = request.Email!.Trim(), state = "queued" });
                 }
                 catch (ReceiptException e)
@@ -76,7 +76,7 @@ public static class ReceiptApi
             .Accepts<ReceiptMailRequest>("application/json").ProducesProblem(409);
 
         var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы").RequireAuthorization(Duties.Cabinet);
-        cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock,
+        cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, RegionClock clock,
                 ClaimsPrincipal user, Scopes scopes, CancellationToken ct) =>
             {
                 await using var context = db.CreateContext();
@@ -108,14 +108,14 @@ public static class ReceiptApi
             .ProducesValidationProblem();
     }
 
-    private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, TimeProvider clock, ClaimsPrincipal user, string month,
+    private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user, string month,
         long account, CancellationToken ct, bool debtNotice = false)
     {
         if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
         await using var conn = await OpenAsync(db, ct);
         try
         {
-            var document = await ReceiptIssuing.ForAccountAsync(conn, settings, SecuritySetup.Actor(user), Today(clock), account, period, ct, debtNotice);
+            var document = await ReceiptIssuing.ForAccountAsync(conn, settings, SecuritySetup.Actor(user), clock.Today, account, period, ct, debtNotice);
             return TypedResults.File(ReceiptPdf.Render(document), "application/pdf", $"ЕПД {document.Payer.AccountNumber} {document.Month}.pdf");
         }
         catch (ReceiptException e)
@@ -131,7 +131,6 @@ public static class ReceiptApi
         return conn;
     }
 
-    private static DateOnly Today(TimeProvider clock) => new PostingOptions("", Clock: clock).Today;
 
     internal static IResult BadMonth(string month) =>
         TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");
@@ -141,7 +140,8 @@ public static class ReceiptApi
 }
 
 /// <summary>Sends the queued e-mails of documents every half minute (the outbox of <see cref="ReceiptDelivery"/>).</summary>
-public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, IConfiguration config, ILogger<ReceiptMailWorker> log) : BackgroundService
+public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, IConfiguration config, RegionClock clock, ILogger<ReceiptMailWorker> log)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -152,7 +152,7 @@ public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, IC
         {
             try
             {
-                if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, from, ct: stoppingToken) is > 0 and var sent)
+                if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, from, clock, ct: stoppingToken) is > 0 and var sent)
                     log.LogInformation("Отправлено писем с платёжными документами: {Sent}", sent);
             }
             catch (NpgsqlException e)

@@ -38,8 +38,8 @@ public static class SupplierApi
             .WithSummary("Должники поставщика на конец месяца (month=ГГГГ-ММ): лицевой счёт, адрес и долг по всем его услугам, от большего; min — наименьший долг")
             .Produces<Page<SupplierDebtor>>().ProducesValidationProblem().ProducesProblem(403);
 
-        supplier.MapGet("/meters", async (int? page, int? pageSize, HttpContext http, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                TypedResults.Ok(await SupplierReports.MetersAsync(db.ConnectionString, Supplier(http), Components.Shared.Fmt.Today(clock),
+        supplier.MapGet("/meters", async (int? page, int? pageSize, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                TypedResults.Ok(await SupplierReports.MetersAsync(db.ConnectionString, Supplier(http), clock.Today,
                     page ?? 1, pageSize ?? 50, ct)))
             .WithSummary("Приборы учёта ресурсов поставщика в домах, где у него действует договор: последнее показание и дата следующей поверки")
             .Produces<Page<SupplierMeter>>().ProducesProblem(403);

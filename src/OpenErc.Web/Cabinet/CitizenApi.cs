@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -46,10 +47,10 @@ public static class CitizenApi
     {
         var me = app.MapGroup("/api/v1/me").WithTags("Личный кабинет гражданина").RequireAuthorization(Duties.Cabinet);
 
-        me.MapGet("/accounts", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        me.MapGet("/accounts", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 await using var context = db.CreateContext();
-                return Results.Ok(await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), Today(clock), ct));
+                return Results.Ok(await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), clock.Today, ct));
             })
             .WithSummary("Мои лицевые счета: адрес, плательщик, задолженность, аванс, к оплате").Produces<List<CabinetAccount>>();
 
@@ -65,8 +66,8 @@ public static class CitizenApi
             .WithSummary("Добавить лицевой счёт в кабинет по номеру и коду регистрации из платёжного документа").Accepts<LinkAccountRequest>("application/json");
 
         var account = me.MapGroup("/accounts/{number}");
-        account.MapGet("/balance", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.BySupplierAsync(conn, id, Today(clock), ct))))
+        account.MapGet("/balance", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.BySupplierAsync(conn, id, clock.Today, ct))))
             .WithSummary("Задолженность и аванс по поставщикам на сегодня").Produces<List<SupplierDebt>>();
         account.MapGet("/charges", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
                 WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await AccountCharges.LoadAsync(conn, id, ct))))
@@ -74,18 +75,18 @@ public static class CitizenApi
         account.MapGet("/consumption", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
                 WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.ConsumptionAsync(conn, id, ct: ct))))
             .WithSummary("Потребление по месяцам и объём по нормативу на проживающих").Produces<List<ConsumptionPoint>>();
-        account.MapGet("/meters", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
-                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.MetersAsync(context, id, Today(clock), ct: ct))))
+        account.MapGet("/meters", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.MetersAsync(context, id, clock.Today, ct: ct))))
             .WithSummary("Приборы учёта с историей показаний").Produces<List<CabinetMeter>>();
-        account.MapPost("/readings", async (string number, HttpContext http, Scopes scopes, OpenErcDatabase db, TimeProvider clock, ReadingRules rules,
+        account.MapPost("/readings", async (string number, HttpContext http, Scopes scopes, OpenErcDatabase db, RegionClock clock, ReadingRules rules,
                 CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<ReadingRequest>(http, ct);
                 if (error is not null) return error;
                 return await WithAccountAsync(number, http.User, scopes, db, ct, async (id, context, conn) =>
                 {
-                    var outcome = await ReadingSubmission.SubmitAsync(context, id, request!.MeterId ?? 0, request.Zone, request.Value, request.Confirm, Today(clock),
-                        clock.GetUtcNow(), rules, SecuritySetup.Actor(http.User), ct);
+                    var outcome = await ReadingSubmission.SubmitAsync(context, id, request!.MeterId ?? 0, request.Zone, request.Value, request.Confirm, clock.Today,
+                        clock.Now, rules, SecuritySetup.Actor(http.User), ct);
                     return outcome switch
                     {
                         { Saved: true } => Results.Created($"/api/v1/me/accounts/{number}/meters", new { readingId = outcome.ReadingId, volume = outcome.Volume }),
@@ -122,11 +123,11 @@ public static class CitizenApi
                 });
             })
             .WithSummary("Отправить жалобу, заявку, вопрос или заявление на перерасчёт").Accepts<CitizenRequestInput>("application/json").ProducesValidationProblem();
-        me.MapGet("/notifications", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, TimeProvider clock, CancellationToken ct) =>
+        me.MapGet("/notifications", async (ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 await using var context = db.CreateContext();
-                var accounts = await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), Today(clock), ct);
-                return Results.Ok(await CabinetNotices.ForAsync(context, accounts, Today(clock), ct));
+                var accounts = await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), clock.Today, ct);
+                return Results.Ok(await CabinetNotices.ForAsync(context, accounts, clock.Today, ct));
             })
             .WithSummary("Уведомления: объявления, выставленные документы, ответы на обращения, сроки поверки").Produces<List<CabinetNotice>>();
 
@@ -137,12 +138,12 @@ public static class CitizenApi
                 return Results.Ok(await CitizenRequests.ListAsync(conn, null, status, ct: ct));
             })
             .WithSummary("Обращения граждан (отбор по состоянию: New, InWork, Done, Refused)").Produces<List<CitizenRequest>>();
-        requests.MapPost("/{id:long}/answer", async (long id, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
+        requests.MapPost("/{id:long}/answer", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<AnswerInput>(http, ct);
                 if (error is not null) return error;
                 await using var conn = await OpenAsync(db, ct);
-                return await CitizenRequests.AnswerAsync(conn, id, request!.Status, request.Answer, SecuritySetup.Actor(http.User), ct) is { } refused
+                return await CitizenRequests.AnswerAsync(conn, id, request!.Status, request.Answer, SecuritySetup.Actor(http.User), clock.Now, ct) is { } refused
                     ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["answer"] = [refused] }, title: "Ответ не сохранён")
                     : Results.NoContent();
             })

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -23,7 +24,7 @@ public sealed record OnlineRequest(OnlineAction Action, string? ActionText, stri
     /// <summary>How a protocol names the parts of a request: the parameters, the two actions, the date format.</summary>
     public sealed record Names(string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date, string DateFormat);
 
-    public static OnlineRequest Read(Func<string, string?> parameter, Names names, TimeSpan utcOffset)
+    public static OnlineRequest Read(Func<string, string?> parameter, Names names, RegionClock clock)
     {
         var action = parameter(names.Action);
         var date = parameter(names.Date);
@@ -31,7 +32,7 @@ public sealed record OnlineRequest(OnlineAction Action, string? ActionText, stri
             : string.Equals(action, names.Pay, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Pay
             : OnlineAction.Unknown;
         return new OnlineRequest(kind, action, parameter(names.Account), parameter(names.Amount), parameter(names.PaymentId), date,
-            OnlineGateway.ParseMoment(date, names.DateFormat, utcOffset));
+            OnlineGateway.ParseMoment(date, names.DateFormat, clock));
     }
 }
 
@@ -42,8 +43,8 @@ public sealed record OnlineAnswer(OnlineStatus Status, string Message, Payee? Pa
 public interface IOnlineProtocol
 {
     PaymentChannel Channel { get; }
-    OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset);
-    XElement Write(OnlineRequest request, OnlineAnswer answer, TimeSpan utcOffset);
+    OnlineRequest Read(Func<string, string?> parameter, RegionClock clock);
+    XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock);
 }
 
 /// <summary>
@@ -52,13 +53,13 @@ public interface IOnlineProtocol
 /// after its commit (<see cref="GroupCommit"/>), a repeat gets the original answer, and a payment to an unknown or closed
 /// account is refused (online, the agent can still tell its customer; nothing goes to suspense).
 /// </summary>
-public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, TimeProvider clock, ILogger<OnlineGateway> log)
+public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, RegionClock clock, ILogger<OnlineGateway> log)
 {
     public const string PostedBy = "Онлайн-шлюз";
 
-    public static PostingOptions Options(TimeProvider clock) => new(PostedBy, Clock: clock, RefuseClosedAccounts: true);
+    public static PostingOptions Options(RegionClock clock) => new(PostedBy, Clock: clock, RefuseClosedAccounts: true);
 
-    public TimeSpan UtcOffset => PostingOptions.MoscowOffset;
+    public RegionClock Clock => clock;
 
     public async Task<OnlineAnswer> AnswerAsync(AgentLogin agent, PaymentChannel channel, OnlineRequest request, CancellationToken ct)
     {
@@ -94,7 +95,7 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
         if (AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
         if (Amount(request) is { } badAmount) return badAmount;
         if (request.PaidAt is not { } paidAt) return new(OnlineStatus.BadDate, $"Неверная дата платежа: «{request.DateText}»");
-        if (paidAt > clock.GetUtcNow().AddDays(1)) return new(OnlineStatus.BadDate, $"Дата платежа в будущем: «{request.DateText}»");
+        if (paidAt > clock.Now.AddDays(1)) return new(OnlineStatus.BadDate, $"Дата платежа в будущем: «{request.DateText}»");
         if (string.IsNullOrEmpty(request.PaymentId) || request.PaymentId.Length > 64 || !request.PaymentId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             return new(OnlineStatus.BadPaymentId, $"Неверный номер платежа: «{request.PaymentId}» (до 64 латинских букв и цифр)");
 
@@ -125,9 +126,9 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
     }
 
     /// <summary>A moment written in the agent's local time (the region's), or null when it does not match <paramref name="format"/>.</summary>
-    public static DateTimeOffset? ParseMoment(string? text, string format, TimeSpan utcOffset) =>
+    public static DateTimeOffset? ParseMoment(string? text, string format, RegionClock clock) =>
         DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
-            ? new DateTimeOffset(local, utcOffset) : null;
+            ? clock.FromLocal(local) : null;
 
     public static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }
@@ -139,11 +140,11 @@ public static class OnlineGatewayEndpoints
 
     public static IServiceCollection AddOnlineGateway(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new AgentCredentials(sp.GetRequiredService<OpenErcDatabase>().ConnectionString, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AgentCredentials(sp.GetRequiredService<OpenErcDatabase>().ConnectionString, sp.GetRequiredService<RegionClock>()));
         // The posting's few statements run thousands of times a second: prepared once per connection, they are not planned each time.
         services.AddSingleton(sp => new GroupCommit(
             new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<OpenErcDatabase>().ConnectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 }.ConnectionString,
-            OnlineGateway.Options(sp.GetRequiredService<TimeProvider>()), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
+            OnlineGateway.Options(sp.GetRequiredService<RegionClock>()), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
         services.AddSingleton<OnlineGateway>();
         return services;
     }
@@ -159,9 +160,9 @@ public static class OnlineGatewayEndpoints
         gateway.MapMethods(path, ["GET", "POST"], async (HttpContext http, OnlineGateway online, CancellationToken ct) =>
             {
                 var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
-                var request = protocol.Read(name => form?[name].FirstOrDefault() ?? http.Request.Query[name].FirstOrDefault(), online.UtcOffset);
+                var request = protocol.Read(name => form?[name].FirstOrDefault() ?? http.Request.Query[name].FirstOrDefault(), online.Clock);
                 var answer = await online.AnswerAsync((AgentLogin)http.Items[AgentKey]!, protocol.Channel, request, ct);
-                var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), protocol.Write(request, answer, online.UtcOffset));
+                var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), protocol.Write(request, answer, online.Clock));
                 return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8);
             })
             .WithSummary(summary).Produces<string>(200, "application/xml").ProducesProblem(401).ProducesProblem(403);

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Xml.Linq;
 using OpenErc.Operations.Payments;
 
@@ -17,7 +18,7 @@ public sealed class OsmpProtocol : IOnlineProtocol
 
     private static readonly OnlineRequest.Names Names = new("command", "check", "pay", "account", "sum", "txn_id", "txn_date", DateFormat);
 
-    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset) => OnlineRequest.Read(parameter, Names, utcOffset);
+    public OnlineRequest Read(Func<string, string?> parameter, RegionClock clock) => OnlineRequest.Read(parameter, Names, clock);
 
     /// <summary>The result codes of the protocol; 1 is the only one after which the agent repeats the request.</summary>
     public static int Code(OnlineStatus status) => status switch
@@ -33,7 +34,7 @@ public sealed class OsmpProtocol : IOnlineProtocol
         _ => 300,
     };
 
-    public XElement Write(OnlineRequest request, OnlineAnswer answer, TimeSpan utcOffset)
+    public XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock)
     {
         var response = new XElement("response", new XElement("osmp_txn_id", request.PaymentId ?? ""));
         if (answer is { Status: OnlineStatus.Ok, Payment: { } payment })

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Xml.Linq;
 using OpenErc.Operations.Payments;
 
@@ -17,7 +18,7 @@ public sealed class SberProtocol : IOnlineProtocol
 
     private static readonly OnlineRequest.Names Names = new("ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE", DateFormat);
 
-    public OnlineRequest Read(Func<string, string?> parameter, TimeSpan utcOffset) => OnlineRequest.Read(parameter, Names, utcOffset);
+    public OnlineRequest Read(Func<string, string?> parameter, RegionClock clock) => OnlineRequest.Read(parameter, Names, clock);
 
     /// <summary>The result codes of the protocol.</summary>
     public static int Code(OnlineStatus status) => status switch
@@ -34,14 +35,14 @@ public sealed class SberProtocol : IOnlineProtocol
         _ => 300,
     };
 
-    public XElement Write(OnlineRequest request, OnlineAnswer answer, TimeSpan utcOffset)
+    public XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock)
     {
         var response = new XElement("response", new XElement("CODE", Code(answer.Status)), new XElement("MESSAGE", answer.Message));
         if (answer is { Status: OnlineStatus.Ok, Payee: { } payee })
             response.Add(new XElement("FIO", payee.MaskedPayer ?? ""), new XElement("ADDRESS", payee.Address),
                 new XElement("BALANCE", OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)), new XElement("REC_SUM", OnlineGateway.Money(payee.Balance.ToPay)));
         if (answer is { Status: OnlineStatus.Ok, Payment: { } payment })
-            response.Add(new XElement("EXT_ID", payment.PaymentId), new XElement("REG_DATE", payment.PostedAt!.Value.ToOffset(utcOffset).ToString(DateFormat, System.Globalization.CultureInfo.InvariantCulture)),
+            response.Add(new XElement("EXT_ID", payment.PaymentId), new XElement("REG_DATE", clock.Local(payment.PostedAt!.Value).ToString(DateFormat, System.Globalization.CultureInfo.InvariantCulture)),
                 new XElement("AMOUNT", OnlineGateway.Money(payment.Amount)));
         return response;
     }

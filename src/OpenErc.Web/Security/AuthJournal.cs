@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using Npgsql;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
@@ -43,7 +44,7 @@ public sealed record AuthEventRow(DateTimeOffset At, long? UserId, string Login,
 /// The journal of sign-in and account events: every sign-in (successful or not), lockout, registration, password reset
 /// and change of a user or their roles, with the address it came from and who did it. Insert-only.
 /// </summary>
-public sealed class AuthJournal(OpenErcDatabase db)
+public sealed class AuthJournal(OpenErcDatabase db, RegionClock clock)
 {
     public async Task WriteAsync(string @event, string login, bool success, long? userId = null, string? details = null, string? address = null,
         string? actor = null, CancellationToken ct = default)
@@ -51,7 +52,8 @@ public sealed class AuthJournal(OpenErcDatabase db)
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            "INSERT INTO auth_events (user_id, login, event, success, address, details, actor) VALUES (@u, @l, @e, @s, @a, @d, @w)", conn);
+            "INSERT INTO auth_events (user_id, login, event, success, address, details, actor, at) VALUES (@u, @l, @e, @s, @a, @d, @w, @at)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", clock.Now));
         cmd.Parameters.Add(new NpgsqlParameter<long?>("u", userId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new NpgsqlParameter<string>("l", login));
         cmd.Parameters.Add(new NpgsqlParameter<string>("e", @event));

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Net.Mail;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -51,7 +52,7 @@ public sealed class MailPasswordResetSender(IMailSender mail, IConfiguration con
 /// <see cref="AuthJournal"/>. Messages are for the person, in Russian; a refused request changes nothing.
 /// </summary>
 public sealed class AuthService(SignInManager<User> signIn, UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, OpenErcDatabase db,
-    TimeProvider clock, IPasswordResetSender resetSender)
+    RegionClock clock, IPasswordResetSender resetSender)
 {
     /// <summary>Wrong registration codes allowed per account number within <see cref="CodeWindow"/>.</summary>
     public const int MaxCodeFailures = 5;
@@ -115,7 +116,7 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
             Email = login.Contains('@') ? login : null,
             PhoneNumber = login.StartsWith('+') ? login : null,
             FullName = request.FullName?.Trim() ?? "",
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = clock.Now,
         };
         await using (var tx = await usersDb.Database.BeginTransactionAsync())
         {
@@ -203,7 +204,7 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         number = number?.Trim() ?? "";
         if (number.Length == 0) return (null, "Укажите номер лицевого счёта");
         if (string.IsNullOrWhiteSpace(code)) return (null, "Укажите код регистрации из платёжного документа");
-        if (await journal.FailuresAsync(AuthEvent.Register, number, clock.GetUtcNow() - CodeWindow) >= MaxCodeFailures)
+        if (await journal.FailuresAsync(AuthEvent.Register, number, clock.Now - CodeWindow) >= MaxCodeFailures)
             return (null, $"Слишком много неверных попыток для лицевого счёта {number}: повторите через {CodeWindow.TotalMinutes:0} минут");
 
         await using var conn = new NpgsqlConnection(db.ConnectionString);

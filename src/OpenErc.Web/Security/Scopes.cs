@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using OpenErc.Storage;
@@ -8,7 +9,7 @@ namespace OpenErc.Web.Security;
 /// The access scope of each signed-in user, kept for a minute: a management company's buildings change with its
 /// contracts, not between two clicks. Linking an account to a cabinet forgets the citizen's scope at once.
 /// </summary>
-public sealed class Scopes(OpenErcDatabase db, TimeProvider clock)
+public sealed class Scopes(OpenErcDatabase db, RegionClock clock)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, AccessScope Scope)> _cache = new();
@@ -18,10 +19,10 @@ public sealed class Scopes(OpenErcDatabase db, TimeProvider clock)
         if (user.Identity?.IsAuthenticated != true) return AccessScope.Nothing;
         if (!user.IsInRole(Roles.Citizen) && !user.HasClaim(c => c.Type == AccessScope.GroupClaim)) return AccessScope.Everything;
         var key = Key(user);
-        var now = clock.GetUtcNow();
+        var now = clock.Now;
         if (_cache.TryGetValue(key, out var cached) && now - cached.At < Lifetime) return cached.Scope;
         await using var context = db.CreateContext();
-        var scope = await AccessScope.ForAsync(user, context, Components.Shared.Fmt.Today(clock), ct);
+        var scope = await AccessScope.ForAsync(user, context, clock.Today, ct);
         _cache[key] = (now, scope);
         return scope;
     }

@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +14,7 @@ public sealed record UserView(long Id, string Login, string FullName, string? Em
     DateTimeOffset? LockedUntil, int FailedSignIns, DateTimeOffset CreatedAt);
 
 /// <summary>The administrator's work with users: create staff, change their roles and group, unlock, set a password — each journaled.</summary>
-public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, TimeProvider clock)
+public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, RegionClock clock)
 {
     public async Task<List<UserView>> ListAsync(string? search, CancellationToken ct = default)
     {
@@ -42,7 +43,7 @@ public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, A
         var user = new User
         {
             UserName = AuthService.NormalizeLogin(request.Login), FullName = request.FullName!.Trim(), AccessGroupId = request.AccessGroupId,
-            Email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim(), CreatedAt = clock.GetUtcNow(),
+            Email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim(), CreatedAt = clock.Now,
         };
         await using var tx = await usersDb.Database.BeginTransactionAsync();
         var result = await users.CreateAsync(user, request.Password!);
@@ -111,9 +112,9 @@ public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, A
 
     private static IdentityResult Failed(string code, string text) => IdentityResult.Failed(new IdentityError { Code = code, Description = text });
 
-    private static UserView View(User u, List<string> roles) =>
+    private UserView View(User u, List<string> roles) =>
         new(u.Id, u.UserName!, u.FullName, u.Email, u.PhoneNumber, roles, u.AccessGroupId,
-            u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow ? end : null, u.AccessFailedCount, u.CreatedAt);
+            u.LockoutEnd is { } end && end > clock.Now ? end : null, u.AccessFailedCount, u.CreatedAt);
 }
 
 /// <summary>

@@ -70,6 +70,4 @@ public static class Fmt
 
     /// <summary>The first day of the month of <paramref name="day"/>: changes usually take effect from it.</summary>
     public static DateOnly MonthStart(DateOnly day) => new(day.Year, day.Month, 1);
-
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetLocalNow().DateTime);
 }
