@@ -40,8 +40,8 @@ public static class OpenErcWebHost
         var clock = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(RegionClock))?.ImplementationInstance as RegionClock
             ?? RegionClock.Machine(config["OpenErc:TimeZone"]);
         builder.Services.TryAddSingleton(clock);
-        // The framework's own time (sign-in cookies, lockouts, data protection) runs on the same clock.
-        builder.Services.AddSingleton(clock.Time);
+        // The framework's own timing (session cookies, lockouts, data protection) is the machine's, not a business date.
+        builder.Services.TryAddSingleton(RegionClock.MachineTime);
         var database = await OpenErcDatabase.OpenAsync(
             config.GetConnectionString("OpenErc") is { Length: > 0 } cs ? cs : config["OPENERC_DB"],
             config["OpenErc:DataDirectory"], clock, loggerFactory.CreateLogger("OpenErc.Database"));

@@ -12,6 +12,7 @@ namespace OpenErc.Operations.Tests;
 /// <summary>The billing run and month closing on a small demo region (ARCHITECTURE.md §5–6).</summary>
 public sealed class BillingRunTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod Month = new(2026, 11);
     private const int Accounts = 300;
@@ -25,7 +26,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
 
     private static Task<BillingRunReport> RunAsync(string cs, BillingScope? scope = null, int batch = 50, int parallel = 2, bool dry = false,
         IProgress<BillingProgress>? progress = null, CancellationToken? ct = null) =>
-        BillingRun.RunAsync(cs, Month, scope ?? BillingScope.All, new BillingRunOptions(batch, parallel, dry), progress, ct ?? Ct);
+        BillingRun.RunAsync(cs, Month, scope ?? BillingScope.All, new BillingRunOptions(Clock, batch, parallel, dry), progress, ct ?? Ct);
 
 
     /// <summary>md5 of every line's content except the run id, in key order: equal digests mean the same ledger.</summary>
@@ -183,11 +184,11 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         {
             _ = process.StandardOutput.ReadToEndAsync(Ct);
             _ = process.StandardError.ReadToEndAsync(Ct);
-            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             while (await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM billing_run_buildings") < 2)
             {
                 process.HasExited.ShouldBeFalse("the run finished or failed before it could be killed");
-                (DateTime.UtcNow < deadline).ShouldBeTrue("the run did not get going");
+                (waited.Elapsed < TimeSpan.FromMinutes(2)).ShouldBeTrue("the run did not get going");
                 await Task.Delay(50, Ct);
             }
             process.Kill(entireProcessTree: true); // SIGKILL: no cleanup of any kind
@@ -240,7 +241,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
     {
         var cs = await RegionAsync();
         var run = await RunAsync(cs);
-        var closing = await BillingPeriods.CloseAsync(cs, Month, "тест", Ct);
+        var closing = await BillingPeriods.CloseAsync(cs, Month, Clock, "тест", Ct);
 
         (closing.Charged + closing.Recalculated).ShouldBe(run.Total);
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
@@ -256,13 +257,13 @@ public sealed class BillingRunTests(PostgresCluster cluster)
 
         var refused = await Should.ThrowAsync<BillingException>(() => RunAsync(cs));
         refused.Message.ShouldContain("закрыт");
-        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(cs, Month, "тест", Ct))).Message.ShouldContain("уже закрыт");
+        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(cs, Month, Clock, "тест", Ct))).Message.ShouldContain("уже закрыт");
         (await BillingPeriods.StatusAsync(cs, Month, Ct)).State.ShouldBe("closed");
 
         // The next month opens with this month's closing.
         var next = Month.Next();
-        await BillingRun.RunAsync(cs, next, BillingScope.Buildings([await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines")]), new BillingRunOptions(), ct: Ct);
-        await BillingPeriods.CloseAsync(cs, next, "тест", Ct);
+        await BillingRun.RunAsync(cs, next, BillingScope.All, new BillingRunOptions(Clock), ct: Ct);
+        await BillingPeriods.CloseAsync(cs, next, Clock, "тест", Ct);
         (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(opening) FROM account_balances WHERE month = '2026-12-01'")).ShouldBe(closing.Closing);
     }
 
@@ -289,6 +290,6 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({0x4F45_0000_0000L + 202611})", other))
             await take.ExecuteScalarAsync(Ct);
         (await Should.ThrowAsync<BillingException>(() => RunAsync(parts))).Message.ShouldContain("уже выполняется");
-        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(parts, Month, "тест", Ct))).Message.ShouldContain("Идёт расчёт");
+        (await Should.ThrowAsync<BillingException>(() => BillingPeriods.CloseAsync(parts, Month, Clock, "тест", Ct))).Message.ShouldContain("Идёт расчёт");
     }
 }

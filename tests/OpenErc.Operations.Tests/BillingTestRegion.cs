@@ -12,6 +12,8 @@ namespace OpenErc.Operations.Tests;
 /// <summary>The set-up of the recalculation tests: a small demo region with October charged and closed, November open.</summary>
 internal static class BillingTestRegion
 {
+    /// <summary>The region's clock of these tests.</summary>
+    internal static readonly RegionClock Clock = TestClock.On(2026, 11, 5);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     public static readonly BillingPeriod October = new(2026, 10);
     public static readonly BillingPeriod November = new(2026, 11);
@@ -20,8 +22,8 @@ internal static class BillingTestRegion
     {
         var cs = await cluster.CreateDatabaseAsync(name);
         await DemoRegion.GenerateAsync(cs, new DemoOptions(120, 42, November), ct: Ct);
-        (await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        await BillingPeriods.CloseAsync(cs, October, "тест", Ct);
+        (await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, October, Clock, "тест", Ct);
         return cs;
     }
 

@@ -16,7 +16,7 @@ public sealed class CashDeskTests(PostgresCluster cluster)
         var cs = await cluster.CreateDatabaseAsync(name);
         var (flat, number, parties) = await OneFlatRegion.ChargedWithAgentsAsync(cs, Ct);
         var clock = new FixedClock(new DateTimeOffset(2026, 6, 3, 9, 15, 0, TimeSpan.FromHours(3)));
-        return (cs, flat, number, parties, clock, new PostingOptions(Cashier, Clock: clock));
+        return (cs, flat, number, parties, clock, new PostingOptions(Cashier, Clock: clock.Region));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class CashDeskTests(PostgresCluster cluster)
         (await Should.ThrowAsync<PaymentException>(() => CashDesk.CloseShiftAsync(cs, shift.Id, options, Ct))).Message.ShouldBe($"Смена №{shift.Id} уже закрыта");
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM payments")).ShouldBe(3);
         (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM payment_allocations")).ShouldBe(1000m);
-        (await CashDesk.ReportAsync(cs, shift.Id, PostingOptions.MoscowOffset, Ct))!.Net.ShouldBe(1000m);
+        (await CashDesk.ReportAsync(cs, shift.Id, clock.Region, Ct))!.Net.ShouldBe(1000m);
 
         // The cashier opens the next shift; the search finds the shift's payments with their status.
         var next = await CashDesk.OpenShiftAsync(cs, Cashier, "Касса 1", options, Ct);

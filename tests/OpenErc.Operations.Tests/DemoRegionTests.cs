@@ -13,6 +13,7 @@ namespace OpenErc.Operations.Tests;
 /// <summary>The demo region: deterministic, valid by the registry's own rules, complete enough to charge and pay.</summary>
 public sealed class DemoRegionTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod Month = new(2026, 11);
 
@@ -59,7 +60,7 @@ public sealed class DemoRegionTests(PostgresCluster cluster)
     public async Task Region_is_complete_and_valid_by_the_registry_rules()
     {
         var cs = await GenerateAsync(400, 42);
-        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(cs));
+        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(cs), Clock);
 
         (await db.Accounts.CountAsync(Ct)).ShouldBe(400);
         var organisations = await db.Organisations.ToListAsync(Ct);

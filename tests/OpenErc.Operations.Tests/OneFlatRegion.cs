@@ -1,3 +1,4 @@
+using OpenErc.Testing;
 using OpenErc.Core.Accounts;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Housing;
@@ -36,6 +37,8 @@ internal sealed record OneFlat(long BuildingId, long PremiseId, long AccountId, 
 /// </summary>
 internal static class OneFlatRegion
 {
+    /// <summary>The region's clock of these tests.</summary>
+    internal static readonly RegionClock Clock = TestClock.On(2026, 4, 16);
     public static readonly DateOnly Opened = new(2026, 4, 16);
     private static readonly DateOnly Since = new(2020, 1, 1);
     private static readonly DateOnly TariffYear = new(2026, 1, 1);
@@ -43,7 +46,7 @@ internal static class OneFlatRegion
 
     public static async Task<OneFlat> CreateAsync(string cs, CancellationToken ct)
     {
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "тест", Reason = "тестовый регион" };
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "тест", Reason = "тестовый регион" };
         var municipality = new Municipality { Name = "Тестовый городской округ" };
         var water = new Organisation { Kind = OrganisationKind.ResourceSupplier, Name = "АО «Водоканал»", Inn = "7707083893" };
         var manager = new Organisation { Kind = OrganisationKind.ManagementCompany, Name = "ООО «УК Ленинская»", Inn = "7736050003" };
@@ -102,9 +105,9 @@ internal static class OneFlatRegion
         db.Add(new Ownership { AccountId = account.Id, PersonId = person.Id, ValidFrom = Opened });
         db.Add(new Registration { AccountId = account.Id, PersonId = person.Id, ValidFrom = Opened });
         for (int i = 0; i <= 6; i++)
-            db.Add(new MeterReading { MeterId = coldMeter.Id, ReadOn = new DateOnly(2025, 9, 20).AddMonths(i), Value = 100m + 6m * i, EnteredAt = DateTimeOffset.UtcNow });
+            db.Add(new MeterReading { MeterId = coldMeter.Id, ReadOn = new DateOnly(2025, 9, 20).AddMonths(i), Value = 100m + 6m * i, EnteredAt = Clock.Now });
         foreach (var (day, value) in new[] { (July, 10.000m), (new DateOnly(2026, 7, 25), 13.500m), (new DateOnly(2026, 8, 25), 17.200m), (new DateOnly(2026, 9, 25), 21.000m) })
-            db.Add(new MeterReading { MeterId = hotMeter.Id, ReadOn = day, Value = value, EnteredAt = DateTimeOffset.UtcNow });
+            db.Add(new MeterReading { MeterId = hotMeter.Id, ReadOn = day, Value = value, EnteredAt = Clock.Now });
         await db.SaveChangesAsync(ct);
 
         return new OneFlat(building.Id, premise.Id, account.Id, person.Id, water.Id, manager.Id, cold.Id, hot.Id, coldMeter.Id, hotMeter.Id, act.Id);
@@ -117,7 +120,7 @@ internal static class OneFlatRegion
     public static async Task<(OneFlat Flat, string Number, PaymentParties Parties)> ChargedWithAgentsAsync(string cs, CancellationToken ct)
     {
         var flat = await ChargeAprilAndMayAsync(cs, ct);
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "тест", Reason = "тестовый регион" };
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "тест", Reason = "тестовый регион" };
         var centre = new Organisation { Kind = OrganisationKind.BillingCentre, Name = "АО «ЕРЦ»", Inn = "7728168971" };
         var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Банк»", Inn = "7702070139" };
         var agent = new Organisation { Kind = OrganisationKind.PaymentAgent, Name = "ООО «Платёж»", Inn = "7744001497" };
@@ -140,7 +143,10 @@ internal static class OneFlatRegion
         AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 5, 6), ValidTo = new DateOnly(2026, 5, 16), Document = document,
     };
 
-    /// <summary>A fresh database with the flat charged for April and May 2026 (open months), and the account's number.</summary>
+    /// <summary>
+    /// A fresh database with the flat charged for April and May 2026, each closed after its month (on 5 May and on
+    /// 1 June): June is the open month. Returns the account's number too.
+    /// </summary>
     public static async Task<(string Cs, OneFlat Flat, string Number)> ChargedAprilAndMayAsync(Testing.PostgresCluster cluster, string name, CancellationToken ct)
     {
         var cs = await cluster.CreateDatabaseAsync(name);
@@ -151,15 +157,20 @@ internal static class OneFlatRegion
     private static async Task<OneFlat> ChargeAprilAndMayAsync(string cs, CancellationToken ct)
     {
         var flat = await CreateAsync(cs, ct);
-        foreach (var month in new[] { new BillingPeriod(2026, 4), new BillingPeriod(2026, 5) })
-            (await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.ShouldBeEmpty();
+        var clock = TestClock.On(Opened);
+        foreach (var (month, closedOn) in new[] { (new BillingPeriod(2026, 4), new DateOnly(2026, 5, 5)), (new BillingPeriod(2026, 5), new DateOnly(2026, 6, 1)) })
+        {
+            (await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(clock), ct: ct)).Failures.ShouldBeEmpty();
+            clock.MoveTo(closedOn);
+            await BillingPeriods.CloseAsync(cs, month, clock, "тест", ct);
+        }
         return flat;
     }
 
     /// <summary>Registers rows as a person of the back office would (audited under <paramref name="actor"/>).</summary>
     public static async Task RegisterAsync(string cs, string actor, CancellationToken ct, params object[] rows)
     {
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = actor };
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = actor };
         db.AddRange(rows);
         await db.SaveChangesAsync(ct);
     }

@@ -21,7 +21,7 @@ public sealed class PaymentPostingTests(PostgresCluster cluster)
     internal static async Task<(string Cs, OneFlat Flat, long Agent, string Number, PostingOptions Options)> ChargedAsync(PostgresCluster cluster, string name)
     {
         var (cs, flat, number) = await OneFlatRegion.ChargedAprilAndMayAsync(cluster, name, Ct);
-        return (cs, flat, flat.ManagerId, number, new PostingOptions("тест", Clock: FixedClock.On(new DateOnly(2026, 6, 3))));
+        return (cs, flat, flat.ManagerId, number, new PostingOptions("тест", Clock: TestClock.On(new DateOnly(2026, 6, 3))));
     }
 
     internal static PaymentIntake Intake(long agent, string key, string number, decimal amount, BillingPeriod? period = null) =>

@@ -32,7 +32,7 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
         var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Тестбанк»", ShortName = "Тестбанк", Inn = "7707083893" };
         await OneFlatRegion.RegisterAsync(cs, "тест", Ct, bank);
-        return new Region(cs, flat, bank.Id, new PostingOptions("финансист", Clock: FixedClock.On(new DateOnly(2026, 6, 3))));
+        return new Region(cs, flat, bank.Id, new PostingOptions("финансист", Clock: TestClock.On(new DateOnly(2026, 6, 3))));
     }
 
     private static string Line(string operation, string account, string amount, string date = "02-06-2026", string time = "10-15-00",
@@ -209,7 +209,7 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
     {
         var region = await RegionAsync("reg_conflict");
         var online = await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, "77", PaymentChannel.Sber, Flat, 100m,
-            new DateTimeOffset(2026, 6, 2, 9, 0, 0, PostingOptions.MoscowOffset)), region.Options, Ct);
+            new DateTimeOffset(2026, 6, 2, 9, 0, 0, TimeSpan.FromHours(3))), region.Options, Ct);
         online.Outcome.ShouldBe(PostingOutcome.Posted);
 
         var report = await ImportAsync(region, File(Cp1251, Line("76", Flat, "50,00"), Line("77", Flat, "150,00"), "=2;200,00"));
@@ -227,7 +227,7 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         const int n = 200;
         var keys = Enumerable.Range(1, n).Select(i => $"C{i}").ToArray();
         var file = File(Cp1251, [.. keys.Select(k => Line(k, Flat, "10,00")), $"={n};{n * 10},00"]);
-        var paidAt = new DateTimeOffset(2026, 6, 2, 10, 15, 0, PostingOptions.MoscowOffset);
+        var paidAt = new DateTimeOffset(2026, 6, 2, 10, 15, 0, TimeSpan.FromHours(3));
 
         // The bank sends every payment online while its registry of the same payments is being imported.
         var registry = Task.Run(() => ImportAsync(region, file), Ct);
@@ -258,20 +258,20 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         var june2 = new DateOnly(2026, 6, 2);
         foreach (var key in new[] { "O1", "O2" })
             await PaymentPosting.PostAsync(region.Cs, new PaymentIntake(region.Bank, key, PaymentChannel.Sber, Flat, 300m,
-                new DateTimeOffset(2026, 6, 2, 23, 30, 0, PostingOptions.MoscowOffset)), region.Options, Ct);
+                new DateTimeOffset(2026, 6, 2, 23, 30, 0, TimeSpan.FromHours(3))), region.Options, Ct);
         // The registry confirms O2 and brings one more payment; O1 is not listed.
         var report = await ImportAsync(region, File(Cp1251, Line("O2", Flat, "300,00", time: "23-30-00"), Line("R1", Flat, "50,00"), "=2;350,00"));
         report.Accepted.ShouldBeTrue();
         (await PaymentRegistries.GetAsync(region.Cs, report.Registry.Id, ct: Ct))!.Lines.Items.Select(l => (l.LineNo, l.OperationId, l.Outcome))
             .ShouldBe([(1, "O2", RegistryLineOutcome.Repeated), (2, "R1", RegistryLineOutcome.Posted)]);
 
-        var day = (await PaymentReconciliation.DaysAsync(region.Cs, june2, june2.AddDays(1), ct: Ct)).ShouldHaveSingleItem();
+        var day = (await PaymentReconciliation.DaysAsync(region.Cs, june2, june2.AddDays(1), region.Options.Clock, ct: Ct)).ShouldHaveSingleItem();
         day.ShouldBe(new ReconciliationDay(region.Bank, "Тестбанк", june2, 2, 350m, 3, 650m, 1));
         day.Difference.ShouldBe(300m);
-        var difference = (await PaymentReconciliation.DifferencesAsync(region.Cs, region.Bank, june2, ct: Ct)).ShouldHaveSingleItem();
+        var difference = (await PaymentReconciliation.DifferencesAsync(region.Cs, region.Bank, june2, region.Options.Clock, Ct)).ShouldHaveSingleItem();
         (difference.Kind, difference.OperationId, difference.Channel, difference.ListedAmount, difference.PostedAmount)
             .ShouldBe((DifferenceKind.NotListed, "O1", PaymentChannel.Sber, null, 300m));
-        (await PaymentReconciliation.DaysAsync(region.Cs, june2.AddDays(1), june2.AddDays(2), region.Bank, ct: Ct)).ShouldBeEmpty();
+        (await PaymentReconciliation.DaysAsync(region.Cs, june2.AddDays(1), june2.AddDays(2), region.Options.Clock, region.Bank, Ct)).ShouldBeEmpty();
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace OpenErc.Operations.Tests;
 /// <summary>The printable penalty statement of an account is exactly what the ledger's penalty posting accrues (penalties.md §5).</summary>
 public sealed class PenaltyStatementTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 8, 15);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod April = new(2026, 4);
 
@@ -18,7 +19,7 @@ public sealed class PenaltyStatementTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("statement");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        (await BillingRun.RunAsync(cs, April, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        (await BillingRun.RunAsync(cs, April, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
         var on = new DateOnly(2026, 8, 15);
 
         var statement = await PenaltyPosting.StatementAsync(cs, flat.AccountId, on, ct: Ct);
@@ -44,7 +45,7 @@ public sealed class PenaltyStatementTests(PostgresCluster cluster)
         statement.Total.ShouldBeGreaterThan(0m);
 
         // Posting on the same date accrues exactly the statement's total; afterwards the statement shows it as billed.
-        var posted = await PenaltyPosting.PostAsync(cs, April, on, "тест", ct: Ct);
+        var posted = await PenaltyPosting.PostAsync(cs, April, on, Clock, "тест", ct: Ct);
         posted.Posted.ShouldBe(statement.Total);
         (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId} AND kind = {(short)ChargeLineKind.Penalty}"))
             .ShouldBe(statement.Total);

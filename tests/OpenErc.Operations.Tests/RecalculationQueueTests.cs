@@ -13,6 +13,7 @@ namespace OpenErc.Operations.Tests;
 /// <summary>Automatic recalculation: a retroactive registry change queues its building, the queue is posted once.</summary>
 public sealed class RecalculationQueueTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static BillingPeriod October => BillingTestRegion.October;
     private static BillingPeriod November => BillingTestRegion.November;
@@ -34,15 +35,15 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
         int residents = await Sql.ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
         (await QueuedAsync(cs)).ShouldBe(0);
-        (await Recalculations.ProcessQueueAsync(cs, November, "тест", ct: Ct)).ShouldBe(new RecalculationQueueReport(0, 0, null));
+        (await Recalculations.ProcessQueueAsync(cs, November, "тест", Clock, ct: Ct)).ShouldBe(new RecalculationQueueReport(0, 0, null));
 
         // A change dated in the open month (not charged yet) touches nothing posted: nothing is queued.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
             await Residency.SetResidentCountAsync(db, account, residents + 1, new DateOnly(2026, 11, 10), "заявление", Ct);
         (await QueuedAsync(cs)).ShouldBe(0);
 
         // A change of a column the charges do not read queues nothing either.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
         {
             var record = await db.ResidentCounts.SingleAsync(r => r.AccountId == account && r.ValidFrom <= new DateOnly(2026, 10, 1)
                 && (r.ValidTo == null || r.ValidTo > new DateOnly(2026, 10, 1)), Ct);
@@ -52,7 +53,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         (await QueuedAsync(cs)).ShouldBe(0);
 
         // From 1 October: the building is queued from October, in the transaction of the change, by whom and why.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "паспортист", Reason = "акт о проживании" })
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "паспортист", Reason = "акт о проживании" })
             await Residency.SetResidentCountAsync(db, account, residents + 2, new DateOnly(2026, 10, 1), "акт о проживании", Ct);
         var queued = (await Recalculations.QueueAsync(cs, Ct)).ShouldHaveSingleItem();
         queued.BuildingId.ShouldBe(building);
@@ -65,7 +66,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         decimal fresh = await FreshAsync(cs, building, October);
         fresh.ShouldBeGreaterThan(posted);
 
-        var report = await Recalculations.ProcessQueueAsync(cs, November, "оператор", ct: Ct);
+        var report = await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct);
         report.Buildings.ShouldBe(1);
         report.Kept.ShouldBe(0);
         report.Total.ShouldBe(fresh - posted);
@@ -80,19 +81,19 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
 
         // Processing again posts nothing; so does an explicit recalculation of the building (the difference is settled).
-        (await Recalculations.ProcessQueueAsync(cs, November, "оператор", ct: Ct)).Lines.ShouldBe(0);
-        (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", ct: Ct)).Lines.ShouldBe(0);
+        (await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
+        (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
 
         // A queue row processed again (as if the transaction had been retried) posts nothing twice.
         await Sql.ExecAsync(cs, $"INSERT INTO recalculation_queue (building_id, from_month, reason, queued_by) VALUES ({building}, '2026-10-01', 'повтор', 'тест')");
-        var retry = await Recalculations.ProcessQueueAsync(cs, November, "оператор", ct: Ct);
+        var retry = await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct);
         retry.Buildings.ShouldBe(1);
         retry.Lines.ShouldBe(0);
         (await QueuedAsync(cs)).ShouldBe(0);
 
         // A change that fails to save queues nothing.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
         {
             var record = await db.ResidentCounts.FirstAsync(r => r.AccountId == account, Ct);
             record.ValidFrom = new DateOnly(2026, 9, 1);
@@ -108,13 +109,13 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         var cs = await RegionWithClosedOctoberAsync("queue_tariff");
         long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines");
         // November of one building is charged before the change.
-        (await BillingRun.RunAsync(cs, November, BillingScope.Buildings([building]), new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        (await BillingRun.RunAsync(cs, November, BillingScope.Buildings([building]), new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
 
         long withColdWater = await Sql.ScalarAsync<long>(cs, """
             SELECT count(DISTINCT l.building_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'
             """);
         withColdWater.ShouldBeGreaterThan(1);
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Reason = "решение РЭК" })
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Reason = "решение РЭК" })
         {
             long coldWater = (await db.Services.SingleAsync(s => s.Code == "cold_water", Ct)).Id;
             var tariffs = await db.Tariffs.Where(t => t.ServiceId == coldWater
@@ -126,7 +127,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         (await QueuedAsync(cs)).ShouldBe(withColdWater);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM recalculation_queue WHERE from_month <> '2026-10-01' OR reason NOT LIKE 'Тариф: изменение с % — решение РЭК'")).ShouldBe(0);
 
-        var report = await Recalculations.ProcessQueueAsync(cs, November, "оператор", ct: Ct);
+        var report = await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct);
         report.Buildings.ShouldBe((int)withColdWater);
         report.Recalculation.ShouldNotBeNull().Months.ShouldHaveSingleItem().ServiceMonth.ShouldBe(October);
         report.Total.ShouldBeGreaterThan(0m);
@@ -140,13 +141,13 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         waiting.BuildingId.ShouldBe(building);
         waiting.FromMonth.ShouldBe(November);
         (await Recalculations.QueueStatusAsync(cs, November, Ct)).ShouldBe(new RecalculationQueueStatus(0, 1));
-        (await Recalculations.ProcessQueueAsync(cs, November, "оператор", ct: Ct)).Buildings.ShouldBe(0);
+        (await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct)).Buildings.ShouldBe(0);
 
         // Once November is closed and December open, November is recalculated for it.
-        (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
+        (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, November, Clock, "тест", Ct);
         decimal stale = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-11-01'");
-        var december = await Recalculations.ProcessQueueAsync(cs, November.Next(), "оператор", ct: Ct);
+        var december = await Recalculations.ProcessQueueAsync(cs, November.Next(), "оператор", Clock, ct: Ct);
         december.Buildings.ShouldBe(1);
         december.Recalculation.ShouldNotBeNull().Months.ShouldHaveSingleItem().ServiceMonth.ShouldBe(November);
         december.Total.ShouldBe(await FreshAsync(cs, building, November) - stale);

@@ -15,6 +15,7 @@ namespace OpenErc.Operations.Tests;
 /// <summary>Recalculations of past months, manual corrections and penalties in the ledger (recalculations.md §3, penalties.md §5).</summary>
 public sealed class RecalculationTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod October = new(2026, 10);
     private static readonly BillingPeriod November = new(2026, 11);
@@ -35,9 +36,9 @@ public sealed class RecalculationTests(PostgresCluster cluster)
             """);
         long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
         int residents = await Sql.ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
-        var beforeChange = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var beforeChange = Clock.Now; // the change below is archived at this moment of the test's clock
         (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBeEmpty();
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
             await Residency.SetResidentCountAsync(db, account, residents + 2, new DateOnly(2026, 10, 1), "акт о проживании", Ct);
         (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBe([building]);
         await Sql.ExecAsync(cs, """
@@ -49,7 +50,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         decimal fresh = await FreshOctoberAsync(cs, building);
         fresh.ShouldNotBe(posted);
 
-        var report = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", ct: Ct);
+        var report = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", Clock, ct: Ct);
         report.Failures.ShouldBeEmpty();
         var month = report.Months.ShouldHaveSingleItem();
         month.ServiceMonth.ShouldBe(October);
@@ -75,7 +76,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
 
         // Again: the difference is zero, nothing is posted.
-        var again = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", ct: Ct);
+        var again = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", Clock, ct: Ct);
         again.Lines.ShouldBe(0);
         again.Total.ShouldBe(0m);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
@@ -88,29 +89,33 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         listed.Items.ShouldContain(e => e.AccountId == account && e.ServiceCode == "cold_water" && e.Address.Contains("кв.") && e.AccountNumber.Length > 0);
 
         // A recalculation with no reason, or into a closed month, is refused.
-        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, November, BillingScope.All, " ", "оператор", ct: Ct)))
+        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, November, BillingScope.All, " ", "оператор", Clock, ct: Ct)))
             .Message.ShouldBe("Укажите причину перерасчёта");
-        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, October, BillingScope.All, Reason, "оператор", ct: Ct)))
-            .Message.ShouldBe("Месяц 2026-10 закрыт: перерасчёты в закрытый месяц не принимаются");
+        (await Should.ThrowAsync<BillingException>(() => Recalculations.RecalculateAsync(cs, October, BillingScope.All, Reason, "оператор", Clock, ct: Ct)))
+            .Message.ShouldBe("Месяц октябрь 2026 закрыт: перерасчёты проводятся только в открытый месяц — ноябрь 2026");
 
-        // Closing November: the recalculation is in the recalculated column and the balances hold.
-        var closing = await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
-        closing.Recalculated.ShouldBe(fresh - posted);
+        // Closing November after its run: the recalculation is in the recalculated column (beside the month's own
+        // absence and quality lines) and the balances hold.
+        (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+        var closing = await BillingPeriods.CloseAsync(cs, November, Clock, "тест", Ct);
+        closing.Recalculated.ShouldBe(fresh - posted + await NovemberReductionsAsync(cs));
         closing.Penalties.ShouldBe(0m);
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
 
         // Another change, recalculated in December: compared with the regular lines AND November's recalculation.
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)))
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
             await Residency.SetResidentCountAsync(db, account, residents + 1, new DateOnly(2026, 10, 1), "уточнение", Ct);
         decimal fresh2 = await FreshOctoberAsync(cs, building);
         fresh2.ShouldNotBe(fresh);
-        var december = await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "уточнение", "оператор", ct: Ct);
-        december.Total.ShouldBe(fresh2 - fresh);
-        december.Months.ShouldHaveSingleItem().Posted.ShouldBe(fresh);
+        var december = await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "уточнение", "оператор", Clock, ct: Ct);
+        // November, charged with the first change, is recalculated for the second one too.
+        var octoberAgain = december.Months.Single(m => m.ServiceMonth == October);
+        (octoberAgain.Posted, octoberAgain.Fresh).ShouldBe((fresh, fresh2));
+        december.Total.ShouldBe(december.Months.Sum(m => m.Fresh - m.Posted));
         (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
         // A horizon that does not reach October leaves it alone.
-        (await Recalculations.RecalculateAsync(cs, new BillingPeriod(2027, 1), BillingScope.Buildings([building]), "проверка", "оператор",
-            new RecalculationOptions(HorizonMonths: 2), Ct)).Months.ShouldBeEmpty();
+        (await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "проверка", "оператор",
+            Clock, new RecalculationOptions(HorizonMonths: 1), Ct)).Months.ShouldNotContain(m => m.ServiceMonth == October);
     }
 
     [Fact]
@@ -122,14 +127,14 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         const string why = "Жалоба: начислено за непроживающего";
 
         Task<long> Post(BillingPeriod open, long acc, string service, decimal amount, string reason) =>
-            Recalculations.PostCorrectionAsync(cs, open, acc, service, supplier, October, amount, reason, "оператор", Ct);
+            Recalculations.PostCorrectionAsync(cs, open, acc, service, supplier, October, amount, reason, "оператор", Clock, Ct);
 
         long runId = await Post(November, account, "cold_water", -150.25m, why);
         runId.ShouldBeGreaterThan(0);
 
         async Task Refused(Task<long> attempt, string message) =>
             (await Should.ThrowAsync<BillingException>(() => attempt)).Message.ShouldBe(message);
-        await Refused(Post(October, account, "cold_water", -10m, why), "Месяц 2026-10 закрыт: корректировки в закрытый месяц не принимаются");
+        await Refused(Post(October, account, "cold_water", -10m, why), "Месяц октябрь 2026 закрыт: корректировки проводятся только в открытый месяц — ноябрь 2026");
         await Refused(Post(November, account, "cold_water", 0m, why), "Сумма корректировки не может быть нулевой");
         await Refused(Post(November, account, "cold_water", 10.005m, why), "Сумма корректировки должна быть в целых копейках");
         await Refused(Post(November, account, "cold_water", -10m, "  "), "Укажите причину корректировки");
@@ -151,7 +156,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
 
         // A recalculation does not undo the operator's correction.
         long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
-        (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", ct: Ct)).Lines.ShouldBe(0);
+        (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
     }
 
     [Fact]
@@ -173,13 +178,13 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         };
 
         // On the due date nothing accrues.
-        (await PenaltyPosting.PostAsync(cs, November, due, "тест", payments, ct: Ct)).Lines.ShouldBe(0);
+        (await PenaltyPosting.PostAsync(cs, November, due, Clock, "тест", payments, ct: Ct)).Lines.ShouldBe(0);
         // Day 30 of the delay: only capital repair (ЖК 155 ч. 14.1 accrues from day 1), the housing grace period still runs.
-        var day30 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(30), "тест", payments, ct: Ct);
+        var day30 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(30), Clock, "тест", payments, ct: Ct);
         day30.Lines.ShouldBeGreaterThan(0);
         (await PenaltyLinesAsync("s.code <> 'capital_repair'")).ShouldBe(0);
         // Day 31 onwards: the housing penalties too.
-        var day31 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), "тест", payments, ct: Ct);
+        var day31 = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), Clock, "тест", payments, ct: Ct);
         day31.Lines.ShouldBeGreaterThan(0);
         (await PenaltyLinesAsync("s.code = 'cold_water'")).ShouldBeGreaterThan(0);
         (await PenaltyLinesAsync($"s.code = 'cold_water' AND l.account_id = {payer} AND l.supplier_id = {payerSupplier}")).ShouldBe(0);
@@ -196,7 +201,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
 
         // The same date again posts nothing.
         long before = await PenaltyLinesAsync();
-        var repeat = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), "тест", payments, ct: Ct);
+        var repeat = await PenaltyPosting.PostAsync(cs, November, due.AddDays(31), Clock, "тест", payments, ct: Ct);
         repeat.Lines.ShouldBe(0);
         repeat.Accrued.ShouldBe(day31.Accrued);
         (await PenaltyLinesAsync()).ShouldBe(before);
@@ -204,13 +209,21 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         // Penalties are listed in the registry and closed into the penalties column, not the recalculated one.
         decimal penalties = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE kind = {(short)ChargeLineKind.Penalty}");
         (await Recalculations.ListAsync(cs, new RecalculationFilter(November, Kind: ChargeLineKind.Penalty), 1, 10, Ct)).Total.ShouldBe((int)before);
-        var closing = await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
+        // November is charged before it closes (a month closes after its run).
+        (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+        var closing = await BillingPeriods.CloseAsync(cs, November, Clock, "тест", Ct);
         closing.Penalties.ShouldBe(penalties);
-        closing.Recalculated.ShouldBe(0m);
+        closing.Recalculated.ShouldBe(await NovemberReductionsAsync(cs));
         closing.Closing.ShouldBe(closing.Opening + closing.Charged + closing.Recalculated + closing.Penalties - closing.Paid);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM account_balances WHERE opening + charged + recalculated + penalties - paid <> closing")).ShouldBe(0);
         (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(penalties) FROM account_balances WHERE month = '2026-11-01'")).ShouldBe(penalties);
-        (await Should.ThrowAsync<BillingException>(() => PenaltyPosting.PostAsync(cs, November, due.AddDays(40), ct: Ct)))
-            .Message.ShouldBe("Месяц 2026-11 закрыт: пени в закрытый месяц не принимаются");
+        (await Should.ThrowAsync<BillingException>(() => PenaltyPosting.PostAsync(cs, November, due.AddDays(40), Clock, ct: Ct)))
+            .Message.ShouldBe("Месяц ноябрь 2026 закрыт: пени проводятся только в открытый месяц — декабрь 2026");
     }
+
+    /// <summary>November's own absence and quality lines: what its closing counts as recalculated besides recalculations.</summary>
+    private static Task<decimal> NovemberReductionsAsync(string cs) => Sql.ScalarAsync<decimal>(cs, $"""
+        SELECT coalesce(sum(amount), 0) FROM charge_lines
+        WHERE booking_month = '2026-11-01' AND service_month = '2026-11-01' AND kind NOT IN ({(short)ChargeLineKind.Charge}, {(short)ChargeLineKind.Penalty})
+        """);
 }

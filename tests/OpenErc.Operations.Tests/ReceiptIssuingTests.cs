@@ -19,6 +19,7 @@ namespace OpenErc.Operations.Tests;
 /// </summary>
 public sealed class ReceiptIssuingTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 12, 3);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod October = new(2026, 10);
     private static readonly BillingPeriod November = new(2026, 11);
@@ -37,11 +38,11 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
             if (_region is not null) return _region;
             var cs = await cluster.CreateDatabaseAsync("receipts");
             await DemoRegion.GenerateAsync(cs, new DemoOptions(120, 42, November), ct: Ct);
-            (await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-            await BillingPeriods.CloseAsync(cs, October, "тест", Ct);
+            (await BillingRun.RunAsync(cs, October, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+            await BillingPeriods.CloseAsync(cs, October, Clock, "тест", Ct);
             var numbers = await NumbersAsync(cs, "ORDER BY a.number LIMIT 40");
             var agent = await PaymentRegistries.FindAgentAsync(cs, DemoRegion.BankLogin, Ct) ?? throw new InvalidOperationException("no demo bank");
-            var options = new PostingOptions("тест", Clock: FixedClock.On(new DateOnly(2026, 11, 10)));
+            var options = new PostingOptions("тест", Clock: TestClock.On(new DateOnly(2026, 11, 10)));
             for (int i = 0; i < numbers.Count; i++)
             {
                 // Some pay part of the debt, some pay it all and more (an advance on the November document).
@@ -49,8 +50,8 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
                 (await PaymentPosting.PostAsync(cs, new PaymentIntake(agent, $"r{i}", PaymentChannel.Sber, numbers[i], amount,
                     new DateTimeOffset(2026, 11, 9, 12, 0, 0, TimeSpan.FromHours(3))), options, Ct)).Accepted.ShouldBeTrue();
             }
-            (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-            await BillingPeriods.CloseAsync(cs, November, "тест", Ct);
+            (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+            await BillingPeriods.CloseAsync(cs, November, Clock, "тест", Ct);
             await using (var conn = await OpenAsync(cs))
                 (await Announcements.AddAsync(conn, Announcement, null, null, new DateOnly(2026, 11, 1), null, "тест", Ct)).Id.ShouldNotBeNull();
             return _region = cs;
@@ -248,7 +249,7 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         period.ShouldBe(November);
         var agent = await PaymentRegistries.FindAgentAsync(cs, DemoRegion.BankLogin, Ct) ?? throw new InvalidOperationException("no demo bank");
         var posted = await PaymentPosting.PostAsync(cs, new PaymentIntake(agent, "qr-1", PaymentChannel.Sber, qr["PersAcc"], 100m,
-            new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.FromHours(3)), period), new PostingOptions("тест", Clock: FixedClock.On(new DateOnly(2026, 12, 3))), Ct);
+            new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.FromHours(3)), period), new PostingOptions("тест", Clock: TestClock.On(new DateOnly(2026, 12, 3))), Ct);
         posted.Outcome.ShouldBe(PostingOutcome.Posted);
         (await Sql.ScalarAsync<long>(cs, $"""
             SELECT count(*) FROM payment_allocations WHERE payment_id = {posted.PaymentId} AND service_month <> '2026-11-01'
@@ -286,12 +287,12 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe(1);
 
         var pickup = TempDir();
-        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", ct: Ct)).ShouldBe(1);
+        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", Clock, ct: Ct)).ShouldBe(1);
         var letter = File.ReadAllText(Directory.GetFiles(pickup, "*.eml").ShouldHaveSingleItem());
         letter.ShouldContain("To: ivanov@example.ru");
         letter.ShouldContain("Content-Type: application/pdf");
         (await Sql.ScalarAsync<string>(cs, $"SELECT state FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe("sent");
-        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", ct: Ct)).ShouldBe(0);
+        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);
     }
 
     [Fact]
@@ -304,7 +305,7 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         var refusing = new RefusingMailSender();
         for (int attempt = 1; attempt <= ReceiptDelivery.MaxAttempts; attempt++)
         {
-            (await ReceiptDelivery.SendQueuedAsync(cs, refusing, "epd@erc.example", ct: Ct)).ShouldBe(0);
+            (await ReceiptDelivery.SendQueuedAsync(cs, refusing, "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);
             (await Sql.ScalarAsync<string>(cs, $"SELECT state || ' ' || attempts || ' ' || error FROM receipt_deliveries WHERE receipt_id = {number}"))
                 .ShouldBe($"{(attempt < ReceiptDelivery.MaxAttempts ? "queued" : "failed")} {attempt} Сервер почты недоступен");
         }

@@ -18,6 +18,7 @@ namespace OpenErc.Operations.Tests;
 /// </summary>
 public sealed class RegistryEventsTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 9, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod May = new(2026, 5);
     private static readonly BillingPeriod September = new(2026, 9);
@@ -56,7 +57,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
         incident.End.ShouldBe(new DateTime(2026, 9, 10, 22, 0, 0));
         incident.PremiseIds.ShouldBeNull();
 
-        var run = await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(), ct: Ct);
+        var run = await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(Clock), ct: Ct);
         run.Failures.ShouldBeEmpty();
         // September cold water: no readings since March (6 months > the п. 59 limit of 3) → norm, no coefficient (п. 60):
         // 2 persons × 5 m³ × 55.00 ₽ = 550.00 ₽.
@@ -72,8 +73,8 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("events");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
-        (await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
-        await BillingPeriods.CloseAsync(cs, September, "тест", Ct);
+        (await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, September, Clock, "тест", Ct);
         (await LineAsync(cs, "cold_water", ChargeLineKind.QualityReduction, September)).ShouldBe(0m);
 
         // The dispatcher registers September's interruption in October: the building is queued from September in the same save.
@@ -84,7 +85,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
         queued.Reason.ShouldStartWith("Нарушение качества или перерыв: изменение с 10.09.2026");
 
         // Processing before October's run posts the −8.25 ₽ reduction (see the test above) as October's recalculation of September.
-        var report = await Recalculations.ProcessQueueAsync(cs, new BillingPeriod(2026, 10), "оператор", ct: Ct);
+        var report = await Recalculations.ProcessQueueAsync(cs, new BillingPeriod(2026, 10), "оператор", Clock, ct: Ct);
         report.Total.ShouldBe(-8.25m);
         (await Sql.ScalarAsync<decimal>(cs, $"""
             SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-10-01' AND service_month = '2026-09-01' AND kind = {(short)ChargeLineKind.Recalculation}
@@ -102,7 +103,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
         var premise = (await SnapshotAsync(cs, flat.BuildingId, May)).Premises.ShouldHaveSingleItem();
         premise.MeterTechnicallyImpossible.ShouldBe([Core.Tariffs.Resource.HotWater]);
 
-        var run = await BillingRun.RunAsync(cs, May, BillingScope.All, new BillingRunOptions(), ct: Ct);
+        var run = await BillingRun.RunAsync(cs, May, BillingScope.All, new BillingRunOptions(Clock), ct: Ct);
         run.Failures.ShouldBeEmpty();
         // Hot water by the norm without the coefficient (the act): 2 × 3 m³ × 200.00 ₽ = 1200.00 ₽.
         (await LineAsync(cs, "hot_water", ChargeLineKind.Charge, May)).ShouldBe(1200.00m);

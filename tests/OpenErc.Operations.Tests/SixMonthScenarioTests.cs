@@ -22,6 +22,7 @@ namespace OpenErc.Operations.Tests;
 /// </summary>
 public sealed class SixMonthScenarioTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 10, 1);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod April = new(2026, 4), May = new(2026, 5), June = new(2026, 6), July = new(2026, 7),
         August = new(2026, 8), September = new(2026, 9);
@@ -51,7 +52,7 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
 
     private static async Task RunAsync(string cs, BillingPeriod month)
     {
-        var report = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(), ct: Ct);
+        var report = await BillingRun.RunAsync(cs, month, BillingScope.All, new BillingRunOptions(Clock), ct: Ct);
         report.Failures.ShouldBeEmpty(string.Join("; ", report.Failures.Select(f => f.Error)));
         report.Accounts.ShouldBe(1);
     }
@@ -59,7 +60,7 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
     /// <summary>Closes the month and checks the balance equation and the expected totals.</summary>
     private static async Task CloseAsync(string cs, BillingPeriod month, decimal opening, decimal charged, decimal recalculated, decimal penalties, decimal closing)
     {
-        var report = await BillingPeriods.CloseAsync(cs, month, "тест", Ct);
+        var report = await BillingPeriods.CloseAsync(cs, month, Clock, "тест", Ct);
         report.Accounts.ShouldBe(1);
         (report.Opening, report.Charged, report.Recalculated, report.Penalties, report.Paid, report.Closing)
             .ShouldBe((opening, charged, recalculated, penalties, 0m, closing), $"closing of {month}");
@@ -154,17 +155,17 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
             }
         }
         payments.Count.ShouldBe(6);
-        var penalties = await PenaltyPosting.PostAsync(cs, July, new DateOnly(2026, 7, 20), "тест", payments, ct: Ct);
+        var penalties = await PenaltyPosting.PostAsync(cs, July, new DateOnly(2026, 7, 20), Clock, "тест", payments, ct: Ct);
         penalties.Lines.ShouldBe(1);
         penalties.Posted.ShouldBe(8.55m);
         (await BookedAsync(cs, July)).ShouldBe([julyCharges[0], julyCharges[1], julyCharges[2], Correction("maintenance", ChargeLineKind.Penalty, April, 8.55m)]);
         await CloseAsync(cs, July, opening: 7306.45m, charged: 2820.00m, recalculated: 0m, penalties: 8.55m, closing: 10135.00m);
 
         // ── August: an act of actual residence, found in August, says 3 persons live there since 01.07 (July is closed).
-        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs)) { Actor = "паспортист" })
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "паспортист" })
             await Residency.SetResidentCountAsync(db, flat.AccountId, 3, new DateOnly(2026, 7, 1), "Акт о фактическом проживании №3", Ct);
         await RunAsync(cs, August);
-        var recalc = await Recalculations.RecalculateAsync(cs, August, BillingScope.Buildings([flat.BuildingId]), "Акт о фактическом проживании №3", "оператор", ct: Ct);
+        var recalc = await Recalculations.RecalculateAsync(cs, August, BillingScope.Buildings([flat.BuildingId]), "Акт о фактическом проживании №3", "оператор", Clock, ct: Ct);
         recalc.Failures.ShouldBeEmpty();
         // April–June are computed again too and come out the same.
         recalc.Months.Select(m => m.ServiceMonth).ShouldBe([April, May, June, July]);

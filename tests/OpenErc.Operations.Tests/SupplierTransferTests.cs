@@ -23,16 +23,16 @@ public sealed class SupplierTransferTests(PostgresCluster cluster)
         var cs = await cluster.CreateDatabaseAsync("transfers");
         var (flat, number, parties) = await OneFlatRegion.ChargedWithAgentsAsync(cs, Ct);
         var clock = FixedClock.On(June2);
-        var options = new PostingOptions("финансист", Clock: clock);
+        var options = new PostingOptions("финансист", Clock: clock.Region);
 
         // Terms: the bank's 1.2 % out of the payment (recipients pay), the agent's 1.5 % on top (the payer pays).
-        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1.2m, CommissionPayer.Recipient), "финансист", Ct);
-        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.AgentId, new DateOnly(2026, 1, 1), 1.5m, CommissionPayer.Payer), "финансист", Ct);
+        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1.2m, CommissionPayer.Recipient), "финансист", options.Now, Ct);
+        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.AgentId, new DateOnly(2026, 1, 1), 1.5m, CommissionPayer.Payer), "финансист", options.Now, Ct);
         (await Should.ThrowAsync<PaymentException>(() => AgentTermsBook.AddAsync(cs,
-                new AgentTerms(flat.WaterSupplierId, June2, 1m, CommissionPayer.Payer), "финансист", Ct)))
+                new AgentTerms(flat.WaterSupplierId, June2, 1m, CommissionPayer.Payer), "финансист", options.Now, Ct)))
             .Message.ShouldBe("Условия комиссии задаются только банку или платёжному агенту");
         (await Should.ThrowAsync<PaymentException>(() => AgentTermsBook.AddAsync(cs,
-                new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1m, CommissionPayer.Payer), "финансист", Ct)))
+                new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1m, CommissionPayer.Payer), "финансист", options.Now, Ct)))
             .Message.ShouldBe("У агента уже есть условия с 01.01.2026: новые условия — с более поздней даты");
 
         var bank1 = await PaymentPosting.PostAsync(cs, Intake(parties.BankId, "B-1", number, 1000.00m), options, Ct);
@@ -42,7 +42,7 @@ public sealed class SupplierTransferTests(PostgresCluster cluster)
             .ShouldBe("12.00/false,4.00/false,3.00/true");
         // Terms may not start on or before a day already received: those payments keep the old terms.
         (await Should.ThrowAsync<PaymentException>(() => AgentTermsBook.AddAsync(cs,
-                new AgentTerms(parties.BankId, June2, 1m, CommissionPayer.Payer), "финансист", Ct)))
+                new AgentTerms(parties.BankId, June2, 1m, CommissionPayer.Payer), "финансист", options.Now, Ct)))
             .Message.ShouldBe("Платежи агента уже приняты по 02.06.2026 по прежним условиям: новые условия — не ранее 03.06.2026");
         (await AgentTermsBook.ListAsync(cs, parties.BankId, Ct)).ShouldHaveSingleItem().CommissionPercent.ShouldBe(1.2m);
 
@@ -108,8 +108,8 @@ public sealed class SupplierTransferTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("transfer_files");
         var (flat, number, parties) = await OneFlatRegion.ChargedWithAgentsAsync(cs, Ct);
-        var options = new PostingOptions("финансист", Clock: FixedClock.On(June2));
-        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1.2m, CommissionPayer.Recipient), "финансист", Ct);
+        var options = new PostingOptions("финансист", Clock: TestClock.On(June2));
+        await AgentTermsBook.AddAsync(cs, new AgentTerms(parties.BankId, new DateOnly(2026, 1, 1), 1.2m, CommissionPayer.Recipient), "финансист", options.Now, Ct);
         await PaymentPosting.PostAsync(cs, Intake(parties.BankId, "B-1", number, 1000.00m) with { Payer = "Иванов; И. И." }, options, Ct);
 
         var registry = (await SupplierTransfers.RegistryAsync(cs, flat.WaterSupplierId, June2, Ct)).ShouldNotBeNull();

@@ -16,6 +16,7 @@ namespace OpenErc.Operations.Tests;
 /// </summary>
 public sealed class TwoComponentHotWaterTests(PostgresCluster cluster)
 {
+    private static readonly RegionClock Clock = TestClock.On(2026, 9, 20);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod August = new(2026, 8);
     private static readonly BillingPeriod September = new(2026, 9);
@@ -60,14 +61,15 @@ public sealed class TwoComponentHotWaterTests(PostgresCluster cluster)
         hot.Tariffs.Single(t => t.Part == TariffPart.HeatEnergy).Rate.ShouldBe(2845.60m);
 
         // August, before T_тэ: one-component. 17.200 − 13.500 = 3.7 m³ × 220.00 = 814.00 ₽.
-        (await BillingRun.RunAsync(cs, August, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        (await BillingRun.RunAsync(cs, August, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
         var august = await HotWaterLineAsync(cs, flat.AccountId, August);
         august.Amount.ShouldBe(814.00m);
         august.Trace.ShouldNotBeNull().Formula.ShouldBe("P = V × T");
 
         // September: V = 21.000 − 17.200 = 3.8 m³; 3.8 × 220.00 = 836.00; 3.8 × 0.0612 = 0.23256 Гкал × 2845.60 =
         // 661.772736; P = 1497.772736 → 1497.77 ₽ (rounded once).
-        (await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(), ct: Ct)).Failures.ShouldBeEmpty();
+        await BillingPeriods.CloseAsync(cs, August, Clock, "тест", Ct);
+        (await BillingRun.RunAsync(cs, September, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
         var september = await HotWaterLineAsync(cs, flat.AccountId, September);
         september.Amount.ShouldBe(1497.77m);
         september.Rate.ShouldBe(220.00m + 0.0612m * 2845.60m);

@@ -27,7 +27,7 @@ public sealed class AllocationSetMigrationTests(PostgresCluster cluster)
     {
         var ct = TestContext.Current.CancellationToken;
         var cs = await cluster.CreateDatabaseAsync("alloc_sets");
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs));
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), TestClock.On(2026, 11, 20));
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync(Before, ct);
         // A payment split over two services, an advance split later (received on another day), and a reversal.

@@ -25,7 +25,7 @@ public sealed class RegistryLinesMigrationTests(PostgresCluster cluster)
     {
         var ct = TestContext.Current.CancellationToken;
         var cs = await cluster.CreateDatabaseAsync("registry_lines");
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs));
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), TestClock.On(2026, 11, 20));
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync(Before, ct);
         // Registry 2 posted payment 10 onto an account and payment 11 to suspense, and repeated payment 9 of another registry.

@@ -150,7 +150,7 @@ public sealed class AccessTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     internal static async Task<(long Group, long BuildingA, long BuildingB)> TwoCompaniesAsync(WebHost host)
     {
         await using var db = host.CreateContext();
-        var today = DateOnly.FromDateTime(DateTime.Now);
+        var today = host.Clock.Today;
         var managed = await db.BuildingManagements.Where(m => m.ValidFrom <= today && (m.ValidTo == null || m.ValidTo >= today))
             .OrderBy(m => m.BuildingId).ToListAsync(Ct);
         var first = managed[0];

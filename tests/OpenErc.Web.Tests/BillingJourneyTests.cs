@@ -68,7 +68,7 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         }
         var month = OpenErc.Core.Common.BillingPeriod.Of(DateOnly.FromDateTime(booked));
         const string reason = "Акт проверки № 5: неверно учтён объём";
-        await OpenErc.Operations.Billing.Recalculations.PostCorrectionAsync(host.ConnectionString, month, accountId, code, supplier, month, -12.34m, reason, "тест", ct);
+        await OpenErc.Operations.Billing.Recalculations.PostCorrectionAsync(host.ConnectionString, month, accountId, code, supplier, month, -12.34m, reason, "тест", host.Clock, ct);
         await page.GotoAsync("/recalculations");
         var registry = page.GetByTestId("recalculations");
         await Assertions.Expect(registry).ToContainTextAsync(reason);

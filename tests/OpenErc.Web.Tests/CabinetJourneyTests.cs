@@ -1,3 +1,4 @@
+using OpenErc.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -22,7 +23,8 @@ public sealed class CabinetJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
     {
         var (account, number, _, serial, last) = await CabinetTests.MeteredAccountAsync(host);
         await host.ChargedAccountAsync();
-        var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
+        var month = host.Clock.CurrentMonth; // November, opened by the host, charged and closed on 3 December
+        host.Clock.MoveTo(new DateOnly(2026, 12, 3));
         (await host.Client.PostAsync($"/api/v1/billing/periods/{month}/close", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         var receipt = await host.Client.GetByteArrayAsync($"/api/v1/accounts/{account}/receipts/{month}/pdf", Ct);
         string code;

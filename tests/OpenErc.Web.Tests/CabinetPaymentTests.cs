@@ -44,7 +44,7 @@ public sealed partial class CabinetPaymentTests(ChargedWebHost host) : IClassFix
     {
         var account = (await host.ChargedAccountsAsync(Ct))[5];
         var created = await JsonAsync(await Http.PostAsJsonAsync("/api/v1/cabinet/payments",
-            new { accountNumber = account, amount = 500.25m, period = ChargedWebHost.Month.ToString() }, Ct), HttpStatusCode.Created);
+            new { accountNumber = account, amount = 500.25m, period = host.Month.ToString() }, Ct), HttpStatusCode.Created);
         var orderId = created.GetProperty("orderId").GetString()!;
         created.GetProperty("state").GetString().ShouldBe("Created");
         var (pay, cancel) = await PageAsync(created.GetProperty("payUrl").GetString()!);

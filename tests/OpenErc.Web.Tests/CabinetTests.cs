@@ -74,9 +74,9 @@ public sealed class CabinetTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         var (account, _, meter, _, last) = await MeteredAccountAsync(host, skip: 1);
         await using var db = host.CreateContext();
         var rules = new ReadingRules(WindowFromDay: 15, WindowToDay: 25);
-        var early = await ReadingSubmission.SubmitAsync(db, account, meter, 1, last + 1, false, new DateOnly(2026, 11, 14), DateTimeOffset.UtcNow, rules, "тест", Ct);
+        var early = await ReadingSubmission.SubmitAsync(db, account, meter, 1, last + 1, false, new DateOnly(2026, 11, 14), host.Clock.Now, rules, "тест", Ct);
         early.Errors.ShouldBe(["Показания принимаются с 15 по 25 число месяца"]);
-        var late = await ReadingSubmission.SubmitAsync(db, account, meter, 1, last + 1, false, new DateOnly(2026, 11, 26), DateTimeOffset.UtcNow, rules, "тест", Ct);
+        var late = await ReadingSubmission.SubmitAsync(db, account, meter, 1, last + 1, false, new DateOnly(2026, 11, 26), host.Clock.Now, rules, "тест", Ct);
         late.Saved.ShouldBeFalse();
         // The window ends with a short month's last day.
         rules.InWindow(new DateOnly(2026, 2, 28)).ShouldBeFalse();

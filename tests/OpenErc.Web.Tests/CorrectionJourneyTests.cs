@@ -16,10 +16,13 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
     public async Task A_correction_posted_from_the_workstation_is_in_the_registry_and_on_the_account_card_and_bad_input_posts_nothing()
     {
         var ct = TestContext.Current.CancellationToken;
-        // The previous month is charged; the correction is booked in the current (open) month for it.
-        var open = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now));
-        var charged = open.Previous();
-        (await BillingRun.RunAsync(host.ConnectionString, charged, BillingScope.All, new BillingRunOptions(), ct: ct)).Failures.ShouldBeEmpty();
+        // The host opened November; it is charged and, on 3 December, closed: the correction is booked in the open
+        // December for November.
+        var charged = (await BillingPeriods.OpenMonthAsync(host.ConnectionString, ct)).ShouldNotBeNull();
+        (await BillingRun.RunAsync(host.ConnectionString, charged, BillingScope.All, new BillingRunOptions(host.Clock), ct: ct)).Failures.ShouldBeEmpty();
+        host.Clock.MoveTo(new DateOnly(2026, 12, 3));
+        await BillingPeriods.CloseAsync(host.ConnectionString, charged, host.Clock, "тест", ct);
+        var open = charged.Next();
         long accountId = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_lines");
         var account = (await CorrectionTargets.FindAsync(host.ConnectionString, accountId.ToString(CultureInfo.InvariantCulture), ct)).ShouldNotBeNull();
         var service = account.Services[0];

@@ -21,8 +21,9 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
     [Fact]
     public async Task The_dashboard_shows_the_runs_documents_debt_and_payments_the_database_holds()
     {
-        var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now));
-        var previous = month.Previous();
+        // The host opened November on 20.11.2026; it is charged, and closed on 3 December.
+        var previous = host.Clock.CurrentMonth;
+        var month = previous.Next();
         string prev = $"'{previous.FirstDay:yyyy-MM-dd}'";
 
         // Nothing yet: neither month charged, none closed, no payments.
@@ -31,6 +32,7 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
 
         // The previous month charged and closed; the documents of two accounts issued (by downloading them).
         var (first, firstNumber) = await host.ChargedAccountAsync();
+        host.Clock.MoveTo(new DateOnly(2026, 12, 3));
         (await host.Client.PostAsync($"/api/v1/billing/periods/{previous}/close", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         long second = await ScalarAsync<long>($"SELECT min(account_id) FROM charge_lines WHERE account_id > {first}");
         string secondNumber = await ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {second}");
@@ -40,9 +42,9 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
         // This month's payments: three through Sberbank's protocol (one of them to an unknown account, in suspense), one
         // through OSMP; the first is reversed.
         long bank = await ScalarAsync<long>("SELECT organisation_id FROM payment_agent_accesses WHERE login = 'demo-bank'");
-        var options = new PostingOptions("тест", AllowSuspense: true);
+        var options = new PostingOptions("тест", host.Clock, AllowSuspense: true);
         async Task<long> PayAsync(string key, PaymentChannel channel, string number, decimal amount) => (await PaymentPosting.PostAsync(host.ConnectionString,
-            new PaymentIntake(bank, key, channel, number, amount, DateTimeOffset.Now), options, Ct)).PaymentId!.Value;
+            new PaymentIntake(bank, key, channel, number, amount, host.Clock.Now), options, Ct)).PaymentId!.Value;
         long wrong = await PayAsync("DASH-1", PaymentChannel.Sber, firstNumber, 1000.00m);
         await PayAsync("DASH-2", PaymentChannel.Sber, secondNumber, 500.00m);
         await PayAsync("DASH-3", PaymentChannel.Sber, Core.Accounts.AccountNumber.Create(999_999_998), 300.00m);

@@ -18,12 +18,13 @@ public sealed class ChargedWebHost(PostgresCluster cluster) : WebHost(cluster), 
 {
     protected override int DemoAccounts => 60;
 
-    public static BillingPeriod Month => BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Today));
+    /// <summary>The month the host opened and charged: the month of <see cref="WebHost.Today"/>.</summary>
+    public BillingPeriod Month => Clock.CurrentMonth;
 
     async ValueTask IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        var report = await BillingRun.RunAsync(ConnectionString, Month, BillingScope.All, new BillingRunOptions(StartedBy: "тест"));
+        var report = await BillingRun.RunAsync(ConnectionString, Month, BillingScope.All, new BillingRunOptions(Clock, StartedBy: "тест"));
         report.Failures.ShouldBeEmpty();
     }
 
@@ -58,7 +59,8 @@ public sealed record GatewayProtocol(string Path, string Action, string Check, s
 
     public static GatewayProtocol Named(string name) => name == "sber" ? Sber : Osmp;
 
-    public string Now => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(3)).ToString(DateFormat, CultureInfo.InvariantCulture);
+    /// <summary>The moment <paramref name="clock"/> shows, written as the protocol writes dates (the region's local time).</summary>
+    public string Now(RegionClock clock) => clock.LocalNow.ToString(DateFormat, CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -88,7 +90,7 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
     }
 
     private Task<XElement> PayAsync(GatewayProtocol p, string id, string account, string amount, string? date = null, bool post = false) =>
-        SendAsync(p, new() { [p.Action] = p.Pay, [p.PaymentId] = id, [p.Account] = account, [p.Amount] = amount, [p.Date] = date ?? p.Now }, post);
+        SendAsync(p, new() { [p.Action] = p.Pay, [p.PaymentId] = id, [p.Account] = account, [p.Amount] = amount, [p.Date] = date ?? p.Now(host.Clock) }, post);
 
     private static int Code(GatewayProtocol p, XElement answer) => int.Parse(answer.Element(p.Code)!.Value, CultureInfo.InvariantCulture);
 
@@ -159,7 +161,7 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
         };
         foreach (var c in cases)
         {
-            var answer = await PayAsync(p, c.Id, c.Account, c.Amount, c.Date ?? p.Now);
+            var answer = await PayAsync(p, c.Id, c.Account, c.Amount, c.Date ?? p.Now(host.Clock));
             Code(p, answer).ShouldBe(c.Code, answer.ToString());
             answer.ToString().ShouldContain(c.Message, Case.Insensitive);
         }
@@ -174,7 +176,7 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
         var p = GatewayProtocol.Named(protocol);
         var accounts = await host.ChargedAccountsAsync(Ct);
         var account = accounts[protocol == "sber" ? ^1 : ^2];
-        await Sql.ExecAsync(Cs, $"UPDATE personal_accounts SET closed_on = current_date WHERE number = '{account}'");
+        await Sql.ExecAsync(Cs, $"UPDATE personal_accounts SET closed_on = '{host.Clock.Today:yyyy-MM-dd}' WHERE number = '{account}'");
         try
         {
             Code(p, await SendAsync(p, new() { [p.Action] = p.Check, [p.Account] = account })).ShouldBe(p.Closed);

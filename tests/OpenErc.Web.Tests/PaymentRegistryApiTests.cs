@@ -18,8 +18,8 @@ public sealed class PaymentRegistryApiTests(DemoWebHost host) : IClassFixture<De
     private HttpClient Http => host.Client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Yesterday in Moscow: a registry comes the day after the payments.</summary>
-    internal static DateOnly Yesterday => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(PostingOptions.MoscowOffset).DateTime).AddDays(-1);
+    /// <summary>The day before the host's day (<see cref="WebHost.Today"/>, 20.11.2026): a registry comes the day after the payments.</summary>
+    internal static readonly DateOnly Yesterday = new(2026, 11, 19);
 
     /// <summary>A Windows-1251 registry of the built-in format paid yesterday; each line is (operation, account, amount, payer).</summary>
     internal static byte[] Registry(string footer, params (string Operation, string Account, string Amount, string Payer)[] lines) =>

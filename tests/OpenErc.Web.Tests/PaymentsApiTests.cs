@@ -24,9 +24,9 @@ public sealed class PaymentsApiTests(DemoWebHost host) : IClassFixture<DemoWebHo
     {
         var (accountId, number) = await host.ChargedAccountAsync();
         long bank = await ScalarAsync<long>("SELECT organisation_id FROM payment_agent_accesses WHERE login = 'demo-bank'");
-        var options = new PostingOptions("тест");
+        var options = new PostingOptions("тест", host.Clock);
         async Task<long> PayAsync(string key) => (await PaymentPosting.PostAsync(host.ConnectionString,
-            new PaymentIntake(bank, key, PaymentChannel.Sber, number, 1000.00m, DateTimeOffset.Now), options, Ct)).PaymentId!.Value;
+            new PaymentIntake(bank, key, PaymentChannel.Sber, number, 1000.00m, host.Clock.Now), options, Ct)).PaymentId!.Value;
         long paid = await PayAsync("API-1");
 
         // Found by its account, with the demo bank's 1.2 % out of the payment split over the lines.

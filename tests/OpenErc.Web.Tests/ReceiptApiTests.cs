@@ -18,7 +18,7 @@ public sealed class ReceiptApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
     public async Task The_document_of_a_closed_month_is_downloaded_the_same_from_the_api_the_cabinet_and_the_account_card()
     {
         var (account, number) = await host.ChargedAccountAsync();
-        var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
+        var month = host.Clock.CurrentMonth; // November, opened by the host and charged
         var pdf = $"/api/v1/accounts/{account}/receipts/{month}/pdf";
 
         // Before the month is closed, and with bad input: a Russian refusal, nothing issued.
@@ -31,6 +31,7 @@ public sealed class ReceiptApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
             .GetProperty("detail").GetString().ShouldBe("Лицевой счёт 9999999999 не добавлен в ваш личный кабинет");
         (await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM receipts")).ShouldBe(0);
 
+        host.Clock.MoveTo(new DateOnly(2026, 12, 3));
         (await Http.PostAsync($"/api/v1/billing/periods/{month}/close", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var first = await Http.GetAsync(pdf, Ct);

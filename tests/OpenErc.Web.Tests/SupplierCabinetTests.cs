@@ -23,7 +23,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The charged month, closed; its successor is open and holds the payment.</summary>
-    private static readonly BillingPeriod Charged = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
+    private static readonly BillingPeriod Charged = new(2026, 11);
     private static readonly BillingPeriod Current = Charged.Next();
 
     private Task<T> ScalarAsync<T>(string sql) => Sql.ScalarAsync<T>(host.ConnectionString, sql);
@@ -31,7 +31,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
     private static string Day(BillingPeriod month) => month.FirstDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Charges and closes last month, pays 1000 ₽ this month to an account with water charges (each once, whichever test
+    /// Charges November (the month the host opened) and closes it on 3 December, pays 1000 ₽ in December to an account with water charges (each once, whichever test
     /// comes first) and returns the water and heat suppliers with a signed-in client of each one's access group.
     /// </summary>
     private async Task<(long Water, HttpClient WaterClient, long Heat, HttpClient HeatClient)> PreparedAsync()
@@ -41,14 +41,15 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
         if (await ScalarAsync<long>($"SELECT count(*) FROM billing_periods WHERE month = '{Day(Charged)}' AND state = 'closed'") == 0)
         {
             await host.ChargedAccountAsync();
-            await BillingPeriods.CloseAsync(host.ConnectionString, Charged, "тест", Ct);
+            host.Clock.MoveTo(new DateOnly(2026, 12, 3));
+            await BillingPeriods.CloseAsync(host.ConnectionString, Charged, host.Clock, "тест", Ct);
         }
         string number = await ScalarAsync<string>($"""
             SELECT number FROM personal_accounts WHERE id = (SELECT min(account_id) FROM charge_lines WHERE supplier_id = {water})
             """);
         long bank = await ScalarAsync<long>("SELECT organisation_id FROM payment_agent_accesses WHERE login = 'demo-bank'");
-        (await PaymentPosting.PostAsync(host.ConnectionString, new PaymentIntake(bank, "SUPPLIER-1", PaymentChannel.Sber, number, 1000.00m, DateTimeOffset.Now),
-            new PostingOptions("тест"), Ct)).PaymentId.ShouldNotBeNull();
+        (await PaymentPosting.PostAsync(host.ConnectionString, new PaymentIntake(bank, "SUPPLIER-1", PaymentChannel.Sber, number, 1000.00m, host.Clock.Now),
+            new PostingOptions("тест", host.Clock), Ct)).PaymentId.ShouldNotBeNull();
         return (water, await host.ClientAsync(Roles.Supplier, await GroupAsync(water)), heat, await host.ClientAsync(Roles.Supplier, await GroupAsync(heat)));
     }
 

@@ -38,19 +38,33 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     /// <summary>Accounts of the demo region to generate at start; 0 for an empty registry.</summary>
     protected virtual int DemoAccounts => 0;
 
+    /// <summary>
+    /// The host's day: its region clock stands at noon of it, so the host opens this month as the centre's billing
+    /// month; a test that needs a later day moves <see cref="Clock"/> (<see cref="TestClock.MoveTo"/>).
+    /// </summary>
+    public virtual DateOnly Today => new(2026, 11, 20);
+
+    /// <summary>The host's region clock, the only time the host and its framework read.</summary>
+    public RegionClock Clock => _clock ??= TestClock.On(Today);
+    private RegionClock? _clock;
+
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await cluster.CreateDatabaseAsync("web");
-        _app = await OpenErcWebHost.CreateAsync([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _app = await OpenErcWebHost.CreateAsync([], b =>
         {
-            ["ConnectionStrings:OpenErc"] = ConnectionString,
-            ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Urls"] = "http://127.0.0.1:0",
-            ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
-            // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
-            ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
-            ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",
-        }));
+            b.Services.AddSingleton(Clock);
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:OpenErc"] = ConnectionString,
+                ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Urls"] = "http://127.0.0.1:0",
+                ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
+                // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
+                ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
+                ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",
+            });
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
@@ -96,7 +110,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         var login = $"citizen{Interlocked.Increment(ref _users)}@example.ru";
         await using var scope = _app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<User>>();
-        var user = new User { UserName = login, Email = login, FullName = "Гражданин", CreatedAt = DateTimeOffset.UtcNow };
+        var user = new User { UserName = login, Email = login, FullName = "Гражданин", CreatedAt = Clock.Now };
         (await users.CreateAsync(user, Password)).Succeeded.ShouldBeTrue();
         (await users.AddToRoleAsync(user, Roles.Citizen)).Succeeded.ShouldBeTrue();
         foreach (var account in accounts)
@@ -110,7 +124,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
 
     public Task<T> ScalarAsync<T>(string sql) => Sql.ScalarAsync<T>(ConnectionString, sql);
 
-    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString));
+    public OpenErcDbContext CreateContext() => new(OpenErcDatabase.Options(ConnectionString), Clock);
 
     /// <summary>
     /// A Russian-locale page of <paramref name="browser"/> on this host, waiting up to <paramref name="timeoutMs"/> for anything,
@@ -148,11 +162,11 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Charges the month before this one (a second call posts nothing) and returns the first charged account.</summary>
+    /// <summary>Charges the open month (a second call posts nothing) and returns the first charged account.</summary>
     public async Task<(long Id, string Number)> ChargedAccountAsync()
     {
-        var month = BillingPeriod.Of(DateOnly.FromDateTime(DateTime.Now)).Previous();
-        (await BillingRun.RunAsync(ConnectionString, month, BillingScope.All, new BillingRunOptions(), ct: TestContext.Current.CancellationToken)).Failures.ShouldBeEmpty();
+        var month = (await BillingPeriods.OpenMonthAsync(ConnectionString, TestContext.Current.CancellationToken))!.Value;
+        (await BillingRun.RunAsync(ConnectionString, month, BillingScope.All, new BillingRunOptions(Clock), ct: TestContext.Current.CancellationToken)).Failures.ShouldBeEmpty();
         long id = await Sql.ScalarAsync<long>(ConnectionString, "SELECT min(account_id) FROM charge_lines");
         return (id, await Sql.ScalarAsync<string>(ConnectionString, $"SELECT number FROM personal_accounts WHERE id = {id}"));
     }

@@ -49,6 +49,8 @@ public static partial class Recalculations
         await BillingRun.LockAsync(conn, openMonth, $"Расчёт или закрытие месяца {openMonth} уже выполняется", ct);
         try
         {
+            // As the run that follows it: a database where no month was ever opened opens this one.
+            await BillingPeriods.StartAsync(conn, openMonth, clock, ct);
             await EnsureOpenAsync(conn, null, openMonth, "перерасчёты", ct);
             var rows = new List<(long Building, BillingPeriod From, string Reason, long Version)>();
             await using (var cmd = new NpgsqlCommand(

@@ -14,7 +14,7 @@ public sealed record UserView(long Id, string Login, string FullName, string? Em
     DateTimeOffset? LockedUntil, int FailedSignIns, DateTimeOffset CreatedAt);
 
 /// <summary>The administrator's work with users: create staff, change their roles and group, unlock, set a password — each journaled.</summary>
-public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, RegionClock clock)
+public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, RegionClock clock, TimeProvider framework)
 {
     public async Task<List<UserView>> ListAsync(string? search, CancellationToken ct = default)
     {
@@ -114,7 +114,7 @@ public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, A
 
     private UserView View(User u, List<string> roles) =>
         new(u.Id, u.UserName!, u.FullName, u.Email, u.PhoneNumber, roles, u.AccessGroupId,
-            u.LockoutEnd is { } end && end > clock.Now ? end : null, u.AccessFailedCount, u.CreatedAt);
+            u.LockoutEnd is { } end && end > framework.GetUtcNow() ? end : null, u.AccessFailedCount, u.CreatedAt); // Identity's lockout runs on the framework's time
 }
 
 /// <summary>
