@@ -33,8 +33,10 @@ public sealed class BillingJobs(OpenErcDatabase database, RegionClock clock, ILo
     /// <summary>Raised on progress and at the end, from a background thread.</summary>
     public event Action? Changed;
 
-    public BillingJob Start(BillingPeriod month, BillingScope scope, bool dryRun, string startedBy)
+    /// <summary>Starts a run of the open month in the background; any other month is refused at once (<see cref="BillingException"/>).</summary>
+    public async Task<BillingJob> StartAsync(BillingPeriod month, BillingScope scope, bool dryRun, string startedBy)
     {
+        await BillingPeriods.RequireOpenAsync(database.ConnectionString, month, "начисления");
         BillingJob job;
         lock (_gate)
         {

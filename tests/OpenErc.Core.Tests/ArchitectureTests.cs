@@ -60,6 +60,31 @@ public sealed partial class ArchitectureTests
     [GeneratedRegex(@"\b(double|float)\b")]
     private static partial Regex FloatingPoint();
 
+    /// <summary>
+    /// Time is data (ARCHITECTURE.md §7): nothing reads the machine's clock but <see cref="Common.RegionClock"/> — no
+    /// <c>DateTime.Now/Today/UtcNow</c>, <c>DateTimeOffset.Now/UtcNow</c> or <c>TimeProvider.System</c> in the sources or
+    /// the tests, and no SQL <c>now()</c>, <c>current_date</c> or <c>current_timestamp</c> in their queries (the
+    /// database's clock is the machine's too). Elapsed time is measured with <see cref="System.Diagnostics.Stopwatch"/>.
+    /// </summary>
+    [Fact]
+    public void Only_the_region_clock_reads_the_machine_clock()
+    {
+        var offenders = Directory.GetFiles(Root, "*.*", SearchOption.AllDirectories)
+            .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+                        && (f.Contains("/src/", StringComparison.Ordinal) || f.Contains("/tests/", StringComparison.Ordinal))
+                        && !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)
+                        && !f.Contains("/Migrations/", StringComparison.Ordinal)
+                        && Path.GetFileName(f) is not ("RegionClock.cs" or "ArchitectureTests.cs"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
+            .Where(x => MachineClock().IsMatch(x.Text))
+            .Select(x => $"{Path.GetRelativePath(Root, x.File)}:{x.Line}: {x.Text.Trim()}")
+            .ToList();
+        offenders.ShouldBeEmpty();
+    }
+
+    [GeneratedRegex(@"\bDateTime\.(Now|Today|UtcNow)\b|\bDateTimeOffset\.(Now|UtcNow)\b|\bTimeProvider\.System\b|\bnow\(\)|\bcurrent_(date|timestamp)\b|\blocaltimestamp\b|\bclock_timestamp\(", RegexOptions.IgnoreCase)]
+    private static partial Regex MachineClock();
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

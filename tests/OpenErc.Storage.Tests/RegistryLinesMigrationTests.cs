@@ -32,11 +32,11 @@ public sealed class RegistryLinesMigrationTests(PostgresCluster cluster)
         await Sql.ExecAsync(cs, """
             INSERT INTO organisations (id, kind, name, inn) VALUES (5, 5, 'Банк', '7700000001');
             INSERT INTO payment_registries (id, agent_id, file_name, file_sha256, state, registry_date, lines, total, commission, imported_at, imported_by)
-            VALUES (1, 5, 'a.txt', 'a', 'accepted', '2026-06-02', 1, 100, 0, now(), 't'), (2, 5, 'b.txt', 'b', 'accepted', '2026-06-02', 3, 400, 0, now(), 't');
+            VALUES (1, 5, 'a.txt', 'a', 'accepted', '2026-06-02', 1, 100, 0, '2026-06-03 10:00+03', 't'), (2, 5, 'b.txt', 'b', 'accepted', '2026-06-02', 3, 400, 0, '2026-06-03 10:00+03', 't');
             INSERT INTO payments (id, agent_id, agent_payment_id, channel, account_number, account_id, amount, paid_at, received_on, booking_month, registry_id, line_no, posted_by, posted_at)
-            VALUES (9, 5, 'P9', 1, '1001', 1, 100, '2026-06-02 09:00+03', '2026-06-03', '2026-06-01', 1, 1, 't', now()),
-                   (10, 5, 'P10', 1, '1001', 1, 200, '2026-06-02 23:30+03', '2026-06-03', '2026-06-01', 2, 1, 't', now()),
-                   (11, 5, 'P11', 1, '9999', NULL, 100, '2026-06-02 10:00+03', '2026-06-03', '2026-06-01', 2, 3, 't', now());
+            VALUES (9, 5, 'P9', 1, '1001', 1, 100, '2026-06-02 09:00+03', '2026-06-03', '2026-06-01', 1, 1, 't', '2026-06-03 10:00+03'),
+                   (10, 5, 'P10', 1, '1001', 1, 200, '2026-06-02 23:30+03', '2026-06-03', '2026-06-01', 2, 1, 't', '2026-06-03 10:00+03'),
+                   (11, 5, 'P11', 1, '9999', NULL, 100, '2026-06-02 10:00+03', '2026-06-03', '2026-06-01', 2, 3, 't', '2026-06-03 10:00+03');
             INSERT INTO payment_registry_lines (registry_id, line_no, agent_id, paid_on, amount, payment_id, outcome)
             VALUES (1, 1, 5, '2026-06-02', 100, 9, 'posted'), (2, 1, 5, '2026-06-02', 200, 10, 'posted'),
                    (2, 2, 5, '2026-06-02', 100, 9, 'repeated'), (2, 3, 5, '2026-06-02', 100, 11, 'suspense');

@@ -28,6 +28,12 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
             // As root Chromium needs --no-sandbox; the closed network here refuses its background connections.
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync"],
+            // The browser is the citizen's or operator's machine, not the centre's: when .ci/run moves the centre's clock
+            // with libfaketime, Chromium keeps the real one (it does not shut down under libfaketime).
+            Env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(e => (Key: (string)e.Key, Value: (string?)e.Value ?? ""))
+                .Where(e => e.Key != "LD_PRELOAD" && !e.Key.StartsWith("FAKETIME", StringComparison.Ordinal))
+                .ToDictionary(e => e.Key, e => e.Value),
         });
     }
 

@@ -250,9 +250,17 @@ public static class BillingPeriods
         return BillingPeriod.Of((DateOnly)(await cmd.ExecuteScalarAsync(ct))!);
     }
 
+    /// <summary>Refuses (<see cref="BillingException"/>) <paramref name="what"/> for any month but the open one, before work starts.</summary>
+    public static async Task RequireOpenAsync(string connectionString, BillingPeriod month, string what, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await RequireOpenAsync(conn, null, month, what, ct);
+    }
+
     /// <summary>
     /// Refuses (<see cref="BillingException"/>, a 409 for people) anything booked into <paramref name="month"/> unless it
-    /// is the open month; <paramref name="what"/> names it («Начисления», «Перерасчёт»).
+    /// is the open month; <paramref name="what"/> names it («начисления», «перерасчёты»).
     /// </summary>
     internal static async Task RequireOpenAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, string what, CancellationToken ct)
     {

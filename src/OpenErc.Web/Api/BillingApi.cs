@@ -52,7 +52,7 @@ public static class BillingApi
                     : BillingScope.All;
                 try
                 {
-                    var job = jobs.Start(request.Month!.Value, scope, request.DryRun, SecuritySetup.Actor(http.User));
+                    var job = await jobs.StartAsync(request.Month!.Value, scope, request.DryRun, SecuritySetup.Actor(http.User));
                     return TypedResults.Accepted("/api/v1/billing/runs/current", BillingRunState.Of(job));
                 }
                 catch (BillingException e)
