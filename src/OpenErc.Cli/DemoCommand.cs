@@ -16,7 +16,8 @@ public static class DemoCommand
         var cmd = new Command("demo", "Создать демонстрационный регион в пустой базе") { accounts, seed, month };
         cmd.SetAction(async (parse, ct) =>
         {
-            var current = parse.GetValue(month) is { } m ? BillingPeriod.Parse(m) : CliDatabase.Clock.CurrentMonth;
+            var current = CliDatabase.Clock.CurrentMonth;
+            if (parse.GetValue(month) is { } text && !CliMonth.TryParse(text, out current)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             var options = new DemoOptions(parse.GetValue(accounts), parse.GetValue(seed), current);

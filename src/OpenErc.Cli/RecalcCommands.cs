@@ -147,7 +147,7 @@ public static class RecalcCommands
         var cmd = new Command("correct", "Ручная корректировка начисления с указанием причины") { month, account, service, supplier, serviceMonth, amount, reason };
         cmd.SetAction(async (parse, ct) =>
         {
-            if (!CliMonth.TryParse(parse.GetValue(month), out var period) || !CliMonth.TryParse(parse.GetValue(serviceMonth), out var corrected)) return 2;
+            if (!CliMonth.TryParse(parse.GetValue(month), out var period) || !CliMonth.TryParse(parse.GetValue(serviceMonth), out var corrected, "--for")) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             try

@@ -146,6 +146,18 @@ internal sealed class BinaryCopyWriter(Stream stream)
         EndArray(at);
     }
 
+    /// <summary>date[] of one dimension holding months (<see cref="SqlMonths.Date"/>), null elements allowed.</summary>
+    public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, BillingPeriod?> month)
+    {
+        int at = StartArray(count, DateOid, 8, HasNull(items, start, count, month));
+        for (int i = start; i < start + count; i++)
+        {
+            if (month(items[i]) is { } m) { Int32(4); Int32(SqlMonths.Date(m).DayNumber - PostgresEpochDay); }
+            else Int32(-1);
+        }
+        EndArray(at);
+    }
+
     /// <summary>smallint[] of one dimension.</summary>
     public void PutArray<T>(IReadOnlyList<T> items, int start, int count, Func<T, short> value)
     {
@@ -254,6 +266,10 @@ internal sealed class BinaryCopyWriter(Stream stream)
     public void Put(int? value) { if (value is { } v) Put(v); else PutNull(); }
     public void Put(decimal? value) { if (value is { } v) Put(v); else PutNull(); }
     public void Put(DateOnly? value) { if (value is { } v) Put(v); else PutNull(); }
+
+    /// <summary>A month as the <c>date</c> it is stored as (<see cref="SqlMonths.Date"/>).</summary>
+    public void Put(BillingPeriod month) => Put(SqlMonths.Date(month));
+    public void Put(BillingPeriod? month) { if (month is { } m) Put(m); else PutNull(); }
 
     /// <summary>Starts a field: its length (−1 for null), with room for <paramref name="reserve"/> more bytes.</summary>
     private void Field(int length, int reserve = 0)

@@ -77,8 +77,9 @@ public sealed record PenaltyRules
     {
         var rule = DueDays.Where(r => r.FromPeriod <= period).MaxBy(r => r.FromPeriod)
                    ?? throw new InvalidOperationException($"Нет правила срока оплаты для периода {period}");
-        var next = period.Next();
-        var due = new DateOnly(next.Year, next.Month, Math.Min(rule.DayOfNextMonth, next.Days));
+        // The next month by its first day, not by period.Next(): the month after 2099-12 has debts falling due too.
+        var next = period.End;
+        var due = new DateOnly(next.Year, next.Month, Math.Min(rule.DayOfNextMonth, DateTime.DaysInMonth(next.Year, next.Month)));
         if (ShiftDueDateToWorkingDay)
             while (due.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || Holidays.Contains(due)) due = due.AddDays(1);
         return due;

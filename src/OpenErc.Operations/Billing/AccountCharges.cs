@@ -40,7 +40,7 @@ public static class AccountCharges
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 lines.Add(new AccountChargeLine(
-                    BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(0))), BillingPeriod.Of(DateOnly.FromDateTime(r.GetDateTime(1))),
+                    r.GetMonth(0), r.GetMonth(1),
                     r.GetString(2), r.GetString(3), (TariffZone)r.GetInt16(4), (ChargeLineKind)r.GetInt16(5), r.GetDecimal(6), r.GetString(7),
                     r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), (VolumeSource)r.GetInt16(11), r.GetDecimal(12),
                     r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) || r.IsDBNull(16) ? null : ChargeTraces.Decode(Template(r, templates), r.GetString(14)), r.GetInt64(15)));

@@ -26,6 +26,8 @@ public static class BillingPeriods
     public static async Task<ClosingReport> CloseAsync(string connectionString, BillingPeriod month, RegionClock clock, string closedBy = "система",
         CancellationToken ct = default)
     {
+        // Closing opens the next month, and the range of months ends: the centre does not keep months after 2099-12.
+        if (month == BillingPeriod.MaxValue) throw new BillingException($"Месяц {month.Name()} — последний, который ведёт центр: закрыть его нельзя");
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         await PaymentPosting.EnsurePartitionsAsync(conn, month, ct);
@@ -61,8 +63,7 @@ public static class BillingPeriods
                                       WHERE rb.building_id = b.id AND r.month = @m AND NOT r.dry_run))
             """, conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+            cmd.Parameters.AddMonthDays(month, "m", "to");
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             if (!r.IsDBNull(0)) throw new BillingException($"Расчёт №{r.GetInt64(0)} за {month} не завершён: продолжите его перед закрытием месяца");
@@ -80,9 +81,7 @@ public static class BillingPeriods
             "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
             BalancesSql(), conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+            AddBalancesParameters(cmd.Parameters, month);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         ClosingReport report;
@@ -98,8 +97,8 @@ public static class BillingPeriods
             FROM account_balances WHERE month = @m
             """, conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
+            cmd.Parameters.Add(MonthParameter("prev", Before(month)));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             report = new ClosingReport(month, r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7));
@@ -107,15 +106,15 @@ public static class BillingPeriods
             Invariant.Holds(report.Charged + report.Recalculated + report.Penalties == r.GetDecimal(9),
                 $"balances of {month} hold {report.Charged + report.Recalculated + report.Penalties} ₽ of charges and penalties, the lines {r.GetDecimal(9)} ₽");
             Invariant.Holds(report.Paid == r.GetDecimal(10), $"balances of {month} hold {report.Paid} ₽ paid, the allocations {r.GetDecimal(10)} ₽");
-            Invariant.Holds(r.GetInt64(11) == 0, $"{r.GetInt64(11)} balances of {month} do not open with the closing of {month.Previous()}");
+            Invariant.Holds(r.GetInt64(11) == 0, $"{r.GetInt64(11)} balances of {month} do not open with the closing of the month before");
         }
         await using (var cmd = new NpgsqlCommand("""
             UPDATE billing_periods SET state = 'closed', closed_at = @now, closed_by = @by WHERE month = @m;
             INSERT INTO billing_periods (month, state, opened_at) VALUES (@next, 'open', @now);
             """, conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
+            cmd.Parameters.Add(MonthParameter("next", month.Next()));
             cmd.Parameters.Add(new NpgsqlParameter<string>("by", closedBy));
             cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
             await cmd.ExecuteNonQueryAsync(ct);
@@ -130,7 +129,8 @@ public static class BillingPeriods
     /// account × service × supplier, from the lines and the payment allocations booked in the month and the closing of
     /// <c>@prev</c> (none while that month is not closed). <paramref name="filter"/> narrows each of the three sources by
     /// their common columns (<c>account_id</c>, <c>service_id</c>, <c>supplier_id</c>), e.g. <c>AND supplier_id = @supplier</c>.
-    /// Parameters: <c>@m</c>, <c>@prev</c> (dates) and <c>@penalty</c> (<see cref="ChargeLineKind.Penalty"/>).
+    /// Parameters: <c>@m</c>, <c>@prev</c> (dates) and <c>@penalty</c> (<see cref="ChargeLineKind.Penalty"/>), as
+    /// <see cref="AddBalancesParameters"/> sets them.
     /// </summary>
     internal static string BalancesSql(string filter = "") => $"""
         WITH lines AS (
@@ -154,6 +154,17 @@ public static class BillingPeriods
         LEFT JOIN prev p USING (account_id, service_id, supplier_id)
         """;
 
+    /// <summary>The parameters of <see cref="BalancesSql"/> for <paramref name="month"/>.</summary>
+    internal static void AddBalancesParameters(NpgsqlParameterCollection parameters, BillingPeriod month)
+    {
+        parameters.Add(MonthParameter("m", month));
+        parameters.Add(MonthParameter("prev", Before(month)));
+        parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+    }
+
+    /// <summary>The month before <paramref name="month"/>; none before the first month, so nothing opens it (SQL NULL matches no row).</summary>
+    private static BillingPeriod? Before(BillingPeriod month) => month > BillingPeriod.MinValue ? month.Previous() : null;
+
     public static async Task<PeriodStatus> StatusAsync(string connectionString, BillingPeriod month, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
@@ -163,7 +174,7 @@ public static class BillingPeriods
         string? closedBy = null;
         await using (var cmd = new NpgsqlCommand("SELECT state, closed_at, closed_by FROM billing_periods WHERE month = @m", conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (await r.ReadAsync(ct))
                 (state, closedAt, closedBy) = (r.GetString(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? null : r.GetString(2));
@@ -172,7 +183,7 @@ public static class BillingPeriods
         decimal total = 0;
         await using (var cmd = new NpgsqlCommand("SELECT count(*), coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m", conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             (lines, total) = (r.GetInt64(0), r.GetDecimal(1));
@@ -183,7 +194,7 @@ public static class BillingPeriods
             FROM billing_runs WHERE month = @m ORDER BY id
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 runs.Add(new RunStatus(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4),
@@ -201,7 +212,7 @@ public static class BillingPeriods
             ORDER BY rb.building_id, rb.run_id DESC
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) failures.Add(new BuildingFailure(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2)));
         }
@@ -221,7 +232,7 @@ public static class BillingPeriods
     {
         await using var cmd = new NpgsqlCommand(
             "SELECT month FROM billing_periods WHERE state = 'open'" + (forUpdate ? " FOR UPDATE" : share ? " FOR SHARE" : ""), conn, tx);
-        return await cmd.ExecuteScalarAsync(ct) is DateOnly month ? BillingPeriod.Of(month) : null;
+        return MonthOrNull(await cmd.ExecuteScalarAsync(ct));
     }
 
     /// <summary>
@@ -245,9 +256,9 @@ public static class BillingPeriods
             ON CONFLICT DO NOTHING;
             SELECT month FROM billing_periods WHERE state = 'open';
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
-        return BillingPeriod.Of((DateOnly)(await cmd.ExecuteScalarAsync(ct))!);
+        return MonthOrNull(await cmd.ExecuteScalarAsync(ct)) ?? throw new InvalidOperationException("billing_periods has no open month");
     }
 
     /// <summary>Refuses (<see cref="BillingException"/>) <paramref name="what"/> for any month but the open one, before work starts.</summary>

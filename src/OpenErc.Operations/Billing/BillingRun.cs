@@ -161,7 +161,7 @@ public static class BillingRun
         {
             await using var cmd = new NpgsqlCommand(
                 "SELECT id, scope_key FROM billing_runs WHERE month = @m AND state = 'running' AND NOT dry_run ORDER BY id", control);
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             var unfinished = new List<(long Id, string Key)>();
             await using (var r = await cmd.ExecuteReaderAsync(ct))
                 while (await r.ReadAsync(ct)) unfinished.Add((r.GetInt64(0), r.GetString(1)));
@@ -187,7 +187,7 @@ public static class BillingRun
                 INSERT INTO billing_runs (month, scope, scope_key, dry_run, state, started_by, started_at)
                 VALUES (@m, @scope, @key, @dry, 'running', @by, @now) RETURNING id
                 """, control);
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(new NpgsqlParameter<string>("scope", scope.Description));
             cmd.Parameters.Add(new NpgsqlParameter<string>("key", scope.Key));
             cmd.Parameters.Add(new NpgsqlParameter<bool>("dry", options.DryRun));
@@ -280,7 +280,7 @@ public static class BillingRun
                         await using var tx = await conn.BeginTransactionAsync(token);
                         await using (var check = new NpgsqlCommand("SELECT state FROM billing_periods WHERE month = @m FOR SHARE", conn, tx))
                         {
-                            check.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+                            check.Parameters.Add(MonthParameter("m", month));
                             if ((string?)await check.ExecuteScalarAsync(token) != "open")
                                 throw new BillingException($"Месяц {month} закрыт: начисления в закрытый месяц не принимаются");
                         }
@@ -369,7 +369,7 @@ public static class BillingRun
             GROUP BY 1, 2, 3, 4, 5
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", buildings));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             map[new LineKey(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt16(3), r.GetInt16(4))] = r.GetDecimal(5);
@@ -463,7 +463,7 @@ public static class BillingRun
             GROUP BY s.code, s.sort_order, l.supplier_id, o.short_name, o.name ORDER BY s.sort_order, s.code, l.supplier_id
             """, control))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(new NpgsqlParameter<long>("id", runId));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))

@@ -23,7 +23,7 @@ public static class ChargeLedger
     public static async Task EnsurePartitionAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT ensure_charge_lines_partition(@m)", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -86,8 +86,8 @@ public static class ChargeLedger
             var p = lines[i];
             var l = p.Line;
             copy.StartRow();
-            copy.Write(p.BookingMonth.FirstDay, NpgsqlDbType.Date);
-            copy.Write(l.Period.FirstDay, NpgsqlDbType.Date);
+            copy.WriteMonth(p.BookingMonth);
+            copy.WriteMonth(l.Period);
             copy.Write(l.AccountId, NpgsqlDbType.Bigint);
             copy.Write(p.BuildingId, NpgsqlDbType.Bigint);
             copy.Write(p.ServiceId, NpgsqlDbType.Bigint);

@@ -90,11 +90,11 @@ public sealed record MonthSummary(BillingPeriod Month, MonthRun Current, MonthRu
         BillingPeriod closed;
         await using (var last = new NpgsqlCommand("SELECT max(month) FROM billing_periods WHERE state = 'closed' AND month <= @m", conn))
         {
-            last.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            last.Parameters.Add(MonthParameter("m", month));
             await using var found = await last.ExecuteReaderAsync(ct);
             await found.ReadAsync(ct);
             if (found.IsDBNull(0)) return null;
-            closed = BillingPeriod.Of(found.GetFieldValue<DateOnly>(0));
+            closed = found.GetMonth(0);
         }
         await using var cmd = new NpgsqlCommand("""
             WITH a AS (SELECT account_id, sum(closing) AS closing FROM account_balances WHERE month = @c GROUP BY account_id)
@@ -103,7 +103,7 @@ public sealed record MonthSummary(BillingPeriod Month, MonthRun Current, MonthRu
             FROM a;
             SELECT kind, count(*)::int, sum(to_pay) FROM receipts WHERE month = @c GROUP BY kind ORDER BY kind;
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("c", closed.FirstDay));
+        cmd.Parameters.Add(MonthParameter("c", closed));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var figures = new ClosedMonthFigures(closed, r.GetInt32(0), [], r.GetDecimal(1), r.GetInt32(2), r.GetDecimal(3), r.GetInt32(4));
@@ -125,8 +125,7 @@ public sealed record MonthSummary(BillingPeriod Month, MonthRun Current, MonthRu
             WHERE p.correction IS NULL AND p.account_id IS NULL AND p.received_on >= @from AND p.received_on < @to
               AND NOT EXISTS (SELECT 1 FROM payments c WHERE c.corrects = p.id AND c.correction = 'resolution');
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+        cmd.Parameters.AddMonthDays(month);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var channels = new List<ChannelTotal>();
         while (await r.ReadAsync(ct)) channels.Add(new ChannelTotal((PaymentChannel)r.GetInt16(0), r.GetInt32(1), r.GetDecimal(2)));

@@ -159,11 +159,11 @@ public static class PenaltyPosting
             ORDER BY l.account_id, l.service_month, s.sort_order, l.service_id, l.supplier_id
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", open.FirstDay));
+        cmd.Parameters.Add(MonthParameter("open", open));
         if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            chunks.Add(new Chunk(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)),
+            chunks.Add(new Chunk(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetMonth(4),
                 r.GetInt64(5), r.GetDecimal(6), r.GetDecimal(7)));
         return chunks;
     }

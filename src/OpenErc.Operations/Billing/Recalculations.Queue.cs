@@ -56,9 +56,9 @@ public static partial class Recalculations
             await using (var cmd = new NpgsqlCommand(
                 "SELECT building_id, from_month, reason, version FROM recalculation_queue WHERE from_month < @open ORDER BY building_id", conn))
             {
-                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+                cmd.Parameters.Add(MonthParameter("open", openMonth));
                 await using var r = await cmd.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct)) rows.Add((r.GetInt64(0), BillingPeriod.Of(r.GetFieldValue<DateOnly>(1)), r.GetString(2), r.GetInt64(3)));
+                while (await r.ReadAsync(ct)) rows.Add((r.GetInt64(0), r.GetMonth(1), r.GetString(2), r.GetInt64(3)));
             }
             if (rows.Count == 0) return new RecalculationQueueReport(0, 0, null);
 
@@ -89,7 +89,7 @@ public static partial class Recalculations
                         WHERE q.building_id = seen.building_id AND q.version = seen.version AND seen.open_charged RETURNING 1)
                     SELECT (SELECT count(*) FROM deleted)
                     """, conn, tx);
-                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+                cmd.Parameters.Add(MonthParameter("open", openMonth));
                 cmd.Parameters.Add(new NpgsqlParameter<long[]>("buildings", done.Select(q => q.Building).ToArray()));
                 cmd.Parameters.Add(new NpgsqlParameter<long[]>("versions", done.Select(q => q.Version).ToArray()));
                 kept = rows.Count - (int)(long)(await cmd.ExecuteScalarAsync(ct))!;
@@ -109,7 +109,7 @@ public static partial class Recalculations
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
             "SELECT count(*) FILTER (WHERE from_month < @open), count(*) FILTER (WHERE from_month >= @open) FROM recalculation_queue", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+        cmd.Parameters.Add(MonthParameter("open", openMonth));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return new RecalculationQueueStatus((int)r.GetInt64(0), (int)r.GetInt64(1));
@@ -127,7 +127,7 @@ public static partial class Recalculations
         var list = new List<QueuedRecalculation>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            list.Add(new QueuedRecalculation(r.GetInt64(0), r.GetString(1), BillingPeriod.Of(r.GetFieldValue<DateOnly>(2)), r.GetString(3),
+            list.Add(new QueuedRecalculation(r.GetInt64(0), r.GetString(1), r.GetMonth(2), r.GetString(3),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetString(5)));
         return list;
     }

@@ -120,11 +120,11 @@ public static partial class Recalculations
         SnapshotLoader.AddMonth(cmd, openMonth);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("scope", scope.Ids) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("horizon", horizon));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("open", openMonth.FirstDay));
+        cmd.Parameters.Add(MonthParameter("open", openMonth));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var m = BillingPeriod.Of(r.GetFieldValue<DateOnly>(0));
+            var m = r.GetMonth(0);
             long building = r.GetInt64(1);
             if (from is not null && m < from[building]) continue;
             if (!months.TryGetValue(m, out var list)) months[m] = list = [];
@@ -226,7 +226,7 @@ public static partial class Recalculations
             """, conn))
         {
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", buildings));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", ComparedKinds));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
@@ -328,8 +328,8 @@ public static partial class Recalculations
             """;
         void Bind(NpgsqlCommand cmd)
         {
-            cmd.Parameters.Add(new NpgsqlParameter("month", NpgsqlDbType.Date) { Value = (object?)filter.Month?.FirstDay ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("serviceMonth", NpgsqlDbType.Date) { Value = (object?)filter.ServiceMonth?.FirstDay ?? DBNull.Value });
+            cmd.Parameters.Add(MonthParameter("month", filter.Month));
+            cmd.Parameters.Add(MonthParameter("serviceMonth", filter.ServiceMonth));
             cmd.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Bigint) { Value = (object?)filter.AccountId ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter("building", NpgsqlDbType.Bigint) { Value = (object?)filter.BuildingId ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Smallint) { Value = filter.Kind is { } k ? (short)k : DBNull.Value });
@@ -362,7 +362,7 @@ public static partial class Recalculations
             cmd.Parameters.Add(new NpgsqlParameter<int>("offset", (page - 1) * pageSize));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
-                items.Add(new RecalculationEntry(BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)), BillingPeriod.Of(r.GetFieldValue<DateOnly>(1)),
+                items.Add(new RecalculationEntry(r.GetMonth(0), r.GetMonth(1),
                     r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt64(8), r.GetString(9),
                     (ChargeLineKind)r.GetInt16(10), r.GetDecimal(11), r.IsDBNull(12) ? null : r.GetString(12), r.GetString(13),
                     r.GetFieldValue<DateTimeOffset>(14), r.GetInt64(15)));
@@ -424,7 +424,7 @@ public static partial class Recalculations
             INSERT INTO billing_runs (month, scope, scope_key, dry_run, state, started_by, started_at, finished_at, lines, total, note)
             VALUES (@m, @scope, @key, false, 'completed', @by, @now, @now, @lines, @total, @note) RETURNING id
             """, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<string>("scope", scope));
         cmd.Parameters.Add(new NpgsqlParameter<string>("key", key));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", startedBy));

@@ -57,8 +57,7 @@ public static partial class SnapshotLoader
         {
             var cmd = new NpgsqlBatchCommand(sql);
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", ids) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+            cmd.Parameters.AddMonthDays(month);
             batch.BatchCommands.Add(cmd);
         }
 

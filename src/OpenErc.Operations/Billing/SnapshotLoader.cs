@@ -82,8 +82,7 @@ public static partial class SnapshotLoader
 
     internal static void AddMonth(NpgsqlCommand cmd, BillingPeriod month)
     {
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+        cmd.Parameters.AddMonthDays(month);
     }
 
     /// <summary>The columns <see cref="ReadTariff"/> reads, in its order.</summary>
@@ -218,8 +217,7 @@ public static partial class SnapshotLoader
         {
             var cmd = new NpgsqlBatchCommand(sql);
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", ids.ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", month.End));
+            cmd.Parameters.AddMonthDays(month);
             cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("readFrom", month.FirstDay.AddMonths(-ReadingMonths)));
             batch.BatchCommands.Add(cmd);
         }

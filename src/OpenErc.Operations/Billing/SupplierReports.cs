@@ -157,9 +157,7 @@ public static class SupplierReports
     {
         var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("supplier", supplierId));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", month.Previous().FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+        BillingPeriods.AddBalancesParameters(cmd.Parameters, month);
         return cmd;
     }
 }

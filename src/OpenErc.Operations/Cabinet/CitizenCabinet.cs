@@ -125,7 +125,7 @@ public static class CitizenCabinet
         var points = new List<ConsumptionPoint>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            points.Add(new(BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)), r.GetString(1), r.GetString(2), r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetDecimal(4)));
+            points.Add(new(r.GetMonth(0), r.GetString(1), r.GetString(2), r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetDecimal(4)));
         return points;
     }
 }
@@ -164,7 +164,7 @@ public static class CabinetNotices
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 notices.Add(new(r.GetFieldValue<DateOnly>(0), "Платёжный документ",
-                    $"Выставлен платёжный документ за {BillingPeriod.Of(r.GetFieldValue<DateOnly>(1)).Name()}", r.GetString(2)));
+                    $"Выставлен платёжный документ за {r.GetMonth(1).Name()}", r.GetString(2)));
         }
         foreach (var request in await CitizenRequests.ListAsync(conn, ids, ct: ct))
             if (request.AnsweredAt is { } answered)

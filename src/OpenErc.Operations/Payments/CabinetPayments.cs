@@ -62,7 +62,7 @@ public static class CabinetPayments
         cmd.Parameters.Add(new NpgsqlParameter<string>("acquirer", order.Acquirer));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agentId));
         cmd.Parameters.Add(new NpgsqlParameter<decimal>("amount", order.Amount));
-        cmd.Parameters.Add(new NpgsqlParameter("period", NpgsqlTypes.NpgsqlDbType.Date) { Value = (object?)period?.FirstDay ?? DBNull.Value });
+        cmd.Parameters.Add(MonthParameter("period", period));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", order.CreatedAt));
         cmd.Parameters.Add(new NpgsqlParameter<string>("number", order.AccountNumber));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", options.Today));
@@ -124,7 +124,7 @@ public static class CabinetPayments
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         return new CabinetOrder(r.GetGuid(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetDecimal(5),
-            r.IsDBNull(6) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(6)), Enum.Parse<CabinetOrderState>(r.GetString(7), ignoreCase: true),
+            r.GetMonthOrNull(6), Enum.Parse<CabinetOrderState>(r.GetString(7), ignoreCase: true),
             r.IsDBNull(8) ? null : r.GetInt64(8), r.GetFieldValue<DateTimeOffset>(9));
     }
 }

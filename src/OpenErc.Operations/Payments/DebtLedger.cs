@@ -98,7 +98,7 @@ internal sealed class DebtLedger
         {
             long account = r.GetInt64(0);
             if (!ledger._charges.TryGetValue(account, out var book)) ledger._charges[account] = book = [];
-            var key = (r.GetInt64(1), r.GetInt64(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), r.GetBoolean(4));
+            var key = (r.GetInt64(1), r.GetInt64(2), r.GetMonth(3), r.GetBoolean(4));
             book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
         }
         await r.NextResultAsync(ct);
@@ -107,12 +107,12 @@ internal sealed class DebtLedger
             long account = r.GetInt64(0);
             var services = r.GetFieldValue<long?[]>(1);
             var suppliers = r.GetFieldValue<long?[]>(2);
-            var months = r.GetFieldValue<DateOnly?[]>(3);
+            var months = r.GetMonths(3);
             var kinds = r.GetFieldValue<short[]>(4);
             var amounts = r.GetFieldValue<decimal[]>(5);
             var paidOn = r.GetFieldValue<DateOnly>(6);
             for (int i = 0; i < services.Length; i++)
-                ledger.Add(account, services[i], suppliers[i], months[i] is { } m ? BillingPeriod.Of(m) : null, (AllocationKind)kinds[i], amounts[i], paidOn);
+                ledger.Add(account, services[i], suppliers[i], months[i], (AllocationKind)kinds[i], amounts[i], paidOn);
         }
         return ledger;
     }
@@ -120,7 +120,7 @@ internal sealed class DebtLedger
     /// <summary>An allocation read as <c>account_id, service_id, supplier_id, service_month, kind, amount, paid_on</c> (the account in column 0 is the caller's).</summary>
     internal static AllocatedLine AllocationOf(NpgsqlDataReader r) =>
         new(r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-            r.IsDBNull(3) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(3)), (AllocationKind)r.GetInt16(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6));
+            r.GetMonthOrNull(3), (AllocationKind)r.GetInt16(4), r.GetDecimal(5), r.GetFieldValue<DateOnly>(6));
 
     /// <summary>Account locks live in their own range of advisory keys.</summary>
     public const long AccountLockBase = 0x4143_0000_0000_0000L;

@@ -66,7 +66,7 @@ public static class PaymentCorrections
     }
 
     private sealed record Original(long Id, long AgentId, string Key, PaymentChannel Channel, long? AccountId, string AccountNumber, decimal Amount,
-        decimal Commission, bool ByPayer, DateTimeOffset PaidAt, DateOnly? Period, string? Correction, string? CorrectedBy);
+        decimal Commission, bool ByPayer, DateTimeOffset PaidAt, BillingPeriod? Period, string? Correction, string? CorrectedBy);
 
     private static async Task<T> InTransactionAsync<T>(string connectionString, PostingOptions options, Func<NpgsqlConnection, Task<T>> work, CancellationToken ct)
     {
@@ -100,7 +100,7 @@ public static class PaymentCorrections
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) throw new PaymentException($"Платёж №{id} не найден");
         return new Original(r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PaymentChannel)r.GetInt16(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetString(5),
-            r.GetDecimal(6), r.GetDecimal(7), r.GetBoolean(8), r.GetFieldValue<DateTimeOffset>(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateOnly>(10),
+            r.GetDecimal(6), r.GetDecimal(7), r.GetBoolean(8), r.GetFieldValue<DateTimeOffset>(9), r.GetMonthOrNull(10),
             r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12));
     }
 
@@ -147,7 +147,7 @@ public static class PaymentCorrections
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<long>("account", p.AccountId!.Value));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
+        cmd.Parameters.Add(MonthParameter("month", BillingPeriod.Of(today)));
         cmd.Parameters.Add(new NpgsqlParameter<short>("channel", (short)PaymentChannel.Correction));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         cmd.Parameters.Add(new NpgsqlParameter("shift", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)shiftId ?? DBNull.Value });
@@ -168,7 +168,7 @@ public static class PaymentCorrections
     {
         if (Core.Accounts.AccountNumber.Check(accountNumber) is { } bad) throw new PaymentException(bad);
         var intake = new PaymentIntake(p.AgentId, p.Key + suffix, PaymentChannel.Correction, accountNumber, p.Amount, p.PaidAt,
-            p.Period is { } period ? BillingPeriod.Of(period) : null, p.Commission, CommissionByPayer: p.ByPayer, Corrects: p.Id, Correction: correction, Reason: reason);
+            p.Period, p.Commission, CommissionByPayer: p.ByPayer, Corrects: p.Id, Correction: correction, Reason: reason);
         var result = (await PaymentPosting.PostAsync(conn, [intake], options with { AllowSuspense = false }, ct))[0];
         return result.Outcome switch
         {

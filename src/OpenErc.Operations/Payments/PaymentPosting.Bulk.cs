@@ -100,13 +100,13 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agentId));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
+        cmd.Parameters.Add(MonthParameter("month", BillingPeriod.Of(today)));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.NextResultAsync(ct);
         await r.NextResultAsync(ct);
         await r.ReadAsync(ct);
-        return new BulkAgent(agentId, r.IsDBNull(1) ? 0 : r.GetDecimal(1), !r.IsDBNull(2) && r.GetBoolean(2), BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)));
+        return new BulkAgent(agentId, r.IsDBNull(1) ? 0 : r.GetDecimal(1), !r.IsDBNull(2) && r.GetBoolean(2), r.GetMonth(0));
     }
 
     /// <summary>
@@ -200,8 +200,8 @@ public static partial class PaymentPosting
             writer.Put(row.CommissionByPayer);
             writer.Put(p.PaidAt);
             writer.Put(today);
-            writer.Put(row.BookingMonth.FirstDay);
-            writer.Put(p.Period?.FirstDay);
+            writer.Put(row.BookingMonth);
+            writer.Put(p.Period);
             writer.Put(p.Payer);
             writer.Put(p.Address);
             writer.Put(p.RegistryId);

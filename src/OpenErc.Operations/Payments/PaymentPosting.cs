@@ -117,8 +117,8 @@ public static partial class PaymentPosting
             SELECT pg_advisory_xact_lock(7461);
             SELECT ensure_payment_allocations_partition(@m), ensure_payment_allocations_partition(@next);
             """, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("next", month.Next().FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
+        cmd.Parameters.Add(MonthParameter("next", month.Next()));
         await cmd.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         lock (PartitionsLock) Partitions.Add(key);
@@ -225,7 +225,7 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("number", intakes.Select(p => p.AccountNumber).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", intakes.Select(p => p.Amount).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("paid", intakes.Select(p => p.PaidAt.ToUniversalTime()).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter("period", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = intakes.Select(p => (object?)p.Period?.FirstDay ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(MonthsParameter("period", intakes.Select(p => p.Period)));
         cmd.Parameters.Add(new NpgsqlParameter("commission", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = intakes.Select(p => (object?)p.Commission ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("payer", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Payer ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("address", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Address ?? DBNull.Value).ToArray() });
@@ -236,7 +236,7 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter("corrects", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = intakes.Select(p => (object?)p.Corrects ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("correction", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Correction ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Reason ?? DBNull.Value).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("month", BillingPeriod.Of(today).FirstDay));
+        cmd.Parameters.Add(MonthParameter("month", BillingPeriod.Of(today)));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("suspense", options.AllowSuspense));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("refuseClosed", options.RefuseClosedAccounts));
@@ -250,7 +250,7 @@ public static partial class PaymentPosting
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
             rows[byKey[(r.GetInt64(1), r.GetString(2))]] = new Inserted(r.GetInt64(0), r.IsDBNull(3) ? null : r.GetInt64(3),
-                BillingPeriod.Of(r.GetFieldValue<DateOnly>(4)), r.GetDecimal(5), r.GetBoolean(6));
+                r.GetMonth(4), r.GetDecimal(5), r.GetBoolean(6));
         return rows;
     }
 
@@ -352,7 +352,7 @@ public static partial class PaymentPosting
                 var first = lines[start];
                 int n = end - start;
                 writer.StartRow(12);
-                writer.Put(first.BookingMonth.FirstDay);
+                writer.Put(first.BookingMonth);
                 writer.Put(first.PaymentId);
                 writer.Put(first.LineNo);
                 writer.Put(first.AccountId);
@@ -360,7 +360,7 @@ public static partial class PaymentPosting
                 writer.Put(first.ReceivedOn);
                 writer.PutArray(lines, start, n, static l => l.ServiceId);
                 writer.PutArray(lines, start, n, static l => l.SupplierId);
-                writer.PutArray(lines, start, n, static l => l.ServiceMonth?.FirstDay);
+                writer.PutArray(lines, start, n, static l => l.ServiceMonth);
                 writer.PutArray(lines, start, n, static l => (short)l.Kind);
                 writer.PutArray(lines, start, n, static l => l.Amount);
                 writer.PutArray(lines, start, n, static l => l.Commission);
@@ -377,7 +377,7 @@ public static partial class PaymentPosting
             SELECT bm, pid, line, acc, paid, received, (@svc)[f:l], (@sup)[f:l], (@sm)[f:l], (@kind)[f:l], (@amount)[f:l], (@commission)[f:l]
             FROM unnest(@bm, @pid, @line, @acc, @paid, @received, @from, @to) AS t(bm, pid, line, acc, paid, received, f, l)
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("bm", sets.Select(x => lines[x.Start].BookingMonth.FirstDay).ToArray()));
+        cmd.Parameters.Add(MonthsParameter("bm", sets.Select(x => lines[x.Start].BookingMonth)));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("pid", sets.Select(x => lines[x.Start].PaymentId).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("line", sets.Select(x => lines[x.Start].LineNo).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("acc", sets.Select(x => lines[x.Start].AccountId).ToArray()));
@@ -387,7 +387,7 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("to", sets.Select(x => x.End).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long?[]>("svc", lines.Select(l => l.ServiceId).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long?[]>("sup", lines.Select(l => l.SupplierId).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly?[]>("sm", lines.Select(l => l.ServiceMonth?.FirstDay).ToArray()));
+        cmd.Parameters.Add(MonthsParameter("sm", lines.Select(l => l.ServiceMonth)));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kind", lines.Select(l => (short)l.Kind).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", lines.Select(l => l.Amount).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("commission", lines.Select(l => l.Commission).ToArray()));
@@ -442,7 +442,7 @@ public static partial class PaymentPosting
             ORDER BY u.payment_id, c.service_id, c.supplier_id
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+            cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetFieldValue<DateOnly>(3), r.GetInt16(4), r.GetInt64(5), r.GetInt64(6), r.GetDecimal(7)));

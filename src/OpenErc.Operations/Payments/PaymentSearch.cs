@@ -125,8 +125,8 @@ public static class PaymentSearch
         {
             if (!await r.ReadAsync(ct)) return null;
             var row = Row(r);
-            detail = new PaymentDetail(row, r.GetString(16), BillingPeriod.Of(r.GetFieldValue<DateOnly>(17)),
-                r.IsDBNull(18) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(18)), r.GetBoolean(19), r.IsDBNull(20) ? null : r.GetInt64(20),
+            detail = new PaymentDetail(row, r.GetString(16), r.GetMonth(17),
+                r.GetMonthOrNull(18), r.GetBoolean(19), r.IsDBNull(20) ? null : r.GetInt64(20),
                 r.IsDBNull(21) ? null : r.GetInt32(21), r.IsDBNull(22) ? null : r.GetString(22), r.GetString(23), r.GetFieldValue<DateTimeOffset>(24),
                 r.IsDBNull(25) ? null : r.GetString(25), r.IsDBNull(26) ? null : r.GetString(26), [], []);
             await r.NextResultAsync(ct);
@@ -157,7 +157,7 @@ public static class PaymentSearch
             long id = r.GetInt64(0);
             if (!lines.TryGetValue(id, out var list)) lines[id] = list = [];
             list.Add(new PaymentLine(r.GetInt16(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4),
-                r.IsDBNull(5) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(5)), (AllocationKind)r.GetInt16(6), r.GetDecimal(7), r.GetDecimal(8)));
+                r.GetMonthOrNull(5), (AllocationKind)r.GetInt16(6), r.GetDecimal(7), r.GetDecimal(8)));
         }
         return lines;
     }

@@ -180,9 +180,11 @@ public static class RegistryParser
         BillingPeriod? period = null;
         if (Optional(p.Period) is { } periodText)
         {
-            if (DateOnly.TryParseExact(periodText, p.PeriodFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
-                period = BillingPeriod.Of(month);
-            else reasons.Add($"Неверный период оплаты «{periodText}»: нужен {Formats([p.PeriodFormat])}");
+            if (!DateOnly.TryParseExact(periodText, p.PeriodFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                reasons.Add($"Неверный период оплаты «{periodText}»: нужен {Formats([p.PeriodFormat])}");
+            else if (!BillingPeriod.TryOf(day, out var month))
+                reasons.Add($"Период оплаты «{periodText}» вне расчётных месяцев {BillingPeriod.MinValue} — {BillingPeriod.MaxValue}");
+            else period = month;
         }
 
         var payer = Optional(p.Payer);

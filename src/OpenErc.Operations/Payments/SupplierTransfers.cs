@@ -216,7 +216,7 @@ public static class SupplierTransfers
         var lines = new List<TransferRegistryLine>();
         while (await r.ReadAsync(ct))
             lines.Add(new TransferRegistryLine(r.GetInt64(0), r.GetFieldValue<DateOnly>(1), r.GetString(2), Text(r, 3), Text(r, 4), Text(r, 5),
-                r.IsDBNull(6) ? null : BillingPeriod.Of(r.GetFieldValue<DateOnly>(6)), (AllocationKind)r.GetInt16(7), r.GetDecimal(8), r.GetDecimal(9)));
+                r.GetMonthOrNull(6), (AllocationKind)r.GetInt16(7), r.GetDecimal(8), r.GetDecimal(9)));
         return new TransferRegistry(supplierId, name, inn, day, lines);
     }
 

@@ -96,7 +96,7 @@ public static class ReceiptIssuing
     public static async Task EnsureClosedAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT state FROM billing_periods WHERE month = @m", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         if (await cmd.ExecuteScalarAsync(ct) as string != "closed")
             throw new ReceiptException($"Месяц {month.Name()} не закрыт: платёжные документы выпускаются за закрытый месяц");
     }
@@ -153,7 +153,7 @@ public static class ReceiptIssuing
             ORDER BY p.entrance NULLS LAST, length(p.number), p.number, a.number
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", Kinds(debtNotices)));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter("b", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)buildingId ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)accountId ?? DBNull.Value });
         var list = new List<UnifiedPaymentDocument>();
@@ -225,7 +225,7 @@ public static class ReceiptIssuing
         var list = new List<MonthDocument>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            list.Add(new MonthDocument(BillingPeriod.Of(r.GetFieldValue<DateOnly>(0)), r.IsDBNull(1) ? null : r.GetInt64(1),
+            list.Add(new MonthDocument(r.GetMonth(0), r.IsDBNull(1) ? null : r.GetInt64(1),
                 r.IsDBNull(2) ? null : (ReceiptKind)r.GetInt16(2), r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetDecimal(4),
                 r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5)));
         return list;
@@ -255,8 +255,7 @@ public static class ReceiptIssuing
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("debt", NpgsqlTypes.NpgsqlDbType.Numeric) { Value = (object?)debtAtLeast ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", Kinds(debtAtLeast is not null)));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("end", month.End));
+        cmd.Parameters.AddMonthDays(month, "m", "end");
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)accountId ?? DBNull.Value });
         var list = new List<AccountRow>();
@@ -279,7 +278,7 @@ public static class ReceiptIssuing
             SELECT account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing
             FROM account_balances WHERE month = @m AND account_id = ANY (@a)
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("a", accounts));
         var map = new Dictionary<long, List<Balance>>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -304,7 +303,7 @@ public static class ReceiptIssuing
             LEFT JOIN charge_trace_templates t ON t.id = l.trace_template AND l.source IN (3, 6)
             WHERE l.booking_month = @m AND l.building_id = @b
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         var list = new List<Line>();
         var templates = new Dictionary<long, TraceTemplate>();
@@ -322,7 +321,7 @@ public static class ReceiptIssuing
                 (norm, normUnit) = (input?.Value, input?.Unit);
             }
             list.Add(new Line(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), (TariffZone)r.GetInt16(3), (ChargeLineKind)r.GetInt16(4),
-                BillingPeriod.Of(r.GetFieldValue<DateOnly>(5)), r.GetDecimal(6), r.GetString(7), r.GetDecimal(8), (VolumeSource)r.GetInt16(9),
+                r.GetMonth(5), r.GetDecimal(6), r.GetString(7), r.GetDecimal(8), (VolumeSource)r.GetInt16(9),
                 r.GetDecimal(10), r.IsDBNull(11) ? null : r.GetString(11), norm, normUnit));
         }
         return list;
@@ -348,8 +347,7 @@ public static class ReceiptIssuing
               AND r.read_on < @end
             ORDER BY r.meter_id, r.zone, r.read_on >= @first, r.read_on DESC;
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("first", month.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("end", month.End));
+        cmd.Parameters.AddMonthDays(month, "first", "end");
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("individual", (int)MeterKind.Individual));
         cmd.Parameters.Add(new NpgsqlParameter<int>("room", (int)MeterKind.CommunalFlat));
@@ -383,7 +381,7 @@ public static class ReceiptIssuing
                        ORDER BY p.paid_at DESC LIMIT 1)
             FROM unnest(@a) a
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("a", accounts));
         var map = new Dictionary<long, DateOnly>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -417,8 +415,7 @@ public static class ReceiptIssuing
             ORDER BY valid_from, id
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("first", month.FirstDay));
-            cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("end", month.End));
+            cmd.Parameters.AddMonthDays(month, "first", "end");
             cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
             cmd.Parameters.Add(new NpgsqlParameter("manager", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)managerId ?? DBNull.Value });
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -541,7 +538,7 @@ public static class ReceiptIssuing
             FROM unnest(@ids, @accounts, @kinds, @closings, @topays, @qrs, @documents) AS d (id, account_id, kind, closing, to_pay, qr, document)
             ON CONFLICT DO NOTHING
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", documents[0].Month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", documents[0].Month));
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("on", context.IssuedOn));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", context.IssuedBy));

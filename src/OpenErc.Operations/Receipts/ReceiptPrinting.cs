@@ -91,7 +91,7 @@ public static class ReceiptPrinting
             VALUES (@m, @kind, @b, @file, @n, @bytes, @pay, @sha, @by)
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)Kind(selection)));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<long>("b", buildingId));
         cmd.Parameters.Add(new NpgsqlParameter<string>("file", Path.GetFileName(file)));
         cmd.Parameters.Add(new NpgsqlParameter<int>("n", documents.Count));
@@ -137,7 +137,7 @@ public static class ReceiptPrinting
     private static async Task<HashSet<long>> DoneAsync(NpgsqlConnection conn, BillingPeriod month, ReceiptKind kind, string outDir, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT building_id, file, bytes FROM receipt_prints WHERE month = @m AND kind = @kind", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
         var done = new HashSet<long>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -157,7 +157,7 @@ public static class ReceiptPrinting
             FROM receipt_prints p JOIN buildings b ON b.id = p.building_id
             WHERE p.month = @m AND p.kind = @kind ORDER BY p.building_id, p.printed_at DESC
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
         var text = new StringBuilder("Дом;Адрес;Файл;Документов;Байт;К оплате, руб.;SHA-256;Напечатан\n");
         decimal total = 0;

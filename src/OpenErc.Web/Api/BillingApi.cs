@@ -68,14 +68,12 @@ public static class BillingApi
             .WithSummary("Ход и итог последнего запущенного расчёта").Produces<BillingRunState>().ProducesProblem(404);
 
         billing.MapGet("/periods/{month}", async (string month, OpenErcDatabase db, CancellationToken ct) =>
-                BillingPeriod.TryParse(month, out var period)
-                    ? TypedResults.Ok(await BillingPeriods.StatusAsync(db.ConnectionString, period, ct))
-                    : BadMonth(month))
+                ApiMonth.Read(month, out var period) ?? TypedResults.Ok(await BillingPeriods.StatusAsync(db.ConnectionString, period, ct)))
             .WithSummary("Состояние месяца: открыт или закрыт, расчёты, начислено, дома с ошибками").Produces<PeriodStatus>().ProducesValidationProblem();
 
         billing.MapPost("/periods/{month}/close", async (string month, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
             {
-                if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
+                if (ApiMonth.Read(month, out var period) is { } bad) return bad;
                 try
                 {
                     return TypedResults.Ok(await BillingPeriods.CloseAsync(db.ConnectionString, period, clock, SecuritySetup.Actor(user), ct));
@@ -104,6 +102,8 @@ public static class BillingApi
                 var day = clock.Today;
                 if (on is not null && !DateOnly.TryParseExact(on, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
                     return Invalid(new() { ["on"] = [$"Дата расчёта должна иметь вид ГГГГ-ММ-ДД: «{on}»"] });
+                if (!BillingPeriod.TryOf(day, out _))
+                    return Invalid(new() { ["on"] = [$"Дата расчёта должна быть в месяцах {BillingPeriod.MinValue} — {BillingPeriod.MaxValue}: «{on}»"] });
                 return TypedResults.Ok(await PenaltyPosting.StatementAsync(db.ConnectionString, id, day, ct: ct));
             })
             .WithSummary("Расчёт пени по лицевому счёту на дату (по умолчанию — сегодня): долги по месяцам и таблица по дням для суда")
@@ -112,8 +112,6 @@ public static class BillingApi
 
     private static IResult Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "Запрос не выполнен: исправьте ошибки");
-
-    private static IResult BadMonth(string month) => Invalid(new() { ["month"] = [$"Период должен иметь вид ГГГГ-ММ: «{month}»"] });
 
     private static IResult Refused(BillingException e) => TypedResults.Problem(e.Message, statusCode: 409, title: "Отказано");
 }

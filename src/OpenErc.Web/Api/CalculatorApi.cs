@@ -89,8 +89,8 @@ public static class CalculatorApi
             if (type == typeof(BillingPeriod) || type == typeof(BillingPeriod?))
             {
                 schema.Type = type == typeof(BillingPeriod) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
-                schema.Pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$";
-                schema.Description ??= "Расчётный месяц в виде ГГГГ-ММ";
+                schema.Pattern = "^20[0-9]{2}-(0[1-9]|1[0-2])$";
+                schema.Description ??= "Расчётный месяц в виде ГГГГ-ММ, от 2000-01 до 2099-12";
                 schema.Properties = null;
             }
             else if (type == typeof(Money))

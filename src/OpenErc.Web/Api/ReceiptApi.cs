@@ -53,12 +53,12 @@ public static class ReceiptApi
                     : TypedResults.Problem($"Вид документа «{kind}» неизвестен: monthly или debt-notice", statusCode: 400, title: "Неверный запрос"))
             .WithSummary("Платёжный документ месяца в PDF (kind=debt-notice — уведомление о задолженности на конец месяца); выпускается при первом " +
                          "запросе после закрытия месяца, повторная печать даёт тот же документ")
-            .Produces(200, contentType: "application/pdf").ProducesProblem(404).ProducesProblem(409);
+            .Produces(200, contentType: "application/pdf").ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         accounts.MapPost("/{id:long}/receipts/{month}/email", async (long id, string month, HttpContext http, OpenErcDatabase db, ReceiptSettings settings,
                 RegionClock clock, CancellationToken ct) =>
             {
-                if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
+                if (ApiMonth.Read(month, out var period) is { } bad) return bad;
                 var (request, error) = await CalculatorApi.ReadAsync<ReceiptMailRequest>(http, ct);
                 if (error is not null) return error;
                 await using var conn = await OpenAsync(db, ct);
@@ -73,7 +73,7 @@ public static class ReceiptApi
                 }
             })
             .WithSummary("Отправить платёжный документ месяца на электронную почту (очередь писем; повторный запрос ничего не дублирует)")
-            .Accepts<ReceiptMailRequest>("application/json").ProducesProblem(409);
+            .Accepts<ReceiptMailRequest>("application/json").ProducesValidationProblem().ProducesProblem(409);
 
         var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы").RequireAuthorization(Duties.Cabinet);
         cabinet.MapGet("/{number}/receipts/{month}/pdf", async (string number, string month, OpenErcDatabase db, ReceiptSettings settings, RegionClock clock,
@@ -85,7 +85,7 @@ public static class ReceiptApi
                     : Cabinet.CitizenApi.NotOwn(number);
             })
             .WithSummary("Платёжный документ месяца своего лицевого счёта в PDF (для гражданина, вошедшего в кабинет)")
-            .Produces(200, contentType: "application/pdf").ProducesProblem(403).ProducesProblem(409);
+            .Produces(200, contentType: "application/pdf").ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
 
         var announcements = app.MapGroup("/api/v1/announcements").WithTags("Объявления в платёжных документах").RequireAuthorization(Duties.Read).RequireForChanges(Duties.Accounts);
         announcements.MapGet("", async (OpenErcDatabase db, CancellationToken ct) =>
@@ -111,7 +111,7 @@ public static class ReceiptApi
     private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user, string month,
         long account, CancellationToken ct, bool debtNotice = false)
     {
-        if (!BillingPeriod.TryParse(month, out var period)) return BadMonth(month);
+        if (ApiMonth.Read(month, out var period) is { } bad) return bad;
         await using var conn = await OpenAsync(db, ct);
         try
         {
@@ -130,10 +130,6 @@ public static class ReceiptApi
         await conn.OpenAsync(ct);
         return conn;
     }
-
-
-    internal static IResult BadMonth(string month) =>
-        TypedResults.Problem($"Месяц указывается в виде ГГГГ-ММ, например 2026-11, а не «{month}»", statusCode: 400, title: "Неверный запрос");
 
     private static IResult Refused(ReceiptException e) =>
         TypedResults.Problem(e.Message, statusCode: e.NotFound ? 404 : 409, title: e.NotFound ? "Не найдено" : "Отказано");

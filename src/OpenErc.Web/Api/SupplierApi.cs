@@ -22,13 +22,13 @@ public static class SupplierApi
             .AddEndpointFilter(SupplierFilter);
 
         supplier.MapGet("/summary", async (string? month, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
-                Month(month, out var period) ?? TypedResults.Ok(await SupplierReports.SummaryAsync(db.ConnectionString, Supplier(http), period, ct)))
+                ApiMonth.Read(month, out var period) ?? TypedResults.Ok(await SupplierReports.SummaryAsync(db.ConnectionString, Supplier(http), period, ct)))
             .WithSummary("Месяц поставщика по его услугам: входящее сальдо, начислено, перерасчёты, пени, оплачено, исходящее сальдо (month=ГГГГ-ММ)")
-            .Produces<SupplierSummary>().ProducesProblem(400).ProducesProblem(403);
+            .Produces<SupplierSummary>().ProducesValidationProblem().ProducesProblem(403);
 
         supplier.MapGet("/debtors", async (string? month, string? min, int? page, int? pageSize, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
             {
-                if (Month(month, out var period) is { } bad) return bad;
+                if (ApiMonth.Read(month, out var period) is { } bad) return bad;
                 decimal least = 0.01m;
                 if (min is not null && !(decimal.TryParse(min, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out least) && least > 0))
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["min"] = [$"Наименьший долг — положительное число с точкой, например 1000.50: «{min}»"] },
@@ -45,11 +45,11 @@ public static class SupplierApi
             .Produces<Page<SupplierMeter>>().ProducesProblem(403);
 
         supplier.MapGet("/export/charges.csv", (string? month, HttpContext http, OpenErcDatabase db) =>
-                Month(month, out var period) ?? Results.Stream(
+                ApiMonth.Read(month, out var period) ?? Results.Stream(
                     body => SupplierReports.WriteChargesCsvAsync(db.ConnectionString, Supplier(http), period, body, http.RequestAborted),
                     "text/csv; charset=utf-8", $"Начисления {period}.csv"))
             .WithSummary("Начисления месяца поставщика по лицевым счетам и услугам: CSV (UTF-8, «;») с сальдо, перерасчётами и оплатой")
-            .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(403);
+            .Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(403);
     }
 
     /// <summary>Only a user of a supplier's access group reaches the endpoints; its organisation is kept for them.</summary>
@@ -64,20 +64,4 @@ public static class SupplierApi
     }
 
     private static long Supplier(HttpContext http) => (long)http.Items[SupplierKey]!;
-
-    /// <summary>Null when <paramref name="text"/> is a month (<paramref name="month"/>), else the 400 to answer.</summary>
-    private static IResult? Month(string? text, out BillingPeriod month)
-    {
-        month = default;
-        if (text is null) return TypedResults.Problem("Укажите месяц: month=ГГГГ-ММ, например 2026-11", statusCode: 400, title: "Неверный запрос");
-        try
-        {
-            if (BillingPeriod.TryParse(text, out month)) return null;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // A year outside 2000–2200: not a month of the centre.
-        }
-        return ReceiptApi.BadMonth(text);
-    }
 }
