@@ -70,13 +70,10 @@ public sealed class BillingApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
         (closing.GetProperty("charged").GetDecimal() + closing.GetProperty("recalculated").GetDecimal()).ShouldBe(report.GetProperty("total").GetDecimal());
         (await JsonAsync(await Http.PostAsync("/api/v1/billing/periods/2026-11/close", null, Ct), HttpStatusCode.Conflict))
             .GetProperty("detail").GetString()!.ShouldContain("закрыт");
-        var refused = await Http.PostAsJsonAsync("/api/v1/billing/runs", new { month = "2026-11" }, Ct);
-        state = await JsonAsync(refused, HttpStatusCode.Accepted);
-        while (!state.GetProperty("finished").GetBoolean())
-        {
-            await Task.Delay(100, Ct);
-            state = await JsonAsync(await Http.GetAsync("/api/v1/billing/runs/current", Ct), HttpStatusCode.OK);
-        }
-        state.GetProperty("error").GetString()!.ShouldContain("закрыт");
+        // A run of the closed month is refused before it starts: 409 with the reason, no run recorded.
+        long runs = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM billing_runs");
+        var refused = await JsonAsync(await Http.PostAsJsonAsync("/api/v1/billing/runs", new { month = "2026-11" }, Ct), HttpStatusCode.Conflict);
+        refused.GetProperty("detail").GetString().ShouldBe("Месяц ноябрь 2026 закрыт: начисления проводятся только в открытый месяц — декабрь 2026");
+        (await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM billing_runs")).ShouldBe(runs);
     }
 }

@@ -388,7 +388,7 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         var schemas = doc.GetProperty("components").GetProperty("schemas");
         schemas.GetProperty("Money").GetProperty("type").ToString().ShouldBe("number");
         schemas.GetProperty("BillingPeriod").GetProperty("type").ToString().ShouldBe("string");
-        schemas.GetProperty("BillingPeriod").GetProperty("pattern").GetString().ShouldBe("^[0-9]{4}-(0[1-9]|1[0-2])$");
+        schemas.GetProperty("BillingPeriod").GetProperty("pattern").GetString().ShouldBe("^20[0-9]{2}-(0[1-9]|1[0-2])$");
         schemas.GetProperty("PremiseSnapshot").GetProperty("properties").GetProperty("meterTechnicallyImpossible").GetProperty("$ref").GetString()
             .ShouldBe("#/components/schemas/IReadOnlySetOfResource");
         schemas.GetProperty("IReadOnlySetOfResource").GetProperty("type").GetString().ShouldBe("array");
