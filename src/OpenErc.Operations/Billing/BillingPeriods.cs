@@ -72,7 +72,7 @@ public static class BillingPeriods
         }
         await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", conn, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(month)));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.BookingLockKey));
             await cmd.ExecuteNonQueryAsync(ct);
         }
         var today = clock.Today;
@@ -258,7 +258,10 @@ public static class BillingPeriods
             """, conn);
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
-        return MonthOrNull(await cmd.ExecuteScalarAsync(ct)) ?? throw new InvalidOperationException("billing_periods has no open month");
+        var open = MonthOrNull(await cmd.ExecuteScalarAsync(ct)) ?? throw new InvalidOperationException("billing_periods has no open month");
+        // Payments are booked into the open month: its allocation partitions exist from the day it opens.
+        await PaymentPosting.EnsurePartitionsAsync(conn, open, ct);
+        return open;
     }
 
     /// <summary>Refuses (<see cref="BillingException"/>) <paramref name="what"/> for any month but the open one, before work starts.</summary>

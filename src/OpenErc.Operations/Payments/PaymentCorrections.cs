@@ -143,7 +143,7 @@ public static class PaymentCorrections
             FROM reversal r, payment_allocation_sets s WHERE s.payment_id = @id
             RETURNING payment_id
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", PaymentPosting.BookingLockKey));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));
         cmd.Parameters.Add(new NpgsqlParameter<long>("account", p.AccountId!.Value));

@@ -95,7 +95,7 @@ public static partial class PaymentPosting
             LEFT JOIN LATERAL (SELECT commission_percent, commission_paid_by FROM payment_agent_terms t
                                WHERE t.agent_id = @agent AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) t ON true;
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", BookingLockKey));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agentLock", AgentLockBase + agentId));
         cmd.Parameters.Add(new NpgsqlParameter<long>("lockBase", DebtLedger.AccountLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<long>("buckets", DebtLedger.AccountLockBuckets));

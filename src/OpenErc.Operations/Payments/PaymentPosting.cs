@@ -216,7 +216,7 @@ public static partial class PaymentPosting
             ON CONFLICT (agent_id, agent_payment_id) DO NOTHING
             RETURNING id, agent_id, agent_payment_id, account_id, booking_month, commission, commission_by_payer
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", MonthLockKey(BillingPeriod.Of(today))));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("lock", BookingLockKey));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agentLockBase", AgentLockBase));
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("idx", Enumerable.Range(0, intakes.Count).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("agent", intakes.Select(p => p.AgentId).ToArray()));
@@ -254,14 +254,20 @@ public static partial class PaymentPosting
         return rows;
     }
 
-    /// <summary>The booking month of a receipt in month <c>@month</c>: that month, or the first one after it that is not closed.</summary>
+    /// <summary>
+    /// The booking month of a payment: the centre's open month, whatever the day of the receipt (a payment received on
+    /// 2 December while November is still open is booked in November; one received after November's closing, in
+    /// December); <c>@month</c>, the month of the receipt, only while no month was ever opened.
+    /// </summary>
     internal const string BookingMonthSql = """
-        SELECT min(d)::date AS month FROM generate_series(@month::date, @month::date + interval '36 months', interval '1 month') d
-        WHERE NOT EXISTS (SELECT 1 FROM billing_periods WHERE month = d AND state = 'closed')
+        SELECT coalesce((SELECT month FROM billing_periods WHERE state = 'open'), @month::date) AS month
         """;
 
-    /// <summary>The lock a month's closing takes exclusively and every posting into it shared.</summary>
-    public static long MonthLockKey(BillingPeriod month) => 0x5041_0000_0000L + month.Year * 100 + month.Month;
+    /// <summary>
+    /// The lock a month's closing takes exclusively and every posting shared: a posting reads the open month only after
+    /// a closing in flight has committed (and opened the next month), so nothing is booked into a month being closed.
+    /// </summary>
+    public const long BookingLockKey = 0x5041_0000_0000L;
 
     private static async Task<Dictionary<(long, string), Existing>> ExistingAsync(NpgsqlConnection conn, IReadOnlyList<PaymentIntake> intakes, CancellationToken ct)
     {
