@@ -146,7 +146,7 @@ public static class BillingCommands
                 var table = new Table().AddColumns("№", "Охват", "Вид", "Состояние", "Начат", "Домов", "Готово", "Ошибок", "Строк", "Сумма, ₽");
                 foreach (var r in s.Runs)
                     table.AddRow(r.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Scope), r.DryRun ? "пробный" : "рабочий",
-                        State(r.State), r.StartedAt.ToLocalTime().ToString("dd.MM HH:mm", Ru),
+                        State(r.State), CliDatabase.Clock.Local(r.StartedAt).ToString("dd.MM HH:mm", Ru),
                         r.Buildings.ToString("N0", Ru), r.Done.ToString("N0", Ru), r.Failed.ToString("N0", Ru), r.Lines.ToString("N0", Ru), r.Total.ToString("N2", Ru));
                 AnsiConsole.Write(table);
                 foreach (var r in s.Runs.Where(r => r.Note is not null))

@@ -216,7 +216,7 @@ public static class RecalcCommands
             foreach (var e in p.Items)
                 table.AddRow(Markup.Escape(e.AccountNumber), Markup.Escape(e.Address), Markup.Escape(e.Service), Markup.Escape(e.Supplier), e.ServiceMonth.ToString(),
                     Markup.Escape(Kind(e.Kind)), e.Amount.ToString("N2", Ru), Markup.Escape(e.Reason ?? ""),
-                    Markup.Escape($"{e.PostedBy}, {e.PostedAt.ToLocalTime().ToString("dd.MM.yyyy HH:mm", Ru)}"));
+                    Markup.Escape($"{e.PostedBy}, {CliDatabase.Clock.Local(e.PostedAt).ToString("dd.MM.yyyy HH:mm", Ru)}"));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Строк: {p.Total.ToString("N0", Ru)}; страница {p.PageNumber} из {Math.Max(1, (p.Total + p.PageSize - 1) / p.PageSize)}");
             return 0;

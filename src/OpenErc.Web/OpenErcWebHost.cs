@@ -40,6 +40,7 @@ public static class OpenErcWebHost
         var clock = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(RegionClock))?.ImplementationInstance as RegionClock
             ?? RegionClock.Machine(config["OpenErc:TimeZone"]);
         builder.Services.TryAddSingleton(clock);
+        Components.Shared.Fmt.Zone = clock.Zone;
         // The framework's own timing (session cookies, lockouts, data protection) is the machine's, not a business date.
         builder.Services.TryAddSingleton(RegionClock.MachineTime);
         var database = await OpenErcDatabase.OpenAsync(
@@ -64,6 +65,7 @@ public static class OpenErcWebHost
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
         builder.Services.AddSingleton<BillingJobs>();
         builder.Services.AddSecurity(config, database.ConnectionString);
+        builder.AddHardening();
         builder.Services.AddSingleton<Scopes>();
         builder.Services.AddCitizenCabinet(config);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -95,6 +97,7 @@ public static class OpenErcWebHost
         await BillingPeriods.StartAsync(database.ConnectionString, database.Clock.CurrentMonth, database.Clock);
         await SecuritySetup.SeedAsync(app.Services, config, app.Logger);
 
+        app.UseHardening();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -117,7 +120,8 @@ public static class OpenErcWebHost
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();
         app.MapSupplierApi();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

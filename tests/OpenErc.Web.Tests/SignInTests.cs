@@ -135,7 +135,7 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     }
 
     /// <summary>The text body of a pickup-folder letter (base64, as SmtpClient writes UTF-8 text).</summary>
-    private static string Body(string letter)
+    internal static string Body(string letter)
     {
         var parts = letter.Replace("\r\n", "\n").Split("\n\n", 2);
         return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parts[1].Replace("\n", "").Trim()));

@@ -44,7 +44,10 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     /// </summary>
     public virtual DateOnly Today => new(2026, 11, 20);
 
-    /// <summary>The host's region clock, the only time the host and its framework read.</summary>
+    /// <summary>Settings of this host over the test defaults.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    /// <summary>The host's region clock, the only business time the host reads.</summary>
     public RegionClock Clock => _clock ??= TestClock.On(Today);
     private RegionClock? _clock;
 
@@ -63,7 +66,11 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
                 // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
                 ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
                 ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",
+                // A test run signs in hundreds of times from one address; the limits themselves are tested with their own settings.
+                ["OpenErc:RateLimits:SignInPerMinute"] = "100000",
+                ["OpenErc:RateLimits:CalculatorsPerMinute"] = "100000",
             });
+            b.Configuration.AddInMemoryCollection(Settings);
         });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

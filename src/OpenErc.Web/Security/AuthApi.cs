@@ -37,6 +37,7 @@ public static class AuthApi
                 var roles = await http.RequestServices.GetRequiredService<UserManager<User>>().GetRolesAsync(outcome.User);
                 return Results.Ok(new SignedInUser(outcome.User.UserName!, outcome.User.FullName, [.. roles], outcome.User.AccessGroupId));
             })
+            .RequireRateLimiting(Hardening.SignInPolicy)
             .WithSummary("Войти по логину и паролю (ставит cookie сеанса); после 5 неудачных попыток вход блокируется на 15 минут (423)")
             .Accepts<SignInRequest>("application/json").Produces<SignedInUser>().ProducesProblem(401).ProducesProblem(423);
 
@@ -47,8 +48,9 @@ public static class AuthApi
             })
             .WithSummary("Выйти");
 
-        auth.MapGet("/me", (ClaimsPrincipal user) => Results.Ok(SignedInUser.Of(user)))
-            .RequireAuthorization().WithSummary("Кто вошёл: логин, имя, роли, группа доступа").Produces<SignedInUser>();
+        // Outside the anonymous group: its AllowAnonymous would outweigh RequireAuthorization.
+        app.MapGet("/api/v1/auth/me", (ClaimsPrincipal user) => Results.Ok(SignedInUser.Of(user))).WithTags("Вход и регистрация")
+            .RequireAuthorization().WithSummary("Кто вошёл: логин, имя, роли, группа доступа").Produces<SignedInUser>().ProducesProblem(401);
 
         auth.MapPost("/register", async (HttpContext http, AuthService service, CancellationToken ct) =>
             {
@@ -59,6 +61,7 @@ public static class AuthApi
                     ? TypedResults.ValidationProblem(errors, title: "Регистрация не выполнена: исправьте ошибки")
                     : Results.Created("/api/v1/me", new { login = AuthService.NormalizeLogin(request!.Login) });
             })
+            .RequireRateLimiting(Hardening.SignInPolicy)
             .WithSummary("Регистрация гражданина: номер лицевого счёта и код регистрации из платёжного документа, e-mail или телефон, пароль")
             .Accepts<CitizenRegistration>("application/json").ProducesValidationProblem();
 
@@ -69,6 +72,7 @@ public static class AuthApi
                 await service.RequestPasswordResetAsync(request!.Login, (login, token) => ResetLink(http, login, token), Address(http), ct);
                 return Results.Accepted((string?)null, new { message = "Если такой пользователь есть, ссылка для смены пароля отправлена" });
             })
+            .RequireRateLimiting(Hardening.SignInPolicy)
             .WithSummary("Запросить ссылку для смены пароля (ответ одинаков, есть такой пользователь или нет)").Accepts<PasswordResetRequest>("application/json");
 
         auth.MapPost("/password", async (HttpContext http, AuthService service, CancellationToken ct) =>
@@ -118,8 +122,9 @@ public static class AuthApi
 
     public static string? Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 
+    /// <summary>The password-reset link on the centre's public address (never the request's Host header).</summary>
     public static string ResetLink(HttpContext http, string login, string token) =>
-        $"{http.Request.Scheme}://{http.Request.Host}/reset-password?login={Uri.EscapeDataString(login)}&token={Uri.EscapeDataString(token)}";
+        http.RequestServices.GetRequiredService<PublicUrl>().Link($"/reset-password?login={Uri.EscapeDataString(login)}&token={Uri.EscapeDataString(token)}");
 
     private static IResult Refused(IdentityResult result) =>
         TypedResults.ValidationProblem(result.Errors.GroupBy(e => Field(e.Code)).ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()),

@@ -52,7 +52,7 @@ public sealed class MailPasswordResetSender(IMailSender mail, IConfiguration con
 /// <see cref="AuthJournal"/>. Messages are for the person, in Russian; a refused request changes nothing.
 /// </summary>
 public sealed class AuthService(SignInManager<User> signIn, UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, OpenErcDatabase db,
-    RegionClock clock, IPasswordResetSender resetSender)
+    RegionClock clock, IPasswordResetSender resetSender, TimeProvider framework)
 {
     /// <summary>Wrong registration codes allowed per account number within <see cref="CodeWindow"/>.</summary>
     public const int MaxCodeFailures = 5;
@@ -61,6 +61,12 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
 
     public const string WrongCredentials = "Неверный логин или пароль";
 
+    /// <summary>
+    /// Signs in by login and password. An attempt is taken atomically before the password is checked, so a parallel burst
+    /// of wrong passwords checks at most <c>MaxFailedAccessAttempts</c> of them and locks the login: the rest are answered
+    /// «заблокирован» unchecked. An unknown login costs the same PBKDF2 work as a known one, so the answer's time does not
+    /// tell which logins exist. Lockouts run on the framework's time, as Identity's own checks do.
+    /// </summary>
     public async Task<SignInOutcome> SignInAsync(string? login, string? password, bool remember, string? address)
     {
         var name = NormalizeLogin(login);
@@ -68,25 +74,75 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         var user = await users.FindByNameAsync(name);
         if (user is null)
         {
+            users.PasswordHasher.VerifyHashedPassword(Nobody, NobodyHash(users.PasswordHasher), password);
             await journal.WriteAsync(AuthEvent.SignIn, name, false, details: "нет такого пользователя", address: address);
             return new(null, WrongCredentials);
         }
-        var result = await signIn.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var lockout = signIn.Options.Lockout;
+        int? attempt = await TakeAttemptAsync(user.Id);
+        if (attempt is null || attempt > lockout.MaxFailedAccessAttempts)
         {
+            if (attempt is not null) await LockAsync(user.Id, lockout.DefaultLockoutTimeSpan);
+            return await LockedOutAsync(user, name, address);
+        }
+        user.AccessFailedCount = attempt.Value;
+        if (await users.CheckPasswordAsync(user, password))
+        {
+            if (!await signIn.CanSignInAsync(user))
+            {
+                await journal.WriteAsync(AuthEvent.SignIn, name, false, user.Id, "вход не разрешён", address);
+                return new(null, "Вход для этой учётной записи не разрешён");
+            }
+            await usersDb.Database.ExecuteSqlAsync($"UPDATE users SET access_failed_count = 0 WHERE id = {user.Id}");
+            user.AccessFailedCount = 0;
+            await signIn.SignInAsync(user, remember);
             await journal.WriteAsync(AuthEvent.SignIn, name, true, user.Id, address: address);
             return new(user, null);
         }
-        if (result.IsLockedOut)
+        if (attempt == lockout.MaxFailedAccessAttempts)
         {
-            var until = (await users.GetLockoutEndDateAsync(user))?.ToLocalTime();
-            await journal.WriteAsync(AuthEvent.LockedOut, name, false, user.Id, $"до {Fmt.Moment(until)}", address);
-            return new(null, $"Вход заблокирован после {signIn.Options.Lockout.MaxFailedAccessAttempts} неудачных попыток до {Fmt.Moment(until)}. " +
-                             "Повторите позже или обратитесь к администратору.", LockedOut: true);
+            await LockAsync(user.Id, lockout.DefaultLockoutTimeSpan);
+            return await LockedOutAsync(user, name, address);
         }
-        await journal.WriteAsync(AuthEvent.SignIn, name, false, user.Id, result.IsNotAllowed ? "вход не разрешён" : "неверный пароль", address);
-        return new(null, result.IsNotAllowed ? "Вход для этой учётной записи не разрешён" : WrongCredentials);
+        await journal.WriteAsync(AuthEvent.SignIn, name, false, user.Id, "неверный пароль", address);
+        return new(null, WrongCredentials);
     }
+
+    /// <summary>The attempt's number (failures so far + 1), taken in one statement; null while the login is locked out.</summary>
+    private async Task<int?> TakeAttemptAsync(long userId)
+    {
+        var now = framework.GetUtcNow();
+        var taken = await usersDb.Database.SqlQuery<int>($"""
+            UPDATE users SET access_failed_count = access_failed_count + 1
+            WHERE id = {userId} AND (NOT lockout_enabled OR lockout_end IS NULL OR lockout_end <= {now})
+            RETURNING access_failed_count AS "Value"
+            """).ToListAsync();
+        return taken.Count == 0 ? null : taken[0];
+    }
+
+    private async Task LockAsync(long userId, TimeSpan span)
+    {
+        var until = framework.GetUtcNow() + span;
+        await usersDb.Database.ExecuteSqlAsync($"""
+            UPDATE users SET lockout_end = {until}, access_failed_count = 0
+            WHERE id = {userId} AND (lockout_end IS NULL OR lockout_end < {until})
+            """);
+    }
+
+    private async Task<SignInOutcome> LockedOutAsync(User user, string name, string? address)
+    {
+        var until = await usersDb.Database.SqlQuery<DateTimeOffset?>($"SELECT lockout_end AS \"Value\" FROM users WHERE id = {user.Id}").SingleAsync();
+        await journal.WriteAsync(AuthEvent.LockedOut, name, false, user.Id, $"до {Fmt.Moment(until)}", address);
+        return new(null, $"Вход заблокирован после {signIn.Options.Lockout.MaxFailedAccessAttempts} неудачных попыток до {Fmt.Moment(until)}. " +
+                         "Повторите позже или обратитесь к администратору.", LockedOut: true);
+    }
+
+    /// <summary>Whose password an unknown login is checked against.</summary>
+    private static readonly User Nobody = new() { UserName = "nobody" };
+    private static string? _nobodyHash;
+
+    private static string NobodyHash(IPasswordHasher<User> hasher) =>
+        _nobodyHash ??= hasher.HashPassword(Nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
 
     public async Task SignOutAsync(ClaimsPrincipal user, string? address)
     {

@@ -13,6 +13,9 @@ namespace OpenErc.Web.Security;
 /// <summary>Identity over the centre's database, the sign-in cookie, the duty policies, and the first users.</summary>
 public static class SecuritySetup
 {
+    /// <summary>The name of the session cookie.</summary>
+    public const string CookieName = "openerc";
+
     /// <summary>The password of the demo region's users (README, "Users and roles").</summary>
     public const string DemoPassword = "openerc-demo";
 
@@ -37,7 +40,11 @@ public static class SecuritySetup
             .AddDefaultTokenProviders();
         services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.Name = "openerc";
+            o.Cookie.Name = CookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure when the centre's public address is https (behind a proxy that ends TLS too).
+            o.Cookie.SecurePolicy = PublicUrl.Parse(config["OpenErc:PublicUrl"]) is { Scheme: "https" } ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.LoginPath = "/login";
             o.LogoutPath = "/logout";
             o.AccessDeniedPath = "/denied";
@@ -47,6 +54,10 @@ public static class SecuritySetup
             o.Events.OnRedirectToLogin = c => Deny(c, 401, "Требуется вход в систему", "Войдите в систему: POST /api/v1/auth/login");
             o.Events.OnRedirectToAccessDenied = c => Deny(c, 403, "Нет доступа", "Недостаточно прав для этого действия");
         });
+        // Sessions live on the server: the cookie is a key to auth_sessions, dead once signed out.
+        services.AddSingleton<SessionStore>();
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<SessionStore>((o, store) => o.SessionStore = store);
         // A changed role or group, a reset password or a removed user ends the other sessions within a minute.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddAuthorization(Duties.Add);

@@ -17,7 +17,11 @@ public static class Fmt
     public static string Date(DateOnly? day) => day?.ToString(DateFormat, Ru) ?? Empty;
 
     /// <summary>A moment in the server's local time zone, to the minute.</summary>
-    public static string Moment(DateTimeOffset? at) => at?.ToLocalTime().ToString("dd.MM.yyyy HH:mm", Ru) ?? Empty;
+    /// <summary>The region's time zone, in which moments are shown (the host sets it from its <see cref="RegionClock"/>).</summary>
+    public static TimeZoneInfo Zone { get; set; } = RegionClock.FindZone(null);
+
+    /// <summary>A moment on the region's wall clock, never the server's.</summary>
+    public static string Moment(DateTimeOffset? at) => at is { } a ? TimeZoneInfo.ConvertTime(a, Zone).ToString("dd.MM.yyyy HH:mm", Ru) : Empty;
 
     /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
     public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
