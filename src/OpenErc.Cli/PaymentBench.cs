@@ -28,7 +28,11 @@ internal static class PaymentBench
 {
     private sealed record Planned(string PayId, string Account, decimal Amount, bool Repeat);
 
-    private sealed record Answer(int Code, long? ExtId, TimeSpan Latency);
+    /// <summary>An answer of the gateway; 8 acknowledges a repeat of a PAY_ID with the original payment's EXT_ID (exchange.md §1.1).</summary>
+    private sealed record Answer(int Code, long? ExtId, TimeSpan Latency)
+    {
+        public bool Acknowledged => Code is 0 or 8;
+    }
 
     public static Command Create()
     {
@@ -65,7 +69,7 @@ internal static class PaymentBench
                 await vacuum.ExecuteNonQueryAsync(ct);
             }
             var numbers = await ChargedAccountsAsync(cs, ct);
-            var plan = Plan(n, parse.GetValue(repeats), numbers);
+            var plan = Plan(n, parse.GetValue(repeats), numbers, firstId: 1);
 
             using var host = await StartHostAsync(dll, cs, ct);
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = c, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
@@ -76,9 +80,9 @@ internal static class PaymentBench
             };
             // Warm-up, untimed: the sign-in's one PBKDF2, the connection pools, and the JIT — a server that has just started
             // compiles its hot paths again, optimised, for some seconds, and a running one has long done so. Its payments
-            // (PAY_ID W…) are checked with the others.
+            // (PAY_IDs from 10^12 on, the protocol's digits) are checked with the others.
             await RunAsync(c, c * 10, async _ => await SendAsync(http, $"ACTION=check&ACCOUNT={numbers[0]}", ct));
-            var warmUp = Plan(parse.GetValue(warm), 0, numbers).Select(p => p with { PayId = "W" + p.PayId }).ToList();
+            var warmUp = Plan(parse.GetValue(warm), 0, numbers, firstId: 1_000_000_000_000);
             var warmAnswers = new Answer[warmUp.Count];
             await RunAsync(c, warmUp.Count, async i => warmAnswers[i] = await PayAsync(http, warmUp[i], ct));
 
@@ -94,9 +98,9 @@ internal static class PaymentBench
             var cpuClient = BenchCommands.Seconds(Process.GetCurrentProcess().TotalProcessorTime - cpu.Client);
             var (cpuWeb, cpuDatabase) = (host.CpuSeconds() - cpu.Web, bench.ServerCpuSeconds() - cpu.Database);
             host.Stop();
-            foreach (var refused in answers.Where(a => a.Code != 0).GroupBy(a => a.Code))
+            foreach (var refused in answers.Where(a => !a.Acknowledged).GroupBy(a => a.Code))
                 AnsiConsole.MarkupLineInterpolated($"[yellow]Отказов с кодом {refused.Key}: {refused.Count():N0}[/]");
-            if (answers.Any(a => a.Code != 0) && host.Output.Length > 0)
+            if (answers.Any(a => !a.Acknowledged) && host.Output.Length > 0)
                 AnsiConsole.WriteLine("Журнал веб-сервера:\n" + host.Output[^Math.Min(host.Output.Length, 4000)..]);
 
             var check = await CheckAsync(cs, [.. warmUp, .. plan], [.. warmAnswers, .. answers], ct);
@@ -114,7 +118,7 @@ internal static class PaymentBench
                 ["p99_ms"] = Milliseconds(latencies, 99),
                 ["max_ms"] = Milliseconds(latencies, 100),
                 ["warm_up_payments"] = warmUp.Count,
-                ["refused"] = answers.Count(a => a.Code != 0),
+                ["refused"] = answers.Count(a => !a.Acknowledged),
                 ["lost"] = check.Lost,
                 ["duplicated"] = check.Duplicated,
                 ["allocation_lines"] = check.Lines,
@@ -155,15 +159,18 @@ internal static class PaymentBench
         return (seconds, report.Registry.State.ToString());
     }
 
-    /// <summary>The payments in sending order: each PAY_ID once, and <paramref name="repeatPercent"/> % more that repeat an earlier one exactly.</summary>
-    private static List<Planned> Plan(int payments, int repeatPercent, string[] accounts)
+    /// <summary>
+    /// The payments in sending order: each PAY_ID once (digits, as the protocol has them, from <paramref name="firstId"/>
+    /// on), and <paramref name="repeatPercent"/> % more that repeat an earlier one exactly.
+    /// </summary>
+    private static List<Planned> Plan(int payments, int repeatPercent, string[] accounts, long firstId)
     {
         var random = new Random(payments);
         var plan = new List<Planned>(payments + payments * repeatPercent / 100 + 1);
         var originals = new List<Planned>(payments);
         for (int i = 0; i < payments; i++)
         {
-            var p = new Planned($"B{i + 1}", accounts[random.Next(accounts.Length)], random.Next(100, 500_000) / 100m, Repeat: false);
+            var p = new Planned((firstId + i).ToString(CultureInfo.InvariantCulture), accounts[random.Next(accounts.Length)], random.Next(100, 500_000) / 100m, Repeat: false);
             originals.Add(p);
             plan.Add(p);
             if (random.Next(100) < repeatPercent) plan.Add(originals[random.Next(originals.Count)] with { Repeat = true });
@@ -212,7 +219,7 @@ internal static class PaymentBench
     private sealed record Check(int Lost, int Duplicated, long Lines, long Commits);
 
     /// <summary>
-    /// Lost: acknowledged (code 0) but not in <c>payments</c>. Duplicated: more than one row per PAY_ID, an allocation
+    /// Lost: acknowledged (code 0, or 8 for a repeat) but not in <c>payments</c>. Duplicated: more than one row per PAY_ID, an allocation
     /// that does not add up to its payment, or an answer naming another payment or amount than the one stored.
     /// </summary>
     private static async Task<Check> CheckAsync(string cs, List<Planned> plan, Answer[] answers, CancellationToken ct)
@@ -236,7 +243,7 @@ internal static class PaymentBench
         int lost = 0;
         for (int i = 0; i < plan.Count; i++)
         {
-            if (answers[i].Code != 0) continue;
+            if (!answers[i].Acknowledged) continue;
             if (!stored.TryGetValue(plan[i].PayId, out var s)) lost++;
             else if (s.Id != answers[i].ExtId || s.Amount != plan[i].Amount || s.Account != plan[i].Account) duplicated++;
         }

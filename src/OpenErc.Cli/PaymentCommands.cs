@@ -29,13 +29,24 @@ public static class PaymentCommands
         {
             Description = "JSON с форматами реестров, как раздел OpenErc:Payments:RegistryProfiles веб-сервера: { \"имя\": { \"Separator\": \"|\", … } }",
         };
-        var cmd = new Command("import", "Загрузить реестр платежей: принимается целиком или отклоняется целиком со всеми ошибками") { file, agent, profiles };
+        var maxAge = new Option<int>("--max-age-days")
+        {
+            Description = "Насколько давней может быть дата платежа в реестре, дней (как OpenErc:Payments:RegistryMaxAgeDays веб-сервера)",
+            DefaultValueFactory = _ => PaymentDates.Default.RegistryMaxAgeDays,
+        };
+        var cmd = new Command("import", "Загрузить реестр платежей: принимается целиком или отклоняется целиком со всеми ошибками") { file, agent, profiles, maxAge };
         cmd.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]Файл {path.FullName} не найден[/]");
+                return 2;
+            }
+            var dates = PaymentDates.Default with { RegistryMaxAgeDays = parse.GetValue(maxAge) };
+            if (dates.Problems().FirstOrDefault() is { } problem)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{problem.Replace("OpenErc:Payments:RegistryMaxAgeDays", "--max-age-days", StringComparison.Ordinal)}[/]");
                 return 2;
             }
             var configured = parse.GetValue(profiles) is { } json
@@ -53,7 +64,7 @@ public static class PaymentCommands
             try
             {
                 var report = await PaymentRegistries.ImportAsync(database.ConnectionString, agentId, path.Name, await File.ReadAllBytesAsync(path.FullName, ct),
-                    new PostingOptions(Environment.UserName, CliDatabase.Clock), ct, configured);
+                    new PostingOptions(Environment.UserName, CliDatabase.Clock, Dates: dates), ct, configured);
                 Print(report, watch.Elapsed);
                 return report.Accepted ? 0 : 1;
             }

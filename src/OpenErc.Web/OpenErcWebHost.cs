@@ -74,7 +74,7 @@ public static class OpenErcWebHost
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.Services.AddCalculatorApi();
-        builder.Services.AddOnlineGateway();
+        builder.Services.AddOnlineGateway(config);
         // The only acquirer so far is the test one; a bank's adapter replaces it here.
         builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
         builder.Services.AddPaymentRegistries(config);

@@ -101,4 +101,48 @@ public sealed class PenaltyTests
         var newer = PenaltyCalculator.Calculate(new DebtChunk(1000m, D(2022, 4, 11), PenaltySchedule.CapitalRepair), [], D(2022, 6, 30), Rules);
         newer.Total.Amount.ShouldBeGreaterThan(0m);
     }
+
+    [Fact]
+    public void A_payment_dated_before_the_key_rate_table_or_on_the_first_day_of_the_calendar_accrues_nothing_and_needs_no_rate()
+    {
+        // A bank's mistyped year (01.06.2015) and a stored 01.01.0001 pay a 2025 debt long before it fell due; the table
+        // starts in 2020. Those parts accrue nothing, whether or not the payment day counts; the rest accrues as alone.
+        var debt = new DebtChunk(1000m, D(2025, 4, 10));
+        ChunkPayment[] payments = [new(D(2015, 6, 1), 400m), new(DateOnly.MinValue, 100m)];
+        foreach (var rules in new[] { Rules, Rules with { IncludePaymentDay = false } })
+        {
+            var r = PenaltyCalculator.Calculate(debt, payments, D(2025, 9, 1), rules);
+            r.Portions.Select(p => (p.End, p.Debt, p.Paid, p.Rows.Count, p.RatePercent)).ShouldBe([
+                (DateOnly.MinValue, 100m, true, 0, 0m), (D(2015, 6, 1), 400m, true, 0, 0m), (D(2025, 9, 1), 500m, false, 3, 18m),
+            ]);
+            r.Total.ShouldBe(PenaltyCalculator.Calculate(debt with { Amount = 500m }, [], D(2025, 9, 1), rules).Total);
+        }
+    }
+
+    [Fact]
+    public void A_day_before_the_table_has_no_rate_for_the_calculator_and_the_first_rate_for_the_ledger()
+    {
+        // Due 10.01.2019, paid 01.06.2019: 142 days, the 31st–90th at 1/300 (60 days), the 91st–142nd at 1/130 (52 days),
+        // at the rate of 01.06.2019, which the table (from 27.07.2020) does not have.
+        var debt = new DebtChunk(1000m, D(2019, 1, 10));
+        ChunkPayment[] paid = [new(D(2019, 6, 1), 1000m)];
+        Should.Throw<InvalidOperationException>(() => PenaltyCalculator.Calculate(debt, paid, D(2025, 9, 1), Rules)).Message
+            .ShouldBe("Нет ключевой ставки на 01.06.2019");
+        // The ledger's rules take the first rate, 4.25 %: 1000 × 4.25 % × 60 / 300 = 8.50; 1000 × 4.25 % × 52 / 130 = 17.00.
+        var ledger = PenaltyCalculator.Calculate(debt, paid, D(2025, 9, 1), Rules with { FirstRateForEarlierDays = true });
+        ledger.Portions.Single().RatePercent.ShouldBe(4.25m);
+        ledger.Total.ShouldBe(Money.Exact(25.50m));
+    }
+
+    [Fact]
+    public void A_calculation_on_the_last_day_of_the_calendar_does_not_overflow()
+    {
+        var r = PenaltyCalculator.Calculate(new DebtChunk(100m, D(2099, 12, 10)), [new(DateOnly.MaxValue, 50m)], DateOnly.MaxValue, Rules);
+        r.Portions.Select(p => (p.End, p.Paid)).ShouldBe([(DateOnly.MaxValue, true), (DateOnly.MaxValue, false)]);
+        foreach (var portion in r.Portions)
+        {
+            portion.Rows[^1].To.ShouldBe(DateOnly.MaxValue);
+            portion.Penalty.Amount.ShouldBeGreaterThan(0m);
+        }
+    }
 }

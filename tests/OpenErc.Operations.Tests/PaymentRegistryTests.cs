@@ -149,6 +149,21 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
              "3: Дата платежа 05.06.2026 позже сегодняшней (03.06.2026)"]
         },
         {
+            // A registry may come late, but not a year late (OpenErc:Payments:RegistryMaxAgeDays, 365): a mistyped year.
+            "dated too far back, or outside the calendar",
+            [Line("1", Flat, "100,00", date: "01-06-2015"), Line("2", Flat, "100,00", date: "02-06-2025"), Line("3", Flat, "100,00", date: "03-06-2025"),
+             Line("4", Flat, "100,00", date: "01-01-0001", time: "00-00-00"), "=4;400,00"],
+            ["1: Дата платежа 01.06.2015 слишком давняя: принимаются платежи не старше 365 дн., с 03.06.2025",
+             "2: Дата платежа 02.06.2025 слишком давняя: принимаются платежи не старше 365 дн., с 03.06.2025",
+             "4: Неверная дата платежа «01-01-0001»: вне календаря"]
+        },
+        {
+            // The account was opened on 16.04.2026: nobody pays for it before, so the date or the account is wrong.
+            "dated before the account was opened",
+            [Line("1", Flat, "100,00", date: "16-04-2026", time: "00-00-00"), Line("2", Flat, "100,00", date: "15-04-2026", time: "23-59-59"), "=2;200,00"],
+            [$"2: Дата платежа 15.04.2026 раньше открытия лицевого счёта {Flat} (16.04.2026)"]
+        },
+        {
             "bad account numbers",
             [Line("1", "12345", "100,00"), Line("2", "0000000011", "100,00"), "=2;200,00"],
             ["1: Номер лицевого счёта должен состоять из 10 цифр: «12345»", "2: Неверная контрольная цифра номера лицевого счёта: «0000000011»"]

@@ -44,29 +44,38 @@ public sealed class ChargedWebHost(PostgresCluster cluster) : WebHost(cluster), 
     }
 }
 
-/// <summary>One online protocol as an agent speaks it, with the result codes it expects.</summary>
+/// <summary>One online protocol as an agent speaks it, with the result codes it expects for each outcome.</summary>
 public sealed record GatewayProtocol(string Path, string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date,
-    string DateFormat, string Code, string OurId, int NotFound, int BadAccount, int BadAmount, int TooSmall, int TooLarge, int BadDate, int Closed, int Conflict,
-    int UnknownAction)
+    string DateFormat, string Code, string OurId, int Repeat, int Conflict, int Temporary, int UnknownAction, int NotFound, int BadAccount, int Closed,
+    int BadPaymentId, int BadAmount, int TooSmall, int TooLarge, int BadDate, int Internal)
 {
+    /// <summary>Sberbank's table (exchange.md §1.1): 8 answers any repeat of a PAY_ID with the original payment.</summary>
     public static readonly GatewayProtocol Sber = new("/gateway/sber", "ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE",
-        "dd.MM.yyyy_HH:mm:ss", "CODE", "EXT_ID", NotFound: 3, BadAccount: 4, BadAmount: 5, TooSmall: 5, TooLarge: 5, BadDate: 6, Closed: 7, Conflict: 8,
-        UnknownAction: 2);
+        "dd.MM.yyyy_HH:mm:ss", "CODE", "EXT_ID", Repeat: 8, Conflict: 8, Temporary: 1, UnknownAction: 2, NotFound: 3, BadAccount: 4, Closed: 5,
+        BadPaymentId: 6, BadAmount: 9, TooSmall: 10, TooLarge: 11, BadDate: 12, Internal: 300);
 
+    /// <summary>OSMP's (exchange.md §1.2): a repeat is an idempotent 0; no codes for a date or an id, so 300.</summary>
     public static readonly GatewayProtocol Osmp = new("/gateway/osmp", "command", "check", "pay", "account", "sum", "txn_id", "txn_date",
-        "yyyyMMddHHmmss", "result", "prv_txn", NotFound: 5, BadAccount: 4, BadAmount: 300, TooSmall: 241, TooLarge: 242, BadDate: 300, Closed: 79, Conflict: 7,
-        UnknownAction: 300);
+        "yyyyMMddHHmmss", "result", "prv_txn", Repeat: 0, Conflict: 7, Temporary: 1, UnknownAction: 300, NotFound: 5, BadAccount: 4, Closed: 79,
+        BadPaymentId: 300, BadAmount: 300, TooSmall: 241, TooLarge: 242, BadDate: 300, Internal: 300);
 
     public static GatewayProtocol Named(string name) => name == "sber" ? Sber : Osmp;
 
     /// <summary>The moment <paramref name="clock"/> shows, written as the protocol writes dates (the region's local time).</summary>
-    public string Now(RegionClock clock) => clock.LocalNow.ToString(DateFormat, CultureInfo.InvariantCulture);
+    public string Now(RegionClock clock) => Written(clock.LocalNow.DateTime);
+
+    /// <summary>A wall-clock time of the region as the protocol writes it.</summary>
+    public string Written(DateTime local) => local.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>A payment id of the protocol (digits) for a test's case: the protocol's own range, so that both protocols' tests never share one.</summary>
+    public string Id(int n) => ((this == Sber ? 1_000_000 : 2_000_000) + n).ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// The online protocols over real HTTP, each test for both Sberbank's and OSMP's: check, payment with allocation, repeat,
-/// conflict, refusals by their codes with nothing posted, sign-in (401) and allowed addresses (403), and 50 copies of one
-/// payment sent at once.
+/// The online protocols over real HTTP, each test for both Sberbank's and OSMP's: check, payment with allocation, any
+/// repeat of an id (Sberbank's 8 with the original payment, OSMP's idempotent 0), refusals code by code with nothing
+/// posted, the dates a payment may bear, a failure inside a request answered in the protocol's code, sign-in (401) and
+/// allowed addresses (403), 50 copies of one payment sent at once, and a penalty statement over any stored payment date.
 /// </summary>
 public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<ChargedWebHost>
 {
@@ -89,10 +98,17 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
         return XDocument.Parse(text).Root!;
     }
 
-    private Task<XElement> PayAsync(GatewayProtocol p, string id, string account, string amount, string? date = null, bool post = false) =>
-        SendAsync(p, new() { [p.Action] = p.Pay, [p.PaymentId] = id, [p.Account] = account, [p.Amount] = amount, [p.Date] = date ?? p.Now(host.Clock) }, post);
+    /// <summary>A payment; a null date is sent as the region's clock shows now, an empty one is left out.</summary>
+    private Task<XElement> PayAsync(GatewayProtocol p, string id, string account, string amount, string? date = null, bool post = false)
+    {
+        var parameters = new Dictionary<string, string> { [p.Action] = p.Pay, [p.PaymentId] = id, [p.Account] = account, [p.Amount] = amount };
+        if (date is not "") parameters[p.Date] = date ?? p.Now(host.Clock);
+        return SendAsync(p, parameters, post);
+    }
 
     private static int Code(GatewayProtocol p, XElement answer) => int.Parse(answer.Element(p.Code)!.Value, CultureInfo.InvariantCulture);
+
+    private static string Message(XElement answer) => (answer.Element("MESSAGE") ?? answer.Element("comment"))!.Value;
 
     private Task<long> PaymentsAsync() => Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM payments");
 
@@ -116,58 +132,175 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
     }
 
     [Theory, InlineData("sber"), InlineData("osmp")]
-    public async Task A_payment_is_posted_and_allocated_and_a_repeat_gets_the_original_answer(string protocol)
+    public async Task A_payment_is_posted_and_allocated_and_any_repeat_of_its_id_gets_the_original_payment(string protocol)
     {
         var p = GatewayProtocol.Named(protocol);
-        var account = (await host.ChargedAccountsAsync(Ct))[1];
-        var id = $"{protocol}-1";
+        var accounts = await host.ChargedAccountsAsync(Ct);
+        var (account, other) = (accounts[1], accounts[7]);
+        var id = p.Id(1);
         var first = await PayAsync(p, id, account, "1234.56", post: protocol == "sber");
         Code(p, first).ShouldBe(0, first.ToString());
         long paymentId = long.Parse(first.Element(p.OurId)!.Value, CultureInfo.InvariantCulture);
         (await Sql.ScalarAsync<decimal>(Cs, $"SELECT sum(amount) FROM payment_allocations WHERE payment_id = {paymentId}")).ShouldBe(1234.56m);
         (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payment_allocations WHERE payment_id = {paymentId} AND service_month IS NOT NULL")).ShouldBeGreaterThan(0);
         (await Sql.ScalarAsync<string>(Cs, $"""
-            SELECT a.login FROM payments p JOIN payment_agent_accesses a ON a.organisation_id = p.agent_id WHERE p.id = {paymentId} AND p.account_number = '{account}'
+            SELECT a.login FROM payment_agent_accesses a JOIN payments p ON a.organisation_id = p.agent_id WHERE p.id = {paymentId} AND p.account_number = '{account}'
             """)).ShouldBe("demo-bank");
 
-        var again = await PayAsync(p, id, account, "1234.56");
-        Code(p, again).ShouldBe(0);
-        again.Element(p.OurId)!.Value.ShouldBe(first.Element(p.OurId)!.Value);
-        if (p == GatewayProtocol.Sber) again.Element("REG_DATE")!.Value.ShouldBe(first.Element("REG_DATE")!.Value);
-        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE agent_payment_id = '{id}'")).ShouldBe(1);
-
-        var conflict = await PayAsync(p, id, account, "1234.57");
-        Code(p, conflict).ShouldBe(p.Conflict);
-        (await Sql.ScalarAsync<decimal>(Cs, $"SELECT sum(amount) FROM payments WHERE agent_payment_id = '{id}'")).ShouldBe(1234.56m);
+        // The repeats come five minutes later: a REG_DATE of now would differ from the original's.
+        var time = (FixedClock)host.Clock.Time;
+        var registered = time.Now;
+        time.Now = registered.AddMinutes(5);
+        try
+        {
+            var again = await PayAsync(p, id, account, "1234.56");
+            var otherAmount = await PayAsync(p, id, account, "1234.57");
+            var otherAccount = await PayAsync(p, id, other, "1234.56");
+            Code(p, again).ShouldBe(p.Repeat, again.ToString());
+            Message(again).ShouldBe($"Платёж с номером {id} уже принят");
+            Code(p, otherAmount).ShouldBe(p.Conflict, otherAmount.ToString());
+            Code(p, otherAccount).ShouldBe(p.Conflict, otherAccount.ToString());
+            foreach (var conflict in new[] { otherAmount, otherAccount })
+                Message(conflict).ShouldBe($"Платёж с номером {id} уже принят на другой счёт или сумму: ЛС {account}, 1234.56 ₽");
+            if (p == GatewayProtocol.Sber)
+                // Code 8, whatever the content: the original payment's EXT_ID, AMOUNT and REG_DATE (exchange.md §1.1).
+                foreach (var repeat in new[] { again, otherAmount, otherAccount })
+                {
+                    repeat.Element("EXT_ID")!.Value.ShouldBe(first.Element("EXT_ID")!.Value);
+                    repeat.Element("AMOUNT")!.Value.ShouldBe("1234.56");
+                    repeat.Element("REG_DATE")!.Value.ShouldBe(first.Element("REG_DATE")!.Value);
+                    repeat.Element("REG_DATE")!.Value.ShouldBe(host.Clock.Local(registered).ToString(p.DateFormat, CultureInfo.InvariantCulture));
+                }
+            else
+            {
+                // §1.2: an idempotent replay with the first prv_txn; a conflict is a refusal and names no payment of ours.
+                again.Element("prv_txn")!.Value.ShouldBe(first.Element("prv_txn")!.Value);
+                again.Element("sum")!.Value.ShouldBe("1234.56");
+                otherAmount.Element("prv_txn").ShouldBeNull();
+            }
+        }
+        finally
+        {
+            time.Now = registered;
+        }
+        (await Sql.ScalarAsync<string>(Cs, $"SELECT string_agg(account_number || ' ' || amount, ',') FROM payments WHERE agent_payment_id = '{id}'"))
+            .ShouldBe($"{account} 1234.56");
     }
 
     [Theory, InlineData("sber"), InlineData("osmp")]
-    public async Task Bad_requests_get_their_codes_in_russian_and_post_nothing(string protocol)
+    public async Task Bad_requests_get_their_codes_code_by_code_in_russian_and_post_nothing(string protocol)
     {
         var p = GatewayProtocol.Named(protocol);
         var account = (await host.ChargedAccountsAsync(Ct))[2];
         long before = await PaymentsAsync();
+        string unknown = Core.Accounts.AccountNumber.Create(999_999_999), badCheckDigit = account[..9] + (char)('0' + (account[9] - '0' + 1) % 10);
         var cases = new (string Id, string Account, string Amount, string? Date, int Code, string Message)[]
         {
-            ("b1", Core.Accounts.AccountNumber.Create(999_999_999), "100.00", null, p.NotFound, "не найден"),
-            ("b2", "12345", "100.00", null, p.BadAccount, "10 цифр"),
-            ("b3", account[..9] + (char)('0' + (account[9] - '0' + 1) % 10), "100.00", null, p.BadAccount, "контрольная цифра"),
-            ("b4", account, "0", null, p.TooSmall, "больше нуля"),
-            ("b5", account, "-10.00", null, p.TooSmall, "больше нуля"),
-            ("b6", account, "сто", null, p.BadAmount, "числом"),
-            ("b7", account, "10.001", null, p.BadAmount, "копейками"),
-            ("b8", account, "1000000.01", null, p.TooLarge, "больше 1"),
-            ("b9", account, "100.00", "2026-11-22 10:00", p.BadDate, "дата"),
+            (p.Id(101), unknown, "100.00", null, p.NotFound, $"Лицевой счёт {unknown} не найден"),
+            (p.Id(102), "12345", "100.00", null, p.BadAccount, "10 цифр"),
+            (p.Id(103), badCheckDigit, "100.00", null, p.BadAccount, "контрольная цифра"),
+            ("", account, "100.00", null, p.BadPaymentId, "Не указан номер платежа"),
+            ("b1", account, "100.00", null, p.BadPaymentId, "Неверный номер платежа «b1»: нужно от 1 до 20 цифр"),
+            ("123456789012345678901", account, "100.00", null, p.BadPaymentId, "нужно от 1 до 20 цифр"),
+            (p.Id(104), account, "сто", null, p.BadAmount, "числом"),
+            (p.Id(105), account, "10.001", null, p.BadAmount, "копейками"),
+            (p.Id(106), account, "", null, p.BadAmount, "Не указана сумма"),
+            (p.Id(107), account, "0", null, p.TooSmall, "больше нуля"),
+            (p.Id(108), account, "-10.00", null, p.TooSmall, "больше нуля"),
+            (p.Id(109), account, "1000000.01", null, p.TooLarge, "больше 1"),
+            (p.Id(110), account, "100.00", "2026-11-22 10:00", p.BadDate, "Неверная дата платежа «2026-11-22 10:00»: нужна"),
+            (p.Id(111), account, "100.00", "", p.BadDate, "Не указана дата платежа"),
         };
         foreach (var c in cases)
         {
-            var answer = await PayAsync(p, c.Id, c.Account, c.Amount, c.Date ?? p.Now(host.Clock));
+            var answer = await PayAsync(p, c.Id, c.Account, c.Amount, c.Date);
             Code(p, answer).ShouldBe(c.Code, answer.ToString());
-            answer.ToString().ShouldContain(c.Message, Case.Insensitive);
+            Message(answer).ShouldContain(c.Message, Case.Insensitive);
         }
-        var unknown = await SendAsync(p, new() { [p.Action] = "refund", [p.Account] = account });
-        Code(p, unknown).ShouldBe(p.UnknownAction);
+        var unknownAction = await SendAsync(p, new() { [p.Action] = "refund", [p.Account] = account });
+        Code(p, unknownAction).ShouldBe(p.UnknownAction);
+        Message(unknownAction).ShouldBe("Неизвестный тип запроса: «refund»");
         (await PaymentsAsync()).ShouldBe(before);
+    }
+
+    [Theory, InlineData("sber"), InlineData("osmp")]
+    public async Task A_payment_dated_ahead_too_far_back_or_before_its_account_was_opened_is_refused_with_the_date_code(string protocol)
+    {
+        var p = GatewayProtocol.Named(protocol);
+        var account = (await host.ChargedAccountsAsync(Ct))[4];
+        long before = await PaymentsAsync();
+        var now = host.Clock.LocalNow.DateTime; // 20.11.2026 12:00:00 in Moscow
+        var cases = new (DateTime Date, string Message)[]
+        {
+            (new DateTime(2015, 6, 1, 10, 0, 0), "Дата платежа 01.06.2015 слишком давняя: принимаются платежи не старше 45 дн., с 06.10.2026"),
+            (new DateTime(2026, 10, 5, 23, 59, 59), "Дата платежа 05.10.2026 слишком давняя"),
+            (DateTime.MinValue, "Дата платежа 01.01.0001 слишком давняя"),
+            (now.AddMinutes(11), "Дата платежа 20.11.2026 12:11:00 в будущем: сейчас 20.11.2026 12:00:00, опережение допускается не больше чем на 10 мин"),
+            (new DateTime(9999, 12, 31, 23, 59, 59), "Дата платежа 31.12.9999 23:59:59 в будущем"),
+        };
+        for (int i = 0; i < cases.Length; i++)
+        {
+            var answer = await PayAsync(p, p.Id(200 + i), account, "100.00", p.Written(cases[i].Date));
+            Code(p, answer).ShouldBe(p.BadDate, answer.ToString());
+            Message(answer).ShouldStartWith(cases[i].Message);
+        }
+
+        // Nobody pays for an account before it is opened: the date or the account is wrong.
+        var opened = await Sql.ScalarAsync<string>(Cs, $"SELECT opened_on::text FROM personal_accounts WHERE number = '{account}'");
+        try
+        {
+            await Sql.ExecAsync(Cs, $"UPDATE personal_accounts SET opened_on = '2026-11-01' WHERE number = '{account}'");
+            var early = await PayAsync(p, p.Id(210), account, "100.00", p.Written(new DateTime(2026, 10, 31, 23, 0, 0)));
+            Code(p, early).ShouldBe(p.BadDate, early.ToString());
+            Message(early).ShouldBe($"Дата платежа 31.10.2026 раньше открытия лицевого счёта {account} (01.11.2026)");
+            (await PaymentsAsync()).ShouldBe(before);
+
+            // The edges are taken: the opening day, 10 minutes ahead, and (opened earlier) 45 days back.
+            Code(p, await PayAsync(p, p.Id(211), account, "10.00", p.Written(new DateTime(2026, 11, 1)))).ShouldBe(0);
+            Code(p, await PayAsync(p, p.Id(212), account, "10.00", p.Written(now.AddMinutes(10)))).ShouldBe(0);
+            await Sql.ExecAsync(Cs, $"UPDATE personal_accounts SET opened_on = '2026-01-01' WHERE number = '{account}'");
+            Code(p, await PayAsync(p, p.Id(213), account, "10.00", p.Written(new DateTime(2026, 10, 6)))).ShouldBe(0);
+        }
+        finally
+        {
+            await Sql.ExecAsync(Cs, $"UPDATE personal_accounts SET opened_on = '{opened}' WHERE number = '{account}'");
+        }
+        (await PaymentsAsync()).ShouldBe(before + 3);
+    }
+
+    [Theory, InlineData("sber"), InlineData("osmp")]
+    public async Task A_failure_inside_a_request_is_answered_in_the_protocols_own_code_and_a_later_repeat_posts_once(string protocol)
+    {
+        var p = GatewayProtocol.Named(protocol);
+        var account = (await host.ChargedAccountsAsync(Ct))[5];
+        string transient = p.Id(301), broken = p.Id(302);
+        // The database fails these two payments: one as a serialization failure (it passes), the other as an error of ours.
+        await Sql.ExecAsync(Cs, $"""
+            CREATE FUNCTION fail_{protocol}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.agent_payment_id = '{transient}' THEN RAISE EXCEPTION 'test: serialization' USING ERRCODE = '40001'; END IF;
+                RAISE EXCEPTION 'test: broken';
+            END $$;
+            CREATE TRIGGER fail_{protocol} BEFORE INSERT ON payments FOR EACH ROW
+                WHEN (NEW.agent_payment_id IN ('{transient}', '{broken}')) EXECUTE FUNCTION fail_{protocol}();
+            """);
+        try
+        {
+            var temporary = await PayAsync(p, transient, account, "100.00");
+            Code(p, temporary).ShouldBe(p.Temporary, temporary.ToString());
+            Message(temporary).ShouldBe("Временная ошибка, повторите запрос позже");
+            var failed = await PayAsync(p, broken, account, "100.00");
+            Code(p, failed).ShouldBe(p.Internal, failed.ToString());
+            Message(failed).ShouldBe("Внутренняя ошибка расчётного центра: запрос не выполнен");
+        }
+        finally
+        {
+            await Sql.ExecAsync(Cs, $"DROP TRIGGER fail_{protocol} ON payments; DROP FUNCTION fail_{protocol}();");
+        }
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE agent_payment_id IN ('{transient}', '{broken}')")).ShouldBe(0);
+        Code(p, await PayAsync(p, transient, account, "100.00")).ShouldBe(0);
+        Code(p, await PayAsync(p, transient, account, "100.00")).ShouldBe(p.Repeat);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE agent_payment_id = '{transient}'")).ShouldBe(1);
     }
 
     [Theory, InlineData("sber"), InlineData("osmp")]
@@ -180,9 +313,9 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
         try
         {
             Code(p, await SendAsync(p, new() { [p.Action] = p.Check, [p.Account] = account })).ShouldBe(p.Closed);
-            var answer = await PayAsync(p, $"{protocol}-closed", account, "10.00");
+            var answer = await PayAsync(p, p.Id(400), account, "10.00");
             Code(p, answer).ShouldBe(p.Closed);
-            answer.ToString().ShouldContain("закрыт");
+            Message(answer).ShouldBe($"Лицевой счёт {account} закрыт: платежи не принимаются");
             (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE account_number = '{account}'")).ShouldBe(0);
         }
         finally
@@ -244,13 +377,46 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
     {
         var p = GatewayProtocol.Named(protocol);
         var account = (await host.ChargedAccountsAsync(Ct))[3];
-        var id = $"{protocol}-same";
+        var id = p.Id(500);
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => PayAsync(p, id, account, "777.77"), Ct)));
-        answers.ShouldAllBe(a => Code(p, a) == 0);
+        // One posts it (0); the others are repeats: Sberbank's 8, OSMP's 0 — each with the one payment.
+        answers.Count(a => Code(p, a) == 0).ShouldBe(p.Repeat == 0 ? 50 : 1);
+        answers.Count(a => Code(p, a) == p.Repeat).ShouldBe(p.Repeat == 0 ? 50 : 49);
         answers.Select(a => a.Element(p.OurId)!.Value).Distinct().Count().ShouldBe(1);
         (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE agent_payment_id = '{id}'")).ShouldBe(1);
         (await Sql.ScalarAsync<decimal>(Cs, $"""
             SELECT sum(l.amount) FROM payment_allocations l JOIN payments p ON p.id = l.payment_id WHERE p.agent_payment_id = '{id}'
             """)).ShouldBe(777.77m);
+    }
+
+    [Fact]
+    public async Task A_penalty_statement_never_fails_on_a_stored_payment_dated_long_ago()
+    {
+        // Two payments stored as an older gateway took them — one dated 01.06.2015 (before the key-rate table starts),
+        // one 01.01.0001 — then the account's statement: it was a 500 ("no key rate on 01.06.2015").
+        var p = GatewayProtocol.Sber;
+        var account = (await host.ChargedAccountsAsync(Ct))[6];
+        long accountId = await Sql.ScalarAsync<long>(Cs, $"SELECT id FROM personal_accounts WHERE number = '{account}'");
+        foreach (var (n, day) in new[] { (600, "2015-06-01"), (601, "0001-01-01") })
+        {
+            Code(p, await PayAsync(p, p.Id(n), account, "100.00")).ShouldBe(0);
+            await Sql.ExecAsync(Cs, $"""
+                UPDATE payments SET paid_at = '{day} 10:00:00+03' WHERE agent_payment_id = '{p.Id(n)}';
+                UPDATE payment_allocation_sets SET paid_on = '{day}' WHERE payment_id = (SELECT id FROM payments WHERE agent_payment_id = '{p.Id(n)}');
+                """);
+        }
+        foreach (var on in new[] { "", "?on=2026-11-20", "?on=2030-01-01", "?on=2000-01-01", "?on=2099-12-31" })
+        {
+            using var response = await host.Client.GetAsync($"/api/v1/accounts/{accountId}/penalties{on}", Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, on + ": " + await response.Content.ReadAsStringAsync(Ct));
+        }
+        var statement = await WebHost.JsonAsync(await host.Client.GetAsync($"/api/v1/accounts/{accountId}/penalties?on=2030-01-01", Ct), HttpStatusCode.OK);
+        statement.GetProperty("chunks").EnumerateArray().SelectMany(c => c.GetProperty("payments").EnumerateArray())
+            .Select(x => x.GetProperty("date").GetString()).ShouldContain("2015-06-01");
+        foreach (var on in new[] { "0001-01-01", "9999-12-31" })
+        {
+            var refused = await WebHost.JsonAsync(await host.Client.GetAsync($"/api/v1/accounts/{accountId}/penalties?on={on}", Ct), HttpStatusCode.BadRequest);
+            refused.GetProperty("errors").GetProperty("on")[0].GetString().ShouldBe($"Дата расчёта должна быть в месяцах 2000-01 — 2099-12: «{on}»");
+        }
     }
 }

@@ -79,6 +79,20 @@ public sealed class RegionClock
         return new DateTimeOffset(local, Zone.GetUtcOffset(local));
     }
 
+    /// <summary>
+    /// <see cref="FromLocal"/> for a wall-clock time read from outside (a bank's date, a registry's line) that may lie
+    /// beyond what a moment can be — 01.01.0001 00:00 east of Greenwich is before the first moment: false then.
+    /// </summary>
+    public bool TryFromLocal(DateTime local, out DateTimeOffset moment)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var offset = Zone.GetUtcOffset(local);
+        long utc = local.Ticks - offset.Ticks;
+        bool valid = utc >= DateTime.MinValue.Ticks && utc <= DateTime.MaxValue.Ticks;
+        moment = valid ? new DateTimeOffset(local, offset) : default;
+        return valid;
+    }
+
     /// <summary>The first moment of <paramref name="day"/> in the region.</summary>
     public DateTimeOffset StartOf(DateOnly day) => FromLocal(day.ToDateTime(TimeOnly.MinValue));
 }

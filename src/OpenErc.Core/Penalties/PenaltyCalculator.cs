@@ -56,39 +56,54 @@ public static class PenaltyCalculator
 
     private static PenaltyPortion Portion(DebtChunk chunk, decimal debt, DateOnly end, bool paid, PenaltyRules rules)
     {
-        var last = rules.IncludePaymentDay || !paid ? end : end.AddDays(-1);
-        decimal keyRate = rules.KeyRateOn(end);
+        // Day numbers rather than DateOnly.AddDays: a stored date at either end of the calendar (01.01.0001, 31.12.9999)
+        // must not overflow.
+        int due = chunk.DueDate.DayNumber;
+        int last = rules.IncludePaymentDay || !paid ? end.DayNumber : end.DayNumber - 1;
+        // The rate is read only when a day accrues: a portion paid within the grace period, or before the debt was even
+        // due (a payment dated years back, before the key-rate table starts), needs none and never fails for the lack of one.
+        decimal? keyRate = null;
         var rows = new List<PenaltyRow>();
         decimal total = 0m;
-        for (var day = chunk.DueDate.AddDays(1); day <= last; day = day.AddDays(1))
+        for (int n = due + 1; n <= last; n++)
         {
-            int k = day.DayNumber - chunk.DueDate.DayNumber;
-            var (divisor, rate, note) = DayTerms(chunk, day, k, keyRate, rules);
+            var day = DateOnly.FromDayNumber(n);
+            int k = n - due;
+            var (divisor, note) = DayTerms(chunk, day, k, rules);
+            decimal rate = 0m;
+            if (divisor != 0) rate = Capped(keyRate ??= rules.KeyRateOn(end), day, rules);
             decimal amount = divisor == 0 ? 0m : debt * rate / 100m / divisor;
             total += amount;
             var prev = rows.Count > 0 ? rows[^1] : null;
-            if (prev is not null && prev.Divisor == divisor && prev.RatePercent == rate && prev.Note == note && prev.To.AddDays(1) == day)
+            if (prev is not null && prev.Divisor == divisor && prev.RatePercent == rate && prev.Note == note && prev.To.DayNumber + 1 == n)
                 rows[^1] = prev with { To = day, Days = prev.Days + 1, Amount = prev.Amount + amount };
             else
                 rows.Add(new PenaltyRow(debt, day, day, 1, k, rate, divisor, amount, note));
         }
-        return new PenaltyPortion(debt, end, paid, keyRate, rows, Money.RoundToKopecks(total));
+        // A portion that accrued nothing shows the rate of its end when the table has one, else 0.
+        return new PenaltyPortion(debt, end, paid, keyRate ?? rules.TryKeyRateOn(end) ?? 0m, rows, Money.RoundToKopecks(total));
     }
 
-    private static (int Divisor, decimal Rate, string? Note) DayTerms(DebtChunk chunk, DateOnly day, int k, decimal keyRate, PenaltyRules rules)
+    /// <summary>The fraction of a day of delay: 0 with the reason (a moratorium, the grace period), or the divisor of the rate.</summary>
+    private static (int Divisor, string? Note) DayTerms(DebtChunk chunk, DateOnly day, int k, PenaltyRules rules)
     {
         foreach (var m in rules.Moratoria)
             if (m.Days.Contains(day) && (m.OnlyDebtsDueBefore is null || chunk.DueDate < m.OnlyDebtsDueBefore))
-                return (0, 0m, m.Name);
+                return (0, m.Name);
         int divisor = chunk.Schedule switch
         {
             PenaltySchedule.CapitalRepair => 300,
             _ => k <= 30 ? 0 : k <= 90 ? 300 : 130,
         };
-        if (divisor == 0) return (0, 0m, "Льготный период (30 дней)");
+        return divisor == 0 ? (0, "Льготный период (30 дней)") : (divisor, null);
+    }
+
+    /// <summary>The rate of a day: the key rate, capped where a cap window says so.</summary>
+    private static decimal Capped(decimal keyRate, DateOnly day, PenaltyRules rules)
+    {
         decimal rate = keyRate;
         foreach (var cap in rules.Caps)
             if (cap.Days.Contains(day)) rate = Math.Min(rate, cap.CapPercent);
-        return (divisor, rate, null);
+        return rate;
     }
 }

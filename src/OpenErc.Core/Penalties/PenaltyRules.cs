@@ -63,13 +63,31 @@ public sealed record PenaltyRules
         new(new DateRange(new DateOnly(2022, 2, 28), new DateOnly(2027, 1, 1)), 9.5m, "Ограничение ставки ПП № 474"),
     ];
 
+    /// <summary>
+    /// Whether a day before the first point of <see cref="KeyRates"/> takes the first point's rate. Off, such a day has no
+    /// rate and <see cref="KeyRateOn"/> throws: the public calculator asks its caller for a longer table. On for the
+    /// ledger (<c>PenaltyPosting</c>), which has no one to ask: a stored debt or payment older than its table (history
+    /// migrated from another system) must never stop an account's statement or the month's penalties, and the earliest
+    /// known rate is the nearest fact [assumption; the built-in table starts on 01.01.2016, when the refinancing rate
+    /// became the key rate].
+    /// </summary>
+    public bool FirstRateForEarlierDays { get; init; }
+
     /// <summary>The key rate in force on a day (the latest point not after it).</summary>
-    public decimal KeyRateOn(DateOnly day)
+    /// <exception cref="InvalidOperationException">No rate on that day (see <see cref="FirstRateForEarlierDays"/>).</exception>
+    public decimal KeyRateOn(DateOnly day) =>
+        TryKeyRateOn(day) ?? throw new InvalidOperationException($"Нет ключевой ставки на {day:dd.MM.yyyy}");
+
+    /// <summary>The key rate in force on a day, or null when the table has none for it.</summary>
+    public decimal? TryKeyRateOn(DateOnly day)
     {
-        KeyRatePoint? found = null;
+        KeyRatePoint? found = null, first = null;
         foreach (var p in KeyRates)
+        {
             if (p.From <= day && (found is null || p.From > found.From)) found = p;
-        return found?.Percent ?? throw new InvalidOperationException($"Нет ключевой ставки на {day:dd.MM.yyyy}");
+            if (first is null || p.From < first.From) first = p;
+        }
+        return found?.Percent ?? (FirstRateForEarlierDays ? first?.Percent : null);
     }
 
     /// <summary>The last timely day of payment for a period's charges.</summary>

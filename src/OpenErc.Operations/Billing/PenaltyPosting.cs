@@ -51,7 +51,9 @@ public sealed record PenaltyPostingReport(long RunId, BillingPeriod Month, DateO
 /// payments issue replaces that argument with the allocations read from its tables (payments.md §3: oldest due date
 /// first), keyed the same way.</para>
 /// <para><b>Key rates.</b> From the <c>key_rates</c> registry table; the built-in <see cref="KeyRateHistory"/> when it
-/// is empty. Moratoria, caps and due days are <see cref="PenaltyRules"/>' defaults unless rules are passed.</para>
+/// is empty; a day before the table takes its first rate, so that no stored date (a payment dated years back) ever
+/// fails a statement or a posting. Moratoria, caps and due days are <see cref="PenaltyRules"/>' defaults unless rules are
+/// passed.</para>
 /// </remarks>
 public static class PenaltyPosting
 {
@@ -68,7 +70,7 @@ public static class PenaltyPosting
         {
             await Recalculations.EnsureOpenAsync(conn, null, openMonth, "пени", ct);
             await ChargeLedger.EnsurePartitionAsync(conn, openMonth, ct);
-            rules ??= new PenaltyRules { KeyRates = await KeyRatesAsync(conn, ct) };
+            rules ??= await RulesAsync(conn, ct);
 
             var lines = new List<PostedLine>();
             long chunks = 0;
@@ -120,7 +122,7 @@ public static class PenaltyPosting
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-        rules ??= new PenaltyRules { KeyRates = await KeyRatesAsync(conn, ct) };
+        rules ??= await RulesAsync(conn, ct);
         var names = await BillingRun.SupplierNamesAsync(conn, ct);
         var services = new Dictionary<long, string>();
         await using (var cmd = new NpgsqlCommand("SELECT id, name FROM services", conn))
@@ -210,6 +212,14 @@ public static class PenaltyPosting
 
     private static PenaltyResult Calculate(Chunk c, IReadOnlyList<ChunkPayment> paid, DateOnly calculatedOn, PenaltyRules rules) =>
         PenaltyCalculator.Calculate(new DebtChunk(c.Principal, rules.DueDate(c.ServiceMonth), c.Schedule, $"{c.ServiceCode} {c.ServiceMonth}"), paid, calculatedOn, rules);
+
+    /// <summary>
+    /// The ledger's rules: the registry's key rates, the first of them standing for earlier days — whatever dates are
+    /// stored (a payment dated years back, history older than the table), a statement and the month's penalties are
+    /// computed, never refused (<see cref="PenaltyRules.FirstRateForEarlierDays"/>).
+    /// </summary>
+    private static async Task<PenaltyRules> RulesAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        new() { KeyRates = await KeyRatesAsync(conn, ct), FirstRateForEarlierDays = true };
 
     /// <summary>The key rates of the registry table, or the built-in history when the table is empty.</summary>
     public static async Task<IReadOnlyList<KeyRatePoint>> KeyRatesAsync(NpgsqlConnection conn, CancellationToken ct)

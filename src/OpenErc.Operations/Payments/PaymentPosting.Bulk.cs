@@ -81,7 +81,10 @@ public static partial class PaymentPosting
     /// <summary>The agent's terms in force and the booking month, read once with the agent's lock and every account lock taken exclusively.</summary>
     private sealed record BulkAgent(long Id, decimal CommissionPercent, bool ByPayer, BillingPeriod BookingMonth);
 
-    /// <summary>A chunk resolved: the results of those posted before (repeats, conflicts), the new payments with their ids, and its accounts' books.</summary>
+    /// <summary>
+    /// A chunk resolved: the results of those posted before (repeats, conflicts) or refused (dated before their account's
+    /// opening), the new payments with their ids, and its accounts' books.
+    /// </summary>
     private sealed record Resolved(IReadOnlyList<PaymentIntake> Intakes, PostingResult[] Results, List<(Inserted Row, PaymentIntake Intake)> New, DebtLedger Ledger);
 
     private static async Task<BulkAgent> AgentAsync(NpgsqlConnection conn, long agentId, DateOnly today, CancellationToken ct)
@@ -120,11 +123,11 @@ public static partial class PaymentPosting
         foreach (var p in intakes)
             if (p.AgentId != agent.Id || p.Amount <= 0 || decimal.Round(p.Amount, 2) != p.Amount)
                 throw new ArgumentException($"Платёж {p.AgentPaymentId}: другой агент или сумма не в копейках: {p.Amount}");
-        var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var accounts = new Dictionary<string, (long Id, DateOnly OpenedOn)>(StringComparer.Ordinal);
         var existing = new Dictionary<string, Existing>(StringComparer.Ordinal);
         var ids = new List<long>(intakes.Count);
         await using (var cmd = new NpgsqlCommand("""
-            SELECT number, id FROM personal_accounts WHERE number = ANY(@numbers);
+            SELECT number, id, opened_on FROM personal_accounts WHERE number = ANY(@numbers);
             -- A probe of the unique key per operation id: the payments written earlier in this transaction are not in
             -- the statistics, and with them the agent looks small enough to scan whole for every chunk.
             SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
@@ -139,7 +142,7 @@ public static partial class PaymentPosting
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("keys", intakes.Select(p => p.AgentPaymentId).ToArray()));
             cmd.Parameters.Add(new NpgsqlParameter<int>("n", intakes.Count));
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) accounts[r.GetString(0)] = r.GetInt64(1);
+            while (await r.ReadAsync(ct)) accounts[r.GetString(0)] = (r.GetInt64(1), r.GetFieldValue<DateOnly>(2));
             await r.NextResultAsync(ct);
             await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct))
@@ -160,7 +163,12 @@ public static partial class PaymentPosting
                 results[i] = PostedBefore(e, p);
                 continue;
             }
-            long? account = accounts.TryGetValue(p.AccountNumber, out var a) ? a : null;
+            long? account = accounts.TryGetValue(p.AccountNumber, out var a) ? a.Id : null;
+            if (account is not null && options.RefuseBeforeOpening && RefusedBeforeOpening(p, a.OpenedOn, options) is { } early)
+            {
+                results[i] = early;
+                continue;
+            }
             var commission = p.Commission ?? Math.Round(p.Amount * agent.CommissionPercent / 100, 2, MidpointRounding.AwayFromZero);
             var row = new Inserted(ids[i], account, agent.BookingMonth, commission, p.CommissionByPayer ?? agent.ByPayer);
             fresh.Add((row, p));

@@ -44,6 +44,8 @@ public enum PostingOutcome
     UnknownAccount,
     /// <summary>The account is closed and the channel does not take payments to closed accounts: nothing posted.</summary>
     ClosedAccount,
+    /// <summary>The payment is dated before its account was opened and the channel refuses such dates: nothing posted.</summary>
+    PaidBeforeOpening,
 }
 
 /// <summary>The answer to an intake: for <see cref="PostingOutcome.Repeated"/> and <see cref="PostingOutcome.Conflict"/>, the original payment's id and time.</summary>
@@ -56,9 +58,14 @@ public sealed record PostingResult(PostingOutcome Outcome, long? PaymentId, long
 /// <param name="Clock">The region's clock: the moment of posting and the business day of a receipt.</param>
 /// <param name="RefuseClosedAccounts">Refuse payments to accounts closed by today (online protocols answer "payments not accepted")
 /// instead of posting them; a repeat of a payment posted before the closing still gets the original.</param>
+/// <param name="RefuseBeforeOpening">Refuse payments whose payer's day is before their account was opened (online protocols
+/// and registries: the date or the account is wrong) instead of posting them; a repeat still gets the original.</param>
+/// <param name="Dates">The dates agents' payments may bear (<see cref="PaymentDates.Default"/> when not given).</param>
 public sealed record PostingOptions(string PostedBy, RegionClock Clock, bool AllowSuspense = false, AllocationSettings? Allocation = null,
-    bool RefuseClosedAccounts = false)
+    bool RefuseClosedAccounts = false, bool RefuseBeforeOpening = false, PaymentDates? Dates = null)
 {
+    public PaymentDates Dates { get; init; } = Dates ?? PaymentDates.Default;
+
     public DateTimeOffset Now => Clock.Now;
     public DateOnly Today => Clock.Today;
     public DateOnly DateOf(DateTimeOffset moment) => Clock.DateOf(moment);
@@ -156,16 +163,17 @@ public static partial class PaymentPosting
         if (missing.Count > 0)
         {
             var existing = await ExistingAsync(conn, missing.Select(i => intakes[i]).ToList(), ct);
-            var closed = options.RefuseClosedAccounts ? await KnownNumbersAsync(conn, missing.Select(i => intakes[i].AccountNumber).ToArray(), ct) : [];
+            var accounts = options.RefuseClosedAccounts || options.RefuseBeforeOpening
+                ? await AccountDatesAsync(conn, missing.Select(i => intakes[i].AccountNumber).ToArray(), ct) : [];
             foreach (int i in missing)
             {
                 var p = intakes[i];
+                // The order of Sberbank's protocol (exchange.md §1.1): a used key first, then the account.
                 if (existing.TryGetValue((p.AgentId, p.AgentPaymentId), out var e))
                     results[i] = PostedBefore(e, p);
-                else if (closed.Contains(p.AccountNumber))
-                    results[i] = new PostingResult(PostingOutcome.ClosedAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} закрыт: платежи не принимаются");
                 else
-                    results[i] = new PostingResult(PostingOutcome.UnknownAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} не найден");
+                    results[i] = (accounts.GetValueOrDefault(p.AccountNumber) is { } a ? Refused(p, a, options, today) : null)
+                        ?? new PostingResult(PostingOutcome.UnknownAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} не найден");
             }
         }
         return results!;
@@ -174,6 +182,18 @@ public static partial class PaymentPosting
     private sealed record Inserted(long Id, long? AccountId, BillingPeriod BookingMonth, decimal Commission, bool CommissionByPayer);
 
     private sealed record Existing(long Id, long? AccountId, string AccountNumber, decimal Amount, DateTimeOffset PostedAt);
+
+    /// <summary>Why a payment to an existing account was not inserted: the account closed, or the payment dated before its opening.</summary>
+    private static PostingResult? Refused(PaymentIntake p, AccountDates account, PostingOptions options, DateOnly today) =>
+        options.RefuseClosedAccounts && account.ClosedOn <= today
+            ? new PostingResult(PostingOutcome.ClosedAccount, null, null, p.Amount, null, $"Лицевой счёт {p.AccountNumber} закрыт: платежи не принимаются")
+            : options.RefuseBeforeOpening ? RefusedBeforeOpening(p, account.OpenedOn, options) : null;
+
+    /// <summary>The refusal of a payment whose payer's day is before its account's <paramref name="openedOn"/>, or null.</summary>
+    private static PostingResult? RefusedBeforeOpening(PaymentIntake p, DateOnly openedOn, PostingOptions options) =>
+        options.DateOf(p.PaidAt) is var paidOn && paidOn < openedOn
+            ? new PostingResult(PostingOutcome.PaidBeforeOpening, null, null, p.Amount, null, PaymentDates.BeforeOpening(p.AccountNumber, paidOn, openedOn))
+            : null;
 
     /// <summary>The answer to a payment whose key was used before: the original when the account and amount are the same, else a conflict.</summary>
     private static PostingResult PostedBefore(Existing e, PaymentIntake p) =>
@@ -196,9 +216,9 @@ public static partial class PaymentPosting
             SELECT count(pg_advisory_xact_lock_shared(@agentLockBase + a)) FROM (SELECT DISTINCT a FROM unnest(@agent) AS t(a) ORDER BY 1) k;
             WITH input AS (
                 SELECT * FROM unnest(@idx, @agent, @key, @channel, @number, @amount, @paid, @period, @commission, @payer, @address, @registry, @line, @shift,
-                                     @byPayer, @corrects, @correction, @reason)
+                                     @byPayer, @corrects, @correction, @reason, @paidOn)
                     AS t(idx, agent_id, agent_payment_id, channel, account_number, amount, paid_at, period, commission, payer, address, registry_id, line_no, shift_id,
-                         by_payer_given, corrects, correction, reason)),
+                         by_payer_given, corrects, correction, reason, paid_on)),
             booking AS ({BookingMonthSql}),
             resolved AS (
                 SELECT i.*, a.id AS account_id, terms.commission_percent, coalesce(terms.commission_paid_by = 'payer', false) AS by_payer
@@ -206,7 +226,8 @@ public static partial class PaymentPosting
                 LEFT JOIN personal_accounts a ON a.number = i.account_number
                 LEFT JOIN LATERAL (SELECT commission_percent, commission_paid_by FROM payment_agent_terms t
                                    WHERE t.agent_id = i.agent_id AND t.valid_from <= @today ORDER BY t.valid_from DESC LIMIT 1) terms ON true
-                WHERE (a.id IS NOT NULL OR @suspense) AND NOT (@refuseClosed AND coalesce(a.closed_on <= @today, false)))
+                WHERE (a.id IS NOT NULL OR @suspense) AND NOT (@refuseClosed AND coalesce(a.closed_on <= @today, false))
+                  AND NOT (@refuseEarly AND coalesce(a.opened_on > i.paid_on, false)))
             INSERT INTO payments (agent_id, agent_payment_id, channel, account_number, account_id, amount, commission, commission_by_payer, paid_at,
                                   received_on, booking_month, period, payer, address, registry_id, line_no, shift_id, corrects, correction, reason, posted_by, posted_at)
             SELECT agent_id, agent_payment_id, channel, account_number, account_id, amount,
@@ -225,6 +246,7 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("number", intakes.Select(p => p.AccountNumber).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", intakes.Select(p => p.Amount).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("paid", intakes.Select(p => p.PaidAt.ToUniversalTime()).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("paidOn", intakes.Select(p => options.DateOf(p.PaidAt)).ToArray()));
         cmd.Parameters.Add(MonthsParameter("period", intakes.Select(p => p.Period)));
         cmd.Parameters.Add(new NpgsqlParameter("commission", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = intakes.Select(p => (object?)p.Commission ?? DBNull.Value).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("payer", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = intakes.Select(p => (object?)p.Payer ?? DBNull.Value).ToArray() });
@@ -240,6 +262,7 @@ public static partial class PaymentPosting
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("today", today));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("suspense", options.AllowSuspense));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("refuseClosed", options.RefuseClosedAccounts));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("refuseEarly", options.RefuseBeforeOpening));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
         var byKey = new Dictionary<(long, string), int>();
@@ -286,14 +309,17 @@ public static partial class PaymentPosting
         return found;
     }
 
-    /// <summary>Which of the numbers are accounts at all: asked only for payments that were neither posted nor repeats.</summary>
-    private static async Task<HashSet<string>> KnownNumbersAsync(NpgsqlConnection conn, string[] numbers, CancellationToken ct)
+    private sealed record AccountDates(DateOnly OpenedOn, DateOnly? ClosedOn);
+
+    /// <summary>The opening and closing days of those numbers that are accounts: asked only for payments that were neither posted nor repeats.</summary>
+    private static async Task<Dictionary<string, AccountDates>> AccountDatesAsync(NpgsqlConnection conn, string[] numbers, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT number FROM personal_accounts WHERE number = ANY(@n)", conn);
+        await using var cmd = new NpgsqlCommand("SELECT number, opened_on, closed_on FROM personal_accounts WHERE number = ANY(@n)", conn);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("n", numbers));
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, AccountDates>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) found.Add(r.GetString(0));
+        while (await r.ReadAsync(ct))
+            found[r.GetString(0)] = new AccountDates(r.GetFieldValue<DateOnly>(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateOnly>(2));
         return found;
     }
 

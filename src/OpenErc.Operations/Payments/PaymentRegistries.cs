@@ -47,8 +47,9 @@ public sealed record RegistryFilter(long? AgentId = null, DateOnly? From = null,
 /// <see cref="RegistryParser.Check"/> finds every bad line first, and a file with any is recorded as rejected with all
 /// of them and posts nothing; an accepted file posts all its lines in one transaction through
 /// <see cref="PaymentPosting"/> (chunks of about <see cref="ChunkSize"/> by account, set-based), unknown accounts going to suspense.
-/// An operation id the agent already used for another account or amount is a conflict: the transaction rolls back
-/// and the registry is rejected with those lines. Importing a file again posts nothing new: its lines are repeats.
+/// An operation id the agent already used for another account or amount is a conflict, and a payment dated before its
+/// account was opened is refused (<see cref="PaymentDates"/>): the transaction rolls back and the registry is rejected
+/// with those lines. Importing a file again posts nothing new: its lines are repeats.
 /// </summary>
 public static partial class PaymentRegistries
 {
@@ -69,7 +70,7 @@ public static partial class PaymentRegistries
             ?? throw new PaymentException($"Формат реестров «{profileName}» из условий агента не настроен (OpenErc:Payments:RegistryProfiles)");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
         var lines = new List<RegistryLine>();
-        var check = RegistryParser.Check(content, profile, options.Clock, today, lines);
+        var check = RegistryParser.Check(content, profile, options.Clock, today, lines, options.Dates);
         var registry = new Registry(agentId, fileName, sha, check, options);
         if (check.Errors.Count > 0) return await RejectAsync(conn, registry, check.Errors, ct);
 
@@ -81,11 +82,12 @@ public static partial class PaymentRegistries
             await serial.ExecuteNonQueryAsync(ct);
         long id = await InsertAsync(conn, registry, RegistryState.Accepted, null, ct);
         int posted = 0, repeated = 0, suspense = 0;
-        var conflicts = new List<RegistryError>();
+        var refused = new List<RegistryError>();
         var chunks = ByAccount(lines, ChunkSize).Select(chunk =>
             (IReadOnlyList<PaymentIntake>)chunk.Select(l => new PaymentIntake(agentId, l.OperationId, PaymentChannel.Registry, l.AccountNumber, l.Amount,
                 l.PaidAt, l.Period, l.Commission, l.Payer, l.Address, id, l.LineNo)).ToList());
-        await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, options with { AllowSuspense = true }, async (intakes, results) =>
+        var posting = options with { AllowSuspense = true, RefuseBeforeOpening = true };
+        await PaymentPosting.PostRegistryAsync(conn, connectionString, agentId, chunks, posting, async (intakes, results) =>
         {
             for (int i = 0; i < intakes.Count; i++)
                 switch (results[i].Outcome)
@@ -93,14 +95,15 @@ public static partial class PaymentRegistries
                     case PostingOutcome.Posted: posted++; break;
                     case PostingOutcome.Suspense: suspense++; break;
                     case PostingOutcome.Repeated: repeated++; break;
-                    default: conflicts.Add(new RegistryError(intakes[i].LineNo, results[i].Message!)); break;
+                    // A conflict, or a payment dated before its account was opened: the line's reason rejects the file.
+                    default: refused.Add(new RegistryError(intakes[i].LineNo, results[i].Message!)); break;
                 }
-            if (conflicts.Count == 0) await WriteRepeatsAsync(conn, id, agentId, intakes, results, options, ct);
+            if (refused.Count == 0) await WriteRepeatsAsync(conn, id, agentId, intakes, results, options, ct);
         }, ct);
-        if (conflicts.Count > 0)
+        if (refused.Count > 0)
         {
             await tx.RollbackAsync(ct);
-            return await RejectAsync(conn, registry, conflicts.Take(RegistryParser.MaxErrors).ToList(), ct);
+            return await RejectAsync(conn, registry, refused.OrderBy(e => e.Line).Take(RegistryParser.MaxErrors).ToList(), ct);
         }
         await using (var update = new NpgsqlCommand("UPDATE payment_registries SET posted = @posted, repeated = @repeated, suspense = @suspense WHERE id = @id", conn))
         {

@@ -49,9 +49,15 @@ public static class RegistryParser
         return preamble > 0 || Utf8.IsValid(content) ? new UTF8Encoding(false) : Windows1251;
     }
 
-    /// <summary>The totals and errors of a file; its payments, in file order, are added to <paramref name="payments"/> when given (all of them only when there are no errors).</summary>
-    public static RegistryCheck Check(byte[] content, RegistryProfile profile, RegionClock clock, DateOnly today, List<RegistryLine>? payments = null)
+    /// <summary>
+    /// The totals and errors of a file; its payments, in file order, are added to <paramref name="payments"/> when given
+    /// (all of them only when there are no errors). A payment dated after today or further back than
+    /// <paramref name="dates"/> allow (<see cref="PaymentDates.RefuseRegistry"/>) is an error of its line.
+    /// </summary>
+    public static RegistryCheck Check(byte[] content, RegistryProfile profile, RegionClock clock, DateOnly today, List<RegistryLine>? payments = null,
+        PaymentDates? dates = null)
     {
+        dates ??= PaymentDates.Default;
         var errors = new List<RegistryError>();
         int errorCount = 0;
         void Error(int? line, string reason)
@@ -90,7 +96,7 @@ public static class RegistryParser
             {
                 total += line.Amount;
                 commission += line.Commission ?? 0;
-                if (line.PaidOn > today) reasons.Add($"Дата платежа {line.PaidOn:dd.MM.yyyy} позже сегодняшней ({today:dd.MM.yyyy})");
+                if (dates.RefuseRegistry(line.PaidOn, today) is { } refusal) reasons.Add(refusal);
                 if (first is null || line.PaidOn < first) first = line.PaidOn;
                 if (last is null || line.PaidOn > last) last = line.PaidOn;
                 payments?.Add(line);
@@ -152,8 +158,8 @@ public static class RegistryParser
         string? Optional(int? i) => i is { } n && n < fields.Length && fields[n].Trim() is { Length: > 0 } v ? v : null;
 
         var dateText = fields[p.Date].Trim();
-        if (!DateOnly.TryParseExact(dateText, p.Dates, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            reasons.Add($"Неверная дата платежа «{dateText}»: нужна {Formats(p.Dates)}");
+        bool dated = DateOnly.TryParseExact(dateText, p.Dates, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date);
+        if (!dated) reasons.Add($"Неверная дата платежа «{dateText}»: нужна {Formats(p.Dates)}");
         var time = TimeOnly.MinValue;
         if (Optional(p.Time) is { } timeText && !TimeOnly.TryParseExact(timeText, p.Times, CultureInfo.InvariantCulture, DateTimeStyles.None, out time))
             reasons.Add($"Неверное время платежа «{timeText}»: нужно {Formats(p.Times)}");
@@ -192,7 +198,9 @@ public static class RegistryParser
         if (Unreadable(payer)) reasons.Add("ФИО плательщика не читается: файл не в кодировке Windows-1251 или UTF-8");
         if (Unreadable(address)) reasons.Add("Адрес не читается: файл не в кодировке Windows-1251 или UTF-8");
 
-        var paidAt = clock.FromLocal(date.ToDateTime(time));
+        // 01-01-0001 00-00-00 in a zone east of Greenwich is no moment at all (and far too old anyway).
+        DateTimeOffset paidAt = default;
+        if (dated && !clock.TryFromLocal(date.ToDateTime(time), out paidAt)) reasons.Add($"Неверная дата платежа «{dateText}»: вне календаря");
         return new RegistryLine(no, operation, account, amount, commission, paidAt, date, period, payer, address);
     }
 

@@ -33,7 +33,8 @@ public static class PaymentRegistryApi
     {
         var payments = app.MapGroup("/api/v1/payments").WithTags("Реестры платежей, сверка, невыясненные").RequireAuthorization(Duties.ReadAll).RequireForChanges(Duties.Finance);
 
-        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
+        payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, PaymentDates dates, RegionClock clock, ClaimsPrincipal user,
+                CancellationToken ct) =>
             {
                 IFormCollection form;
                 try
@@ -59,7 +60,7 @@ public static class PaymentRegistryApi
                 try
                 {
                     var report = await PaymentRegistries.ImportAsync(db.ConnectionString, agent!.Value, Path.GetFileName(file.FileName), content.ToArray(),
-                        new PostingOptions(SecuritySetup.Actor(user), Clock: clock), ct, profiles);
+                        new PostingOptions(SecuritySetup.Actor(user), Clock: clock, Dates: dates), ct, profiles);
                     if (report.Accepted) return TypedResults.Created($"/api/v1/payments/registries/{report.Registry.Id}", report);
                     return TypedResults.Problem(
                         $"Ошибок: {report.Errors.Count}. Исправьте файл и загрузите его снова.", statusCode: 400, title: "Реестр отклонён: ничего не проведено",

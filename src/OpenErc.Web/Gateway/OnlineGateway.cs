@@ -7,111 +7,194 @@ using OpenErc.Core.Accounts;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Security;
 using OpenErc.Storage;
+using Npgsql;
 
 namespace OpenErc.Web.Gateway;
 
 /// <summary>What became of an online request, before a protocol says it in its own codes.</summary>
 public enum OnlineStatus
 {
-    Ok, Temporary, UnknownAction, AccountNotFound, BadAccount, BadAmount, AmountTooSmall, AmountTooLarge, BadDate, BadPaymentId, AccountClosed, Conflict,
+    /// <summary>The account found; the payment posted now.</summary>
+    Ok,
+    /// <summary>The payment id was used before for the same account and amount: the original payment, nothing posted.</summary>
+    Repeated,
+    /// <summary>The payment id was used before for another account or amount: the original payment, nothing posted.</summary>
+    Conflict,
+    /// <summary>A failure that passes (the database's connection, a timeout, the host stopping): the agent repeats later.</summary>
+    Temporary,
+    /// <summary>An unexpected failure of the centre.</summary>
+    Internal,
+    UnknownAction,
+    AccountNotFound,
+    /// <summary>Not an account number: not 10 digits, or a wrong check digit.</summary>
+    BadAccount,
+    /// <summary>The account is closed: payments are not taken.</summary>
+    AccountClosed,
+    /// <summary>The agent's payment id is missing or not 1–20 digits.</summary>
+    BadPaymentId,
+    /// <summary>The amount is not roubles with at most two decimals after a point.</summary>
+    BadAmount,
+    /// <summary>The amount is zero or negative.</summary>
+    AmountTooSmall,
+    /// <summary>The amount is above <see cref="PaymentAmount.Max"/>.</summary>
+    AmountTooLarge,
+    /// <summary>The date is missing, does not parse, or is refused: ahead, too old, before the account was opened (<see cref="PaymentDates"/>).</summary>
+    BadDate,
 }
 
 public enum OnlineAction { Check, Pay, Unknown }
 
-/// <summary>A request of an online protocol in common terms; <see cref="PaidAt"/> is null when the date is missing or does not parse.</summary>
-public sealed record OnlineRequest(OnlineAction Action, string? ActionText, string? Account, string? Amount, string? PaymentId, string? DateText, DateTimeOffset? PaidAt)
+/// <summary>
+/// A request of an online protocol in common terms. <see cref="PaidLocal"/> is the payment's time as the agent wrote it, on
+/// the region's wall clock, or null when it is missing or does not parse; it becomes a moment only once its date is
+/// accepted (01.01.0001 00:00 in Moscow is no moment at all).
+/// </summary>
+public sealed record OnlineRequest(OnlineAction Action, string? ActionText, string? Account, string? Amount, string? PaymentId, string? DateText, DateTime? PaidLocal)
 {
-    /// <summary>How a protocol names the parts of a request: the parameters, the two actions, the date format.</summary>
-    public sealed record Names(string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date, string DateFormat);
+    /// <summary>
+    /// How a protocol names the parts of a request: the parameters, the two actions, the date format and that format as
+    /// people read it (for the refusal of a bad date).
+    /// </summary>
+    public sealed record Names(string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date, string DateFormat,
+        string DateFormatShown);
 
-    public static OnlineRequest Read(Func<string, string?> parameter, Names names, RegionClock clock)
+    /// <summary>A request that could not be read at all (answered with the failure).</summary>
+    public static readonly OnlineRequest None = new(OnlineAction.Unknown, null, null, null, null, null, null);
+
+    public static OnlineRequest Read(Func<string, string?> parameter, Names names)
     {
         var action = parameter(names.Action);
         var date = parameter(names.Date);
         var kind = string.Equals(action, names.Check, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Check
             : string.Equals(action, names.Pay, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Pay
             : OnlineAction.Unknown;
-        return new OnlineRequest(kind, action, parameter(names.Account), parameter(names.Amount), parameter(names.PaymentId), date,
-            OnlineGateway.ParseMoment(date, names.DateFormat, clock));
+        DateTime? local = DateTime.TryParseExact(date, names.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
+        return new OnlineRequest(kind, action, parameter(names.Account), parameter(names.Amount), parameter(names.PaymentId), date, local);
     }
 }
 
-/// <summary>The answer: for a check the account, for a payment the posting (the original one for a repeat).</summary>
+/// <summary>The answer: for a check the account, for a payment the posting (the original one for a repeat or a conflict).</summary>
 public sealed record OnlineAnswer(OnlineStatus Status, string Message, Payee? Payee = null, PostingResult? Payment = null);
 
 /// <summary>One online protocol: how its requests are read and its answers written.</summary>
 public interface IOnlineProtocol
 {
     PaymentChannel Channel { get; }
-    OnlineRequest Read(Func<string, string?> parameter, RegionClock clock);
+
+    /// <summary>How the protocol names the parts of a request.</summary>
+    OnlineRequest.Names Names { get; }
+
     XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock);
 }
 
 /// <summary>
 /// The online payment protocols of banks and payment agents under <c>/gateway</c>: an agent signs in with HTTP Basic
 /// (<see cref="AgentCredentials"/>) from an allowed address, checks an account and sends payments; a payment is answered
-/// after its commit (<see cref="GroupCommit"/>), a repeat gets the original answer, and a payment to an unknown or closed
-/// account is refused (online, the agent can still tell its customer; nothing goes to suspense).
+/// after its commit (<see cref="GroupCommit"/>), a repeat gets the original payment, and a payment to an unknown or
+/// closed account, or dated outside <see cref="PaymentDates"/>, is refused (online, the agent can still tell its
+/// customer; nothing goes to suspense). Every request is answered in the protocol's XML, failures too.
 /// </summary>
-public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, RegionClock clock, ILogger<OnlineGateway> log)
+public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, RegionClock clock, PaymentDates dates, ILogger<OnlineGateway> log)
 {
     public const string PostedBy = "Онлайн-шлюз";
 
-    public static PostingOptions Options(RegionClock clock) => new(PostedBy, Clock: clock, RefuseClosedAccounts: true);
+    /// <summary>exchange.md §1.1 and §1.2: <c>PAY_ID</c> and <c>txn_id</c> are digits, at most 20 of them.</summary>
+    public const int MaxPaymentIdLength = 20;
 
-    public RegionClock Clock => clock;
+    public static PostingOptions Options(RegionClock clock, PaymentDates dates) =>
+        new(PostedBy, Clock: clock, RefuseClosedAccounts: true, RefuseBeforeOpening: true, Dates: dates);
 
-    public async Task<OnlineAnswer> AnswerAsync(AgentLogin agent, PaymentChannel channel, OnlineRequest request, CancellationToken ct)
+    /// <summary>
+    /// Reads the request, answers it and writes the answer in the protocol's XML. Whatever fails on the way is answered
+    /// in the protocol's own codes too, never by a bare HTTP 500: a failure that passes as "temporary, repeat later"
+    /// (safe: a repeat never posts twice), any other as the centre's internal error.
+    /// </summary>
+    public async Task<XElement> HandleAsync(IOnlineProtocol protocol, AgentLogin agent, HttpRequest http, CancellationToken ct)
     {
+        var request = OnlineRequest.None;
         try
         {
-            return request.Action switch
-            {
-                OnlineAction.Check => await CheckAsync(request, ct),
-                OnlineAction.Pay => await PayAsync(agent, channel, request),
-                _ => new(OnlineStatus.UnknownAction, $"Неизвестный тип запроса: «{request.ActionText}»"),
-            };
+            var form = http.HasFormContentType ? await http.ReadFormAsync(ct) : null;
+            request = OnlineRequest.Read(name => form?[name].FirstOrDefault() ?? http.Query[name].FirstOrDefault(), protocol.Names);
+            return protocol.Write(request, await AnswerAsync(agent, protocol, request, ct), clock);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            // Whatever failed, the payment is not acknowledged: the agent repeats it later, and a repeat never posts twice.
-            log.LogError(e, "Online request {Action} {PaymentId} of agent {Agent} failed", request.Action, request.PaymentId, agent.Login);
-            return new(OnlineStatus.Temporary, "Временная ошибка, повторите запрос позже");
+            bool temporary = IsTemporary(e);
+            log.LogError(e, "Online request {Action} {PaymentId} of agent {Agent} failed ({Kind})", request.Action, request.PaymentId, agent.Login,
+                temporary ? "temporary" : "internal");
+            return protocol.Write(request, temporary
+                ? new(OnlineStatus.Temporary, "Временная ошибка, повторите запрос позже")
+                : new(OnlineStatus.Internal, "Внутренняя ошибка расчётного центра: запрос не выполнен"), clock);
         }
     }
+
+    /// <summary>
+    /// A failure that passes: the database unreachable or its connection lost, a timeout, a deadlock or serialization
+    /// failure (Npgsql's <see cref="NpgsqlException.IsTransient"/>), the host stopping.
+    /// </summary>
+    public static bool IsTemporary(Exception e) => e switch
+    {
+        NpgsqlException { IsTransient: true } or TimeoutException or ObjectDisposedException { ObjectName: nameof(GroupCommit) } => true,
+        AggregateException all => all.InnerExceptions.Any(IsTemporary),
+        _ => e.InnerException is { } inner && IsTemporary(inner),
+    };
+
+    public async Task<OnlineAnswer> AnswerAsync(AgentLogin agent, IOnlineProtocol protocol, OnlineRequest request, CancellationToken ct) => request.Action switch
+    {
+        OnlineAction.Check => await CheckAsync(request, ct),
+        OnlineAction.Pay => await PayAsync(agent, protocol, request),
+        _ => new(OnlineStatus.UnknownAction, $"Неизвестный тип запроса: «{request.ActionText}»"),
+    };
 
     private async Task<OnlineAnswer> CheckAsync(OnlineRequest request, CancellationToken ct)
     {
         if (AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
         if (request.Amount is not null && Amount(request) is { } badAmount) return badAmount;
-        var payee = await Payees.FindAsync(database.ConnectionString, request.Account!, Options(clock).Today, ct);
+        var payee = await Payees.FindAsync(database.ConnectionString, request.Account!, clock.Today, ct);
         if (payee is null) return new(OnlineStatus.AccountNotFound, $"Лицевой счёт {request.Account} не найден");
         if (payee.Closed) return new(OnlineStatus.AccountClosed, $"Лицевой счёт {request.Account} закрыт: платежи не принимаются");
         return new(OnlineStatus.Ok, "Лицевой счёт найден", payee);
     }
 
-    private async Task<OnlineAnswer> PayAsync(AgentLogin agent, PaymentChannel channel, OnlineRequest request)
+    /// <summary>
+    /// The checks in the order of exchange.md §1.1 — the account's format, the payment id, the amount, the date — then the
+    /// posting, which answers a used id before it looks at the account (found, open, opened by the payment's day).
+    /// </summary>
+    private async Task<OnlineAnswer> PayAsync(AgentLogin agent, IOnlineProtocol protocol, OnlineRequest request)
     {
         if (AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
+        if (PaymentIdProblem(request.PaymentId) is { } badId) return new(OnlineStatus.BadPaymentId, badId);
         if (Amount(request) is { } badAmount) return badAmount;
-        if (request.PaidAt is not { } paidAt) return new(OnlineStatus.BadDate, $"Неверная дата платежа: «{request.DateText}»");
-        if (paidAt > clock.Now.AddDays(1)) return new(OnlineStatus.BadDate, $"Дата платежа в будущем: «{request.DateText}»");
-        if (string.IsNullOrEmpty(request.PaymentId) || request.PaymentId.Length > 64 || !request.PaymentId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            return new(OnlineStatus.BadPaymentId, $"Неверный номер платежа: «{request.PaymentId}» (до 64 латинских букв и цифр)");
+        if (DateProblem(request, protocol.Names) is { } badDate) return new(OnlineStatus.BadDate, badDate);
 
         var amount = PaymentAmount.Parse(request.Amount).Amount;
+        var paidAt = clock.FromLocal(request.PaidLocal!.Value);
         // Not the request's cancellation: once queued the payment is posted, and a client that gave up gets it on its repeat.
-        var result = await commit.PostAsync(new PaymentIntake(agent.AgentId, request.PaymentId, channel, request.Account!, amount, paidAt));
+        var result = await commit.PostAsync(new PaymentIntake(agent.AgentId, request.PaymentId!, protocol.Channel, request.Account!, amount, paidAt));
         return result.Outcome switch
         {
             PostingOutcome.Posted => new(OnlineStatus.Ok, "Платёж принят", Payment: result),
-            PostingOutcome.Repeated => new(OnlineStatus.Ok, "Платёж уже принят", Payment: result),
+            PostingOutcome.Repeated => new(OnlineStatus.Repeated, $"Платёж с номером {request.PaymentId} уже принят", Payment: result),
             PostingOutcome.Conflict => new(OnlineStatus.Conflict, result.Message!, Payment: result),
             PostingOutcome.ClosedAccount => new(OnlineStatus.AccountClosed, result.Message!),
             PostingOutcome.UnknownAccount => new(OnlineStatus.AccountNotFound, result.Message!),
+            PostingOutcome.PaidBeforeOpening => new(OnlineStatus.BadDate, result.Message!),
             _ => throw new InvalidOperationException($"Unexpected outcome {result.Outcome} of an online payment"),
         };
     }
+
+    private static string? PaymentIdProblem(string? id) =>
+        string.IsNullOrEmpty(id) ? "Не указан номер платежа"
+        : id.Length > MaxPaymentIdLength || !id.All(char.IsAsciiDigit) ? $"Неверный номер платежа «{id}»: нужно от 1 до {MaxPaymentIdLength} цифр"
+        : null;
+
+    private string? DateProblem(OnlineRequest request, OnlineRequest.Names names) => request switch
+    {
+        { DateText: null or "" } => "Не указана дата платежа",
+        { PaidLocal: null } => $"Неверная дата платежа «{request.DateText}»: нужна {names.DateFormatShown}",
+        { PaidLocal: { } local } => dates.RefuseOnline(local, clock),
+    };
 
     private static OnlineAnswer? Amount(OnlineRequest request)
     {
@@ -125,11 +208,6 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
         };
     }
 
-    /// <summary>A moment written in the agent's local time (the region's), or null when it does not match <paramref name="format"/>.</summary>
-    public static DateTimeOffset? ParseMoment(string? text, string format, RegionClock clock) =>
-        DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
-            ? clock.FromLocal(local) : null;
-
     public static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }
 
@@ -138,13 +216,22 @@ public static class OnlineGatewayEndpoints
 {
     private const string AgentKey = "openerc.agent";
 
-    public static IServiceCollection AddOnlineGateway(this IServiceCollection services)
+    /// <summary>
+    /// The gateway and the dates agents' payments may bear (<see cref="PaymentDates"/>, section <c>OpenErc:Payments</c>:
+    /// <c>FutureToleranceMinutes</c>, <c>OnlineMaxAgeDays</c>, <c>RegistryMaxAgeDays</c>; registries use them too). A
+    /// setting out of its range stops the host at start with the reason.
+    /// </summary>
+    public static IServiceCollection AddOnlineGateway(this IServiceCollection services, IConfiguration config)
     {
+        var dates = config.GetSection("OpenErc:Payments").Get<PaymentDates>() ?? PaymentDates.Default;
+        if (dates.Problems().ToList() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Неверные настройки приёма платежей: " + string.Join("; ", problems));
+        services.AddSingleton(dates);
         services.AddSingleton(sp => new AgentCredentials(sp.GetRequiredService<OpenErcDatabase>().ConnectionString, sp.GetRequiredService<RegionClock>()));
         // The posting's few statements run thousands of times a second: prepared once per connection, they are not planned each time.
         services.AddSingleton(sp => new GroupCommit(
             new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<OpenErcDatabase>().ConnectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 }.ConnectionString,
-            OnlineGateway.Options(sp.GetRequiredService<RegionClock>()), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
+            OnlineGateway.Options(sp.GetRequiredService<RegionClock>(), dates), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
         services.AddSingleton<OnlineGateway>();
         return services;
     }
@@ -159,10 +246,8 @@ public static class OnlineGatewayEndpoints
     private static void Map(RouteGroupBuilder gateway, string path, IOnlineProtocol protocol, string summary) =>
         gateway.MapMethods(path, ["GET", "POST"], async (HttpContext http, OnlineGateway online, CancellationToken ct) =>
             {
-                var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
-                var request = protocol.Read(name => form?[name].FirstOrDefault() ?? http.Request.Query[name].FirstOrDefault(), online.Clock);
-                var answer = await online.AnswerAsync((AgentLogin)http.Items[AgentKey]!, protocol.Channel, request, ct);
-                var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), protocol.Write(request, answer, online.Clock));
+                var answer = await online.HandleAsync(protocol, (AgentLogin)http.Items[AgentKey]!, http.Request, ct);
+                var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
                 return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8);
             })
             .WithSummary(summary).Produces<string>(200, "application/xml").ProducesProblem(401).ProducesProblem(403);

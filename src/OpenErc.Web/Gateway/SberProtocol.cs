@@ -1,14 +1,15 @@
 using OpenErc.Core.Common;
+using System.Globalization;
 using System.Xml.Linq;
 using OpenErc.Operations.Payments;
 
 namespace OpenErc.Web.Gateway;
 
 /// <summary>
-/// Sberbank's online protocol for billing centres (ЕПС, on-line requests to the recipient's server): <c>ACTION=check</c>
-/// finds the account, <c>ACTION=payment</c> takes a payment with <c>ACCOUNT</c>, <c>AMOUNT</c> (roubles with a point),
-/// <c>PAY_ID</c> (the bank's operation id) and <c>PAY_DATE</c> (<c>dd.MM.yyyy_HH:mm:ss</c>, the bank's local time);
-/// the answer is <c>&lt;response&gt;&lt;CODE/&gt;&lt;MESSAGE/&gt;…&lt;/response&gt;</c>.
+/// Sberbank's online protocol for billing centres ("protocol 1", exchange.md §1.1): <c>ACTION=check</c> finds the
+/// account, <c>ACTION=payment</c> takes a payment with <c>ACCOUNT</c>, <c>AMOUNT</c> (roubles with a point),
+/// <c>PAY_ID</c> (the bank's operation id, 1–20 digits) and <c>PAY_DATE</c> (<c>dd.MM.yyyy_HH:mm:ss</c>, the bank's local
+/// time); the answer is <c>&lt;response&gt;&lt;CODE/&gt;&lt;MESSAGE/&gt;…&lt;/response&gt;</c>, HTTP 200 whatever the outcome.
 /// </summary>
 public sealed class SberProtocol : IOnlineProtocol
 {
@@ -16,11 +17,13 @@ public sealed class SberProtocol : IOnlineProtocol
 
     public PaymentChannel Channel => PaymentChannel.Sber;
 
-    private static readonly OnlineRequest.Names Names = new("ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE", DateFormat);
+    public OnlineRequest.Names Names { get; } = new("ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE", DateFormat, "ДД.ММ.ГГГГ_ЧЧ:ММ:СС");
 
-    public OnlineRequest Read(Func<string, string?> parameter, RegionClock clock) => OnlineRequest.Read(parameter, Names, clock);
-
-    /// <summary>The result codes of the protocol.</summary>
+    /// <summary>
+    /// The result codes of the protocol, as the bank's client reads them (exchange.md §1.1, the table identical in the
+    /// independent implementations). 7 («платёж запрещён по техническим причинам») is never answered: intake is never
+    /// switched off — a payment waits for a month's closing in flight instead.
+    /// </summary>
     public static int Code(OnlineStatus status) => status switch
     {
         OnlineStatus.Ok => 0,
@@ -28,11 +31,15 @@ public sealed class SberProtocol : IOnlineProtocol
         OnlineStatus.UnknownAction => 2,
         OnlineStatus.AccountNotFound => 3,
         OnlineStatus.BadAccount => 4,
-        OnlineStatus.BadAmount or OnlineStatus.AmountTooSmall or OnlineStatus.AmountTooLarge => 5,
-        OnlineStatus.BadDate => 6,
-        OnlineStatus.AccountClosed => 7,
-        OnlineStatus.Conflict => 8,
-        _ => 300,
+        OnlineStatus.AccountClosed => 5,
+        OnlineStatus.BadPaymentId => 6,
+        // "PAY_ID already registered for this agent", whatever the content: the answer carries the original payment.
+        OnlineStatus.Repeated or OnlineStatus.Conflict => 8,
+        OnlineStatus.BadAmount => 9,
+        OnlineStatus.AmountTooSmall => 10,
+        OnlineStatus.AmountTooLarge => 11,
+        OnlineStatus.BadDate => 12,
+        _ => 300, // Internal: an unexpected failure of the centre
     };
 
     public XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock)
@@ -41,8 +48,9 @@ public sealed class SberProtocol : IOnlineProtocol
         if (answer is { Status: OnlineStatus.Ok, Payee: { } payee })
             response.Add(new XElement("FIO", payee.MaskedPayer ?? ""), new XElement("ADDRESS", payee.Address),
                 new XElement("BALANCE", OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)), new XElement("REC_SUM", OnlineGateway.Money(payee.Balance.ToPay)));
-        if (answer is { Status: OnlineStatus.Ok, Payment: { } payment })
-            response.Add(new XElement("EXT_ID", payment.PaymentId), new XElement("REG_DATE", clock.Local(payment.PostedAt!.Value).ToString(DateFormat, System.Globalization.CultureInfo.InvariantCulture)),
+        // A payment, and code 8 with the original payment's EXT_ID, REG_DATE and AMOUNT, so that the bank can reconcile (§1.1).
+        if (answer is { Status: OnlineStatus.Ok or OnlineStatus.Repeated or OnlineStatus.Conflict, Payment: { PaymentId: { } id, PostedAt: { } at } payment })
+            response.Add(new XElement("EXT_ID", id), new XElement("REG_DATE", clock.Local(at).ToString(DateFormat, CultureInfo.InvariantCulture)),
                 new XElement("AMOUNT", OnlineGateway.Money(payment.Amount)));
         return response;
     }
