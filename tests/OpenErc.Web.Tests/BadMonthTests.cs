@@ -17,7 +17,6 @@ public sealed class BadMonthTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const string Range = "Месяц (ГГГГ-ММ) должен быть от 2000-01 до 2099-12";
-    private const string Password = "months-test-password";
 
     /// <summary>
     /// What the sweep puts into each parameter in turn: not months of the centre, malformed, empty — an empty path value is
@@ -55,7 +54,7 @@ public sealed class BadMonthTests(DemoWebHost host) : IClassFixture<DemoWebHost>
             .GetProperty("errors").GetProperty("month")[0].GetString()!.ShouldContain("ГГГГ-ММ");
 
         // A date is a day of one of the months: the penalty statement on a day before 2000 is refused too.
-        var account = (await PlausibleAsync()).AccountId;
+        var account = (await OpenApiSweep.PlausibleAsync(host)).AccountId;
         (await WebHost.JsonAsync(await host.Client.GetAsync($"/api/v1/accounts/{account}/penalties?on=1999-12-31", Ct), HttpStatusCode.BadRequest))
             .GetProperty("errors").GetProperty("on")[0].GetString()!.ShouldContain("2000-01");
 
@@ -68,109 +67,29 @@ public sealed class BadMonthTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     public async Task No_get_of_the_api_answers_a_bad_month_in_any_parameter_with_a_500_or_an_empty_error()
     {
         using var document = JsonDocument.Parse(await host.Client.GetStringAsync("/openapi/v1.json", Ct));
-        var operations = GetOperations(document.RootElement).ToList();
+        var operations = OpenApiSweep.Operations(document.RootElement, "get").ToList();
         operations.Select(o => o.Path).ShouldContain("/api/v1/billing/periods/{month}");
         operations.Select(o => o.Path).ShouldContain("/api/v1/accounts/{id}/receipts/{month}/pdf");
         operations.Select(o => o.Path).ShouldContain("/api/v1/supplier/summary");
 
-        var plausible = await PlausibleAsync();
-        using var supplier = await SupplierClientAsync();
+        var plausible = await OpenApiSweep.PlausibleAsync(host);
+        using var supplier = await OpenApiSweep.SupplierClientAsync(host, "months-supplier");
         var failures = new List<string>();
         int calls = 0;
-        foreach (var (path, parameters) in operations)
+        foreach (var (_, path, parameters, _) in operations)
         {
             // The supplier cabinet lets in only a supplier's user: anyone else is refused before the month is read.
             var client = path.StartsWith("/api/v1/supplier/", StringComparison.Ordinal) ? supplier : host.Client;
             foreach (var parameter in parameters)
                 foreach (var value in Values)
                 {
-                    var url = Url(path, parameters, parameter, value, plausible);
+                    var url = OpenApiSweep.Url(path, parameters, parameter, value, plausible);
                     using var response = await client.GetAsync(url, Ct);
-                    var body = await response.Content.ReadAsStringAsync(Ct);
                     calls++;
-                    if ((int)response.StatusCode >= 500)
-                        failures.Add($"GET {url}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
-                    else if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound && body.Trim().Length == 0)
-                        failures.Add($"GET {url}: {(int)response.StatusCode} with an empty body");
+                    if (await OpenApiSweep.FaultAsync($"GET {url}", response) is { } fault) failures.Add(fault);
                 }
         }
         failures.ShouldBeEmpty();
         calls.ShouldBeGreaterThan(100);
-    }
-
-    private sealed record Parameter(string Name, string In, bool Required, bool Integer);
-
-    /// <summary>The GET operations of the document with their path and query parameters (of the path item and of the operation).</summary>
-    private static IEnumerable<(string Path, IReadOnlyList<Parameter> Parameters)> GetOperations(JsonElement document)
-    {
-        foreach (var path in document.GetProperty("paths").EnumerateObject())
-        {
-            if (!path.Value.TryGetProperty("get", out var get)) continue;
-            var parameters = ParametersOf(path.Value).Concat(ParametersOf(get))
-                .Where(p => p.In is "path" or "query").DistinctBy(p => (p.Name, p.In)).ToList();
-            yield return (path.Name, parameters);
-        }
-    }
-
-    private static IEnumerable<Parameter> ParametersOf(JsonElement item)
-    {
-        if (!item.TryGetProperty("parameters", out var list)) yield break;
-        foreach (var p in list.EnumerateArray())
-        {
-            string type = p.TryGetProperty("schema", out var schema) && schema.TryGetProperty("type", out var t)
-                ? t.ValueKind == JsonValueKind.Array ? string.Join(",", t.EnumerateArray().Select(x => x.GetString())) : t.GetString() ?? ""
-                : "";
-            yield return new Parameter(p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
-                p.TryGetProperty("required", out var required) && required.GetBoolean(), type.Contains("integer", StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Values that reach the handler for the parameters not under test: a month, an account's id and number, a one.</summary>
-    private sealed record Plausible(long AccountId, string AccountNumber);
-
-    private async Task<Plausible> PlausibleAsync()
-    {
-        var accounts = await WebHost.JsonAsync(await host.Client.GetAsync("/api/v1/accounts?pageSize=1", Ct), HttpStatusCode.OK);
-        var account = accounts.GetProperty("items")[0];
-        return new Plausible(account.GetProperty("id").GetInt64(), account.GetProperty("number").GetString()!);
-    }
-
-    private static string Url(string path, IReadOnlyList<Parameter> parameters, Parameter tested, string value, Plausible plausible)
-    {
-        string Other(Parameter p) =>
-            p.Name.Contains("month", StringComparison.OrdinalIgnoreCase) ? "2026-11"
-            : p.Name == "number" ? plausible.AccountNumber
-            : p.Name == "id" && path.StartsWith("/api/v1/accounts/", StringComparison.Ordinal) ? plausible.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : "1";
-        var url = path;
-        var query = new List<string>();
-        foreach (var p in parameters)
-        {
-            bool isTested = p == tested;
-            if (p.In == "path")
-                url = url.Replace("{" + p.Name + "}", isTested ? value.Length == 0 ? "%20" : Uri.EscapeDataString(value) : Uri.EscapeDataString(Other(p)),
-                    StringComparison.Ordinal);
-            else if (isTested || p.Required)
-                query.Add($"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(isTested ? value : Other(p))}");
-        }
-        return query.Count == 0 ? url : url + "?" + string.Join("&", query);
-    }
-
-    /// <summary>A signed-in user of a supplier's access group (made over the API), for the supplier cabinet's routes.</summary>
-    private async Task<HttpClient> SupplierClientAsync()
-    {
-        var organisations = await WebHost.JsonAsync(await host.Client.GetAsync("/api/v1/organisations?pageSize=1", Ct), HttpStatusCode.OK);
-        long organisation = organisations.GetProperty("items")[0].GetProperty("id").GetInt64();
-        var group = await WebHost.JsonAsync(await host.Client.PostAsJsonAsync("/api/v1/access-groups",
-            new { kind = "Supplier", name = "Поставщик для проверки месяцев", organisationId = organisation }, Ct), HttpStatusCode.Created);
-        var login = "months-supplier";
-        await WebHost.JsonAsync(await host.Client.PostAsJsonAsync("/api/v1/users", new
-            {
-                login, fullName = "Поставщик для проверки месяцев", password = Password, roles = new[] { Roles.Supplier },
-                accessGroupId = group.GetProperty("id").GetInt64(),
-            }, Ct), HttpStatusCode.Created);
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.BaseAddress };
-        (await client.PostAsJsonAsync("/api/v1/auth/login", new { login, password = Password }, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        return client;
     }
 }
