@@ -9,12 +9,44 @@ public sealed record DebtChunk(decimal Amount, DateOnly DueDate, PenaltySchedule
 public sealed record ChunkPayment(DateOnly Date, decimal Amount);
 
 /// <summary>
+/// Why a row of the day-by-day table accrues what it does: the code that logic and display switch on (the row's
+/// Russian <see cref="PenaltyRow.Note"/> is for display only).
+/// </summary>
+public enum PenaltyRowNote
+{
+    /// <summary>ЖК 155 ч. 14: days 1–30 of delay accrue nothing.</summary>
+    Grace = 1,
+
+    /// <summary>A moratorium window (<see cref="PenaltyRow.Window"/>): nothing accrues.</summary>
+    Moratorium = 2,
+
+    /// <summary>ЖК 155 ч. 14: days 31–90 of delay at 1/300 of the rate.</summary>
+    OneThreeHundredth = 3,
+
+    /// <summary>ЖК 155 ч. 14: from the 91st day of delay at 1/130 of the rate.</summary>
+    OneHundredThirtieth = 4,
+
+    /// <summary>ЖК 155 ч. 14.1 (capital repair): 1/300 of the rate from the day after the due date.</summary>
+    CapitalRepair = 5,
+}
+
+/// <summary>
 /// One row of the day-by-day table for a court claim: consecutive days of one portion with the same
-/// fraction and rate. <see cref="Amount"/> is unrounded; the portion total is rounded once.
+/// fraction, rate and note. <see cref="Amount"/> is unrounded (<see cref="PenaltyCalculator.Accrued"/>); the
+/// portion total is rounded once.
 /// </summary>
 public sealed record PenaltyRow(
-    decimal Debt, DateOnly From, DateOnly To, int Days, int FirstDayOfDelay, decimal RatePercent, int Divisor, decimal Amount, string? Note)
+    decimal Debt, DateOnly From, DateOnly To, int Days, int FirstDayOfDelay, decimal RatePercent, int Divisor, decimal Amount, PenaltyRowNote Code,
+    Moratorium? Window = null)
 {
+    /// <summary>The Russian note of a row that accrues nothing (the moratorium's name, the grace period); null otherwise.</summary>
+    public string? Note => Code switch
+    {
+        PenaltyRowNote.Moratorium => Window?.Name ?? "Мораторий",
+        PenaltyRowNote.Grace => "Льготный период (30 дней)",
+        _ => null,
+    };
+
     /// <summary>"5000.00 × 9.5 % × 1/300 × 60 дн." — how the row's amount was obtained.</summary>
     public string Formula => Divisor == 0
         ? Note ?? "не начисляется"
@@ -35,6 +67,12 @@ public sealed record PenaltyResult(DebtChunk Chunk, DateOnly CalculatedOn, IRead
 /// the portion's end date (capped where a cap window says so), nothing on moratorium days; the portion's sum is
 /// rounded once to kopecks, half away from zero.
 /// </summary>
+/// <remarks>
+/// A day's terms change only on a few days: the 31st and 91st day of delay and the bounds of the moratorium and cap
+/// windows. The rows are the stretches between those days, so a portion costs as many steps as it has rows, not days
+/// (a debt of 2000 paid in 2100 is as cheap as one paid next month), and each row's amount is one product divided
+/// once (<see cref="Accrued"/>) rather than a sum of day amounts that were each cut to 28 digits.
+/// </remarks>
 public static class PenaltyCalculator
 {
     public static PenaltyResult Calculate(DebtChunk chunk, IEnumerable<ChunkPayment> payments, DateOnly calculatedOn, PenaltyRules rules)
@@ -54,41 +92,98 @@ public static class PenaltyCalculator
         return new PenaltyResult(chunk, calculatedOn, portions);
     }
 
+    /// <summary>
+    /// A row's unrounded penalty: debt (₽) × rate (% per year) × days / (100 × divisor), ЖК 155 ч. 14 and 14.1. The
+    /// product is exact in decimal; the one division rounds at the 28th significant digit. Zero for a row without a
+    /// divisor (grace, moratorium).
+    /// </summary>
+    public static decimal Accrued(decimal debt, decimal ratePercent, int days, int divisor) =>
+        divisor == 0 ? 0m : debt * ratePercent * days / (100m * divisor);
+
     private static PenaltyPortion Portion(DebtChunk chunk, decimal debt, DateOnly end, bool paid, PenaltyRules rules)
     {
-        var last = rules.IncludePaymentDay || !paid ? end : end.AddDays(-1);
+        bool endAccrues = paid ? rules.IncludePaymentDay : rules.IncludeCalculationDay;
+        var last = endAccrues ? end : end.AddDays(-1);
         decimal keyRate = rules.KeyRateOn(end);
-        var rows = new List<PenaltyRow>();
+        var rows = Rows(chunk, debt, last, keyRate, rules);
         decimal total = 0m;
-        for (var day = chunk.DueDate.AddDays(1); day <= last; day = day.AddDays(1))
-        {
-            int k = day.DayNumber - chunk.DueDate.DayNumber;
-            var (divisor, rate, note) = DayTerms(chunk, day, k, keyRate, rules);
-            decimal amount = divisor == 0 ? 0m : debt * rate / 100m / divisor;
-            total += amount;
-            var prev = rows.Count > 0 ? rows[^1] : null;
-            if (prev is not null && prev.Divisor == divisor && prev.RatePercent == rate && prev.Note == note && prev.To.AddDays(1) == day)
-                rows[^1] = prev with { To = day, Days = prev.Days + 1, Amount = prev.Amount + amount };
-            else
-                rows.Add(new PenaltyRow(debt, day, day, 1, k, rate, divisor, amount, note));
-        }
+        foreach (var row in rows) total += row.Amount;
         return new PenaltyPortion(debt, end, paid, keyRate, rows, Money.RoundToKopecks(total));
     }
 
-    private static (int Divisor, decimal Rate, string? Note) DayTerms(DebtChunk chunk, DateOnly day, int k, decimal keyRate, PenaltyRules rules)
+    /// <summary>The rows from the day after the due date to <paramref name="last"/>: stretches of equal terms, merged when neighbours agree.</summary>
+    private static List<PenaltyRow> Rows(DebtChunk chunk, decimal debt, DateOnly last, decimal keyRate, PenaltyRules rules)
+    {
+        var rows = new List<PenaltyRow>();
+        var from = chunk.DueDate.AddDays(1);
+        foreach (var next in Changes(chunk, from, last, rules))
+        {
+            int k = from.DayNumber - chunk.DueDate.DayNumber;
+            var (code, divisor, rate, window) = DayTerms(chunk, from, k, keyRate, rules);
+            int days = next.DayNumber - from.DayNumber;
+            var prev = rows.Count > 0 ? rows[^1] : null;
+            if (prev is not null && prev.Code == code && prev.Divisor == divisor && prev.RatePercent == rate && prev.Window == window)
+                rows[^1] = prev with { To = next.AddDays(-1), Days = prev.Days + days };
+            else
+                rows.Add(new PenaltyRow(debt, from, next.AddDays(-1), days, k, rate, divisor, 0m, code, window));
+            from = next;
+        }
+        for (int i = 0; i < rows.Count; i++)
+            rows[i] = rows[i] with { Amount = Accrued(debt, rows[i].RatePercent, rows[i].Days, rows[i].Divisor) };
+        return rows;
+    }
+
+    /// <summary>
+    /// The days after <paramref name="first"/> up to <paramref name="last"/> on which a day's terms may change, in order,
+    /// then the day after <paramref name="last"/>: each is the exclusive end of a stretch of equal terms. Empty when
+    /// <paramref name="last"/> is before <paramref name="first"/>.
+    /// </summary>
+    private static List<DateOnly> Changes(DebtChunk chunk, DateOnly first, DateOnly last, PenaltyRules rules)
+    {
+        var days = new List<DateOnly>();
+        if (last < first) return days;
+        void Add(DateOnly? day)
+        {
+            if (day is { } d && d > first && d <= last) days.Add(d);
+        }
+        if (chunk.Schedule != PenaltySchedule.CapitalRepair)
+        {
+            Add(chunk.DueDate.AddDays(31));
+            Add(chunk.DueDate.AddDays(91));
+        }
+        foreach (var m in rules.Moratoria)
+        {
+            Add(m.Days.From);
+            Add(m.Days.To);
+        }
+        foreach (var cap in rules.Caps)
+        {
+            Add(cap.Days.From);
+            Add(cap.Days.To);
+        }
+        days.Sort();
+        days.Add(last.AddDays(1));
+        int n = 0;
+        for (int i = 0; i < days.Count; i++)
+            if (n == 0 || days[i] != days[n - 1]) days[n++] = days[i];
+        days.RemoveRange(n, days.Count - n);
+        return days;
+    }
+
+    private static (PenaltyRowNote Code, int Divisor, decimal Rate, Moratorium? Window) DayTerms(DebtChunk chunk, DateOnly day, int k, decimal keyRate, PenaltyRules rules)
     {
         foreach (var m in rules.Moratoria)
             if (m.Days.Contains(day) && (m.OnlyDebtsDueBefore is null || chunk.DueDate < m.OnlyDebtsDueBefore))
-                return (0, 0m, m.Name);
-        int divisor = chunk.Schedule switch
+                return (PenaltyRowNote.Moratorium, 0, 0m, m);
+        var (code, divisor) = chunk.Schedule switch
         {
-            PenaltySchedule.CapitalRepair => 300,
-            _ => k <= 30 ? 0 : k <= 90 ? 300 : 130,
+            PenaltySchedule.CapitalRepair => (PenaltyRowNote.CapitalRepair, 300),
+            _ => k <= 30 ? (PenaltyRowNote.Grace, 0) : k <= 90 ? (PenaltyRowNote.OneThreeHundredth, 300) : (PenaltyRowNote.OneHundredThirtieth, 130),
         };
-        if (divisor == 0) return (0, 0m, "Льготный период (30 дней)");
+        if (divisor == 0) return (code, 0, 0m, null);
         decimal rate = keyRate;
         foreach (var cap in rules.Caps)
             if (cap.Days.Contains(day)) rate = Math.Min(rate, cap.CapPercent);
-        return (divisor, rate, null);
+        return (code, divisor, rate, null);
     }
 }
