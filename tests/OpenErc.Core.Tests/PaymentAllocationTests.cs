@@ -146,4 +146,30 @@ public sealed class PaymentAllocationTests
             PaymentAllocator.Allocate(amount, new DateOnly(2026, 1, 20), debts).ShouldBe(allocations);
         }
     }
+
+    [Fact]
+    public void Largest_remainder_serves_the_kopecks_in_its_tie_order_however_many_lines()
+    {
+        // The written rule one kopeck at a time (the largest remainder not yet served, ties to the larger weight, then the
+        // earlier line) against the split, over many lines with many equal weights and remainders.
+        var random = new Random(11);
+        for (int round = 0; round < 200; round++)
+        {
+            var weights = Enumerable.Range(0, random.Next(1, 700)).Select(_ => random.Next(1, 6) * (random.Next(2) == 0 ? 1m : 0.37m)).ToList();
+            decimal amount = random.Next(0, (int)(weights.Sum() * 100)) / 100m;
+            long a = (long)(amount * 100), total = weights.Sum(w => (long)(w * 100));
+            var parts = weights.Select(w => a * (long)(w * 100) / total).ToArray();
+            var remainders = weights.Select(w => a * (long)(w * 100) % total).ToArray();
+            var served = new bool[weights.Count];
+            for (long k = a - parts.Sum(); k > 0; k--)
+            {
+                int best = -1;
+                for (int i = 0; i < weights.Count; i++)
+                    if (!served[i] && (best < 0 || remainders[i] > remainders[best] || (remainders[i] == remainders[best] && weights[i] > weights[best]))) best = i;
+                served[best] = true;
+                parts[best]++;
+            }
+            LargestRemainder.Split(amount, weights).ShouldBe(parts.Select(p => p / 100m).ToArray(), $"round {round}");
+        }
+    }
 }

@@ -145,4 +145,116 @@ public sealed class PenaltyTests
             portion.Penalty.Amount.ShouldBeGreaterThan(0m);
         }
     }
+
+    [Fact]
+    public void Rows_carry_a_note_code_for_grace_moratorium_and_each_fraction()
+    {
+        var housing = PenaltyCalculator.Calculate(new DebtChunk(5000m, D(2025, 4, 10)), [new(D(2025, 8, 15), 5000m)], D(2025, 9, 1), Rules);
+        housing.Portions.Single().Rows.Select(r => (r.Code, r.Note)).ShouldBe([
+            (PenaltyRowNote.Grace, "Льготный период (30 дней)"), (PenaltyRowNote.OneThreeHundredth, null), (PenaltyRowNote.OneHundredThirtieth, null),
+        ]);
+        var moratorium = PenaltyCalculator.Calculate(new DebtChunk(1000m, D(2020, 3, 10)), [new(D(2021, 1, 20), 1000m)], D(2021, 2, 1), Rules);
+        moratorium.Portions.Single().Rows.Select(r => (r.Code, r.Note)).ShouldBe([
+            (PenaltyRowNote.Grace, "Льготный период (30 дней)"), (PenaltyRowNote.Moratorium, "Мораторий ПП № 424"), (PenaltyRowNote.OneHundredThirtieth, null),
+        ]);
+        moratorium.Portions.Single().Rows[1].Window.ShouldBe(PenaltyRules.DefaultMoratoria[0]);
+        var capitalRepair = PenaltyCalculator.Calculate(new DebtChunk(1000m, D(2025, 4, 10), PenaltySchedule.CapitalRepair), [new(D(2025, 5, 30), 1000m)], D(2025, 6, 1), Rules);
+        capitalRepair.Portions.Single().Rows.Single().Code.ShouldBe(PenaltyRowNote.CapitalRepair);
+    }
+
+    [Fact]
+    public void The_calculation_date_accrues_by_default_and_not_when_excluded()
+    {
+        // 5 000 ₽ due 10.04.2025, unpaid on 15.08.2025; key rate 18 % on that day → capped at 9.5 %.
+        // With the day: 60 days × 1/300 = 5000 × 9.5 × 60 / 30 000 = 95.00; 37 days × 1/130 = 5000 × 9.5 × 37 / 13 000 = 135.1923;
+        // 230.1923 → 230.19 ₽ (the same as example 6.1 paid that day).
+        var with = PenaltyCalculator.Calculate(new DebtChunk(5000m, D(2025, 4, 10)), [], D(2025, 8, 15), Rules);
+        with.Total.ShouldBe(Money.Exact(230.19m));
+        with.Portions.Single().Rows[^1].To.ShouldBe(D(2025, 8, 15));
+        // Without it: 36 days × 1/130 = 5000 × 9.5 × 36 / 13 000 = 131.5385; 95.00 + 131.5385 = 226.5385 → 226.54 ₽.
+        var without = PenaltyCalculator.Calculate(new DebtChunk(5000m, D(2025, 4, 10)), [], D(2025, 8, 15), Rules with { IncludeCalculationDay = false });
+        without.Total.ShouldBe(Money.Exact(226.54m));
+        without.Portions.Single().Rows[^1].To.ShouldBe(D(2025, 8, 14));
+        without.Portions.Single().Rows[^1].Days.ShouldBe(36);
+        // A paid portion follows IncludePaymentDay, not this option: example 6.1 stays 230.19 ₽.
+        PenaltyCalculator.Calculate(new DebtChunk(5000m, D(2025, 4, 10)), [new(D(2025, 8, 15), 5000m)], D(2025, 9, 1), Rules with { IncludeCalculationDay = false })
+            .Total.ShouldBe(Money.Exact(230.19m));
+    }
+
+    [Fact]
+    public void A_moratorium_bound_moved_by_a_day_moves_the_penalty_by_a_day()
+    {
+        // Example 6.4 (1 000 ₽ due 10.03.2020, paid 20.01.2021, key rate 4.25 %) with the 2020 window through 01.01.2021
+        // inclusive, as some calculators count it: 02.01–20.01.2021 = 19 days × 1/130 instead of 20,
+        // 1000 × 4.25 × 19 / 13 000 = 6.2115 → 6.21 ₽ (6.54 ₽ with the built-in window through 31.12.2020).
+        var rules = Rules with { Moratoria = [Moratorium.Inclusive(D(2020, 4, 6), D(2021, 1, 1), "Мораторий ПП № 424"), PenaltyRules.DefaultMoratoria[1]] };
+        var r = PenaltyCalculator.Calculate(new DebtChunk(1000m, D(2020, 3, 10)), [new(D(2021, 1, 20), 1000m)], D(2021, 2, 1), rules);
+        r.Total.ShouldBe(Money.Exact(6.21m));
+        var rows = r.Portions.Single().Rows;
+        rows[1].To.ShouldBe(D(2021, 1, 1));
+        rows[2].From.ShouldBe(D(2021, 1, 2));
+        rows[2].FirstDayOfDelay.ShouldBe(298);
+        rows[2].Days.ShouldBe(19);
+        // Without any moratorium: 60 days × 1/300 = 1000 × 4.25 × 60 / 30 000 = 8.50; days 91…316 = 226 × 1/130 =
+        // 1000 × 4.25 × 226 / 13 000 = 73.8846; 82.3846 → 82.38 ₽.
+        PenaltyCalculator.Calculate(new DebtChunk(1000m, D(2020, 3, 10)), [new(D(2021, 1, 20), 1000m)], D(2021, 2, 1), Rules with { Moratoria = [] })
+            .Total.ShouldBe(Money.Exact(82.38m));
+    }
+
+    [Fact]
+    public void Rows_built_from_the_days_where_terms_change_equal_the_day_by_day_table()
+    {
+        // The algorithm of penalties.md §5 literally, day by day, against the calculator over random debts, payments and windows.
+        var random = new Random(20260101);
+        for (int run = 0; run < 300; run++)
+        {
+            var due = D(2019, 1, 1).AddDays(random.Next(0, 2500));
+            var chunk = new DebtChunk(random.Next(1, 1_000_000) / 100m, due, random.Next(3) == 0 ? PenaltySchedule.CapitalRepair : PenaltySchedule.Housing);
+            var payments = Enumerable.Range(0, random.Next(0, 4)).Select(_ => new ChunkPayment(due.AddDays(random.Next(-10, 900)), random.Next(1, 500_000) / 100m)).ToList();
+            var on = due.AddDays(random.Next(0, 1200));
+            var moratoria = Enumerable.Range(0, random.Next(0, 4)).Select(i =>
+            {
+                var from = D(2019, 1, 1).AddDays(random.Next(0, 3500));
+                return Moratorium.Inclusive(from, from.AddDays(random.Next(0, 400)), $"М{i}", random.Next(2) == 0 ? null : from.AddDays(random.Next(-200, 200)));
+            }).ToList();
+            var rules = Rules with
+            {
+                KeyRates = [new(D(2016, 1, 1), 7.75m), .. Rules.KeyRates],
+                Moratoria = moratoria,
+                IncludePaymentDay = random.Next(2) == 0,
+                IncludeCalculationDay = random.Next(2) == 0,
+            };
+            var result = PenaltyCalculator.Calculate(chunk, payments, on, rules);
+            foreach (var portion in result.Portions)
+            {
+                var (rows, exact) = DayByDay(chunk, portion, rules);
+                portion.Rows.Select(x => (x.From, x.To, x.Days, x.FirstDayOfDelay, x.Divisor, x.RatePercent, x.Code)).ShouldBe(rows, $"run {run}");
+                portion.Rows.Sum(x => x.Amount).ShouldBe(exact, tolerance: 1e-18m, $"run {run}");
+                portion.Penalty.ShouldBe(Money.RoundToKopecks(exact), $"run {run}");
+            }
+        }
+    }
+
+    /// <summary>A portion's table one day at a time (penalties.md §5), merging days of equal terms, and its exact sum.</summary>
+    private static (List<(DateOnly, DateOnly, int, int, int, decimal, PenaltyRowNote)> Rows, decimal Exact) DayByDay(DebtChunk chunk, PenaltyPortion portion, PenaltyRules rules)
+    {
+        var last = (portion.Paid ? rules.IncludePaymentDay : rules.IncludeCalculationDay) ? portion.End : portion.End.AddDays(-1);
+        var rows = new List<(DateOnly From, DateOnly To, int Days, int K, int Divisor, decimal Rate, PenaltyRowNote Code, Moratorium? Window)>();
+        decimal exact = 0;
+        for (var day = chunk.DueDate.AddDays(1); day <= last; day = day.AddDays(1))
+        {
+            int k = day.DayNumber - chunk.DueDate.DayNumber;
+            var window = rules.Moratoria.FirstOrDefault(m => m.Days.Contains(day) && (m.OnlyDebtsDueBefore is null || chunk.DueDate < m.OnlyDebtsDueBefore));
+            var (code, divisor) = window is not null ? (PenaltyRowNote.Moratorium, 0)
+                : chunk.Schedule == PenaltySchedule.CapitalRepair ? (PenaltyRowNote.CapitalRepair, 300)
+                : k <= 30 ? (PenaltyRowNote.Grace, 0) : k <= 90 ? (PenaltyRowNote.OneThreeHundredth, 300) : (PenaltyRowNote.OneHundredThirtieth, 130);
+            decimal rate = divisor == 0 ? 0m : rules.Caps.Where(c => c.Days.Contains(day)).Aggregate(portion.RatePercent, (r, c) => Math.Min(r, c.CapPercent));
+            if (divisor != 0) exact += portion.Debt * rate / 100m / divisor;
+            if (rows.Count > 0 && rows[^1] is var p && p.Code == code && p.Divisor == divisor && p.Rate == rate && p.Window == window)
+                rows[^1] = p with { To = day, Days = p.Days + 1 };
+            else
+                rows.Add((day, day, 1, k, divisor, rate, code, window));
+        }
+        return (rows.ConvertAll(r => (r.From, r.To, r.Days, r.K, r.Divisor, r.Rate, r.Code)), exact);
+    }
 }

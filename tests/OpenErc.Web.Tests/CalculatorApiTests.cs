@@ -2,14 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using OpenErc.Core.Common;
+using OpenErc.Core.Payments;
 using Shouldly;
 using Xunit;
 
 namespace OpenErc.Web.Tests;
 
 /// <summary>
-/// The public calculators over real HTTP: the worked examples of charges.md §2–3 and penalties.md §6.1–6.2 come back
-/// exactly, with their traces; bad input is a 400 in Russian; the OpenAPI document carries both operations with examples.
+/// The public calculators over real HTTP: the worked examples of charges.md §2–3, penalties.md §6 and payments.md §6.1 come
+/// back exactly, with their traces; the penalty conventions are options; bad input is a 400 in Russian, a body, a list or a
+/// table over its bound is refused at once; the OpenAPI document carries both operations with examples.
 /// </summary>
 public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
 {
@@ -358,6 +361,219 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         Messages(badDate, "calculatedOn").ShouldBe(["Неверный формат значения"]);
     }
 
+    [Fact]
+    public async Task Penalties_split_payments_with_the_allocator_posting_uses_ties_to_the_larger_debt()
+    {
+        // payments.md §6.1: 2 999.99 ₽ over five debts of one due date → 900.00, 360.00, 270.00, 1 199.99, 270.00.
+        decimal[] amounts = [1500.00m, 600.00m, 450.00m, 2000.00m, 450.00m];
+        var split = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2026-05-01",
+            debts = amounts.Select(a => new { amount = a, dueDate = "2026-04-15" }).ToArray(),
+            payments = new[] { new { date = "2026-04-20", amount = 2999.99m } },
+        });
+        var paid = split.GetProperty("debts").EnumerateArray().Select(d => d.GetProperty("paid").GetDecimal()).ToList();
+        paid.ShouldBe([900.00m, 360.00m, 270.00m, 1199.99m, 270.00m]);
+        // The same lines through the allocator itself, as an account's posting would split them.
+        var lines = amounts.Select((a, i) => new DebtPosition($"{i}", i, new BillingPeriod(2026, 3), new DateOnly(2026, 4, 15), a)).ToList();
+        PaymentAllocator.Allocate(2999.99m, new DateOnly(2026, 4, 20), lines).OrderBy(a => a.SupplierId).Select(a => a.Amount).ShouldBe(paid);
+
+        // A kopeck tie: 0.02 ₽ over debts of 1 ₽ and 3 ₽ — exact shares 0.005 and 0.015, equal remainders; the kopeck left goes
+        // to the larger debt (LargestRemainder's rule), not to the earlier one: 0.00 and 0.02.
+        var tie = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2026-05-01",
+            debts = new[] { new { amount = 1m, dueDate = "2026-04-15" }, new { amount = 3m, dueDate = "2026-04-15" } },
+            payments = new[] { new { date = "2026-04-20", amount = 0.02m } },
+        });
+        tie.GetProperty("debts").EnumerateArray().Select(d => d.GetProperty("paid").GetDecimal()).ShouldBe([0m, 0.02m]);
+        tie.GetProperty("advance").GetDecimal().ShouldBe(0m);
+
+        // An undesignated payment does not pay a debt due more than three years before it (ГК 196): it stays an advance,
+        // unless the payment names the debt.
+        object Old(int? debtIndex) => new
+        {
+            calculatedOn = "2023-06-01",
+            debts = new[] { new { amount = 500m, dueDate = "2020-01-10" } },
+            payments = new[] { new { date = "2023-05-01", amount = 500m, debtIndex } },
+        };
+        var undesignated = await PostOkAsync("/api/v1/calculator/penalties", Old(null));
+        undesignated.GetProperty("advance").GetDecimal().ShouldBe(500m);
+        undesignated.GetProperty("debts")[0].GetProperty("unpaid").GetDecimal().ShouldBe(500m);
+        var designated = await PostOkAsync("/api/v1/calculator/penalties", Old(0));
+        designated.GetProperty("advance").GetDecimal().ShouldBe(0m);
+        designated.GetProperty("debts")[0].GetProperty("paid").GetDecimal().ShouldBe(500m);
+    }
+
+    [Fact]
+    public async Task Penalties_options_leave_out_the_calculation_day_and_move_the_moratorium_bounds()
+    {
+        // 5 000 ₽ for March 2025 unpaid on 15.08.2025 (capped 9.5 %): 95.00 + 37 days × 1/130 (135.1923) = 230.19 ₽ with the day;
+        // without it 36 days: 5000 × 9.5 × 36 / 13 000 = 131.5385, 95.00 + 131.5385 = 226.54 ₽.
+        object Unpaid(object? options) => new { calculatedOn = "2025-08-15", debts = new[] { new { amount = 5000m, month = "2025-03" } }, options };
+        var byDefault = await PostOkAsync("/api/v1/calculator/penalties", Unpaid(null));
+        byDefault.GetProperty("total").GetDecimal().ShouldBe(230.19m);
+        byDefault.GetProperty("options").GetProperty("includeCalculationDay").GetBoolean().ShouldBeTrue();
+        byDefault.GetProperty("options").GetProperty("moratoria").EnumerateArray().Select(m => (m.GetProperty("from").GetString(), m.GetProperty("to").GetString()))
+            .ShouldBe([("2020-04-06", "2020-12-31"), ("2022-04-01", "2022-10-01")]);
+        var withoutTheDay = await PostOkAsync("/api/v1/calculator/penalties", Unpaid(new { includeCalculationDay = false }));
+        withoutTheDay.GetProperty("total").GetDecimal().ShouldBe(226.54m);
+        withoutTheDay.GetProperty("debts")[0].GetProperty("portions")[0].GetProperty("rows")[2].GetProperty("to").GetString().ShouldBe("2025-08-14");
+
+        // Example 6.4 with the 2020 window through 01.01.2021: 19 days × 1/130 = 1000 × 4.25 × 19 / 13 000 = 6.2115 → 6.21 ₽.
+        var throughNewYear = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2021-02-01",
+            debts = new[] { new { amount = 1000m, month = "2020-02" } },
+            payments = new[] { new { date = "2021-01-20", amount = 1000m } },
+            options = new { moratoria = new[] { new { from = "2020-04-06", to = "2021-01-01", name = "Мораторий ПП № 424" } } },
+        });
+        throughNewYear.GetProperty("total").GetDecimal().ShouldBe(6.21m);
+        var rows = throughNewYear.GetProperty("debts")[0].GetProperty("portions")[0].GetProperty("rows");
+        (rows[1].GetProperty("to").GetString(), rows[1].GetProperty("noteCode").GetString(), rows[1].GetProperty("note").GetString())
+            .ShouldBe(("2021-01-01", "Moratorium", "Мораторий ПП № 424: пени не начисляются"));
+        (rows[2].GetProperty("days").GetInt32(), rows[2].GetProperty("noteCode").GetString()).ShouldBe((19, "OneHundredThirtieth"));
+        // No moratorium at all: 60 days × 1/300 = 8.50 and 226 days × 1/130 = 73.8846 → 82.38 ₽.
+        var none = await PostOkAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2021-02-01",
+            debts = new[] { new { amount = 1000m, month = "2020-02" } },
+            payments = new[] { new { date = "2021-01-20", amount = 1000m } },
+            options = new { moratoria = Array.Empty<object>() },
+        });
+        none.GetProperty("total").GetDecimal().ShouldBe(82.38m);
+
+        var bad = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2021-02-01",
+            debts = new[] { new { amount = 1000m, month = "2020-02" } },
+            options = new { moratoria = new object[] { new { from = "2020-04-06", to = "2020-04-05" }, new { from = "1999-12-31", to = "2020-01-01", name = " " } } },
+        });
+        Messages(bad, "options.moratoria[0].to").ShouldBe(["Последний день моратория не может быть раньше первого"]);
+        Messages(bad, "options.moratoria[1].from").ShouldBe(["Первый день моратория должен быть в пределах 2000–2100 годов"]);
+        Messages(bad, "options.moratoria[1].name").ShouldBe(["Название моратория не может быть пустым"]);
+        var typo = await PostBadAsync("/api/v1/calculator/penalties", Raw("""{"calculatedOn": "2021-02-01", "debts": [{"amount": 1, "month": "2020-02"}], "options": {"includeCalculationDate": false}}"""));
+        Messages(typo, "options.includeCalculationDate").ShouldBe(["Неизвестное поле «includeCalculationDate»"]);
+    }
+
+    [Fact]
+    public async Task Penalties_a_100_000_rate_table_is_refused_at_once_and_the_host_keeps_answering()
+    {
+        var rates = Enumerable.Range(0, 100_000).Select(i => new { from = new DateOnly(2000, 1, 1).AddDays(i % 30_000).ToString("yyyy-MM-dd"), percent = 5m }).ToArray();
+        var body = new { calculatedOn = "2025-09-01", debts = new[] { new { amount = 5000m, month = "2025-03" } }, keyRates = rates };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // With its length declared (refused before reading) and streamed without one (reading stops at 256 KB).
+        var declared = await Http.PostAsync("/api/v1/calculator/penalties", Raw(JsonSerializer.Serialize(body, WebHost.Json)), Ct);
+        await ShouldBeTooLargeAsync(declared, "256 КБ");
+        var streamed = await Http.PostAsJsonAsync("/api/v1/calculator/penalties", body, WebHost.Json, Ct);
+        await ShouldBeTooLargeAsync(streamed, "256 КБ");
+        clock.Stop();
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5)); // a generous bound: the point is that nothing was computed
+
+        var next = await PostOkAsync("/api/v1/calculator/penalties", Examples61);
+        next.GetProperty("total").GetDecimal().ShouldBe(230.19m);
+    }
+
+    [Fact]
+    public async Task Calculator_bodies_over_256_KB_are_a_413_in_russian()
+    {
+        var padding = new string(' ', 300 * 1024);
+        var penalties = await Http.PostAsync("/api/v1/calculator/penalties", Raw($$"""{"calculatedOn": "2025-09-01",{{padding}}"debts": []}"""), Ct);
+        await ShouldBeTooLargeAsync(penalties, "256 КБ");
+        var charges = await Http.PostAsync("/api/v1/calculator/charges", Raw($$"""{"period": "2025-03",{{padding}}"building": null}"""), Ct);
+        await ShouldBeTooLargeAsync(charges, "256 КБ");
+        // Just under the bound is read and answered on its merits.
+        var under = await Http.PostAsync("/api/v1/calculator/penalties", Raw($$"""{"calculatedOn": "2025-09-01",{{new string(' ', 250 * 1024)}}"debts": []}"""), Ct);
+        under.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Penalties_counts_and_texts_over_the_limits_are_refused_in_russian()
+    {
+        var debt = new { amount = 1m, month = "2025-03", label = (string?)null };
+        var payment = new { date = "2025-06-01", amount = 1m };
+        var errors = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = Enumerable.Repeat(debt, 601).ToArray(),
+            payments = Enumerable.Repeat(payment, 2001).ToArray(),
+            keyRates = Enumerable.Range(0, 501).Select(i => new { from = new DateOnly(2016, 1, 1).AddDays(i).ToString("yyyy-MM-dd"), percent = 5m }).ToArray(),
+            options = new { moratoria = Enumerable.Repeat(new { from = "2020-04-06", to = "2020-12-31" }, 11).ToArray() },
+        });
+        Messages(errors, "debts").ShouldBe(["В одном расчёте не больше 600 долгов"]);
+        Messages(errors, "payments").ShouldBe(["В одном расчёте не больше 2000 платежей"]);
+        Messages(errors, "keyRates").ShouldBe(["В одном расчёте не больше 500 ключевых ставок"]);
+        Messages(errors, "options.moratoria").ShouldBe(["В одном расчёте не больше 10 периодов моратория"]);
+
+        var details = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = new[] { debt with { label = new string('я', 201) } },
+        });
+        Messages(details, "debts[0].label").ShouldBe(["Не длиннее 200 символов"]);
+
+        var twice = await PostBadAsync("/api/v1/calculator/penalties", new
+        {
+            calculatedOn = "2025-09-01",
+            debts = new[] { debt },
+            keyRates = new[] { new { from = "2025-01-01", percent = 20m }, new { from = "2024-01-01", percent = 16m }, new { from = "2025-01-01", percent = 21m } },
+        });
+        Messages(twice, "keyRates[2].from").ShouldBe(["На эту дату ставка уже указана"]);
+        twice.TryGetProperty("keyRates[0].from", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Charges_of_more_than_20000_lines_are_refused_before_calculating()
+    {
+        // 201 flats × 100 services = 20 100 lines (an answer of some 11 MB) from a body of about 150 KB.
+        var flats = Enumerable.Range(0, 201).Select(_ => Flat()).ToArray();
+        var services = Enumerable.Range(0, 100).Select(_ => ColdWaterService()).ToArray();
+        var building = new
+        {
+            buildingId = 1, kind = "ApartmentBuilding", heatingPaymentMethod = "DuringHeatingSeason", totalPremisesArea = 6150m,
+            commonPropertyArea = new Dictionary<string, decimal> { ["ColdWater"] = 820m },
+            premises = flats, services, commonHouseMeters = Array.Empty<object>(), incidents = Array.Empty<object>(),
+        };
+        var errors = await PostBadAsync("/api/v1/calculator/charges", new { period = "2025-03", building });
+        Messages(errors, "building").ShouldBe(["В одном расчёте не больше 20000 строк начислений, а здесь лицевых счетов × услуг = 201 × 100 = 20100: разделите дом на несколько расчётов"]);
+    }
+
+    [Fact]
+    public async Task Penalties_of_600_debts_and_2000_payments_are_answered_at_once_or_refused_for_too_many_parts()
+    {
+        // 600 monthly debts of 100 ₽ from January 2000 and 2 000 payments of 30 ₽ every 9 days: each pays one or two debts.
+        var rates = new[] { new { from = "2000-01-01", percent = 7.5m } };
+        var debts = Enumerable.Range(0, 600).Select(i => new { amount = 100m, month = new DateOnly(2000, 1, 1).AddMonths(i).ToString("yyyy-MM") }).ToArray();
+        var payments = Enumerable.Range(0, 2000).Select(i => new { date = new DateOnly(2000, 3, 1).AddDays(9 * i).ToString("yyyy-MM-dd"), amount = 30m }).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var paced = await PostOkAsync("/api/v1/calculator/penalties", new { calculatedOn = "2050-06-01", debts, payments, keyRates = rates });
+        paced.GetProperty("debts").GetArrayLength().ShouldBe(600);
+        paced.GetProperty("total").GetDecimal().ShouldBeGreaterThan(0m);
+
+        // The same payments over 600 debts of one due date split each payment 600 ways: refused, not computed.
+        var sameDay = Enumerable.Range(0, 600).Select(_ => new { amount = 100m, month = "2000-01" }).ToArray();
+        var errors = await PostBadAsync("/api/v1/calculator/penalties", new { calculatedOn = "2050-06-01", debts = sameDay, payments, keyRates = rates });
+        Messages(errors, "payments").ShouldBe(["Платежи делятся больше чем на 5000 частей долгов: разбейте расчёт на несколько или укажите debtIndex"]);
+        clock.Stop();
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5)); // generous: both answers take a fraction of a second
+    }
+
+    private static object Examples61 => new
+    {
+        calculatedOn = "2025-09-01",
+        debts = new[] { new { amount = 5000m, month = "2025-03" } },
+        payments = new[] { new { date = "2025-08-15", amount = 5000m } },
+    };
+
+    private static async Task ShouldBeTooLargeAsync(HttpResponseMessage response, string limit)
+    {
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("title").GetString().ShouldBe("Слишком большой запрос");
+        problem.GetProperty("detail").GetString()!.ShouldStartWith($"Тело запроса больше {limit}");
+    }
+
     // ---------------------------------------------------------------- OpenAPI
 
     [Fact]
@@ -383,6 +599,16 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         var penaltyResponse = penalties.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
         penaltyResponse.GetProperty("total").GetDecimal().ShouldBe(230.19m);
         penaltyResponse.GetProperty("debts")[0].GetProperty("portions")[0].GetProperty("rows").GetArrayLength().ShouldBe(3);
+        // The options example reproduces a calculator that ends the 2020 moratorium on 01.01.2021: 6.21 ₽.
+        var optionsExample = penaltyExamples.GetProperty("options").GetProperty("value");
+        optionsExample.GetProperty("options").GetProperty("moratoria")[0].GetProperty("to").GetString().ShouldBe("2021-01-01");
+        (await PostOkAsync("/api/v1/calculator/penalties", optionsExample)).GetProperty("total").GetDecimal().ShouldBe(6.21m);
+        var description = penalties.GetProperty("description").GetString()!;
+        description.ShouldContain("includeCalculationDay");
+        description.ShouldContain("не больше 256 КБ");
+        description.ShouldContain("не больше 600 долгов, 2000 платежей, 500 ключевых ставок, 10 периодов моратория");
+        penalties.GetProperty("responses").TryGetProperty("413", out _).ShouldBeTrue();
+        charges.GetProperty("responses").TryGetProperty("413", out _).ShouldBeTrue();
 
         // The month is a "YYYY-MM" string and money a number in the schemas, as on the wire.
         var schemas = doc.GetProperty("components").GetProperty("schemas");

@@ -49,19 +49,20 @@ public static class LargestRemainder
             }
             given += parts[i];
         }
-        // Fewer kopecks are left than there are lines: each goes to the largest remainder not yet served.
+        // Fewer kopecks are left than there are lines: one each to the largest remainders (ties: larger weight, then
+        // earlier line). Sorting the lines by that order keeps a split of many lines n·log n.
         long kopecks = (long)a - given;
-        var served = kopecks > 0 ? new bool[n] : null;
-        for (long k = 0; k < kopecks; k++)
+        if (kopecks > 0)
         {
-            int best = -1;
-            for (int i = 0; i < n; i++)
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            Array.Sort(order, (x, y) =>
             {
-                if (served![i]) continue;
-                if (best < 0 || remainders[i] > remainders[best] || (remainders[i] == remainders[best] && w[i] > w[best])) best = i;
-            }
-            served![best] = true;
-            parts[best]++;
+                int c = remainders[y].CompareTo(remainders[x]);
+                if (c == 0) c = w[y].CompareTo(w[x]);
+                return c != 0 ? c : x.CompareTo(y);
+            });
+            for (long k = 0; k < kopecks; k++) parts[order[k]]++;
         }
         var result = new decimal[n];
         for (int i = 0; i < n; i++) result[i] = new decimal(unchecked((int)parts[i]), (int)(parts[i] >> 32), 0, false, 2);

@@ -75,12 +75,16 @@ public static class PaymentAllocator
     private static List<Allocation> Merged(List<Allocation> result)
     {
         var merged = new List<Allocation>(result.Count);
+        var at = new Dictionary<(AllocationKind, string?, long?, BillingPeriod?), int>(result.Count);
         foreach (var a in result)
         {
-            int i = merged.Count - 1;
-            while (i >= 0 && !(merged[i].Kind == a.Kind && merged[i].ServiceCode == a.ServiceCode && merged[i].SupplierId == a.SupplierId && merged[i].Month == a.Month)) i--;
-            if (i < 0) merged.Add(a);
-            else merged[i] = merged[i] with { Amount = merged[i].Amount + a.Amount };
+            if (at.TryGetValue((a.Kind, a.ServiceCode, a.SupplierId, a.Month), out int i))
+                merged[i] = merged[i] with { Amount = merged[i].Amount + a.Amount };
+            else
+            {
+                at.Add((a.Kind, a.ServiceCode, a.SupplierId, a.Month), merged.Count);
+                merged.Add(a);
+            }
         }
         return merged;
     }

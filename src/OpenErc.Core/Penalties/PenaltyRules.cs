@@ -18,9 +18,15 @@ public sealed record KeyRatePoint(DateOnly From, decimal Percent);
 /// <summary>
 /// Days on which no penalty accrues (ПП 424: 06.04–31.12.2020). <see cref="OnlyDebtsDueBefore"/> limits a
 /// window to debts that fell due before a date (the 2022 bankruptcy moratorium covered obligations that arose
-/// before 01.04.2022).
+/// before 01.04.2022). The bounds are where courts and published calculators differ by a day (the 2020 window
+/// through 31.12.2020 or 01.01.2021, the 2022 one through 30.09 or 01.10.2022): they are data, not code.
 /// </summary>
-public sealed record Moratorium(DateRange Days, string Name, DateOnly? OnlyDebtsDueBefore = null);
+public sealed record Moratorium(DateRange Days, string Name, DateOnly? OnlyDebtsDueBefore = null)
+{
+    /// <summary>A window from its first to its last day, both inclusive, as acts and court decisions write them.</summary>
+    public static Moratorium Inclusive(DateOnly first, DateOnly last, string name, DateOnly? onlyDebtsDueBefore = null) =>
+        new(new DateRange(first, last.AddDays(1)), name, onlyDebtsDueBefore);
+}
 
 /// <summary>Days on which the rate is min(cap, rate on the payment day) (ПП 474 and its extensions: 9.5 %).</summary>
 public sealed record RateCap(DateRange Days, decimal CapPercent, string Name);
@@ -46,6 +52,12 @@ public sealed record PenaltyRules
     /// <summary>Whether the day of payment accrues a penalty [uncertain; most published calculators include it].</summary>
     public bool IncludePaymentDay { get; init; } = true;
 
+    /// <summary>
+    /// Whether the calculation date accrues a penalty on the part still unpaid on it [uncertain: a claim counted "по дату
+    /// расчёта включительно" includes it, some courts and calculators stop the day before]; default on.
+    /// </summary>
+    public bool IncludeCalculationDay { get; init; } = true;
+
     /// <summary>Move a due date that falls on a non-working day to the next working day (ГК ст. 193) [uncertain; default on].</summary>
     public bool ShiftDueDateToWorkingDay { get; init; } = true;
 
@@ -54,8 +66,8 @@ public sealed record PenaltyRules
 
     public static readonly IReadOnlyList<Moratorium> DefaultMoratoria =
     [
-        new(new DateRange(new DateOnly(2020, 4, 6), new DateOnly(2021, 1, 1)), "Мораторий ПП № 424"),
-        new(new DateRange(new DateOnly(2022, 4, 1), new DateOnly(2022, 10, 2)), "Мораторий на банкротство ПП № 497", new DateOnly(2022, 4, 1)),
+        Moratorium.Inclusive(new DateOnly(2020, 4, 6), new DateOnly(2020, 12, 31), "Мораторий ПП № 424"),
+        Moratorium.Inclusive(new DateOnly(2022, 4, 1), new DateOnly(2022, 10, 1), "Мораторий на банкротство ПП № 497", new DateOnly(2022, 4, 1)),
     ];
 
     public static readonly IReadOnlyList<RateCap> DefaultCaps =
