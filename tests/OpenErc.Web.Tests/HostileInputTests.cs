@@ -18,7 +18,7 @@ public sealed class HostileInputTests(DemoWebHost host) : IClassFixture<DemoWebH
     /// <summary>In a URL, values short enough for the server's request line (8 KB): longer ones go into bodies.</summary>
     private static readonly string[] ParameterValues =
     [
-        "1999-01", "2026-13", "0001-01-01", "9999-12-31", "2147483648", "-1", "9223372036854775808", "0", new string('я', 2000),
+        "1999-01", "2026-13", "0001-01-01", "9999-12-31", "2147483648", "-1", "9223372036854775808", "0", new string('я', 600),
         "\u202Eкв. 12\u202C", "a\u0000b", "\u0007\u001b[31m", "'; DROP TABLE payments; --", "%",
     ];
 
@@ -53,7 +53,8 @@ public sealed class HostileInputTests(DemoWebHost host) : IClassFixture<DemoWebH
             if (method != "GET") request.Content = JsonContent.Create(body ?? new JsonObject());
             using var response = await client.SendAsync(request, Ct);
             calls++;
-            if (await OpenApiSweep.FaultAsync($"{method} {url}", response) is { } fault) failures.Add(fault);
+            if (await OpenApiSweep.FaultAsync($"{method} {(url.Length > 200 ? url[..200] + "…" : url)}", response) is { } fault)
+                failures.Add(fault + (body is null ? "" : " ← " + body.ToJsonString()[..Math.Min(200, body.ToJsonString().Length)]));
         }
 
         foreach (var operation in operations)
@@ -61,7 +62,9 @@ public sealed class HostileInputTests(DemoWebHost host) : IClassFixture<DemoWebH
             var client = operation.Path.StartsWith("/api/v1/supplier/", StringComparison.Ordinal) ? supplier : host.Client;
             foreach (var parameter in operation.Parameters)
                 foreach (var value in ParameterValues)
-                    await TryAsync(client, operation.Method, OpenApiSweep.Url(operation.Path, operation.Parameters, parameter, value, plausible), null);
+                    // A NUL in a path is refused by the server itself (Kestrel's bare 400) before any of the application runs.
+                    if (!(parameter.In == "path" && value.Contains('\0')))
+                        await TryAsync(client, operation.Method, OpenApiSweep.Url(operation.Path, operation.Parameters, parameter, value, plausible), null);
             if (operation.Body is not { } schema || !schema.TryGetProperty("properties", out var properties)) continue;
             var url = OpenApiSweep.Url(operation.Path, operation.Parameters, null, "", plausible);
             foreach (var property in properties.EnumerateObject())

@@ -114,10 +114,23 @@ public static class Hardening
         var traceId = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier;
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OpenErc.Errors")
             .LogError(error, "Unhandled error in {Method} {Path}, trace {TraceId}", http.Request.Method, http.Request.Path, traceId);
-        if (error is BadHttpRequestException bad)
+        // Errors that the request's own values caused are the client's: a 4xx with the reason, not a 500.
+        // EF Core wraps the server's refusal of a save in a DbUpdateException.
+        var refused = error as Npgsql.PostgresException ?? error?.InnerException as Npgsql.PostgresException;
+        var (status, title, detail) = (refused ?? error) switch
         {
-            await Results.Problem("Запрос не разобран: проверьте его формат и размер", statusCode: bad.StatusCode, title: "Неверный запрос")
-                .ExecuteAsync(http);
+            BadHttpRequestException bad => (bad.StatusCode, "Неверный запрос", "Запрос не разобран: проверьте его формат и размер"),
+            // Class 22, data exceptions: a NUL character, a number or a date out of the column's range.
+            Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) =>
+                (400, "Недопустимое значение", "Значение в запросе не может быть сохранено или найдено: недопустимый символ или число либо дата вне допустимого диапазона"),
+            Npgsql.PostgresException { SqlState: "23503" } => (409, "Ссылка на несуществующий объект", "Запрос ссылается на объект, которого нет в картотеке"),
+            ArgumentOutOfRangeException or OverflowException => (400, "Недопустимое значение", "Число или дата в запросе вне допустимого диапазона"),
+            _ => (0, "", ""),
+        };
+        if (status != 0)
+        {
+            await Results.Problem($"{detail}. Код запроса: {traceId}", statusCode: status, title: title,
+                extensions: new Dictionary<string, object?> { ["traceId"] = traceId }).ExecuteAsync(http);
             return;
         }
         await Results.Problem($"Внутренняя ошибка сервера. Сообщите в ЕРЦ код ошибки: {traceId}", statusCode: 500, title: "Внутренняя ошибка",
