@@ -85,7 +85,7 @@ public static class OpenErcWebHost
             doc.Info.Title = "OpenErc API";
             doc.Info.Description = "Единый расчётный центр ЖКУ: картотека, приборы учёта, тарифы и нормативы.";
             return Task.CompletedTask;
-        }));
+        }).AddSecuritySchemes());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
 
@@ -109,6 +109,7 @@ public static class OpenErcWebHost
                 await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503))
             .WithTags("Служебное").WithSummary("Проверка работоспособности: 200, когда база данных отвечает");
         app.MapAuthApi();
+        app.MapServiceAccountApi();
         app.MapRegistryApi();
         app.MapCalculatorApi();
         app.MapBillingApi();

@@ -71,13 +71,33 @@ public sealed class AccessTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     [MemberData(nameof(AllRoles))]
     public async Task Each_role_reaches_exactly_the_endpoint_groups_of_its_duties(string role)
     {
-        using var client = role switch
-        {
-            Roles.Citizen => (await host.CitizenAsync(await FirstAccountAsync())).Client,
-            Roles.ManagementCompany => await host.ClientAsync(role, await GroupAsync(AccessGroupKind.ManagementCompany)),
-            Roles.Supplier => await host.ClientAsync(role, await GroupAsync(AccessGroupKind.Supplier)),
-            _ => await host.ClientAsync(role),
-        };
+        using var client = role == Roles.Citizen
+            ? (await host.CitizenAsync(await FirstAccountAsync())).Client
+            : await host.ClientAsync(role, await GroupOfAsync(role));
+        await ReachesExactlyTheGroupsOfItsDutiesAsync(client, role);
+    }
+
+    /// <summary>Every staff role but a citizen's (a citizen registers; no key is made for one).</summary>
+    public static TheoryData<string> StaffRoles => new(Roles.Staff);
+
+    [Theory]
+    [MemberData(nameof(StaffRoles))]
+    public async Task An_API_key_of_each_role_reaches_exactly_what_a_person_of_the_role_does(string role)
+    {
+        using var client = await ApiKeyTests.KeyClientAsync(host, "Проверка ролей " + role, role, await GroupOfAsync(role));
+        await ReachesExactlyTheGroupsOfItsDutiesAsync(client, role);
+    }
+
+    /// <summary>The group a user or key of <paramref name="role"/> needs: a company's or supplier's; none for the centre's staff.</summary>
+    private async Task<long?> GroupOfAsync(string role) => role switch
+    {
+        Roles.ManagementCompany => await GroupAsync(AccessGroupKind.ManagementCompany),
+        Roles.Supplier => await GroupAsync(AccessGroupKind.Supplier),
+        _ => null,
+    };
+
+    private async Task ReachesExactlyTheGroupsOfItsDutiesAsync(HttpClient client, string role)
+    {
         int buildings = await host.ScalarAsync<int>("SELECT count(*)::int FROM buildings");
         var wrong = new List<string>();
         foreach (var (duty, method, path) in Probes)
@@ -181,7 +201,10 @@ public sealed class AccessTests(DemoWebHost host) : IClassFixture<DemoWebHost>
 
     private Task<long> FirstAccountAsync() => host.ScalarAsync<long>("SELECT min(id) FROM personal_accounts");
 
-    private async Task<long> GroupAsync(AccessGroupKind kind)
+    private Task<long> GroupAsync(AccessGroupKind kind) => GroupAsync(host, kind);
+
+    /// <summary>An access group of <paramref name="kind"/>: the first there is, else one made for the first company or supplier.</summary>
+    internal static async Task<long> GroupAsync(WebHost host, AccessGroupKind kind)
     {
         await using var db = host.CreateContext();
         if (await db.AccessGroups.Where(g => g.Kind == kind).Select(g => (long?)g.Id).FirstOrDefaultAsync(Ct) is { } id) return id;

@@ -175,17 +175,17 @@ public sealed class AdminJourneyTests(DemoWebHost host) : IClassFixture<DemoWebH
     private static Regex Exact(string text) => new("^" + Regex.Escape(text) + "$");
 
     /// <summary>
-    /// Toggles <paramref name="role"/> in the roles of the user dialog, waits until the server has it (<paramref name="selected"/> or not:
-    /// a key pressed before that is lost) and closes the list; the dialog stays.
+    /// Toggles <paramref name="role"/> in the roles of the user (or key: <paramref name="prefix"/>) dialog, waits until the server has it
+    /// (<paramref name="selected"/> or not: a key pressed before that is lost) and closes the list; the dialog stays.
     /// </summary>
-    private static async Task PickRoleAsync(IPage page, string role, bool selected)
+    internal static async Task PickRoleAsync(IPage page, string role, bool selected, string prefix = "user")
     {
-        await CorrectionJourneyTests.Select(page, "user-roles").ClickAsync();
+        await CorrectionJourneyTests.Select(page, $"{prefix}-roles").ClickAsync();
         var option = page.GetByRole(AriaRole.Option, new() { Name = role, Exact = true });
         await option.ClickAsync();
         await Assertions.Expect(option).ToHaveAttributeAsync("aria-selected", selected ? "true" : "false");
         await page.Keyboard.PressAsync("Escape");
-        await Assertions.Expect(OperatorJourneyTests.Input(page, "user-roles")).ToHaveAttributeAsync("aria-expanded", "false");
-        await Assertions.Expect(page.GetByTestId("user-save")).ToBeVisibleAsync();
+        await Assertions.Expect(OperatorJourneyTests.Input(page, $"{prefix}-roles")).ToHaveAttributeAsync("aria-expanded", "false");
+        await Assertions.Expect(page.GetByTestId($"{prefix}-save")).ToBeVisibleAsync();
     }
 }

@@ -19,6 +19,8 @@ public static class AuthEvent
     public const string UserChanged = "user-changed";
     public const string Unlocked = "unlocked";
     public const string CodeShown = "cabinet-code-shown";
+    public const string ServiceAccountCreated = "service-account-created";
+    public const string ServiceAccountRevoked = "service-account-revoked";
 
     public static string Name(string code) => code switch
     {
@@ -33,8 +35,14 @@ public static class AuthEvent
         UserChanged => "Изменение пользователя",
         Unlocked => "Снятие блокировки",
         CodeShown => "Показ кода регистрации в кабинете",
+        ServiceAccountCreated => "Создание ключа API",
+        ServiceAccountRevoked => "Отзыв ключа API",
         _ => code,
     };
+
+    /// <summary>The details of a change of roles and group, as the journal shows them: «роли: Расчётчик; группа: 3».</summary>
+    public static string RolesAndGroup(IEnumerable<string>? roles, long? accessGroupId) =>
+        $"роли: {string.Join(", ", (roles ?? []).Select(Roles.NameOf))}; группа: {(accessGroupId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "нет")}";
 }
 
 /// <summary>One row of the sign-in journal.</summary>

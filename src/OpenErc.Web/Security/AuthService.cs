@@ -146,7 +146,9 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
 
     public async Task SignOutAsync(ClaimsPrincipal user, string? address)
     {
-        if (user.Identity?.Name is { } name) await journal.WriteAsync(AuthEvent.SignOut, name, true, AccessScope.UserId(user), address: address);
+        // A machine client has no session to end (its key is revoked instead) and no users.id.
+        if (user.Identity?.Name is { } name && !ApiKeys.IsServiceAccount(user))
+            await journal.WriteAsync(AuthEvent.SignOut, name, true, AccessScope.UserId(user), address: address);
         await signIn.SignOutAsync();
     }
 

@@ -154,7 +154,8 @@ public static class Hardening
     /// CSRF: a change (any method but GET, HEAD, OPTIONS) carrying the session cookie must come from the centre's own pages —
     /// a browser says where a request comes from in <c>Sec-Fetch-Site</c> and <c>Origin</c>, and a form posted by another site,
     /// even one on the same domain, says so. Clients that are no browsers (scripts, the banks' protocols) send neither and
-    /// carry no cookie of a person, or authenticate otherwise.
+    /// carry no cookie of a person, or authenticate otherwise: an API key (<see cref="ApiKeys"/>) is a header a browser
+    /// never adds by itself, so a request signed with one is no forgery and is not checked here.
     /// </summary>
     private static bool SameOrigin(HttpContext http, PublicUrl publicUrl)
     {

@@ -41,6 +41,22 @@ public static class Roles
 
     public static string NameOf(string code) => All.FirstOrDefault(r => r.Code == code).Name ?? code;
 
+    /// <summary>
+    /// Why <paramref name="roles"/> with <paramref name="accessGroupId"/> cannot be given to a staff user or a machine client
+    /// (a service account): the field's code (<c>Roles</c> or <c>AccessGroupId</c>, as Identity's errors name them) and
+    /// the Russian message; null when they can. Citizens register themselves, and a company's or supplier's
+    /// representative needs the group that narrows what it sees.
+    /// </summary>
+    public static (string Code, string Message)? Refusal(IReadOnlyList<string>? roles, long? accessGroupId)
+    {
+        if (roles is not { Count: > 0 }) return ("Roles", "Укажите хотя бы одну роль");
+        if (roles.FirstOrDefault(x => All.All(k => k.Code != x)) is { } unknown) return ("Roles", $"Неизвестная роль «{unknown}»");
+        if (roles.Contains(Citizen)) return ("Roles", "Граждане регистрируются сами по коду из платёжного документа");
+        if (roles.Any(x => x is ManagementCompany or Supplier) && accessGroupId is null)
+            return ("AccessGroupId", "Для представителя управляющей организации или поставщика укажите группу доступа");
+        return null;
+    }
+
     /// <summary>The Russian names of <paramref name="codes"/>, in the order of <see cref="All"/>, comma-separated.</summary>
     public static string Names(IEnumerable<string> codes)
     {

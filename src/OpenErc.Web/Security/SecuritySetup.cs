@@ -52,8 +52,10 @@ public static class SecuritySetup
             o.SlidingExpiration = true;
             // The API answers 401/403 with a message; only pages are sent to the sign-in form.
             o.Events.OnRedirectToLogin = c => Deny(c, 401, "Требуется вход в систему", "Войдите в систему: POST /api/v1/auth/login");
-            o.Events.OnRedirectToAccessDenied = c => Deny(c, 403, "Нет доступа", "Недостаточно прав для этого действия");
+            o.Events.OnRedirectToAccessDenied = c => Deny(c, 403, DeniedTitle, DeniedDetail);
         });
+        // Machine clients: an API key in a header instead of the cookie (after Identity: it replaces Identity's default schemes).
+        services.AddApiKeys();
         // Sessions live on the server: the cookie is a key to auth_sessions, dead once signed out.
         services.AddSingleton<SessionStore>();
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
@@ -69,6 +71,10 @@ public static class SecuritySetup
         return services;
     }
 
+    /// <summary>The refusal of a signed-in user or key without the duty.</summary>
+    public const string DeniedTitle = "Нет доступа";
+    public const string DeniedDetail = "Недостаточно прав для этого действия";
+
     private static Task Deny(RedirectContext<CookieAuthenticationOptions> context, int status, string title, string detail)
     {
         if (!context.Request.Path.StartsWithSegments("/api"))
@@ -76,8 +82,14 @@ public static class SecuritySetup
             context.Response.Redirect(context.RedirectUri);
             return Task.CompletedTask;
         }
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new { type = "about:blank", title, status, detail }, options: null, contentType: "application/problem+json");
+        return WriteProblemAsync(context.Response, status, title, detail);
+    }
+
+    /// <summary>A refusal of authentication or authorization as a ProblemDetails in Russian.</summary>
+    public static Task WriteProblemAsync(HttpResponse response, int status, string title, string detail)
+    {
+        response.StatusCode = status;
+        return response.WriteAsJsonAsync(new { type = "about:blank", title, status, detail }, options: null, contentType: "application/problem+json");
     }
 
     /// <summary>

@@ -98,17 +98,11 @@ public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, A
         if (creating && string.IsNullOrWhiteSpace(r.Login)) errors.Add(new() { Code = "Login", Description = "Укажите логин" });
         if (string.IsNullOrWhiteSpace(r.FullName)) errors.Add(new() { Code = "FullName", Description = "Укажите ФИО" });
         if (creating && string.IsNullOrEmpty(r.Password)) errors.Add(new() { Code = "Password", Description = "Укажите пароль" });
-        if (r.Roles is not { Count: > 0 }) errors.Add(new() { Code = "Roles", Description = "Укажите хотя бы одну роль" });
-        else if (r.Roles.FirstOrDefault(x => Roles.All.All(k => k.Code != x)) is { } unknown)
-            errors.Add(new() { Code = "Roles", Description = $"Неизвестная роль «{unknown}»" });
-        else if (r.Roles.Contains(Roles.Citizen)) errors.Add(new() { Code = "Roles", Description = "Граждане регистрируются сами по коду из платёжного документа" });
-        else if (r.Roles.Any(x => x is Roles.ManagementCompany or Roles.Supplier) && r.AccessGroupId is null)
-            errors.Add(new() { Code = "AccessGroupId", Description = "Для представителя управляющей организации или поставщика укажите группу доступа" });
+        if (Roles.Refusal(r.Roles, r.AccessGroupId) is { } refusal) errors.Add(new() { Code = refusal.Code, Description = refusal.Message });
         return errors.Count > 0 ? IdentityResult.Failed([.. errors]) : null;
     }
 
-    private static string Describe(StaffUserRequest r) =>
-        $"роли: {string.Join(", ", (r.Roles ?? []).Select(Roles.NameOf))}; группа: {(r.AccessGroupId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "нет")}";
+    private static string Describe(StaffUserRequest r) => AuthEvent.RolesAndGroup(r.Roles, r.AccessGroupId);
 
     private static IdentityResult Failed(string code, string text) => IdentityResult.Failed(new IdentityError { Code = code, Description = text });
 
