@@ -59,7 +59,7 @@ public sealed class DemoRegionTests(PostgresCluster cluster)
     public async Task Region_is_complete_and_valid_by_the_registry_rules()
     {
         var cs = await GenerateAsync(400, 42);
-        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(cs));
+        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(cs), TestClock.On(2026, 11, 20));
 
         (await db.Accounts.CountAsync(Ct)).ShouldBe(400);
         var organisations = await db.Organisations.ToListAsync(Ct);
