@@ -5,22 +5,27 @@ using Spectre.Console;
 
 namespace OpenErc.Cli;
 
-/// <summary><c>openerc demo --accounts N --seed S</c>: a deterministic demo region, written with binary COPY.</summary>
+/// <summary><c>openerc demo --accounts N --seed S --months M</c>: a deterministic demo region, written with binary COPY, and M months of its life.</summary>
 public static class DemoCommand
 {
     public static Command Create()
     {
         var accounts = new Option<int>("--accounts") { Description = "Число лицевых счетов", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Начальное значение генератора", DefaultValueFactory = _ => 42 };
-        var month = new Option<string?>("--month") { Description = "Текущий месяц ГГГГ-ММ (показания — за шесть месяцев до него); по умолчанию текущий" };
-        var cmd = new Command("demo", "Создать демонстрационный регион в пустой базе") { accounts, seed, month };
+        var month = new Option<string?>("--month") { Description = "Текущий месяц ГГГГ-ММ (история — за месяцы до него); по умолчанию текущий" };
+        var months = new Option<int>("--months")
+        {
+            Description = $"Месяцев истории до текущего (0–{DemoOptions.MaxMonths}): платежи, начисления, закрытие, квитанции; 0 — только картотека",
+            DefaultValueFactory = _ => 12,
+        };
+        var cmd = new Command("demo", "Создать демонстрационный регион в пустой базе") { accounts, seed, month, months };
         cmd.SetAction(async (parse, ct) =>
         {
             var current = CliDatabase.Clock.CurrentMonth;
             if (parse.GetValue(month) is { } text && !CliMonth.TryParse(text, out current)) return 2;
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
-            var options = new DemoOptions(parse.GetValue(accounts), parse.GetValue(seed), current);
+            var options = new DemoOptions(parse.GetValue(accounts), parse.GetValue(seed), current, parse.GetValue(months)) { Zone = CliDatabase.Clock.Zone };
             DemoResult result = null!;
             try
             {
@@ -49,7 +54,15 @@ public static class DemoCommand
                 return 1;
             }
             AnsiConsole.MarkupLineInterpolated(
-                $"Готово: {result.Accounts:N0} лицевых счетов, {result.Buildings:N0} домов, {result.Rows:N0} строк за {result.Elapsed.TotalSeconds:F1} с");
+                $"Картотека: {result.Accounts:N0} лицевых счетов, {result.Buildings:N0} домов, {result.Rows:N0} строк за {result.RegistryElapsed.TotalSeconds:F1} с");
+            if (result.History is { } h)
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"История с {h.FirstMonth} ({h.Months} мес.): {h.ChargeLines:N0} строк начислений на {h.Charged:N2} ₽, {h.Payments:N0} платежей на {h.Paid:N2} ₽, {h.Receipts:N0} платёжных документов, {h.Transfers:N0} перечислений за {h.Elapsed.TotalSeconds:F1} с");
+                foreach (var (stage, time) in h.Stages.OrderByDescending(s => s.Value))
+                    AnsiConsole.MarkupLineInterpolated($"[grey]  {stage}: {time.TotalSeconds:F1} с[/]");
+            }
+            AnsiConsole.MarkupLineInterpolated($"Готово за {result.Elapsed.TotalSeconds:F1} с");
             return 0;
         });
         return cmd;

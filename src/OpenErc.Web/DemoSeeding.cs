@@ -13,8 +13,16 @@ public static class DemoSeeding
         if (accounts <= 0) return;
         await using (var db = database.CreateContext())
             if (await db.Buildings.AnyAsync()) return;
-        log.LogInformation("The database is empty: generating a demo region of {Accounts} accounts", accounts);
-        var result = await DemoRegion.GenerateAsync(database.ConnectionString, new DemoOptions(accounts, config.GetValue("OpenErc:DemoSeed", 42), database.Clock.CurrentMonth));
-        log.LogInformation("Demo region ready: {Accounts} accounts in {Buildings} buildings, {Seconds:F1} s", result.Accounts, result.Buildings, result.Elapsed.TotalSeconds);
+        int months = config.GetValue("OpenErc:DemoMonths", 12);
+        var options = new DemoOptions(accounts, config.GetValue("OpenErc:DemoSeed", 42), database.Clock.CurrentMonth, months) { Zone = database.Clock.Zone };
+        log.LogInformation("The database is empty: generating a demo region of {Accounts} accounts with {Months} months of history before {Month}",
+            accounts, months, options.CurrentMonth);
+        var result = await DemoRegion.GenerateAsync(database.ConnectionString, options);
+        log.LogInformation("Demo region ready in {Seconds:F1} s: {Accounts} accounts in {Buildings} buildings ({Registry:F1} s), {History}",
+            result.Elapsed.TotalSeconds, result.Accounts, result.Buildings, result.RegistryElapsed.TotalSeconds, Describe(result.History));
     }
+
+    private static string Describe(DemoHistoryReport? h) => h is null ? "no history" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{h.Months} months lived from {h.FirstMonth} in {h.Elapsed.TotalSeconds:F1} s ({string.Join(", ", h.Stages.Select(s => $"{s.Key} {s.Value.TotalSeconds:F1} s"))}): "
+        + $"{h.ChargeLines} charge lines, {h.Payments} payments, {h.Receipts} receipts, {h.Transfers} transfers");
 }

@@ -61,6 +61,8 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
             {
                 ["ConnectionStrings:OpenErc"] = ConnectionString,
                 ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // The registry alone, the host's month open and not charged; the demo's year of life has tests of its own.
+                ["OpenErc:DemoMonths"] = "0",
                 ["Urls"] = "http://127.0.0.1:0",
                 ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
                 // Readings are accepted on any day of a test run; the window itself is tested with its own settings.

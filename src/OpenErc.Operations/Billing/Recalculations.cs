@@ -219,8 +219,10 @@ public static partial class Recalculations
             if (side.Main is null || side.Main.Kind != ChargeLineKind.Charge && line.Kind == ChargeLineKind.Charge) side.Main = line;
         }
         var was = new Dictionary<Key, Side>();
+        // Volumes prorated by days carry 28 decimals; the exact numeric sum of a few of them (a charge and its temporary
+        // absence line) can exceed a decimal's 28–29 digits, so it is read rounded to 20 places — far below any meter's.
         await using (var cmd = new NpgsqlCommand("""
-            SELECT account_id, service_id, supplier_id, zone, min(building_id), sum(amount), sum(volume), min(unit) FROM charge_lines
+            SELECT account_id, service_id, supplier_id, zone, min(building_id), sum(amount), round(sum(volume), 20), min(unit) FROM charge_lines
             WHERE building_id = ANY(@ids) AND service_month = @m AND booking_month >= @m AND kind = ANY(@kinds)
             GROUP BY 1, 2, 3, 4
             """, conn))

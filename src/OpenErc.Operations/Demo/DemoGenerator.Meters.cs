@@ -5,11 +5,9 @@ using OpenErc.Core.Tariffs;
 
 namespace OpenErc.Operations.Demo;
 
-/// <summary>Meters (ИПУ, room meters, ОДПУ) and six months of their readings.</summary>
+/// <summary>Meters (ИПУ, room meters, ОДПУ) and their readings of the months before the current one.</summary>
 internal sealed partial class DemoGenerator
 {
-    private const int ReadingMonths = 6;
-
     /// <summary>Share (percent) of a winter month's heat by calendar month: the heating season runs October to May.</summary>
     private static readonly int[] HeatSeason = [100, 90, 80, 55, 20, 0, 0, 0, 5, 50, 80, 95];
 
@@ -122,7 +120,7 @@ internal sealed partial class DemoGenerator
     }
 
     /// <summary>
-    /// Readings on the 20th–25th of each of the six months before the current one, one row per zone, growing by
+    /// Readings on the 20th–25th of each of the months before the current one (<see cref="_readingMonths"/>), one row per zone, growing by
     /// <paramref name="monthly"/> (±40 %). Some meters skip months, a few never report, readings of an expired
     /// meter are not taken, and the register rolls over at 10^Digits.
     /// </summary>
@@ -133,14 +131,14 @@ internal sealed partial class DemoGenerator
         var spec = Spec(meter.Resource, meter.Kind, meter.Zones);
         long unit = Pow10(spec.Scale);
         long modulus = Pow10(meter.Digits + spec.Scale);
-        var first = _today.AddMonths(-ReadingMonths);
+        var first = _today.AddMonths(-_readingMonths);
         int monthsBefore = Math.Max(0, (first.Year - meter.InstalledOn.Year) * 12 + first.Month - meter.InstalledOn.Month);
 
         Span<long> value = stackalloc long[meter.Zones];
         for (int z = 0; z < value.Length; z++)
             value[z] = (monthsBefore * monthly * _rng.Next(85, 116) / 100 + _rng.Next(0, 20) * unit / 10) * ZoneShare(meter.Zones, z) / 100;
 
-        for (int i = 0; i < ReadingMonths; i++)
+        for (int i = 0; i < _readingMonths; i++)
         {
             var month = first.AddMonths(i);
             var readOn = month.AddDays(_rng.Next(19, 25));

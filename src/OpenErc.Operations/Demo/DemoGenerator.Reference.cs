@@ -266,13 +266,30 @@ internal sealed partial class DemoGenerator
 
     private void AddTariff(long supplier, string service, TariffZone zone, decimal before, decimal after, long? building = null)
     {
-        var from = _tariffChange.AddYears(-1);
-        foreach (var (rate, validFrom, validTo) in new[] { (before, from, (DateOnly?)_tariffChange), (after, _tariffChange, null) })
+        foreach (var (rate, validFrom, validTo) in YearlyValues(before, after))
             _t.Tariffs.Add(new Tariff
             {
                 Id = _t.Tariffs.NextId(), SupplierId = supplier, ServiceId = _services[service], BuildingId = building, Zone = zone,
                 Rate = rate, ValidFrom = validFrom, ValidTo = validTo,
             });
+    }
+
+    /// <summary>
+    /// A rate's years, earliest first: <paramref name="after"/> from <see cref="_tariffChange"/> on, <paramref name="before"/> the year
+    /// before it, and each earlier year back to <see cref="_tariffsSince"/> the next year's value less the same indexation,
+    /// rounded to the digits of <paramref name="before"/>.
+    /// </summary>
+    private List<(decimal Value, DateOnly From, DateOnly? To)> YearlyValues(decimal before, decimal after)
+    {
+        var years = new List<(decimal, DateOnly, DateOnly?)> { (after, _tariffChange, null) };
+        decimal value = before;
+        for (var from = _tariffChange.AddYears(-1); from >= _tariffsSince; from = from.AddYears(-1))
+        {
+            years.Add((value, from, from.AddYears(1)));
+            value = decimal.Round(value * before / after, before.Scale, MidpointRounding.AwayFromZero);
+        }
+        years.Reverse();
+        return years;
     }
 
     /// <summary>Regional norms (illustrative values of the usual magnitude), revised by 2 % on 1 July.</summary>
@@ -315,8 +332,7 @@ internal sealed partial class DemoGenerator
     private void AddNorm(string service, string category, string description, string unit, decimal before)
     {
         var after = decimal.Round(before * 1.02m, before.Scale, MidpointRounding.AwayFromZero);
-        var from = _tariffChange.AddYears(-1);
-        foreach (var (value, validFrom, validTo) in new[] { (before, from, (DateOnly?)_tariffChange), (after, _tariffChange, null) })
+        foreach (var (value, validFrom, validTo) in YearlyValues(before, after))
             _t.ConsumptionNorms.Add(new ConsumptionNorm
             {
                 Id = _t.ConsumptionNorms.NextId(), ServiceId = _services[service], Category = category, Description = description,

@@ -26,11 +26,17 @@ internal sealed partial class DemoGenerator
     /// <summary>1 July on which tariffs and norms change; the previous rates run for the year before it.</summary>
     private readonly DateOnly _tariffChange;
 
+    /// <summary>The first 1 July of the tariff history: a year before <see cref="_tariffChange"/>, or earlier, so that the rates cover the first month of the region's history.</summary>
+    private readonly DateOnly _tariffsSince;
+
+    /// <summary>Months of meter readings before the current month: the history's months and the month before them (their base), at least six.</summary>
+    private readonly int _readingMonths;
+
     private int _accountsLeft;
     private long _accountSerial;
     private int _buildingIndex;
 
-    public DemoGenerator(DemoTables tables, CopySession session, DemoBaseline baseline, int seed, BillingPeriod month)
+    public DemoGenerator(DemoTables tables, CopySession session, DemoBaseline baseline, int seed, BillingPeriod month, int historyMonths)
     {
         _t = tables;
         _session = session;
@@ -38,6 +44,10 @@ internal sealed partial class DemoGenerator
         _rng = new Random(seed);
         _today = month.FirstDay;
         _tariffChange = new DateOnly(month.Month >= 7 ? month.Year : month.Year - 1, 7, 1);
+        var firstHistoryDay = _today.AddMonths(-historyMonths);
+        _tariffsSince = _tariffChange.AddYears(-1);
+        while (_tariffsSince > firstHistoryDay) _tariffsSince = _tariffsSince.AddYears(-1);
+        _readingMonths = Math.Max(6, historyMonths + 1);
         _cityStreets = CityStreets();
     }
 
@@ -358,10 +368,13 @@ internal sealed partial class DemoGenerator
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 
     /// <summary>A version-4 GUID from the seeded generator (a real ФИАС id would come from the ГАР import).</summary>
-    private Guid NewGuid()
+    private Guid NewGuid() => NewGuid(_rng);
+
+    /// <summary>A version-4 GUID drawn from <paramref name="rng"/>.</summary>
+    internal static Guid NewGuid(Random rng)
     {
         Span<byte> bytes = stackalloc byte[16];
-        _rng.NextBytes(bytes);
+        rng.NextBytes(bytes);
         bytes[7] = (byte)(bytes[7] & 0x0F | 0x40);
         bytes[8] = (byte)(bytes[8] & 0x3F | 0x80);
         return new Guid(bytes);

@@ -40,8 +40,9 @@ public interface IAcquirer
 public static class CabinetPayments
 {
     /// <summary>Creates an order for the account; the errors by field in Russian, and nothing created, when the request is wrong.</summary>
+    /// <param name="orderId">The order's id when the caller makes it (the demo region's history makes it from its seed); otherwise a new version-7 GUID.</param>
     public static async Task<(CabinetOrder? Order, Dictionary<string, string[]> Errors)> CreateAsync(string connectionString, IAcquirer acquirer, long agentId,
-        string? accountNumber, decimal? amount, BillingPeriod? period, PostingOptions options, CancellationToken ct = default)
+        string? accountNumber, decimal? amount, BillingPeriod? period, PostingOptions options, CancellationToken ct = default, Guid? orderId = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (AccountNumber.Check(accountNumber) is { } badNumber) errors["accountNumber"] = [badNumber];
@@ -57,7 +58,7 @@ public static class CabinetPayments
             WHERE number = @number AND coalesce(closed_on > @today, true)
             RETURNING account_id
             """, conn);
-        var order = new CabinetOrder(Guid.CreateVersion7(), acquirer.Name, agentId, accountNumber!, 0, amount!.Value, period, CabinetOrderState.Created, null, options.Now);
+        var order = new CabinetOrder(orderId ?? Guid.CreateVersion7(), acquirer.Name, agentId, accountNumber!, 0, amount!.Value, period, CabinetOrderState.Created, null, options.Now);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", order.Id));
         cmd.Parameters.Add(new NpgsqlParameter<string>("acquirer", order.Acquirer));
         cmd.Parameters.Add(new NpgsqlParameter<long>("agent", agentId));

@@ -1,7 +1,15 @@
 using System.Globalization;
 using Npgsql;
+using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Payments;
+
+/// <summary>
+/// One line of a bank's registry: when it was paid (the region's local time), the bank's operation id, the account, payer,
+/// amount and commission, the period the payer named (a receipt's QR code), and the branch and terminal that took it.
+/// </summary>
+public sealed record RegistryEntry(DateTime PaidAt, string OperationId, string AccountNumber, string? Payer, decimal Amount, decimal Commission,
+    BillingPeriod? Period = null, string Branch = "8593", string Terminal = "8593/0001");
 
 public static partial class PaymentRegistries
 {
@@ -18,17 +26,31 @@ public static partial class PaymentRegistries
     {
         if (accountNumbers.Count == 0) throw new PaymentException("Нет лицевых счетов для примера реестра");
         var random = new Random(seed);
-        using var writer = new StreamWriter(output, RegistryParser.Windows1251, 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
-        decimal total = 0, commission = 0;
-        for (int i = 0; i < lines; i++)
+        Write(output, Enumerable.Range(0, lines).Select(i =>
         {
             decimal amount = random.Next(10_000, 500_001) / 100m;
-            decimal fee = decimal.Round(amount / 100m, 2, MidpointRounding.AwayFromZero);
-            (total, commission) = (total + amount, commission + fee);
             var time = new TimeOnly(8, 0).Add(TimeSpan.FromSeconds(random.Next(12 * 3600)));
+            return new RegistryEntry(day.ToDateTime(time), string.Create(CultureInfo.InvariantCulture, $"{prefix}{i + 1}"), accountNumbers[i % accountNumbers.Count],
+                SamplePayers[i % SamplePayers.Length], amount, decimal.Round(amount / 100m, 2, MidpointRounding.AwayFromZero),
+                Terminal: string.Create(CultureInfo.InvariantCulture, $"8593/{i % 50:D4}"));
+        }));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="entries"/> as a registry in the built-in <see cref="RegistryProfile.Sber"/> layout, Windows-1251,
+    /// with its footer (count, total, commission), as a bank would send it: the same entries give the same file.
+    /// </summary>
+    public static void Write(Stream output, IEnumerable<RegistryEntry> entries)
+    {
+        using var writer = new StreamWriter(output, RegistryParser.Windows1251, 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
+        int lines = 0;
+        decimal total = 0, commission = 0;
+        foreach (var e in entries)
+        {
+            (lines, total, commission) = (lines + 1, total + e.Amount, commission + e.Commission);
             writer.Write(string.Create(CultureInfo.InvariantCulture,
-                $"{day:dd-MM-yyyy};{time:HH-mm-ss};8593;8593/{i % 50:D4};{prefix}{i + 1};{accountNumbers[i % accountNumbers.Count]};{SamplePayers[i % SamplePayers.Length]};;;"));
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{amount:0.00};{fee:0.00}").Replace('.', ','));
+                $"{e.PaidAt:dd-MM-yyyy};{e.PaidAt:HH-mm-ss};{e.Branch};{e.Terminal};{e.OperationId};{e.AccountNumber};{e.Payer};;{e.Period?.FirstDay.ToString("MMyyyy", CultureInfo.InvariantCulture)};"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.Amount:0.00};{e.Commission:0.00}").Replace('.', ','));
         }
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"={lines};{total:0.00};{commission:0.00}").Replace('.', ','));
     }

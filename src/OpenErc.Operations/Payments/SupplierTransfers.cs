@@ -134,39 +134,57 @@ public static class SupplierTransfers
     public static Task<SupplierTransfer> ConfirmAsync(string connectionString, long transferId, PostingOptions options, CancellationToken ct = default) =>
         StepAsync(connectionString, transferId, TransferState.Sent, TransferState.Confirmed, options, ct);
 
+    /// <summary>Marks prepared transfers as sent to the bank in one go (a day's payment orders): all of them, or — when one is refused — none.</summary>
+    public static Task SendAsync(string connectionString, IReadOnlyCollection<long> transferIds, PostingOptions options, CancellationToken ct = default) =>
+        StepAllAsync(connectionString, transferIds, TransferState.Prepared, TransferState.Sent, options, ct);
+
+    /// <summary>Marks sent transfers as confirmed by the bank's statement in one go: all of them, or — when one is refused — none.</summary>
+    public static Task ConfirmAsync(string connectionString, IReadOnlyCollection<long> transferIds, PostingOptions options, CancellationToken ct = default) =>
+        StepAllAsync(connectionString, transferIds, TransferState.Sent, TransferState.Confirmed, options, ct);
+
     private static async Task<SupplierTransfer> StepAsync(string connectionString, long id, TransferState from, TransferState to, PostingOptions options,
         CancellationToken ct)
+    {
+        var (day, supplier) = (await StepAllAsync(connectionString, [id], from, to, options, ct))[0];
+        return (await ListAsync(connectionString, day, day, supplier, ct)).Single();
+    }
+
+    /// <summary>Moves the transfers from <paramref name="from"/> to <paramref name="to"/> in one transaction; their days and suppliers in the order given.</summary>
+    private static async Task<List<(DateOnly Day, long Supplier)>> StepAllAsync(string connectionString, IReadOnlyCollection<long> ids, TransferState from,
+        TransferState to, PostingOptions options, CancellationToken ct)
     {
         string column = to == TransferState.Sent ? "sent" : "confirmed";
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
             WITH changed AS (
-                UPDATE supplier_transfers SET state = @to, {column}_at = @now, {column}_by = @by WHERE id = @id AND state = @from RETURNING id)
-            SELECT t.state, t.day, t.supplier_id, (SELECT count(*) FROM changed) FROM supplier_transfers t WHERE t.id = @id
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
+                UPDATE supplier_transfers SET state = @to, {column}_at = @now, {column}_by = @by WHERE id = ANY(@ids) AND state = @from RETURNING id)
+            SELECT t.id, t.state, t.day, t.supplier_id, t.id IN (SELECT id FROM changed) FROM supplier_transfers t WHERE t.id = ANY(@ids)
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", ids.ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string>("from", Name(from)));
         cmd.Parameters.Add(new NpgsqlParameter<string>("to", Name(to)));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Now));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
-        DateOnly day;
-        long supplier;
+        var found = new Dictionary<long, (TransferState State, DateOnly Day, long Supplier, bool Changed)>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                // The snapshot of the statement sees the row as it was before the update: its state tells why a refusal.
+                found[r.GetInt64(0)] = (State(r.GetString(1)), r.GetFieldValue<DateOnly>(2), r.GetInt64(3), r.GetBoolean(4));
+        foreach (var id in ids)
         {
-            if (!await r.ReadAsync(ct)) throw new PaymentException($"Перечисление №{id} не найдено");
-            // The snapshot of the statement sees the row as it was before the update: its state tells why a refusal.
-            var state = State(r.GetString(0));
-            (day, supplier) = (r.GetFieldValue<DateOnly>(1), r.GetInt64(2));
-            if (r.GetInt64(3) == 0)
-                throw new PaymentException(state switch
+            if (!found.TryGetValue(id, out var t)) throw new PaymentException($"Перечисление №{id} не найдено");
+            if (!t.Changed)
+                throw new PaymentException(t.State switch
                 {
                     TransferState.Prepared => $"Перечисление №{id} ещё не отправлено: сначала отметьте отправку",
                     TransferState.Sent when to == TransferState.Sent => $"Перечисление №{id} уже отправлено",
                     _ => $"Перечисление №{id} уже подтверждено",
                 });
         }
-        return (await ListAsync(connectionString, day, day, supplier, ct)).Single();
+        await tx.CommitAsync(ct);
+        return ids.Select(id => (found[id].Day, found[id].Supplier)).ToList();
     }
 
     /// <summary>The centre's balance with each supplier over all receipts so far.</summary>

@@ -139,6 +139,37 @@ public static class ReceiptIssuing
         return await StoreAsync(conn, context, buildingId, accounts, documents, ct);
     }
 
+    /// <summary>
+    /// Issues the closed month's documents of every building that has none yet, <paramref name="parallelism"/> buildings at
+    /// a time (default: one per core), and returns how many were issued. Nothing is rendered: the account card, the cabinet
+    /// and <see cref="ReceiptPrinting"/> render an issued document when it is asked for, always the same file.
+    /// </summary>
+    public static async Task<long> IssueMonthAsync(string connectionString, BillingPeriod month, ReceiptSettings settings, string issuedBy, DateOnly today,
+        int parallelism = 0, CancellationToken ct = default)
+    {
+        Context context;
+        var buildings = new List<long>();
+        await using (var conn = new NpgsqlConnection(connectionString))
+        {
+            await conn.OpenAsync(ct);
+            await EnsureClosedAsync(conn, month, ct);
+            context = await ContextAsync(conn, settings, issuedBy, today, ct);
+            await using var cmd = new NpgsqlCommand("SELECT id FROM buildings ORDER BY id", conn);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) buildings.Add(r.GetInt64(0));
+        }
+        long issued = 0;
+        await Parallel.ForEachAsync(buildings,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = ct },
+            async (building, token) =>
+            {
+                await using var conn = new NpgsqlConnection(connectionString);
+                await conn.OpenAsync(token);
+                Interlocked.Add(ref issued, await IssueBuildingAsync(conn, context, month, building, ct: token));
+            });
+        return issued;
+    }
+
     /// <summary>The issued documents of a month (one building, or one account), in the print shop's order: entrance, then flat.</summary>
     /// <param name="debtNotices">The debt notices instead of the monthly documents.</param>
     public static async Task<IReadOnlyList<UnifiedPaymentDocument>> LoadAsync(NpgsqlConnection conn, BillingPeriod month, long? buildingId, long? accountId,

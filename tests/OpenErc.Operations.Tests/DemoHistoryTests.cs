@@ -1,0 +1,203 @@
+using Npgsql;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Meters;
+using OpenErc.Operations.Demo;
+using OpenErc.Operations.Payments;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>A small demo region that has lived the twelve months before November 2026: made once for the tests of its history.</summary>
+public sealed class DemoYear(PostgresCluster cluster) : IAsyncLifetime
+{
+    public static readonly BillingPeriod Current = new(2026, 11);
+    public static readonly DemoOptions Options = new(Accounts: 80, Seed: 42, Current, Months: 12);
+
+    public string ConnectionString { get; private set; } = "";
+    public DemoResult Result { get; private set; } = null!;
+
+    /// <summary>The twelve closed months, oldest first.</summary>
+    public static IReadOnlyList<BillingPeriod> Closed { get; } =
+        Enumerable.Range(0, 12).Select(i => BillingPeriod.Of(Options.FirstMonth.FirstDay.AddMonths(i))).ToList();
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = await cluster.CreateDatabaseAsync("year");
+        Result = await DemoRegion.GenerateAsync(ConnectionString, Options, ct: TestContext.Current.CancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The demo region's year of life: months charged and closed in order with the current one open and not charged;
+/// every channel's payments, issued documents, recalculations, a quality reduction, penalties, old debts and advances,
+/// suppliers' transfers and the suspense queue in every month; the balance equation; the same seed and month give the
+/// same ledger.
+/// </summary>
+public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : IClassFixture<DemoYear>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private string Cs => year.ConnectionString;
+
+    private static string Day(BillingPeriod month) => $"'{month.FirstDay:yyyy-MM-dd}'";
+
+    private async Task<List<T>> ColumnAsync<T>(string sql)
+    {
+        await using var conn = new NpgsqlConnection(Cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var values = new List<T>();
+        await using var r = await cmd.ExecuteReaderAsync(Ct);
+        while (await r.ReadAsync(Ct)) values.Add(r.GetFieldValue<T>(0));
+        return values;
+    }
+
+    [Fact]
+    public async Task The_months_before_the_current_one_are_closed_in_order_and_the_current_one_is_open_without_charges()
+    {
+        (await ColumnAsync<string>("SELECT to_char(month, 'YYYY-MM') || ' ' || state FROM billing_periods ORDER BY month"))
+            .ShouldBe([.. DemoYear.Closed.Select(m => $"{m} closed"), "2026-11 open"]);
+        // Each month was closed on its own last evening, so in the order of the months.
+        var closedOn = await ColumnAsync<DateTime>("SELECT (closed_at AT TIME ZONE 'Europe/Moscow') FROM billing_periods WHERE state = 'closed' ORDER BY month");
+        closedOn.Select(DateOnly.FromDateTime).ShouldBe(DemoYear.Closed.Select(m => m.End.AddDays(-1)));
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE booking_month >= {Day(DemoYear.Current)}")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM billing_runs WHERE month = {Day(DemoYear.Current)}")).ShouldBe(0);
+        year.Result.History.ShouldNotBeNull().Months.ShouldBe(12);
+    }
+
+    [Fact]
+    public async Task Every_closed_month_has_charges_payments_from_every_channel_and_its_documents_issued()
+    {
+        foreach (var month in DemoYear.Closed)
+        {
+            (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE booking_month = {Day(month)} AND kind = 0"))
+                .ShouldBeGreaterThan(500, $"charges of {month}");
+            var channels = await ColumnAsync<short>($"SELECT DISTINCT channel FROM payments WHERE booking_month = {Day(month)} AND corrects IS NULL ORDER BY 1");
+            channels.Select(c => (PaymentChannel)c).ShouldBe(
+                [PaymentChannel.Registry, PaymentChannel.Sber, PaymentChannel.Osmp, PaymentChannel.CashDesk, PaymentChannel.Cabinet], $"channels of {month}");
+            // One document per account with balances in the month, none twice.
+            (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM receipts WHERE month = {Day(month)}")).ShouldBe(
+                await Sql.ScalarAsync<long>(Cs, $"SELECT count(DISTINCT account_id) FROM account_balances WHERE month = {Day(month)}"), $"documents of {month}");
+        }
+        // The cash desk's shifts are closed, and its payments were taken in them.
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM cash_shifts WHERE state = 'open'")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM payments WHERE channel = {(short)PaymentChannel.CashDesk} AND shift_id IS NULL")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM cabinet_orders WHERE state <> 'paid'")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Readings_come_from_the_cabinet_operators_and_banks_with_gaps_that_averages_and_norms_fill()
+    {
+        foreach (var month in DemoYear.Closed)
+        {
+            var sources = await ColumnAsync<int>($"""
+                SELECT DISTINCT source FROM meter_readings WHERE read_on >= {Day(month)} AND read_on < {Day(month.Next())} ORDER BY 1
+                """);
+            sources.ShouldContain((int)ReadingSource.Cabinet);
+            sources.ShouldContain((int)ReadingSource.Operator);
+            sources.ShouldContain((int)ReadingSource.Bank);
+        }
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE kind = 0 AND source = {(short)VolumeSource.Average}")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, $"""
+            SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            WHERE l.kind = 0 AND l.source = {(short)VolumeSource.Norm} AND s.code IN ('cold_water', 'hot_water', 'electricity')
+            """)).ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Retroactive_changes_are_recalculated_an_interruption_reduces_the_charge_and_penalties_accrue()
+    {
+        async Task<long> Lines(ChargeLineKind kind) => await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)kind}");
+        (await Lines(ChargeLineKind.Recalculation)).ShouldBeGreaterThan(0);
+        (await Lines(ChargeLineKind.QualityReduction)).ShouldBeGreaterThan(0);
+        (await Lines(ChargeLineKind.Penalty)).ShouldBeGreaterThan(0);
+        // The changes went through the registry: archived, queued and processed (nothing is left waiting).
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM incidents")).ShouldBeGreaterThanOrEqualTo(12);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM audit_entries WHERE entity_type = 'ResidentCount'")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM recalculation_queue")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Chronic_debtors_owe_for_more_than_three_months_and_overpayers_keep_advances()
+    {
+        // A closing debt larger than everything billed in the last three months is, in part, older than three months.
+        (await Sql.ScalarAsync<long>(Cs, """
+            WITH last AS (SELECT account_id, sum(closing) AS debt FROM account_balances WHERE month = '2026-10-01' GROUP BY 1),
+                 recent AS (SELECT account_id, sum(charged + recalculated + penalties) AS billed FROM account_balances
+                            WHERE month >= '2026-08-01' GROUP BY 1)
+            SELECT count(*) FROM last JOIN recent USING (account_id) WHERE debt > billed
+            """)).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, """
+            SELECT count(*) FROM (SELECT account_id FROM account_balances WHERE month = '2026-10-01' GROUP BY 1 HAVING sum(closing) < 0) a
+            """)).ShouldBeGreaterThan(0);
+        // Most accounts pay: the year's payments are most of what it billed.
+        var history = year.Result.History.ShouldNotBeNull();
+        history.Paid.ShouldBeGreaterThan(history.Charged * 0.75m);
+        history.Paid.ShouldBeLessThan(history.Charged);
+    }
+
+    [Fact]
+    public async Task Suppliers_get_their_transfers_and_the_suspense_queue_is_worked()
+    {
+        // Prepared and sent on working days, confirmed by the bank's statement the working day after.
+        (await ColumnAsync<string>("SELECT DISTINCT state FROM supplier_transfers WHERE day < '2026-10-20' ORDER BY 1")).ShouldBe(["confirmed"]);
+        // Transfers start once the first month's advances are split by its charges, and go on every month after it.
+        (await ColumnAsync<string>("SELECT DISTINCT to_char(day, 'YYYY-MM') FROM supplier_transfers ORDER BY 1"))
+            .ShouldBe(DemoYear.Closed.Select(m => m.ToString()).ToList());
+        (await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(net) FROM supplier_transfers")).ShouldBeGreaterThan(0m);
+        // A mistyped account number a month: resolved by the finance officer, the last one still waiting.
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM payments WHERE correction = 'resolution'")).ShouldBe(11);
+        (await Sql.ScalarAsync<long>(Cs, """
+            SELECT count(*) FROM payments p WHERE p.account_id IS NULL AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.corrects = p.id)
+            """)).ShouldBe(1);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM payments WHERE correction = 'reversal' AND shift_id IS NOT NULL")).ShouldBe(12);
+    }
+
+    [Fact]
+    public async Task The_balance_equation_holds_for_every_account_and_month()
+    {
+        (await Sql.ScalarAsync<long>(Cs, """
+            SELECT count(*) FROM account_balances b
+            LEFT JOIN account_balances p ON p.account_id = b.account_id AND p.service_id = b.service_id AND p.supplier_id = b.supplier_id
+                                        AND p.month = (b.month - interval '1 month')::date
+            WHERE b.opening + b.charged + b.recalculated + b.penalties - b.paid <> b.closing OR b.opening <> coalesce(p.closing, 0)
+            """)).ShouldBe(0);
+        (await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(charged + recalculated + penalties) FROM account_balances"))
+            .ShouldBe(await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(amount) FROM charge_lines"));
+    }
+
+    [Fact]
+    public async Task The_same_seed_and_month_give_the_same_ledger()
+    {
+        var again = await cluster.CreateDatabaseAsync("year");
+        await DemoRegion.GenerateAsync(again, DemoYear.Options, ct: Ct);
+        (await DigestAsync(again)).ShouldBe(await DigestAsync(Cs));
+    }
+
+    /// <summary>Counts and sums of every table the history writes (ids, receipt numbers and cabinet codes aside).</summary>
+    private static async Task<Dictionary<string, string>> DigestAsync(string cs)
+    {
+        (string Table, string Sql)[] digests =
+        [
+            ("billing_periods", "SELECT string_agg(month || state || closed_at, ',' ORDER BY month) FROM billing_periods"),
+            ("charge_lines", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(volume) || ' ' || string_agg(DISTINCT kind::text, ',') FROM charge_lines"),
+            ("payments", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(commission) || ' ' || sum(channel) || ' ' || min(paid_at) || max(posted_at) FROM payments"),
+            ("payment_allocations", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(commission) FROM payment_allocations"),
+            ("account_balances", "SELECT count(*) || ' ' || sum(opening) || ' ' || sum(paid) || ' ' || sum(closing) FROM account_balances"),
+            ("receipts", "SELECT count(*) || ' ' || sum(to_pay) || ' ' || sum(closing) || ' ' || string_agg(DISTINCT issued_on::text, ',') FROM receipts"),
+            ("supplier_transfers", "SELECT count(*) || ' ' || sum(net) || ' ' || string_agg(DISTINCT state, ',') || ' ' || max(confirmed_at) FROM supplier_transfers"),
+            ("cash_shifts", "SELECT count(*) || ' ' || min(opened_at) || ' ' || max(closed_at) FROM cash_shifts"),
+            ("cabinet_orders", "SELECT count(*) || ' ' || sum(amount) || ' ' || md5(string_agg(id::text, ',' ORDER BY id)) FROM cabinet_orders"),
+            ("incidents", "SELECT count(*) || ' ' || md5(string_agg(building_id || started_at::text || ended_at::text, ',' ORDER BY id)) FROM incidents"),
+            ("resident_counts", "SELECT count(*) || ' ' || sum(count) FROM resident_counts"),
+            ("meter_readings", "SELECT count(*) || ' ' || sum(value) FROM meter_readings"),
+        ];
+        var result = new Dictionary<string, string>();
+        foreach (var (table, sql) in digests) result[table] = await Sql.ScalarAsync<string>(cs, sql);
+        return result;
+    }
+}
