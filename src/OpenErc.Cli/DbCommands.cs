@@ -1,15 +1,19 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using OpenErc.Storage;
 using Spectre.Console;
 
 namespace OpenErc.Cli;
 
-/// <summary><c>openerc db start | migrate | status</c>.</summary>
+/// <summary><c>openerc db start | stop | migrate | status | backup | restore</c>.</summary>
 public static class DbCommands
 {
+    private static readonly CultureInfo Ru = CultureInfo.GetCultureInfo("ru-RU");
+
     public static Command Create()
     {
-        var db = new Command("db", "База данных: запуск встроенного кластера, миграции, состояние");
+        var db = new Command("db", "База данных: запуск встроенного кластера, миграции, состояние, резервные копии");
 
         var start = new Command("start", "Запустить встроенный PostgreSQL и держать его до Ctrl+C");
         start.SetAction(async (parse, ct) =>
@@ -69,6 +73,51 @@ public static class DbCommands
         db.Subcommands.Add(stop);
         db.Subcommands.Add(migrate);
         db.Subcommands.Add(status);
+        db.Subcommands.Add(Backup());
+        db.Subcommands.Add(Restore());
         return db;
+    }
+
+    private static Command Backup()
+    {
+        var file = new Argument<string>("FILE") { Description = "Файл резервной копии (формат pg_dump -Fc)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Заменить существующий файл" };
+        var cmd = new Command("backup", "Резервная копия базы данных (pg_dump -Fc); согласованная, пока система работает") { file, overwrite };
+        cmd.SetAction((parse, ct) => ReportAsync(parse, "Резервная копия не сделана", async connectionString =>
+        {
+            var report = await DatabaseBackup.BackupAsync(connectionString, parse.GetValue(file)!, parse.GetValue(overwrite), ct);
+            return $"Резервная копия записана: {report.File} — {(report.Bytes / 1048576.0).ToString("N1", Ru)} МБ за {Seconds(report.Elapsed)} с";
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Restore()
+    {
+        var file = new Argument<string>("FILE") { Description = "Файл резервной копии, сделанной командой db backup" };
+        var cmd = new Command("restore", "Восстановить базу данных из резервной копии (pg_restore) в пустую базу или новый встроенный кластер") { file };
+        cmd.SetAction((parse, ct) => ReportAsync(parse, "Восстановление не выполнено", async connectionString =>
+        {
+            var report = await DatabaseBackup.RestoreAsync(connectionString, parse.GetValue(file)!, ct);
+            return $"Восстановлено из {report.File} в базу «{report.Database}»: таблиц {report.Tables} за {Seconds(report.Elapsed)} с. Миграции схемы пришли с копией.";
+        }, ct));
+        return cmd;
+    }
+
+    private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("N1", Ru);
+
+    /// <summary>Runs a backup or a restore on the command's database: its report and exit code 0, or the refusal in red and 1.</summary>
+    private static async Task<int> ReportAsync(ParseResult parse, string failed, Func<string, Task<string>> work, CancellationToken ct)
+    {
+        await using var database = await CliDatabase.OpenAsync(parse, ct);
+        try
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(await work(database.ConnectionString)));
+            return 0;
+        }
+        catch (DatabaseBackupException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{failed}: {e.Message}[/]");
+            return 1;
+        }
     }
 }

@@ -186,7 +186,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         return lines.Length > 3 && int.TryParse(lines[3], out var port) ? port : null;
     }
 
-    private static string FindBinaries()
+    /// <summary>The folder of the PostgreSQL programs: env <c>OPENERC_PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>.</summary>
+    internal static string FindBinaries()
     {
         var configured = Environment.GetEnvironmentVariable("OPENERC_PG_BIN");
         if (!string.IsNullOrEmpty(configured)) return configured;
@@ -222,25 +223,44 @@ public sealed class LocalPostgres : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string bin, string tool, bool asPostgres, CancellationToken ct, params string[] args)
+    private static Task RunAsync(string bin, string tool, bool asPostgres, CancellationToken ct, params string[] args) =>
+        RunAsync(bin, tool, asPostgres, null, ct, args);
+
+    /// <summary>
+    /// Runs a PostgreSQL program of <paramref name="bin"/> (or a rooted <paramref name="tool"/>) to its end, with
+    /// <paramref name="environment"/> added to ours; throws with its output when it fails. Cancelling kills it.
+    /// </summary>
+    internal static async Task RunAsync(string bin, string tool, bool asPostgres, IReadOnlyDictionary<string, string>? environment,
+        CancellationToken ct, params string[] args)
     {
-        var result = await Task.Run(() => Run(bin, tool, asPostgres, args), ct);
+        var result = await Task.Run(() => Run(bin, tool, asPostgres, environment, ct, args), ct);
+        ct.ThrowIfCancellationRequested();
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"{tool} завершился с кодом {result.ExitCode}: {result.Output}");
+            throw new InvalidOperationException($"{tool} завершился с кодом {result.ExitCode}: {result.Output.Trim()}");
     }
 
-    private static (int ExitCode, string Output) Run(string bin, string tool, bool asPostgres, params string[] args)
+    private static (int ExitCode, string Output) Run(string bin, string tool, bool asPostgres, params string[] args) =>
+        Run(bin, tool, asPostgres, null, CancellationToken.None, args);
+
+    private static (int ExitCode, string Output) Run(string bin, string tool, bool asPostgres, IReadOnlyDictionary<string, string>? environment,
+        CancellationToken ct, params string[] args)
     {
         var exe = Path.IsPathRooted(tool) ? tool : Path.Combine(bin, tool);
         var psi = asPostgres && !Path.IsPathRooted(tool)
             ? new ProcessStartInfo("/usr/sbin/runuser") { ArgumentList = { "-u", "postgres", "--", exe } }
             : new ProcessStartInfo(exe);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         // The server must not inherit our working directory when it is unreachable for postgres.
         psi.WorkingDirectory = "/";
         using var p = Process.Start(psi)!;
+        // Cancelling kills the program (pg_dump, pg_restore), not its children: a server that pg_ctl has started stays up.
+        using var cancel = ct.Register(() =>
+        {
+            try { p.Kill(); } catch (InvalidOperationException) { /* it has exited */ }
+        });
         // pg_ctl start leaves the server holding our pipes: read to the end only after the tool exits.
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

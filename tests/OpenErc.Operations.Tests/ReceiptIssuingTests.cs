@@ -4,6 +4,7 @@ using OpenErc.Core.Payments;
 using OpenErc.Core.Receipts;
 using OpenErc.Operations.Billing;
 using OpenErc.Operations.Demo;
+using OpenErc.Operations.Mail;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Receipts;
 using OpenErc.Testing;
@@ -286,22 +287,52 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         (await ReceiptDelivery.QueueAsync(conn, new ReceiptSettings(), "тест", IssuedOn, account, November, " ivanov@example.ru ", Ct)).ShouldBe(number);
         (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe(1);
 
-        var pickup = TempDir();
-        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", Clock, ct: Ct)).ShouldBe(1);
-        var letter = File.ReadAllText(Directory.GetFiles(pickup, "*.eml").ShouldHaveSingleItem());
-        letter.ShouldContain("To: ivanov@example.ru");
-        letter.ShouldContain("Content-Type: application/pdf");
+        var pickup = new SmtpMailSender(new MailSettings { PickupDirectory = TempDir() });
+        (await ReceiptDelivery.SendQueuedAsync(cs, pickup, "epd@erc.example", Clock, ct: Ct)).ShouldBe(1);
+        var file = Directory.GetFiles(pickup.Settings.PickupDirectory, "*.eml").ShouldHaveSingleItem();
+        File.ReadAllText(file).ShouldContain("To: ivanov@example.ru");
+        var letter = await MimeKit.MimeMessage.LoadAsync(file, Ct);
+        var number10 = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {account}");
+        letter.Subject.ShouldBe($"Платёжный документ за ноябрь 2026, лицевой счёт {number10}");
+        letter.Date.ShouldBe(Clock.Now);
+        letter.TextBody!.ShouldContain($"единый платёжный документ № {number} за ноябрь 2026");
+        var attachment = letter.Attachments.OfType<MimeKit.MimePart>().ShouldHaveSingleItem();
+        attachment.FileName.ShouldBe($"ЕПД {number10} 2026-11.pdf");
+        attachment.ContentType.MimeType.ShouldBe("application/pdf");
+        using (var pdf = new MemoryStream())
+        {
+            await attachment.Content!.DecodeToAsync(pdf, Ct);
+            pdf.ToArray().ShouldBe(ReceiptPdf.Render((await ReceiptIssuing.LoadAsync(conn, November, null, null, Ct)).Single(d => d.Number == number)));
+        }
         (await Sql.ScalarAsync<string>(cs, $"SELECT state FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe("sent");
-        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(null, 0, pickup), "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);
+        (await ReceiptDelivery.SendQueuedAsync(cs, pickup, "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_letter_the_smtp_server_refuses_at_sign_in_stays_queued_and_goes_out_once_the_login_is_right()
+    {
+        var (cs, number) = await QueueLetterAsync("SELECT DISTINCT account_id FROM account_balances WHERE month = '2026-11-01' ORDER BY account_id OFFSET 1 LIMIT 1",
+            "petrov@example.ru");
+        await using var server = new FakeSmtpServer("epd", "верный");
+        var settings = new MailSettings { Host = "127.0.0.1", Port = server.Port, User = "epd", Security = MailSecurity.None, TimeoutSeconds = 10 };
+
+        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(settings with { Password = "старый" }), "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);
+        (await Sql.ScalarAsync<string>(cs, $"SELECT state || ' ' || attempts FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe("queued 1");
+        (await Sql.ScalarAsync<string>(cs, $"SELECT error FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldNotBeNullOrWhiteSpace();
+        server.Letters.ShouldBeEmpty();
+
+        (await ReceiptDelivery.SendQueuedAsync(cs, new SmtpMailSender(settings with { Password = "верный" }), "epd@erc.example", Clock, ct: Ct)).ShouldBe(1);
+        (await Sql.ScalarAsync<string>(cs, $"SELECT state || ' ' || attempts FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe("sent 2");
+        server.Logins.Select(l => l.Password).Distinct().ShouldBe(["старый", "верный"]);
+        var (from, to, data) = server.Letters.ShouldHaveSingleItem();
+        (from, to.ShouldHaveSingleItem()).ShouldBe(("epd@erc.example", "petrov@example.ru"));
+        MimeKit.MimeMessage.Load(new MemoryStream(data), Ct).Attachments.ShouldHaveSingleItem();
     }
 
     [Fact]
     public async Task A_letter_the_mail_server_refuses_stays_queued_and_fails_after_the_last_attempt()
     {
-        var cs = await RegionAsync();
-        await using var conn = await OpenAsync(cs);
-        long account = await Sql.ScalarAsync<long>(cs, "SELECT max(account_id) FROM account_balances WHERE month = '2026-11-01'");
-        var number = await ReceiptDelivery.QueueAsync(conn, new ReceiptSettings(), "тест", IssuedOn, account, November, "sidorov@example.ru", Ct);
+        var (cs, number) = await QueueLetterAsync("SELECT max(account_id) FROM account_balances WHERE month = '2026-11-01'", "sidorov@example.ru");
         var refusing = new RefusingMailSender();
         for (int attempt = 1; attempt <= ReceiptDelivery.MaxAttempts; attempt++)
         {
@@ -312,14 +343,24 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         refusing.Tries.ShouldBe(ReceiptDelivery.MaxAttempts);
     }
 
+    /// <summary>Queues the November document of the account <paramref name="accountSql"/> selects for <paramref name="email"/>.</summary>
+    private async Task<(string Cs, long Number)> QueueLetterAsync(string accountSql, string email)
+    {
+        var cs = await RegionAsync();
+        await using var conn = await OpenAsync(cs);
+        long account = await Sql.ScalarAsync<long>(cs, accountSql);
+        return (cs, await ReceiptDelivery.QueueAsync(conn, new ReceiptSettings(), "тест", IssuedOn, account, November, email, Ct));
+    }
+
     private sealed class RefusingMailSender : IMailSender
     {
         public int Tries { get; private set; }
 
-        public Task SendAsync(System.Net.Mail.MailMessage message, CancellationToken ct)
+        public Task SendAsync(MimeKit.MimeMessage message, CancellationToken ct)
         {
             Tries++;
-            throw new System.Net.Mail.SmtpException("Сервер почты недоступен");
+            throw new MailKit.Net.Smtp.SmtpCommandException(MailKit.Net.Smtp.SmtpErrorCode.MessageNotAccepted, MailKit.Net.Smtp.SmtpStatusCode.MailboxBusy,
+                "Сервер почты недоступен");
         }
     }
 

@@ -106,6 +106,7 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         (await client.PostAsJsonAsync("/api/v1/auth/password-reset", new { login = "никто" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
 
         var letter = Directory.GetFiles(host.MailDirectory, "*.eml").Select(File.ReadAllText).Single(t => t.Contains("finance@example.ru"));
+        Letter(letter).Subject.ShouldBe("Восстановление пароля — личный кабинет ЕРЦ");
         var body = Body(letter);
         var link = Regex.Match(body, @"/reset-password\?login=(?<login>[^&\s]+)&token=(?<token>\S+)");
         link.Success.ShouldBeTrue(body);
@@ -135,9 +136,9 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     }
 
     /// <summary>The text body of a pickup-folder letter (base64, as SmtpClient writes UTF-8 text).</summary>
-    internal static string Body(string letter)
-    {
-        var parts = letter.Replace("\r\n", "\n").Split("\n\n", 2);
-        return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parts[1].Replace("\n", "").Trim()));
-    }
+    /// <summary>A letter of the pickup folder (MIME, 7-bit as it would travel), read back.</summary>
+    internal static MimeKit.MimeMessage Letter(string letter) => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(letter)));
+
+    /// <summary>The decoded text of a letter of the pickup folder.</summary>
+    internal static string Body(string letter) => Letter(letter).TextBody ?? "";
 }

@@ -1,29 +1,9 @@
 using System.Net.Mail;
 using Npgsql;
 using OpenErc.Core.Common;
+using OpenErc.Operations.Mail;
 
 namespace OpenErc.Operations.Receipts;
-
-/// <summary>The seam to the mail server: the host plugs in SMTP, a pickup folder, or a provider's API.</summary>
-public interface IMailSender
-{
-    Task SendAsync(MailMessage message, CancellationToken ct);
-}
-
-/// <summary>
-/// Sends through <see cref="SmtpClient"/>: to a server when a host is configured, otherwise into a pickup folder as
-/// <c>.eml</c> files (what a local mail relay or a test reads).
-/// </summary>
-public sealed class SmtpMailSender(string? host, int port, string pickupDirectory) : IMailSender
-{
-    public async Task SendAsync(MailMessage message, CancellationToken ct)
-    {
-        using var client = string.IsNullOrEmpty(host)
-            ? new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = Directory.CreateDirectory(pickupDirectory).FullName }
-            : new SmtpClient(host, port) { EnableSsl = port != 25 };
-        await client.SendMailAsync(message, ct);
-    }
-}
 
 /// <summary>
 /// Electronic delivery of payment documents by e-mail through an outbox (<c>receipt_deliveries</c>): a request is
@@ -75,11 +55,11 @@ public static class ReceiptDelivery
             string? error = null;
             try
             {
-                using var message = Letter(document, from, email);
+                using var message = Letter(document, from, email, clock.Now);
                 await sender.SendAsync(message, ct);
                 sent++;
             }
-            catch (Exception e) when (e is SmtpException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (Letters.IsRefusal(e))
             {
                 // The server or the pickup folder refused this letter: it stays queued for another attempt (up to
                 // MaxAttempts), and the letters after it are still sent.
@@ -100,23 +80,17 @@ public static class ReceiptDelivery
         return sent;
     }
 
-    private static MailMessage Letter(Core.Receipts.UnifiedPaymentDocument document, string from, string to)
+    private static MimeKit.MimeMessage Letter(Core.Receipts.UnifiedPaymentDocument document, string from, string to, DateTimeOffset date)
     {
         var account = document.Payer.AccountNumber;
-        var message = new MailMessage(from, to)
-        {
-            Subject = $"Платёжный документ за {document.Month.Name()}, лицевой счёт {account}",
-            Body = $"""
-                Здравствуйте!
+        return Letters.Compose(from, to, $"Платёжный документ за {document.Month.Name()}, лицевой счёт {account}", $"""
+            Здравствуйте!
 
-                Во вложении — единый платёжный документ № {document.Number} за {document.Month.Name()} по лицевому счёту {account}
-                ({document.Payer.Address}). К оплате: {document.Totals.ToPay.ToString("N2", Ru)} ₽.
-                Оплатить можно по QR-коду документа в приложении любого банка.
+            Во вложении — единый платёжный документ № {document.Number} за {document.Month.Name()} по лицевому счёту {account}
+            ({document.Payer.Address}). К оплате: {document.Totals.ToPay.ToString("N2", Ru)} ₽.
+            Оплатить можно по QR-коду документа в приложении любого банка.
 
-                {document.Payee.Name}
-                """,
-        };
-        message.Attachments.Add(new Attachment(new MemoryStream(ReceiptPdf.Render(document)), $"ЕПД {account} {document.Month}.pdf", "application/pdf"));
-        return message;
+            {document.Payee.Name}
+            """, date, new MailAttachment($"ЕПД {account} {document.Month}.pdf", ReceiptPdf.Render(document), "application/pdf"));
     }
 }

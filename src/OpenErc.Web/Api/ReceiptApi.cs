@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using System.Security.Claims;
 using Npgsql;
 using OpenErc.Core.Common;
+using OpenErc.Operations.Mail;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Receipts;
 using OpenErc.Storage;
@@ -29,8 +30,11 @@ public static class ReceiptApi
     public static IServiceCollection AddReceipts(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton(config.GetSection("OpenErc:Receipts").Get<ReceiptSettings>() ?? new ReceiptSettings());
-        var mail = config.GetSection("OpenErc:Mail");
-        services.AddSingleton<IMailSender>(new SmtpMailSender(mail["Host"], mail.GetValue("Port", 587), mail["PickupDirectory"] ?? ".openerc/mail"));
+        var mail = config.GetSection("OpenErc:Mail").Get<MailSettings>() ?? new MailSettings();
+        if (mail.Problems().ToList() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Неверные настройки почты: " + string.Join("; ", problems));
+        services.AddSingleton(mail);
+        services.AddSingleton<IMailSender>(new SmtpMailSender(mail));
         services.AddHostedService<ReceiptMailWorker>();
         return services;
     }
@@ -135,25 +139,28 @@ public static class ReceiptApi
         TypedResults.Problem(e.Message, statusCode: e.NotFound ? 404 : 409, title: e.NotFound ? "Не найдено" : "Отказано");
 }
 
-/// <summary>Sends the queued e-mails of documents every half minute (the outbox of <see cref="ReceiptDelivery"/>).</summary>
-public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, IConfiguration config, RegionClock clock, ILogger<ReceiptMailWorker> log)
+/// <summary>Sends the queued e-mails of documents every <see cref="MailSettings.IntervalSeconds"/> (the outbox of <see cref="ReceiptDelivery"/>).</summary>
+public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, MailSettings settings, RegionClock clock, ILogger<ReceiptMailWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var from = config["OpenErc:Mail:From"] ?? "epd@openerc.local";
-        var every = TimeSpan.FromSeconds(config.GetValue("OpenErc:Mail:IntervalSeconds", 30));
-        using var timer = new PeriodicTimer(every);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.IntervalSeconds));
         do
         {
             try
             {
-                if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, from, clock, ct: stoppingToken) is > 0 and var sent)
+                if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, settings.From, clock, ct: stoppingToken) is > 0 and var sent)
                     log.LogInformation("Отправлено писем с платёжными документами: {Sent}", sent);
             }
             catch (NpgsqlException e)
             {
                 log.LogWarning(e, "Очередь писем с платёжными документами недоступна");
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A fault of one round must not stop the host: the letters stay queued for the next one.
+                log.LogError(e, "Отправка писем с платёжными документами не удалась");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

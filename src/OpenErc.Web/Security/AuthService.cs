@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpenErc.Operations.Mail;
 using OpenErc.Operations.Receipts;
 using OpenErc.Storage;
 using OpenErc.Web.Components.Shared;
@@ -26,8 +27,12 @@ public interface IPasswordResetSender
     Task SendAsync(User user, string link, CancellationToken ct);
 }
 
-/// <summary>Sends the reset link by e-mail through the centre's mail sender; a user with only a phone gets nothing until an SMS gateway is plugged in.</summary>
-public sealed class MailPasswordResetSender(IMailSender mail, IConfiguration config, ILogger<MailPasswordResetSender> log) : IPasswordResetSender
+/// <summary>
+/// Sends the reset link by e-mail through the centre's mail sender; a user with only a phone gets nothing until an SMS gateway
+/// is plugged in. A letter the server refuses is logged, not shown: the answer must not tell that the login exists.
+/// </summary>
+public sealed class MailPasswordResetSender(IMailSender mail, MailSettings settings, RegionClock clock, ILogger<MailPasswordResetSender> log)
+    : IPasswordResetSender
 {
     public async Task SendAsync(User user, string link, CancellationToken ct)
     {
@@ -36,14 +41,17 @@ public sealed class MailPasswordResetSender(IMailSender mail, IConfiguration con
             log.LogWarning("No e-mail for user {User}: the password-reset link was not sent (no SMS gateway configured)", user.UserName);
             return;
         }
-        using var message = new MailMessage(config["OpenErc:Mail:From"] ?? "erc@openerc.local", user.Email)
+        using var message = Letters.Compose(settings.From, user.Email, "Восстановление пароля — личный кабинет ЕРЦ",
+            $"Здравствуйте!\n\nЧтобы задать новый пароль, откройте ссылку (она действует один раз):\n{link}\n\nЕсли вы не запрашивали смену пароля, ничего не делайте.",
+            clock.Now);
+        try
         {
-            Subject = "Восстановление пароля — личный кабинет ЕРЦ",
-            Body = $"Здравствуйте!\n\nЧтобы задать новый пароль, откройте ссылку (она действует один раз):\n{link}\n\nЕсли вы не запрашивали смену пароля, ничего не делайте.",
-            BodyEncoding = Encoding.UTF8,
-            SubjectEncoding = Encoding.UTF8,
-        };
-        await mail.SendAsync(message, ct);
+            await mail.SendAsync(message, ct);
+        }
+        catch (Exception e) when (Letters.IsRefusal(e))
+        {
+            log.LogError(e, "The password-reset letter to user {User} was not sent", user.UserName);
+        }
     }
 }
 
