@@ -7,10 +7,18 @@ namespace OpenErc.Web;
 /// <summary>An empty database gets a demo region, so that a fresh <c>dotnet run</c> has something to show.</summary>
 public static class DemoSeeding
 {
+    /// <summary>
+    /// Whether this host plays the demo: on the embedded default database (no connection string configured), or when
+    /// <c>OpenErc:Demo</c> asks for it. A configured database — a real centre's — never gets the demo region, its users and
+    /// their published password, nor the test acquirer, whatever <c>OpenErc:DemoAccounts</c> says.
+    /// </summary>
+    public static bool Enabled(IConfiguration config, OpenErcDatabase database) =>
+        config.GetValue<bool?>("OpenErc:Demo") ?? database.Local is not null;
+
     public static async Task SeedIfEmptyAsync(OpenErcDatabase database, IConfiguration config, ILogger log)
     {
         int accounts = config.GetValue("OpenErc:DemoAccounts", 2000);
-        if (accounts <= 0) return;
+        if (accounts <= 0 || !Enabled(config, database)) return;
         await using (var db = database.CreateContext())
             if (await db.Buildings.AnyAsync()) return;
         int months = config.GetValue("OpenErc:DemoMonths", 12);

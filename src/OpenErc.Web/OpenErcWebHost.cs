@@ -75,8 +75,11 @@ public static class OpenErcWebHost
         });
         builder.Services.AddCalculatorApi();
         builder.Services.AddOnlineGateway(config);
-        // The only acquirer so far is the test one; a bank's adapter replaces it here.
-        builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
+        // The test acquirer exists only where enabled: the demo, Development, or OpenErc:Acquiring:Fake. A bank's adapter
+        // (IAcquirer: order, redirect to the bank's page, signed callback, status) is registered here instead; without one
+        // the cabinet says card payment is not available.
+        bool fakeAcquirer = config.GetValue<bool?>("OpenErc:Acquiring:Fake") ?? (DemoSeeding.Enabled(config, database) || builder.Environment.IsDevelopment());
+        if (fakeAcquirer) builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
         builder.Services.AddPaymentRegistries(config);
         builder.Services.AddReceipts(config);
         builder.Services.AddProblemDetails();
@@ -117,7 +120,7 @@ public static class OpenErcWebHost
         app.MapOnlineGateway();
         app.MapCabinetApi();
         app.MapCitizenApi();
-        FakeAcquirer.MapFakeAcquirer(app);
+        if (fakeAcquirer) FakeAcquirer.MapFakeAcquirer(app);
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();
         app.MapSupplierApi();

@@ -17,6 +17,36 @@ public sealed class PublicWebHost(PostgresCluster cluster) : WebHost(cluster)
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("OpenErc:PublicUrl", Address)];
 }
 
+/// <summary>A host on a configured, empty database as a real centre starts it: no demo asked for, no test acquirer.</summary>
+public sealed class ProductionWebHost(PostgresCluster cluster) : WebHost(cluster)
+{
+    protected override int DemoAccounts => 2000;
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("OpenErc:Demo", null), new("OpenErc:Acquiring:Fake", null)];
+}
+
+/// <summary>No test doubles in production: a configured database gets no demo region, no demo users, no test acquirer.</summary>
+public sealed class ProductionTests(ProductionWebHost host) : IClassFixture<ProductionWebHost>
+{
+    [Fact]
+    public async Task A_configured_database_gets_no_demo_region_no_demo_password_and_no_test_acquirer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        (await host.ScalarAsync<long>("SELECT count(*) FROM buildings")).ShouldBe(0);
+        using var client = host.AnonymousClient();
+        foreach (var login in new[] { "admin", "raschet", "cashier" })
+            (await client.PostAsJsonAsync("/api/v1/auth/login", new { login, password = SecuritySetup.DemoPassword }, ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await client.GetAsync($"/fake-acquirer/{Guid.NewGuid()}", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // A forged "paid" callback posts nothing: there is no acquirer to sign one.
+        var callback = await host.Client.PostAsync("/api/v1/cabinet/payments/callback",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["orderId"] = Guid.NewGuid().ToString(), ["status"] = "paid" }), ct);
+        (await WebHost.JsonAsync(callback, HttpStatusCode.ServiceUnavailable)).GetProperty("detail").GetString()!.ShouldContain("банк-эквайер не подключён");
+        var order = await host.Client.PostAsJsonAsync("/api/v1/cabinet/payments", new { accountNumber = "1000000001", amount = 100m }, ct);
+        (await WebHost.JsonAsync(order, HttpStatusCode.ServiceUnavailable)).GetProperty("title").GetString().ShouldBe("Недоступно");
+        (await host.ScalarAsync<long>("SELECT count(*) FROM payments")).ShouldBe(0);
+    }
+}
+
 /// <summary>A host with the production limit of sign-in requests per address.</summary>
 public sealed class RateLimitedWebHost(PostgresCluster cluster) : WebHost(cluster)
 {

@@ -90,13 +90,16 @@ internal static class OpenApiSweep
         return query.Count == 0 ? url : url + "?" + string.Join("&", query);
     }
 
-    /// <summary>A signed-in user of a supplier's access group (made over the API), for the supplier cabinet's routes.</summary>
-    public static async Task<HttpClient> SupplierClientAsync(WebHost host, string login)
+    /// <summary>
+    /// A signed-in user of a supplier's access group (made over the API) for the supplier cabinet's routes: of
+    /// <paramref name="organisation"/>, or of the first organisation when it does not matter whose.
+    /// </summary>
+    public static async Task<HttpClient> SupplierClientAsync(WebHost host, string login, long? organisation = null)
     {
         var ct = TestContext.Current.CancellationToken;
         const string password = "sweep-test-password";
-        var organisations = await WebHost.JsonAsync(await host.Client.GetAsync("/api/v1/organisations?pageSize=1", ct), HttpStatusCode.OK);
-        long organisation = organisations.GetProperty("items")[0].GetProperty("id").GetInt64();
+        organisation ??= (await WebHost.JsonAsync(await host.Client.GetAsync("/api/v1/organisations?pageSize=1", ct), HttpStatusCode.OK))
+            .GetProperty("items")[0].GetProperty("id").GetInt64();
         var group = await WebHost.JsonAsync(await host.Client.PostAsJsonAsync("/api/v1/access-groups",
             new { kind = "Supplier", name = "Поставщик для проверки " + login, organisationId = organisation }, ct), HttpStatusCode.Created);
         await WebHost.JsonAsync(await host.Client.PostAsJsonAsync("/api/v1/users", new

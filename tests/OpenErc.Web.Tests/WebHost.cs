@@ -63,6 +63,9 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
                 ["OpenErc:DemoAccounts"] = DemoAccounts.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 // The registry alone, the host's month open and not charged; the demo's year of life has tests of its own.
                 ["OpenErc:DemoMonths"] = "0",
+                // A test's database is a configured one: the demo region and the test acquirer are asked for by name.
+                ["OpenErc:Demo"] = "true",
+                ["OpenErc:Acquiring:Fake"] = "true",
                 ["Urls"] = "http://127.0.0.1:0",
                 ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
                 // Readings are accepted on any day of a test run; the window itself is tested with its own settings.

@@ -90,7 +90,7 @@ internal sealed partial class DemoHistory
         await using var conn = new NpgsqlConnection(_cs);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("SELECT account_id, sum(closing) FROM account_balances WHERE month = @m GROUP BY account_id", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", month.FirstDay));
+        cmd.Parameters.Add(MonthParameter("m", month));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             if (_payerIndex.TryGetValue(r.GetInt64(0), out int i)) _payers[i].ToPay = r.GetDecimal(1);

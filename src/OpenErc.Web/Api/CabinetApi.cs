@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OpenErc.Core.Common;
 using OpenErc.Core.Organisations;
@@ -28,8 +29,10 @@ public static class CabinetApi
     {
         var payments = app.MapGroup("/api/v1/cabinet/payments").WithTags("Личный кабинет: оплата картой");
 
-        payments.MapPost("", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, IConfiguration config, RegionClock clock, CancellationToken ct) =>
+        payments.MapPost("", async (HttpContext http, [FromServices] IAcquirer? acquirer, OpenErcDatabase db, IConfiguration config, RegionClock clock,
+                CancellationToken ct) =>
             {
+                if (acquirer is null) return NoAcquirer();
                 var (request, error) = await CalculatorApi.ReadAsync<CabinetPaymentRequest>(http, ct);
                 if (error is not null) return error;
                 if (await AcquiringBankAsync(db, config, ct) is not { } bank)
@@ -49,8 +52,9 @@ public static class CabinetApi
                     : NotFound(orderId))
             .WithSummary("Состояние оплаты картой: создан, оплачен (с номером платежа) или отменён").Produces<CabinetPaymentState>().ProducesProblem(404);
 
-        payments.MapPost("/callback", async (HttpContext http, IAcquirer acquirer, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+        payments.MapPost("/callback", async (HttpContext http, [FromServices] IAcquirer? acquirer, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
+                if (acquirer is null) return NoAcquirer();
                 var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
                 var fields = form?.ToDictionary(f => f.Key, f => f.Value.ToString()) ?? [];
                 if (acquirer.ReadNotice(fields) is not { } notice)
@@ -64,6 +68,9 @@ public static class CabinetApi
     }
 
     public const string PostedBy = "Личный кабинет";
+
+    private static IResult NoAcquirer() =>
+        TypedResults.Problem("Оплата картой недоступна: банк-эквайер не подключён", statusCode: 503, title: "Недоступно");
 
     private static PostingOptions Options(RegionClock clock) => new(PostedBy, Clock: clock);
 

@@ -108,7 +108,8 @@ public static class SecuritySetup
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
         if (await users.Users.AnyAsync()) return;
         await using var db = scope.ServiceProvider.GetRequiredService<OpenErcDatabase>().CreateContext();
-        bool demo = config.GetValue("OpenErc:DemoAccounts", 2000) > 0 && await db.Buildings.AnyAsync();
+        var database = scope.ServiceProvider.GetRequiredService<OpenErcDatabase>();
+        bool demo = DemoSeeding.Enabled(config, database) && config.GetValue("OpenErc:DemoAccounts", 2000) > 0 && await db.Buildings.AnyAsync();
         var password = config["OpenErc:AdminPassword"] is { Length: > 0 } configured ? configured
             : demo ? DemoPassword
             : Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
