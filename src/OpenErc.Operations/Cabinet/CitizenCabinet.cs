@@ -138,9 +138,11 @@ public static class CabinetNotices
     /// <summary>
     /// The notices of a person's accounts on <paramref name="today"/>: announcements in force for their buildings (by the
     /// building, its managing organisation, or for everyone), documents issued in the last 90 days, answers to their
-    /// requests, and meters whose verification is due within 30 days or overdue. Newest first.
+    /// requests, meters whose verification is due within 30 days or overdue, and — to <paramref name="userId"/> — the cabinet
+    /// users who joined one of its accounts after it in the last 90 days. Newest first.
     /// </summary>
-    public static async Task<List<CabinetNotice>> ForAsync(OpenErcDbContext db, IReadOnlyList<CabinetAccount> accounts, DateOnly today, CancellationToken ct = default)
+    public static async Task<List<CabinetNotice>> ForAsync(OpenErcDbContext db, IReadOnlyList<CabinetAccount> accounts, DateOnly today, CancellationToken ct = default,
+        long? userId = null)
     {
         var notices = new List<CabinetNotice>();
         var ids = accounts.Select(a => a.Id).ToArray();
@@ -166,6 +168,21 @@ public static class CabinetNotices
                 notices.Add(new(r.GetFieldValue<DateOnly>(0), "Платёжный документ",
                     $"Выставлен платёжный документ за {r.GetMonth(1).Name()}", r.GetString(2)));
         }
+        if (userId is { } me)
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT other.linked_at, u.user_name, a.number FROM cabinet_accounts mine
+                JOIN cabinet_accounts other ON other.account_id = mine.account_id AND other.user_id <> mine.user_id AND other.linked_at > mine.linked_at
+                JOIN users u ON u.id = other.user_id JOIN personal_accounts a ON a.id = mine.account_id
+                WHERE mine.user_id = @me AND other.linked_at >= @since
+                """, conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<long>("me", me));
+                cmd.Parameters.Add(new NpgsqlParameter<DateTime>("since", today.AddDays(-90).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                    notices.Add(new(DateOnly.FromDateTime(r.GetFieldValue<DateTimeOffset>(0).LocalDateTime), "Новый пользователь",
+                        $"К лицевому счёту {r.GetString(2)} подключён новый пользователь личного кабинета: {MaskLogin(r.GetString(1))}", r.GetString(2)));
+            }
         foreach (var request in await CitizenRequests.ListAsync(conn, ids, ct: ct))
             if (request.AnsweredAt is { } answered)
                 notices.Add(new(DateOnly.FromDateTime(answered.LocalDateTime), "Ответ на обращение",
@@ -178,4 +195,9 @@ public static class CabinetNotices
                         : $"Срок поверки прибора {meter.SerialNumber} — {due:dd.MM.yyyy}", account.Number));
         return notices.OrderByDescending(n => n.On).ToList();
     }
+
+    /// <summary>Another person's login as a notice shows it: «i***@example.ru», «+7 *** ***-**-67».</summary>
+    public static string MaskLogin(string login) =>
+        login.IndexOf('@') is var at and > 0 ? login[0] + "***" + login[at..]
+        : login.Length > 2 ? "+7 *** ***-**-" + login[^2..] : "***";
 }

@@ -51,12 +51,13 @@ public static class ReceiptApi
             .WithSummary("Закрытые месяцы лицевого счёта и выпущенные за них платёжные документы").Produces<IReadOnlyList<ReceiptIssuing.MonthDocument>>();
 
         accounts.MapGet("/{id:long}/receipts/{month}/pdf", async (long id, string month, string? kind, OpenErcDatabase db, ReceiptSettings settings,
-                RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
+                RegionClock clock, ClaimsPrincipal user, AuthJournal journal, CancellationToken ct) =>
                 kind is null or "monthly" or "debt-notice"
-                    ? await PdfAsync(db, settings, clock, user, month, id, ct, kind == "debt-notice")
+                    ? await PdfAsync(db, settings, clock, user, month, id, ct, kind == "debt-notice", journal)
                     : TypedResults.Problem($"Вид документа «{kind}» неизвестен: monthly или debt-notice", statusCode: 400, title: "Неверный запрос"))
             .WithSummary("Платёжный документ месяца в PDF (kind=debt-notice — уведомление о задолженности на конец месяца); выпускается при первом " +
-                         "запросе после закрытия месяца, повторная печать даёт тот же документ")
+                         "запросе после закрытия месяца, повторная печать даёт тот же документ. Пользователям управляющих организаций, поставщиков " +
+                         "и муниципалитетов — без кода регистрации в личном кабинете; печать кода сотрудником центра записывается в журнал")
             .Produces(200, contentType: "application/pdf").ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         accounts.MapPost("/{id:long}/receipts/{month}/email", async (long id, string month, HttpContext http, OpenErcDatabase db, ReceiptSettings settings,
@@ -112,14 +113,28 @@ public static class ReceiptApi
             .ProducesValidationProblem();
     }
 
+    /// <summary>
+    /// The PDF of a month's document. The stored document is never changed, but a user of an access group (a management
+    /// company's, a supplier's or a municipality's) gets it without the cabinet registration code — the code lets its holder
+    /// register as the account's citizen — and the centre's staff printing it are journaled (<paramref name="journal"/>;
+    /// none for the citizen's own download).
+    /// </summary>
     private static async Task<IResult> PdfAsync(OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user, string month,
-        long account, CancellationToken ct, bool debtNotice = false)
+        long account, CancellationToken ct, bool debtNotice = false, AuthJournal? journal = null)
     {
         if (ApiMonth.Read(month, out var period) is { } bad) return bad;
         await using var conn = await OpenAsync(db, ct);
         try
         {
             var document = await ReceiptIssuing.ForAccountAsync(conn, settings, SecuritySetup.Actor(user), clock.Today, account, period, ct, debtNotice);
+            if (journal is not null && document.Payer.RegistrationCode is not null)
+            {
+                if (user.HasClaim(c => c.Type == AccessScope.GroupClaim))
+                    document = document with { Payer = document.Payer with { RegistrationCode = null } };
+                else
+                    await journal.WriteAsync(AuthEvent.CodePrinted, SecuritySetup.Actor(user), true, ApiKeys.IsServiceAccount(user) ? null : AccessScope.UserId(user),
+                        document.Payer.AccountNumber, actor: SecuritySetup.Actor(user), ct: ct);
+            }
             return TypedResults.File(ReceiptPdf.Render(document), "application/pdf", $"ЕПД {document.Payer.AccountNumber} {document.Month}.pdf");
         }
         catch (ReceiptException e)

@@ -233,12 +233,13 @@ public static class OnlineGatewayEndpoints
             new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<OpenErcDatabase>().ConnectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 }.ConnectionString,
             OnlineGateway.Options(sp.GetRequiredService<RegionClock>(), dates), log: sp.GetRequiredService<ILogger<GroupCommit>>()));
         services.AddSingleton<OnlineGateway>();
+        services.AddSingleton(sp => new GatewayFailures(config.GetValue("OpenErc:RateLimits:GatewayFailuresPerMinute", 10), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
     public static void MapOnlineGateway(this IEndpointRouteBuilder app)
     {
-        var gateway = app.MapGroup("/gateway").WithTags("Онлайн-платежи банков и агентов").AddEndpointFilter(SignInAsync).DisableAntiforgery();
+        var gateway = app.MapGroup("/gateway").WithTags("Онлайн-платежи банков и агентов").DisableAntiforgery();
         Map(gateway, "/sber", new SberProtocol(), "Протокол Сбербанка: ACTION=check|payment, ответ XML с CODE и MESSAGE");
         Map(gateway, "/osmp", new OsmpProtocol(), "Протокол ОСМП (QIWI): command=check|pay, ответ XML с result и comment");
     }
@@ -250,19 +251,36 @@ public static class OnlineGatewayEndpoints
                 var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
                 return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8);
             })
-            .WithSummary(summary).Produces<string>(200, "application/xml").ProducesProblem(401).ProducesProblem(403);
+            .AddEndpointFilter((context, next) => SignInAsync(context, next, protocol))
+            .WithSummary(summary).Produces<string>(200, "application/xml").Produces<string>(429, "application/xml").ProducesProblem(401).ProducesProblem(403);
 
-    /// <summary>HTTP Basic against the agents' credentials (401), then the caller's address against the agent's list (403).</summary>
-    private static async ValueTask<object?> SignInAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// HTTP Basic against the agents' credentials (401), then the caller's address against the agent's list (403). An
+    /// address with too many failed sign-ins in the minute (<see cref="GatewayFailures"/>) is answered the protocol's
+    /// temporary error with 429 and <c>Retry-After</c>, its password unchecked.
+    /// </summary>
+    private static async ValueTask<object?> SignInAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, IOnlineProtocol protocol)
     {
         var http = context.HttpContext;
         var credentials = http.RequestServices.GetRequiredService<AgentCredentials>();
+        var failures = http.RequestServices.GetRequiredService<GatewayFailures>();
+        var client = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        if (failures.Blocked(client) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            var answer = protocol.Write(OnlineRequest.None, new(OnlineStatus.Temporary,
+                $"Слишком много неудачных попыток входа с адреса {client}: повторите через {seconds} с"), http.RequestServices.GetRequiredService<RegionClock>());
+            var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
+            return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8, statusCode: 429);
+        }
         AgentLogin? agent = null;
         if (AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization, out var header)
             && header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && Basic(header.Parameter) is var (login, password))
             agent = await credentials.VerifyAsync(login, password, http.RequestAborted);
         if (agent is null)
         {
+            failures.Fail(client);
             http.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenErc\", charset=\"UTF-8\"";
             return TypedResults.Problem("Неверный логин или пароль платёжного агента", statusCode: 401, title: "Нужен вход");
         }
@@ -284,6 +302,40 @@ public static class OnlineGatewayEndpoints
         catch (FormatException)
         {
             return null; // not Base64: no credentials at all, answered 401 like a wrong password
+        }
+    }
+}
+
+/// <summary>
+/// Failed sign-ins to the payment protocols per client address in a fixed window of a minute: once an address has
+/// <c>OpenErc:RateLimits:GatewayFailuresPerMinute</c> failures (default 10) its requests are refused unchecked until the
+/// window ends. In memory: a restart forgets, which only gives a guesser another minute's tries.
+/// </summary>
+public sealed class GatewayFailures(int perMinute, TimeProvider time)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private readonly Dictionary<string, (DateTimeOffset Start, int Count)> _counts = [];
+    private readonly Lock _lock = new();
+
+    public int PerMinute { get; } = Math.Max(1, perMinute);
+
+    /// <summary>How long <paramref name="client"/> is still refused; null when it may try.</summary>
+    public TimeSpan? Blocked(string client)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+            return _counts.TryGetValue(client, out var c) && now - c.Start < Window && c.Count >= PerMinute ? c.Start + Window - now : null;
+    }
+
+    public void Fail(string client)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            if (_counts.Count > 10_000)
+                foreach (var stale in _counts.Where(e => now - e.Value.Start >= Window).Select(e => e.Key).ToList())
+                    _counts.Remove(stale);
+            _counts[client] = _counts.TryGetValue(client, out var c) && now - c.Start < Window ? (c.Start, c.Count + 1) : (now, 1);
         }
     }
 }

@@ -19,6 +19,7 @@ public static class AuthEvent
     public const string UserChanged = "user-changed";
     public const string Unlocked = "unlocked";
     public const string CodeShown = "cabinet-code-shown";
+    public const string CodePrinted = "cabinet-code-printed";
     public const string ServiceAccountCreated = "service-account-created";
     public const string ServiceAccountRevoked = "service-account-revoked";
 
@@ -35,6 +36,7 @@ public static class AuthEvent
         UserChanged => "Изменение пользователя",
         Unlocked => "Снятие блокировки",
         CodeShown => "Показ кода регистрации в кабинете",
+        CodePrinted => "Печать платёжного документа с кодом регистрации",
         ServiceAccountCreated => "Создание ключа API",
         ServiceAccountRevoked => "Отзыв ключа API",
         _ => code,

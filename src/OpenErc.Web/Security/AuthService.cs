@@ -16,7 +16,9 @@ namespace OpenErc.Web.Security;
 /// <param name="AccountNumber">The 10-digit account number from the receipt.</param>
 /// <param name="Code">The registration code printed on the receipt, «7KQ2M-XH4PA».</param>
 /// <param name="Login">E-mail or phone number: the citizen signs in with it.</param>
-public sealed record CitizenRegistration(string? AccountNumber, string? Code, string? Login, string? Password, string? ConfirmPassword, string? FullName = null);
+/// <param name="Surname">The payer's surname as on the receipt: a second thing the holder of the code must know.</param>
+public sealed record CitizenRegistration(string? AccountNumber, string? Code, string? Login, string? Password, string? ConfirmPassword, string? FullName = null,
+    string? Surname = null);
 
 /// <summary>The outcome of a sign-in: the user, or the message to show.</summary>
 public sealed record SignInOutcome(User? User, string? Error, bool LockedOut = false);
@@ -60,7 +62,7 @@ public sealed class MailPasswordResetSender(IMailSender mail, MailSettings setti
 /// <see cref="AuthJournal"/>. Messages are for the person, in Russian; a refused request changes nothing.
 /// </summary>
 public sealed class AuthService(SignInManager<User> signIn, UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, OpenErcDatabase db,
-    RegionClock clock, IPasswordResetSender resetSender, TimeProvider framework)
+    RegionClock clock, IPasswordResetSender resetSender, TimeProvider framework, IMailSender mail, MailSettings mailSettings, ILogger<AuthService> log)
 {
     /// <summary>Wrong registration codes allowed per account number within <see cref="CodeWindow"/>.</summary>
     public const int MaxCodeFailures = 5;
@@ -167,13 +169,14 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         var login = NormalizeLogin(request.Login);
         var loginError = CheckCitizenLogin(request.Login, login);
         if (loginError is not null) errors["login"] = [loginError];
+        if (string.IsNullOrWhiteSpace(request.Surname)) errors["surname"] = ["Укажите фамилию плательщика, как в платёжном документе"];
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Придумайте пароль"];
         else if (request.Password != request.ConfirmPassword) errors["confirmPassword"] = ["Пароли не совпадают"];
         if (errors.Count == 0 && await users.FindByNameAsync(login) is not null)
             errors["login"] = ["Пользователь с таким логином уже зарегистрирован: войдите и добавьте лицевой счёт в кабинете"];
         if (errors.Count > 0) return errors;
 
-        var (accountId, codeError) = await CheckCodeAsync(request.AccountNumber, request.Code, login, address);
+        var (accountId, codeError) = await CheckCodeAsync(request.AccountNumber, request.Code, login, address, request.Surname);
         if (codeError is not null) return new() { ["code"] = [codeError] };
 
         var user = new User
@@ -189,10 +192,11 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
             var created = await users.CreateAsync(user, request.Password!);
             if (!created.Succeeded) return new() { [created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "login"] = Messages(created) };
             await users.AddToRoleAsync(user, Roles.Citizen);
-            await usersDb.Database.ExecuteSqlAsync($"INSERT INTO cabinet_accounts (user_id, account_id) VALUES ({user.Id}, {accountId!.Value})");
+            await usersDb.Database.ExecuteSqlAsync($"INSERT INTO cabinet_accounts (user_id, account_id, linked_at) VALUES ({user.Id}, {accountId!.Value}, {clock.Now})");
             await tx.CommitAsync();
         }
         await journal.WriteAsync(AuthEvent.Register, login, true, user.Id, request.AccountNumber?.Trim(), address);
+        await TellEarlierUsersAsync(accountId.Value, request.AccountNumber!.Trim(), user.Id, login);
         await signIn.SignInAsync(user, isPersistent: false);
         return [];
     }
@@ -205,12 +209,41 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         if (error is not null) return error;
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("INSERT INTO cabinet_accounts (user_id, account_id) VALUES (@u, @a) ON CONFLICT DO NOTHING", conn);
+        await using var cmd = new NpgsqlCommand("INSERT INTO cabinet_accounts (user_id, account_id, linked_at) VALUES (@u, @a, @at) ON CONFLICT DO NOTHING", conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("u", userId));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", clock.Now));
         cmd.Parameters.Add(new NpgsqlParameter<long>("a", accountId!.Value));
         if (await cmd.ExecuteNonQueryAsync() == 0) return "Этот лицевой счёт уже есть в вашем кабинете";
         await journal.WriteAsync(AuthEvent.LinkAccount, principal.Identity.Name!, true, userId, number!.Trim(), address);
+        await TellEarlierUsersAsync(accountId.Value, number.Trim(), userId, principal.Identity.Name!);
         return null;
+    }
+
+    /// <summary>
+    /// Writes to the account's earlier cabinet users who have an e-mail that someone new has joined the account (the cabinet's
+    /// notices show it too, see <see cref="OpenErc.Operations.Cabinet.CabinetNotices"/>). A letter the server refuses is logged:
+    /// the registration stands.
+    /// </summary>
+    private async Task TellEarlierUsersAsync(long accountId, string number, long newUserId, string newLogin)
+    {
+        var emails = await usersDb.Database.SqlQuery<string>($"""
+            SELECT u.email AS "Value" FROM cabinet_accounts c JOIN users u ON u.id = c.user_id
+            WHERE c.account_id = {accountId} AND c.user_id <> {newUserId} AND u.email IS NOT NULL AND u.email <> ''
+            """).ToListAsync();
+        foreach (var email in emails)
+        {
+            using var message = Letters.Compose(mailSettings.From, email, "Новый пользователь личного кабинета — ЕРЦ",
+                $"Здравствуйте!\n\nК лицевому счёту {number} подключён новый пользователь личного кабинета: {OpenErc.Operations.Cabinet.CabinetNotices.MaskLogin(newLogin)}.\n\n" +
+                "Если это не член вашей семьи и не известный вам человек, обратитесь в расчётный центр.", clock.Now);
+            try
+            {
+                await mail.SendAsync(message, CancellationToken.None);
+            }
+            catch (Exception e) when (Letters.IsRefusal(e))
+            {
+                log.LogError(e, "The new-cabinet-user letter for account {Account} was not sent", number);
+            }
+        }
     }
 
     /// <summary>
@@ -265,7 +298,9 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
     }
 
     /// <summary>The account of <paramref name="number"/> when <paramref name="code"/> is its registration code; wrong codes are counted per account number.</summary>
-    private async Task<(long? AccountId, string? Error)> CheckCodeAsync(string? number, string? code, string login, string? address)
+    /// When <paramref name="surname"/> is given it must be the payer's surname too (case, «ё» and spaces aside); a wrong one
+    /// counts as a wrong code.
+    private async Task<(long? AccountId, string? Error)> CheckCodeAsync(string? number, string? code, string login, string? address, string? surname = null)
     {
         number = number?.Trim() ?? "";
         if (number.Length == 0) return (null, "Укажите номер лицевого счёта");
@@ -276,16 +311,30 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "SELECT a.id, c.code FROM personal_accounts a JOIN cabinet_codes c ON c.account_id = a.id WHERE a.number = @n", conn);
+            """
+            SELECT a.id, c.code, p.last_name FROM personal_accounts a JOIN cabinet_codes c ON c.account_id = a.id
+            LEFT JOIN people p ON p.id = a.payer_person_id WHERE a.number = @n
+            """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<string>("n", number));
         await using var reader = await cmd.ExecuteReaderAsync();
-        (long Id, string Code)? found = await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        (long Id, string Code, string? Surname)? found = await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
         await reader.DisposeAsync();
-        if (found is { } f && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Canonical(code)), Encoding.ASCII.GetBytes(Canonical(f.Code))))
-            return (f.Id, null);
+        bool codeRight = found is { } f && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Canonical(code)), Encoding.ASCII.GetBytes(Canonical(f.Code)));
+        if (codeRight && surname is not null && !SameSurname(surname, found!.Value.Surname))
+        {
+            await journal.WriteAsync(AuthEvent.Register, login, false, details: number, address: address);
+            return (null, "Фамилия плательщика не совпадает с указанной в платёжном документе");
+        }
+        if (codeRight) return (found!.Value.Id, null);
         await journal.WriteAsync(AuthEvent.Register, login, false, details: number, address: address);
         return (null, "Неверный номер лицевого счёта или код регистрации. Код напечатан в шапке платёжного документа");
     }
+
+    /// <summary>Whether a typed surname is the payer's: trimmed, in any case, «ё» read as «е»; an account without a payer matches nothing.</summary>
+    public static bool SameSurname(string typed, string? payer) =>
+        payer is not null && string.Equals(Plain(typed), Plain(payer), StringComparison.Ordinal);
+
+    private static string Plain(string name) => name.Trim().ToLowerInvariant().Replace('ё', 'е');
 
     /// <summary>A code as typed, without spaces and dashes, in capitals (Cyrillic look-alikes read as Latin).</summary>
     private static string Canonical(string code) =>

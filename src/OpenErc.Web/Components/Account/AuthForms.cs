@@ -9,6 +9,7 @@ public sealed class AuthForm
     public string? AccountNumber { get; set; }
     public string? Code { get; set; }
     public string? FullName { get; set; }
+    public string? Surname { get; set; }
     public string? Token { get; set; }
 }
 
