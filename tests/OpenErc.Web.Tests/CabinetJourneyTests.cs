@@ -147,10 +147,12 @@ public sealed class CabinetJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         (await host.ScalarAsync<string>($"SELECT answer FROM citizen_requests WHERE id = {request} AND status = 3")).ShouldBe("Замена назначена на 2 декабря");
     }
 
-    private static async Task Register(IPage page, string number, string code, string login)
+    private async Task Register(IPage page, string number, string code, string login)
     {
         await Input(page, "account-number").FillAsync(number);
         await Input(page, "code").FillAsync(code);
+        await Input(page, "surname").FillAsync(await host.ScalarAsync<string>(
+            $"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.number = '{number}'"));
         await Input(page, "login").FillAsync(login);
         await Input(page, "password").FillAsync("пароль-надёжный");
         await Input(page, "confirm-password").FillAsync("пароль-надёжный");

@@ -187,3 +187,43 @@ public sealed class HardeningTests(PublicWebHost host) : IClassFixture<PublicWeb
         SELECT (SELECT string_agg(to_char(month, 'YYYY-MM') || state, ',') FROM billing_periods) || '|' || (SELECT count(*) FROM payment_registries)
         """);
 }
+
+/// <summary>A host with a small limit of the banks' failed sign-ins per address.</summary>
+public sealed class GatewayLimitedWebHost(PostgresCluster cluster) : WebHost(cluster)
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("OpenErc:RateLimits:GatewayFailuresPerMinute", "3")];
+}
+
+/// <summary>Failed sign-ins to the payment protocols are limited per client address.</summary>
+public sealed class GatewayRateLimitTests(GatewayLimitedWebHost host) : IClassFixture<GatewayLimitedWebHost>
+{
+    [Theory]
+    [InlineData("/gateway/sber", "CODE")]
+    [InlineData("/gateway/osmp", "result")]
+    public async Task After_the_failed_sign_ins_of_a_minute_an_address_gets_the_protocols_temporary_error_unchecked(string path, string codeElement)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The window is per address, so both protocols share it: whichever runs second is refused at once.
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (int i = 0; i < 5 && limited is null; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path + "?ACTION=check&command=check");
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"demo-bank:wrong{i}")));
+            var response = await host.AnonymousClient().SendAsync(request, ct);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) limited = response;
+        }
+        limited.ShouldNotBeNull(string.Join(",", statuses));
+        statuses.Take(statuses.Count - 1).ShouldAllBe(s => s == HttpStatusCode.Unauthorized);
+        limited.Headers.RetryAfter.ShouldNotBeNull();
+        limited.Content.Headers.ContentType!.MediaType.ShouldBe("application/xml");
+        var xml = System.Xml.Linq.XDocument.Parse(await limited.Content.ReadAsStringAsync(ct)).Root!;
+        xml.Descendants(codeElement).Single().Value.ShouldBe("1");
+
+        // The right password is not checked either until the minute runs out.
+        using var right = new HttpRequestMessage(HttpMethod.Get, path + "?ACTION=check&command=check");
+        right.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("demo-bank:demo-bank")));
+        (await host.AnonymousClient().SendAsync(right, ct)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+    }
+}

@@ -44,22 +44,22 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     [Fact]
     public async Task A_citizen_registers_with_the_code_of_the_receipt_and_a_wrong_code_changes_nothing()
     {
-        var (accountId, number, code) = await AccountWithCodeAsync(0);
+        var (accountId, number, code, surname) = await AccountWithCodeAsync(0);
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.BaseAddress };
         int users = await host.ScalarAsync<int>("SELECT count(*)::int FROM users");
 
         var wrong = await WebHost.JsonAsync(await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code = "AAAAA-BBBBB", login = "ivanova@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct),
+            new { accountNumber = number, surname, code = "AAAAA-BBBBB", login = "ivanova@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct),
             HttpStatusCode.BadRequest);
         wrong.GetProperty("errors").GetProperty("code")[0].GetString().ShouldStartWith("Неверный номер лицевого счёта или код регистрации");
         var mismatch = await WebHost.JsonAsync(await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code, login = "ivanova@example.ru", password = "пароль-надёжный", confirmPassword = "другой" }, Ct), HttpStatusCode.BadRequest);
+            new { accountNumber = number, surname, code, login = "ivanova@example.ru", password = "пароль-надёжный", confirmPassword = "другой" }, Ct), HttpStatusCode.BadRequest);
         mismatch.GetProperty("errors").GetProperty("confirmPassword")[0].GetString().ShouldBe("Пароли не совпадают");
         var badLogin = await WebHost.JsonAsync(await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code, login = "12345", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
+            new { accountNumber = number, surname, code, login = "12345", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
         badLogin.GetProperty("errors").GetProperty("login")[0].GetString()!.ShouldContain("+7 и 10 цифр");
         var shortPassword = await WebHost.JsonAsync(await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code, login = "ivanova@example.ru", password = "123", confirmPassword = "123" }, Ct), HttpStatusCode.BadRequest);
+            new { accountNumber = number, surname, code, login = "ivanova@example.ru", password = "123", confirmPassword = "123" }, Ct), HttpStatusCode.BadRequest);
         shortPassword.GetProperty("errors").GetProperty("password")[0].GetString().ShouldBe("Пароль должен быть не короче 8 символов");
         (await host.ScalarAsync<int>("SELECT count(*)::int FROM users")).ShouldBe(users);
         (await host.ScalarAsync<long>("SELECT count(*) FROM cabinet_accounts")).ShouldBe(0);
@@ -67,14 +67,14 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         // The code is typed as people type it: lower case, spaces, no dash.
         var typed = code.Replace("-", " ").ToLowerInvariant();
         (await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code = typed, login = "+7 (916) 123-45-67", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct))
+            new { accountNumber = number, surname, code = typed, login = "+7 (916) 123-45-67", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct))
             .StatusCode.ShouldBe(HttpStatusCode.Created);
         var accounts = await WebHost.JsonAsync(await client.GetAsync("/api/v1/me/accounts", Ct), HttpStatusCode.OK);
         accounts.EnumerateArray().Select(a => a.GetProperty("number").GetString()).ShouldBe([number]);
         (await host.ScalarAsync<long>($"SELECT account_id FROM cabinet_accounts c JOIN users u ON u.id = c.user_id WHERE u.user_name = '+79161234567'")).ShouldBe(accountId);
         // The same login again: refused, with a hint.
         var again = await WebHost.JsonAsync(await host.AnonymousClient().PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code, login = "89161234567", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
+            new { accountNumber = number, surname, code, login = "89161234567", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
         again.GetProperty("errors").GetProperty("login")[0].GetString()!.ShouldContain("уже зарегистрирован");
         (await host.ScalarAsync<long>($"SELECT count(*) FROM auth_events WHERE event = 'register' AND details = '{number}' AND NOT success")).ShouldBe(1);
     }
@@ -82,14 +82,14 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     [Fact]
     public async Task Five_wrong_codes_for_an_account_stop_registration_for_it_even_with_the_right_code()
     {
-        var (_, number, code) = await AccountWithCodeAsync(1);
+        var (_, number, code, surname) = await AccountWithCodeAsync(1);
         using var client = host.AnonymousClient();
         for (int i = 0; i < AuthService.MaxCodeFailures; i++)
             (await client.PostAsJsonAsync("/api/v1/auth/register",
-                new { accountNumber = number, code = $"WRONG-{i}", login = $"guess{i}@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct))
+                new { accountNumber = number, surname, code = $"WRONG-{i}", login = $"guess{i}@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct))
                 .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var refused = await WebHost.JsonAsync(await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { accountNumber = number, code, login = "owner@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
+            new { accountNumber = number, surname, code, login = "owner@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct), HttpStatusCode.BadRequest);
         refused.GetProperty("errors").GetProperty("code")[0].GetString().ShouldBe($"Слишком много неверных попыток для лицевого счёта {number}: повторите через 15 минут");
         (await host.ScalarAsync<long>("SELECT count(*) FROM users WHERE user_name = 'owner@example.ru'")).ShouldBe(0);
     }
@@ -126,13 +126,15 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
     }
 
     /// <summary>The <paramref name="index"/>-th account of the region with its cabinet code (made as issuing a receipt makes it).</summary>
-    private async Task<(long Id, string Number, string Code)> AccountWithCodeAsync(int index)
+    /// <summary>An account with a payer, its registration code and the payer's surname (registration asks for both).</summary>
+    private async Task<(long Id, string Number, string Code, string Surname)> AccountWithCodeAsync(int index)
     {
-        long id = await host.ScalarAsync<long>($"SELECT id FROM personal_accounts ORDER BY id OFFSET {index * 7 + 3} LIMIT 1");
+        long id = await host.ScalarAsync<long>($"SELECT id FROM personal_accounts WHERE payer_person_id IS NOT NULL ORDER BY id OFFSET {index * 7 + 3} LIMIT 1");
         await using var conn = new NpgsqlConnection(host.ConnectionString);
         await conn.OpenAsync(Ct);
         var code = (await CabinetCodes.EnsureAsync(conn, [id], Ct))[id];
-        return (id, await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {id}"), code);
+        return (id, await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {id}"), code,
+            await host.ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {id}"));
     }
 
     /// <summary>The text body of a pickup-folder letter (base64, as SmtpClient writes UTF-8 text).</summary>

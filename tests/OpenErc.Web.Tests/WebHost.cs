@@ -74,6 +74,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
                 // A test run signs in hundreds of times from one address; the limits themselves are tested with their own settings.
                 ["OpenErc:RateLimits:SignInPerMinute"] = "100000",
                 ["OpenErc:RateLimits:CalculatorsPerMinute"] = "100000",
+                ["OpenErc:RateLimits:GatewayFailuresPerMinute"] = "100000",
             });
             b.Configuration.AddInMemoryCollection(Settings);
         });
