@@ -2,6 +2,8 @@ using OpenErc.Storage;
 using OpenErc.Web;
 
 var app = await OpenErcWebHost.CreateAsync(args);
+// Taken before running: the host disposes its services when it stops.
+var database = app.Services.GetRequiredService<OpenErcDatabase>();
 try
 {
     await app.RunAsync();
@@ -9,5 +11,5 @@ try
 finally
 {
     // Also when the host fails to start (the port is taken): never leave the embedded cluster behind.
-    await app.Services.GetRequiredService<OpenErcDatabase>().DisposeAsync();
+    await database.DisposeAsync();
 }
