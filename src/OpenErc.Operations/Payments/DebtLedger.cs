@@ -42,6 +42,17 @@ internal sealed class DebtLedger
     }
 
     /// <summary>
+    /// Account by account, whatever their number: with the accounts as <c>account_id = ANY(…)</c>, from a few dozen
+    /// (a day's registry, a group commit's batch) the planner reads whole months by the building index and filters
+    /// (220 ms for 50 accounts of a 2,000-account region's year against 21 ms this way; 0.7 ms for one account).
+    /// </summary>
+    private const string ChargesSql = """
+        SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.amount
+        FROM unnest(@ids) AS a(id)
+        JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND c.account_id = a.id;
+        """;
+
+    /// <summary>
     /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock (its
     /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. Both reads
     /// go account by account through an index — the charge lines through their primary key (booking month, account),
@@ -54,22 +65,6 @@ internal sealed class DebtLedger
     /// outstanding, the book stays a few entries long however many payments the account has had, and the server only
     /// scans its indexes.
     /// </summary>
-    /// <summary>Up to this many accounts (an online payment, a group commit's batch) the charge lines are read by one index scan over both keys.</summary>
-    private const int FewAccounts = 64;
-
-    private const string FewChargesSql = """
-        SELECT account_id, service_id, supplier_id, service_month, kind = @penalty, amount
-        FROM charge_lines
-        WHERE booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND account_id = ANY(@ids);
-        """;
-
-    /// <summary>A registry's chunk of a thousand accounts: account by account, or the planner reads the whole month and filters.</summary>
-    private const string ManyChargesSql = """
-        SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.amount
-        FROM unnest(@ids) AS a(id)
-        JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND c.account_id = a.id;
-        """;
-
     public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
     {
         var ledger = new DebtLedger();
@@ -77,7 +72,7 @@ internal sealed class DebtLedger
             {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM (SELECT DISTINCT id % @buckets AS b FROM unnest(@ids) AS t(id) ORDER BY 1) k;" : "")}
             SELECT id, code FROM services;
             SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
-            {(accountIds.Length <= FewAccounts ? FewChargesSql : ManyChargesSql)}
+            {ChargesSql}
             SELECT account_id, service_ids, supplier_ids, service_months, kinds, amounts, paid_on FROM payment_allocation_sets WHERE account_id = ANY(@ids);
             SELECT set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true);
             """, conn);
