@@ -302,7 +302,11 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
         using (var pdf = new MemoryStream())
         {
             await attachment.Content!.DecodeToAsync(pdf, Ct);
-            pdf.ToArray().ShouldBe(ReceiptPdf.Render((await ReceiptIssuing.LoadAsync(conn, November, null, null, Ct)).Single(d => d.Number == number)));
+            // The stored document has the cabinet code; the letter's copy goes without it.
+            var stored = (await ReceiptIssuing.LoadAsync(conn, November, null, null, Ct)).Single(d => d.Number == number);
+            stored.Payer.RegistrationCode.ShouldNotBeNullOrEmpty();
+            pdf.ToArray().ShouldBe(ReceiptPdf.Render(ReceiptDelivery.WithoutCode(stored)));
+            pdf.ToArray().ShouldNotBe(ReceiptPdf.Render(stored));
         }
         (await Sql.ScalarAsync<string>(cs, $"SELECT state FROM receipt_deliveries WHERE receipt_id = {number}")).ShouldBe("sent");
         (await ReceiptDelivery.SendQueuedAsync(cs, pickup, "epd@erc.example", Clock, ct: Ct)).ShouldBe(0);

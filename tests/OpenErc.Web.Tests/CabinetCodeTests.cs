@@ -100,6 +100,39 @@ public sealed class CabinetCodeTests(DemoWebHost host) : IClassFixture<DemoWebHo
             .Where(t => t.Contains(earlierLogin)).Select(SignInTests.Body).ShouldContain(b => b.Contains($"К лицевому счёту {number} подключён новый пользователь"));
     }
 
+    [Fact]
+    public async Task Adding_another_account_in_the_cabinet_asks_for_the_payers_surname_too()
+    {
+        long own = await host.ScalarAsync<long>("SELECT a.id FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id ORDER BY a.id OFFSET 21 LIMIT 1");
+        long other = await host.ScalarAsync<long>("SELECT a.id FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id ORDER BY a.id OFFSET 22 LIMIT 1");
+        var number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {other}");
+        var surname = await host.ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {other}");
+        string code;
+        await using (var conn = new NpgsqlConnection(host.ConnectionString))
+        {
+            await conn.OpenAsync(Ct);
+            code = (await CabinetCodes.EnsureAsync(conn, [other], Ct))[other];
+        }
+        var (citizen, _, login) = await host.CitizenAsync(own);
+        async Task<long> LinkedAsync() => await host.ScalarAsync<long>(
+            $"SELECT count(*) FROM cabinet_accounts c JOIN users u ON u.id = c.user_id WHERE u.user_name = '{login}' AND c.account_id = {other}");
+
+        var missing = await WebHost.JsonAsync(await citizen.PostAsJsonAsync("/api/v1/me/accounts", new { accountNumber = number, code }, Ct), HttpStatusCode.BadRequest);
+        missing.GetProperty("errors").GetProperty("code")[0].GetString().ShouldBe("Укажите фамилию плательщика, как в платёжном документе");
+        var wrong = await WebHost.JsonAsync(await citizen.PostAsJsonAsync("/api/v1/me/accounts", new { accountNumber = number, code, surname = "Неправильнова" }, Ct),
+            HttpStatusCode.BadRequest);
+        wrong.GetProperty("errors").GetProperty("code")[0].GetString().ShouldBe("Фамилия плательщика не совпадает с указанной в платёжном документе");
+        // A wrong surname counts as a wrong code towards the account's limit.
+        (await host.ScalarAsync<long>($"SELECT count(*) FROM auth_events WHERE event = 'register' AND details = '{number}' AND NOT success")).ShouldBe(1);
+        (await LinkedAsync()).ShouldBe(0);
+
+        (await citizen.PostAsJsonAsync("/api/v1/me/accounts", new { accountNumber = number, code, surname = surname.ToLowerInvariant() }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await LinkedAsync()).ShouldBe(1);
+        var accounts = await WebHost.JsonAsync(await citizen.GetAsync("/api/v1/me/accounts", Ct), HttpStatusCode.OK);
+        accounts.EnumerateArray().Select(a => a.GetProperty("number").GetString()).ShouldContain(number);
+    }
+
     private static string Text(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);

@@ -8,7 +8,9 @@ namespace OpenErc.Operations.Receipts;
 /// <summary>
 /// Electronic delivery of payment documents by e-mail through an outbox (<c>receipt_deliveries</c>): a request is
 /// queued once per document and address (a repeated request changes nothing), and a worker sends what is queued, so
-/// a mail server that is down delays the letters and loses none.
+/// a mail server that is down delays the letters and loses none. A letter's document carries no cabinet registration
+/// code: the address was typed by whoever asked, and the code lets its holder register as the account's citizen (it reaches
+/// the citizen on the paper document and in the cabinet).
 /// </summary>
 public static class ReceiptDelivery
 {
@@ -51,7 +53,7 @@ public static class ReceiptDelivery
         int sent = 0;
         foreach (var (id, email, json) in queued)
         {
-            var document = ReceiptIssuing.Deserialize(json);
+            var document = WithoutCode(ReceiptIssuing.Deserialize(json));
             string? error = null;
             try
             {
@@ -79,6 +81,10 @@ public static class ReceiptDelivery
         }
         return sent;
     }
+
+    /// <summary>The document as a letter carries it: without the cabinet registration code.</summary>
+    public static Core.Receipts.UnifiedPaymentDocument WithoutCode(Core.Receipts.UnifiedPaymentDocument document) =>
+        document with { Payer = document.Payer with { RegistrationCode = null } };
 
     private static MimeKit.MimeMessage Letter(Core.Receipts.UnifiedPaymentDocument document, string from, string to, DateTimeOffset date)
     {

@@ -77,7 +77,8 @@ public static class ReceiptApi
                     return Refused(e);
                 }
             })
-            .WithSummary("Отправить платёжный документ месяца на электронную почту (очередь писем; повторный запрос ничего не дублирует)")
+            .WithSummary("Отправить платёжный документ месяца на электронную почту (очередь писем; повторный запрос ничего не дублирует); " +
+                         "в письме документ без кода регистрации в личном кабинете")
             .Accepts<ReceiptMailRequest>("application/json").ProducesValidationProblem().ProducesProblem(409);
 
         var cabinet = app.MapGroup("/api/v1/cabinet/accounts").WithTags("Личный кабинет: платёжные документы").RequireAuthorization(Duties.Cabinet);
@@ -130,7 +131,7 @@ public static class ReceiptApi
             if (journal is not null && document.Payer.RegistrationCode is not null)
             {
                 if (user.HasClaim(c => c.Type == AccessScope.GroupClaim))
-                    document = document with { Payer = document.Payer with { RegistrationCode = null } };
+                    document = ReceiptDelivery.WithoutCode(document);
                 else
                     await journal.WriteAsync(AuthEvent.CodePrinted, SecuritySetup.Actor(user), true, ApiKeys.IsServiceAccount(user) ? null : AccessScope.UserId(user),
                         document.Payer.AccountNumber, actor: SecuritySetup.Actor(user), ct: ct);

@@ -58,12 +58,12 @@ public static class CitizenApi
             {
                 var (request, error) = await CalculatorApi.ReadAsync<LinkAccountRequest>(http, ct);
                 if (error is not null) return error;
-                if (await auth.LinkAccountAsync(http.User, request!.AccountNumber, request.Code, AuthApi.Address(http)) is { } refused)
+                if (await auth.LinkAccountAsync(http.User, request!.AccountNumber, request.Code, request.Surname, AuthApi.Address(http)) is { } refused)
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [refused] }, title: "Лицевой счёт не добавлен");
                 scopes.Forget(http.User);
                 return Results.NoContent();
             })
-            .WithSummary("Добавить лицевой счёт в кабинет по номеру и коду регистрации из платёжного документа").Accepts<LinkAccountRequest>("application/json");
+            .WithSummary("Добавить лицевой счёт в кабинет по номеру, коду регистрации из платёжного документа и фамилии плательщика").Accepts<LinkAccountRequest>("application/json");
 
         var account = me.MapGroup("/accounts/{number}");
         account.MapGet("/balance", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>

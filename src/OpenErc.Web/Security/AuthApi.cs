@@ -7,7 +7,7 @@ namespace OpenErc.Web.Security;
 public sealed record SignInRequest(string? Login, string? Password, bool Remember = false);
 public sealed record PasswordResetRequest(string? Login);
 public sealed record NewPasswordRequest(string? Login, string? Token, string? Password, string? ConfirmPassword);
-public sealed record LinkAccountRequest(string? AccountNumber, string? Code);
+public sealed record LinkAccountRequest(string? AccountNumber, string? Code, string? Surname);
 
 /// <summary>Who is signed in: login, name and roles.</summary>
 public sealed record SignedInUser(string Login, string FullName, IReadOnlyList<string> Roles, long? AccessGroupId)

@@ -201,11 +201,15 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         return [];
     }
 
-    /// <summary>Adds another account to a citizen's cabinet by its number and code; returns the message when refused.</summary>
-    public async Task<string?> LinkAccountAsync(ClaimsPrincipal principal, string? number, string? code, string? address)
+    /// <summary>
+    /// Adds another account to a citizen's cabinet by its number, code and payer's surname, as at registration (the code
+    /// alone is printed on every receipt); returns the message when refused.
+    /// </summary>
+    public async Task<string?> LinkAccountAsync(ClaimsPrincipal principal, string? number, string? code, string? surname, string? address)
     {
         long userId = AccessScope.UserId(principal);
-        var (accountId, error) = await CheckCodeAsync(number, code, principal.Identity!.Name!, address);
+        if (string.IsNullOrWhiteSpace(surname)) return "Укажите фамилию плательщика, как в платёжном документе";
+        var (accountId, error) = await CheckCodeAsync(number, code, principal.Identity!.Name!, address, surname);
         if (error is not null) return error;
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync();
