@@ -13,7 +13,8 @@ namespace OpenErc.Cli;
 
 /// <summary>
 /// <c>openerc bench billing --accounts N --json FILE</c>: the region-scale benchmark of the charge run, against the
-/// physical limit of the same rows loaded by a raw binary COPY; <c>openerc bench payments</c>: <see cref="PaymentBench"/>.
+/// physical limit of the same rows loaded by a raw binary COPY; <c>openerc bench payments</c>: <see cref="PaymentBench"/>;
+/// <c>openerc bench search</c>: <see cref="SearchBench"/>.
 /// </summary>
 public static class BenchCommands
 {
@@ -92,6 +93,7 @@ public static class BenchCommands
         bench.Subcommands.Add(billing);
         bench.Subcommands.Add(PaymentBench.Create());
         bench.Subcommands.Add(ReceiptBench.Create());
+        bench.Subcommands.Add(SearchBench.Create());
         return bench;
     }
 

@@ -185,6 +185,37 @@ public sealed class RegistryApiTests(WebHost host) : IClassFixture<WebHost>
     }
 
     [Fact]
+    public async Task Accounts_are_found_as_operators_type_addresses_the_exact_flat_first_and_e_reads_as_yo()
+    {
+        var (building, _, payer, twelve) = await CreateAccountAsync("ул. Ёлочная", "12", "Ёжикова", 700_006);
+        var others = new Dictionary<string, string>();
+        foreach (var (flat, serial) in new[] { ("120", 700_007L), ("2", 700_008L), ("312", 700_009L) })
+        {
+            var premise = await host.PostAsync<Premise>("/api/v1/premises", new { buildingId = building.Id, number = flat, totalArea = 40m, rooms = 1, entrance = 1, floor = 2 });
+            var account = await host.PostAsync<PersonalAccount>("/api/v1/accounts",
+                new { number = AccountNumber.Create(serial), premiseId = premise.Id, payerPersonId = payer.Id, share = 1, openedOn = "2024-01-01" });
+            others[flat] = account.Number;
+        }
+        async Task<List<string>> Find(string text) =>
+            (await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?search=" + Uri.EscapeDataString(text), Ct)).GetProperty("items").EnumerateArray()
+                .Select(i => i.GetProperty("number").GetString()!).ToList();
+
+        // The exact flat, then the flats that begin with its number; never another house or a flat that only contains it.
+        foreach (var query in new[] { "Елочная 17 кв 12", "елочная, 17-12", "ЁЛОЧНАЯ д. 17 корп. 2 кв. 12", "Новоград Ёлочная 17 12" })
+            (await Find(query)).ShouldBe([twelve.Number, others["120"]], query);
+        (await Find("Елочная 15 кв 12")).ShouldBeEmpty();
+        (await Find("Елочная 7 кв 12")).ShouldBeEmpty();
+        // A lone number is the house or the flat.
+        (await Find("елочная 17")).Count.ShouldBe(4);
+        (await Find("елочная 2")).ShouldBe([others["2"], twelve.Number, others["120"], others["312"]]);
+        // The payer's name, «е» for «ё», with the flat.
+        (await Find("ежикова анна")).Count.ShouldBe(4);
+        (await Find("Ежикова 312")).ShouldBe([others["312"]]);
+        // An account number (or its first six digits or more) is the account itself.
+        (await Find(twelve.Number + " Елочная")).ShouldBe([twelve.Number]);
+    }
+
+    [Fact]
     public async Task Lists_page_sort_and_filter_by_reference()
     {
         var (building, _, _, _) = await CreateAccountAsync("ул. Страничная", "1", "Листова", 700_004);

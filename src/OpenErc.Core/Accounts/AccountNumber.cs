@@ -6,6 +6,9 @@ namespace OpenErc.Core.Accounts;
 /// </summary>
 public static class AccountNumber
 {
+    /// <summary>Digits in a number.</summary>
+    public const int Length = 10;
+
     public static string Create(long serial)
     {
         if (serial is < 1 or > 999_999_999) throw new ArgumentOutOfRangeException(nameof(serial), serial, "Порядковый номер ЛС вне диапазона");
@@ -17,7 +20,7 @@ public static class AccountNumber
     public static string? Check(string? number)
     {
         if (string.IsNullOrEmpty(number)) return "Укажите номер лицевого счёта";
-        if (number.Length != 10 || !number.All(char.IsAsciiDigit)) return "Номер лицевого счёта должен состоять из 10 цифр";
+        if (number.Length != Length || !number.All(char.IsAsciiDigit)) return "Номер лицевого счёта должен состоять из 10 цифр";
         return LuhnDigit(number[..9]) == number[9] - '0' ? null : "Неверная контрольная цифра номера лицевого счёта";
     }
 

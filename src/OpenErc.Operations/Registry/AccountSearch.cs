@@ -1,5 +1,9 @@
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using OpenErc.Core.Accounts;
+using OpenErc.Operations.Payments;
 using OpenErc.Storage;
 
 namespace OpenErc.Operations.Registry;
@@ -14,64 +18,297 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int PageNumber, 
 public enum AccountSort { Number, Address, Payer, OpenedOn }
 
 /// <summary>
-/// Finds accounts by number, address or payer name. Every word of the query must match the account number
-/// (prefix), the address with the flat ("…, д. 5, кв. 12") or the payer's full name.
+/// Finds accounts as operators type them: by number (six digits or more: a prefix), by address
+/// (<c>Ленина 5 кв 12</c>, <c>Ленина, 5-12</c>, <c>черёмуховая д. 17 корп. 2</c>) or by the payer's name, with «ё» = «е»
+/// and in any case; the exact flat comes first, then flats whose number begins with it (12 → 120, 121…).
 /// </summary>
-public static class AccountSearch
+/// <remarks>
+/// <para><b>At region scale</b> (1.1 M accounts) every path starts from an index: the street and name words go through
+/// the trigram indexes on <c>buildings.address</c> and <c>people.full_name</c> (as case-insensitive regular expressions,
+/// which pg_trgm indexes, with «е» as <c>[её]</c>), accounts are then reached by building → premises and payer → accounts,
+/// and numbers through the unique index. The old single <c>ILIKE</c> over the concatenated address and name could use
+/// none of them (4.2 s for a total at 1.1 M accounts).</para>
+/// <para><b>Reading a query.</b> Words with letters are the street (and town) or the payer's name: all of them in the
+/// address, or all in the name (a mixture of street and name is not read). Numbers after «д»/«дом», «корп»/«к», «стр»
+/// belong to the house, after «кв»/«пом» to the flat; unmarked, the first is the house and the second the flat
+/// (<c>5-12</c> is both), and a lone one is the house or the flat. House numbers match a whole word of the address
+/// («5» is not «15» nor «5А»). For a payer's name the last number is the flat.</para>
+/// </remarks>
+public static partial class AccountSearch
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>A query longer than this is cut: no address or name needs more, and each word is a condition.</summary>
+    public const int MaxWords = 8;
 
     public static async Task<Page<AccountSummary>> FindAsync(OpenErcDbContext db, string? text, int page = 1, int pageSize = 25,
         AccountSort sort = AccountSort.Number, bool descending = false, long? buildingId = null, bool? open = null, long[]? withinBuildings = null,
         CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        page = Math.Max(page, 1);
-        var q =
-            from a in db.Accounts
-            join p in db.Premises on a.PremiseId equals p.Id
-            join b in db.Buildings on p.BuildingId equals b.Id
-            from payer in db.People.Where(x => x.Id == a.PayerPersonId).DefaultIfEmpty()
-            select new { a, p, b, Payer = payer == null ? null : payer.FullName };
-
-        if (buildingId is { } bid) q = q.Where(x => x.b.Id == bid);
-        if (withinBuildings is { } within) q = q.Where(x => within.Contains(x.b.Id));
-        if (open is { } o) q = o ? q.Where(x => x.a.ClosedOn == null) : q.Where(x => x.a.ClosedOn != null);
-        foreach (var word in Words(text))
+        (page, pageSize) = SqlPage.Clamp(page, pageSize);
+        var query = SearchQuery.Parse(text);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand { Connection = (NpgsqlConnection)db.Database.GetDbConnection() };
+        var filters = new List<string>();
+        if (buildingId is { } bid)
         {
-            if (word.All(char.IsAsciiDigit) && word.Length >= 6)
-            {
-                q = q.Where(x => x.a.Number.StartsWith(word));
-                continue;
-            }
-            var like = Like(word);
-            q = q.Where(x => EF.Functions.ILike(x.b.Address + ", кв. " + x.p.Number, like) || EF.Functions.ILike(x.Payer ?? "", like));
+            filters.Add("p.building_id = @building");
+            cmd.Parameters.Add(new NpgsqlParameter<long>("building", bid));
         }
-
-        q = (sort, descending) switch
+        if (withinBuildings is { } within)
         {
-            (AccountSort.Address, false) => q.OrderBy(x => x.b.Address).ThenBy(x => x.p.Number.Length).ThenBy(x => x.p.Number),
-            (AccountSort.Address, true) => q.OrderByDescending(x => x.b.Address).ThenByDescending(x => x.p.Number.Length).ThenByDescending(x => x.p.Number),
-            (AccountSort.Payer, false) => q.OrderBy(x => x.Payer).ThenBy(x => x.a.Number),
-            (AccountSort.Payer, true) => q.OrderByDescending(x => x.Payer).ThenBy(x => x.a.Number),
-            (AccountSort.OpenedOn, false) => q.OrderBy(x => x.a.OpenedOn).ThenBy(x => x.a.Number),
-            (AccountSort.OpenedOn, true) => q.OrderByDescending(x => x.a.OpenedOn).ThenBy(x => x.a.Number),
-            (_, false) => q.OrderBy(x => x.a.Number),
-            (_, true) => q.OrderByDescending(x => x.a.Number),
+            filters.Add("p.building_id = ANY(@within)");
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("within", within));
+        }
+        if (open is { } o) filters.Add(o ? "a.closed_on IS NULL" : "a.closed_on IS NOT NULL");
+        string where = filters.Count > 0 ? "WHERE " + string.Join(" AND ", filters) : "";
+        string direction = descending ? "DESC" : "ASC";
+        string order = sort switch
+        {
+            AccountSort.Address => $"b.address {direction}, length(p.number) {direction}, p.number {direction}",
+            AccountSort.Payer => $"pp.full_name {direction} NULLS LAST, a.number",
+            AccountSort.OpenedOn => $"a.opened_on {direction}, a.number",
+            _ => $"a.number {direction}",
         };
-        int total = await q.CountAsync(ct);
-        var items = await q.Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(x => new AccountSummary(x.a.Id, x.a.Number, x.p.Id, x.p.Number, x.b.Id, x.b.Address, x.Payer, x.a.Share,
-                x.a.OpenedOn, x.a.ClosedOn, x.a.ClosedOn == null ? AccountStatus.Open : AccountStatus.Closed))
-            .ToListAsync(ct);
-        return new Page<AccountSummary>(items, total, page, pageSize);
+        const string columns = "a.id, a.number, p.id, p.number, b.id, b.address, pp.full_name, a.share, a.opened_on, a.closed_on";
+        const string joins = """
+            JOIN premises p ON p.id = a.premise_id
+            JOIN buildings b ON b.id = p.building_id
+            LEFT JOIN people pp ON pp.id = a.payer_person_id
+            """;
+        // No search: the whole register in the chosen order (the count of a region without filters from the accounts alone).
+        cmd.CommandText = query.IsEmpty
+            ? $"""
+               SELECT count(*) FROM personal_accounts a {(filters.Count > 0 ? "JOIN premises p ON p.id = a.premise_id " + where : "")};
+               SELECT {columns} FROM personal_accounts a {joins} {where} ORDER BY {order} LIMIT @limit OFFSET @offset;
+               """
+            : await SearchedAsync(query, cmd, columns, joins, where, order, ct);
+        return await SqlPage.ReadAsync(cmd, page, pageSize, r =>
+        {
+            DateOnly? closed = r.IsDBNull(9) ? null : r.GetFieldValue<DateOnly>(9);
+            return new AccountSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.GetDecimal(7), r.GetFieldValue<DateOnly>(8), closed,
+                closed is null ? AccountStatus.Open : AccountStatus.Closed);
+        }, ct);
     }
 
+    /// <summary>The count and the page of a search: the hits (each account once, with its best rank) joined to what is shown.</summary>
+    private static async Task<string> SearchedAsync(SearchQuery query, NpgsqlCommand cmd, string columns, string joins, string where, string order,
+        CancellationToken ct)
+    {
+        var ways = await WaysAsync(query, cmd, ct);
+        if (ways.Count == 0) ways.Add("SELECT NULL::bigint AS id, 0 AS rank WHERE false");
+        string hits = $"SELECT id, min(rank) AS rank FROM ({string.Join(" UNION ALL ", ways)}) h GROUP BY id";
+        return $"""
+            SELECT count(*) FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {joins} {where};
+            SELECT {columns} FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {joins} {where} ORDER BY h.rank, {order} LIMIT @limit OFFSET @offset;
+            """;
+    }
+
+    /// <summary>
+    /// The ways a query can be read, each a statement of the accounts it finds with their rank (0 = the exact flat or
+    /// account, 1 = a flat that begins with the number). The buildings and the payers are found first, by their own
+    /// statements, and passed on as arrays: the planner cannot estimate how many rows a regular expression over the
+    /// trigram index gives, and with a guess it once read every premise of the region to find a surname's 200 accounts.
+    /// </summary>
+    private static async Task<List<string>> WaysAsync(SearchQuery q, NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var ways = new List<string>();
+        string Param(object value)
+        {
+            var name = "p" + cmd.Parameters.Count;
+            cmd.Parameters.Add(value switch
+            {
+                string s => new NpgsqlParameter<string>(name, s),
+                long[] ids => new NpgsqlParameter<long[]>(name, ids),
+                _ => throw new ArgumentException(value.GetType().Name),
+            });
+            return "@" + name;
+        }
+        foreach (var number in q.AccountNumbers)
+            ways.Add(number.Length == AccountNumber.Length
+                ? $"SELECT id, 0 AS rank FROM personal_accounts WHERE number = {Param(number)}"
+                : $"SELECT id, 0 AS rank FROM personal_accounts WHERE number LIKE {Param(number + "%")}");
+        // A number is the account itself: the rest of the query adds nothing.
+        if (q.AccountNumbers.Count > 0) return ways;
+
+        // The flat: exact first, then those that begin with the number.
+        string FlatRank(string flat) => $"CASE WHEN lower(p.number) = {Param(flat)} THEN 0 ELSE 1 END";
+        string FlatMatch(string flat) => $"lower(p.number) LIKE {Param(Literal(flat) + "%")}";
+        static string AddressHas(string number) => @"\m" + Regex.Escape(number) + @"\M";
+
+        // By address: the words and the house's numbers in the building's address, the flat among its premises.
+        var houseNumbers = new List<string>(q.House);
+        string? flat = q.Flat;
+        string? lone = null;
+        if (q.Loose.Count >= 2 || q.Loose.Count == 1 && (flat is not null || houseNumbers.Count > 0))
+        {
+            // Unmarked: the house first, then the flat (a flat named explicitly makes them all the house's).
+            houseNumbers.AddRange(flat is null ? q.Loose.Take(q.Loose.Count - 1) : q.Loose);
+            flat ??= q.Loose[^1];
+        }
+        else if (q.Loose.Count == 1) lone = q.Loose[0];
+        var addressPatterns = q.Words.Select(Pattern).Concat(houseNumbers.Select(AddressHas)).ToArray();
+        if (addressPatterns.Length > 0 || flat is not null || lone is not null)
+        {
+            // The buildings, and among them those whose house is the lone number.
+            var (buildings, houses) = await BuildingsAsync(cmd.Connection!, addressPatterns, lone is null ? null : AddressHas(lone), ct);
+            var premise = new List<string>();
+            if (addressPatterns.Length > 0) premise.Add($"p.building_id = ANY({Param(buildings.ToArray())})");
+            string rank = "0";
+            if (flat is not null)
+            {
+                premise.Add(FlatMatch(flat));
+                rank = FlatRank(flat);
+            }
+            if (lone is not null)
+            {
+                premise.Add($"(p.building_id = ANY({Param(houses.ToArray())}) OR {FlatMatch(lone)})");
+                rank = FlatRank(lone);
+            }
+            if (addressPatterns.Length == 0 || buildings.Count > 0)
+                ways.Add($"""
+                    SELECT a.id, {rank} AS rank FROM premises p JOIN personal_accounts a ON a.premise_id = p.id
+                    WHERE {string.Join(" AND ", premise)}
+                    """);
+        }
+
+        // By the payer's name: all words in the name, the last number the flat, the others in the address.
+        if (q.Words.Count > 0)
+        {
+            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", q.Words.Select(Pattern).ToArray(), ct);
+            var numbers = q.House.Concat(q.Loose).ToList();
+            string? payerFlat = q.Flat ?? numbers.LastOrDefault();
+            if (q.Flat is null && numbers.Count > 0) numbers.RemoveAt(numbers.Count - 1);
+            var where = new List<string> { $"a.payer_person_id = ANY({Param(payers.ToArray())})" };
+            where.AddRange(numbers.Select(n => $"b.address ~* {Param(AddressHas(n))}"));
+            if (payerFlat is not null) where.Add(FlatMatch(payerFlat));
+            if (payers.Count > 0)
+                ways.Add($"""
+                    SELECT a.id, {(payerFlat is null ? "0" : FlatRank(payerFlat))} AS rank
+                    FROM personal_accounts a JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
+                    WHERE {string.Join(" AND ", where)}
+                    """);
+        }
+        return ways;
+    }
+
+    /// <summary>The buildings whose address matches every pattern, and those of them that also match <paramref name="house"/>.</summary>
+    private static async Task<(List<long> Buildings, List<long> Houses)> BuildingsAsync(NpgsqlConnection conn, string[] patterns, string? house,
+        CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT id, {(house is null ? "false" : "address ~* @house")} FROM buildings WHERE {Matching("address", patterns.Length)}", conn);
+        for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
+        if (house is not null) cmd.Parameters.Add(new NpgsqlParameter<string>("house", house));
+        var (buildings, houses) = (new List<long>(), new List<long>());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            buildings.Add(r.GetInt64(0));
+            if (r.GetBoolean(1)) houses.Add(r.GetInt64(0));
+        }
+        return (buildings, houses);
+    }
+
+    private static async Task<List<long>> IdsAsync(NpgsqlConnection conn, string select, string column, string[] patterns, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)}", conn);
+        for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
+        var ids = new List<long>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        return ids;
+    }
+
+    /// <summary><paramref name="column"/> matching each of the patterns <c>@w0…</c>, case aside; none: every row.</summary>
+    private static string Matching(string column, int patterns) =>
+        patterns == 0 ? "true" : string.Join(" AND ", Enumerable.Range(0, patterns).Select(i => $"{column} ~* @w{i}"));
+
+    /// <summary>
+    /// A word as a case-insensitive regular expression for the start of a word that reads «е» and «ё» alike: «лен» finds
+    /// «Ленина», not «Зелёная»; a surname finds its feminine and patronymic forms too («Алексеев» → «Алексеева»,
+    /// «Алексеевич»).
+    /// </summary>
+    internal static string Pattern(string word)
+    {
+        var pattern = new StringBuilder(@"\m");
+        foreach (var c in word)
+            pattern.Append(c is 'е' or 'ё' ? "[её]" : Regex.Escape(c.ToString()));
+        return pattern.ToString();
+    }
+
+    /// <summary>A LIKE pattern's text, its wildcards taken literally.</summary>
+    private static string Literal(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     /// <summary>An ILIKE pattern that finds <paramref name="word"/> anywhere, its wildcards taken literally.</summary>
-    internal static string Like(string word) => "%" + word.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+    internal static string Like(string word) => "%" + Literal(word) + "%";
 
     /// <summary>The words of a search, without the abbreviations of addresses («д», «кв», «ул»…).</summary>
     internal static IEnumerable<string> Words(string? text) =>
         (text ?? "").Split([' ', ',', '.', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(w => w is not ("д" or "кв" or "ул" or "г" or "корп" or "дом"));
+
+    /// <summary>A search as read: account numbers, words, the house's numbers, the flat and the unmarked numbers.</summary>
+    internal sealed record SearchQuery(List<string> AccountNumbers, List<string> Words, List<string> House, string? Flat, List<string> Loose)
+    {
+        public bool IsEmpty => AccountNumbers.Count == 0 && Words.Count == 0 && House.Count == 0 && Flat is null && Loose.Count == 0;
+
+        private enum Next { Any, House, Flat }
+
+        public static SearchQuery Parse(string? text)
+        {
+            var q = new SearchQuery([], [], [], null, []);
+            var tokens = Tokens().Matches((text ?? "").ToLowerInvariant().Replace('ё', 'е')).Select(m => m.Value).Take(MaxWords * 2).ToList();
+            var next = Next.Any;
+            string? flat = null;
+            int words = 0;
+            foreach (var token in tokens)
+            {
+                if (words == MaxWords) break;
+                if (HouseMarks.Contains(token)) { next = Next.House; continue; }
+                if (FlatMarks.Contains(token)) { next = Next.Flat; continue; }
+                if (Skipped.Contains(token)) continue;
+                words++;
+                if (!char.IsAsciiDigit(token[0]))
+                {
+                    q.Words.Add(token);
+                    next = Next.Any;
+                    continue;
+                }
+                if (next == Next.Any && token.Length >= 6 && token.All(char.IsAsciiDigit))
+                {
+                    q.AccountNumbers.Add(token);
+                    continue;
+                }
+                // «5-12»: the house and the flat.
+                if (next == Next.Any && HouseDashFlat().Match(token) is { Success: true } pair)
+                {
+                    q.House.Add(pair.Groups[1].Value);
+                    flat = pair.Groups[2].Value;
+                    continue;
+                }
+                switch (next)
+                {
+                    case Next.House: q.House.Add(token); break;
+                    case Next.Flat: flat = token; break;
+                    default: q.Loose.Add(token); break;
+                }
+                next = Next.Any;
+            }
+            return q with { Flat = flat };
+        }
+
+        private static readonly HashSet<string> HouseMarks = ["д", "дом", "корп", "корпус", "к", "стр", "строение", "лит", "литера"];
+        private static readonly HashSet<string> FlatMarks = ["кв", "квартира", "пом", "помещение", "комн", "комната", "оф", "офис"];
+        private static readonly HashSet<string> Skipped = ["ул", "улица", "г", "город", "пер", "переулок", "пр", "пр-т", "просп", "проспект", "пл", "площадь",
+            "б-р", "бульвар", "ш", "шоссе", "наб", "набережная", "пос", "поселок", "с", "село", "дер", "деревня", "мкр", "микрорайон"];
+    }
+
+    /// <summary>Words and numbers: letters and digits with inner «/» and «-» (5/2, 12-а, пр-т), the rest separates.</summary>
+    [GeneratedRegex(@"[\p{L}\p{Nd}]+(?:[-/][\p{L}\p{Nd}]+)*")]
+    private static partial Regex Tokens();
+
+    [GeneratedRegex(@"^(\d+[\p{L}]?)-(\d+[\p{L}]?)$")]
+    private static partial Regex HouseDashFlat();
 }
