@@ -99,9 +99,18 @@ public static partial class AccountSearch
         var ways = await WaysAsync(query, cmd, ct);
         if (ways.Count == 0) ways.Add("SELECT NULL::bigint AS id, 0 AS rank WHERE false");
         string hits = $"SELECT id, min(rank) AS rank FROM ({string.Join(" UNION ALL ", ways)}) h GROUP BY id";
+        // The count and the page's choice join only what the filters and the order read; the page's rows are then joined
+        // to the rest (a street's ten thousand accounts are not joined to their buildings and payers to show 25).
+        string orderJoins = "JOIN premises p ON p.id = a.premise_id"
+            + (order.Contains("b.", StringComparison.Ordinal) ? " JOIN buildings b ON b.id = p.building_id" : "")
+            + (order.Contains("pp.", StringComparison.Ordinal) ? " LEFT JOIN people pp ON pp.id = a.payer_person_id" : "");
         return $"""
-            SELECT count(*) FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {joins} {where};
-            SELECT {columns} FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {joins} {where} ORDER BY h.rank, {order} LIMIT @limit OFFSET @offset;
+            SELECT count(*) FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id JOIN premises p ON p.id = a.premise_id {where};
+            SELECT {columns}
+            FROM (SELECT h.id, h.rank FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {orderJoins} {where}
+                  ORDER BY h.rank, {order} LIMIT @limit OFFSET @offset) h
+            JOIN personal_accounts a ON a.id = h.id {joins}
+            ORDER BY h.rank, {order};
             """;
     }
 
