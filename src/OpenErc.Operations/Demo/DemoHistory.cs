@@ -56,7 +56,7 @@ internal sealed partial class DemoHistory
         // Its statements repeat thousands of times over a dozen monthly partitions, where planning costs more than
         // running: the connections prepare what they repeat, as the online gateway's do.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 };
-        builder.Options = (builder.Options + " -c synchronous_commit=off -c log_min_duration_statement=15").Trim();
+        builder.Options = (builder.Options + " -c synchronous_commit=off").Trim();
         _cs = builder.ConnectionString;
         _options = options;
         _main = new Lane(options.Zone);
