@@ -37,27 +37,27 @@ internal static class SearchBench
         var queries = await QueriesAsync(cs, count, ct);
         await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), CliDatabase.Clock);
         foreach (var (_, text) in queries.Take(20)) await AccountSearch.FindAsync(db, text, ct: ct);
-        var times = new List<(double Ms, string Kind, string Text, int Total)>();
+        var times = new List<(decimal Ms, string Kind, string Text, int Total)>();
         foreach (var (kind, text) in queries)
         {
             var watch = Stopwatch.StartNew();
             var page = await AccountSearch.FindAsync(db, text, ct: ct);
-            times.Add((watch.Elapsed.TotalMilliseconds, kind, text, page.Total));
+            times.Add((BenchCommands.Seconds(watch.Elapsed) * 1000, kind, text, page.Total));
         }
         var sorted = times.Select(t => t.Ms).Order().ToList();
-        double P(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        decimal P(decimal p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
         foreach (var slowest in times.OrderByDescending(t => t.Ms).Take(5))
             AnsiConsole.MarkupLineInterpolated($"  {slowest.Ms,7:F1} мс  {slowest.Kind}: «{slowest.Text}», найдено {slowest.Total:N0}");
         return new Dictionary<string, object?>
         {
             ["search_queries"] = times.Count,
-            ["search_p50_ms"] = Math.Round(P(0.50), 1),
-            ["search_p95_ms"] = Math.Round(P(0.95), 1),
+            ["search_p50_ms"] = Math.Round(P(0.50m), 1),
+            ["search_p95_ms"] = Math.Round(P(0.95m), 1),
             ["search_max_ms"] = Math.Round(sorted[^1], 1),
             ["search_p95_ms_by_kind"] = times.GroupBy(t => t.Kind).ToDictionary(g => g.Key, g =>
             {
                 var ms = g.Select(t => t.Ms).Order().ToList();
-                return Math.Round(ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(0.95 * ms.Count) - 1)], 1);
+                return Math.Round(ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(0.95m * ms.Count) - 1)], 1);
             }),
         };
     }
