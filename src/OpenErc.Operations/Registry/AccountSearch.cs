@@ -41,6 +41,12 @@ public static partial class AccountSearch
     /// <summary>A query longer than this is cut: no address or name needs more, and each word is a condition.</summary>
     public const int MaxWords = 8;
 
+    /// <summary>
+    /// At most this many buildings or payers are taken from a query's words: a word of one letter matches most of a
+    /// region's people, and a search is a request that must stay bounded (such a query finds the first of them).
+    /// </summary>
+    public const int MaxMatches = 50_000;
+
     public static async Task<Page<AccountSummary>> FindAsync(OpenErcDbContext db, string? text, int page = 1, int pageSize = 25,
         AccountSort sort = AccountSort.Number, bool descending = false, long? buildingId = null, bool? open = null, long[]? withinBuildings = null,
         CancellationToken ct = default)
@@ -207,7 +213,7 @@ public static partial class AccountSearch
         CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            $"SELECT id, {(house is null ? "false" : "address ~* @house")} FROM buildings WHERE {Matching("address", patterns.Length)}", conn);
+            $"SELECT id, {(house is null ? "false" : "address ~* @house")} FROM buildings WHERE {Matching("address", patterns.Length)} LIMIT {MaxMatches}", conn);
         for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
         if (house is not null) cmd.Parameters.Add(new NpgsqlParameter<string>("house", house));
         var (buildings, houses) = (new List<long>(), new List<long>());
@@ -222,7 +228,7 @@ public static partial class AccountSearch
 
     private static async Task<List<long>> IdsAsync(NpgsqlConnection conn, string select, string column, string[] patterns, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)}", conn);
+        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)} LIMIT {MaxMatches}", conn);
         for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
         var ids = new List<long>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
