@@ -61,15 +61,7 @@ public sealed class CabinetCodeTests(DemoWebHost host) : IClassFixture<DemoWebHo
     [Fact]
     public async Task Registering_asks_for_the_payers_surname_a_wrong_one_counts_and_the_earlier_user_is_told()
     {
-        long account = await host.ScalarAsync<long>("SELECT a.id FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id ORDER BY a.id OFFSET 11 LIMIT 1");
-        var number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
-        var surname = await host.ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {account}");
-        string code;
-        await using (var conn = new NpgsqlConnection(host.ConnectionString))
-        {
-            await conn.OpenAsync(Ct);
-            code = (await CabinetCodes.EnsureAsync(conn, [account], Ct))[account];
-        }
+        var (account, number, code, surname) = await host.AccountWithCodeAsync(11);
         var (earlier, _, earlierLogin) = await host.CitizenAsync(account);
         await Sql.ExecAsync(host.ConnectionString, $"UPDATE cabinet_accounts SET linked_at = '{host.Clock.Now.AddDays(-10):O}' WHERE account_id = {account}");
 
@@ -103,16 +95,8 @@ public sealed class CabinetCodeTests(DemoWebHost host) : IClassFixture<DemoWebHo
     [Fact]
     public async Task Adding_another_account_in_the_cabinet_asks_for_the_payers_surname_too()
     {
-        long own = await host.ScalarAsync<long>("SELECT a.id FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id ORDER BY a.id OFFSET 21 LIMIT 1");
-        long other = await host.ScalarAsync<long>("SELECT a.id FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id ORDER BY a.id OFFSET 22 LIMIT 1");
-        var number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {other}");
-        var surname = await host.ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {other}");
-        string code;
-        await using (var conn = new NpgsqlConnection(host.ConnectionString))
-        {
-            await conn.OpenAsync(Ct);
-            code = (await CabinetCodes.EnsureAsync(conn, [other], Ct))[other];
-        }
+        var (own, _, _, _) = await host.AccountWithCodeAsync(21);
+        var (other, number, code, surname) = await host.AccountWithCodeAsync(22);
         var (citizen, _, login) = await host.CitizenAsync(own);
         async Task<long> LinkedAsync() => await host.ScalarAsync<long>(
             $"SELECT count(*) FROM cabinet_accounts c JOIN users u ON u.id = c.user_id WHERE u.user_name = '{login}' AND c.account_id = {other}");

@@ -125,19 +125,8 @@ public sealed class SignInTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         (await host.ScalarAsync<long>($"SELECT count(*) FROM auth_events WHERE user_id = {id} AND event = 'password-reset' AND success")).ShouldBe(1);
     }
 
-    /// <summary>The <paramref name="index"/>-th account of the region with its cabinet code (made as issuing a receipt makes it).</summary>
-    /// <summary>An account with a payer, its registration code and the payer's surname (registration asks for both).</summary>
-    private async Task<(long Id, string Number, string Code, string Surname)> AccountWithCodeAsync(int index)
-    {
-        long id = await host.ScalarAsync<long>($"SELECT id FROM personal_accounts WHERE payer_person_id IS NOT NULL ORDER BY id OFFSET {index * 7 + 3} LIMIT 1");
-        await using var conn = new NpgsqlConnection(host.ConnectionString);
-        await conn.OpenAsync(Ct);
-        var code = (await CabinetCodes.EnsureAsync(conn, [id], Ct))[id];
-        return (id, await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {id}"), code,
-            await host.ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {id}"));
-    }
+    private Task<(long Id, string Number, string Code, string Surname)> AccountWithCodeAsync(int index) => host.AccountWithCodeAsync(index * 7 + 3);
 
-    /// <summary>The text body of a pickup-folder letter (base64, as SmtpClient writes UTF-8 text).</summary>
     /// <summary>A letter of the pickup folder (MIME, 7-bit as it would travel), read back.</summary>
     internal static MimeKit.MimeMessage Letter(string letter) => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(letter)));
 

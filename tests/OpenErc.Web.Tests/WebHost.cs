@@ -132,6 +132,20 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         return (client, cookies, login);
     }
 
+    /// <summary>
+    /// The account with a payer at <paramref name="offset"/> (by id), its cabinet registration code (made as issuing a
+    /// receipt makes it) and the payer's surname: registration and adding an account ask for all three.
+    /// </summary>
+    public async Task<(long Id, string Number, string Code, string Surname)> AccountWithCodeAsync(int offset)
+    {
+        long id = await ScalarAsync<long>($"SELECT id FROM personal_accounts WHERE payer_person_id IS NOT NULL ORDER BY id OFFSET {offset} LIMIT 1");
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        var code = (await OpenErc.Operations.Security.CabinetCodes.EnsureAsync(conn, [id]))[id];
+        return (id, await ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {id}"), code,
+            await ScalarAsync<string>($"SELECT p.last_name FROM personal_accounts a JOIN people p ON p.id = a.payer_person_id WHERE a.id = {id}"));
+    }
+
     /// <summary>An anonymous client.</summary>
     public HttpClient AnonymousClient() => new() { BaseAddress = BaseAddress };
 

@@ -136,14 +136,15 @@ public sealed record CabinetNotice(DateOnly On, string Kind, string Text, string
 public static class CabinetNotices
 {
     /// <summary>
-    /// The notices of a person's accounts on <paramref name="today"/>: announcements in force for their buildings (by the
+    /// The notices of a person's accounts on the region's day (<paramref name="clock"/>), dated in its zone: announcements in force for their buildings (by the
     /// building, its managing organisation, or for everyone), documents issued in the last 90 days, answers to their
     /// requests, meters whose verification is due within 30 days or overdue, and — to <paramref name="userId"/> — the cabinet
     /// users who joined one of its accounts after it in the last 90 days. Newest first.
     /// </summary>
-    public static async Task<List<CabinetNotice>> ForAsync(OpenErcDbContext db, IReadOnlyList<CabinetAccount> accounts, DateOnly today, CancellationToken ct = default,
+    public static async Task<List<CabinetNotice>> ForAsync(OpenErcDbContext db, IReadOnlyList<CabinetAccount> accounts, RegionClock clock, CancellationToken ct = default,
         long? userId = null)
     {
+        var today = clock.Today;
         var notices = new List<CabinetNotice>();
         var ids = accounts.Select(a => a.Id).ToArray();
         var buildings = accounts.Select(a => a.BuildingId).Distinct().ToArray();
@@ -177,15 +178,15 @@ public static class CabinetNotices
                 """, conn))
             {
                 cmd.Parameters.Add(new NpgsqlParameter<long>("me", me));
-                cmd.Parameters.Add(new NpgsqlParameter<DateTime>("since", today.AddDays(-90).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
+                cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", clock.StartOf(today.AddDays(-90)).ToUniversalTime()));
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct))
-                    notices.Add(new(DateOnly.FromDateTime(r.GetFieldValue<DateTimeOffset>(0).LocalDateTime), "Новый пользователь",
+                    notices.Add(new(clock.DateOf(r.GetFieldValue<DateTimeOffset>(0)), "Новый пользователь",
                         $"К лицевому счёту {r.GetString(2)} подключён новый пользователь личного кабинета: {MaskLogin(r.GetString(1))}", r.GetString(2)));
             }
         foreach (var request in await CitizenRequests.ListAsync(conn, ids, ct: ct))
             if (request.AnsweredAt is { } answered)
-                notices.Add(new(DateOnly.FromDateTime(answered.LocalDateTime), "Ответ на обращение",
+                notices.Add(new(clock.DateOf(answered), "Ответ на обращение",
                     $"Обращение №{request.Id}: {request.Status.Title().ToLowerInvariant()}{(request.Answer is { } text ? ". " + text : "")}", request.AccountNumber));
         foreach (var account in accounts)
             foreach (var meter in await CitizenCabinet.MetersAsync(db, account.Id, today, readings: 0, ct))

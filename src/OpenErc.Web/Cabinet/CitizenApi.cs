@@ -127,7 +127,7 @@ public static class CitizenApi
             {
                 await using var context = db.CreateContext();
                 var accounts = await CitizenCabinet.AccountsAsync(context, await OwnAsync(user, scopes, ct), clock.Today, ct);
-                return Results.Ok(await CabinetNotices.ForAsync(context, accounts, clock.Today, ct, AccessScope.UserId(user)));
+                return Results.Ok(await CabinetNotices.ForAsync(context, accounts, clock, ct, AccessScope.UserId(user)));
             })
             .WithSummary("Уведомления: объявления, выставленные документы, ответы на обращения, сроки поверки").Produces<List<CabinetNotice>>();
 

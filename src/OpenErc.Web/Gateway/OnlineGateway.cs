@@ -247,12 +247,17 @@ public static class OnlineGatewayEndpoints
     private static void Map(RouteGroupBuilder gateway, string path, IOnlineProtocol protocol, string summary) =>
         gateway.MapMethods(path, ["GET", "POST"], async (HttpContext http, OnlineGateway online, CancellationToken ct) =>
             {
-                var answer = await online.HandleAsync(protocol, (AgentLogin)http.Items[AgentKey]!, http.Request, ct);
-                var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
-                return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8);
+                return Xml(await online.HandleAsync(protocol, (AgentLogin)http.Items[AgentKey]!, http.Request, ct));
             })
             .AddEndpointFilter((context, next) => SignInAsync(context, next, protocol))
             .WithSummary(summary).Produces<string>(200, "application/xml").Produces<string>(429, "application/xml").ProducesProblem(401).ProducesProblem(403);
+
+    /// <summary>A protocol's answer as its XML document with the declaration.</summary>
+    private static IResult Xml(XElement answer, int statusCode = 200)
+    {
+        var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
+        return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8, statusCode);
+    }
 
     /// <summary>
     /// HTTP Basic against the agents' credentials (401), then the caller's address against the agent's list (403). An
@@ -271,8 +276,7 @@ public static class OnlineGatewayEndpoints
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             var answer = protocol.Write(OnlineRequest.None, new(OnlineStatus.Temporary,
                 $"Слишком много неудачных попыток входа с адреса {client}: повторите через {seconds} с"), http.RequestServices.GetRequiredService<RegionClock>());
-            var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), answer);
-            return Results.Text(xml.Declaration + "\n" + xml.Root, "application/xml; charset=utf-8", Encoding.UTF8, statusCode: 429);
+            return Xml(answer, 429);
         }
         AgentLogin? agent = null;
         if (AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization, out var header)

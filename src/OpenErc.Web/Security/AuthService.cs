@@ -64,6 +64,8 @@ public sealed class MailPasswordResetSender(IMailSender mail, MailSettings setti
 public sealed class AuthService(SignInManager<User> signIn, UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, OpenErcDatabase db,
     RegionClock clock, IPasswordResetSender resetSender, TimeProvider framework, IMailSender mail, MailSettings mailSettings, ILogger<AuthService> log)
 {
+    private const string NoSurname = "Укажите фамилию плательщика, как в платёжном документе";
+
     /// <summary>Wrong registration codes allowed per account number within <see cref="CodeWindow"/>.</summary>
     public const int MaxCodeFailures = 5;
 
@@ -169,14 +171,14 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         var login = NormalizeLogin(request.Login);
         var loginError = CheckCitizenLogin(request.Login, login);
         if (loginError is not null) errors["login"] = [loginError];
-        if (string.IsNullOrWhiteSpace(request.Surname)) errors["surname"] = ["Укажите фамилию плательщика, как в платёжном документе"];
+        if (string.IsNullOrWhiteSpace(request.Surname)) errors["surname"] = [NoSurname];
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Придумайте пароль"];
         else if (request.Password != request.ConfirmPassword) errors["confirmPassword"] = ["Пароли не совпадают"];
         if (errors.Count == 0 && await users.FindByNameAsync(login) is not null)
             errors["login"] = ["Пользователь с таким логином уже зарегистрирован: войдите и добавьте лицевой счёт в кабинете"];
         if (errors.Count > 0) return errors;
 
-        var (accountId, codeError) = await CheckCodeAsync(request.AccountNumber, request.Code, login, address, request.Surname);
+        var (accountId, codeError) = await CheckCodeAsync(request.AccountNumber, request.Code, login, address, request.Surname!);
         if (codeError is not null) return new() { ["code"] = [codeError] };
 
         var user = new User
@@ -208,7 +210,7 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
     public async Task<string?> LinkAccountAsync(ClaimsPrincipal principal, string? number, string? code, string? surname, string? address)
     {
         long userId = AccessScope.UserId(principal);
-        if (string.IsNullOrWhiteSpace(surname)) return "Укажите фамилию плательщика, как в платёжном документе";
+        if (string.IsNullOrWhiteSpace(surname)) return NoSurname;
         var (accountId, error) = await CheckCodeAsync(number, code, principal.Identity!.Name!, address, surname);
         if (error is not null) return error;
         await using var conn = new NpgsqlConnection(db.ConnectionString);
@@ -302,9 +304,8 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
     }
 
     /// <summary>The account of <paramref name="number"/> when <paramref name="code"/> is its registration code; wrong codes are counted per account number.</summary>
-    /// When <paramref name="surname"/> is given it must be the payer's surname too (case, «ё» and spaces aside); a wrong one
-    /// counts as a wrong code.
-    private async Task<(long? AccountId, string? Error)> CheckCodeAsync(string? number, string? code, string login, string? address, string? surname = null)
+    /// <paramref name="surname"/> must be the payer's surname too (case, «ё» and spaces aside); a wrong one counts as a wrong code.
+    private async Task<(long? AccountId, string? Error)> CheckCodeAsync(string? number, string? code, string login, string? address, string surname)
     {
         number = number?.Trim() ?? "";
         if (number.Length == 0) return (null, "Укажите номер лицевого счёта");
@@ -324,14 +325,10 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
         (long Id, string Code, string? Surname)? found = await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
         await reader.DisposeAsync();
         bool codeRight = found is { } f && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Canonical(code)), Encoding.ASCII.GetBytes(Canonical(f.Code)));
-        if (codeRight && surname is not null && !SameSurname(surname, found!.Value.Surname))
-        {
-            await journal.WriteAsync(AuthEvent.Register, login, false, details: number, address: address);
-            return (null, "Фамилия плательщика не совпадает с указанной в платёжном документе");
-        }
-        if (codeRight) return (found!.Value.Id, null);
+        if (codeRight && SameSurname(surname, found!.Value.Surname)) return (found!.Value.Id, null);
         await journal.WriteAsync(AuthEvent.Register, login, false, details: number, address: address);
-        return (null, "Неверный номер лицевого счёта или код регистрации. Код напечатан в шапке платёжного документа");
+        return (null, codeRight ? "Фамилия плательщика не совпадает с указанной в платёжном документе"
+            : "Неверный номер лицевого счёта или код регистрации. Код напечатан в шапке платёжного документа");
     }
 
     /// <summary>Whether a typed surname is the payer's: trimmed, in any case, «ё» read as «е»; an account without a payer matches nothing.</summary>
