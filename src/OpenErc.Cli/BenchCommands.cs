@@ -38,32 +38,42 @@ public static class BenchCommands
             var runSeconds = Seconds(watch.Elapsed);
             AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
 
-            // The same rows, exported to a file first (untimed), then timed through a raw binary COPY into a table of the same shape.
-            var file = Path.Combine(root, "lines.bin");
-            long lineBytes;
+            // The same rows (the lines and their postings' details), exported to files first (untimed), then timed through
+            // raw binary COPYs into tables of the same shape, indexes and compression included.
+            var tables = new[] { ("charge_lines_2026_11", "bench_lines"), ("charge_details_2026_11", "bench_details") };
+            long lineBytes, lineTableBytes;
             await using (var conn = new NpgsqlConnection(cs))
             {
                 await conn.OpenAsync(ct);
-                await using (var cmd = new NpgsqlCommand("""
-                    CREATE TABLE bench_copy (LIKE charge_lines INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-                    ALTER TABLE bench_copy ADD PRIMARY KEY (booking_month, account_id, service_id, supplier_id, zone, kind, service_month, run_id);
-                    CREATE INDEX ON bench_copy (booking_month, building_id);
-                    """, conn))
-                    await cmd.ExecuteNonQueryAsync(ct);
-                await using (var output = File.Create(file))
-                await using (var export = await conn.BeginRawBinaryCopyAsync("COPY charge_lines_2026_11 TO STDOUT (FORMAT BINARY)", ct))
+                foreach (var (source, copy) in tables)
+                {
+                    await using (var cmd = new NpgsqlCommand($"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)", conn))
+                        await cmd.ExecuteNonQueryAsync(ct);
+                    await using var output = File.Create(Path.Combine(root, copy + ".bin"));
+                    await using var export = await conn.BeginRawBinaryCopyAsync($"COPY {source} TO STDOUT (FORMAT BINARY)", ct);
                     await export.CopyToAsync(output, ct);
-                await using (var cmd = new NpgsqlCommand(
-                    "SELECT pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1) FROM charge_lines", conn))
-                    lineBytes = (long)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+                await using (var cmd = new NpgsqlCommand("""
+                    SELECT (pg_total_relation_size('charge_lines_2026_11') + pg_total_relation_size('charge_details_2026_11')) / greatest(count(*), 1),
+                           pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1)
+                    FROM charge_lines_2026_11
+                    """, conn))
+                await using (var r = await cmd.ExecuteReaderAsync(ct))
+                {
+                    await r.ReadAsync(ct);
+                    (lineBytes, lineTableBytes) = (r.GetInt64(0), r.GetInt64(1));
+                }
             }
             watch.Restart();
             await using (var conn = new NpgsqlConnection(cs))
             {
                 await conn.OpenAsync(ct);
-                await using var input = File.OpenRead(file);
-                await using var import = await conn.BeginRawBinaryCopyAsync("COPY bench_copy FROM STDIN (FORMAT BINARY)", ct);
-                await input.CopyToAsync(import, ct);
+                foreach (var (_, copy) in tables)
+                {
+                    await using var input = File.OpenRead(Path.Combine(root, copy + ".bin"));
+                    await using var import = await conn.BeginRawBinaryCopyAsync($"COPY {copy} FROM STDIN (FORMAT BINARY)", ct);
+                    await input.CopyToAsync(import, ct);
+                }
             }
             var copySeconds = Seconds(watch.Elapsed);
 
@@ -80,6 +90,7 @@ public static class BenchCommands
                 ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
                 ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
                 ["bytes_per_line"] = lineBytes,
+                ["line_table_bytes_per_line"] = lineTableBytes,
                 ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
                 ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),
                 ["worker_write_seconds"] = Math.Round(Seconds(report.Timings.Write), 2),

@@ -34,7 +34,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         SELECT md5(coalesce(string_agg(concat_ws('|', booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind,
                    volume, unit, rate, coefficient, day_factor, source, unrounded, amount, reason, trace_template, trace_values), E'\n'
                ORDER BY booking_month, account_id, service_id, supplier_id, zone, kind, service_month), ''))
-        FROM charge_lines
+        FROM charge_line_details
         """);
 
     private sealed class CancelAfter(CancellationTokenSource cts, int buildings) : IProgress<BillingProgress>
@@ -52,15 +52,15 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var report = await RunAsync(cs);
 
         long open = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM personal_accounts WHERE opened_on < '2026-12-01' AND (closed_on IS NULL OR closed_on > '2026-11-01')");
-        long charged = await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT account_id) FROM charge_lines");
+        long charged = await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT account_id) FROM charge_line_details");
         report.Failures.ShouldBeEmpty(string.Join("; ", report.Failures.Select(f => $"{f.BuildingId}: {f.Error}")));
         charged.ShouldBeGreaterThanOrEqualTo(open * 95 / 100);
         report.Accounts.ShouldBe(charged);
-        report.Lines.ShouldBe(await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines"));
-        report.Total.ShouldBe(await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_lines"));
+        report.Lines.ShouldBe(await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details"));
+        report.Total.ShouldBe(await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_line_details"));
         report.ByServiceAndSupplier.Sum(s => s.Amount).ShouldBe(report.Total);
         report.Total.ShouldBeGreaterThan(0m);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
         (await Sql.ScalarAsync<string>(cs, "SELECT state FROM billing_runs")).ShouldBe("completed");
 
         // The same month again: every building is already posted, nothing new.
@@ -68,7 +68,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         again.RunId.ShouldNotBe(report.RunId);
         again.Lines.ShouldBe(0);
         again.BuildingsAlreadyPosted.ShouldBe(report.BuildingsDone);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details")).ShouldBe(report.Lines);
 
         // A dry run recomputes and finds nothing to change; it writes no line.
         var dry = await RunAsync(cs, dry: true);
@@ -78,7 +78,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         dry.Difference.New.ShouldBe(0);
         dry.Difference.Missing.ShouldBe(0);
         dry.Difference.Difference.ShouldBe(0m);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details")).ShouldBe(report.Lines);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(Ct);
         var reference = await BillingReference.LoadAsync(conn, Month, Ct);
-        var buildings = await Sql.ScalarAsync<long[]>(cs, "SELECT array_agg(DISTINCT building_id ORDER BY building_id) FROM charge_lines");
+        var buildings = await Sql.ScalarAsync<long[]>(cs, "SELECT array_agg(DISTINCT building_id ORDER BY building_id) FROM charge_line_details");
         var computed = (await SnapshotLoader.LoadAsync(conn, reference, buildings, Month, Ct))
             .SelectMany(b => ChargeCalculator.Calculate(b.Snapshot!, Month, new ChargeSettings()))
             .Select(l => $"{l.AccountId}|{(int)l.Kind}|{(int)l.Zone}|{l.Amount.Amount}|{Text(l.Trace)}").Order(StringComparer.Ordinal).ToList();
@@ -117,7 +117,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         dry.Lines.ShouldBeGreaterThan(0);
         dry.Difference!.New.ShouldBe(dry.Lines);
         dry.Difference.Difference.ShouldBe(dry.Total);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details")).ShouldBe(0);
         var real = await RunAsync(cs);
         real.Total.ShouldBe(dry.Total);
         real.Lines.ShouldBe(dry.Lines);
@@ -146,7 +146,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         await Should.ThrowAsync<OperationCanceledException>(() =>
             RunAsync(cut, batch: 1, parallel: 1, progress: new CancelAfter(cts, 1), ct: cts.Token));
         (await Sql.ScalarAsync<string>(cut, "SELECT state FROM billing_runs")).ShouldBe("running");
-        long partial = await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines");
+        long partial = await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_line_details");
         partial.ShouldBeGreaterThan(0);
         partial.ShouldBeLessThan(expected.Lines);
 
@@ -155,7 +155,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         resumed.RunId.ShouldBe(await Sql.ScalarAsync<long>(cut, "SELECT min(id) FROM billing_runs"));
         resumed.Total.ShouldBe(expected.Total);
         resumed.Lines.ShouldBe(expected.Lines);
-        (await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
+        (await Sql.ScalarAsync<long>(cut, "SELECT count(*) FROM charge_line_details")).ShouldBe(expected.Lines);
         (await LinesDigestAsync(cut)).ShouldBe(await LinesDigestAsync(whole));
     }
 
@@ -195,7 +195,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
             await process.WaitForExitAsync(Ct);
         }
         (await Sql.ScalarAsync<string>(killed, "SELECT state FROM billing_runs")).ShouldBe("running");
-        long partial = await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_lines");
+        long partial = await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_line_details");
         partial.ShouldBeGreaterThan(0);
         partial.ShouldBeLessThan(expected.Lines);
 
@@ -203,7 +203,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         var resumed = await RunAsync(killed, batch: 2, parallel: 2);
         resumed.Resumed.ShouldBeTrue();
         resumed.Total.ShouldBe(expected.Total);
-        (await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_lines")).ShouldBe(expected.Lines);
+        (await Sql.ScalarAsync<long>(killed, "SELECT count(*) FROM charge_line_details")).ShouldBe(expected.Lines);
         (await LinesDigestAsync(killed)).ShouldBe(await LinesDigestAsync(whole));
     }
 
@@ -220,7 +220,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         failure.BuildingId.ShouldBe(building);
         failure.Error.ShouldNotBeNullOrWhiteSpace();
         report.BuildingsFailed.ShouldBe(1);
-        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_line_details WHERE building_id = {building}")).ShouldBe(0);
         (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldHaveSingleItem().BuildingId.ShouldBe(building);
 
         await Sql.ExecAsync(cs, "INSERT INTO tariffs SELECT * FROM saved_tariffs");
@@ -229,11 +229,48 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         alone.BuildingsDone.ShouldBe(1);
         alone.Failures.ShouldBeEmpty();
         alone.Lines.ShouldBeGreaterThan(0);
-        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE building_id = {building}")).ShouldBe(alone.Lines);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_line_details WHERE building_id = {building}")).ShouldBe(alone.Lines);
         (await BillingPeriods.StatusAsync(cs, Month, Ct)).OpenFailures.ShouldBeEmpty();
 
         // The whole region again posts nothing: the failed building is done now.
         (await RunAsync(cs)).Lines.ShouldBe(0);
+    }
+
+    /// <summary>
+    /// The ledger's own guarantees, whatever the code does: a building's regular charge for a month is posted once (a
+    /// second regular posting is a unique violation, through the run's path and in plain SQL), and every narrow line has
+    /// its details line with the same amount in kopecks.
+    /// </summary>
+    [Fact]
+    public async Task The_database_refuses_a_second_regular_charge_of_a_building_and_lines_match_their_details()
+    {
+        var cs = await RegionAsync();
+        var run = await RunAsync(cs);
+        (await Sql.ScalarAsync<long>(cs, """
+            SELECT count(*) FROM charge_lines l FULL JOIN charge_line_details d
+                USING (booking_month, building_id, run_id, account_id, service_id, supplier_id, zone, kind, service_month)
+            WHERE l.kopecks IS DISTINCT FROM (d.amount * 100)::bigint
+            """)).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT sum(lines) FROM charge_details")).ShouldBe(run.Lines);
+
+        long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_details");
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        var reference = await BillingReference.LoadAsync(conn, Month, Ct);
+        var snapshot = (await SnapshotLoader.LoadAsync(conn, reference, [building], Month, Ct)).Single().Snapshot!;
+        var lines = ChargeCalculator.Calculate(snapshot, Month, new ChargeSettings())
+            .Select(l => new PostedLine(building, reference.ServiceIds[l.ServiceCode], Month, run.RunId + 1, l)).ToList();
+        await using (var tx = await conn.BeginTransactionAsync(Ct))
+        {
+            var refused = await Should.ThrowAsync<PostgresException>(() => ChargeLedger.AppendAsync(conn, Month, ChargeLedger.Encode(lines), Ct));
+            refused.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
+        }
+        var plain = await Should.ThrowAsync<PostgresException>(() => Sql.ExecAsync(cs, $"""
+            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, data)
+            SELECT booking_month, building_id, run_id + 1, true, lines, data FROM charge_details WHERE building_id = {building}
+            """));
+        plain.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(run.Lines);
     }
 
     [Fact]
@@ -250,7 +287,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
         // Per account × service × supplier the balance holds exactly the lines.
         (await Sql.ScalarAsync<long>(cs, """
             SELECT count(*) FROM account_balances b FULL JOIN
-                (SELECT account_id, service_id, supplier_id, sum(amount) AS amount FROM charge_lines GROUP BY 1, 2, 3) l
+                (SELECT account_id, service_id, supplier_id, sum(amount) AS amount FROM charge_line_details GROUP BY 1, 2, 3) l
                 USING (account_id, service_id, supplier_id)
             WHERE coalesce(b.charged + b.recalculated, -1) <> coalesce(l.amount, -2)
             """)).ShouldBe(0);

@@ -24,7 +24,7 @@ public sealed class CashDeskTests(PostgresCluster cluster)
     {
         var (cs, flat, number, parties, clock, options) = await DeskAsync("cash_shift");
         var today = options.Today;
-        decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}");
+        decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {flat.AccountId}");
 
         var shift = await CashDesk.OpenShiftAsync(cs, Cashier, "Касса 1", options, Ct);
         shift.IsOpen.ShouldBeTrue();

@@ -64,7 +64,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         // Each month was closed on its own last evening, so in the order of the months.
         var closedOn = await ColumnAsync<DateTime>("SELECT (closed_at AT TIME ZONE 'Europe/Moscow') FROM billing_periods WHERE state = 'closed' ORDER BY month");
         closedOn.Select(DateOnly.FromDateTime).ShouldBe(DemoYear.Closed.Select(m => m.End.AddDays(-1)));
-        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE booking_month >= {Day(DemoYear.Current)}")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_line_details WHERE booking_month >= {Day(DemoYear.Current)}")).ShouldBe(0);
         (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM billing_runs WHERE month = {Day(DemoYear.Current)}")).ShouldBe(0);
         year.Result.History.ShouldNotBeNull().Months.ShouldBe(12);
     }
@@ -74,7 +74,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
     {
         foreach (var month in DemoYear.Closed)
         {
-            (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE booking_month = {Day(month)} AND kind = 0"))
+            (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_line_details WHERE booking_month = {Day(month)} AND kind = 0"))
                 .ShouldBeGreaterThan(500, $"charges of {month}");
             var channels = await ColumnAsync<short>($"SELECT DISTINCT channel FROM payments WHERE booking_month = {Day(month)} AND corrects IS NULL ORDER BY 1");
             channels.Select(c => (PaymentChannel)c).ShouldBe(
@@ -101,9 +101,9 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
             sources.ShouldContain((int)ReadingSource.Operator);
             sources.ShouldContain((int)ReadingSource.Bank);
         }
-        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE kind = 0 AND source = {(short)VolumeSource.Average}")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_line_details WHERE kind = 0 AND source = {(short)VolumeSource.Average}")).ShouldBeGreaterThan(0);
         (await Sql.ScalarAsync<long>(Cs, $"""
-            SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT count(*) FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE l.kind = 0 AND l.source = {(short)VolumeSource.Norm} AND s.code IN ('cold_water', 'hot_water', 'electricity')
             """)).ShouldBeGreaterThan(0);
     }
@@ -111,7 +111,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
     [Fact]
     public async Task Retroactive_changes_are_recalculated_an_interruption_reduces_the_charge_and_penalties_accrue()
     {
-        async Task<long> Lines(ChargeLineKind kind) => await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)kind}");
+        async Task<long> Lines(ChargeLineKind kind) => await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM charge_line_details WHERE kind = {(short)kind}");
         (await Lines(ChargeLineKind.Recalculation)).ShouldBeGreaterThan(0);
         (await Lines(ChargeLineKind.QualityReduction)).ShouldBeGreaterThan(0);
         (await Lines(ChargeLineKind.Penalty)).ShouldBeGreaterThan(0);
@@ -167,7 +167,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
             WHERE b.opening + b.charged + b.recalculated + b.penalties - b.paid <> b.closing OR b.opening <> coalesce(p.closing, 0)
             """)).ShouldBe(0);
         (await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(charged + recalculated + penalties) FROM account_balances"))
-            .ShouldBe(await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(amount) FROM charge_lines"));
+            .ShouldBe(await Sql.ScalarAsync<decimal>(Cs, "SELECT sum(amount) FROM charge_line_details"));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         (string Table, string Sql)[] digests =
         [
             ("billing_periods", "SELECT string_agg(month || state || closed_at, ',' ORDER BY month) FROM billing_periods"),
-            ("charge_lines", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(volume) || ' ' || string_agg(DISTINCT kind::text, ',') FROM charge_lines"),
+            ("charge_line_details", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(volume) || ' ' || string_agg(DISTINCT kind::text, ',') FROM charge_line_details"),
             ("payments", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(commission) || ' ' || sum(channel) || ' ' || min(paid_at) || max(posted_at) FROM payments"),
             ("payment_allocations", "SELECT count(*) || ' ' || sum(amount) || ' ' || sum(commission) FROM payment_allocations"),
             ("account_balances", "SELECT count(*) || ' ' || sum(opening) || ' ' || sum(paid) || ' ' || sum(closing) FROM account_balances"),

@@ -87,7 +87,7 @@ public sealed class PaymentCorrectionsTests(PostgresCluster cluster)
     public async Task Closing_books_the_allocations_as_paid_and_a_payment_after_closing_lands_in_the_next_month()
     {
         var (cs, flat, number, options, clock) = await ChargedAsync("corr_close");
-        decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}");
+        decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {flat.AccountId}");
         await PaymentPosting.PostAsync(cs, Intake(flat.ManagerId, "C-1", number, 1234.56m), options, Ct);
         // A new account pays before it has any charge: the advance waits unsplit until a month's charges split it.
         var newcomer = new PersonalAccount { Number = AccountNumber.Create(3), PremiseId = flat.PremiseId, OpenedOn = new DateOnly(2026, 6, 1) };
@@ -95,8 +95,8 @@ public sealed class PaymentCorrectionsTests(PostgresCluster cluster)
         var early = await PaymentPosting.PostAsync(cs, Intake(flat.ManagerId, "C-0", newcomer.Number, 300m), options, Ct);
         (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM payment_allocations WHERE payment_id = {early.PaymentId} AND service_id IS NULL")).ShouldBe(1);
         (await BillingRun.RunAsync(cs, June, BillingScope.All, new BillingRunOptions(options.Clock), ct: Ct)).Failures.ShouldBeEmpty();
-        charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}");
-        decimal newcomerJune = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {newcomer.Id}");
+        charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {flat.AccountId}");
+        decimal newcomerJune = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {newcomer.Id}");
         newcomerJune.ShouldBeGreaterThan(0m);
 
         var june = await BillingPeriods.CloseAsync(cs, June, clock.Region, ct: Ct);

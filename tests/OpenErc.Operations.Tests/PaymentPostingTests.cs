@@ -28,7 +28,7 @@ public sealed class PaymentPostingTests(PostgresCluster cluster)
         new(agent, key, PaymentChannel.Sber, number, amount, new DateTimeOffset(2026, 6, 2, 10, 0, 0, TimeSpan.FromHours(3)), period);
 
     private static Task<decimal> DebtAsync(string cs, long account, BillingPeriod month) => Sql.ScalarAsync<decimal>(cs,
-        $"SELECT coalesce(sum(amount), 0) FROM charge_lines WHERE account_id = {account} AND service_month = '{month.FirstDay:yyyy-MM-dd}'");
+        $"SELECT coalesce(sum(amount), 0) FROM charge_line_details WHERE account_id = {account} AND service_month = '{month.FirstDay:yyyy-MM-dd}'");
 
     [Fact]
     public async Task A_payment_pays_the_oldest_month_first_and_an_overpayment_becomes_an_advance()

@@ -87,7 +87,7 @@ public sealed class PaymentScenarioTests(PostgresCluster cluster)
         // Each account's July closing = everything charged − everything allocated; paid over the months = the money received.
         foreach (var account in new[] { flat.AccountId, neighbour.Id })
         {
-            decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(amount), 0) FROM charge_lines WHERE account_id = {account}");
+            decimal charged = await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(amount), 0) FROM charge_line_details WHERE account_id = {account}");
             decimal allocated = await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(amount), 0) FROM payment_allocations WHERE account_id = {account}");
             (await Sql.ScalarAsync<decimal>(cs, $"SELECT coalesce(sum(closing), 0) FROM account_balances WHERE account_id = {account} AND month = '2026-07-01'"))
                 .ShouldBe(charged - allocated);

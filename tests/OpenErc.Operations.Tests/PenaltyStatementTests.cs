@@ -25,7 +25,7 @@ public sealed class PenaltyStatementTests(PostgresCluster cluster)
         var statement = await PenaltyPosting.StatementAsync(cs, flat.AccountId, on, ct: Ct);
         statement.AccountId.ShouldBe(flat.AccountId);
         statement.CalculatedOn.ShouldBe(on);
-        statement.Principal.ShouldBe(await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId}"));
+        statement.Principal.ShouldBe(await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {flat.AccountId}"));
         // April's charges are due on 15 May (the due day of the rules in force); day 1 of the delay is 16 May, the 31st is
         // 15 June and the 91st is 14 August; the calculation date is included: 1/300 from 15 June to 13 August (60 days),
         // 1/130 on 14 and 15 August (2 days).
@@ -47,7 +47,7 @@ public sealed class PenaltyStatementTests(PostgresCluster cluster)
         // Posting on the same date accrues exactly the statement's total; afterwards the statement shows it as billed.
         var posted = await PenaltyPosting.PostAsync(cs, April, on, Clock, "тест", ct: Ct);
         posted.Posted.ShouldBe(statement.Total);
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {flat.AccountId} AND kind = {(short)ChargeLineKind.Penalty}"))
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {flat.AccountId} AND kind = {(short)ChargeLineKind.Penalty}"))
             .ShouldBe(statement.Total);
         var after = await PenaltyPosting.StatementAsync(cs, flat.AccountId, on, ct: Ct);
         after.Total.ShouldBe(statement.Total);

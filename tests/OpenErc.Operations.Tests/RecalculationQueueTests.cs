@@ -29,10 +29,10 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
     {
         var cs = await RegionWithClosedOctoberAsync("queue_residents");
         long account = await Sql.ScalarAsync<long>(cs, $"""
-            SELECT min(l.account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT min(l.account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE s.code = 'cold_water' AND l.source = {(short)VolumeSource.Norm} AND l.service_month = '2026-10-01'
             """);
-        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_line_details WHERE account_id = {account}");
         int residents = await Sql.ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
         (await QueuedAsync(cs)).ShouldBe(0);
         (await Recalculations.ProcessQueueAsync(cs, November, "тест", Clock, ct: Ct)).ShouldBe(new RecalculationQueueReport(0, 0, null));
@@ -62,7 +62,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         queued.Reason.ShouldBe("Число проживающих: изменение с 01.10.2026 — акт о проживании");
         (await Recalculations.QueueStatusAsync(cs, November, Ct)).ShouldBe(new RecalculationQueueStatus(1, 0));
 
-        decimal posted = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'");
+        decimal posted = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-10-01'");
         decimal fresh = await FreshAsync(cs, building, October);
         fresh.ShouldBeGreaterThan(posted);
 
@@ -73,17 +73,17 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         report.Recalculation.ShouldNotBeNull().Failures.ShouldBeEmpty();
         (await QueuedAsync(cs)).ShouldBe(0);
         (await Sql.ScalarAsync<decimal>(cs, $"""
-            SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01'
+            SELECT sum(amount) FROM charge_line_details WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01'
               AND kind = {(short)ChargeLineKind.Recalculation} AND building_id = {building} AND posted_by = 'оператор'
               AND reason = 'Число проживающих: изменение с 01.10.2026 — акт о проживании'
             """)).ShouldBe(fresh - posted);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
 
         // Processing again posts nothing; so does an explicit recalculation of the building (the difference is settled).
         (await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
         (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
 
         // A queue row processed again (as if the transaction had been retried) posts nothing twice.
         await Sql.ExecAsync(cs, $"INSERT INTO recalculation_queue (building_id, from_month, reason, queued_by) VALUES ({building}, '2026-10-01', 'повтор', 'тест')");
@@ -107,12 +107,12 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
     public async Task A_regional_tariff_queues_every_building_with_the_service_and_an_already_charged_open_month_waits()
     {
         var cs = await RegionWithClosedOctoberAsync("queue_tariff");
-        long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_lines");
+        long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_line_details");
         // November of one building is charged before the change.
         (await BillingRun.RunAsync(cs, November, BillingScope.Buildings([building]), new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
 
         long withColdWater = await Sql.ScalarAsync<long>(cs, """
-            SELECT count(DISTINCT l.building_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'
+            SELECT count(DISTINCT l.building_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'
             """);
         withColdWater.ShouldBeGreaterThan(1);
         await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Reason = "решение РЭК" })
@@ -132,7 +132,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         report.Recalculation.ShouldNotBeNull().Months.ShouldHaveSingleItem().ServiceMonth.ShouldBe(October);
         report.Total.ShouldBeGreaterThan(0m);
         (await Sql.ScalarAsync<long>(cs, $"""
-            SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT count(*) FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE l.booking_month = '2026-11-01' AND l.kind = {(short)ChargeLineKind.Recalculation} AND s.code <> 'cold_water'
             """)).ShouldBe(0);
         // The building charged for November before the change waits from November (its November charge is stale).
@@ -146,7 +146,7 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
         // Once November is closed and December open, November is recalculated for it.
         (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
         await BillingPeriods.CloseAsync(cs, November, Clock, "тест", Ct);
-        decimal stale = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-11-01'");
+        decimal stale = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-11-01'");
         var december = await Recalculations.ProcessQueueAsync(cs, November.Next(), "оператор", Clock, ct: Ct);
         december.Buildings.ShouldBe(1);
         december.Recalculation.ShouldNotBeNull().Months.ShouldHaveSingleItem().ServiceMonth.ShouldBe(November);

@@ -31,10 +31,10 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         var cs = await RegionWithClosedOctoberAsync();
         // An account charged for cold water by the norm: its residents matter.
         long account = await Sql.ScalarAsync<long>(cs, $"""
-            SELECT min(l.account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT min(l.account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE s.code = 'cold_water' AND l.source = {(short)VolumeSource.Norm} AND l.service_month = '2026-10-01'
             """);
-        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_line_details WHERE account_id = {account}");
         int residents = await Sql.ScalarAsync<int>(cs, $"SELECT count FROM resident_counts WHERE account_id = {account} AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')");
         var beforeChange = Clock.Now; // the change below is archived at this moment of the test's clock
         (await Recalculations.ChangedBuildingsAsync(cs, beforeChange, Ct)).ShouldBeEmpty();
@@ -46,7 +46,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
               AND valid_from <= '2026-10-01' AND (valid_to IS NULL OR valid_to > '2026-10-01')
             """);
 
-        decimal posted = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'");
+        decimal posted = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-10-01'");
         decimal fresh = await FreshOctoberAsync(cs, building);
         fresh.ShouldNotBe(posted);
 
@@ -61,25 +61,25 @@ public sealed class RecalculationTests(PostgresCluster cluster)
 
         // The lines: booked in November for October, of the recalculation kind, with the reason and the "было/стало" note.
         (await Sql.ScalarAsync<decimal>(cs, $"""
-            SELECT sum(amount) FROM charge_lines l JOIN charge_trace_templates t ON t.id = l.trace_template
+            SELECT sum(amount) FROM charge_line_details l JOIN charge_trace_templates t ON t.id = l.trace_template
             WHERE booking_month = '2026-11-01' AND service_month = '2026-10-01' AND kind = {(short)ChargeLineKind.Recalculation}
               AND building_id = {building} AND reason = '{Reason}' AND posted_by = 'оператор' AND t.note LIKE 'Перерасчёт за {ChargeTraces.Placeholder}-{ChargeTraces.Placeholder}: было % ₽, стало % ₽%'
               AND trace_values LIKE '%~2026;10;%'
             """)).ShouldBe(fresh - posted);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
         (await Sql.ScalarAsync<long>(cs, $"""
-            SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT count(*) FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE l.account_id = {account} AND s.code = 'cold_water' AND l.kind = {(short)ChargeLineKind.Recalculation} AND l.amount > 0
             """)).ShouldBe(1);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE amount <> round(unrounded, 2)")).ShouldBe(0);
         // After the recalculation everything posted for October equals the fresh calculation.
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh);
 
         // Again: the difference is zero, nothing is posted.
         var again = await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), Reason, "оператор", Clock, ct: Ct);
         again.Lines.ShouldBe(0);
         again.Total.ShouldBe(0m);
-        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_line_details WHERE booking_month = '2026-11-01'")).ShouldBe(report.Lines);
 
         // The registry lists them with the account, the address and the author.
         var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(November, BuildingId: building), 1, 1000, Ct);
@@ -112,7 +112,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         var octoberAgain = december.Months.Single(m => m.ServiceMonth == October);
         (octoberAgain.Posted, octoberAgain.Fresh).ShouldBe((fresh, fresh2));
         december.Total.ShouldBe(december.Months.Sum(m => m.Fresh - m.Posted));
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE building_id = {building} AND service_month = '2026-10-01'")).ShouldBe(fresh2);
         // A horizon that does not reach October leaves it alone.
         (await Recalculations.RecalculateAsync(cs, November.Next(), BillingScope.Buildings([building]), "проверка", "оператор",
             Clock, new RecalculationOptions(HorizonMonths: 1), Ct)).Months.ShouldNotContain(m => m.ServiceMonth == October);
@@ -122,8 +122,8 @@ public sealed class RecalculationTests(PostgresCluster cluster)
     public async Task A_manual_correction_is_posted_listed_and_bad_ones_are_refused()
     {
         var cs = await RegionWithClosedOctoberAsync();
-        long account = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
-        long supplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {account}");
+        long account = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long supplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {account}");
         const string why = "Жалоба: начислено за непроживающего";
 
         Task<long> Post(BillingPeriod open, long acc, string service, decimal amount, string reason) =>
@@ -140,7 +140,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         await Refused(Post(November, account, "cold_water", -10m, "  "), "Укажите причину корректировки");
         await Refused(Post(November, 999_999_999, "cold_water", -10m, why), "Лицевой счёт 999999999 не найден");
         await Refused(Post(November, account, "no_such_service", -10m, why), "Услуга «no_such_service» не найдена");
-        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines WHERE kind = {(short)ChargeLineKind.ManualCorrection}")).ShouldBe(1);
+        (await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_line_details WHERE kind = {(short)ChargeLineKind.ManualCorrection}")).ShouldBe(1);
 
         var listed = await Recalculations.ListAsync(cs, new RecalculationFilter(AccountId: account, Kind: ChargeLineKind.ManualCorrection), ct: Ct);
         var entry = listed.Items.ShouldHaveSingleItem();
@@ -155,7 +155,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await Recalculations.ListAsync(cs, new RecalculationFilter(Month: October, Kind: ChargeLineKind.ManualCorrection), ct: Ct)).Total.ShouldBe(0);
 
         // A recalculation does not undo the operator's correction.
-        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_lines WHERE account_id = {account}");
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_line_details WHERE account_id = {account}");
         (await Recalculations.RecalculateAsync(cs, November, BillingScope.Buildings([building]), "проверка", "оператор", Clock, ct: Ct)).Lines.ShouldBe(0);
     }
 
@@ -166,12 +166,12 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         var rules = new PenaltyRules { KeyRates = KeyRateHistory.BankOfRussia };
         var due = rules.DueDate(October);
         async Task<long> PenaltyLinesAsync(string where = "true") =>
-            await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.kind = {(short)ChargeLineKind.Penalty} AND {where}");
+            await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE l.kind = {(short)ChargeLineKind.Penalty} AND {where}");
 
         // One account pays its October cold water in full on the due date: no penalty for that chunk.
-        long payer = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
-        long payerSupplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer}");
-        decimal payerDebt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer} AND supplier_id = {payerSupplier}");
+        long payer = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water'");
+        long payerSupplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer}");
+        decimal payerDebt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {payer} AND supplier_id = {payerSupplier}");
         var payments = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>
         {
             [new PenaltyDebtKey(payer, "cold_water", payerSupplier, October)] = [new ChunkPayment(due, payerDebt)],
@@ -191,11 +191,11 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await PenaltyLinesAsync("l.booking_month <> '2026-11-01' OR l.service_month <> '2026-10-01'")).ShouldBe(0);
 
         // The posted penalty of a chunk is what the calculator gives for its debt on that date.
-        long debtor = await Sql.ScalarAsync<long>(cs, "SELECT max(account_id) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND l.kind = 0");
-        decimal debt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind <> {(short)ChargeLineKind.Penalty}");
+        long debtor = await Sql.ScalarAsync<long>(cs, "SELECT max(account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND l.kind = 0");
+        decimal debt = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind <> {(short)ChargeLineKind.Penalty}");
         decimal expected = PenaltyCalculator.Calculate(new DebtChunk(debt, due), [], due.AddDays(31), rules).Total.Amount;
         expected.ShouldBeGreaterThan(0m);
-        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind = {(short)ChargeLineKind.Penalty}"))
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'cold_water' AND account_id = {debtor} AND l.kind = {(short)ChargeLineKind.Penalty}"))
             .ShouldBe(expected);
         day31.Posted.ShouldBe(day31.Accrued - day31.AlreadyPosted);
 
@@ -207,7 +207,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
         (await PenaltyLinesAsync()).ShouldBe(before);
 
         // Penalties are listed in the registry and closed into the penalties column, not the recalculated one.
-        decimal penalties = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_lines WHERE kind = {(short)ChargeLineKind.Penalty}");
+        decimal penalties = await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(amount) FROM charge_line_details WHERE kind = {(short)ChargeLineKind.Penalty}");
         (await Recalculations.ListAsync(cs, new RecalculationFilter(November, Kind: ChargeLineKind.Penalty), 1, 10, Ct)).Total.ShouldBe((int)before);
         // November is charged before it closes (a month closes after its run).
         (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
@@ -223,7 +223,7 @@ public sealed class RecalculationTests(PostgresCluster cluster)
 
     /// <summary>November's own absence and quality lines: what its closing counts as recalculated besides recalculations.</summary>
     private static Task<decimal> NovemberReductionsAsync(string cs) => Sql.ScalarAsync<decimal>(cs, $"""
-        SELECT coalesce(sum(amount), 0) FROM charge_lines
+        SELECT coalesce(sum(amount), 0) FROM charge_line_details
         WHERE booking_month = '2026-11-01' AND service_month = '2026-11-01' AND kind NOT IN ({(short)ChargeLineKind.Charge}, {(short)ChargeLineKind.Penalty})
         """);
 }

@@ -32,7 +32,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
     }
 
     private static Task<decimal> LineAsync(string cs, string service, ChargeLineKind kind, BillingPeriod month) => Sql.ScalarAsync<decimal>(cs, $"""
-        SELECT coalesce(sum(l.amount), 0) FROM charge_lines l JOIN services s ON s.id = l.service_id
+        SELECT coalesce(sum(l.amount), 0) FROM charge_line_details l JOIN services s ON s.id = l.service_id
         WHERE s.code = '{service}' AND l.kind = {(short)kind} AND l.service_month = '{month.FirstDay:yyyy-MM-dd}'
         """);
 
@@ -88,7 +88,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
         var report = await Recalculations.ProcessQueueAsync(cs, new BillingPeriod(2026, 10), "оператор", Clock, ct: Ct);
         report.Total.ShouldBe(-8.25m);
         (await Sql.ScalarAsync<decimal>(cs, $"""
-            SELECT sum(amount) FROM charge_lines WHERE booking_month = '2026-10-01' AND service_month = '2026-09-01' AND kind = {(short)ChargeLineKind.Recalculation}
+            SELECT sum(amount) FROM charge_line_details WHERE booking_month = '2026-10-01' AND service_month = '2026-09-01' AND kind = {(short)ChargeLineKind.Recalculation}
             """)).ShouldBe(-8.25m);
         (await Recalculations.QueueAsync(cs, Ct)).ShouldBeEmpty();
     }

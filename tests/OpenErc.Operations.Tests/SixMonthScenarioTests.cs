@@ -39,7 +39,7 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(Ct);
         await using var cmd = new NpgsqlCommand("""
-            SELECT s.code, l.kind, l.service_month, l.source, l.amount FROM charge_lines l JOIN services s ON s.id = l.service_id
+            SELECT s.code, l.kind, l.service_month, l.source, l.amount FROM charge_line_details l JOIN services s ON s.id = l.service_id
             WHERE l.booking_month = @m ORDER BY s.code, l.kind, l.service_month
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("m", booking.FirstDay));
@@ -89,7 +89,7 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
             // Maintenance: 50 m² × 30.00 × 15/30 = 750.00 ₽.
             Charge("maintenance", April, VolumeSource.Area, 750.00m),
         ]);
-        (await Sql.ScalarAsync<decimal>(cs, "SELECT day_factor FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE s.code = 'maintenance'")).ShouldBe(0.5m);
+        (await Sql.ScalarAsync<decimal>(cs, "SELECT day_factor FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE s.code = 'maintenance'")).ShouldBe(0.5m);
         await CloseAsync(cs, April, opening: 0m, charged: 1500.00m, recalculated: 0m, penalties: 0m, closing: 1500.00m);
 
         // ── May: the resident is away 06.05–15.05 (departed 05.05, back 16.05): 10 full days.
@@ -143,7 +143,7 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
         {
             await conn.OpenAsync(Ct);
             await using var cmd = new NpgsqlCommand("""
-                SELECT l.account_id, s.code, l.supplier_id, l.service_month, sum(l.amount) FROM charge_lines l JOIN services s ON s.id = l.service_id
+                SELECT l.account_id, s.code, l.supplier_id, l.service_month, sum(l.amount) FROM charge_line_details l JOIN services s ON s.id = l.service_id
                 WHERE l.service_month IN ('2026-04-01', '2026-05-01') GROUP BY 1, 2, 3, 4
                 """, conn);
             await using var r = await cmd.ExecuteReaderAsync(Ct);
@@ -204,6 +204,6 @@ public sealed class SixMonthScenarioTests(PostgresCluster cluster)
         await CloseAsync(cs, September, opening: 13549.00m, charged: 3161.00m, recalculated: -12.38m, penalties: 0m, closing: 16697.62m);
 
         // Everything charged over the six months is the last closing balance (nothing was paid through the ledger).
-        (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_lines")).ShouldBe(16697.62m);
+        (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(amount) FROM charge_line_details")).ShouldBe(16697.62m);
     }
 }

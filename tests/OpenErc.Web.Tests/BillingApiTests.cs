@@ -43,12 +43,12 @@ public sealed class BillingApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
         }
         state.GetProperty("error").ValueKind.ShouldBe(JsonValueKind.Null);
         var report = state.GetProperty("report");
-        report.GetProperty("lines").GetInt64().ShouldBe(await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM charge_lines"));
-        report.GetProperty("total").GetDecimal().ShouldBe(await Sql.ScalarAsync<decimal>(host.ConnectionString, "SELECT sum(amount) FROM charge_lines"));
+        report.GetProperty("lines").GetInt64().ShouldBe(await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM charge_line_details"));
+        report.GetProperty("total").GetDecimal().ShouldBe(await Sql.ScalarAsync<decimal>(host.ConnectionString, "SELECT sum(amount) FROM charge_line_details"));
 
         // An account's charges with their traces, and its penalty statement.
-        long account = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_lines");
-        decimal charged = await Sql.ScalarAsync<decimal>(host.ConnectionString, $"SELECT sum(amount) FROM charge_lines WHERE account_id = {account}");
+        long account = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_line_details");
+        decimal charged = await Sql.ScalarAsync<decimal>(host.ConnectionString, $"SELECT sum(amount) FROM charge_line_details WHERE account_id = {account}");
         var months = await JsonAsync(await Http.GetAsync($"/api/v1/accounts/{account}/charges", Ct), HttpStatusCode.OK);
         var november = months.EnumerateArray().ShouldHaveSingleItem();
         november.GetProperty("month").GetString().ShouldBe("2026-11");

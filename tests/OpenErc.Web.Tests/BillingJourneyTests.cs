@@ -26,7 +26,7 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
 
         await using var conn = new NpgsqlConnection(host.ConnectionString);
         await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT account_id, sum(amount) FROM charge_lines GROUP BY account_id ORDER BY account_id LIMIT 1", conn);
+        await using var cmd = new NpgsqlCommand("SELECT account_id, sum(amount) FROM charge_line_details GROUP BY account_id ORDER BY account_id LIMIT 1", conn);
         long accountId;
         decimal total;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -56,7 +56,7 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
 
         // A manual correction appears in the registry of recalculations.
         await using var line = new NpgsqlCommand(
-            "SELECT s.code, l.supplier_id, l.booking_month FROM charge_lines l JOIN services s ON s.id = l.service_id WHERE l.account_id = @a LIMIT 1", conn);
+            "SELECT s.code, l.supplier_id, l.booking_month FROM charge_line_details l JOIN services s ON s.id = l.service_id WHERE l.account_id = @a LIMIT 1", conn);
         line.Parameters.AddWithValue("a", accountId);
         string code;
         long supplier;

@@ -23,11 +23,11 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         host.Clock.MoveTo(new DateOnly(2026, 12, 3));
         await BillingPeriods.CloseAsync(host.ConnectionString, charged, host.Clock, "тест", ct);
         var open = charged.Next();
-        long accountId = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_lines");
+        long accountId = await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT min(account_id) FROM charge_line_details");
         var account = (await CorrectionTargets.FindAsync(host.ConnectionString, accountId.ToString(CultureInfo.InvariantCulture), ct)).ShouldNotBeNull();
         var service = account.Services[0];
         async Task<long> CorrectionsAsync() => await Sql.ScalarAsync<long>(host.ConnectionString,
-            $"SELECT count(*) FROM charge_lines WHERE kind = {(short)ChargeLineKind.ManualCorrection}");
+            $"SELECT count(*) FROM charge_line_details WHERE kind = {(short)ChargeLineKind.ManualCorrection}");
         const string reason = "Жалоба № 41: начислено за непроживающего";
 
         using var playwright = await Playwright.CreateAsync();

@@ -32,7 +32,7 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
         (await BillingPeriods.OpenMonthAsync(host.ConnectionString, Ct)).ShouldBe(Current);
         (await host.ScalarAsync<string>("SELECT string_agg(to_char(month, 'YYYY-MM'), ',' ORDER BY month) FROM billing_periods WHERE state = 'closed'"))
             .ShouldBe(string.Join(",", Enumerable.Range(0, 12).Select(i => new BillingPeriod(2025, 11).FirstDay.AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))));
-        (await host.ScalarAsync<long>("SELECT count(*) FROM charge_lines WHERE booking_month = '2026-11-01'")).ShouldBe(0);
+        (await host.ScalarAsync<long>("SELECT count(*) FROM charge_line_details WHERE booking_month = '2026-11-01'")).ShouldBe(0);
         (await host.ScalarAsync<long>("SELECT count(DISTINCT month) FROM receipts")).ShouldBe(12);
         (await host.ScalarAsync<long>("SELECT count(DISTINCT booking_month) FROM payments")).ShouldBe(12);
 
@@ -41,7 +41,7 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
             SELECT b.account_id FROM account_balances b
             WHERE b.month = '{LastClosed.FirstDay:yyyy-MM-dd}'
             GROUP BY b.account_id
-            HAVING sum(b.closing) > (SELECT coalesce(sum(c.amount), 0) FROM charge_lines c WHERE c.account_id = b.account_id AND c.booking_month >= '2026-07-01')
+            HAVING sum(b.closing) > (SELECT coalesce(sum(c.amount), 0) FROM charge_line_details c WHERE c.account_id = b.account_id AND c.booking_month >= '2026-07-01')
             ORDER BY sum(b.closing) DESC LIMIT 1
             """);
 

@@ -34,7 +34,7 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
         var (first, firstNumber) = await host.ChargedAccountAsync();
         host.Clock.MoveTo(new DateOnly(2026, 12, 3));
         (await host.Client.PostAsync($"/api/v1/billing/periods/{previous}/close", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        long second = await ScalarAsync<long>($"SELECT min(account_id) FROM charge_lines WHERE account_id > {first}");
+        long second = await ScalarAsync<long>($"SELECT min(account_id) FROM charge_line_details WHERE account_id > {first}");
         string secondNumber = await ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {second}");
         foreach (var account in new[] { first, second })
             (await host.Client.GetAsync($"/api/v1/accounts/{account}/receipts/{previous}/pdf", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -55,23 +55,23 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
 
         // Runs: the previous month closed with every line of the ledger; nothing charged in this one.
         (s.Previous.State, s.Current.State).ShouldBe((MonthState.Closed, MonthState.NotCharged));
-        s.Previous.Status.PostedTotal.ShouldBe(await ScalarAsync<decimal>($"SELECT sum(amount) FROM charge_lines WHERE booking_month = {prev}"));
+        s.Previous.Status.PostedTotal.ShouldBe(await ScalarAsync<decimal>($"SELECT sum(amount) FROM charge_line_details WHERE booking_month = {prev}"));
         s.Previous.LastRun.ShouldNotBeNull().Scope.ShouldBe(BillingScope.All.Description);
 
         // Documents and debt of the closed month, against the charges (nothing was paid in it, so the debt is what was charged).
         var closed = s.LastClosed.ShouldNotBeNull();
         closed.Month.ShouldBe(previous);
-        closed.Accounts.ShouldBe((int)await ScalarAsync<long>($"SELECT count(DISTINCT account_id) FROM charge_lines WHERE booking_month = {prev}"));
+        closed.Accounts.ShouldBe((int)await ScalarAsync<long>($"SELECT count(DISTINCT account_id) FROM charge_line_details WHERE booking_month = {prev}"));
         closed.Issued.ShouldBe(2);
         closed.Receipts.ShouldHaveSingleItem().Kind.ShouldBe(ReceiptKind.Monthly);
-        decimal toPay = await ScalarAsync<decimal>($"SELECT sum(amount) FROM charge_lines WHERE booking_month = {prev} AND account_id IN ({first}, {second})");
+        decimal toPay = await ScalarAsync<decimal>($"SELECT sum(amount) FROM charge_line_details WHERE booking_month = {prev} AND account_id IN ({first}, {second})");
         closed.IssuedToPay.ShouldBe(toPay);
         closed.IssuedToPay.ShouldBe(await ScalarAsync<decimal>($"SELECT sum(to_pay) FROM receipts WHERE month = {prev}"));
         decimal debt = await ScalarAsync<decimal>($"""
-            SELECT sum(t) FROM (SELECT sum(amount) AS t FROM charge_lines WHERE booking_month = {prev} GROUP BY account_id HAVING sum(amount) > 0) x
+            SELECT sum(t) FROM (SELECT sum(amount) AS t FROM charge_line_details WHERE booking_month = {prev} GROUP BY account_id HAVING sum(amount) > 0) x
             """);
         int debtors = (int)await ScalarAsync<long>($"""
-            SELECT count(*) FROM (SELECT account_id FROM charge_lines WHERE booking_month = {prev} GROUP BY account_id HAVING sum(amount) > 0) x
+            SELECT count(*) FROM (SELECT account_id FROM charge_line_details WHERE booking_month = {prev} GROUP BY account_id HAVING sum(amount) > 0) x
             """);
         (closed.Debt, closed.Debtors, closed.Advance, closed.AdvanceAccounts).ShouldBe((debt, debtors, 0m, 0));
         debt.ShouldBeGreaterThan(0m);

@@ -20,7 +20,7 @@ public sealed class OpenMonthTests(DemoWebHost host) : IClassFixture<DemoWebHost
     /// <summary>Everything the rules guard: the months and their states, the runs, the lines and the balances.</summary>
     private Task<string> StateAsync() => host.ScalarAsync<string>("""
         SELECT (SELECT string_agg(to_char(month, 'YYYY-MM') || ' ' || state, ', ' ORDER BY month) FROM billing_periods)
-            || ' | runs ' || (SELECT count(*) FROM billing_runs) || ' | lines ' || (SELECT count(*) FROM charge_lines)
+            || ' | runs ' || (SELECT count(*) FROM billing_runs) || ' | lines ' || (SELECT count(*) FROM charge_line_details)
             || ' | balances ' || (SELECT count(*) FROM account_balances) || ' | allocations ' || (SELECT count(*) FROM payment_allocations)
         """);
 

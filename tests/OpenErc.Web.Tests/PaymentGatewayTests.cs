@@ -34,7 +34,7 @@ public sealed class ChargedWebHost(PostgresCluster cluster) : WebHost(cluster), 
         await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
         await conn.OpenAsync(ct);
         await using var cmd = new Npgsql.NpgsqlCommand("""
-            SELECT a.number FROM personal_accounts a WHERE a.closed_on IS NULL AND EXISTS (SELECT 1 FROM charge_lines c WHERE c.account_id = a.id)
+            SELECT a.number FROM personal_accounts a WHERE a.closed_on IS NULL AND EXISTS (SELECT 1 FROM charge_line_details c WHERE c.account_id = a.id)
             ORDER BY a.number
             """, conn);
         var numbers = new List<string>();
@@ -118,7 +118,7 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
         var p = GatewayProtocol.Named(protocol);
         var account = (await host.ChargedAccountsAsync(Ct))[0];
         decimal debt = await Sql.ScalarAsync<decimal>(Cs, $"""
-            SELECT sum(c.amount) FROM charge_lines c JOIN personal_accounts a ON a.id = c.account_id WHERE a.number = '{account}'
+            SELECT sum(c.amount) FROM charge_line_details c JOIN personal_accounts a ON a.id = c.account_id WHERE a.number = '{account}'
             """) - await Sql.ScalarAsync<decimal>(Cs, $"SELECT coalesce(sum(amount), 0) FROM payments WHERE account_number = '{account}'");
         var lastName = await Sql.ScalarAsync<string>(Cs, $"SELECT pp.last_name FROM personal_accounts a JOIN people pp ON pp.id = a.payer_person_id WHERE a.number = '{account}'");
 

@@ -45,7 +45,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
             await BillingPeriods.CloseAsync(host.ConnectionString, Charged, host.Clock, "тест", Ct);
         }
         string number = await ScalarAsync<string>($"""
-            SELECT number FROM personal_accounts WHERE id = (SELECT min(account_id) FROM charge_lines WHERE supplier_id = {water})
+            SELECT number FROM personal_accounts WHERE id = (SELECT min(account_id) FROM charge_line_details WHERE supplier_id = {water})
             """);
         long bank = await ScalarAsync<long>("SELECT organisation_id FROM payment_agent_accesses WHERE login = 'demo-bank'");
         (await PaymentPosting.PostAsync(host.ConnectionString, new PaymentIntake(bank, "SUPPLIER-1", PaymentChannel.Sber, number, 1000.00m, host.Clock.Now),
@@ -109,7 +109,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
         totals.Keys.Order().ShouldBe(ledger.Keys.Order());
         foreach (var (service, sums) in ledger) totals[service].ShouldBe(sums, $"service {service}");
         totals.Values.Sum(t => t[1]).ShouldBe(await ScalarAsync<decimal>(
-            $"SELECT sum(amount) FROM charge_lines WHERE booking_month = '{Day(Charged)}' AND supplier_id = {water} AND kind = 0"));
+            $"SELECT sum(amount) FROM charge_line_details WHERE booking_month = '{Day(Charged)}' AND supplier_id = {water} AND kind = 0"));
         totals.Values.Sum(t => t[1]).ShouldBeGreaterThan(0m);
         closed.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()).Order()
             .ShouldBe(["Водоотведение", "Холодное водоснабжение"]);
@@ -130,7 +130,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
         heatTotals.Keys.Order().ShouldBe((await LedgerAsync(heat, Charged)).Keys.Order());
         heatTotals.Keys.Intersect(totals.Keys).ShouldBeEmpty();
         heatTotals.Values.Sum(t => t[1]).ShouldBe(await ScalarAsync<decimal>(
-            $"SELECT sum(amount) FROM charge_lines WHERE booking_month = '{Day(Charged)}' AND supplier_id = {heat} AND kind = 0"));
+            $"SELECT sum(amount) FROM charge_line_details WHERE booking_month = '{Day(Charged)}' AND supplier_id = {heat} AND kind = 0"));
 
         // Debtors: accounts owing the water supplier at the end of the month, largest first, paged.
         string debts = $"SELECT account_id, sum(closing) AS debt FROM account_balances WHERE month = '{Day(Charged)}' AND supplier_id = {water} GROUP BY 1";

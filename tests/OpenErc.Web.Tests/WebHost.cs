@@ -194,7 +194,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     {
         var month = (await BillingPeriods.OpenMonthAsync(ConnectionString, TestContext.Current.CancellationToken))!.Value;
         (await BillingRun.RunAsync(ConnectionString, month, BillingScope.All, new BillingRunOptions(Clock), ct: TestContext.Current.CancellationToken)).Failures.ShouldBeEmpty();
-        long id = await Sql.ScalarAsync<long>(ConnectionString, "SELECT min(account_id) FROM charge_lines");
+        long id = await Sql.ScalarAsync<long>(ConnectionString, "SELECT min(account_id) FROM charge_line_details");
         return (id, await Sql.ScalarAsync<string>(ConnectionString, $"SELECT number FROM personal_accounts WHERE id = {id}"));
     }
 

@@ -26,11 +26,12 @@ public static class AccountCharges
             SELECT l.booking_month, l.service_month, s.name, coalesce(o.short_name, o.name), l.zone, l.kind, l.volume, l.unit,
                    l.rate, l.coefficient, l.day_factor, l.source, l.amount, l.reason, l.trace_values, l.run_id,
                    t.id, t.formula, t.legal, t.note, t.inputs::text, t.segments::text
-            FROM charge_lines l
+            FROM charge_line_details l
             JOIN services s ON s.id = l.service_id
             JOIN organisations o ON o.id = l.supplier_id
             LEFT JOIN charge_trace_templates t ON t.id = l.trace_template
-            WHERE l.account_id = @account
+            WHERE (l.booking_month, l.building_id, l.run_id) IN (SELECT booking_month, building_id, run_id FROM charge_lines WHERE account_id = @account)
+              AND l.account_id = @account
             ORDER BY l.booking_month DESC, s.sort_order, s.name, l.kind, l.zone, l.service_month
             """;
         await using var cmd = new NpgsqlCommand(sql, conn);

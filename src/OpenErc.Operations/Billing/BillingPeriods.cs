@@ -89,7 +89,7 @@ public static class BillingPeriods
             SELECT count(*), count(DISTINCT account_id), coalesce(sum(opening), 0), coalesce(sum(charged), 0), coalesce(sum(recalculated), 0),
                    coalesce(sum(penalties), 0), coalesce(sum(paid), 0), coalesce(sum(closing), 0),
                    count(*) FILTER (WHERE opening + charged + recalculated + penalties - paid <> closing),
-                   (SELECT coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m),
+                   (SELECT coalesce(sum(kopecks), 0) * 0.01 FROM charge_lines WHERE booking_month = @m),
                    (SELECT coalesce(sum(amount), 0) FROM payment_allocations WHERE booking_month = @m),
                    (SELECT count(*) FROM account_balances b FULL JOIN (SELECT * FROM account_balances WHERE month = @prev) p
                         USING (account_id, service_id, supplier_id)
@@ -135,9 +135,9 @@ public static class BillingPeriods
     internal static string BalancesSql(string filter = "") => $"""
         WITH lines AS (
             SELECT account_id, service_id, supplier_id,
-                   coalesce(sum(amount) FILTER (WHERE kind = 0 AND service_month = @m), 0) AS charged,
-                   coalesce(sum(amount) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) AS recalculated,
-                   coalesce(sum(amount) FILTER (WHERE kind = @penalty), 0) AS penalties
+                   coalesce(sum(kopecks) FILTER (WHERE kind = 0 AND service_month = @m), 0) * 0.01 AS charged,
+                   coalesce(sum(kopecks) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) * 0.01 AS recalculated,
+                   coalesce(sum(kopecks) FILTER (WHERE kind = @penalty), 0) * 0.01 AS penalties
             FROM charge_lines WHERE booking_month = @m {filter} GROUP BY 1, 2, 3),
         pays AS (
             SELECT account_id, coalesce(service_id, 0) AS service_id, coalesce(supplier_id, 0) AS supplier_id, sum(amount) AS paid
@@ -181,7 +181,7 @@ public static class BillingPeriods
         }
         long lines = 0;
         decimal total = 0;
-        await using (var cmd = new NpgsqlCommand("SELECT count(*), coalesce(sum(amount), 0) FROM charge_lines WHERE booking_month = @m", conn))
+        await using (var cmd = new NpgsqlCommand("SELECT count(*), coalesce(sum(kopecks), 0) * 0.01 FROM charge_lines WHERE booking_month = @m", conn))
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);

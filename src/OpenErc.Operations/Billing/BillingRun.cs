@@ -372,7 +372,7 @@ public static class BillingRun
     {
         var map = new Dictionary<LineKey, decimal>();
         await using var cmd = new NpgsqlCommand("""
-            SELECT account_id, service_id, supplier_id, zone, kind, sum(amount) FROM charge_lines
+            SELECT account_id, service_id, supplier_id, zone, kind, sum(kopecks) * 0.01 FROM charge_lines
             WHERE building_id = ANY(@ids) AND service_month = @m AND booking_month >= @m
             GROUP BY 1, 2, 3, 4, 5
             """, conn);
@@ -465,7 +465,7 @@ public static class BillingRun
         }
         var byService = new List<ServiceSupplierTotal>();
         await using (var cmd = new NpgsqlCommand("""
-            SELECT s.code, l.supplier_id, coalesce(o.short_name, o.name), count(*), sum(l.amount)
+            SELECT s.code, l.supplier_id, coalesce(o.short_name, o.name), count(*), sum(l.kopecks) * 0.01
             FROM charge_lines l JOIN services s ON s.id = l.service_id LEFT JOIN organisations o ON o.id = l.supplier_id
             WHERE l.booking_month = @m AND l.run_id = @id
             GROUP BY s.code, s.sort_order, l.supplier_id, o.short_name, o.name ORDER BY s.sort_order, s.code, l.supplier_id

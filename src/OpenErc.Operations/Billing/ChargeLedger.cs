@@ -1,7 +1,9 @@
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
+using OpenErc.Core.Tariffs;
 
 namespace OpenErc.Operations.Billing;
 
@@ -10,16 +12,17 @@ namespace OpenErc.Operations.Billing;
 public sealed record PostedLine(long BuildingId, long ServiceId, BillingPeriod BookingMonth, long RunId, ChargeLine Line, string? Reason = null, string? PostedBy = null);
 
 /// <summary>
-/// Writes charge lines to the insert-only, partitioned <c>charge_lines</c>. A line's key is (booking month, account,
-/// service, supplier, zone, kind, service month, run).
+/// Writes the ledger of charges (README, «The ledger of charges»): a line of <c>charge_lines</c> is ten fixed-width
+/// columns — the keys and the amount in kopecks — and what explains it (volume, unit, rate, coefficient, day factor,
+/// source, unrounded amount, trace) is one line of text in its posting's row of <c>charge_details</c>, one row per
+/// building × run × booking month, compressed by the server. Both are written in one transaction; the details row's
+/// key makes a posting unique, and a regular charge of a building for a month is unique in the database.
 /// </summary>
 public static class ChargeLedger
 {
-    private const string Columns =
-        "booking_month, service_month, account_id, building_id, service_id, supplier_id, zone, kind, run_id, volume, unit, rate, " +
-        "coefficient, day_factor, source, unrounded, amount, reason, trace_template, trace_values, posted_by";
+    private const string LineColumns = "account_id, building_id, kopecks, booking_month, service_month, service_id, supplier_id, run_id, zone, kind";
 
-    /// <summary>Creates the month's partition when it does not exist yet (outside the batch transactions).</summary>
+    /// <summary>Creates the month's partitions when they do not exist yet (outside the batch transactions).</summary>
     public static async Task EnsurePartitionAsync(NpgsqlConnection conn, BillingPeriod month, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT ensure_charge_lines_partition(@m)", conn);
@@ -28,88 +31,143 @@ public static class ChargeLedger
     }
 
     /// <summary>
-    /// Posts the lines inside the caller's transaction, idempotently: binary COPY into a transaction-scoped staging
-    /// table, then <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c>; returns how many were new. For recalculations,
-    /// corrections and penalties, where a retried posting must post nothing twice.
+    /// Posts the lines inside the caller's transaction, idempotently: a posting (building × run × booking month) whose
+    /// details row exists already is skipped whole; returns how many lines were new. For recalculations, corrections and
+    /// penalties, where a retried posting must post nothing twice.
     /// </summary>
     public static async Task<long> PostAsync(NpgsqlConnection conn, IReadOnlyList<PostedLine> lines, CancellationToken ct)
     {
         if (lines.Count == 0) return 0;
-        var encoded = Encode(lines);
+        // A recalculation's lines come month by month: a building's are brought together (stably, in their order).
+        var encoded = Encode(lines.OrderBy(l => l.BookingMonth).ThenBy(l => l.BuildingId).ThenBy(l => l.RunId).ToList());
         await ChargeTraces.SaveTemplatesAsync(conn, encoded.Templates, ct);
-        await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE charge_lines_stage (LIKE charge_lines) ON COMMIT DROP", conn))
-            await create.ExecuteNonQueryAsync(ct);
-        await CopyAsync(conn, "charge_lines_stage", encoded, ct);
-        await using var insert = new NpgsqlCommand(
-            $"INSERT INTO charge_lines ({Columns}) SELECT {Columns} FROM charge_lines_stage ON CONFLICT DO NOTHING", conn);
-        return await insert.ExecuteNonQueryAsync(ct);
+        var inserted = await InsertDetailsAsync(conn, encoded.Postings, regular: false, ct);
+        var fresh = encoded.Postings.Where(p => inserted.Contains((p.BookingMonth, p.BuildingId, p.RunId))).ToList();
+        return await CopyLinesAsync(conn, "charge_lines", encoded.Lines, fresh, ct);
     }
 
     /// <summary>
-    /// The billing run's path: binary COPY straight into the month's partition, inside the caller's transaction. The
-    /// run's restart log, committed with the lines, guarantees that no building's regular charge is posted twice, so
-    /// there is nothing to stage and skip; a key conflict (a bug) fails the batch loudly instead of skipping a line.
-    /// Save <see cref="EncodedLines.Templates"/> first, outside the transaction (<see cref="ChargeTraces.SaveTemplatesAsync"/>).
+    /// The billing run's path, inside the caller's transaction: the details rows as regular postings — a second regular
+    /// charge of a building for the month violates <c>ux_charge_details_regular</c> and fails the batch — then the lines
+    /// by binary COPY straight into the month's partition. Save <see cref="EncodedLines.Templates"/> first, outside the
+    /// transaction (<see cref="ChargeTraces.SaveTemplatesAsync"/>).
     /// </summary>
-    public static async Task<long> AppendAsync(NpgsqlConnection conn, BillingPeriod month, EncodedLines lines, CancellationToken ct) =>
-        lines.Lines.Count == 0 ? 0 : await CopyAsync(conn, PartitionName(month), lines, ct);
+    public static async Task<long> AppendAsync(NpgsqlConnection conn, BillingPeriod month, EncodedLines lines, CancellationToken ct)
+    {
+        if (lines.Lines.Count == 0) return 0;
+        await InsertDetailsAsync(conn, lines.Postings, regular: true, ct);
+        return await CopyLinesAsync(conn, PartitionName(month), lines.Lines, lines.Postings, ct);
+    }
 
     /// <summary>The month's partition of <c>charge_lines</c> (see <c>ensure_charge_lines_partition</c>).</summary>
     public static string PartitionName(BillingPeriod month) => $"charge_lines_{month.Year:D4}_{month.Month:D2}";
 
-    /// <summary>Lines with their traces encoded (<see cref="ChargeTraces"/>) and the templates they use.</summary>
-    public sealed record EncodedLines(IReadOnlyList<PostedLine> Lines, long[] TemplateIds, string[] Values, IReadOnlyCollection<TraceTemplate> Templates);
+    /// <summary>A posting: the lines <c>[Start, Start + Count)</c> of one building, run and booking month, and their details text.</summary>
+    public sealed record Posting(BillingPeriod BookingMonth, long BuildingId, long RunId, int Start, int Count, string? Reason, string? PostedBy, string Data);
 
+    /// <summary>Lines grouped into postings with their details encoded, and the trace templates they use.</summary>
+    public sealed record EncodedLines(IReadOnlyList<PostedLine> Lines, IReadOnlyList<Posting> Postings, IReadOnlyCollection<TraceTemplate> Templates);
+
+    /// <summary>
+    /// Groups the lines by building, run and booking month (a posting's lines must be consecutive) and writes each
+    /// line's details (<see cref="ChargeDetails.Append"/>); refuses two lines with one key in a posting.
+    /// </summary>
     public static EncodedLines Encode(IReadOnlyList<PostedLine> lines)
     {
-        var ids = new long[lines.Count];
-        var values = new string[lines.Count];
         var templates = new Dictionary<long, TraceTemplate>();
-        for (int i = 0; i < lines.Count; i++)
-        {
-            var (template, text) = ChargeTraces.Encode(lines[i].Line.Trace);
-            ids[i] = template.Id;
-            values[i] = text;
-            templates.TryAdd(template.Id, template);
-        }
-        return new EncodedLines(lines, ids, values, templates.Values);
-    }
-
-    private static async Task<long> CopyAsync(NpgsqlConnection conn, string table, EncodedLines encoded, CancellationToken ct)
-    {
-        await using var copy = await conn.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
-        // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
-        var lines = encoded.Lines;
+        var postings = new List<Posting>();
+        var sb = new StringBuilder(16 * 1024);
+        var keys = new HashSet<(long, long, long, TariffZone, ChargeLineKind, BillingPeriod)>();
+        var seen = new HashSet<(BillingPeriod, long, long)>();
+        int start = 0;
         for (int i = 0; i < lines.Count; i++)
         {
             var p = lines[i];
             var l = p.Line;
-            copy.StartRow();
-            copy.WriteMonth(p.BookingMonth);
-            copy.WriteMonth(l.Period);
-            copy.Write(l.AccountId, NpgsqlDbType.Bigint);
-            copy.Write(p.BuildingId, NpgsqlDbType.Bigint);
-            copy.Write(p.ServiceId, NpgsqlDbType.Bigint);
-            copy.Write(l.SupplierId, NpgsqlDbType.Bigint);
-            copy.Write((short)l.Zone, NpgsqlDbType.Smallint);
-            copy.Write((short)l.Kind, NpgsqlDbType.Smallint);
-            copy.Write(p.RunId, NpgsqlDbType.Bigint);
-            copy.Write(l.Volume, NpgsqlDbType.Numeric);
-            copy.Write(l.Unit, NpgsqlDbType.Text);
-            copy.Write(l.Rate, NpgsqlDbType.Numeric);
-            copy.Write(l.Coefficient, NpgsqlDbType.Numeric);
-            copy.Write(l.DayFactor, NpgsqlDbType.Numeric);
-            copy.Write((short)l.Source, NpgsqlDbType.Smallint);
-            copy.Write(l.Unrounded, NpgsqlDbType.Numeric);
-            copy.Write(l.Amount.Amount, NpgsqlDbType.Numeric);
-            if (p.Reason is null) copy.WriteNull();
-            else copy.Write(p.Reason, NpgsqlDbType.Text);
-            copy.Write(encoded.TemplateIds[i], NpgsqlDbType.Bigint);
-            copy.Write(encoded.Values[i], NpgsqlDbType.Text);
-            if (p.PostedBy is null) copy.WriteNull();
-            else copy.Write(p.PostedBy, NpgsqlDbType.Text);
+            var (template, values) = ChargeTraces.Encode(l.Trace);
+            templates.TryAdd(template.Id, template);
+            Invariant.Holds(keys.Add((l.AccountId, p.ServiceId, l.SupplierId, l.Zone, l.Kind, l.Period)),
+                $"two charge lines with one key in a posting: account {l.AccountId}, service {p.ServiceId}, supplier {l.SupplierId}, {l.Period}");
+            ChargeDetails.Append(sb, p, template.Id, values);
+            bool last = i + 1 == lines.Count || lines[i + 1] is var n && (n.BuildingId != p.BuildingId || n.RunId != p.RunId || n.BookingMonth != p.BookingMonth);
+            if (!last)
+            {
+                Invariant.Holds(lines[i + 1].Reason == p.Reason && lines[i + 1].PostedBy == p.PostedBy, "a posting's lines share one reason and author");
+                continue;
+            }
+            Invariant.Holds(seen.Add((p.BookingMonth, p.BuildingId, p.RunId)), $"the lines of building {p.BuildingId} are not consecutive");
+            postings.Add(new Posting(p.BookingMonth, p.BuildingId, p.RunId, start, i + 1 - start, p.Reason, p.PostedBy, sb.ToString()));
+            sb.Clear();
+            keys.Clear();
+            start = i + 1;
         }
-        return (long)await copy.CompleteAsync(ct);
+        return new EncodedLines(lines, postings, templates.Values);
+    }
+
+    /// <summary>Inserts the postings' details rows; returns the keys of those inserted (a conflict skips a posting unless it is regular).</summary>
+    private static async Task<HashSet<(BillingPeriod, long, long)>> InsertDetailsAsync(NpgsqlConnection conn, IReadOnlyList<Posting> postings, bool regular,
+        CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, reason, posted_by, data)
+            SELECT m, b, r, @regular, n, reason, author, data FROM unnest(@months, @buildings, @runs, @counts, @reasons, @authors, @data) AS x(m, b, r, n, reason, author, data)
+            {(regular ? "" : "ON CONFLICT DO NOTHING")}
+            RETURNING booking_month, building_id, run_id
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("regular", regular));
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("months", postings.Select(p => SqlMonths.Date(p.BookingMonth)).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("buildings", postings.Select(p => p.BuildingId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("runs", postings.Select(p => checked((int)p.RunId)).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("counts", postings.Select(p => p.Count).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", postings.Select(p => p.Reason).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("authors", postings.Select(p => p.PostedBy).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("data", postings.Select(p => p.Data).ToArray()));
+        var inserted = new HashSet<(BillingPeriod, long, long)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) inserted.Add((r.GetMonth(0), r.GetInt64(1), r.GetInt32(2)));
+        return inserted;
+    }
+
+    private static async Task<long> CopyLinesAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostedLine> lines, IReadOnlyList<Posting> postings,
+        CancellationToken ct)
+    {
+        long count = 0;
+        if (postings.Count == 0) return 0;
+        await using (var copy = await conn.BeginRawBinaryCopyAsync($"COPY {table} ({LineColumns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            var writer = new BinaryCopyWriter(copy);
+            foreach (var posting in postings)
+            {
+                int run = checked((int)posting.RunId);
+                for (int i = posting.Start; i < posting.Start + posting.Count; i++)
+                {
+                    var p = lines[i];
+                    var l = p.Line;
+                    writer.StartRow(10);
+                    writer.Put(l.AccountId);
+                    writer.Put(p.BuildingId);
+                    writer.Put(Kopecks(l.Amount.Amount));
+                    writer.Put(p.BookingMonth);
+                    writer.Put(l.Period);
+                    writer.Put(checked((int)p.ServiceId));
+                    writer.Put(checked((int)l.SupplierId));
+                    writer.Put(run);
+                    writer.Put((short)l.Zone);
+                    writer.Put((short)l.Kind);
+                    await writer.FlushIfFullAsync(ct);
+                }
+                count += posting.Count;
+            }
+            await writer.FinishAsync(ct);
+        }
+        return count;
+    }
+
+    /// <summary>An amount of whole kopecks as the ledger stores it.</summary>
+    public static long Kopecks(decimal amount)
+    {
+        decimal kopecks = amount * 100m;
+        Invariant.Holds(kopecks == decimal.Truncate(kopecks), $"a ledger amount is whole kopecks: {amount}");
+        return decimal.ToInt64(kopecks);
     }
 }

@@ -246,7 +246,7 @@ public static class ChargeTraces
     }
 
     /// <summary>Invariant digits without trailing zeros (57.340000 → 57.34): the database's scale of a rate or an area is not information.</summary>
-    private static void Append(StringBuilder sb, decimal value)
+    internal static void Append(StringBuilder sb, decimal value)
     {
         Span<char> buffer = stackalloc char[40];
         value.TryFormat(buffer, out int n, default, CultureInfo.InvariantCulture);

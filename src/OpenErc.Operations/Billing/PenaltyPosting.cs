@@ -153,8 +153,8 @@ public static class PenaltyPosting
         var chunks = new List<Chunk>();
         await using var cmd = new NpgsqlCommand($"""
             SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, min(l.building_id),
-                   coalesce(sum(l.amount) FILTER (WHERE l.kind <> @penalty), 0),
-                   coalesce(sum(l.amount) FILTER (WHERE l.kind = @penalty), 0)
+                   coalesce(sum(l.kopecks) FILTER (WHERE l.kind <> @penalty), 0) * 0.01,
+                   coalesce(sum(l.kopecks) FILTER (WHERE l.kind = @penalty), 0) * 0.01
             FROM charge_lines l JOIN services s ON s.id = l.service_id
             WHERE l.booking_month <= @open AND l.service_month <= @open {(accountId is null ? "" : "AND l.account_id = @account")}
             GROUP BY l.account_id, l.service_id, s.code, s.sort_order, l.supplier_id, l.service_month

@@ -111,10 +111,9 @@ public static partial class Recalculations
         var horizon = openMonth.FirstDay.AddMonths(-options.HorizonMonths);
         var months = new SortedDictionary<BillingPeriod, List<long>>();
         await using var cmd = new NpgsqlCommand($"""
-            SELECT DISTINCT l.service_month, l.building_id
-            FROM charge_lines l JOIN buildings b ON b.id = l.building_id
-            WHERE ({scope.Filter}) AND l.kind = 0 AND l.booking_month >= @horizon AND l.booking_month < @open
-              AND l.service_month >= @horizon AND l.service_month < @open
+            SELECT DISTINCT l.booking_month, l.building_id
+            FROM charge_details l JOIN buildings b ON b.id = l.building_id
+            WHERE ({scope.Filter}) AND l.regular AND l.booking_month >= @horizon AND l.booking_month < @open
             ORDER BY 1, 2
             """, conn);
         SnapshotLoader.AddMonth(cmd, openMonth);
@@ -222,7 +221,7 @@ public static partial class Recalculations
         // Volumes prorated by days carry 28 decimals; the exact numeric sum of a few of them (a charge and its temporary
         // absence line) can exceed a decimal's 28–29 digits, so it is read rounded to 20 places — far below any meter's.
         await using (var cmd = new NpgsqlCommand("""
-            SELECT account_id, service_id, supplier_id, zone, min(building_id), sum(amount), round(sum(volume), 20), min(unit) FROM charge_lines
+            SELECT account_id, service_id, supplier_id, zone, min(building_id), sum(amount), round(sum(volume), 20), min(unit) FROM charge_line_details
             WHERE building_id = ANY(@ids) AND service_month = @m AND booking_month >= @m AND kind = ANY(@kinds)
             GROUP BY 1, 2, 3, 4
             """, conn))
@@ -345,9 +344,10 @@ public static partial class Recalculations
         var items = new List<RecalculationEntry>();
         await using (var cmd = new NpgsqlCommand($"""
             SELECT l.booking_month, l.service_month, l.account_id, a.number, l.building_id, b.address || ', кв. ' || p.number,
-                   s.code, s.name, l.supplier_id, coalesce(o.short_name, o.name), l.kind, l.amount, l.reason,
-                   coalesce(l.posted_by, r.started_by, ''), coalesce(l.posted_at, r.started_at), l.run_id
+                   s.code, s.name, l.supplier_id, coalesce(o.short_name, o.name), l.kind, l.kopecks * 0.01, d.reason,
+                   coalesce(d.posted_by, r.started_by, ''), r.started_at, l.run_id
             FROM charge_lines l
+            JOIN charge_details d ON d.booking_month = l.booking_month AND d.building_id = l.building_id AND d.run_id = l.run_id
             JOIN personal_accounts a ON a.id = l.account_id
             JOIN premises p ON p.id = a.premise_id
             JOIN buildings b ON b.id = l.building_id
@@ -355,7 +355,7 @@ public static partial class Recalculations
             JOIN organisations o ON o.id = l.supplier_id
             LEFT JOIN billing_runs r ON r.id = l.run_id
             WHERE {where}
-            ORDER BY coalesce(l.posted_at, r.started_at) DESC, l.run_id DESC, a.number, s.sort_order, s.code, l.service_month, l.supplier_id, l.zone, l.kind
+            ORDER BY r.started_at DESC, l.run_id DESC, a.number, s.sort_order, s.code, l.service_month, l.supplier_id, l.zone, l.kind
             LIMIT @limit OFFSET @offset
             """, conn))
         {

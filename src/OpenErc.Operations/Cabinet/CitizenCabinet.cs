@@ -99,8 +99,9 @@ public static class CitizenCabinet
         await using var cmd = new NpgsqlCommand("""
             WITH volumes AS (
                 SELECT l.service_month, l.service_id, max(l.unit) AS unit, sum(l.volume) AS volume
-                FROM charge_lines l
-                WHERE l.account_id = @a AND l.kind IN (0, 4) AND l.source IN (1, 2, 3)
+                FROM charge_line_details l
+                WHERE (l.booking_month, l.building_id, l.run_id) IN (SELECT booking_month, building_id, run_id FROM charge_lines WHERE account_id = @a AND kind IN (0, 4))
+                  AND l.account_id = @a AND l.kind IN (0, 4) AND l.source IN (1, 2, 3)
                 GROUP BY l.service_month, l.service_id
             ), recent AS (
                 SELECT * FROM volumes WHERE service_month >= (SELECT max(service_month) FROM volumes) - make_interval(months => @m - 1)

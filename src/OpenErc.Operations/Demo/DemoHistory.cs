@@ -175,7 +175,7 @@ internal sealed partial class DemoHistory
         await using var conn = new NpgsqlConnection(_cs);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("""
-            SELECT (SELECT count(*) FROM charge_lines), (SELECT coalesce(sum(amount), 0) FROM charge_lines),
+            SELECT (SELECT count(*) FROM charge_lines), (SELECT coalesce(sum(kopecks), 0) * 0.01 FROM charge_lines),
                    (SELECT count(*) FROM payments WHERE corrects IS NULL), (SELECT coalesce(sum(amount), 0) FROM payments),
                    (SELECT count(*) FROM receipts), (SELECT count(*) FROM supplier_transfers)
             """, conn);

@@ -47,7 +47,7 @@ internal sealed class DebtLedger
     /// (220 ms for 50 accounts of a 2,000-account region's year against 21 ms this way; 0.7 ms for one account).
     /// </summary>
     private const string ChargesSql = """
-        SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.amount
+        SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.kopecks * 0.01
         FROM unnest(@ids) AS a(id)
         JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND c.account_id = a.id;
         """;

@@ -469,8 +469,8 @@ public static partial class PaymentPosting
             SELECT u.payment_id, u.account_id, u.amount, u.paid_on, (SELECT max(line) FROM payment_allocations a WHERE a.payment_id = u.payment_id),
                    c.service_id, c.supplier_id, c.charged
             FROM unsplit u
-            JOIN LATERAL (SELECT service_id, supplier_id, sum(amount) AS charged FROM charge_lines
-                          WHERE booking_month = @m AND account_id = u.account_id AND kind = 0 GROUP BY 1, 2 HAVING sum(amount) > 0) c ON true
+            JOIN LATERAL (SELECT service_id, supplier_id, sum(kopecks) * 0.01 AS charged FROM charge_lines
+                          WHERE booking_month = @m AND account_id = u.account_id AND kind = 0 GROUP BY 1, 2 HAVING sum(kopecks) > 0) c ON true
             ORDER BY u.payment_id, c.service_id, c.supplier_id
             """, conn))
         {

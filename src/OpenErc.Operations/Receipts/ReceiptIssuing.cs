@@ -330,7 +330,7 @@ public static class ReceiptIssuing
         await using var cmd = new NpgsqlCommand("""
             SELECT l.account_id, l.service_id, l.supplier_id, l.zone, l.kind, l.service_month, l.volume, l.unit, l.rate, l.source, l.amount, l.reason,
                    l.trace_values, t.id, t.formula, t.legal, t.note, t.inputs::text, t.segments::text
-            FROM charge_lines l
+            FROM charge_line_details l
             LEFT JOIN charge_trace_templates t ON t.id = l.trace_template AND l.source IN (3, 6)
             WHERE l.booking_month = @m AND l.building_id = @b
             """, conn);
