@@ -2,6 +2,8 @@ using Npgsql;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Meters;
+using OpenErc.Core.Payments;
+using OpenErc.Operations.Billing;
 using OpenErc.Operations.Demo;
 using OpenErc.Operations.Payments;
 using OpenErc.Testing;
@@ -54,6 +56,56 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         await using var r = await cmd.ExecuteReaderAsync(Ct);
         while (await r.ReadAsync(Ct)) values.Add(r.GetFieldValue<T>(0));
         return values;
+    }
+
+    /// <summary>
+    /// A payment's debt book read from the last closed month's books plus what was booked since is the book of all
+    /// history, for every account of the year: the same open debts with their due dates, advances, the split of an
+    /// advance and the total debt — also after the open month's charges and payments land.
+    /// </summary>
+    [Fact]
+    public async Task The_debt_book_from_the_closed_month_books_is_the_book_of_all_history()
+    {
+        await using var conn = new NpgsqlConnection(Cs);
+        await conn.OpenAsync(Ct);
+        var accounts = (await ColumnAsync<long>("SELECT id FROM personal_accounts ORDER BY id")).ToArray();
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(DISTINCT month) FROM debt_books")).ShouldBe(DemoYear.Closed.Count);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM debt_books WHERE month = {Day(DemoYear.Closed[^1])}"))
+            .ShouldBeLessThan(await Sql.ScalarAsync<long>(Cs, "SELECT count(DISTINCT (account_id, service_id, supplier_id, service_month)) FROM charge_lines"));
+        var today = DemoYear.Current.FirstDay.AddDays(19);
+        var books = await DebtLedger.LoadAsync(conn, accounts, lockAccounts: false, Ct);
+        var all = await DebtLedger.LoadAsync(conn, accounts, lockAccounts: false, allHistory: true, Ct);
+        int debtors = 0;
+        foreach (long account in accounts)
+        {
+            var (a, b) = (Text(books.Book(account, today)), Text(all.Book(account, today)));
+            a.ShouldBe(b, $"account {account}");
+            if (all.Book(account, today).Debt > 0) debtors++;
+        }
+        debtors.ShouldBeGreaterThan(0);
+
+        // The open month charged and paid into, on a copy of the year.
+        await conn.CloseAsync();
+        var copy = await cluster.CopyDatabaseAsync(Cs, "books");
+        var clock = TestClock.On(2026, 11, 20);
+        (await BillingRun.RunAsync(copy, DemoYear.Current, BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Lines.ShouldBeGreaterThan(0);
+        long agent = await PaymentRegistries.FindAgentAsync(copy, DemoRegion.BankLogin, Ct) ?? throw new InvalidOperationException("no demo bank");
+        var numbers = await Sql.ScalarAsync<string[]>(copy, "SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM personal_accounts WHERE closed_on IS NULL ORDER BY number LIMIT 20) x");
+        for (int i = 0; i < numbers.Length; i++)
+            (await PaymentPosting.PostAsync(copy, PaymentPostingTests.Intake(agent, $"books-{i}", numbers[i], 700m + 150m * i) with
+                { PaidAt = new DateTimeOffset(2026, 11, 19, 12, 0, 0, TimeSpan.FromHours(3)) }, new PostingOptions("тест", clock), Ct)).Accepted.ShouldBeTrue();
+        await using var copied = new NpgsqlConnection(copy);
+        await copied.OpenAsync(Ct);
+        books = await DebtLedger.LoadAsync(copied, accounts, lockAccounts: false, Ct);
+        all = await DebtLedger.LoadAsync(copied, accounts, lockAccounts: false, allHistory: true, Ct);
+        foreach (long account in accounts)
+            Text(books.Book(account, today)).ShouldBe(Text(all.Book(account, today)), $"account {account}, the open month charged and paid into");
+
+        static string Text(AccountDebts d) => string.Join("\n",
+            d.Positions(PaymentPosting.DueDate).Select(p => p.ToString())
+                .Concat(d.Chunks.Where(c => c.Outstanding != 0).Select(c => $"{c.ServiceId}|{c.SupplierId}|{c.Month}|{c.IsPenalty}|{c.Outstanding}"))
+                .Concat(d.Advances.Select(x => x.ToString())).Concat(d.AdvanceWeights.Select(w => w.ToString()))
+                .Append($"debt {d.Debt}, advance {d.Advance}"));
     }
 
     [Fact]

@@ -36,6 +36,37 @@ public sealed class PostgresCluster : IAsyncLifetime
         return Server.ConnectionString(name);
     }
 
+    /// <summary>
+    /// A copy of a database with its data, for a test that changes a shared fixture's region: the source's pooled
+    /// connections are closed first (PostgreSQL copies only a database nobody is connected to).
+    /// </summary>
+    public async Task<string> CopyDatabaseAsync(string connectionString, string prefix)
+    {
+        NpgsqlConnection.ClearAllPools(); // connections in use are not touched: they close when returned
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using (var conn = new NpgsqlConnection(Server.ConnectionString("postgres")))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND state = 'idle' AND pid <> pg_backend_pid()", conn);
+            cmd.Parameters.AddWithValue("db", database!);
+            await cmd.ExecuteScalarAsync();
+        }
+        var name = $"{prefix.ToLowerInvariant()}_{Interlocked.Increment(ref _databases)}";
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Server.EnsureDatabaseAsync(name, template: database);
+                return Server.ConnectionString(name);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                await Task.Delay(100); // a terminated server process is still ending
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Server is not null) await Server.DisposeAsync();

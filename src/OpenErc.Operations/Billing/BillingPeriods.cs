@@ -84,6 +84,12 @@ public static class BillingPeriods
             AddBalancesParameters(cmd.Parameters, month);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        // Every account's debt book as the month leaves it: payments read it instead of all history (DebtLedger).
+        await using (var cmd = new NpgsqlCommand("SELECT write_debt_book(@m)", conn, tx))
+        {
+            cmd.Parameters.Add(MonthParameter("m", month));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
         ClosingReport report;
         await using (var cmd = new NpgsqlCommand("""
             SELECT count(*), count(DISTINCT account_id), coalesce(sum(opening), 0), coalesce(sum(charged), 0), coalesce(sum(recalculated), 0),

@@ -49,13 +49,25 @@ internal sealed class DebtLedger
     private const string ChargesSql = """
         SELECT c.account_id, c.service_id, c.supplier_id, c.service_month, c.kind = @penalty, c.kopecks * 0.01
         FROM unnest(@ids) AS a(id)
-        JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run)) AND c.account_id = a.id;
+        JOIN charge_lines c ON c.booking_month = ANY(ARRAY(SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run AND month > @since)) AND c.account_id = a.id;
+        """;
+
+    /// <summary>
+    /// The books as the last closed month left them (<c>debt_books</c>, written by its closing): charged rows, then
+    /// allocated rows, in the columns of the charges and of the allocations.
+    /// </summary>
+    private const string BooksSql = """
+        SELECT account_id, service_id, supplier_id, service_month, kind = 1, amount FROM debt_books
+        WHERE month = @since AND account_id = ANY(@ids) AND NOT allocated;
+        SELECT account_id, ARRAY[service_id], ARRAY[supplier_id], ARRAY[service_month], ARRAY[kind], ARRAY[amount], paid_on FROM debt_books
+        WHERE month = @since AND account_id = ANY(@ids) AND allocated;
         """;
 
     /// <summary>
     /// Reads the accounts' books; with <paramref name="lockAccounts"/> first takes each account's transaction lock (its
     /// bucket's), in bucket order, so that no other posting allocates to them until this transaction ends. Both reads
-    /// go account by account through an index — the charge lines through their primary key (booking month, account),
+    /// go account by account through an index — the last closed month's books and the charge lines booked since through
+    /// their account indexes,
     /// the allocation sets through their account index — with sequential scans, hash and merge joins off for these two
     /// statements: the plan must not depend on statistics. The billing months are a subquery whose values the planner
     /// does not know, and with a thousand accounts of a registry's chunk it once chose to read the whole month's
@@ -65,15 +77,25 @@ internal sealed class DebtLedger
     /// outstanding, the book stays a few entries long however many payments the account has had, and the server only
     /// scans its indexes.
     /// </summary>
-    public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct)
+    public static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, CancellationToken ct) =>
+        await LoadAsync(conn, accountIds, lockAccounts, allHistory: false, ct);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(NpgsqlConnection, long[], bool, CancellationToken)"/>; with <paramref name="allHistory"/>
+    /// from every line and allocation ever booked instead of the last closed month's books (the test that both agree).
+    /// </summary>
+    internal static async Task<DebtLedger> LoadAsync(NpgsqlConnection conn, long[] accountIds, bool lockAccounts, bool allHistory, CancellationToken ct)
     {
         var ledger = new DebtLedger();
+        string since = allHistory ? "'-infinity'::date" : "(SELECT coalesce(max(month), '-infinity'::date) FROM debt_books)";
         await using var cmd = new NpgsqlCommand($"""
             {(lockAccounts ? "SELECT count(pg_advisory_xact_lock(@lockBase + b)) FROM (SELECT DISTINCT id % @buckets AS b FROM unnest(@ids) AS t(id) ORDER BY 1) k;" : "")}
             SELECT id, code FROM services;
             SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
-            {ChargesSql}
-            SELECT account_id, service_ids, supplier_ids, service_months, kinds, amounts, paid_on FROM payment_allocation_sets WHERE account_id = ANY(@ids);
+            {ChargesSql.Replace("@since", since, StringComparison.Ordinal)}
+            {BooksSql.Replace("@since", since, StringComparison.Ordinal)}
+            SELECT account_id, service_ids, supplier_ids, service_months, kinds, amounts, paid_on FROM payment_allocation_sets
+            WHERE account_id = ANY(@ids) AND booking_month > {since};
             SELECT set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true);
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", accountIds));
@@ -88,26 +110,32 @@ internal sealed class DebtLedger
             ledger._codes[r.GetInt64(0)] = r.GetString(1);
         }
         await r.NextResultAsync(ct);
-        await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct))
+        for (int set = 0; set < 2; set++) // the lines booked since, then the books' charged rows
         {
-            long account = r.GetInt64(0);
-            if (!ledger._charges.TryGetValue(account, out var book)) ledger._charges[account] = book = [];
-            var key = (r.GetInt64(1), r.GetInt64(2), r.GetMonth(3), r.GetBoolean(4));
-            book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                long account = r.GetInt64(0);
+                if (!ledger._charges.TryGetValue(account, out var book)) ledger._charges[account] = book = [];
+                var key = (r.GetInt64(1), r.GetInt64(2), r.GetMonth(3), r.GetBoolean(4));
+                book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
+            }
         }
-        await r.NextResultAsync(ct);
-        while (await r.ReadAsync(ct))
+        for (int set = 0; set < 2; set++) // the books' allocated rows, then the allocations booked since
         {
-            long account = r.GetInt64(0);
-            var services = r.GetFieldValue<long?[]>(1);
-            var suppliers = r.GetFieldValue<long?[]>(2);
-            var months = r.GetMonths(3);
-            var kinds = r.GetFieldValue<short[]>(4);
-            var amounts = r.GetFieldValue<decimal[]>(5);
-            var paidOn = r.GetFieldValue<DateOnly>(6);
-            for (int i = 0; i < services.Length; i++)
-                ledger.Add(account, services[i], suppliers[i], months[i], (AllocationKind)kinds[i], amounts[i], paidOn);
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                long account = r.GetInt64(0);
+                var services = r.GetFieldValue<long?[]>(1);
+                var suppliers = r.GetFieldValue<long?[]>(2);
+                var months = r.GetMonths(3);
+                var kinds = r.GetFieldValue<short[]>(4);
+                var amounts = r.GetFieldValue<decimal[]>(5);
+                var paidOn = r.GetFieldValue<DateOnly>(6);
+                for (int i = 0; i < services.Length; i++)
+                    ledger.Add(account, services[i], suppliers[i], months[i], (AllocationKind)kinds[i], amounts[i], paidOn);
+            }
         }
         return ledger;
     }
