@@ -28,84 +28,108 @@ public static class BenchCommands
         var billing = new Command("billing", "Расчёт месяца демо-региона и сравнение с чистым COPY тех же строк") { accounts, json, batch, parallel };
         billing.SetAction(async (parse, ct) =>
         {
-            var month = new BillingPeriod(2026, 11);
-            await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), month, ct);
-            var (root, cs) = (bench.Root, bench.ConnectionString);
-
-            var watch = Stopwatch.StartNew();
-            var report = await BillingRun.RunAsync(cs, month, BillingScope.All,
-                new BillingRunOptions(CliDatabase.Clock, parse.GetValue(batch), parse.GetValue(parallel), StartedBy: "bench"), ct: ct);
-            var runSeconds = Seconds(watch.Elapsed);
-            AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
-
-            // The same rows (the lines and their postings' details), exported to files first (untimed), then timed through
-            // raw binary COPYs into tables of the same shape, indexes and compression included.
-            var tables = new[] { ("charge_lines_2026_11", "bench_lines"), ("charge_details_2026_11", "bench_details") };
-            long lineBytes, lineTableBytes;
-            await using (var conn = new NpgsqlConnection(cs))
-            {
-                await conn.OpenAsync(ct);
-                foreach (var (source, copy) in tables)
-                {
-                    await using (var cmd = new NpgsqlCommand($"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)", conn))
-                        await cmd.ExecuteNonQueryAsync(ct);
-                    await using var output = File.Create(Path.Combine(root, copy + ".bin"));
-                    await using var export = await conn.BeginRawBinaryCopyAsync($"COPY {source} TO STDOUT (FORMAT BINARY)", ct);
-                    await export.CopyToAsync(output, ct);
-                }
-                await using (var cmd = new NpgsqlCommand("""
-                    SELECT (pg_total_relation_size('charge_lines_2026_11') + pg_total_relation_size('charge_details_2026_11')) / greatest(count(*), 1),
-                           pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1)
-                    FROM charge_lines_2026_11
-                    """, conn))
-                await using (var r = await cmd.ExecuteReaderAsync(ct))
-                {
-                    await r.ReadAsync(ct);
-                    (lineBytes, lineTableBytes) = (r.GetInt64(0), r.GetInt64(1));
-                }
-            }
-            watch.Restart();
-            await using (var conn = new NpgsqlConnection(cs))
-            {
-                await conn.OpenAsync(ct);
-                foreach (var (_, copy) in tables)
-                {
-                    await using var input = File.OpenRead(Path.Combine(root, copy + ".bin"));
-                    await using var import = await conn.BeginRawBinaryCopyAsync($"COPY {copy} FROM STDIN (FORMAT BINARY)", ct);
-                    await input.CopyToAsync(import, ct);
-                }
-            }
-            var copySeconds = Seconds(watch.Elapsed);
-
-            var result = new Dictionary<string, object?>
-            {
-                ["accounts"] = report.Accounts,
-                ["buildings"] = report.BuildingsDone,
-                ["failed_buildings"] = report.BuildingsFailed,
-                ["lines"] = report.Lines,
-                ["seconds"] = Math.Round(runSeconds, 2),
-                ["accounts_per_second"] = Math.Round(report.Accounts / runSeconds),
-                ["lines_per_second"] = Math.Round(report.Lines / runSeconds),
-                ["copy_seconds"] = Math.Round(copySeconds, 2),
-                ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
-                ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
-                ["bytes_per_line"] = lineBytes,
-                ["line_table_bytes_per_line"] = lineTableBytes,
-                ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
-                ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),
-                ["worker_write_seconds"] = Math.Round(Seconds(report.Timings.Write), 2),
-                ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
-                ["parallel"] = parse.GetValue(parallel),
-                ["batch"] = parse.GetValue(batch),
-            };
+            await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), Month, ct);
+            var result = await MeasureBillingAsync(bench, parse.GetValue(batch), parse.GetValue(parallel), ct);
+            await BenchDatabase.ReportAsync(result, parse.GetValue(json), ct);
+            return 0;
+        });
+        var months = new Option<int>("--months") { Description = "Месяцев истории демо-региона до расчётного", DefaultValueFactory = _ => 0 };
+        var region = new Command("region", "Все операции регионального масштаба: расчёт, закрытие, поиск, сводка, кабинет поставщика, книга долга")
+            { accounts, json, batch, parallel, months };
+        region.SetAction(async (parse, ct) =>
+        {
+            await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), Month, ct, parse.GetValue(months));
+            var result = await RegionBench.MeasureAsync(bench, await MeasureBillingAsync(bench, parse.GetValue(batch), parse.GetValue(parallel), ct),
+                parse.GetValue(months), ct);
             await BenchDatabase.ReportAsync(result, parse.GetValue(json), ct);
             return 0;
         });
         bench.Subcommands.Add(billing);
+        bench.Subcommands.Add(region);
         bench.Subcommands.Add(PaymentBench.Create());
         bench.Subcommands.Add(ReceiptBench.Create());
         bench.Subcommands.Add(SearchBench.Create());
         return bench;
+    }
+
+    /// <summary>The month every benchmark charges.</summary>
+    internal static readonly BillingPeriod Month = new(2026, 11);
+
+    /// <summary>
+    /// Charges <see cref="Month"/> of the bench's region, then loads the same rows (lines and details) by a raw binary
+    /// COPY into tables of the same shape; returns the figures of <c>bench billing</c>.
+    /// </summary>
+    internal static async Task<Dictionary<string, object?>> MeasureBillingAsync(BenchDatabase bench, int batch, int parallel, CancellationToken ct)
+    {
+        var (root, cs) = (bench.Root, bench.ConnectionString);
+
+        var watch = Stopwatch.StartNew();
+        var report = await BillingRun.RunAsync(cs, Month, BillingScope.All,
+            new BillingRunOptions(CliDatabase.Clock, batch, parallel, StartedBy: "bench"), ct: ct);
+        var runSeconds = Seconds(watch.Elapsed);
+        AnsiConsole.MarkupLineInterpolated($"Расчёт: {report.Lines:N0} строк, {report.Accounts:N0} счетов, ошибок {report.BuildingsFailed} за {runSeconds:F1} с");
+
+        // The same rows (the lines and their postings' details), exported to files first (untimed), then timed through
+        // raw binary COPYs into tables of the same shape, indexes and compression included.
+        var tables = new[] { ("charge_lines_2026_11", "bench_lines"), ("charge_details_2026_11", "bench_details") };
+        long lineBytes, lineTableBytes;
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync(ct);
+            foreach (var (source, copy) in tables)
+            {
+                await using (var cmd = new NpgsqlCommand($"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)", conn))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                await using var output = File.Create(Path.Combine(root, copy + ".bin"));
+                await using var export = await conn.BeginRawBinaryCopyAsync($"COPY {source} TO STDOUT (FORMAT BINARY)", ct);
+                await export.CopyToAsync(output, ct);
+            }
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT (pg_total_relation_size('charge_lines_2026_11') + pg_total_relation_size('charge_details_2026_11')) / greatest(count(*), 1),
+                       pg_total_relation_size('charge_lines_2026_11') / greatest(count(*), 1)
+                FROM charge_lines_2026_11
+                """, conn))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                (lineBytes, lineTableBytes) = (r.GetInt64(0), r.GetInt64(1));
+            }
+        }
+        watch.Restart();
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync(ct);
+            foreach (var (_, copy) in tables)
+            {
+                await using var input = File.OpenRead(Path.Combine(root, copy + ".bin"));
+                await using var import = await conn.BeginRawBinaryCopyAsync($"COPY {copy} FROM STDIN (FORMAT BINARY)", ct);
+                await input.CopyToAsync(import, ct);
+            }
+        }
+        var copySeconds = Seconds(watch.Elapsed);
+
+        var result = new Dictionary<string, object?>
+        {
+            ["accounts"] = report.Accounts,
+            ["buildings"] = report.BuildingsDone,
+            ["failed_buildings"] = report.BuildingsFailed,
+            ["lines"] = report.Lines,
+            ["seconds"] = Math.Round(runSeconds, 2),
+            ["accounts_per_second"] = Math.Round(report.Accounts / runSeconds),
+            ["lines_per_second"] = Math.Round(report.Lines / runSeconds),
+            ["copy_seconds"] = Math.Round(copySeconds, 2),
+            ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
+            ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
+            ["bytes_per_line"] = lineBytes,
+            ["line_table_bytes_per_line"] = lineTableBytes,
+            ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
+            ["worker_calculate_seconds"] = Math.Round(Seconds(report.Timings.Calculate), 2),
+            ["worker_write_seconds"] = Math.Round(Seconds(report.Timings.Write), 2),
+            ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+            ["parallel"] = parallel,
+            ["batch"] = batch,
+        };
+        return result;
     }
 
     internal static decimal Seconds(TimeSpan elapsed) => elapsed.Ticks / (decimal)TimeSpan.TicksPerSecond;

@@ -37,7 +37,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (pid, int.Parse(f[1], inv), (long.Parse(f[11], inv) + long.Parse(f[12], inv)) / 100m);
     }
 
-    public static async Task<BenchDatabase> CreateAsync(int accounts, BillingPeriod month, CancellationToken ct)
+    public static async Task<BenchDatabase> CreateAsync(int accounts, BillingPeriod month, CancellationToken ct, int months = 0)
     {
         var root = Path.Combine(Path.GetTempPath(), "openerc-bench-" + Guid.NewGuid().ToString("N")[..8]);
         LocalPostgres? server = null;
@@ -49,8 +49,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), CliDatabase.Clock))
                 await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database, ct);
 
-            AnsiConsole.MarkupLineInterpolated($"Демо-регион: {accounts:N0} лицевых счетов…");
-            var demo = await DemoRegion.GenerateAsync(cs, new DemoOptions(accounts, 42, month), ct: ct);
+            AnsiConsole.MarkupLineInterpolated($"Демо-регион: {accounts:N0} лицевых счетов, месяцев истории: {months}…");
+            var demo = await DemoRegion.GenerateAsync(cs, new DemoOptions(accounts, 42, month, Months: months), ct: ct);
             AnsiConsole.MarkupLineInterpolated($"  создан за {demo.Elapsed.TotalSeconds:F1} с: {demo.Buildings:N0} домов");
             return new BenchDatabase(root, server, cs);
         }
@@ -65,7 +65,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>Prints the figures and writes them to <paramref name="jsonPath"/> when given.</summary>
     public static async Task ReportAsync(IReadOnlyDictionary<string, object?> figures, string? jsonPath, CancellationToken ct)
     {
-        var text = JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true });
+        var text = JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         AnsiConsole.WriteLine(text);
         if (jsonPath is not null) await File.WriteAllTextAsync(jsonPath, text, ct);
     }
