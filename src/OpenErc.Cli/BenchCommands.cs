@@ -120,6 +120,7 @@ public static class BenchCommands
             ["copy_seconds"] = Math.Round(copySeconds, 2),
             ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
             ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
+            ["calculate_us_per_account"] = Math.Round(Seconds(report.Timings.Calculate) * 1_000_000 / Math.Max(report.Accounts, 1), 1),
             ["bytes_per_line"] = lineBytes,
             ["line_table_bytes_per_line"] = lineTableBytes,
             ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),

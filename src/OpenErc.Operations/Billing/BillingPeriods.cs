@@ -79,7 +79,7 @@ public static class BillingPeriods
         await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
-            BalancesSql(), conn, tx))
+            BalancesSql() + "\nORDER BY account_id, service_id, supplier_id", conn, tx)) // in key order: the primary key fills page by page
         {
             AddBalancesParameters(cmd.Parameters, month);
             await cmd.ExecuteNonQueryAsync(ct);
@@ -139,25 +139,22 @@ public static class BillingPeriods
     /// <see cref="AddBalancesParameters"/> sets them.
     /// </summary>
     internal static string BalancesSql(string filter = "") => $"""
-        WITH lines AS (
-            SELECT account_id, service_id, supplier_id,
-                   coalesce(sum(kopecks) FILTER (WHERE kind = 0 AND service_month = @m), 0) * 0.01 AS charged,
-                   coalesce(sum(kopecks) FILTER (WHERE NOT (kind = 0 AND service_month = @m) AND kind <> @penalty), 0) * 0.01 AS recalculated,
-                   coalesce(sum(kopecks) FILTER (WHERE kind = @penalty), 0) * 0.01 AS penalties
-            FROM charge_lines WHERE booking_month = @m {filter} GROUP BY 1, 2, 3),
-        pays AS (
-            SELECT account_id, coalesce(service_id, 0) AS service_id, coalesce(supplier_id, 0) AS supplier_id, sum(amount) AS paid
-            FROM payment_allocations WHERE booking_month = @m {filter} GROUP BY 1, 2, 3),
-        prev AS (SELECT account_id, service_id, supplier_id, closing FROM account_balances WHERE month = @prev {filter}),
-        keys AS (SELECT account_id, service_id, supplier_id FROM lines UNION SELECT account_id, service_id, supplier_id FROM pays
-                 UNION SELECT account_id, service_id, supplier_id FROM prev)
-        SELECT @m AS month, k.account_id, k.service_id, k.supplier_id, coalesce(p.closing, 0) AS opening, coalesce(l.charged, 0) AS charged,
-               coalesce(l.recalculated, 0) AS recalculated, coalesce(l.penalties, 0) AS penalties, coalesce(y.paid, 0) AS paid,
-               coalesce(p.closing, 0) + coalesce(l.charged, 0) + coalesce(l.recalculated, 0) + coalesce(l.penalties, 0) - coalesce(y.paid, 0) AS closing
-        FROM keys k
-        LEFT JOIN lines l USING (account_id, service_id, supplier_id)
-        LEFT JOIN pays y USING (account_id, service_id, supplier_id)
-        LEFT JOIN prev p USING (account_id, service_id, supplier_id)
+        SELECT @m AS month, account_id, service_id, supplier_id, sum(opening) AS opening, sum(charged) * 0.01 AS charged,
+               sum(recalculated) * 0.01 AS recalculated, sum(penalties) * 0.01 AS penalties, sum(paid) AS paid,
+               sum(opening) + (sum(charged) + sum(recalculated) + sum(penalties)) * 0.01 - sum(paid) AS closing
+        FROM (
+            SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, 0::numeric AS opening,
+                   CASE WHEN kind = 0 AND service_month = @m THEN kopecks ELSE 0 END AS charged,
+                   CASE WHEN NOT (kind = 0 AND service_month = @m) AND kind <> @penalty THEN kopecks ELSE 0 END AS recalculated,
+                   CASE WHEN kind = @penalty THEN kopecks ELSE 0 END AS penalties, 0::numeric AS paid
+            FROM charge_lines WHERE booking_month = @m {filter}
+            UNION ALL
+            SELECT account_id, coalesce(service_id, 0), coalesce(supplier_id, 0), 0, 0, 0, 0, amount
+            FROM payment_allocations WHERE booking_month = @m {filter}
+            UNION ALL
+            SELECT account_id, service_id, supplier_id, closing, 0, 0, 0, 0 FROM account_balances WHERE month = @prev {filter}
+        ) x
+        GROUP BY account_id, service_id, supplier_id
         """;
 
     /// <summary>The parameters of <see cref="BalancesSql"/> for <paramref name="month"/>.</summary>
