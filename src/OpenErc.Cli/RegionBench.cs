@@ -34,10 +34,11 @@ internal static class RegionBench
         await MonthSummary.LoadAsync(cs, month.Next(), ct);
         figures["month_summary_seconds"] = Seconds(watch);
 
-        // The cabinet of the supplier with the most lines: its month's totals by service and the first page of its debtors.
+        // The cabinet of the supplier with the most lines: its latest month, that month's totals by service and the first page of its debtors.
         long supplier = await ScalarAsync<long>(cs, $"SELECT supplier_id::bigint FROM charge_lines WHERE booking_month = '{month.FirstDay:yyyy-MM-dd}' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
         watch.Restart();
-        await SupplierReports.SummaryAsync(cs, supplier, month, ct);
+        var latest = await SupplierReports.LatestMonthAsync(cs, supplier, ct) ?? throw new InvalidOperationException("the supplier has no charges");
+        await SupplierReports.SummaryAsync(cs, supplier, latest, ct);
         await SupplierReports.DebtorsAsync(cs, supplier, month, 0.01m, 1, 50, ct);
         figures["supplier_cabinet_seconds"] = Seconds(watch);
 

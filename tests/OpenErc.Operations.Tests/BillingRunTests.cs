@@ -252,6 +252,7 @@ public sealed class BillingRunTests(PostgresCluster cluster)
             WHERE l.kopecks IS DISTINCT FROM (d.amount * 100)::bigint
             """)).ShouldBe(0);
         (await Sql.ScalarAsync<long>(cs, "SELECT sum(lines) FROM charge_details")).ShouldBe(run.Lines);
+        (await Sql.ScalarAsync<decimal>(cs, "SELECT sum(kopecks) * 0.01 FROM charge_details")).ShouldBe(run.Total);
 
         long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM charge_details");
         await using var conn = new NpgsqlConnection(cs);
@@ -266,8 +267,8 @@ public sealed class BillingRunTests(PostgresCluster cluster)
             refused.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
         }
         var plain = await Should.ThrowAsync<PostgresException>(() => Sql.ExecAsync(cs, $"""
-            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, data)
-            SELECT booking_month, building_id, run_id + 1, true, lines, data FROM charge_details WHERE building_id = {building}
+            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, kopecks, data)
+            SELECT booking_month, building_id, run_id + 1, true, lines, kopecks, data FROM charge_details WHERE building_id = {building}
             """));
         plain.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(run.Lines);

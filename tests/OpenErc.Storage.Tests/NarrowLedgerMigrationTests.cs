@@ -60,10 +60,11 @@ public sealed class NarrowLedgerMigrationTests(PostgresCluster cluster)
         (await Sql.ScalarAsync<string>(cs, Digest("charge_line_details"))).ShouldBe(wide);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines")).ShouldBe(7);
         (await Sql.ScalarAsync<long>(cs, "SELECT sum(kopecks)::bigint FROM charge_lines")).ShouldBe(25659 + 61938 + 7750 - 2931 + 24030 + 7033 + 127);
+        (await Sql.ScalarAsync<long>(cs, "SELECT sum(kopecks)::bigint FROM charge_details")).ShouldBe(25659 + 61938 + 7750 - 2931 + 24030 + 7033 + 127);
         (await Sql.ScalarAsync<string>(cs, "SELECT string_agg(booking_month || ':' || building_id || ':' || run_id || ':' || regular, ' ' ORDER BY 1) FROM charge_details"))
             .ShouldBe("2026-10-01:7:1:true 2026-10-01:8:1:true 2026-11-01:7:2:true 2026-11-01:7:3:false 2026-11-01:8:4:false");
         var second = await Should.ThrowAsync<PostgresException>(() => Sql.ExecAsync(cs,
-            "INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, data) VALUES ('2026-11-01', 7, 5, true, 0, '')"));
+            "INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, kopecks, data) VALUES ('2026-11-01', 7, 5, true, 0, 0, '')"));
         second.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
         // Details are compressed by the server.
         (await Sql.ScalarAsync<string>(cs, "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'charge_details'::regclass AND attname = 'data'"))

@@ -80,7 +80,7 @@ internal sealed partial class BuildingCalculation
             string legal = (average ? "ПП 354, п. 59; прил. 2, ф. 1" : meter.Meter.Zones > 1 ? "ПП 354, п. 38; прил. 2, ф. 1" : "ПП 354, прил. 2, ф. 1")
                            + (twoComponent ? ", ф. 23" : "");
             yield return new Piece(from, to, average ? D : meter.ServiceDays, supplier, zone, average ? VolumeSource.Average : VolumeSource.Meter,
-                volume, rate, 1m, ChargeFormulas.ByMeter(volume, rate), formula, legal, inputs, JoinNotes([meter.Note, zoneNote]));
+                volume, rate, 1m, ChargeFormulas.ByMeter(volume, rate), formula, legal, inputs, JoinNotes([meter.Note, register.Note, zoneNote]));
         }
     }
 

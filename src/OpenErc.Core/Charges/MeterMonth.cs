@@ -31,8 +31,8 @@ internal enum NormReason
     Plain,
 }
 
-/// <summary>The volume of one register of a meter for the month.</summary>
-internal sealed record RegisterVolume(int Register, TariffZone Zone, decimal Volume, IReadOnlyList<TraceInput> Inputs);
+/// <summary>The volume of one register of a meter for the month, with what happened on that register alone (a rollover, a gap).</summary>
+internal sealed record RegisterVolume(int Register, TariffZone Zone, decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note = null);
 
 /// <summary>A meter's month: in service over <c>[From, To)</c>, charged by readings, the п. 59 average, or handed to the norm.</summary>
 internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly To, MeterMode Mode, NormReason Reason, IReadOnlyList<RegisterVolume> Registers, string? Note)
@@ -78,9 +78,9 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
         if (registers.All(r => r.Kept.Any(x => period.Range.Contains(x.Reading.ReadOn))))
         {
             var volumes = new List<RegisterVolume>();
-            var notes = new List<string>();
             foreach (var r in registers)
             {
+                var notes = new List<string>();
                 var current = r.Kept.Last(x => period.Range.Contains(x.Reading.ReadOn));
                 int currentIndex = r.Kept.LastIndexOf(current);
                 int previousIndex = r.Kept.FindLastIndex(x => x.Reading.ReadOn < period.FirstDay);
@@ -121,9 +121,10 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
                         notes.Add($"ПУ {id}{zone}: показания переданы после {gap} мес. без показаний, среднего нет; объём распределён поровну на {gap + 1} мес.");
                     }
                 }
-                volumes.Add(new(r.Register, zones[r.Register - 1], volume, inputs));
+                volumes.Add(new(r.Register, zones[r.Register - 1], volume, inputs, Join(notes)));
             }
-            return new(meter, from, to, MeterMode.Reading, NormReason.MissingReadings, volumes, Join(notes));
+            // Each register's notes stay on its own line: a rollover of the day register is not the night line's.
+            return new(meter, from, to, MeterMode.Reading, NormReason.MissingReadings, volumes, null);
         }
 
         // п. 59 «б»: no readings this month.
@@ -145,7 +146,7 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
     {
         var month = Evaluate(meter, period, averageLimit: 0, settings);
         if (month is not { Mode: MeterMode.Reading }) return null;
-        return (month.Registers.Sum(r => r.Volume), month.Registers.SelectMany(r => r.Inputs).ToList(), month.Note);
+        return (month.Registers.Sum(r => r.Volume), month.Registers.SelectMany(r => r.Inputs).ToList(), Join([month.Note, .. month.Registers.Select(r => r.Note)]));
     }
 
     private static IReadOnlyList<RegisterVolume>? Averages(MeterSnapshot meter, List<CleanRegister> registers, IReadOnlyList<TariffZone> zones, DateOnly cutoff, ChargeSettings settings)

@@ -63,7 +63,7 @@ public static class ChargeLedger
     public static string PartitionName(BillingPeriod month) => $"charge_lines_{month.Year:D4}_{month.Month:D2}";
 
     /// <summary>A posting: the lines <c>[Start, Start + Count)</c> of one building, run and booking month, and their details text.</summary>
-    public sealed record Posting(BillingPeriod BookingMonth, long BuildingId, long RunId, int Start, int Count, string? Reason, string? PostedBy, string Data);
+    public sealed record Posting(BillingPeriod BookingMonth, long BuildingId, long RunId, int Start, int Count, long Kopecks, string? Reason, string? PostedBy, string Data);
 
     /// <summary>Lines grouped into postings with their details encoded, and the trace templates they use.</summary>
     public sealed record EncodedLines(IReadOnlyList<PostedLine> Lines, IReadOnlyList<Posting> Postings, IReadOnlyCollection<TraceTemplate> Templates);
@@ -80,6 +80,7 @@ public static class ChargeLedger
         var keys = new HashSet<(long, long, long, TariffZone, ChargeLineKind, BillingPeriod)>();
         var seen = new HashSet<(BillingPeriod, long, long)>();
         int start = 0;
+        long kopecks = 0;
         for (int i = 0; i < lines.Count; i++)
         {
             var p = lines[i];
@@ -89,6 +90,7 @@ public static class ChargeLedger
             Invariant.Holds(keys.Add((l.AccountId, p.ServiceId, l.SupplierId, l.Zone, l.Kind, l.Period)),
                 $"two charge lines with one key in a posting: account {l.AccountId}, service {p.ServiceId}, supplier {l.SupplierId}, {l.Period}");
             ChargeDetails.Append(sb, p, template.Id, values);
+            kopecks += Kopecks(l.Amount.Amount);
             bool last = i + 1 == lines.Count || lines[i + 1] is var n && (n.BuildingId != p.BuildingId || n.RunId != p.RunId || n.BookingMonth != p.BookingMonth);
             if (!last)
             {
@@ -96,7 +98,8 @@ public static class ChargeLedger
                 continue;
             }
             Invariant.Holds(seen.Add((p.BookingMonth, p.BuildingId, p.RunId)), $"the lines of building {p.BuildingId} are not consecutive");
-            postings.Add(new Posting(p.BookingMonth, p.BuildingId, p.RunId, start, i + 1 - start, p.Reason, p.PostedBy, sb.ToString()));
+            postings.Add(new Posting(p.BookingMonth, p.BuildingId, p.RunId, start, i + 1 - start, kopecks, p.Reason, p.PostedBy, sb.ToString()));
+            kopecks = 0;
             sb.Clear();
             keys.Clear();
             start = i + 1;
@@ -109,8 +112,9 @@ public static class ChargeLedger
         CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
-            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, reason, posted_by, data)
-            SELECT m, b, r, @regular, n, reason, author, data FROM unnest(@months, @buildings, @runs, @counts, @reasons, @authors, @data) AS x(m, b, r, n, reason, author, data)
+            INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, kopecks, reason, posted_by, data)
+            SELECT m, b, r, @regular, n, k, reason, author, data
+            FROM unnest(@months, @buildings, @runs, @counts, @kopecks, @reasons, @authors, @data) AS x(m, b, r, n, k, reason, author, data)
             {(regular ? "" : "ON CONFLICT DO NOTHING")}
             RETURNING booking_month, building_id, run_id
             """, conn);
@@ -119,6 +123,7 @@ public static class ChargeLedger
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("buildings", postings.Select(p => p.BuildingId).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("runs", postings.Select(p => checked((int)p.RunId)).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("counts", postings.Select(p => p.Count).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("kopecks", postings.Select(p => p.Kopecks).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", postings.Select(p => p.Reason).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("authors", postings.Select(p => p.PostedBy).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("data", postings.Select(p => p.Data).ToArray()));

@@ -37,7 +37,13 @@ public static class SupplierReports
     public static async Task<BillingPeriod?> LatestMonthAsync(string connectionString, long supplierId, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(connectionString, ct);
-        await using var cmd = new NpgsqlCommand("SELECT to_char(max(booking_month), 'YYYY-MM') FROM charge_lines WHERE supplier_id = @supplier", conn);
+        // Month by month from the latest charged, the first that has a line of the supplier (found at the first such line,
+        // not by reading every month's lines).
+        await using var cmd = new NpgsqlCommand("""
+            SELECT to_char(r.month, 'YYYY-MM') FROM (SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run) r
+            WHERE EXISTS (SELECT 1 FROM charge_lines l WHERE l.booking_month = r.month AND l.supplier_id = @supplier)
+            ORDER BY r.month DESC LIMIT 1
+            """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("supplier", supplierId));
         return await cmd.ExecuteScalarAsync(ct) is string month ? BillingPeriod.Parse(month) : null;
     }

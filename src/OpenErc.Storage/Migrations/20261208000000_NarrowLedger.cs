@@ -87,6 +87,7 @@ namespace OpenErc.Storage.Migrations
                     run_id integer NOT NULL,
                     regular boolean NOT NULL,
                     lines integer NOT NULL,
+                    kopecks bigint NOT NULL,     -- the posting's total: a month's totals without reading its lines
                     reason text,
                     posted_by text,
                     data text COMPRESSION lz4 NOT NULL,
@@ -99,10 +100,10 @@ namespace OpenErc.Storage.Migrations
 
                 SELECT ensure_charge_lines_partition(m) FROM (SELECT DISTINCT booking_month AS m FROM wide_charge_lines) x;
 
-                INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, reason, posted_by, data)
+                INSERT INTO charge_details (booking_month, building_id, run_id, regular, lines, kopecks, reason, posted_by, data)
                 SELECT l.booking_month, l.building_id, l.run_id,
                        EXISTS (SELECT 1 FROM billing_run_buildings rb WHERE rb.run_id = l.run_id AND rb.building_id = l.building_id AND rb.state = 'done'),
-                       count(*), min(l.reason), min(l.posted_by),
+                       count(*), sum((l.amount * 100)::bigint), min(l.reason), min(l.posted_by),
                        string_agg(concat_ws(E'\t', l.account_id, l.service_id, l.supplier_id, l.zone, l.kind, to_char(l.service_month, 'YYYY-MM-DD'), trim_scale(l.volume),
                                             l.unit, trim_scale(l.rate), trim_scale(l.coefficient), trim_scale(l.day_factor), l.source, trim_scale(l.unrounded),
                                             l.amount, coalesce(l.trace_template::text, '\N'), coalesce(l.trace_values, '\N')), E'\n'

@@ -190,6 +190,18 @@ public sealed class ChargeCalculatorTests
         lines[0].Trace.LegalReference.ShouldContain("п. 38");
     }
 
+    [Fact]
+    public void A_note_of_one_register_stays_on_its_own_line()
+    {
+        // The day register (6 digits) rolls over 999 950 → 130; the night register counts on as usual.
+        var flat = Flat(meters: [ZonalMeter(3, (1, D(2026, 2, 28), 999_950m), (2, D(2026, 2, 28), 500m), (1, D(2026, 3, 31), 130m), (2, D(2026, 3, 31), 595m))]);
+        var lines = Building(flat, Electricity()).Calc();
+        var day = lines.Line("electricity", zone: TariffZone.Day);
+        day.Volume.ShouldBe(180m);
+        day.Trace.Note.ShouldNotBeNull().ShouldContain("ПУ 3, T1: переход счётчика через ноль");
+        lines.Line("electricity", zone: TariffZone.Night).Trace.Note.ShouldBeNull();
+    }
+
     [Theory]
     [InlineData(99990.5, 4.25, 5, 13.75)]   // 10^5 − 99990.5 + 4.25
     [InlineData(999.9, 0.1, 3, 0.2)]
