@@ -84,8 +84,9 @@ public static class BillingPeriods
             AddBalancesParameters(cmd.Parameters, month);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        // Every account's debt book as the month leaves it: payments read it instead of all history (DebtLedger).
-        await using (var cmd = new NpgsqlCommand("SELECT write_debt_book(@m)", conn, tx))
+        // Every account's debt book as the month leaves it: payments read it instead of all history (DebtLedger); and the
+        // month's totals by supplier × service and by account, which the cabinets and the dashboard read.
+        await using (var cmd = new NpgsqlCommand("SELECT write_debt_book(@m), write_closed_month_totals(@m)", conn, tx))
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             await cmd.ExecuteNonQueryAsync(ct);

@@ -97,10 +97,7 @@ public sealed record MonthSummary(BillingPeriod Month, MonthRun Current, MonthRu
             closed = found.GetMonth(0);
         }
         await using var cmd = new NpgsqlCommand("""
-            WITH a AS (SELECT account_id, sum(closing) AS closing FROM account_balances WHERE month = @c GROUP BY account_id)
-            SELECT count(*)::int, coalesce(sum(closing) FILTER (WHERE closing > 0), 0), (count(*) FILTER (WHERE closing > 0))::int,
-                   coalesce(-sum(closing) FILTER (WHERE closing < 0), 0), (count(*) FILTER (WHERE closing < 0))::int
-            FROM a;
+            SELECT accounts, debt, debtors, advance, advance_accounts FROM closed_month_accounts WHERE month = @c;
             SELECT kind, count(*)::int, sum(to_pay) FROM receipts WHERE month = @c GROUP BY kind ORDER BY kind;
             """, conn);
         cmd.Parameters.Add(MonthParameter("c", closed));

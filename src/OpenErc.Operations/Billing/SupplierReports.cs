@@ -52,18 +52,22 @@ public static class SupplierReports
     public static async Task<SupplierSummary> SummaryAsync(string connectionString, long supplierId, BillingPeriod month, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(connectionString, ct);
-        await using var cmd = Command(conn, supplierId, month, $"""
+        string name = "";
+        bool closed = false;
+        await using (var head = Command(conn, supplierId, month, """
             SELECT coalesce(short_name, name), coalesce((SELECT state = 'closed' FROM billing_periods WHERE month = @m), false)
-            FROM organisations WHERE id = @supplier;
+            FROM organisations WHERE id = @supplier
+            """))
+        await using (var h = await head.ExecuteReaderAsync(ct))
+            if (await h.ReadAsync(ct)) (name, closed) = (h.GetString(0), h.GetBoolean(1));
+        // A closed month's totals were written by its closing; an open month's are the balances so far.
+        await using var cmd = Command(conn, supplierId, month, $"""
             SELECT x.service_id, s.name, sum(x.opening), sum(x.charged), sum(x.recalculated), sum(x.penalties), sum(x.paid), sum(x.closing)
-            FROM ({BillingPeriods.BalancesSql(Mine)}) x JOIN services s ON s.id = x.service_id
+            FROM ({(closed ? "SELECT * FROM closed_month_totals WHERE month = @m AND supplier_id = @supplier" : BillingPeriods.BalancesSql(Mine))}) x
+            JOIN services s ON s.id = x.service_id
             GROUP BY x.service_id, s.name, s.sort_order ORDER BY s.sort_order, s.name
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        string name = "";
-        bool closed = false;
-        if (await r.ReadAsync(ct)) (name, closed) = (r.GetString(0), r.GetBoolean(1));
-        await r.NextResultAsync(ct);
         var services = new List<SupplierServiceTotals>();
         while (await r.ReadAsync(ct))
             services.Add(new SupplierServiceTotals(r.GetInt64(0), r.GetString(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5),
@@ -76,7 +80,12 @@ public static class SupplierReports
         CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(connectionString, ct);
-        string debts = $"SELECT account_id, sum(closing) AS debt FROM ({BillingPeriods.BalancesSql(Mine)}) x GROUP BY account_id HAVING sum(closing) >= @min";
+        bool closed;
+        await using (var state = Command(conn, supplierId, month, "SELECT EXISTS (SELECT 1 FROM billing_periods WHERE month = @m AND state = 'closed')"))
+            closed = (bool)(await state.ExecuteScalarAsync(ct))!;
+        // A closed month's balances are written; an open month's are those so far.
+        string balances = closed ? "SELECT account_id, closing FROM account_balances WHERE month = @m AND supplier_id = @supplier" : BillingPeriods.BalancesSql(Mine);
+        string debts = $"SELECT account_id, sum(closing) AS debt FROM ({balances}) x GROUP BY account_id HAVING sum(closing) >= @min";
         await using var cmd = Command(conn, supplierId, month, $"""
             SELECT count(*) FROM ({debts}) d;
             SELECT a.id, a.number, {Payees.AddressSql}, d.debt
