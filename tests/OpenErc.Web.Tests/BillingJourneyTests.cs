@@ -36,7 +36,7 @@ public sealed class BillingJourneyTests(DemoWebHost host) : IClassFixture<DemoWe
         }
 
         await page.GotoAsync($"/accounts/{accountId}");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Начисления" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Начисления");
         var charges = page.GetByTestId("charges");
         await Assertions.Expect(charges).ToContainTextAsync(total.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")));
         await page.GetByTestId("why").First.ClickAsync();

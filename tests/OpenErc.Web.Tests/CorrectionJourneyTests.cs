@@ -56,7 +56,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
 
         // On the account card, in «Начисления», with the month it corrects; then bad input from the card posts nothing.
         await page.GotoAsync($"/accounts/{accountId}");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Начисления" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Начисления");
         var charges = page.GetByTestId("charges");
         await Assertions.Expect(charges).ToContainTextAsync("Ручная корректировка");
         await Assertions.Expect(charges).ToContainTextAsync("-150,25");

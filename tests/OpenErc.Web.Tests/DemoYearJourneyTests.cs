@@ -68,11 +68,11 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000);
         await page.GotoAsync($"/accounts/{debtor}");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Платёжные документы" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Платёжные документы");
         var documents = page.GetByTestId("account-receipts");
         await Assertions.Expect(documents).ToContainTextAsync("ноябрь 2025");
         await Assertions.Expect(documents).ToContainTextAsync("октябрь 2026");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Платежи" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Платежи");
         decimal debt = await host.ScalarAsync<decimal>($"SELECT sum(closing) FROM account_balances WHERE month = '2026-10-01' AND account_id = {debtor}");
         await Assertions.Expect(page.GetByTestId("account-balance")).ToContainTextAsync(debt.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")));
         await page.GotoAsync($"/accounts/{debtor}/penalties?on=2026-11-20");

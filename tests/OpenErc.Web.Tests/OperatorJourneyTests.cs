@@ -59,7 +59,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await link.First.ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"/accounts/{account.Id}$"));
 
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Проживающие" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Проживающие");
         await page.GetByTestId("change-residents").ClickAsync();
         await Input(page, "residents-count").FillAsync("два");
         await Input(page, "change-reason").FillAsync(reason);
@@ -70,7 +70,7 @@ public sealed class OperatorJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await page.GetByTestId("save-residents").ClickAsync();
         await Assertions.Expect(page.GetByTestId("residents-current")).ToContainTextAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        await page.GetByRole(AriaRole.Tab, new() { Name = "История" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "История");
         var history = page.GetByTestId("history");
         await Assertions.Expect(history).ToContainTextAsync(reason);
         await Assertions.Expect(history).ToContainTextAsync(wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -66,7 +66,7 @@ public sealed class ReceiptApiTests(DemoWebHost host) : IClassFixture<DemoWebHos
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000);
         await page.GotoAsync($"/accounts/{account}");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Платёжные документы" }).ClickAsync();
+        await WebHost.OpenTabAsync(page, "Платёжные документы");
         await Assertions.Expect(page.GetByTestId("account-receipts")).ToContainTextAsync($"№ {receipt}");
         var link = page.GetByTestId($"receipt-pdf-{month}");
         await Assertions.Expect(link).ToHaveAttributeAsync("href", pdf);

@@ -173,6 +173,27 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Opens a tab of a page that may still be prerendered: a click before the page's Blazor circuit is connected is
+    /// lost, so the tab is clicked again until it is selected.
+    /// </summary>
+    public static async Task OpenTabAsync(IPage page, string name)
+    {
+        var tab = page.GetByRole(AriaRole.Tab, new() { Name = name });
+        for (int attempt = 1; ; attempt++)
+        {
+            await tab.ClickAsync();
+            try
+            {
+                await Assertions.Expect(tab).ToHaveAttributeAsync("aria-selected", "true", new() { Timeout = 2_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 15)
+            {
+            }
+        }
+    }
+
     public async Task<T> PostAsync<T>(string path, object body)
     {
         var response = await Client.PostAsJsonAsync(path, body, Json);
