@@ -57,10 +57,10 @@ internal sealed class DebtLedger
     /// allocated rows, in the columns of the charges and of the allocations.
     /// </summary>
     private const string BooksSql = """
-        SELECT account_id, service_id, supplier_id, service_month, kind = 1, amount FROM debt_books
-        WHERE month = @since AND account_id = ANY(@ids) AND NOT allocated;
-        SELECT account_id, ARRAY[service_id], ARRAY[supplier_id], ARRAY[service_month], ARRAY[kind], ARRAY[amount], paid_on FROM debt_books
-        WHERE month = @since AND account_id = ANY(@ids) AND allocated;
+        SELECT account_id, service_id, supplier_id, service_month, kind = 1, charged FROM debt_books
+        WHERE month = @since AND account_id = ANY(@ids) AND charged IS NOT NULL;
+        SELECT account_id, ARRAY[service_id], ARRAY[supplier_id], ARRAY[service_month], ARRAY[kind], ARRAY[allocated], paid_on FROM debt_books
+        WHERE month = @since AND account_id = ANY(@ids) AND allocated IS NOT NULL;
         """;
 
     /// <summary>
