@@ -35,7 +35,7 @@ internal static class RegionBench
         figures["month_summary_seconds"] = Seconds(watch);
 
         // The cabinet of the supplier with the most lines: its latest month, that month's totals by service and the first page of its debtors.
-        long supplier = await ScalarAsync<long>(cs, $"SELECT supplier_id::bigint FROM charge_lines WHERE booking_month = '{month.FirstDay:yyyy-MM-dd}' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
+        long supplier = await ScalarAsync<long>(cs, ct, $"SELECT supplier_id::bigint FROM charge_lines WHERE booking_month = '{month.FirstDay:yyyy-MM-dd}' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1");
         watch.Restart();
         var latest = await SupplierReports.LatestMonthAsync(cs, supplier, ct) ?? throw new InvalidOperationException("the supplier has no charges");
         await SupplierReports.SummaryAsync(cs, supplier, latest, ct);
@@ -46,7 +46,7 @@ internal static class RegionBench
 
         // A payment's allocation, one by one as the cash desk and the gateway post them, on 200 accounts drawn at random.
         var agent = await PaymentRegistries.FindAgentAsync(cs, DemoRegion.BankLogin, ct) ?? throw new InvalidOperationException("no demo bank");
-        var numbers = await ScalarAsync<string[]>(cs, """
+        var numbers = await ScalarAsync<string[]>(cs, ct, """
             SELECT array_agg(number) FROM (SELECT a.number FROM personal_accounts a
                                            WHERE a.closed_on IS NULL AND EXISTS (SELECT 1 FROM charge_lines c WHERE c.account_id = a.id)
                                            ORDER BY md5(a.number) LIMIT 200) x
@@ -71,11 +71,11 @@ internal static class RegionBench
 
     private static decimal Seconds(Stopwatch watch) => Math.Round(BenchCommands.Seconds(watch.Elapsed), 2);
 
-    private static async Task<T> ScalarAsync<T>(string cs, string sql)
+    private static async Task<T> ScalarAsync<T>(string cs, CancellationToken ct, string sql)
     {
         await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync();
+        await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
+        return (T)(await cmd.ExecuteScalarAsync(ct))!;
     }
 }

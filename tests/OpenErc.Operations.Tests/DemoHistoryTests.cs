@@ -69,7 +69,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         await using var conn = new NpgsqlConnection(Cs);
         await conn.OpenAsync(Ct);
         var accounts = (await ColumnAsync<long>("SELECT id FROM personal_accounts ORDER BY id")).ToArray();
-        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(DISTINCT month) FROM debt_books")).ShouldBe(DemoYear.Closed.Count);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(DISTINCT month) FROM debt_books")).ShouldBe(DemoYear.Closed.Count);
         (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM debt_books WHERE month = {Day(DemoYear.Closed[^1])}"))
             .ShouldBeLessThan(await Sql.ScalarAsync<long>(Cs, "SELECT count(DISTINCT (account_id, service_id, supplier_id, service_month)) FROM charge_lines"));
         var today = DemoYear.Current.FirstDay.AddDays(19);

@@ -43,7 +43,7 @@ public static class ChargeLedger
         await ChargeTraces.SaveTemplatesAsync(conn, encoded.Templates, ct);
         var inserted = await InsertDetailsAsync(conn, encoded.Postings, regular: false, ct);
         var fresh = encoded.Postings.Where(p => inserted.Contains((p.BookingMonth, p.BuildingId, p.RunId))).ToList();
-        return await CopyLinesAsync(conn, "charge_lines", encoded.Lines, fresh, ct);
+        return await CopyLinesAsync(conn, "charge_lines", encoded, fresh, ct);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public static class ChargeLedger
     {
         if (lines.Lines.Count == 0) return 0;
         await InsertDetailsAsync(conn, lines.Postings, regular: true, ct);
-        return await CopyLinesAsync(conn, PartitionName(month), lines.Lines, lines.Postings, ct);
+        return await CopyLinesAsync(conn, PartitionName(month), lines, lines.Postings, ct);
     }
 
     /// <summary>The month's partition of <c>charge_lines</c> (see <c>ensure_charge_lines_partition</c>).</summary>
@@ -65,8 +65,8 @@ public static class ChargeLedger
     /// <summary>A posting: the lines <c>[Start, Start + Count)</c> of one building, run and booking month, and their details text.</summary>
     public sealed record Posting(BillingPeriod BookingMonth, long BuildingId, long RunId, int Start, int Count, long Kopecks, string? Reason, string? PostedBy, string Data);
 
-    /// <summary>Lines grouped into postings with their details encoded, and the trace templates they use.</summary>
-    public sealed record EncodedLines(IReadOnlyList<PostedLine> Lines, IReadOnlyList<Posting> Postings, IReadOnlyCollection<TraceTemplate> Templates);
+    /// <summary>Lines grouped into postings with their details encoded, each line's amount in kopecks, and the trace templates they use.</summary>
+    public sealed record EncodedLines(IReadOnlyList<PostedLine> Lines, long[] Kopecks, IReadOnlyList<Posting> Postings, IReadOnlyCollection<TraceTemplate> Templates);
 
     /// <summary>
     /// Groups the lines by building, run and booking month (a posting's lines must be consecutive) and writes each
@@ -79,6 +79,7 @@ public static class ChargeLedger
         var sb = new StringBuilder(16 * 1024);
         var keys = new HashSet<(long, long, long, TariffZone, ChargeLineKind, BillingPeriod)>();
         var seen = new HashSet<(BillingPeriod, long, long)>();
+        var amounts = new long[lines.Count];
         int start = 0;
         long kopecks = 0;
         for (int i = 0; i < lines.Count; i++)
@@ -90,7 +91,8 @@ public static class ChargeLedger
             Invariant.Holds(keys.Add((l.AccountId, p.ServiceId, l.SupplierId, l.Zone, l.Kind, l.Period)),
                 $"two charge lines with one key in a posting: account {l.AccountId}, service {p.ServiceId}, supplier {l.SupplierId}, {l.Period}");
             ChargeDetails.Append(sb, p, template.Id, values);
-            kopecks += Kopecks(l.Amount.Amount);
+            amounts[i] = Kopecks(l.Amount.Amount);
+            kopecks += amounts[i];
             bool last = i + 1 == lines.Count || lines[i + 1] is var n && (n.BuildingId != p.BuildingId || n.RunId != p.RunId || n.BookingMonth != p.BookingMonth);
             if (!last)
             {
@@ -104,7 +106,7 @@ public static class ChargeLedger
             keys.Clear();
             start = i + 1;
         }
-        return new EncodedLines(lines, postings, templates.Values);
+        return new EncodedLines(lines, amounts, postings, templates.Values);
     }
 
     /// <summary>Inserts the postings' details rows; returns the keys of those inserted (a conflict skips a posting unless it is regular).</summary>
@@ -133,11 +135,11 @@ public static class ChargeLedger
         return inserted;
     }
 
-    private static async Task<long> CopyLinesAsync(NpgsqlConnection conn, string table, IReadOnlyList<PostedLine> lines, IReadOnlyList<Posting> postings,
+    private static async Task<long> CopyLinesAsync(NpgsqlConnection conn, string table, EncodedLines encoded, IReadOnlyList<Posting> postings,
         CancellationToken ct)
     {
-        long count = 0;
         if (postings.Count == 0) return 0;
+        long count = 0;
         await using (var copy = await conn.BeginRawBinaryCopyAsync($"COPY {table} ({LineColumns}) FROM STDIN (FORMAT BINARY)", ct))
         {
             var writer = new BinaryCopyWriter(copy);
@@ -146,12 +148,12 @@ public static class ChargeLedger
                 int run = checked((int)posting.RunId);
                 for (int i = posting.Start; i < posting.Start + posting.Count; i++)
                 {
-                    var p = lines[i];
+                    var p = encoded.Lines[i];
                     var l = p.Line;
                     writer.StartRow(10);
                     writer.Put(l.AccountId);
                     writer.Put(p.BuildingId);
-                    writer.Put(Kopecks(l.Amount.Amount));
+                    writer.Put(encoded.Kopecks[i]);
                     writer.Put(p.BookingMonth);
                     writer.Put(l.Period);
                     writer.Put(checked((int)p.ServiceId));

@@ -19,8 +19,8 @@ namespace OpenErc.Storage.Migrations
     [Migration("20261208000000_NarrowLedger")]
     public partial class NarrowLedger : Migration
     {
-        /// <summary>The view over the details, and the partition function of both tables (also used by Down's rebuild).</summary>
-        internal const string Definitions = """
+        /// <summary>The partition function of both tables and the view over the details.</summary>
+        private const string Definitions = """
             CREATE OR REPLACE FUNCTION ensure_charge_lines_partition(m date) RETURNS void LANGUAGE plpgsql AS $$
             DECLARE
                 first date := date_trunc('month', m)::date;
