@@ -121,6 +121,43 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         year.Result.History.ShouldNotBeNull().Months.ShouldBe(12);
     }
 
+    /// <summary>
+    /// What the closings wrote for the supplier's cabinet — totals by supplier × service and debtors by supplier — is
+    /// what adding up the month's balances gives, for every supplier of every closed month.
+    /// </summary>
+    [Fact]
+    public async Task A_closed_months_supplier_totals_and_debtors_are_its_balances_added_up()
+    {
+        var suppliers = await ColumnAsync<long>("SELECT DISTINCT supplier_id FROM account_balances WHERE supplier_id IN (SELECT id FROM organisations) ORDER BY 1");
+        suppliers.Count.ShouldBeGreaterThan(3);
+        int debtors = 0;
+        foreach (var month in DemoYear.Closed.TakeLast(3))
+            foreach (long supplier in suppliers)
+            {
+                var summary = await SupplierReports.SummaryAsync(Cs, supplier, month, Ct);
+                summary.Closed.ShouldBeTrue($"{supplier} in {month}: {summary.Supplier}");
+                var totals = await ColumnAsync<string>($"""
+                    SELECT service_id || ' ' || sum(opening) || ' ' || sum(charged) || ' ' || sum(recalculated) || ' ' || sum(penalties)
+                           || ' ' || sum(paid) || ' ' || sum(closing)
+                    FROM account_balances WHERE month = {Day(month)} AND supplier_id = {supplier} GROUP BY service_id ORDER BY service_id
+                    """);
+                summary.Services.OrderBy(x => x.ServiceId)
+                    .Select(x => FormattableString.Invariant($"{x.ServiceId} {x.Opening} {x.Charged} {x.Recalculated} {x.Penalties} {x.Paid} {x.Closing}"))
+                    .ShouldBe(totals, $"{supplier} in {month}");
+
+                var owing = await ColumnAsync<string>($"""
+                    SELECT a.number || ' ' || sum(x.closing) FROM account_balances x JOIN personal_accounts a ON a.id = x.account_id
+                    WHERE x.month = {Day(month)} AND x.supplier_id = {supplier}
+                    GROUP BY a.number HAVING sum(x.closing) >= 100 ORDER BY sum(x.closing) DESC, a.number
+                    """);
+                var page = await SupplierReports.DebtorsAsync(Cs, supplier, month, 100m, 1, 10, Ct);
+                page.Total.ShouldBe(owing.Count, $"{supplier} in {month}");
+                page.Items.Select(x => FormattableString.Invariant($"{x.AccountNumber} {x.Debt}")).ShouldBe(owing.Take(10), $"{supplier} in {month}");
+                debtors += owing.Count;
+            }
+        debtors.ShouldBeGreaterThan(0);
+    }
+
     [Fact]
     public async Task Every_closed_month_has_charges_payments_from_every_channel_and_its_documents_issued()
     {

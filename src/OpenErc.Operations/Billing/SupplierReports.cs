@@ -75,22 +75,27 @@ public static class SupplierReports
         return new SupplierSummary(month, supplierId, name, closed, services);
     }
 
-    /// <summary>The accounts owing the supplier at least <paramref name="min"/> at the end of the month, largest debt first.</summary>
+    /// <summary>The accounts owing the supplier at least <paramref name="min"/> (more than nothing) at the end of the month, largest debt first.</summary>
     public static async Task<Page<SupplierDebtor>> DebtorsAsync(string connectionString, long supplierId, BillingPeriod month, decimal min, int page, int pageSize,
         CancellationToken ct = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(min);
         await using var conn = await OpenAsync(connectionString, ct);
         bool closed;
         await using (var state = Command(conn, supplierId, month, "SELECT EXISTS (SELECT 1 FROM billing_periods WHERE month = @m AND state = 'closed')"))
             closed = (bool)(await state.ExecuteScalarAsync(ct))!;
-        // A closed month's balances are written; an open month's are those so far.
-        string balances = closed ? "SELECT account_id, closing FROM account_balances WHERE month = @m AND supplier_id = @supplier" : BillingPeriods.BalancesSql(Mine);
-        string debts = $"SELECT account_id, sum(closing) AS debt FROM ({balances}) x GROUP BY account_id HAVING sum(closing) >= @min";
+        // A closed month's debtors were written by its closing (those owing more than nothing, largest first by the index);
+        // an open month's are its balances so far.
+        string debts = closed
+            ? "SELECT account_id, debt FROM closed_month_debtors WHERE month = @m AND supplier_id = @supplier AND debt >= @min"
+            : $"SELECT account_id, sum(closing) AS debt FROM ({BillingPeriods.BalancesSql(Mine)}) x GROUP BY account_id HAVING sum(closing) >= @min";
         await using var cmd = Command(conn, supplierId, month, $"""
             SELECT count(*) FROM ({debts}) d;
             SELECT a.id, a.number, {Payees.AddressSql}, d.debt
-            FROM ({debts}) d JOIN personal_accounts a ON a.id = d.account_id JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
-            ORDER BY d.debt DESC, a.number LIMIT @limit OFFSET @offset
+            FROM (SELECT d.account_id, d.debt, a.number FROM ({debts}) d JOIN personal_accounts a ON a.id = d.account_id
+                  ORDER BY d.debt DESC, a.number LIMIT @limit OFFSET @offset) d
+            JOIN personal_accounts a ON a.id = d.account_id JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
+            ORDER BY d.debt DESC, a.number
             """);
         cmd.Parameters.Add(new NpgsqlParameter<decimal>("min", min));
         return await SqlPage.ReadAsync(cmd, page, pageSize, r => new SupplierDebtor(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetDecimal(3)), ct);
