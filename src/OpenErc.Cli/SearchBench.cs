@@ -20,9 +20,18 @@ internal static class SearchBench
         var accounts = new Option<int>("--accounts") { Description = "Число лицевых счетов демо-региона", DefaultValueFactory = _ => 100_000 };
         var json = new Option<string?>("--json") { Description = "Записать результаты в JSON-файл" };
         var count = new Option<int>("--queries") { Description = "Число поисковых запросов", DefaultValueFactory = _ => 200 };
-        var command = new Command("search", "Поиск лицевых счетов по номеру, адресу и ФИО: время страницы с итогом") { accounts, json, count };
+        var database = new Option<string?>("--connection")
+        {
+            Description = "Строка подключения к существующей базе: замерить поиск на ней, не создавая демо-регион",
+        };
+        var command = new Command("search", "Поиск лицевых счетов по номеру, адресу и ФИО: время страницы с итогом") { accounts, json, count, database };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(database) is { } existing)
+            {
+                await BenchDatabase.ReportAsync(await MeasureAsync(existing, parse.GetValue(count), ct), parse.GetValue(json), ct);
+                return 0;
+            }
             await using var bench = await BenchDatabase.CreateAsync(parse.GetValue(accounts), new BillingPeriod(2026, 11), ct);
             var figures = await MeasureAsync(bench.ConnectionString, parse.GetValue(count), ct);
             await BenchDatabase.ReportAsync(figures, parse.GetValue(json), ct);

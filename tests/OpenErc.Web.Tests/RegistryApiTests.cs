@@ -7,6 +7,7 @@ using OpenErc.Core.Accounts;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Organisations;
 using OpenErc.Core.Residents;
+using OpenErc.Operations.Registry;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
@@ -182,6 +183,16 @@ public sealed class RegistryApiTests(WebHost host) : IClassFixture<WebHost>
         found.GetProperty("status").GetString().ShouldBe("Open");
         (await Find("Черёмуховая кв. 43")).GetProperty("total").GetInt32().ShouldBe(0);
         payer.Id.ShouldBeGreaterThan(0);
+        // The first digits of a number; a page past the end still has the total; another order finds the same.
+        string digits = account.Number[..7];
+        var prefix = (await Find(digits)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetString()!).ToList();
+        prefix.ShouldContain(account.Number);
+        prefix.ShouldAllBe(n => n.StartsWith(digits, StringComparison.Ordinal));
+        var past = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?page=9&search=" + Uri.EscapeDataString("поисковая анна"), Ct);
+        past.GetProperty("items").GetArrayLength().ShouldBe(0);
+        past.GetProperty("total").GetInt32().ShouldBe((await Find("поисковая анна")).GetProperty("total").GetInt32());
+        var byAddress = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?sort=Address&desc=true&search=" + Uri.EscapeDataString("поисковая анна"), Ct);
+        byAddress.GetProperty("items")[0].GetProperty("number").GetString().ShouldBe(account.Number);
     }
 
     [Fact]
@@ -213,6 +224,35 @@ public sealed class RegistryApiTests(WebHost host) : IClassFixture<WebHost>
         (await Find("Ежикова 312")).ShouldBe([others["312"]]);
         // An account number (or its first six digits or more) is the account itself.
         (await Find(twelve.Number + " Елочная")).ShouldBe([twelve.Number]);
+    }
+
+    /// <summary>
+    /// A payer's name that more people have than the search reads first (a surname with its patronymics, tens of
+    /// thousands in a region) is found with the flat from the premises numbered so: the same accounts either way.
+    /// </summary>
+    [Fact]
+    public async Task A_common_surname_with_a_flat_is_found_from_the_flats()
+    {
+        var (_, _, _, mine) = await CreateAccountAsync("ул. Многолюдная", "47", "Многофамильцева", 700_010);
+        var (_, _, _, other) = await CreateAccountAsync("ул. Многолюдная", "470", "Многофамильцева", 700_011);
+        await Sql.ExecAsync(host.ConnectionString, $"""
+            INSERT INTO people (last_name, first_name, middle_name)
+            SELECT 'Многофамильцева', 'Ольга', 'Ивановна' FROM generate_series(1, {AccountSearch.PayersFirstLimit + 10})
+            """);
+        // The page's numbers and the total.
+        async Task<string> Find(string text)
+        {
+            var page = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?search=" + Uri.EscapeDataString(text), Ct);
+            return string.Join(" ", page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetString())) + " / " + page.GetProperty("total").GetInt32();
+        }
+
+        string both = $"{mine.Number} {other.Number} / 2";
+        (await Find("Многофамильцева 47")).ShouldBe(both);
+        (await Find("многофамильцева кв 470")).ShouldBe($"{other.Number} / 1");
+        (await Find("Многофамильцева 17 47")).ShouldBe(both);
+        (await Find("Многофамильцева 15 47")).ShouldBe(" / 0");
+        (await Find("Многофамильцева Анна 47")).ShouldBe(both);
+        (await Find("Многофамильцева Ольга 47")).ShouldBe(" / 0");
     }
 
     [Fact]

@@ -21,4 +21,24 @@ internal static class SqlPage
         while (await r.ReadAsync(ct)) items.Add(read(r));
         return new Page<T>(items, total, page, pageSize);
     }
+
+    /// <summary>
+    /// A page from one statement whose rows carry the total in their last column, so what is counted is found once; a
+    /// page past the end is a single row whose first column is null, with the total.
+    /// </summary>
+    public static async Task<Page<T>> ReadTotalledAsync<T>(NpgsqlCommand cmd, int page, int pageSize, Func<NpgsqlDataReader, T> read, CancellationToken ct)
+    {
+        (page, pageSize) = Clamp(page, pageSize);
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", pageSize));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("offset", (page - 1) * pageSize));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var items = new List<T>();
+        int total = 0;
+        while (await r.ReadAsync(ct))
+        {
+            total = (int)r.GetInt64(r.FieldCount - 1);
+            if (!r.IsDBNull(0)) items.Add(read(r));
+        }
+        return new Page<T>(items, total, page, pageSize);
+    }
 }

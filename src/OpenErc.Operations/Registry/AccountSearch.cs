@@ -83,40 +83,51 @@ public static partial class AccountSearch
             LEFT JOIN people pp ON pp.id = a.payer_person_id
             """;
         // No search: the whole register in the chosen order (the count of a region without filters from the accounts alone).
-        cmd.CommandText = query.IsEmpty
-            ? $"""
-               SELECT count(*) FROM personal_accounts a {(filters.Count > 0 ? "JOIN premises p ON p.id = a.premise_id " + where : "")};
-               SELECT {columns} FROM personal_accounts a {joins} {where} ORDER BY {order} LIMIT @limit OFFSET @offset;
-               """
-            : await SearchedAsync(query, cmd, columns, joins, where, order, ct);
-        return await SqlPage.ReadAsync(cmd, page, pageSize, r =>
+        AccountSummary Read(NpgsqlDataReader r)
         {
             DateOnly? closed = r.IsDBNull(9) ? null : r.GetFieldValue<DateOnly>(9);
             return new AccountSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.GetDecimal(7), r.GetFieldValue<DateOnly>(8), closed,
                 closed is null ? AccountStatus.Open : AccountStatus.Closed);
-        }, ct);
+        }
+        if (!query.IsEmpty)
+        {
+            cmd.CommandText = await SearchedAsync(query, cmd, columns, joins, filters, sort, order, direction, ct);
+            return await SqlPage.ReadTotalledAsync(cmd, page, pageSize, Read, ct);
+        }
+        cmd.CommandText = $"""
+            SELECT count(*) FROM personal_accounts a {(filters.Count > 0 ? "JOIN premises p ON p.id = a.premise_id " + where : "")};
+            SELECT {columns} FROM personal_accounts a {joins} {where} ORDER BY {order} LIMIT @limit OFFSET @offset;
+            """;
+        return await SqlPage.ReadAsync(cmd, page, pageSize, Read, ct);
     }
 
-    /// <summary>The count and the page of a search: the hits (each account once, with its best rank) joined to what is shown.</summary>
-    private static async Task<string> SearchedAsync(SearchQuery query, NpgsqlCommand cmd, string columns, string joins, string where, string order,
-        CancellationToken ct)
+    /// <summary>
+    /// The count and the page of a search in one statement: the hits (each account once, with its best rank and its
+    /// number) are found once, counted, and the page is chosen among them and joined to what is shown. A page past the
+    /// end is one row with only the total.
+    /// </summary>
+    private static async Task<string> SearchedAsync(SearchQuery query, NpgsqlCommand cmd, string columns, string joins, List<string> filters,
+        AccountSort sort, string order, string direction, CancellationToken ct)
     {
-        var ways = await WaysAsync(query, cmd, ct);
-        if (ways.Count == 0) ways.Add("SELECT NULL::bigint AS id, 0 AS rank WHERE false");
-        string hits = $"SELECT id, min(rank) AS rank FROM ({string.Join(" UNION ALL ", ways)}) h GROUP BY id";
-        // The count and the page's choice join only what the filters and the order read; the page's rows are then joined
-        // to the rest (a street's ten thousand accounts are not joined to their buildings and payers to show 25).
-        string orderJoins = "JOIN premises p ON p.id = a.premise_id"
-            + (order.Contains("b.", StringComparison.Ordinal) ? " JOIN buildings b ON b.id = p.building_id" : "")
-            + (order.Contains("pp.", StringComparison.Ordinal) ? " LEFT JOIN people pp ON pp.id = a.payer_person_id" : "");
+        var ways = await WaysAsync(query, cmd, filters, ct);
+        if (ways.Count == 0) ways.Add("SELECT NULL::bigint AS id, 0 AS rank, NULL::text AS number WHERE false");
+        // One way finds an account once (an account has one premise and one payer); two may find it twice.
+        string hits = ways.Count == 1 ? ways[0] : $"SELECT id, min(rank) AS rank, number FROM ({string.Join(" UNION ALL ", ways.Select(w => $"({w})"))}) h GROUP BY id, number";
+        // The page is chosen by what the order reads: by number from the hits alone, otherwise joined to its columns
+        // (a street's ten thousand accounts are not joined to their buildings and payers to show 25).
+        string choose = sort == AccountSort.Number
+            ? $"SELECT h.id, h.rank FROM h ORDER BY h.rank, h.number {direction}"
+            : "SELECT h.id, h.rank FROM h JOIN personal_accounts a ON a.id = h.id JOIN premises p ON p.id = a.premise_id"
+              + (order.Contains("b.", StringComparison.Ordinal) ? " JOIN buildings b ON b.id = p.building_id" : "")
+              + (order.Contains("pp.", StringComparison.Ordinal) ? " LEFT JOIN people pp ON pp.id = a.payer_person_id" : "")
+              + $" ORDER BY h.rank, {order}";
         return $"""
-            SELECT count(*) FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id JOIN premises p ON p.id = a.premise_id {where};
-            SELECT {columns}
-            FROM (SELECT h.id, h.rank FROM ({hits}) h JOIN personal_accounts a ON a.id = h.id {orderJoins} {where}
-                  ORDER BY h.rank, {order} LIMIT @limit OFFSET @offset) h
-            JOIN personal_accounts a ON a.id = h.id {joins}
-            ORDER BY h.rank, {order};
+            WITH h AS MATERIALIZED ({hits}),
+            pg AS ({choose} LIMIT @limit OFFSET @offset)
+            SELECT {columns}, (SELECT count(*) FROM h)
+            FROM (SELECT 1) one LEFT JOIN (pg JOIN personal_accounts a ON a.id = pg.id {joins}) ON true
+            ORDER BY pg.rank, {order};
             """;
     }
 
@@ -126,9 +137,10 @@ public static partial class AccountSearch
     /// statements, and passed on as arrays: the planner cannot estimate how many rows a regular expression over the
     /// trigram index gives, and with a guess it once read every premise of the region to find a surname's 200 accounts.
     /// </summary>
-    private static async Task<List<string>> WaysAsync(SearchQuery q, NpgsqlCommand cmd, CancellationToken ct)
+    private static async Task<List<string>> WaysAsync(SearchQuery q, NpgsqlCommand cmd, List<string> filters, CancellationToken ct)
     {
         var ways = new List<string>();
+        string Filtered(IEnumerable<string> conditions) => string.Join(" AND ", conditions.Concat(filters));
         string Param(object value)
         {
             var name = "p" + cmd.Parameters.Count;
@@ -141,9 +153,10 @@ public static partial class AccountSearch
             return "@" + name;
         }
         foreach (var number in q.AccountNumbers)
-            ways.Add(number.Length == AccountNumber.Length
-                ? $"SELECT id, 0 AS rank FROM personal_accounts WHERE number = {Param(number)}"
-                : $"SELECT id, 0 AS rank FROM personal_accounts WHERE number LIKE {Param(number + "%")}");
+            ways.Add($"""
+                SELECT a.id, 0 AS rank, a.number FROM personal_accounts a JOIN premises p ON p.id = a.premise_id
+                WHERE {Filtered(number.Length == AccountNumber.Length ? [$"a.number = {Param(number)}"] : NumberPrefix(number, Param))}
+                """);
         // A number is the account itself: the rest of the query adds nothing.
         if (q.AccountNumbers.Count > 0) return ways;
 
@@ -183,29 +196,67 @@ public static partial class AccountSearch
             }
             if (addressPatterns.Length == 0 || buildings.Count > 0)
                 ways.Add($"""
-                    SELECT a.id, {rank} AS rank FROM premises p JOIN personal_accounts a ON a.premise_id = p.id
-                    WHERE {string.Join(" AND ", premise)}
+                    SELECT a.id, {rank} AS rank, a.number FROM premises p JOIN personal_accounts a ON a.premise_id = p.id
+                    WHERE {Filtered(premise)}
                     """);
         }
 
         // By the payer's name: all words in the name, the last number the flat, the others in the address.
         if (q.Words.Count > 0)
         {
-            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", q.Words.Select(Pattern).ToArray(), ct);
             var numbers = q.House.Concat(q.Loose).ToList();
             string? payerFlat = q.Flat ?? numbers.LastOrDefault();
             if (q.Flat is null && numbers.Count > 0) numbers.RemoveAt(numbers.Count - 1);
+            var patterns = q.Words.Select(Pattern).ToArray();
+            // A name that a few people have is read from them; one with its patronymics shared by tens of thousands (and
+            // so read past this bound), from the flats when they are fewer.
+            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, PayersFirstLimit + 1, ct);
+            if (payers.Count > PayersFirstLimit && payerFlat is not null && await FewFlatsAsync(cmd.Connection!, payerFlat, ct))
+            {
+                // Flats numbered so (46, 460…: a few thousand in a region of a million) are fewer than the people with a
+                // surname (with its patronymics, tens of thousands): the flats first (ix_premises_flat), then their payers' names.
+                // The flats are read once (MATERIALIZED: as a subquery the planner read them again for every building of the house's number).
+                var names = patterns.Select(x => $"pp.full_name ~* {Param(x)}")
+                    .Concat(numbers.Select(n => $"EXISTS (SELECT 1 FROM buildings b WHERE b.id = p.building_id AND b.address ~* {Param(AddressHas(n))})"));
+                ways.Add($"""
+                    (WITH p AS MATERIALIZED (SELECT id, building_id, number FROM premises p WHERE {FlatMatch(payerFlat)})
+                    SELECT a.id, {FlatRank(payerFlat)} AS rank, a.number
+                    FROM p JOIN personal_accounts a ON a.premise_id = p.id JOIN people pp ON pp.id = a.payer_person_id
+                    WHERE {Filtered(names)})
+                    """);
+                return ways;
+            }
+            if (payers.Count > PayersFirstLimit) payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, MaxMatches, ct);
             var where = new List<string> { $"a.payer_person_id = ANY({Param(payers.ToArray())})" };
             where.AddRange(numbers.Select(n => $"b.address ~* {Param(AddressHas(n))}"));
             if (payerFlat is not null) where.Add(FlatMatch(payerFlat));
+            // The premise and the building are joined only when the flat, the house or a filter reads them: a name alone
+            // is its payers' accounts (with the joins the planner read every account to find a surname's fifteen thousand).
+            string from = payerFlat is null && numbers.Count == 0 && filters.Count == 0 ? "personal_accounts a"
+                : numbers.Count == 0 ? "personal_accounts a JOIN premises p ON p.id = a.premise_id"
+                : "personal_accounts a JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id";
             if (payers.Count > 0)
                 ways.Add($"""
-                    SELECT a.id, {(payerFlat is null ? "0" : FlatRank(payerFlat))} AS rank
-                    FROM personal_accounts a JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
-                    WHERE {string.Join(" AND ", where)}
+                    SELECT a.id, {(payerFlat is null ? "0" : FlatRank(payerFlat))} AS rank, a.number FROM {from}
+                    WHERE {Filtered(where)}
                     """);
         }
         return ways;
+    }
+
+    /// <summary>A payer's name with a flat: up to this many people with the name are read first, then their accounts.</summary>
+    public const int PayersFirstLimit = 2_000;
+
+    /// <summary>A payer's name with a flat that more people have: up to this many premises numbered so are read first.</summary>
+    public const int FlatFirstLimit = 20_000;
+
+    /// <summary>Whether the premises whose number begins with <paramref name="flat"/> are at most <see cref="FlatFirstLimit"/>.</summary>
+    private static async Task<bool> FewFlatsAsync(NpgsqlConnection conn, string flat, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT count(*) FROM (SELECT 1 FROM premises WHERE lower(number) LIKE @flat LIMIT {FlatFirstLimit + 1}) x", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("flat", Literal(flat) + "%"));
+        return (long)(await cmd.ExecuteScalarAsync(ct))! <= FlatFirstLimit;
     }
 
     /// <summary>The buildings whose address matches every pattern, and those of them that also match <paramref name="house"/>.</summary>
@@ -226,9 +277,9 @@ public static partial class AccountSearch
         return (buildings, houses);
     }
 
-    private static async Task<List<long>> IdsAsync(NpgsqlConnection conn, string select, string column, string[] patterns, CancellationToken ct)
+    private static async Task<List<long>> IdsAsync(NpgsqlConnection conn, string select, string column, string[] patterns, int limit, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)} LIMIT {MaxMatches}", conn);
+        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)} LIMIT {limit}", conn);
         for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
         var ids = new List<long>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -239,6 +290,24 @@ public static partial class AccountSearch
     /// <summary><paramref name="column"/> matching each of the patterns <c>@w0…</c>, case aside; none: every row.</summary>
     private static string Matching(string column, int patterns) =>
         patterns == 0 ? "true" : string.Join(" AND ", Enumerable.Range(0, patterns).Select(i => $"{column} ~* @w{i}"));
+
+    /// <summary>
+    /// The accounts whose number begins with the digits: a range of the unique index (<c>LIKE</c> reads an index only
+    /// under the "C" collation, and «1234567» would otherwise read every account), with the <c>LIKE</c> kept as the rule.
+    /// </summary>
+    private static string[] NumberPrefix(string digits, Func<object, string> param)
+    {
+        var conditions = new List<string> { $"a.number >= {param(digits)}", $"a.number LIKE {param(digits + "%")}" };
+        if (PrefixEnd(digits) is { } end) conditions.Add($"a.number < {param(end)}");
+        return [.. conditions];
+    }
+
+    /// <summary>The first digits past every number that begins with <paramref name="digits"/> («12399» → «124»); none for «999».</summary>
+    internal static string? PrefixEnd(string digits)
+    {
+        string upper = digits.TrimEnd('9');
+        return upper.Length == 0 ? null : upper[..^1] + (char)(upper[^1] + 1);
+    }
 
     /// <summary>
     /// A word as a case-insensitive regular expression for the start of a word that reads «е» and «ё» alike: «лен» finds
