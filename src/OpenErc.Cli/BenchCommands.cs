@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
+using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
 using OpenErc.Operations.Demo;
@@ -107,6 +108,7 @@ public static class BenchCommands
             }
         }
         var copySeconds = Seconds(watch.Elapsed);
+        var (calculatorUs, calculatorAccounts) = await MeasureCalculatorAsync(cs, ct);
 
         var result = new Dictionary<string, object?>
         {
@@ -121,6 +123,8 @@ public static class BenchCommands
             ["copy_lines_per_second"] = Math.Round(report.Lines / copySeconds),
             ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
             ["calculate_us_per_account"] = Math.Round(Seconds(report.Timings.Calculate) * 1_000_000 / Math.Max(report.Accounts, 1), 1),
+            ["calculator_cpu_us_per_account"] = calculatorUs,
+            ["calculator_sample_accounts"] = calculatorAccounts,
             ["bytes_per_line"] = lineBytes,
             ["line_table_bytes_per_line"] = lineTableBytes,
             ["worker_load_seconds"] = Math.Round(Seconds(report.Timings.Load), 2),
@@ -131,6 +135,44 @@ public static class BenchCommands
             ["batch"] = batch,
         };
         return result;
+    }
+
+    /// <summary>Buildings the calculator alone is timed on: evenly spread over the region (about 90 thousand accounts).</summary>
+    private const int CalculatorSample = 1_000;
+
+    /// <summary>
+    /// The calculator alone, as the run's workers cannot show it (their time in the calculator is wall time, shared with
+    /// the other worker's writing and the database server on the same cores): a sample of the region's buildings loaded
+    /// untimed, then charged on one thread with nothing else running — the process's CPU time per account, garbage
+    /// collection included, after a warm-up pass.
+    /// </summary>
+    private static async Task<(decimal UsPerAccount, int Accounts)> MeasureCalculatorAsync(string cs, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(ct);
+        var reference = await BillingReference.LoadAsync(conn, Month, ct);
+        var ids = new List<long>();
+        await using (var cmd = new NpgsqlCommand("SELECT id FROM buildings ORDER BY id", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        int step = Math.Max(1, ids.Count / CalculatorSample);
+        var sample = ids.Where((_, i) => i % step == 0).Take(CalculatorSample).ToList();
+        var loaded = new List<BuildingSnapshot>();
+        foreach (var chunk in sample.Chunk(50))
+            loaded.AddRange((await SnapshotLoader.LoadAsync(conn, reference, chunk, Month, ct)).Select(b => b.Snapshot).OfType<BuildingSnapshot>());
+        int accounts = loaded.Sum(b => b.Premises.Sum(p => p.Accounts.Count));
+        var settings = new ChargeSettings();
+        foreach (var b in loaded) ChargeCalculator.Calculate(b, Month, settings);
+        GC.Collect();
+        var process = Process.GetCurrentProcess();
+        var (cpu, paused, allocated) = (process.TotalProcessorTime, GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+        long lines = 0;
+        foreach (var b in loaded) lines += ChargeCalculator.Calculate(b, Month, settings).Count;
+        process.Refresh();
+        var used = process.TotalProcessorTime - cpu;
+        AnsiConsole.MarkupLineInterpolated(
+            $"Калькулятор: {accounts:N0} счетов, {lines:N0} строк, {Seconds(used):F2} с процессора, из них сборка мусора {Seconds(GC.GetTotalPauseDuration() - paused):F2} с, выделено {(GC.GetTotalAllocatedBytes() - allocated) / 1_000_000:N0} МБ");
+        return (Math.Round(Seconds(used) * 1_000_000 / Math.Max(accounts, 1), 1), accounts);
     }
 
     internal static decimal Seconds(TimeSpan elapsed) => elapsed.Ticks / (decimal)TimeSpan.TicksPerSecond;

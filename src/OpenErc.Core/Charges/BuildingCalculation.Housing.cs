@@ -35,7 +35,7 @@ internal sealed partial class BuildingCalculation
                     if (Norm(service, premise, from, 0, required: false) is { } norm)
                     {
                         decimal monthly = Monthly(norm);
-                        inputs.Add(new($"Норматив N ({norm.Category})", norm.Value, norm.PerYear ? "в год на м²" : "на м²"));
+                        inputs.Add(new(NormName(norm), norm.Value, norm.PerYear ? "в год на м²" : "на м²"));
                         inputs.AddRange(rateInputs);
                         decimal volume = area * monthly;
                         decimal amount = norm.PerYear ? ChargeFormulas.WasteByArea(area, norm.Value, rate) : volume * rate;
@@ -61,7 +61,7 @@ internal sealed partial class BuildingCalculation
                     if (Norm(service, premise, from, persons, required: method == CalculationMethod.Norm) is { } norm)
                     {
                         decimal monthly = Monthly(norm);
-                        inputs.Add(new($"Норматив N ({norm.Category})", norm.Value, norm.PerYear ? "в год на чел." : "на чел."));
+                        inputs.Add(new(NormName(norm), norm.Value, norm.PerYear ? "в год на чел." : "на чел."));
                         inputs.AddRange(rateInputs);
                         decimal volume = persons * monthly;
                         decimal amount = norm.PerYear ? ChargeFormulas.WasteByResidents(persons, norm.Value, rate) : volume * rate;
@@ -69,7 +69,7 @@ internal sealed partial class BuildingCalculation
                             norm.PerYear ? "P = n × N / 12 × T" : "P = n × N × T",
                             (waste ? "ПП 354, прил. 2, ф. 9(1)" : "ПП 354, п. 42; прил. 2, ф. 4") + legalOwners, inputs, note)
                         {
-                            Norm = new NormBasis(persons, byOwners, monthly, NormSelector.Profile(B.NormCategories, premise.NormCategories, service.Code), premise.Rooms),
+                            Norm = new NormBasis(persons, byOwners, monthly, Profile(premise, service), premise.Rooms),
                         });
                     }
                     else

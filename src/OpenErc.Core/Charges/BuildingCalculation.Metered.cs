@@ -13,12 +13,11 @@ internal sealed partial class BuildingCalculation
     {
         if (_meterMonths.TryGetValue((premise.PremiseId, resource), out var cached)) return cached;
         int limit = premise.Kind == PremiseKind.Residential ? S.AverageMonthsLimit : S.AverageMonthsLimitNonResidential;
-        var months = premise.Meters
-            .Where(m => m.Resource == resource && m.Kind is MeterKind.Individual or MeterKind.CommunalFlat)
-            .OrderBy(m => m.MeterId)
-            .Select(m => MeterMonth.Evaluate(m, P, limit, S))
-            .OfType<MeterMonth>()
-            .ToList();
+        var months = new List<MeterMonth>();
+        foreach (var m in premise.Meters)
+            if (m.Resource == resource && m.Kind is MeterKind.Individual or MeterKind.CommunalFlat && MeterMonth.Evaluate(m, P, limit, S) is { } month)
+                months.Add(month);
+        if (months.Count > 1) months.Sort((a, b) => a.Meter.MeterId.CompareTo(b.Meter.MeterId));
         _meterMonths[(premise.PremiseId, resource)] = months;
         return months;
     }
@@ -104,7 +103,7 @@ internal sealed partial class BuildingCalculation
         var inputs = new List<TraceInput>
         {
             new(byOwners ? "Собственники n" : "Проживающие n", persons, "чел."),
-            new($"Норматив N ({norm.Category})", monthlyNorm, service.Unit + "/чел."),
+            new(NormName(norm), monthlyNorm, Units(service.Unit, "/чел.")),
         };
         inputs.AddRange(rateInputs);
         if (k != 1m) inputs.Add(new("Повышающий коэффициент K", k, ""));
@@ -117,7 +116,7 @@ internal sealed partial class BuildingCalculation
         return new Piece(from, to, D, supplier, TariffZone.Single, VolumeSource.Norm, volume, rate, k,
             ChargeFormulas.ByNorm(persons, monthlyNorm, rate, k), formula, legal, inputs, JoinNotes(notes))
         {
-            Norm = new NormBasis(persons, byOwners, monthlyNorm, NormSelector.Profile(B.NormCategories, premise.NormCategories, service.Code), premise.Rooms),
+            Norm = new NormBasis(persons, byOwners, monthlyNorm, Profile(premise, service), premise.Rooms),
             CoefficientDue = due,
         };
     }

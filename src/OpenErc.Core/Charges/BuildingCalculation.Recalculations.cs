@@ -93,7 +93,7 @@ internal sealed partial class BuildingCalculation
             new("Норматив N", basis.MonthlyNorm, service.Unit + "/чел."),
         };
         if (remainingNorm != basis.MonthlyNorm) inputs.Add(new("Норматив для n − m", remainingNorm, service.Unit + "/чел."));
-        inputs.Add(new("Тариф", piece.Rate, "₽/" + service.Unit));
+        inputs.Add(new("Тариф", piece.Rate, Units("₽/", service.Unit)));
         if (piece.Coefficient != 1m) inputs.Add(new("Повышающий коэффициент K", piece.Coefficient, ""));
         string formula = remainingNorm == basis.MonthlyNorm ? "ΔP = − m × N × T × D_отс / D_мес" : "ΔP = − (n × N(n) − (n − m) × N(n − m)) × T × D_отс / D_мес";
         string legal = service.Resource == Resource.None ? "ПП 354, п. 148(44)" : "ПП 354, п. 86, 90";

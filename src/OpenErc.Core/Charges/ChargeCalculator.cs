@@ -175,13 +175,11 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         }
         decimal dayFactor = days == D ? 1m : (decimal)days / D;
 
-        var common = pieces.Count == 1 ? new List<TraceInput>(pieces[0].Inputs) : pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
-        var inputs = new List<TraceInput>(common);
+        // One piece over the whole month, the usual case: its inputs are the line's (a piece's list is not changed after it is made).
+        var common = pieces.Count == 1 ? pieces[0].Inputs : pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
+        var inputs = common;
         if (days != D)
-        {
-            inputs.Add(new("Дней начисления", days, "дн."));
-            inputs.Add(new("Дней в месяце", D, "дн."));
-        }
+            inputs = [.. common, new("Дней начисления", days, "дн."), new("Дней в месяце", D, "дн.")];
         var segments = pieces.Count == 1 ? [] : pieces.Select(p => new TraceSegment(p.From, p.To, (decimal)p.Days / D, p.Volume,
             p.Inputs.Where(i => !common.Contains(i)).ToList(), p.Unrounded)).ToList();
         var trace = new ChargeTrace(
@@ -245,7 +243,15 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         return points;
     }
 
-    private static IEnumerable<DateOnly> AccountPoints(AccountSnapshot a) => Points(a.Residents).Concat(Points(a.Owners));
+    private readonly Dictionary<long, DateOnly[]> _accountPoints = [];
+
+    /// <summary>The change points of an account's residents and owners, computed once per account (every service reads them).</summary>
+    private DateOnly[] AccountPoints(AccountSnapshot a)
+    {
+        if (!_accountPoints.TryGetValue(a.AccountId, out var points))
+            _accountPoints[a.AccountId] = points = a.Residents.Count + a.Owners.Count == 0 ? [] : [.. Points(a.Residents).Concat(Points(a.Owners))];
+        return points;
+    }
 
     /// <summary>The record in force on the day, null when none, a data error when two are (<paramref name="what"/> and <paramref name="subject"/> name it).</summary>
     private static T? One<T>(IEnumerable<T> items, DateOnly day, string what, object? subject = null) where T : class, IEffectiveDated
@@ -274,8 +280,17 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         return (owners, owners > 0);
     }
 
-    private static decimal? RateOrNull(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
-        One(s.Tariffs.Where(t => t.SupplierId == supplier && t.Zone == zone && t.Part == part), day, "Тариф", s.Code)?.Rate;
+    private static decimal? RateOrNull(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit)
+    {
+        TariffSnapshot? found = null;
+        foreach (var t in s.Tariffs)
+        {
+            if (t.SupplierId != supplier || t.Zone != zone || t.Part != part || t.ValidFrom > day || t.ValidTo is { } to && to <= day) continue;
+            if (found is not null) throw new ChargeDataException($"Тариф {s.Code}: на {day:dd.MM.yyyy} действуют две записи");
+            found = t;
+        }
+        return found?.Rate;
+    }
 
     private static decimal Rate(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit) =>
         RateOrNull(s, supplier, zone, day, part)
@@ -296,7 +311,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
                 [new("Компонент на холодную воду T_хв", rate, "₽/м³"), new("Норматив на подогрев q", q, "Гкал/м³"), new("Компонент на тепловую энергию T_тэ", heatRate, "₽/Гкал")],
                 true);
         }
-        return (rate, [new("Тариф", rate, "₽/" + s.Unit)], false);
+        return (rate, [new("Тариф", rate, Units("₽/", s.Unit))], false);
     }
 
     /// <summary>The increasing coefficient on a day, or 1 (charges.md §4).</summary>
@@ -306,13 +321,38 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// <summary>The norm row for the premise or null when the service has none that day; a service with norms but none in force is a data error.</summary>
     private NormSnapshot? Norm(ServiceSnapshot s, PremiseSnapshot? premise, DateOnly day, int persons, bool required)
     {
-        var norm = NormSelector.Select(s.Norms, day, () => Profile(premise, s), premise?.Rooms, persons, s.Code);
+        // Rows that differ by category are matched once per profile, rooms and persons: a building's flats share a few.
+        if (!NormSelector.Uniform(s.Norms, day, s.Code, out var norm))
+        {
+            var key = (s.Code, day, Profile(premise, s), premise?.Rooms, persons);
+            if (!_matchedNorms.TryGetValue(key, out var matched))
+                _matchedNorms[key] = matched = NormSelector.Matching(s.Norms, day, key.Item3, key.Rooms, persons, s.Code);
+            norm = matched;
+        }
         if (norm is null && (required || s.Norms.Count > 0))
             throw new ChargeDataException($"Услуга {s.Code}: нет норматива на {day:dd.MM.yyyy}");
         return norm;
     }
 
     private readonly Dictionary<(long, string), string> _profiles = [];
+
+    private readonly Dictionary<(string, string), string> _texts = [];
+
+    /// <summary>A unit of the traces made of two parts («₽/» and «м³»), made once per building rather than once per line.</summary>
+    private string Units(string a, string b)
+    {
+        if (!_texts.TryGetValue((a, b), out var text)) _texts[(a, b)] = text = a + b;
+        return text;
+    }
+
+    /// <summary>The trace's name of a norm row, «Норматив N (категория)», made once per category.</summary>
+    private string NormName(NormSnapshot norm)
+    {
+        if (!_texts.TryGetValue(("N", norm.Category), out var text)) _texts[("N", norm.Category)] = text = $"Норматив N ({norm.Category})";
+        return text;
+    }
+
+    private readonly Dictionary<(string Service, DateOnly Day, string Profile, int? Rooms, int Persons), NormSnapshot> _matchedNorms = [];
 
     private static readonly Dictionary<string, string> NoCategories = [];
 

@@ -196,7 +196,17 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
     {
         var kept = new List<Kept>();
         var rejected = new List<ReadingSnapshot>();
-        foreach (var reading in meter.Readings.Where(x => x.Zone == register).OrderBy(x => x.ReadOn))
+        var readings = new List<ReadingSnapshot>(meter.Readings.Count);
+        bool ordered = true;
+        foreach (var x in meter.Readings)
+            if (x.Zone == register)
+            {
+                ordered &= readings.Count == 0 || readings[^1].ReadOn <= x.ReadOn;
+                readings.Add(x);
+            }
+        // Readings come in date order from the loader; sorted here (stably) only when they do not.
+        if (!ordered) readings = [.. readings.OrderBy(x => x.ReadOn)];
+        foreach (var reading in readings)
         {
             if (reading.ReadOn < meter.InstalledOn || (meter.RemovedOn is { } removed && reading.ReadOn > removed)) continue;
             if (invalidFrom is { } bad && reading.ReadOn >= bad) continue;
@@ -226,7 +236,13 @@ internal sealed record MeterMonth(MeterSnapshot Meter, DateOnly From, DateOnly T
 
     private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
 
-    private static DateOnly? Earliest(params DateOnly?[] days) => days.Where(d => d is not null).Min();
+    private static DateOnly? Earliest(DateOnly? a, DateOnly? b, DateOnly? c)
+    {
+        var earliest = a;
+        if (b is { } x && (earliest is null || x < earliest)) earliest = x;
+        if (c is { } y && (earliest is null || y < earliest)) earliest = y;
+        return earliest;
+    }
 
     private static string? Join(IEnumerable<string?> notes)
     {

@@ -30,12 +30,34 @@ public static class NormSelector
     /// <summary>As above, with the profile asked for only when the rows in force differ by category (it costs a parse and a merge).</summary>
     public static NormSnapshot? Select(IReadOnlyList<NormSnapshot> norms, DateOnly day, Func<string> profileOf, int? rooms, int persons, string serviceCode)
     {
-        var valid = norms.ValidOn(day).ToList();
-        if (valid.Count == 0) return null;
-        if (valid.All(n => n.Category == valid[0].Category))
-            return valid.Count == 1 ? valid[0] : throw new ChargeDataException($"Услуга {serviceCode}: на {day:dd.MM.yyyy} действуют несколько нормативов категории «{valid[0].Category}»");
+        return Uniform(norms, day, serviceCode, out var only) ? only : Matching(norms, day, profileOf(), rooms, persons, serviceCode);
+    }
 
-        var profile = profileOf();
+    /// <summary>
+    /// Whether the rows in force on <paramref name="day"/> do not differ by category, so no profile is needed: then
+    /// <paramref name="only"/> is the row in force, or null when none is. Two rows of one category in force is a data error.
+    /// </summary>
+    public static bool Uniform(IReadOnlyList<NormSnapshot> norms, DateOnly day, string serviceCode, out NormSnapshot? only)
+    {
+        only = null;
+        int count = 0;
+        for (int i = 0; i < norms.Count; i++)
+        {
+            var n = norms[i];
+            if (!n.IsValidOn(day)) continue;
+            if (only is null) only = n;
+            else if (!string.Equals(n.Category, only.Category, StringComparison.Ordinal)) return false;
+            count++;
+        }
+        if (count > 1)
+            throw new ChargeDataException($"Услуга {serviceCode}: на {day:dd.MM.yyyy} действуют несколько нормативов категории «{only!.Category}»");
+        return true;
+    }
+
+    /// <summary>The row in force for a profile among rows in force that differ by category (see the class).</summary>
+    public static NormSnapshot Matching(IReadOnlyList<NormSnapshot> norms, DateOnly day, string profile, int? rooms, int persons, string serviceCode)
+    {
+        var valid = norms.ValidOn(day).ToList();
         var have = Parse(profile);
         int? roomsHave = rooms ?? (have.TryGetValue("rooms", out var r) && int.TryParse(r, CultureInfo.InvariantCulture, out int n) ? n : null);
 
