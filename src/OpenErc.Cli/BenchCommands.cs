@@ -108,7 +108,7 @@ public static class BenchCommands
             }
         }
         var copySeconds = Seconds(watch.Elapsed);
-        var (calculatorUs, calculatorAccounts) = await MeasureCalculatorAsync(cs, ct);
+        var (calculatorUs, encoderUs, calculatorAccounts) = await MeasureCalculatorAsync(cs, ct);
 
         var result = new Dictionary<string, object?>
         {
@@ -124,6 +124,7 @@ public static class BenchCommands
             ["ratio"] = Math.Round(copySeconds / runSeconds, 2),
             ["calculate_us_per_account"] = Math.Round(Seconds(report.Timings.Calculate) * 1_000_000 / Math.Max(report.Accounts, 1), 1),
             ["calculator_cpu_us_per_account"] = calculatorUs,
+            ["encoder_cpu_us_per_account"] = encoderUs,
             ["calculator_sample_accounts"] = calculatorAccounts,
             ["bytes_per_line"] = lineBytes,
             ["line_table_bytes_per_line"] = lineTableBytes,
@@ -144,9 +145,9 @@ public static class BenchCommands
     /// The calculator alone, as the run's workers cannot show it (their time in the calculator is wall time, shared with
     /// the other worker's writing and the database server on the same cores): a sample of the region's buildings loaded
     /// untimed, then charged on one thread with nothing else running — the process's CPU time per account, garbage
-    /// collection included, after a warm-up pass.
+    /// collection included, after a warm-up pass; and the same for the encoder of those lines.
     /// </summary>
-    private static async Task<(decimal UsPerAccount, int Accounts)> MeasureCalculatorAsync(string cs, CancellationToken ct)
+    private static async Task<(decimal CalculateUs, decimal EncodeUs, int Accounts)> MeasureCalculatorAsync(string cs, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(ct);
@@ -170,9 +171,21 @@ public static class BenchCommands
         foreach (var b in loaded) lines += ChargeCalculator.Calculate(b, Month, settings).Count;
         process.Refresh();
         var used = process.TotalProcessorTime - cpu;
+        var (gc, bytes) = (GC.GetTotalPauseDuration() - paused, GC.GetTotalAllocatedBytes() - allocated);
         AnsiConsole.MarkupLineInterpolated(
-            $"Калькулятор: {accounts:N0} счетов, {lines:N0} строк, {Seconds(used):F2} с процессора, из них сборка мусора {Seconds(GC.GetTotalPauseDuration() - paused):F2} с, выделено {(GC.GetTotalAllocatedBytes() - allocated) / 1_000_000:N0} МБ");
-        return (Math.Round(Seconds(used) * 1_000_000 / Math.Max(accounts, 1), 1), accounts);
+            $"Калькулятор: {accounts:N0} счетов, {lines:N0} строк, {Seconds(used):F2} с процессора, из них сборка мусора {Seconds(gc):F2} с, выделено {bytes / 1_000_000:N0} МБ");
+
+        // The encoder (traces to templates and values, the details text) as the run's writers do it: the same pass with
+        // each building's lines encoded, less the calculator's.
+        var codes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var encoding = process.TotalProcessorTime;
+        foreach (var b in loaded)
+            ChargeLedger.Encode([.. ChargeCalculator.Calculate(b, Month, settings).Select(l =>
+                new PostedLine(b.BuildingId, codes.TryGetValue(l.ServiceCode, out var id) ? id : codes[l.ServiceCode] = codes.Count + 1, Month, 1, l))]);
+        process.Refresh();
+        var encoded = process.TotalProcessorTime - encoding - used;
+        AnsiConsole.MarkupLineInterpolated($"Запись строк в вид для базы (шаблоны трасс, текст подробностей): {Seconds(encoded):F2} с процессора");
+        return (Math.Round(Seconds(used) * 1_000_000 / Math.Max(accounts, 1), 1), Math.Round(Seconds(encoded) * 1_000_000 / Math.Max(accounts, 1), 1), accounts);
     }
 
     internal static decimal Seconds(TimeSpan elapsed) => elapsed.Ticks / (decimal)TimeSpan.TicksPerSecond;

@@ -28,7 +28,10 @@ internal sealed partial class BuildingCalculation
     /// </summary>
     private List<Piece> Metered(PremiseSnapshot premise, AccountSnapshot account, ServiceSnapshot service)
     {
-        var meters = MeterMonths(premise, service.Resource).Where(m => m.Meter.AccountId is null || m.Meter.AccountId == account.AccountId).ToList();
+        var meters = MeterMonths(premise, service.Resource);
+        // A meter of a room of a communal flat is its account's alone.
+        if (meters.Exists(m => m.Meter.AccountId is { } owner && owner != account.AccountId))
+            meters = meters.FindAll(m => m.Meter.AccountId is null || m.Meter.AccountId == account.AccountId);
         var points = ServicePoints(service).Concat(AccountPoints(account)).Concat(meters.SelectMany(m => new[] { m.From, m.To }));
         var pieces = new List<Piece>();
         foreach (var (from, to) in Segments(account, points))

@@ -123,6 +123,8 @@ internal sealed partial class BuildingCalculation
     /// </summary>
     private void QualityReductions(PremiseSnapshot premise, AccountSnapshot account, List<ServiceSnapshot> services)
     {
+        // Most buildings have no incident in a month: nothing to look for per account and service.
+        if (B.Incidents.Count == 0) return;
         var monthStart = P.FirstDay.ToDateTime(TimeOnly.MinValue);
         var monthEnd = P.End.ToDateTime(TimeOnly.MinValue);
         foreach (var service in services)

@@ -80,7 +80,8 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     private readonly List<ChargeLine> _lines = [];
 
     /// <summary>The month's charge pieces by account and service code (sewage, КР на СОИ and the recalculations read them).</summary>
-    private readonly Dictionary<(long Account, string Service), List<Piece>> _pieces = [];
+    private readonly Dictionary<(long Account, string Service), List<Piece>> _pieces =
+        new(building.Premises.Sum(p => p.Accounts.Count) * building.Services.Count);
 
     public IReadOnlyList<ChargeLine> Run()
     {
@@ -176,7 +177,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         decimal dayFactor = days == D ? 1m : (decimal)days / D;
 
         // One piece over the whole month, the usual case: its inputs are the line's (a piece's list is not changed after it is made).
-        var common = pieces.Count == 1 ? pieces[0].Inputs : pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
+        var common = pieces.Count == 1 ? pieces[0].Inputs : CommonInputs(pieces);
         var inputs = common;
         if (days != D)
             inputs = [.. common, new("Дней начисления", days, "дн."), new("Дней в месяце", D, "дн.")];
@@ -186,10 +187,13 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
             pieces.Count == 1 ? last.Formula : string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
             pieces.Count == 1 ? last.Legal : string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
             inputs,
-            JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
+            pieces.Count == 1 ? JoinNotes([last.Note]) : JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
         return new ChargeLine(account.AccountId, service.Code, last.SupplierId, P, last.Zone, volume, service.Unit, last.Rate, last.Coefficient,
             dayFactor, last.Source, unrounded, Money.RoundToKopecks(unrounded), trace) { Kind = kind };
     }
+
+    /// <summary>The inputs every piece has.</summary>
+    private static List<TraceInput> CommonInputs(List<Piece> pieces) => pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
 
     internal static string? JoinNotes(IEnumerable<string?> notes)
     {
@@ -254,11 +258,12 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     }
 
     /// <summary>The record in force on the day, null when none, a data error when two are (<paramref name="what"/> and <paramref name="subject"/> name it).</summary>
-    private static T? One<T>(IEnumerable<T> items, DateOnly day, string what, object? subject = null) where T : class, IEffectiveDated
+    private static T? One<T>(IReadOnlyList<T> items, DateOnly day, string what, object? subject = null) where T : class, IEffectiveDated
     {
         T? found = null;
-        foreach (var item in items)
+        for (int i = 0; i < items.Count; i++)
         {
+            var item = items[i];
             if (item.ValidFrom > day || item.ValidTo is { } to && to <= day) continue;
             if (found is not null)
                 throw new ChargeDataException($"{what}{(subject is null ? "" : " " + subject)}: на {day:dd.MM.yyyy} действуют две записи");
@@ -283,8 +288,9 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     private static decimal? RateOrNull(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day, TariffPart part = TariffPart.Unit)
     {
         TariffSnapshot? found = null;
-        foreach (var t in s.Tariffs)
+        for (int i = 0; i < s.Tariffs.Count; i++)
         {
+            var t = s.Tariffs[i];
             if (t.SupplierId != supplier || t.Zone != zone || t.Part != part || t.ValidFrom > day || t.ValidTo is { } to && to <= day) continue;
             if (found is not null) throw new ChargeDataException($"Тариф {s.Code}: на {day:dd.MM.yyyy} действуют две записи");
             found = t;
@@ -315,8 +321,12 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     }
 
     /// <summary>The increasing coefficient on a day, or 1 (charges.md §4).</summary>
-    private decimal Coefficient(Resource resource, DateOnly day) =>
-        One(S.IncreasingCoefficients.Where(k => k.Resource == resource), day, "Повышающий коэффициент")?.Value ?? 1m;
+    private decimal Coefficient(Resource resource, DateOnly day)
+    {
+        if (!_coefficients.TryGetValue(resource, out var rows))
+            _coefficients[resource] = rows = [.. S.IncreasingCoefficients.Where(k => k.Resource == resource)];
+        return One(rows, day, "Повышающий коэффициент")?.Value ?? 1m;
+    }
 
     /// <summary>The norm row for the premise or null when the service has none that day; a service with norms but none in force is a data error.</summary>
     private NormSnapshot? Norm(ServiceSnapshot s, PremiseSnapshot? premise, DateOnly day, int persons, bool required)
@@ -337,6 +347,8 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     private readonly Dictionary<(long, string), string> _profiles = [];
 
     private readonly Dictionary<(string, string), string> _texts = [];
+
+    private readonly Dictionary<Resource, List<IncreasingCoefficient>> _coefficients = [];
 
     /// <summary>A unit of the traces made of two parts («₽/» and «м³»), made once per building rather than once per line.</summary>
     private string Units(string a, string b)
@@ -359,8 +371,10 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// <summary>The premise's norm profile for a service (<see cref="NormSelector.Profile"/>), once per premise and service.</summary>
     private string Profile(PremiseSnapshot? premise, ServiceSnapshot s)
     {
-        if (!_profiles.TryGetValue((premise?.PremiseId ?? 0, s.Code), out var profile))
-            _profiles[(premise?.PremiseId ?? 0, s.Code)] = profile = NormSelector.Profile(B.NormCategories, premise?.NormCategories ?? NoCategories, s.Code);
+        // A premise without categories of its own has the building's profile.
+        long key = premise is { NormCategories.Count: > 0 } ? premise.PremiseId : 0;
+        if (!_profiles.TryGetValue((key, s.Code), out var profile))
+            _profiles[(key, s.Code)] = profile = NormSelector.Profile(B.NormCategories, key == 0 ? NoCategories : premise!.NormCategories, s.Code);
         return profile;
     }
 
