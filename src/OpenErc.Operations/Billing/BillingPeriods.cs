@@ -33,14 +33,20 @@ public static class BillingPeriods
         await PaymentPosting.EnsurePartitionsAsync(conn, month, ct);
         await PaymentPosting.EnsurePartitionsAsync(conn, month.Next(), ct);
         await BillingRun.LockAsync(conn, month, $"Идёт расчёт месяца {month}: закрыть месяц нельзя", ct);
+        ClosingReport report;
         try
         {
-            return await CloseLockedAsync(conn, month, closedBy, clock, ct);
+            report = await CloseLockedAsync(conn, month, closedBy, clock, ct);
         }
         finally
         {
             await BillingRun.UnlockAsync(conn, month);
         }
+        // The month's debtors are counted from their index alone once their pages are marked visible to all: until
+        // autovacuum comes to the table, a supplier's count of a million debtors visits every row (1.7 s against 0.16 s).
+        await using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) closed_month_debtors", conn))
+            await vacuum.ExecuteNonQueryAsync(ct);
+        return report;
     }
 
     private static async Task<ClosingReport> CloseLockedAsync(NpgsqlConnection conn, BillingPeriod month, string closedBy, RegionClock clock, CancellationToken ct)

@@ -37,11 +37,12 @@ public static class SupplierReports
     public static async Task<BillingPeriod?> LatestMonthAsync(string connectionString, long supplierId, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(connectionString, ct);
-        // Month by month from the latest charged, the first that has a line of the supplier (found at the first such line,
-        // not by reading every month's lines).
+        // Month by month from the latest charged, the first that has a line of the supplier, found at the first such line
+        // (LIMIT 1 in a lateral join: as EXISTS the planner made it a semi-join that gathered all of a month's 2 M lines
+        // of the supplier first, 1.2 s at a million accounts).
         await using var cmd = new NpgsqlCommand("""
             SELECT to_char(r.month, 'YYYY-MM') FROM (SELECT DISTINCT month FROM billing_runs WHERE NOT dry_run) r
-            WHERE EXISTS (SELECT 1 FROM charge_lines l WHERE l.booking_month = r.month AND l.supplier_id = @supplier)
+            CROSS JOIN LATERAL (SELECT 1 FROM charge_lines l WHERE l.booking_month = r.month AND l.supplier_id = @supplier LIMIT 1) x
             ORDER BY r.month DESC LIMIT 1
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("supplier", supplierId));
