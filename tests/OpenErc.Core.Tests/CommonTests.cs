@@ -17,6 +17,29 @@ public sealed class CommonTests
     [Fact]
     public void Money_refuses_fractions_of_a_kopeck() => Should.Throw<ArgumentException>(() => Money.Exact(1.001m));
 
+    /// <summary>An invariant's interpolated message is written only when the check fails, with every value in it.</summary>
+    [Fact]
+    public void An_invariant_formats_its_message_only_when_it_fails()
+    {
+        var counted = new Counted();
+        Invariant.Holds(true, $"never written: {counted}");
+        counted.Written.ShouldBe(0);
+        var failure = Should.Throw<InvariantViolationException>(() => Invariant.Holds(false, $"line {42}, {counted,3}, {1.5m:0.00}"));
+        counted.Written.ShouldBe(1);
+        failure.Message.ShouldBe(FormattableString.Invariant($"Invariant violated: line 42,   x, {1.5m.ToString("0.00", System.Globalization.CultureInfo.CurrentCulture)}"));
+    }
+
+    private sealed class Counted
+    {
+        public int Written { get; private set; }
+
+        public override string ToString()
+        {
+            Written++;
+            return "x";
+        }
+    }
+
     [Theory]
     [InlineData("2026-02", 28, "2026-03", "2026-01")]
     [InlineData("2028-02", 29, "2028-03", "2028-01")]
