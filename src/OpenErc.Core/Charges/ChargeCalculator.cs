@@ -187,7 +187,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
             pieces.Count == 1 ? last.Formula : string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
             pieces.Count == 1 ? last.Legal : string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
             inputs,
-            pieces.Count == 1 ? JoinNotes([last.Note]) : JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
+            pieces.Count == 1 ? (string.IsNullOrEmpty(last.Note) ? null : last.Note) : JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
         return new ChargeLine(account.AccountId, service.Code, last.SupplierId, P, last.Zone, volume, service.Unit, last.Rate, last.Coefficient,
             dayFactor, last.Source, unrounded, Money.RoundToKopecks(unrounded), trace) { Kind = kind };
     }
@@ -346,21 +346,23 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
 
     private readonly Dictionary<(long, string), string> _profiles = [];
 
-    private readonly Dictionary<(string, string), string> _texts = [];
+    private readonly Dictionary<(string, string), string> _units = [];
+
+    private readonly Dictionary<string, string> _normNames = new(StringComparer.Ordinal);
 
     private readonly Dictionary<Resource, List<IncreasingCoefficient>> _coefficients = [];
 
     /// <summary>A unit of the traces made of two parts («₽/» and «м³»), made once per building rather than once per line.</summary>
     private string Units(string a, string b)
     {
-        if (!_texts.TryGetValue((a, b), out var text)) _texts[(a, b)] = text = a + b;
+        if (!_units.TryGetValue((a, b), out var text)) _units[(a, b)] = text = a + b;
         return text;
     }
 
     /// <summary>The trace's name of a norm row, «Норматив N (категория)», made once per category.</summary>
     private string NormName(NormSnapshot norm)
     {
-        if (!_texts.TryGetValue(("N", norm.Category), out var text)) _texts[("N", norm.Category)] = text = $"Норматив N ({norm.Category})";
+        if (!_normNames.TryGetValue(norm.Category, out var text)) _normNames[norm.Category] = text = $"Норматив N ({norm.Category})";
         return text;
     }
 

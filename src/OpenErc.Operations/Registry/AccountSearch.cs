@@ -208,9 +208,10 @@ public static partial class AccountSearch
             string? payerFlat = q.Flat ?? numbers.LastOrDefault();
             if (q.Flat is null && numbers.Count > 0) numbers.RemoveAt(numbers.Count - 1);
             var patterns = q.Words.Select(Pattern).ToArray();
-            // A name that a few people have is read from them; one with its patronymics shared by tens of thousands (and
-            // so read past this bound), from the flats when they are fewer.
-            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, PayersFirstLimit + 1, ct);
+            // With a flat, a name that a few people have is read from them; one with its patronymics shared by tens of
+            // thousands (and so read past this bound), from the flats when they are fewer. Without one, from the people.
+            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns,
+                payerFlat is null ? MaxMatches : PayersFirstLimit + 1, ct);
             if (payers.Count > PayersFirstLimit && payerFlat is not null && await FewFlatsAsync(cmd.Connection!, payerFlat, ct))
             {
                 // Flats numbered so (46, 460…: a few thousand in a region of a million) are fewer than the people with a
@@ -226,7 +227,7 @@ public static partial class AccountSearch
                     """);
                 return ways;
             }
-            if (payers.Count > PayersFirstLimit) payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, MaxMatches, ct);
+            if (payerFlat is not null && payers.Count > PayersFirstLimit) payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, MaxMatches, ct);
             var where = new List<string> { $"a.payer_person_id = ANY({Param(payers.ToArray())})" };
             where.AddRange(numbers.Select(n => $"b.address ~* {Param(AddressHas(n))}"));
             if (payerFlat is not null) where.Add(FlatMatch(payerFlat));
