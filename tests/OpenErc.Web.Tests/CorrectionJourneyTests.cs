@@ -39,8 +39,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         await OperatorJourneyTests.Input(page, "correction-account").FillAsync(account.Number);
         await OperatorJourneyTests.Input(page, "correction-account").PressAsync("Tab");
         await Assertions.Expect(page.GetByTestId("correction-address")).ToContainTextAsync(account.Address);
-        await Select(page, "correction-service").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = service.Title }).ClickAsync();
+        await ChooseAsync(page, "correction-service", service.Title);
         await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("-150,25");
         await OperatorJourneyTests.Input(page, "correction-reason").FillAsync(reason);
         await page.GetByTestId("correction-post").ClickAsync();
@@ -70,8 +69,7 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         await Assertions.Expect(page.GetByText("Выберите услугу и исполнителя")).ToBeVisibleAsync();
 
         // Well-formed but refused by the ledger: a month after the open one.
-        await Select(page, "correction-service").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = service.Title }).ClickAsync();
+        await ChooseAsync(page, "correction-service", service.Title);
         await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("10");
         await OperatorJourneyTests.Input(page, "correction-for").FillAsync(open.Next().ToString());
         await OperatorJourneyTests.Input(page, "correction-reason").FillAsync("проверка");
@@ -79,6 +77,17 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         await Assertions.Expect(page.GetByTestId("correction-refusal"))
             .ToHaveTextAsync($"Корректировка за месяц {open.Next()} позже расчётного месяца {open} невозможна");
         (await CorrectionsAsync()).ShouldBe(1);
+    }
+
+    /// <summary>
+    /// Picks <paramref name="option"/> in a MudSelect and waits until the field shows it: a slow server may still be closing the
+    /// list, and a form posted before that sees no choice.
+    /// </summary>
+    internal static async Task ChooseAsync(IPage page, string testId, string option)
+    {
+        await Select(page, testId).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option }).ClickAsync();
+        await Assertions.Expect(OperatorJourneyTests.Input(page, testId)).ToHaveValueAsync(option);
     }
 
     /// <summary>The clickable part of a MudSelect.</summary>

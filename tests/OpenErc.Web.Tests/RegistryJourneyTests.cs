@@ -23,8 +23,7 @@ public sealed class RegistryJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         var page = await host.NewPageAsync(browser, 60_000);
 
         await page.GotoAsync("/payments/registries");
-        await CorrectionJourneyTests.Select(page, "registry-agent").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = bankName }).ClickAsync();
+        await CorrectionJourneyTests.ChooseAsync(page, "registry-agent", bankName);
 
         // A file whose footer does not add up: every error shown, nothing posted.
         await UploadAsync(page, "плохой.txt", PaymentRegistryApiTests.Registry("=1;500,00", ("J0", account, "100,00", "Иванов")));
