@@ -88,12 +88,7 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         await conn.CloseAsync();
         var copy = await cluster.CopyDatabaseAsync(Cs, "books");
         var clock = TestClock.On(2026, 11, 20);
-        (await BillingRun.RunAsync(copy, DemoYear.Current, BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Lines.ShouldBeGreaterThan(0);
-        long agent = await PaymentRegistries.FindAgentAsync(copy, DemoRegion.BankLogin, Ct) ?? throw new InvalidOperationException("no demo bank");
-        var numbers = await Sql.ScalarAsync<string[]>(copy, "SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM personal_accounts WHERE closed_on IS NULL ORDER BY number LIMIT 20) x");
-        for (int i = 0; i < numbers.Length; i++)
-            (await PaymentPosting.PostAsync(copy, PaymentPostingTests.Intake(agent, $"books-{i}", numbers[i], 700m + 150m * i) with
-                { PaidAt = new DateTimeOffset(2026, 11, 19, 12, 0, 0, TimeSpan.FromHours(3)) }, new PostingOptions("тест", clock), Ct)).Accepted.ShouldBeTrue();
+        await ChargeAndPayAsync(copy, clock, "books", 700m, 150m, 19);
         await using var copied = new NpgsqlConnection(copy);
         await copied.OpenAsync(Ct);
         books = await DebtLedger.LoadAsync(copied, accounts, lockAccounts: false, Ct);
@@ -106,6 +101,111 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
                 .Concat(d.Chunks.Where(c => c.Outstanding != 0).Select(c => $"{c.ServiceId}|{c.SupplierId}|{c.Month}|{c.IsPenalty}|{c.Outstanding}"))
                 .Concat(d.Advances.Select(x => x.ToString())).Concat(d.AdvanceWeights.Select(w => w.ToString()))
                 .Append($"debt {d.Debt}, advance {d.Advance}"));
+    }
+
+    /// <summary>
+    /// A penalty run read from the closed month's books and what was booked since posts what a run over all history
+    /// posts, line by line (amount, principal, rate and trace), on the year the demo lived with such runs every month — a
+    /// part of a penalty left unposted in any month would show as a line of the run over all history — and again after
+    /// the open month is charged and paid into, an old payment is reversed (a settled chunk opened again), an old month
+    /// is corrected and a first run is posted; the books' run looks at fewer chunks.
+    /// </summary>
+    [Fact]
+    public async Task Penalties_from_the_closed_month_books_are_the_penalties_of_all_history()
+    {
+        var copy = await cluster.CopyDatabaseAsync(Cs, "penalties");
+        var clock = TestClock.On(2026, 11, 20);
+        await SameAsync(new DateOnly(2026, 11, 20), expectLines: true);
+
+        await ChargeAndPayAsync(copy, clock, "pen", 500m, 300m, 18);
+        // A payment of the year's third month reversed: the chunks it settled owe again from their due dates.
+        long old = await Sql.ScalarAsync<long>(copy, $"""
+            SELECT min(payment_id) FROM payment_allocations WHERE booking_month = {Day(DemoYear.Closed[2])} AND kind = 0 AND amount > 0
+            """);
+        await PaymentCorrections.ReverseAsync(copy, old, "ошибка банка", new PostingOptions("тест", clock), ct: Ct);
+        var corrected = await ColumnAsync<long>($"SELECT account_id FROM charge_lines WHERE kind = 0 AND service_month = {Day(DemoYear.Closed[1])} ORDER BY account_id DESC LIMIT 1");
+        var (service, supplier) = await ServiceOfAsync(copy, corrected[0]);
+        await Recalculations.PostCorrectionAsync(copy, DemoYear.Current, corrected[0], service, supplier, DemoYear.Closed[1], 350m, "проверка", "тест", clock, Ct);
+        await SameAsync(new DateOnly(2026, 11, 20), expectLines: true, copy);
+        (await PenaltyPosting.PostAsync(copy, DemoYear.Current, new DateOnly(2026, 11, 20), clock, "тест", ct: Ct)).Lines.ShouldBeGreaterThan(0);
+        await SameAsync(new DateOnly(2026, 11, 30), expectLines: true, copy);
+
+        async Task SameAsync(DateOnly on, bool expectLines, string? cs = null)
+        {
+            cs ??= Cs;
+            var books = await PenaltyPosting.RunAsync(cs, DemoYear.Current, on, clock, "тест", null, null, allHistory: false, dryRun: true, Ct);
+            var all = await PenaltyPosting.RunAsync(cs, DemoYear.Current, on, clock, "тест", null, null, allHistory: true, dryRun: true, Ct);
+            Text(books.Lines).ShouldBe(Text(all.Lines), $"on {on}");
+            books.Report.Posted.ShouldBe(all.Report.Posted);
+            books.Report.Chunks.ShouldBeLessThan(all.Report.Chunks);
+            if (expectLines) books.Lines.Count.ShouldBeGreaterThan(0);
+        }
+
+        static string Text(IReadOnlyList<PostedLine> lines) => string.Join("\n", lines.Select(l => FormattableString.Invariant(
+            $"{l.Line.AccountId}|{l.BuildingId}|{l.ServiceId}|{l.Line.SupplierId}|{l.Line.Period}|{l.Line.Volume}|{l.Line.Rate}|{l.Line.Amount.Amount}|{l.Line.Trace?.Note}|{string.Join(";", l.Line.Trace?.Inputs.Select(i => i.Value) ?? [])}|{l.Line.Trace?.Segments.Count}")).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The migration that dates the books' allocations, taken back and applied again on the year: back, the books have one
+    /// row per chunk again and still give every account's debt book of all history; again, they are the books the closings
+    /// wrote, row for row.
+    /// </summary>
+    [Fact]
+    public async Task The_dated_debt_books_migration_goes_back_and_forth_on_a_year()
+    {
+        var copy = await cluster.CopyDatabaseAsync(Cs, "dated_books");
+        const string Books = """
+            SELECT string_agg(concat_ws('|', month, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on), E'\n'
+                              ORDER BY month, account_id, service_id, supplier_id, service_month, kind, paid_on)
+            FROM debt_books
+            """;
+        var written = await Sql.ScalarAsync<string>(copy, Books);
+        (await Sql.ScalarAsync<long>(copy, "SELECT count(*) FROM penalty_runs")).ShouldBeGreaterThan(0);
+        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(copy), TestClock.On(2026, 11, 20));
+        var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+
+        await migrator.MigrateAsync("20261209010000_PremiseFlatIndex", Ct);
+        (await Sql.ScalarAsync<long>(copy, "SELECT count(*) FROM pg_tables WHERE tablename = 'penalty_runs'")).ShouldBe(0);
+        (await Sql.ScalarAsync<long>(copy, """
+            SELECT count(*) FROM (SELECT 1 FROM debt_books GROUP BY month, account_id, service_id, supplier_id, service_month, kind HAVING count(*) > 1) x
+            """)).ShouldBe(0);
+        await using (var conn = new NpgsqlConnection(copy))
+        {
+            await conn.OpenAsync(Ct);
+            var accounts = (await ColumnAsync<long>("SELECT id FROM personal_accounts ORDER BY id")).ToArray();
+            var books = await DebtLedger.LoadAsync(conn, accounts, lockAccounts: false, Ct);
+            var all = await DebtLedger.LoadAsync(conn, accounts, lockAccounts: false, allHistory: true, Ct);
+            var today = DemoYear.Current.FirstDay.AddDays(19);
+            foreach (long account in accounts)
+                books.Book(account, today).Debt.ShouldBe(all.Book(account, today).Debt, $"account {account}");
+        }
+
+        await migrator.MigrateAsync(null, Ct);
+        (await Sql.ScalarAsync<string>(copy, Books)).ShouldBe(written);
+    }
+
+    /// <summary>The open month charged on a copy of the year, and the first 20 open accounts paid into through the bank on a November day.</summary>
+    private static async Task ChargeAndPayAsync(string copy, RegionClock clock, string prefix, decimal first, decimal step, int day)
+    {
+        (await BillingRun.RunAsync(copy, DemoYear.Current, BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Lines.ShouldBeGreaterThan(0);
+        long agent = await PaymentRegistries.FindAgentAsync(copy, DemoRegion.BankLogin, Ct) ?? throw new InvalidOperationException("no demo bank");
+        var numbers = await Sql.ScalarAsync<string[]>(copy, "SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM personal_accounts WHERE closed_on IS NULL ORDER BY number LIMIT 20) x");
+        for (int i = 0; i < numbers.Length; i++)
+            (await PaymentPosting.PostAsync(copy, PaymentPostingTests.Intake(agent, $"{prefix}-{i}", numbers[i], first + step * i) with
+                { PaidAt = new DateTimeOffset(2026, 11, day, 12, 0, 0, TimeSpan.FromHours(3)) }, new PostingOptions("тест", clock), Ct)).Accepted.ShouldBeTrue();
+    }
+
+    private async Task<(string Service, long Supplier)> ServiceOfAsync(string cs, long account)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT s.code, l.supplier_id FROM charge_lines l JOIN services s ON s.id = l.service_id
+            WHERE l.account_id = {account} AND l.service_month = {Day(DemoYear.Closed[1])} AND l.kind = 0 ORDER BY s.code LIMIT 1
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(Ct);
+        (await r.ReadAsync(Ct)).ShouldBeTrue();
+        return (r.GetString(0), r.GetInt64(1));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Core.Penalties;
@@ -84,6 +85,22 @@ public sealed record PenaltyRules
     /// became the key rate].
     /// </summary>
     public bool FirstRateForEarlierDays { get; init; }
+
+    /// <summary>
+    /// Every rule as text, the same for the same rules: the ledger keeps it with each penalty run, and a run whose rules
+    /// differ from the last one's recomputes the penalties of all history rather than of the open debts alone.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var r in KeyRates.OrderBy(r => r.From)) text.Append(CultureInfo.InvariantCulture, $"rate {r.From:yyyy-MM-dd} {r.Percent};");
+        foreach (var m in Moratoria) text.Append(CultureInfo.InvariantCulture, $"moratorium {m.Days.From:yyyy-MM-dd} {m.Days.To:yyyy-MM-dd} {m.OnlyDebtsDueBefore:yyyy-MM-dd};");
+        foreach (var c in Caps) text.Append(CultureInfo.InvariantCulture, $"cap {c.Days.From:yyyy-MM-dd} {c.Days.To:yyyy-MM-dd} {c.CapPercent};");
+        foreach (var d in DueDays) text.Append(CultureInfo.InvariantCulture, $"due {d.FromPeriod} {d.DayOfNextMonth};");
+        foreach (var h in Holidays.Order()) text.Append(CultureInfo.InvariantCulture, $"holiday {h:yyyy-MM-dd};");
+        text.Append(CultureInfo.InvariantCulture, $"payment day {IncludePaymentDay}; calculation day {IncludeCalculationDay}; shift {ShiftDueDateToWorkingDay}; first rate {FirstRateForEarlierDays}");
+        return text.ToString();
+    }
 
     /// <summary>The key rate in force on a day (the latest point not after it).</summary>
     /// <exception cref="InvalidOperationException">No rate on that day (see <see cref="FirstRateForEarlierDays"/>).</exception>

@@ -61,7 +61,17 @@ public static class PenaltyPosting
 
     public static async Task<PenaltyPostingReport> PostAsync(string connectionString, BillingPeriod openMonth, DateOnly calculatedOn,
         RegionClock clock, string startedBy = "система", IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments = null, PenaltyRules? rules = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default) =>
+        (await RunAsync(connectionString, openMonth, calculatedOn, clock, startedBy, payments, rules, allHistory: false, dryRun: false, ct)).Report;
+
+    /// <summary>
+    /// The penalty run: with <paramref name="dryRun"/> only computed (the lines it would post, nothing written); with
+    /// <paramref name="allHistory"/> from every line and allocation ever booked rather than from the closed month's books
+    /// (the test that both give the same lines).
+    /// </summary>
+    internal static async Task<(PenaltyPostingReport Report, IReadOnlyList<PostedLine> Lines)> RunAsync(string connectionString, BillingPeriod openMonth,
+        DateOnly calculatedOn, RegionClock clock, string startedBy, IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments,
+        PenaltyRules? rules, bool allHistory, bool dryRun, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -75,24 +85,26 @@ public static class PenaltyPosting
             var lines = new List<PostedLine>();
             long chunks = 0;
             decimal accruedTotal = 0m, postedBefore = 0m;
-            var all = await ChunksAsync(conn, openMonth, null, ct);
-            payments ??= await PaymentsAsync(conn, all, null, calculatedOn, ct);
-            foreach (var c in all)
-            {
-                chunks++;
-                var paid = Paid(payments, c);
-                var result = Calculate(c, paid, calculatedOn, rules);
-                decimal accrued = result.Total.Amount;
-                accruedTotal += accrued;
-                postedBefore += c.PenaltiesPosted;
-                decimal diff = accrued - c.PenaltiesPosted;
-                if (diff == 0m) continue;
-                var line = new ChargeLine(c.AccountId, c.ServiceCode, c.SupplierId, c.ServiceMonth, TariffZone.Single, c.Principal, "₽",
-                    result.Portions.Count > 0 ? result.Portions[^1].RatePercent : 0m, 1m, 1m, VolumeSource.Correction, diff, Money.Exact(diff),
-                    Trace(result, c.Schedule, c.Principal, paid.Where(p => p.Date <= calculatedOn).Sum(p => p.Amount), accrued, c.PenaltiesPosted))
-                { Kind = ChargeLineKind.Penalty };
-                lines.Add(new PostedLine(c.BuildingId, c.ServiceId, openMonth, 0, line, $"Пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", startedBy));
-            }
+            string fingerprint = rules.Fingerprint();
+            var since = payments is null && !allHistory ? await SinceAsync(conn, fingerprint, ct) : null;
+            var services = await ServicesAsync(conn, ct);
+            foreach (var (lo, hi) in await BatchesAsync(conn, ct))
+                foreach (var (c, paid) in await ChunksAsync(conn, services, openMonth, since, lo, hi, calculatedOn, payments, ct))
+                {
+                    chunks++;
+                    var result = Calculate(c, paid, calculatedOn, rules);
+                    decimal accrued = result.Total.Amount;
+                    accruedTotal += accrued;
+                    postedBefore += c.PenaltiesPosted;
+                    decimal diff = accrued - c.PenaltiesPosted;
+                    if (diff == 0m) continue;
+                    var line = new ChargeLine(c.AccountId, c.ServiceCode, c.SupplierId, c.ServiceMonth, TariffZone.Single, c.Principal, "₽",
+                        result.Portions.Count > 0 ? result.Portions[^1].RatePercent : 0m, 1m, 1m, VolumeSource.Correction, diff, Money.Exact(diff),
+                        Trace(result, c.Schedule, c.Principal, paid.Where(p => p.Date <= calculatedOn).Sum(p => p.Amount), accrued, c.PenaltiesPosted))
+                    { Kind = ChargeLineKind.Penalty };
+                    lines.Add(new PostedLine(c.BuildingId, c.ServiceId, openMonth, 0, line, $"Пени на {calculatedOn.ToString("dd.MM.yyyy", Inv)}", startedBy));
+                }
+            if (dryRun) return (new PenaltyPostingReport(0, openMonth, calculatedOn, chunks, lines.Count, accruedTotal, postedBefore, accruedTotal - postedBefore), lines);
 
             await using var tx = await conn.BeginTransactionAsync(ct);
             await Recalculations.EnsureOpenAsync(conn, tx, openMonth, "пени", ct);
@@ -103,8 +115,14 @@ public static class PenaltyPosting
             var stamped = lines.Select(l => l with { RunId = runId }).ToList();
             long inserted = await ChargeLedger.PostAsync(conn, stamped, ct);
             Invariant.Holds(inserted == stamped.Count, $"penalty run {runId}: {stamped.Count - inserted} of {stamped.Count} lines conflict");
+            await using (var run = new NpgsqlCommand("INSERT INTO penalty_runs (run_id, rules) VALUES (@run, @rules)", conn, tx))
+            {
+                run.Parameters.Add(new NpgsqlParameter<long>("run", runId));
+                run.Parameters.Add(new NpgsqlParameter<string>("rules", fingerprint));
+                await run.ExecuteNonQueryAsync(ct);
+            }
             await tx.CommitAsync(ct);
-            return new PenaltyPostingReport(runId, openMonth, calculatedOn, chunks, lines.Count, accruedTotal, postedBefore, posted);
+            return (new PenaltyPostingReport(runId, openMonth, calculatedOn, chunks, lines.Count, accruedTotal, postedBefore, posted), stamped);
         }
         finally
         {
@@ -124,21 +142,56 @@ public static class PenaltyPosting
         await conn.OpenAsync(ct);
         rules ??= await RulesAsync(conn, ct);
         var names = await BillingRun.SupplierNamesAsync(conn, ct);
-        var services = new Dictionary<long, string>();
-        await using (var cmd = new NpgsqlCommand("SELECT id, name FROM services", conn))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) services[r.GetInt64(0)] = r.GetString(1);
+        var services = await ServicesAsync(conn, ct);
         var chunks = new List<PenaltyStatementChunk>();
-        var all = await ChunksAsync(conn, BillingPeriod.Of(calculatedOn), accountId, ct);
-        payments ??= await PaymentsAsync(conn, all, accountId, calculatedOn, ct);
-        foreach (var c in all)
-        {
-            var paid = Paid(payments, c);
-            chunks.Add(new PenaltyStatementChunk(services.GetValueOrDefault(c.ServiceId, c.ServiceCode), names.GetValueOrDefault(c.SupplierId, ""),
+        foreach (var (c, paid) in await ChunksAsync(conn, services, BillingPeriod.Of(calculatedOn), null, accountId, accountId, calculatedOn, payments, ct))
+            chunks.Add(new PenaltyStatementChunk(services[c.ServiceId].Name, names.GetValueOrDefault(c.SupplierId, ""),
                 c.ServiceMonth, c.Principal, paid, c.PenaltiesPosted, Calculate(c, paid, calculatedOn, rules)));
-        }
         return new PenaltyStatement(accountId, calculatedOn, chunks);
     }
+
+    private sealed record Service(string Code, string Name, int SortOrder);
+
+    private static async Task<Dictionary<long, Service>> ServicesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var services = new Dictionary<long, Service>();
+        await using var cmd = new NpgsqlCommand("SELECT id, code, name, sort_order FROM services", conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) services[r.GetInt64(0)] = new Service(r.GetString(1), r.GetString(2), r.GetInt32(3));
+        return services;
+    }
+
+    /// <summary>
+    /// The closed month whose debt books a run starts from: the latest closed before the month of the previous penalty run,
+    /// when that run had the same rules; null (all history) for the first run, after a change of rules (a key rate entered
+    /// or corrected changes every penalty ever accrued) or without books. Every line or allocation booked after that
+    /// month is read, so a chunk paid off after the previous run (its last part of penalty not yet posted) is looked at
+    /// once more, whichever month it left the books in.
+    /// </summary>
+    private static async Task<BillingPeriod?> SinceAsync(NpgsqlConnection conn, string fingerprint, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT (SELECT max(month) FROM debt_books WHERE month < r.month)
+            FROM penalty_runs p JOIN billing_runs r ON r.id = p.run_id
+            WHERE p.run_id = (SELECT max(run_id) FROM penalty_runs) AND p.rules = @rules
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("rules", fingerprint));
+        return await cmd.ExecuteScalarAsync(ct) is DateOnly day ? SqlMonths.Month(day) : null;
+    }
+
+    /// <summary>The accounts in ranges of ids of at most <see cref="BatchAccounts"/> accounts, each read in one round trip.</summary>
+    private static async Task<List<(long Lo, long Hi)>> BatchesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var ids = new List<long>();
+        await using (var cmd = new NpgsqlCommand("SELECT id FROM personal_accounts ORDER BY id", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        var batches = new List<(long, long)>();
+        for (int i = 0; i < ids.Count; i += BatchAccounts) batches.Add((ids[i], ids[Math.Min(i + BatchAccounts, ids.Count) - 1]));
+        return batches;
+    }
+
+    private const int BatchAccounts = 20_000;
 
     /// <summary>A debt chunk of the ledger: account × service × supplier × service month, with its principal and the penalties posted on it.</summary>
     private sealed record Chunk(long AccountId, long ServiceId, string ServiceCode, long SupplierId, BillingPeriod ServiceMonth, long BuildingId,
@@ -147,68 +200,140 @@ public static class PenaltyPosting
         public PenaltySchedule Schedule => ServiceCode == "capital_repair" ? PenaltySchedule.CapitalRepair : PenaltySchedule.Housing;
     }
 
-    /// <summary>The chunks of every line booked up to <paramref name="open"/> for service months up to it, of one account or all.</summary>
-    private static async Task<List<Chunk>> ChunksAsync(NpgsqlConnection conn, BillingPeriod open, long? accountId, CancellationToken ct)
-    {
-        var chunks = new List<Chunk>();
-        await using var cmd = new NpgsqlCommand($"""
-            SELECT l.account_id, l.service_id, s.code, l.supplier_id, l.service_month, min(l.building_id),
-                   coalesce(sum(l.kopecks) FILTER (WHERE l.kind <> @penalty), 0) * 0.01,
-                   coalesce(sum(l.kopecks) FILTER (WHERE l.kind = @penalty), 0) * 0.01
-            FROM charge_lines l JOIN services s ON s.id = l.service_id
-            WHERE l.booking_month <= @open AND l.service_month <= @open {(accountId is null ? "" : "AND l.account_id = @account")}
-            GROUP BY l.account_id, l.service_id, s.code, s.sort_order, l.supplier_id, l.service_month
-            ORDER BY l.account_id, l.service_month, s.sort_order, l.service_id, l.supplier_id
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
-        cmd.Parameters.Add(MonthParameter("open", open));
-        if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            chunks.Add(new Chunk(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetMonth(4),
-                r.GetInt64(5), r.GetDecimal(6), r.GetDecimal(7)));
-        return chunks;
-    }
-
     /// <summary>
-    /// The payments each chunk received, dated by the payer's day: the allocation lines read into each account's
-    /// <see cref="DebtBook"/> over the chunks, which also dates the advances the chunks consumed.
+    /// The chunks of the accounts <paramref name="lo"/>…<paramref name="hi"/> for service months up to <paramref name="open"/>,
+    /// each with the payments it received, dated by the payer's day (each account's <see cref="DebtBook"/>, which also
+    /// dates the advances a chunk consumed), in the order of accounts, months and services. Read from the debt books of
+    /// <paramref name="since"/> (written by its closing: the open chunks, each payment day of theirs, the advances) plus
+    /// every line and allocation booked after it; an account whose chunk left those books settled and was booked to
+    /// again (a payment reversed, a recalculation of that month) is read from all its history, as is every account when
+    /// <paramref name="since"/> is null. The explicit <paramref name="payments"/> of a caller replace the book's.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>> PaymentsAsync(NpgsqlConnection conn, List<Chunk> chunks,
-        long? accountId, DateOnly calculatedOn, CancellationToken ct)
+    private static async Task<List<(Chunk Chunk, IReadOnlyList<ChunkPayment> Paid)>> ChunksAsync(NpgsqlConnection conn, Dictionary<long, Service> services,
+        BillingPeriod open, BillingPeriod? since, long lo, long hi, DateOnly calculatedOn, IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments,
+        CancellationToken ct)
     {
-        var allocations = new Dictionary<long, List<AllocatedLine>>();
+        long[] reopened = [];
+        if (since is not null)
+        {
+            await using var touched = new NpgsqlCommand("""
+                WITH touched AS (
+                    SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, service_month FROM charge_lines
+                    WHERE account_id BETWEEN @lo AND @hi AND booking_month > @since AND booking_month <= @open AND service_month <= @since
+                    UNION
+                    SELECT account_id, service_id, supplier_id, service_month FROM payment_allocations
+                    WHERE account_id BETWEEN @lo AND @hi AND booking_month > @since AND kind IN (0, 1) AND service_month <= @since)
+                SELECT coalesce(array_agg(DISTINCT t.account_id), '{}') FROM touched t
+                WHERE NOT EXISTS (SELECT 1 FROM debt_books d WHERE d.month = @since AND d.account_id = t.account_id AND d.service_id = t.service_id
+                                  AND d.supplier_id = t.supplier_id AND d.service_month = t.service_month AND d.kind IN (0, 1))
+                """, conn);
+            Bind(touched);
+            reopened = (long[])(await touched.ExecuteScalarAsync(ct))!;
+        }
+
+        var charged = new Dictionary<long, Dictionary<(long, long, BillingPeriod, bool), decimal>>();
+        var allocated = new Dictionary<long, Dictionary<(long?, long?, BillingPeriod?, AllocationKind, DateOnly), decimal>>();
+        var buildings = new Dictionary<long, long>();
+        // Each source with its own bounds, so that a month's partitions are pruned: the books, what was booked since, and
+        // the earlier history of the accounts read whole. Sums are added up here (a key's day may come from two sources).
+        string after = since is null ? "" : "AND booking_month > @since";
+        string history = reopened.Length == 0 ? "" : """
+            UNION ALL
+            SELECT account_id, service_id, supplier_id, service_month, (kind = @penalty)::int::smallint, sum(kopecks) * 0.01, NULL, NULL FROM charge_lines
+            WHERE account_id = ANY(@reopened) AND booking_month <= @since GROUP BY 1, 2, 3, 4, 5
+            UNION ALL
+            SELECT account_id, service_id, supplier_id, service_month, kind, NULL, sum(amount), paid_on FROM payment_allocations
+            WHERE account_id = ANY(@reopened) AND booking_month <= @since GROUP BY 1, 2, 3, 4, 5, 8
+            """;
         await using (var cmd = new NpgsqlCommand($"""
-            SELECT account_id, service_id, supplier_id, service_month, kind, sum(amount), paid_on FROM payment_allocations
-            {(accountId is null ? "" : "WHERE account_id = @account")}
-            GROUP BY 1, 2, 3, 4, 5, 7
+            SELECT account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on FROM debt_books
+            WHERE month = @since AND account_id BETWEEN @lo AND @hi AND account_id <> ALL(@reopened)
+            UNION ALL
+            SELECT account_id, service_id, supplier_id, service_month, (kind = @penalty)::int::smallint, sum(kopecks) * 0.01, NULL, NULL FROM charge_lines
+            WHERE account_id BETWEEN @lo AND @hi AND booking_month <= @open AND service_month <= @open {after}
+            GROUP BY 1, 2, 3, 4, 5
+            UNION ALL
+            SELECT account_id, service_id, supplier_id, service_month, kind, NULL, sum(amount), paid_on FROM payment_allocations
+            WHERE account_id BETWEEN @lo AND @hi {after}
+            GROUP BY 1, 2, 3, 4, 5, 8
+            {history};
+            SELECT a.id, p.building_id FROM personal_accounts a JOIN premises p ON p.id = a.premise_id WHERE a.id BETWEEN @lo AND @hi;
             """, conn))
         {
-            if (accountId is { } id) cmd.Parameters.Add(new NpgsqlParameter<long>("account", id));
+            Bind(cmd);
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("reopened", reopened));
+            cmd.Parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                if (!allocations.TryGetValue(r.GetInt64(0), out var list)) allocations[r.GetInt64(0)] = list = [];
-                list.Add(DebtLedger.AllocationOf(r));
+                long account = r.GetInt64(0);
+                if (!r.IsDBNull(5))
+                {
+                    if (!charged.TryGetValue(account, out var book)) charged[account] = book = [];
+                    var key = (r.GetInt64(1), r.GetInt64(2), r.GetMonth(3), r.GetInt16(4) == 1);
+                    book[key] = book.GetValueOrDefault(key) + r.GetDecimal(5);
+                }
+                if (!r.IsDBNull(6))
+                {
+                    if (!allocated.TryGetValue(account, out var lines)) allocated[account] = lines = [];
+                    var key = (r.IsDBNull(1) ? (long?)null : r.GetInt64(1), r.IsDBNull(2) ? (long?)null : r.GetInt64(2), r.GetMonthOrNull(3),
+                        (AllocationKind)r.GetInt16(4), r.GetFieldValue<DateOnly>(7));
+                    lines[key] = lines.GetValueOrDefault(key) + r.GetDecimal(6);
+                }
+            }
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct)) buildings[r.GetInt64(0)] = r.GetInt64(1);
+        }
+
+        var result = new List<(Chunk, IReadOnlyList<ChunkPayment>)>();
+        foreach (long account in charged.Keys.Order())
+        {
+            var book = charged[account];
+            var chunks = new Dictionary<(long Service, long Supplier, BillingPeriod Month), (decimal Principal, decimal Penalties)>();
+            foreach (var ((service, supplier, month, penalty), amount) in book)
+            {
+                var was = chunks.GetValueOrDefault((service, supplier, month));
+                chunks[(service, supplier, month)] = penalty ? (was.Principal, was.Penalties + amount) : (was.Principal + amount, was.Penalties);
+            }
+            Dictionary<(long, long, BillingPeriod), IReadOnlyList<ChunkPayment>>? paidByChunk = null;
+            if (payments is null)
+            {
+                var debts = DebtBook.Open(book.Select(x => new ChargedChunk(x.Key.Item1, services[x.Key.Item1].Code, x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value)).ToList(),
+                    allocated.TryGetValue(account, out var lines)
+                        ? lines.Select(x => new AllocatedLine(x.Key.Item1, x.Key.Item2, x.Key.Item3, x.Key.Item4, x.Value, x.Key.Item5)).ToList()
+                        : [], calculatedOn, PaymentPosting.DueDate);
+                paidByChunk = [];
+                foreach (var b in debts.Chunks)
+                    if (!b.IsPenalty && b.Payments.Count > 0) paidByChunk[(b.ServiceId, b.SupplierId, b.Month)] = b.Payments;
+            }
+            var ordered = chunks.Keys.ToList();
+            ordered.Sort((x, y) =>
+            {
+                int c = x.Month.CompareTo(y.Month);
+                if (c == 0) c = services[x.Service].SortOrder.CompareTo(services[y.Service].SortOrder);
+                if (c == 0) c = x.Service.CompareTo(y.Service);
+                return c != 0 ? c : x.Supplier.CompareTo(y.Supplier);
+            });
+            foreach (var key in ordered)
+            {
+                var (principal, penalties) = chunks[key];
+                string code = services[key.Service].Code;
+                var paid = paidByChunk is not null
+                    ? paidByChunk.GetValueOrDefault(key) ?? []
+                    : payments!.GetValueOrDefault(new PenaltyDebtKey(account, code, key.Supplier, key.Month)) ?? [];
+                result.Add((new Chunk(account, key.Service, code, key.Supplier, key.Month, buildings[account], principal, penalties), paid));
             }
         }
-        var paid = new Dictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>();
-        foreach (var account in chunks.GroupBy(c => c.AccountId))
-        {
-            if (!allocations.TryGetValue(account.Key, out var lines)) continue;
-            var charged = account.SelectMany(c => new[]
-            {
-                new ChargedChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.ServiceMonth, false, c.Principal),
-                new ChargedChunk(c.ServiceId, c.ServiceCode, c.SupplierId, c.ServiceMonth, true, c.PenaltiesPosted),
-            }).ToList();
-            foreach (var b in DebtBook.Open(charged, lines, calculatedOn, PaymentPosting.DueDate).Chunks.Where(b => !b.IsPenalty && b.Payments.Count > 0))
-                paid[new PenaltyDebtKey(account.Key, b.ServiceCode, b.SupplierId, b.Month)] = b.Payments;
-        }
-        return paid;
-    }
+        return result;
 
-    private static IReadOnlyList<ChunkPayment> Paid(IReadOnlyDictionary<PenaltyDebtKey, IReadOnlyList<ChunkPayment>>? payments, Chunk c) =>
-        payments?.GetValueOrDefault(new PenaltyDebtKey(c.AccountId, c.ServiceCode, c.SupplierId, c.ServiceMonth)) ?? [];
+        void Bind(NpgsqlCommand command)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long>("lo", lo));
+            command.Parameters.Add(new NpgsqlParameter<long>("hi", hi));
+            command.Parameters.Add(MonthParameter("open", open));
+            command.Parameters.Add(MonthParameter("since", since));
+        }
+    }
 
     private static PenaltyResult Calculate(Chunk c, IReadOnlyList<ChunkPayment> paid, DateOnly calculatedOn, PenaltyRules rules) =>
         PenaltyCalculator.Calculate(new DebtChunk(c.Principal, rules.DueDate(c.ServiceMonth), c.Schedule, $"{c.ServiceCode} {c.ServiceMonth}"), paid, calculatedOn, rules);
