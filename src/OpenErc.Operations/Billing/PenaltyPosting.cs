@@ -46,10 +46,11 @@ public sealed record PenaltyPostingReport(long RunId, BillingPeriod Month, DateO
 /// for <c>capital_repair</c>, <see cref="PenaltySchedule.Housing"/> otherwise. Simplification: a recalculation booked
 /// later is part of its service month's chunk and so shares its due date [to revisit with the payments issue: the
 /// increase is arguably due only after the ЕПД that billed it]. No penalty is charged on penalties.</para>
-/// <para><b>Payments seam.</b> Payments do not exist yet: the caller may pass the payments allocated to each chunk
-/// (<paramref name="payments"/> of <see cref="PostAsync"/>, date and amount); without it every chunk is unpaid. The
-/// payments issue replaces that argument with the allocations read from its tables (payments.md §3: oldest due date
-/// first), keyed the same way.</para>
+/// <para><b>Payments.</b> The payments of a chunk are its allocations dated by the payer's day, as each account's
+/// <see cref="DebtBook"/> reads them (payments.md §3–4), advances consumed included. A caller may pass payments of its
+/// own instead (<c>payments</c> of <see cref="PostAsync"/>, keyed by chunk), as the worked examples do; such a run reads all history.</para>
+/// <para><b>What a run reads.</b> The closed month's debt books plus what was booked since (see <c>ChunksAsync</c> and the
+/// README's «Penalties»): the cost follows the open debts, not the years of history.</para>
 /// <para><b>Key rates.</b> From the <c>key_rates</c> registry table; the built-in <see cref="KeyRateHistory"/> when it
 /// is empty; a day before the table takes its first rate, so that no stored date (a payment dated years back) ever
 /// fails a statement or a posting. Moratoria, caps and due days are <see cref="PenaltyRules"/>' defaults unless rules are
@@ -246,8 +247,12 @@ public static class PenaltyPosting
             WHERE account_id = ANY(@reopened) AND booking_month <= @since GROUP BY 1, 2, 3, 4, 5, 8
             """;
         await using (var cmd = new NpgsqlCommand($"""
-            SELECT account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on FROM debt_books
-            WHERE month = @since AND account_id BETWEEN @lo AND @hi AND account_id <> ALL(@reopened)
+            SELECT account_id, service_id, supplier_id, service_month, kind, charged, NULL, NULL FROM debt_books
+            WHERE month = @since AND account_id BETWEEN @lo AND @hi AND account_id <> ALL(@reopened) AND charged IS NOT NULL
+            UNION ALL
+            SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind, NULL, a.amount, a.day
+            FROM debt_books d CROSS JOIN LATERAL unnest(d.paid_days, d.paid_amounts) AS a(day, amount)
+            WHERE d.month = @since AND d.account_id BETWEEN @lo AND @hi AND d.account_id <> ALL(@reopened)
             UNION ALL
             SELECT account_id, service_id, supplier_id, service_month, (kind = @penalty)::int::smallint, sum(kopecks) * 0.01, NULL, NULL FROM charge_lines
             WHERE account_id BETWEEN @lo AND @hi AND booking_month <= @open AND service_month <= @open {after}

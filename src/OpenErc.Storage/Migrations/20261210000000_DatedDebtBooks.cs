@@ -9,8 +9,8 @@ namespace OpenErc.Storage.Migrations
     /// The closed month's debt books keep what a penalty needs, so that the month's penalties read them and what was booked
     /// since instead of all history (README, «Penalties»):
     /// <list type="bullet">
-    /// <item>a chunk's allocations as one row per payment day (<c>allocated</c>, <c>paid_on</c>) beside its charged row
-    /// (<c>charged</c>, <c>paid_on</c> null), so that a chunk paid in parts keeps each part's day, as does an advance;</item>
+    /// <item>each allocation of a chunk with its payment day (<c>paid_days</c>, <c>paid_amounts</c>, beside the sum and the
+    /// latest day a payment's book reads), so that a chunk paid in parts keeps each part's day, as does an advance;</item>
     /// <item>a chunk's penalty row while its principal is open: a chunk (service × supplier × service month) leaves the
     /// books only when both its principal and its penalties are settled (and it is not of the account's latest charged
     /// month);</item>
@@ -27,12 +27,14 @@ namespace OpenErc.Storage.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql($$"""
+                ALTER TABLE debt_books ADD COLUMN paid_days date[], ADD COLUMN paid_amounts numeric(15,2)[];
+
                 CREATE OR REPLACE FUNCTION write_debt_book(m date) RETURNS void LANGUAGE plpgsql AS $$
                 DECLARE
                     p date := (SELECT max(month) FROM debt_books WHERE month < m);
                     after date := coalesce(p, '-infinity');
                 BEGIN
-                    INSERT INTO debt_books (month, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on)
+                    INSERT INTO debt_books (month, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on, paid_days, paid_amounts)
                     WITH entries AS (
                         SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, service_month,
                                (kind = 6)::int::smallint AS kind, kopecks * 0.01 AS charged, NULL::numeric AS allocated, NULL::date AS paid_on
@@ -41,25 +43,31 @@ namespace OpenErc.Storage.Migrations
                         SELECT account_id, service_id, supplier_id, service_month, kind, NULL, amount, paid_on
                         FROM payment_allocations WHERE booking_month > after AND booking_month <= m
                         UNION ALL
-                        SELECT account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on FROM debt_books WHERE month = p),
-                    -- One row per key and payment day; the charged sum is the row without a day.
+                        -- The previous books: a row's charged sum once, beside its first allocation.
+                        SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind, CASE WHEN coalesce(a.n, 1) = 1 THEN d.charged END,
+                               a.amount, a.day
+                        FROM debt_books d LEFT JOIN LATERAL unnest(d.paid_days, d.paid_amounts) WITH ORDINALITY AS a(day, amount, n) ON true
+                        WHERE d.month = p),
+                    -- Sorted once by key: the chunk's and the account's windows read the groups in that order.
                     summed AS (
-                        SELECT account_id, service_id, supplier_id, service_month, kind, paid_on, sum(charged) AS charged, sum(allocated) AS allocated
-                        FROM entries GROUP BY 1, 2, 3, 4, 5, 6),
-                    keyed AS (
-                        SELECT s.*, coalesce(sum(charged) OVER k, 0) = coalesce(sum(allocated) OVER k, 0) AS even
-                        FROM summed s WINDOW k AS (PARTITION BY account_id, service_id, supplier_id, service_month, kind)),
+                        SELECT account_id, service_id, supplier_id, service_month, kind, sum(charged) AS charged, sum(allocated) AS allocated,
+                               max(paid_on) AS paid_on,
+                               array_agg(paid_on) FILTER (WHERE paid_on IS NOT NULL) AS paid_days,
+                               array_agg(allocated) FILTER (WHERE paid_on IS NOT NULL) AS paid_amounts
+                        FROM entries GROUP BY 1, 2, 3, 4, 5),
                     chunks AS (
-                        SELECT k.*, bool_and(even) FILTER (WHERE kind IN (0, 1)) OVER c AS settled
-                        FROM keyed k WINDOW c AS (PARTITION BY account_id, service_id, supplier_id, service_month)),
-                    -- The latest month charged: its chunks weigh an advance's split (DebtBook), settled or not.
-                    latest AS (
-                        SELECT account_id, max(service_month) AS month FROM summed WHERE kind = 0 AND paid_on IS NULL AND charged > 0 GROUP BY 1)
-                    SELECT m, s.account_id, s.service_id, s.supplier_id, s.service_month, s.kind, s.charged, s.allocated, s.paid_on
-                    FROM chunks s LEFT JOIN latest l ON l.account_id = s.account_id
-                    WHERE NOT (s.service_month IS NOT NULL AND s.kind IN (0, 1) AND s.service_id IS NOT NULL AND s.supplier_id IS NOT NULL
-                               AND s.settled AND s.service_month IS DISTINCT FROM l.month)
-                    ORDER BY s.account_id;
+                        SELECT s.*,
+                               -- A chunk stays while its principal or its penalties are open.
+                               bool_and(coalesce(charged, 0) = coalesce(allocated, 0)) FILTER (WHERE kind IN (0, 1))
+                                   OVER (PARTITION BY account_id, service_id, supplier_id, service_month) AS settled,
+                               -- The latest month charged: its chunks weigh an advance's split (DebtBook), settled or not.
+                               max(service_month) FILTER (WHERE kind = 0 AND charged > 0) OVER (PARTITION BY account_id) AS latest
+                        FROM summed s)
+                    SELECT m, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on, paid_days, paid_amounts
+                    FROM chunks
+                    WHERE NOT (service_month IS NOT NULL AND kind IN (0, 1) AND service_id IS NOT NULL AND supplier_id IS NOT NULL
+                               AND settled AND service_month IS DISTINCT FROM latest)
+                    ORDER BY account_id;
                 END $$;
 
                 {{DebtBooks.RewriteDebtBooks}}
@@ -75,6 +83,7 @@ namespace OpenErc.Storage.Migrations
         {
             migrationBuilder.Sql($$"""
                 DROP TABLE penalty_runs;
+                ALTER TABLE debt_books DROP COLUMN paid_days, DROP COLUMN paid_amounts;
                 {{DebtBooks.WriteDebtBook}}
                 {{DebtBooks.RewriteDebtBooks}}
                 """);
