@@ -89,48 +89,41 @@ internal sealed partial class BuildingCalculation
     private List<Piece> CommonProperty(PremiseSnapshot premise, AccountSnapshot account, ServiceSnapshot service, CommonPropertyBasis basis)
     {
         var pieces = new List<Piece>();
-        var water = basis.Mode != CommonPropertyMode.WaterSum ? [] : B.Services
-            .Where(s => s.Kind == ServiceKind.CommonPropertyResource && s.Resource is Resource.ColdWater or Resource.HotWater)
-            .SelectMany(s => (_pieces.GetValueOrDefault((account.AccountId, s.Code)) ?? []).Select(p => (s.Resource, Piece: p)))
-            .ToList();
-        var points = ServicePoints(service).Concat(water.SelectMany(w => new[] { w.Piece.From, w.Piece.To }));
+        var water = basis.Mode != CommonPropertyMode.WaterSum ? [] : WaterPieces(account, ServiceKind.CommonPropertyResource);
         decimal area = premise.TotalArea * account.Share;
-        foreach (var (from, to) in Segments(account, points))
+        foreach (var (from, to) in Segments(account, ServicePoints(service), null, PiecePoints(water)))
         {
             if (Method(service, from) is not { } method || Supplier(service, from) is not { } supplier) continue;
             if (method != CalculationMethod.CommonPropertyByArea)
                 throw new ChargeDataException($"Услуга {service.Code}: КР на СОИ рассчитывается только пропорционально площади, а не {method}");
             var (rate, rateInputs, _) = UnitPrice(service, supplier, TariffZone.Single, from);
-            var areaInputs = new List<TraceInput>
-            {
-                new("Площадь помещения S_i", premise.TotalArea, "м²"),
-                new("Площадь всех помещений S_об", B.TotalPremisesArea, "м²"),
-            };
-            if (account.Share != 1m) areaInputs.Add(new("Доля", account.Share, ""));
-            string hot = service.Resource == Resource.HotWater ? "12" : "11";
+            int areaCount = account.Share != 1m ? 3 : 2;
             switch (basis.Mode)
             {
                 case CommonPropertyMode.Meter:
                 {
-                    var inputs = new List<TraceInput>(basis.Inputs);
-                    inputs.AddRange(areaInputs);
+                    var inputs = new List<TraceInput>(basis.Inputs.Count + areaCount + rateInputs.Count);
+                    inputs.AddRange(basis.Inputs);
+                    AreaInputs(inputs);
                     inputs.AddRange(rateInputs);
                     pieces.Add(new Piece(from, to, D, supplier, TariffZone.Single, VolumeSource.CommonHouseMeter,
                         ChargeFormulas.CommonPropertyShare(basis.Volume, area, B.TotalPremisesArea), rate, 1m,
                         basis.Volume * area * rate / B.TotalPremisesArea, "P = (V_д − Σ V_u) × S_i / S_об × T",
-                        $"ПП 354, прил. 2, ф. 10, {hot}" + (basis.Capped ? "; ЖК РФ ст. 156 ч. 9.2" : ""), inputs, basis.Note));
+                        service.Resource == Resource.HotWater
+                            ? basis.Capped ? "ПП 354, прил. 2, ф. 10, 12; ЖК РФ ст. 156 ч. 9.2" : "ПП 354, прил. 2, ф. 10, 12"
+                            : basis.Capped ? "ПП 354, прил. 2, ф. 10, 11; ЖК РФ ст. 156 ч. 9.2" : "ПП 354, прил. 2, ф. 10, 11", inputs, basis.Note));
                     break;
                 }
                 case CommonPropertyMode.Norm:
                 {
                     var norm = Norm(service, null, from, 0, required: true)!;
                     decimal commonArea = CommonArea(service.Resource);
-                    var inputs = new List<TraceInput>
+                    var inputs = new List<TraceInput>(2 + areaCount + rateInputs.Count)
                     {
-                        new($"Норматив N_одн ({norm.Category})", Monthly(norm), service.Unit + "/м²"),
+                        new(NormName(norm, "N_одн"), Monthly(norm), Units(service.Unit, "/м²")),
                         new("Площадь общего имущества S_ои", commonArea, "м²"),
                     };
-                    inputs.AddRange(areaInputs);
+                    AreaInputs(inputs);
                     inputs.AddRange(rateInputs);
                     decimal buildingVolume = ChargeFormulas.CommonPropertyVolumeByNorm(Monthly(norm), commonArea);
                     pieces.Add(new Piece(from, to, D, supplier, TariffZone.Single, VolumeSource.CommonPropertyNorm,
@@ -143,7 +136,7 @@ internal sealed partial class BuildingCalculation
                     decimal Part(Resource r) => water.Where(w => w.Resource == r && Overlaps(w.Piece, from, to))
                         .Sum(w => w.Piece.Volume * OverlapDays(w.Piece, from, to) / w.Piece.Days);
                     decimal cold = Part(Resource.ColdWater), hotVolume = Part(Resource.HotWater);
-                    var inputs = new List<TraceInput> { new("Объём ХВС на СОИ", cold, service.Unit), new("Объём ГВС на СОИ", hotVolume, service.Unit) };
+                    var inputs = new List<TraceInput>(2 + rateInputs.Count) { new("Объём ХВС на СОИ", cold, service.Unit), new("Объём ГВС на СОИ", hotVolume, service.Unit) };
                     inputs.AddRange(rateInputs);
                     int days = to.DayNumber - from.DayNumber;
                     pieces.Add(new Piece(from, to, days, supplier, TariffZone.Single, water.Any(w => w.Piece.Source == VolumeSource.CommonHouseMeter) ? VolumeSource.CommonHouseMeter : VolumeSource.CommonPropertyNorm,
@@ -153,5 +146,12 @@ internal sealed partial class BuildingCalculation
             }
         }
         return pieces;
+
+        void AreaInputs(List<TraceInput> inputs)
+        {
+            inputs.Add(new("Площадь помещения S_i", premise.TotalArea, "м²"));
+            inputs.Add(new("Площадь всех помещений S_об", B.TotalPremisesArea, "м²"));
+            if (account.Share != 1m) inputs.Add(new("Доля", account.Share, ""));
+        }
     }
 }

@@ -21,7 +21,7 @@ internal sealed partial class BuildingCalculation
     {
         var pieces = new List<Piece>();
         bool waste = service.Kind == ServiceKind.Communal && service.Resource == Resource.None;
-        foreach (var (from, to) in Segments(account, ServicePoints(service).Concat(AccountPoints(account))))
+        foreach (var (from, to) in Segments(account, ServicePoints(service), AccountPoints(account)))
         {
             if (Method(service, from) is not { } method || Supplier(service, from) is not { } supplier) continue;
             var (rate, rateInputs, _) = UnitPrice(service, supplier, TariffZone.Single, from);
@@ -30,7 +30,7 @@ internal sealed partial class BuildingCalculation
                 case CalculationMethod.Area:
                 {
                     decimal area = premise.TotalArea * account.Share;
-                    var inputs = new List<TraceInput> { new("Площадь помещения S_i", premise.TotalArea, "м²") };
+                    var inputs = new List<TraceInput>(3 + rateInputs.Count) { new("Площадь помещения S_i", premise.TotalArea, "м²") };
                     if (account.Share != 1m) inputs.Add(new("Доля", account.Share, ""));
                     if (Norm(service, premise, from, 0, required: false) is { } norm)
                     {
@@ -55,7 +55,7 @@ internal sealed partial class BuildingCalculation
                 {
                     var (persons, byOwners) = Persons(premise, account, from);
                     if (persons == 0) break;
-                    var inputs = new List<TraceInput> { new(byOwners ? "Собственники n" : "Проживающие n", persons, "чел.") };
+                    var inputs = new List<TraceInput>(2 + rateInputs.Count) { new(byOwners ? "Собственники n" : "Проживающие n", persons, "чел.") };
                     string legalOwners = byOwners ? (waste ? "; п. 148(36)" : "; п. 56(2)") : "";
                     string? note = byOwners ? "Никто не проживает: по числу собственников." : null;
                     if (Norm(service, premise, from, persons, required: method == CalculationMethod.Norm) is { } norm)

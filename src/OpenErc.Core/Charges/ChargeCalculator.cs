@@ -90,11 +90,13 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         var accounts = B.Premises.SelectMany(p => p.Accounts.Select(a => (Premise: p, Account: a))).OrderBy(x => x.Account.AccountId).ToList();
 
         // 1. Everything that does not depend on other lines; 2. sewage from the water volumes; 3. КР на СОИ from all volumes.
+        var own = services.FindAll(s => s.Kind != ServiceKind.CommonPropertyResource && !(s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage));
+        var sewage = services.FindAll(s => s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage);
         foreach (var (premise, account) in accounts)
-            foreach (var service in services.Where(s => s.Kind != ServiceKind.CommonPropertyResource && !(s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage)))
+            foreach (var service in own)
                 Charge(account, service, ServicePieces(premise, account, service));
         foreach (var (premise, account) in accounts)
-            foreach (var service in services.Where(s => s.Kind == ServiceKind.Communal && s.Resource == Resource.Sewage))
+            foreach (var service in sewage)
                 Charge(account, service, Sewage(premise, account, service));
         foreach (var service in services.Where(s => s.Kind == ServiceKind.CommonPropertyResource).OrderBy(s => s.Resource == Resource.Sewage))
         {
@@ -114,9 +116,22 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
             QualityReductions(premise, account, services);
         }
 
-        return _lines
-            .OrderBy(l => l.AccountId).ThenBy(l => l.ServiceCode, StringComparer.Ordinal).ThenBy(l => l.Zone).ThenBy(l => l.Kind).ThenBy(l => l.SupplierId)
-            .ToList();
+        // Stable: lines of equal keys keep the order they were made in.
+        var order = new int[_lines.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (x, y) =>
+        {
+            ChargeLine a = _lines[x], b = _lines[y];
+            int c = a.AccountId.CompareTo(b.AccountId);
+            if (c == 0) c = string.CompareOrdinal(a.ServiceCode, b.ServiceCode);
+            if (c == 0) c = a.Zone.CompareTo(b.Zone);
+            if (c == 0) c = a.Kind.CompareTo(b.Kind);
+            if (c == 0) c = a.SupplierId.CompareTo(b.SupplierId);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        var sorted = new List<ChargeLine>(order.Length);
+        foreach (int i in order) sorted.Add(_lines[i]);
+        return sorted;
     }
 
     private List<Piece> ServicePieces(PremiseSnapshot premise, AccountSnapshot account, ServiceSnapshot service)
@@ -205,31 +220,45 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
 
     // ---- segments and lookups ----
 
-    /// <summary>The account's days of the month cut at every change point: <c>[From, To)</c> pairs.</summary>
-    private List<(DateOnly From, DateOnly To)> Segments(AccountSnapshot account, IEnumerable<DateOnly> points)
+    /// <summary>
+    /// The account's days of the month cut at every change point — of the service's records, of the account's residents
+    /// and owners, and any <paramref name="more"/> (meters, water pieces) — as <c>[From, To)</c> pairs.
+    /// </summary>
+    private List<(DateOnly From, DateOnly To)> Segments(AccountSnapshot account, DateOnly[] servicePoints, DateOnly[]? accountPoints = null,
+        List<DateOnly>? more = null)
     {
         var start = account.OpenedOn > P.FirstDay ? account.OpenedOn : P.FirstDay;
         var end = account.ClosedOn is { } closed && closed < P.End ? closed : P.End;
-        var result = new List<(DateOnly, DateOnly)>();
+        var result = new List<(DateOnly, DateOnly)>(1);
         if (start >= end) return result;
+        List<DateOnly>? cuts = null;
+        Cut(ref cuts, servicePoints, start, end);
+        if (accountPoints is not null) Cut(ref cuts, accountPoints, start, end);
+        if (more is not null)
+            foreach (var d in more) Cut(ref cuts, d, start, end);
         var from = start;
-        foreach (var cut in Cuts(points, start, end))
+        if (cuts is not null)
         {
-            result.Add((from, cut));
-            from = cut;
+            if (cuts.Count > 1) cuts.Sort();
+            foreach (var cut in cuts)
+            {
+                result.Add((from, cut));
+                from = cut;
+            }
         }
         result.Add((from, end));
         return result;
     }
 
-    /// <summary>The distinct points strictly inside <c>(start, end)</c>, in order; usually none or one, so no sorting machinery.</summary>
-    private static List<DateOnly> Cuts(IEnumerable<DateOnly> points, DateOnly start, DateOnly end)
+    /// <summary>Adds the distinct points strictly inside <c>(start, end)</c>; usually none or one, so no sorting machinery.</summary>
+    private static void Cut(ref List<DateOnly>? cuts, DateOnly[] points, DateOnly start, DateOnly end)
     {
-        var cuts = new List<DateOnly>();
-        foreach (var d in points)
-            if (d > start && d < end && !cuts.Contains(d)) cuts.Add(d);
-        if (cuts.Count > 1) cuts.Sort();
-        return cuts;
+        foreach (var d in points) Cut(ref cuts, d, start, end);
+    }
+
+    private static void Cut(ref List<DateOnly>? cuts, DateOnly d, DateOnly start, DateOnly end)
+    {
+        if (d > start && d < end && !(cuts ??= []).Contains(d)) cuts.Add(d);
     }
 
     private static IEnumerable<DateOnly> Points(IEnumerable<IEffectiveDated> items) =>
@@ -308,6 +337,16 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// </summary>
     private (decimal Rate, List<TraceInput> Inputs, bool TwoComponent) UnitPrice(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day)
     {
+        // The same for every premise of the building: found once (the inputs are only ever copied from).
+        if (!_unitPrices.TryGetValue((s.Code, supplier, zone, day), out var price))
+            _unitPrices[(s.Code, supplier, zone, day)] = price = FindUnitPrice(s, supplier, zone, day);
+        return price;
+    }
+
+    private readonly Dictionary<(string Service, long Supplier, TariffZone Zone, DateOnly Day), (decimal, List<TraceInput>, bool)> _unitPrices = [];
+
+    private (decimal Rate, List<TraceInput> Inputs, bool TwoComponent) FindUnitPrice(ServiceSnapshot s, long supplier, TariffZone zone, DateOnly day)
+    {
         decimal rate = Rate(s, supplier, zone, day);
         if (s.Resource == Resource.HotWater && RateOrNull(s, supplier, TariffZone.Single, day, TariffPart.HeatEnergy) is { } heatRate)
         {
@@ -348,7 +387,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
 
     private readonly Dictionary<(string, string), string> _units = [];
 
-    private readonly Dictionary<string, string> _normNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Symbol, string Category), string> _normNames = [];
 
     private readonly Dictionary<Resource, List<IncreasingCoefficient>> _coefficients = [];
 
@@ -359,10 +398,10 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         return text;
     }
 
-    /// <summary>The trace's name of a norm row, «Норматив N (категория)», made once per category.</summary>
-    private string NormName(NormSnapshot norm)
+    /// <summary>The trace's name of a norm row, «Норматив N (категория)» (or another symbol), made once per symbol and category.</summary>
+    private string NormName(NormSnapshot norm, string symbol = "N")
     {
-        if (!_normNames.TryGetValue(norm.Category, out var text)) _normNames[norm.Category] = text = $"Норматив N ({norm.Category})";
+        if (!_normNames.TryGetValue((symbol, norm.Category), out var text)) _normNames[(symbol, norm.Category)] = text = $"Норматив {symbol} ({norm.Category})";
         return text;
     }
 
