@@ -44,7 +44,9 @@ public static class BillingPeriods
         }
         // The month's debtors are counted from their index alone once their pages are marked visible to all: until
         // autovacuum comes to the table, a supplier's count of a million debtors visits every row (1.7 s against 0.16 s).
-        await using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) closed_month_debtors", conn))
+        // The month's debt books likewise: every payment of the next month reads them, and until they were vacuumed the
+        // demo year's cash desk took 25–34 s instead of 9 s (each read checking the visibility of rows just written).
+        await using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) closed_month_debtors, debt_books", conn))
             await vacuum.ExecuteNonQueryAsync(ct);
         return report;
     }
