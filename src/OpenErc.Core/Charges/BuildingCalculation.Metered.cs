@@ -94,7 +94,7 @@ internal sealed partial class BuildingCalculation
                            + (twoComponent ? ", ф. 23" : "");
             pieces.Add(new Piece(from, to, average ? D : meter.ServiceDays, supplier, zone, average ? VolumeSource.Average : VolumeSource.Meter,
                 volume, rate, 1m, ChargeFormulas.ByMeter(volume, rate), formula, legal, inputs,
-                meter.Note is null && zoneNote is null ? NullIfEmpty(register.Note) : JoinNotes([meter.Note, register.Note, zoneNote])));
+                JoinNotes(meter.Note, register.Note, zoneNote)));
         }
     }
 
@@ -122,9 +122,9 @@ internal sealed partial class BuildingCalculation
         };
         inputs.AddRange(rateInputs);
         if (k != 1m) inputs.Add(new("Повышающий коэффициент K", k, ""));
-        string? notes = !byOwners && !impossible ? NullIfEmpty(note) : JoinNotes([note,
+        string? notes = JoinNotes(note,
             byOwners ? "Никто не проживает: по числу собственников (п. 56(2))." : null,
-            impossible ? "Акт о технической невозможности установки ПУ: без повышающего коэффициента." : null]);
+            impossible ? "Акт о технической невозможности установки ПУ: без повышающего коэффициента." : null);
         string formula = (twoComponent ? "P = n × N × (T_хв + q × T_тэ)" : "P = n × N × T") + (k != 1m ? " × K" : "");
         string legal = "ПП 354, п. 42; прил. 2, ф. 4" + (twoComponent ? ", ф. 23" : "") + (byOwners ? "; п. 56(2)" : "")
                        + (reason is NormReason.Failed or NormReason.MissingReadings ? "; п. 60" : "");
@@ -224,9 +224,6 @@ internal sealed partial class BuildingCalculation
             if (n.IsValidOn(day)) return true;
         return false;
     }
-
-    /// <summary>A single note as <see cref="JoinNotes"/> gives it: an empty one is none.</summary>
-    private static string? NullIfEmpty(string? note) => string.IsNullOrEmpty(note) ? null : note;
 
     private static void AddNotNull(List<Piece> pieces, Piece? piece)
     {

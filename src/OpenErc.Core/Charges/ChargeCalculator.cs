@@ -202,7 +202,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
             pieces.Count == 1 ? last.Formula : string.Join("; ", pieces.Select(p => p.Formula).Distinct()),
             pieces.Count == 1 ? last.Legal : string.Join("; ", pieces.Select(p => p.Legal).Distinct()),
             inputs,
-            pieces.Count == 1 ? (string.IsNullOrEmpty(last.Note) ? null : last.Note) : JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
+            pieces.Count == 1 ? JoinNotes(last.Note) : JoinNotes(pieces.Select(p => p.Note))) { Segments = segments };
         return new ChargeLine(account.AccountId, service.Code, last.SupplierId, P, last.Zone, volume, service.Unit, last.Rate, last.Coefficient,
             dayFactor, last.Source, unrounded, Money.RoundToKopecks(unrounded), trace) { Kind = kind };
     }
@@ -210,13 +210,21 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
     /// <summary>The inputs every piece has.</summary>
     private static List<TraceInput> CommonInputs(List<Piece> pieces) => pieces[0].Inputs.Where(i => pieces.All(p => p.Inputs.Contains(i))).ToList();
 
-    internal static string? JoinNotes(IEnumerable<string?> notes)
+    /// <summary>The distinct non-empty notes in order, joined by a space; null when none. A few notes cost no allocation.</summary>
+    internal static string? JoinNotes(params ReadOnlySpan<string?> notes)
     {
+        string? first = null;
         List<string>? distinct = null;
         foreach (var note in notes)
-            if (!string.IsNullOrEmpty(note) && !(distinct ??= []).Contains(note)) distinct.Add(note);
-        return distinct is null ? null : distinct.Count == 1 ? distinct[0] : string.Join(" ", distinct);
+        {
+            if (string.IsNullOrEmpty(note) || note == first || (distinct?.Contains(note) ?? false)) continue;
+            if (first is null) first = note;
+            else (distinct ??= [first]).Add(note);
+        }
+        return distinct is null ? first : string.Join(" ", distinct);
     }
+
+    internal static string? JoinNotes(IEnumerable<string?> notes) => JoinNotes([.. notes]);
 
     // ---- segments and lookups ----
 

@@ -235,8 +235,9 @@ public static class PenaltyPosting
         var charged = new Dictionary<long, Dictionary<(long, long, BillingPeriod, bool), decimal>>();
         var allocated = new Dictionary<long, Dictionary<(long?, long?, BillingPeriod?, AllocationKind, DateOnly), decimal>>();
         var buildings = new Dictionary<long, long>();
-        // Each source with its own bounds, so that a month's partitions are pruned: the books, what was booked since, and
-        // the earlier history of the accounts read whole. Sums are added up here (a key's day may come from two sources).
+        // Each source with its own bounds, so that a month's partitions are pruned: the books (read once: a row's charged
+        // sum beside its first allocation, as write_debt_book reads them), what was booked since, and the earlier history
+        // of the accounts read whole. Sums are added up here (a key's day may come from two sources).
         string after = since is null ? "" : "AND booking_month > @since";
         string history = reopened.Length == 0 ? "" : """
             UNION ALL
@@ -247,11 +248,9 @@ public static class PenaltyPosting
             WHERE account_id = ANY(@reopened) AND booking_month <= @since GROUP BY 1, 2, 3, 4, 5, 8
             """;
         await using (var cmd = new NpgsqlCommand($"""
-            SELECT account_id, service_id, supplier_id, service_month, kind, charged, NULL, NULL FROM debt_books
-            WHERE month = @since AND account_id BETWEEN @lo AND @hi AND account_id <> ALL(@reopened) AND charged IS NOT NULL
-            UNION ALL
-            SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind, NULL, a.amount, a.day
-            FROM debt_books d CROSS JOIN LATERAL unnest(d.paid_days, d.paid_amounts) AS a(day, amount)
+            SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind, CASE WHEN coalesce(a.n, 1) = 1 THEN d.charged END,
+                   a.amount, a.day
+            FROM debt_books d LEFT JOIN LATERAL unnest(d.paid_days, d.paid_amounts) WITH ORDINALITY AS a(day, amount, n) ON true
             WHERE d.month = @since AND d.account_id BETWEEN @lo AND @hi AND d.account_id <> ALL(@reopened)
             UNION ALL
             SELECT account_id, service_id, supplier_id, service_month, (kind = @penalty)::int::smallint, sum(kopecks) * 0.01, NULL, NULL FROM charge_lines
