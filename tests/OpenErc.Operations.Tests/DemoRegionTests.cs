@@ -87,6 +87,22 @@ public sealed class DemoRegionTests(PostgresCluster cluster)
         (await db.Tariffs.AnyAsync(t => t.ValidFrom == new DateOnly(2026, 7, 1), Ct)).ShouldBeTrue();
         (await db.Tariffs.AnyAsync(t => t.ValidTo == new DateOnly(2026, 7, 1), Ct)).ShouldBeTrue();
 
+        // The search keys the load wrote (without triggers) are those the database keeps: the premise's building and
+        // number and the payer's name, in lower case with «ё» as «е» (and some names had a «ё»).
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync(Ct);
+            await using var keys = new NpgsqlCommand("""
+                SELECT count(*) FILTER (WHERE (a.search_building_id, a.search_flat, a.search_payer) IS DISTINCT FROM
+                                              (p.building_id, replace(lower(p.number), 'ё', 'е'), replace(lower(pp.full_name), 'ё', 'е'))),
+                       count(*) FILTER (WHERE pp.full_name ~ '[Ёё]'), count(a.search_payer)
+                FROM personal_accounts a JOIN premises p ON p.id = a.premise_id LEFT JOIN people pp ON pp.id = a.payer_person_id
+                """, conn);
+            await using var r = await keys.ExecuteReaderAsync(Ct);
+            await r.ReadAsync(Ct);
+            (r.GetInt64(0), r.GetInt64(1) > 0, r.GetInt64(2)).ShouldBe((0L, true, 400L));
+        }
+
         // New rows after the bulk load get fresh ids: the identity sequences were moved past the loaded ones.
         db.Municipalities.Add(new Core.Housing.Municipality { Name = "Новое поселение" });
         await db.SaveChangesAsync(Ct);

@@ -227,32 +227,60 @@ public sealed class RegistryApiTests(WebHost host) : IClassFixture<WebHost>
     }
 
     /// <summary>
-    /// A payer's name that more people have than the search reads first (a surname with its patronymics, tens of
-    /// thousands in a region) is found with the flat from the premises numbered so: the same accounts either way.
+    /// A payer's name that thousands of people have, with a flat, finds the accounts that have both; and the search keys
+    /// the database keeps on each account follow the registry: a payer renamed or replaced, a premise renumbered or moved
+    /// to another building, an account closed.
     /// </summary>
     [Fact]
-    public async Task A_common_surname_with_a_flat_is_found_from_the_flats()
+    public async Task The_search_follows_the_registry_and_a_common_surname_with_a_flat_reads_only_the_flat()
     {
-        var (_, _, _, mine) = await CreateAccountAsync("ул. Многолюдная", "47", "Многофамильцева", 700_010);
-        var (_, _, _, other) = await CreateAccountAsync("ул. Многолюдная", "470", "Многофамильцева", 700_011);
-        await Sql.ExecAsync(host.ConnectionString, $"""
+        var (building, _, payer, mine) = await CreateAccountAsync("ул. Многолюдная", "47", "Многофамильцева", 700_010);
+        var (other, premise, _, theirs) = await CreateAccountAsync("ул. Многолюдная", "470", "Многофамильцева", 700_011);
+        await Sql.ExecAsync(host.ConnectionString, """
             INSERT INTO people (last_name, first_name, middle_name)
-            SELECT 'Многофамильцева', 'Ольга', 'Ивановна' FROM generate_series(1, {AccountSearch.PayersFirstLimit + 10})
+            SELECT 'Многофамильцева', 'Ольга', 'Ивановна' FROM generate_series(1, 3000)
             """);
         // The page's numbers and the total.
-        async Task<string> Find(string text)
+        async Task<string> Find(string text, string filter = "")
         {
-            var page = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?search=" + Uri.EscapeDataString(text), Ct);
+            var page = await Http.GetFromJsonAsync<JsonElement>($"/api/v1/accounts?search={Uri.EscapeDataString(text)}{filter}", Ct);
             return string.Join(" ", page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetString())) + " / " + page.GetProperty("total").GetInt32();
         }
 
-        string both = $"{mine.Number} {other.Number} / 2";
+        string both = $"{mine.Number} {theirs.Number} / 2";
         (await Find("Многофамильцева 47")).ShouldBe(both);
-        (await Find("многофамильцева кв 470")).ShouldBe($"{other.Number} / 1");
+        (await Find("многофамильцева кв 470")).ShouldBe($"{theirs.Number} / 1");
         (await Find("Многофамильцева 17 47")).ShouldBe(both);
         (await Find("Многофамильцева 15 47")).ShouldBe(" / 0");
         (await Find("Многофамильцева Анна 47")).ShouldBe(both);
         (await Find("Многофамильцева Ольга 47")).ShouldBe(" / 0");
+
+        // The payer marries: her new name finds the account, the old one no longer does.
+        payer.LastName = "Новосёлова";
+        (await Http.PutAsJsonAsync($"/api/v1/people/{payer.Id}", payer, WebHost.Json, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Find("новоселова 47")).ShouldBe($"{mine.Number} / 1");
+        (await Find("Многофамильцева 47")).ShouldBe($"{theirs.Number} / 1");
+
+        // The other premise is renumbered and moved to the first building; its account follows it.
+        premise.Number = "48";
+        premise.BuildingId = building.Id;
+        (await Http.PutAsJsonAsync($"/api/v1/premises/{premise.Id}", premise, WebHost.Json, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Find("Многофамильцева 48")).ShouldBe($"{theirs.Number} / 1");
+        (await Find("Многолюдная 17 кв 48", $"&buildingId={building.Id}")).ShouldBe($"{theirs.Number} / 1");
+        (await Find("Многолюдная 17", $"&buildingId={other.Id}")).ShouldBe(" / 0");
+
+        // Another payer for the account; then the account is closed and leaves the open ones.
+        var account = await Http.GetFromJsonAsync<PersonalAccount>($"/api/v1/accounts/{mine.Id}", WebHost.Json, Ct);
+        var heir = await host.PostAsync<Person>("/api/v1/people", new { lastName = "Наследникова", firstName = "Ёлка", birthDate = "2001-02-03" });
+        account!.PayerPersonId = heir.Id;
+        (await Http.PutAsJsonAsync($"/api/v1/accounts/{mine.Id}", account, WebHost.Json, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Find("наследникова елка 47")).ShouldBe($"{mine.Number} / 1");
+        (await Find("новоселова 47")).ShouldBe(" / 0");
+        account.PayerPersonId = heir.Id;
+        account.ClosedOn = new DateOnly(2026, 10, 31);
+        (await Http.PutAsJsonAsync($"/api/v1/accounts/{mine.Id}", account, WebHost.Json, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Find("наследникова 47", "&open=false")).ShouldBe($"{mine.Number} / 1");
+        (await Find("наследникова 47", "&open=true")).ShouldBe(" / 0");
     }
 
     [Fact]

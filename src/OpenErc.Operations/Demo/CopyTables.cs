@@ -43,7 +43,8 @@ internal abstract class CopyTable(string name, string columns)
     public abstract void FinishStreaming();
 }
 
-internal sealed class CopyTable<T>(string name, string columns, Action<BinaryCopyWriter, T> write)
+/// <param name="validated">What of a row the registry's validation checks, when the row is more than a registry object.</param>
+internal sealed class CopyTable<T>(string name, string columns, Action<BinaryCopyWriter, T> write, Func<T, object>? validated = null)
     : CopyTable(name, columns) where T : IRegistryObject
 {
     private List<T> _pending = new(BatchSize);
@@ -57,7 +58,7 @@ internal sealed class CopyTable<T>(string name, string columns, Action<BinaryCop
     {
         if (ValidateRows)
         {
-            var errors = RegistryValidation.Validate(row);
+            var errors = RegistryValidation.Validate(validated?.Invoke(row) ?? row);
             Invariant.Holds(errors.Count == 0, $"demo row {Name}#{row.Id}: {string.Join("; ", errors.SelectMany(e => e.Value))}");
         }
         _pending.Add(row);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenErc.Core.Accounts;
+using OpenErc.Operations.Registry;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Residents;
@@ -26,6 +27,7 @@ internal sealed partial class DemoGenerator
     private struct HouseholdMember
     {
         public long PersonId;
+        public Person Person;
         public int Age;
         public bool Registered, Owner;
         public DateOnly From;
@@ -138,13 +140,16 @@ internal sealed partial class DemoGenerator
                 });
         }
 
-        _t.Accounts.Add(new PersonalAccount
+        _t.Accounts.Add(new DemoAccount(new PersonalAccount
         {
             Id = id, Number = AccountNumber.Create(++_accountSerial), PremiseId = premise.Id, Share = share,
             PayerPersonId = _members[0].PersonId, OpenedOn = from, ClosedOn = to,
-        });
+        }, premise.BuildingId, AccountSearch.Key(premise.Number), PayerKey(_members[0].Person)));
         return (id, residents);
     }
+
+    /// <summary>The payer's name as the search keeps it: <c>people.full_name</c> (a generated column) in its search form.</summary>
+    private static string PayerKey(Person p) => AccountSearch.Key(p.MiddleName is { } m ? $"{p.LastName} {p.FirstName} {m}" : $"{p.LastName} {p.FirstName}");
 
     /// <summary>
     /// Fills <see cref="_members"/>: the payer first, then the family. Registrations fall inside the account's
@@ -261,7 +266,7 @@ internal sealed partial class DemoGenerator
                 ? string.Create(CultureInfo.InvariantCulture, $"+7 9{_rng.Next(0, 100):D2} {_rng.Next(0, 1000):D3}-{_rng.Next(0, 100):D2}-{_rng.Next(0, 100):D2}")
                 : null,
         });
-        _members.Add(new HouseholdMember { PersonId = person.Id, Age = age, Registered = registered, Owner = owner, From = regFrom, Kind = kind });
+        _members.Add(new HouseholdMember { PersonId = person.Id, Person = person, Age = age, Registered = registered, Owner = owner, From = regFrom, Kind = kind });
     }
 
     private void SetLastTo(DateOnly to)

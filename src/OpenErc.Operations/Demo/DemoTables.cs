@@ -1,5 +1,6 @@
 using Npgsql;
 using OpenErc.Core.Accounts;
+using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Organisations;
@@ -78,9 +79,16 @@ internal sealed class DemoTables
             w.Put(x.Phone); w.Put(x.Email);
         });
 
-    public readonly CopyTable<PersonalAccount> Accounts = new("personal_accounts",
-        "id, number, premise_id, share, payer_person_id, opened_on, closed_on",
-        (w, x) => { w.Put(x.Id); w.Put(x.Number); w.Put(x.PremiseId); w.Put(x.Share); w.Put(x.PayerPersonId); w.Put(x.OpenedOn); w.Put(x.ClosedOn); });
+    /// <summary>Accounts with the search keys that the database's trigger would write (the load runs without triggers).</summary>
+    public readonly CopyTable<DemoAccount> Accounts = new("personal_accounts",
+        "id, number, premise_id, share, payer_person_id, opened_on, closed_on, search_building_id, search_flat, search_payer",
+        (w, d) =>
+        {
+            var x = d.Account;
+            w.Put(x.Id); w.Put(x.Number); w.Put(x.PremiseId); w.Put(x.Share); w.Put(x.PayerPersonId); w.Put(x.OpenedOn); w.Put(x.ClosedOn);
+            w.Put(d.BuildingId); w.Put(d.Flat); w.Put(d.Payer);
+        },
+        d => d.Account);
 
     public readonly CopyTable<Ownership> Ownerships = new("ownerships", "id, account_id, person_id, share, valid_from, valid_to, document",
         (w, x) => { w.Put(x.Id); w.Put(x.AccountId); w.Put(x.PersonId); w.Put(x.Share); w.Put(x.ValidFrom); w.Put(x.ValidTo); w.Put(x.Document); });
@@ -167,4 +175,10 @@ internal sealed class DemoTables
         await using var rows = await indexes.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct)) empty[rows.GetString(0)].DeferredIndexes.Add((rows.GetString(1), rows.GetString(2)));
     }
+}
+
+/// <summary>An account with its search keys: its premise's building and number and its payer's name, as the search reads them.</summary>
+internal sealed record DemoAccount(PersonalAccount Account, long BuildingId, string Flat, string? Payer) : IRegistryObject
+{
+    public long Id { get => Account.Id; set => Account.Id = value; }
 }

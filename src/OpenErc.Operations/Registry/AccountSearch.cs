@@ -23,9 +23,10 @@ public enum AccountSort { Number, Address, Payer, OpenedOn }
 /// and in any case; the exact flat comes first, then flats whose number begins with it (12 → 120, 121…).
 /// </summary>
 /// <remarks>
-/// <para><b>At region scale</b> (1.1 M accounts) every path starts from an index: the street and name words go through
-/// the trigram indexes on <c>buildings.address</c> and <c>people.full_name</c> (as case-insensitive regular expressions,
-/// which pg_trgm indexes, with «е» as <c>[её]</c>), accounts are then reached by building → premises and payer → accounts,
+/// <para><b>At region scale</b> (1.1 M accounts) every path starts from an index: the street's words go through the
+/// trigram index on <c>buildings.address</c> (as case-insensitive regular expressions, which pg_trgm indexes, with «е» as
+/// <c>[её]</c>), and the accounts are then reached by their own search keys — the building and flat through
+/// <c>(search_building_id, search_flat)</c>, the payer's name through its trigram index, and-ed with the flats' b-tree —
 /// and numbers through the unique index. The old single <c>ILIKE</c> over the concatenated address and name could use
 /// none of them (4.2 s for a total at 1.1 M accounts).</para>
 /// <para><b>Reading a query.</b> Words with letters are the street (and town) or the payer's name: all of them in the
@@ -42,8 +43,9 @@ public static partial class AccountSearch
     public const int MaxWords = 8;
 
     /// <summary>
-    /// At most this many buildings or payers are taken from a query's words: a word of one letter matches most of a
-    /// region's people, and a search is a request that must stay bounded (such a query finds the first of them).
+    /// At most this many buildings are taken from a query's words, and at most this many accounts from each way of reading
+    /// it: a word of one letter matches most of a region's payers, and a search is a request that must stay bounded (such a
+    /// query finds the first of them, and its total is at most this).
     /// </summary>
     public const int MaxMatches = 50_000;
 
@@ -58,12 +60,12 @@ public static partial class AccountSearch
         var filters = new List<string>();
         if (buildingId is { } bid)
         {
-            filters.Add("p.building_id = @building");
+            filters.Add("a.search_building_id = @building");
             cmd.Parameters.Add(new NpgsqlParameter<long>("building", bid));
         }
         if (withinBuildings is { } within)
         {
-            filters.Add("p.building_id = ANY(@within)");
+            filters.Add("a.search_building_id = ANY(@within)");
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("within", within));
         }
         if (open is { } o) filters.Add(o ? "a.closed_on IS NULL" : "a.closed_on IS NOT NULL");
@@ -96,7 +98,7 @@ public static partial class AccountSearch
             return await SqlPage.ReadTotalledAsync(cmd, page, pageSize, Read, ct);
         }
         cmd.CommandText = $"""
-            SELECT count(*) FROM personal_accounts a {(filters.Count > 0 ? "JOIN premises p ON p.id = a.premise_id " + where : "")};
+            SELECT count(*) FROM personal_accounts a {where};
             SELECT {columns} FROM personal_accounts a {joins} {where} ORDER BY {order} LIMIT @limit OFFSET @offset;
             """;
         return await SqlPage.ReadAsync(cmd, page, pageSize, Read, ct);
@@ -133,9 +135,10 @@ public static partial class AccountSearch
 
     /// <summary>
     /// The ways a query can be read, each a statement of the accounts it finds with their rank (0 = the exact flat or
-    /// account, 1 = a flat that begins with the number). The buildings and the payers are found first, by their own
-    /// statements, and passed on as arrays: the planner cannot estimate how many rows a regular expression over the
-    /// trigram index gives, and with a guess it once read every premise of the region to find a surname's 200 accounts.
+    /// account, 1 = a flat that begins with the number). Every way reads the accounts' own search keys (the building, the
+    /// flat and the payer's name, kept by the database: migration <c>AccountSearchKeys</c>). The buildings are found
+    /// first, by a statement of their own, and passed on as an array: the planner cannot estimate how many rows a regular
+    /// expression over the trigram index gives, and with a guess it once read every premise of the region to find a street's.
     /// </summary>
     private static async Task<List<string>> WaysAsync(SearchQuery q, NpgsqlCommand cmd, List<string> filters, CancellationToken ct)
     {
@@ -152,20 +155,19 @@ public static partial class AccountSearch
             });
             return "@" + name;
         }
+        string Way(string rank, IEnumerable<string> conditions) =>
+            $"SELECT a.id, {rank} AS rank, a.number FROM personal_accounts a WHERE {Filtered(conditions)} LIMIT {MaxMatches}";
         foreach (var number in q.AccountNumbers)
-            ways.Add($"""
-                SELECT a.id, 0 AS rank, a.number FROM personal_accounts a JOIN premises p ON p.id = a.premise_id
-                WHERE {Filtered(number.Length == AccountNumber.Length ? [$"a.number = {Param(number)}"] : NumberPrefix(number, Param))}
-                """);
+            ways.Add(Way("0", number.Length == AccountNumber.Length ? [$"a.number = {Param(number)}"] : NumberPrefix(number, Param)));
         // A number is the account itself: the rest of the query adds nothing.
         if (q.AccountNumbers.Count > 0) return ways;
 
         // The flat: exact first, then those that begin with the number.
-        string FlatRank(string flat) => $"CASE WHEN lower(p.number) = {Param(flat)} THEN 0 ELSE 1 END";
-        string FlatMatch(string flat) => $"lower(p.number) LIKE {Param(Literal(flat) + "%")}";
+        string FlatRank(string flat) => $"CASE WHEN a.search_flat = {Param(flat)} THEN 0 ELSE 1 END";
+        string FlatMatch(string flat) => $"a.search_flat LIKE {Param(Literal(flat) + "%")}";
         static string AddressHas(string number) => @"\m" + Regex.Escape(number) + @"\M";
 
-        // By address: the words and the house's numbers in the building's address, the flat among its premises.
+        // By address: the words and the house's numbers in the building's address, the flat among its accounts.
         var houseNumbers = new List<string>(q.House);
         string? flat = q.Flat;
         string? lone = null;
@@ -181,83 +183,37 @@ public static partial class AccountSearch
         {
             // The buildings, and among them those whose house is the lone number.
             var (buildings, houses) = await BuildingsAsync(cmd.Connection!, addressPatterns, lone is null ? null : AddressHas(lone), ct);
-            var premise = new List<string>();
-            if (addressPatterns.Length > 0) premise.Add($"p.building_id = ANY({Param(buildings.ToArray())})");
+            var where = new List<string>();
+            if (addressPatterns.Length > 0) where.Add($"a.search_building_id = ANY({Param(buildings.ToArray())})");
             string rank = "0";
             if (flat is not null)
             {
-                premise.Add(FlatMatch(flat));
+                where.Add(FlatMatch(flat));
                 rank = FlatRank(flat);
             }
             if (lone is not null)
             {
-                premise.Add($"(p.building_id = ANY({Param(houses.ToArray())}) OR {FlatMatch(lone)})");
+                where.Add($"(a.search_building_id = ANY({Param(houses.ToArray())}) OR {FlatMatch(lone)})");
                 rank = FlatRank(lone);
             }
-            if (addressPatterns.Length == 0 || buildings.Count > 0)
-                ways.Add($"""
-                    SELECT a.id, {rank} AS rank, a.number FROM premises p JOIN personal_accounts a ON a.premise_id = p.id
-                    WHERE {Filtered(premise)}
-                    """);
+            if (addressPatterns.Length == 0 || buildings.Count > 0) ways.Add(Way(rank, where));
         }
 
-        // By the payer's name: all words in the name, the last number the flat, the others in the address.
+        // By the payer's name: all words in the name, the last number the flat, the others in the address. The name's
+        // trigram index and the flats' b-tree are two bitmaps over the same rows: a surname of tens of thousands of
+        // payers with a flat reads only the accounts that have both.
         if (q.Words.Count > 0)
         {
             var numbers = q.House.Concat(q.Loose).ToList();
             string? payerFlat = q.Flat ?? numbers.LastOrDefault();
             if (q.Flat is null && numbers.Count > 0) numbers.RemoveAt(numbers.Count - 1);
-            var patterns = q.Words.Select(Pattern).ToArray();
-            // With a flat, a name that a few people have is read from them; one with its patronymics shared by tens of
-            // thousands (and so read past this bound), from the flats when they are fewer. Without one, from the people.
-            var payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns,
-                payerFlat is null ? MaxMatches : PayersFirstLimit + 1, ct);
-            if (payers.Count > PayersFirstLimit && payerFlat is not null && await FewFlatsAsync(cmd.Connection!, payerFlat, ct))
-            {
-                // Flats numbered so (46, 460…: a few thousand in a region of a million) are fewer than the people with a
-                // surname (with its patronymics, tens of thousands): the flats first (ix_premises_flat), then their payers' names.
-                // The flats are read once (MATERIALIZED: as a subquery the planner read them again for every building of the house's number).
-                var names = patterns.Select(x => $"pp.full_name ~* {Param(x)}")
-                    .Concat(numbers.Select(n => $"EXISTS (SELECT 1 FROM buildings b WHERE b.id = p.building_id AND b.address ~* {Param(AddressHas(n))})"));
-                ways.Add($"""
-                    (WITH p AS MATERIALIZED (SELECT id, building_id, number FROM premises p WHERE {FlatMatch(payerFlat)})
-                    SELECT a.id, {FlatRank(payerFlat)} AS rank, a.number
-                    FROM p JOIN personal_accounts a ON a.premise_id = p.id JOIN people pp ON pp.id = a.payer_person_id
-                    WHERE {Filtered(names)})
-                    """);
-                return ways;
-            }
-            if (payerFlat is not null && payers.Count > PayersFirstLimit) payers = await IdsAsync(cmd.Connection!, "SELECT id FROM people WHERE", "full_name", patterns, MaxMatches, ct);
-            var where = new List<string> { $"a.payer_person_id = ANY({Param(payers.ToArray())})" };
-            where.AddRange(numbers.Select(n => $"b.address ~* {Param(AddressHas(n))}"));
+            var where = q.Words.Select(w => $"a.search_payer ~ {Param(@"\m" + Regex.Escape(w))}").ToList();
             if (payerFlat is not null) where.Add(FlatMatch(payerFlat));
-            // The premise and the building are joined only when the flat, the house or a filter reads them: a name alone
-            // is its payers' accounts (with the joins the planner read every account to find a surname's fifteen thousand).
-            string from = payerFlat is null && numbers.Count == 0 && filters.Count == 0 ? "personal_accounts a"
-                : numbers.Count == 0 ? "personal_accounts a JOIN premises p ON p.id = a.premise_id"
-                : "personal_accounts a JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id";
-            if (payers.Count > 0)
-                ways.Add($"""
-                    SELECT a.id, {(payerFlat is null ? "0" : FlatRank(payerFlat))} AS rank, a.number FROM {from}
-                    WHERE {Filtered(where)}
-                    """);
+            where.AddRange(numbers.Select(n =>
+                $"EXISTS (SELECT 1 FROM buildings b WHERE b.id = a.search_building_id AND b.address ~* {Param(AddressHas(n))})"));
+            ways.Add(Way(payerFlat is null ? "0" : FlatRank(payerFlat), where));
         }
         return ways;
-    }
-
-    /// <summary>A payer's name with a flat: up to this many people with the name are read first, then their accounts.</summary>
-    public const int PayersFirstLimit = 2_000;
-
-    /// <summary>A payer's name with a flat that more people have: up to this many premises numbered so are read first.</summary>
-    public const int FlatFirstLimit = 20_000;
-
-    /// <summary>Whether the premises whose number begins with <paramref name="flat"/> are at most <see cref="FlatFirstLimit"/>.</summary>
-    private static async Task<bool> FewFlatsAsync(NpgsqlConnection conn, string flat, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            $"SELECT count(*) FROM (SELECT 1 FROM premises WHERE lower(number) LIKE @flat LIMIT {FlatFirstLimit + 1}) x", conn);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("flat", Literal(flat) + "%"));
-        return (long)(await cmd.ExecuteScalarAsync(ct))! <= FlatFirstLimit;
     }
 
     /// <summary>The buildings whose address matches every pattern, and those of them that also match <paramref name="house"/>.</summary>
@@ -276,16 +232,6 @@ public static partial class AccountSearch
             if (r.GetBoolean(1)) houses.Add(r.GetInt64(0));
         }
         return (buildings, houses);
-    }
-
-    private static async Task<List<long>> IdsAsync(NpgsqlConnection conn, string select, string column, string[] patterns, int limit, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand($"{select} {Matching(column, patterns.Length)} LIMIT {limit}", conn);
-        for (int i = 0; i < patterns.Length; i++) cmd.Parameters.Add(new NpgsqlParameter<string>("w" + i, patterns[i]));
-        var ids = new List<long>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
-        return ids;
     }
 
     /// <summary><paramref name="column"/> matching each of the patterns <c>@w0…</c>, case aside; none: every row.</summary>
@@ -323,6 +269,12 @@ public static partial class AccountSearch
         return pattern.ToString();
     }
 
+    /// <summary>
+    /// Text as the search compares it: lower case, «ё» as «е» — a query, and the keys the database keeps on each account
+    /// (its flat and its payer's name: <c>replace(lower(…), 'ё', 'е')</c>).
+    /// </summary>
+    public static string Key(string text) => text.ToLowerInvariant().Replace('ё', 'е');
+
     /// <summary>A LIKE pattern's text, its wildcards taken literally.</summary>
     private static string Literal(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
@@ -344,7 +296,7 @@ public static partial class AccountSearch
         public static SearchQuery Parse(string? text)
         {
             var q = new SearchQuery([], [], [], null, []);
-            var tokens = Tokens().Matches((text ?? "").ToLowerInvariant().Replace('ё', 'е')).Select(m => m.Value).Take(MaxWords * 2).ToList();
+            var tokens = Tokens().Matches(Key(text ?? "")).Select(m => m.Value).Take(MaxWords * 2).ToList();
             var next = Next.Any;
             string? flat = null;
             int words = 0;
