@@ -36,7 +36,7 @@ public sealed class CabinetTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         var path = $"/api/v1/me/accounts/{number}/readings";
 
         var below = await WebHost.JsonAsync(await citizen.PostAsJsonAsync(path, new { meterId = meter, value = last - 1 }, Ct), HttpStatusCode.BadRequest);
-        below.GetProperty("errors").GetProperty("value")[0].GetString()!.ShouldStartWith($"Показание {last - 1} меньше предыдущего");
+        below.GetProperty("errors").GetProperty("value")[0].GetString()!.ShouldStartWith($"Показание {(last - 1).ToString("0.####", System.Globalization.CultureInfo.GetCultureInfo("ru-RU"))} меньше предыдущего");
         long foreign = await host.ScalarAsync<long>($"SELECT min(id) FROM meters WHERE id <> {meter} AND premise_id IS NOT NULL AND premise_id <> (SELECT premise_id FROM personal_accounts WHERE id = {account})");
         var other = await WebHost.JsonAsync(await citizen.PostAsJsonAsync(path, new { meterId = foreign, value = 1 }, Ct), HttpStatusCode.BadRequest);
         other.GetProperty("errors").GetProperty("value")[0].GetString().ShouldBe("Прибор учёта не относится к этому лицевому счёту");

@@ -89,6 +89,8 @@ public enum ReadingSource
     [Display(Name = "Банк")] Bank = 3,
     [Display(Name = "Импорт")] Import = 4,
     [Display(Name = "Автоматически")] Automatic = 5,
+    [Display(Name = "Телефон")] Phone = 6,
+    [Display(Name = "Обход контролёра")] Inspection = 7,
 }
 
 /// <summary>A meter reading of one tariff zone (1..Zones) on a date, as entered.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
 using OpenErc.Core.Meters;
 using OpenErc.Storage;
 
@@ -24,10 +25,13 @@ public sealed record ReadingOutcome(long? ReadingId, decimal? Volume, string? Wa
 
 public static class ReadingSubmission
 {
+    /// <summary>The channels through which the centre's staff take readings (the cabinet, banks and imports have their own paths).</summary>
+    public static readonly IReadOnlyList<ReadingSource> StaffSources = [ReadingSource.Operator, ReadingSource.Phone, ReadingSource.Inspection];
+
     /// <summary>
     /// Checks a reading of <paramref name="meterId"/>'s register <paramref name="zone"/> against the rules and, when it
     /// passes (and a jump is <paramref name="confirmed"/>), saves it for <paramref name="today"/> as a cabinet reading,
-    /// stamped with <paramref name="enteredBy"/> and audited.
+    /// stamped with <paramref name="enteredBy"/> and audited. The cabinet takes readings only within the window.
     /// </summary>
     public static async Task<ReadingOutcome> SubmitAsync(OpenErcDbContext db, long accountId, long meterId, int zone, decimal? value, bool confirmed,
         DateOnly today, DateTimeOffset now, ReadingRules rules, string enteredBy, CancellationToken ct = default)
@@ -35,8 +39,32 @@ public static class ReadingSubmission
         var premiseId = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.PremiseId).SingleAsync(ct);
         var meter = await db.Meters.AsNoTracking().SingleOrDefaultAsync(m => m.Id == meterId && (m.PremiseId == premiseId || m.AccountId == accountId), ct);
         if (meter is null) return Refused("Прибор учёта не относится к этому лицевому счёту");
-        if (meter.RemovedOn is { } removed && removed <= today) return Refused($"Прибор учёта {meter.SerialNumber} снят {removed:dd.MM.yyyy}: показания не принимаются");
-        if (!rules.InWindow(today))
+        return await SaveAsync(db, meter, zone, value, today, ReadingSource.Cabinet, confirmed, now, rules, enteredBy,
+            "Показание передано в личном кабинете", ct, inWindow: true);
+    }
+
+    /// <summary>
+    /// A reading taken by the centre's staff (at the counter, by phone, on a round) and dated <paramref name="readOn"/> —
+    /// any day from the meter's installation to <paramref name="today"/>: the cabinet's checks of the value, the
+    /// channel and the operator recorded. A reading dated in a closed month is a registry change like any other: the
+    /// recalculation queue takes its building.
+    /// </summary>
+    public static async Task<ReadingOutcome> EnterAsync(OpenErcDbContext db, long meterId, int zone, decimal? value, DateOnly readOn, ReadingSource source,
+        bool confirmed, DateOnly today, DateTimeOffset now, ReadingRules rules, string enteredBy, CancellationToken ct = default)
+    {
+        if (!StaffSources.Contains(source)) return Refused("Выберите, как получено показание: оператор, телефон или обход контролёра");
+        var meter = await db.Meters.AsNoTracking().SingleOrDefaultAsync(m => m.Id == meterId, ct);
+        if (meter is null) return Refused("Прибор учёта не найден");
+        if (readOn > today) return Refused($"Дата показания {readOn:dd.MM.yyyy} ещё не наступила");
+        if (readOn < meter.InstalledOn) return Refused($"Прибор учёта {meter.SerialNumber} установлен {meter.InstalledOn:dd.MM.yyyy}: показание не может быть раньше");
+        return await SaveAsync(db, meter, zone, value, readOn, source, confirmed, now, rules, enteredBy, $"Показание принято: {source.Title()}", ct);
+    }
+
+    private static async Task<ReadingOutcome> SaveAsync(OpenErcDbContext db, Meter meter, int zone, decimal? value, DateOnly readOn, ReadingSource source,
+        bool confirmed, DateTimeOffset now, ReadingRules rules, string enteredBy, string reason, CancellationToken ct, bool inWindow = false)
+    {
+        if (meter.RemovedOn is { } removed && removed <= readOn) return Refused($"Прибор учёта {meter.SerialNumber} снят {removed:dd.MM.yyyy}: показания не принимаются");
+        if (inWindow && !rules.InWindow(readOn))
             return Refused($"Показания принимаются с {rules.WindowFromDay} по {rules.WindowToDay} число месяца");
         if (zone < 1 || zone > meter.Zones) return Refused($"У прибора {meter.SerialNumber} нет зоны {zone}");
         if (value is not { } v) return Refused("Введите показание");
@@ -44,22 +72,26 @@ public static class ReadingSubmission
         if (decimal.Round(v, 4) != v) return Refused("Показание указывается не более чем с 4 знаками после запятой");
         if (meter.Digits > 0 && v >= ChargeFormulas.RegisterCapacity(meter.Digits)) return Refused($"В показании больше {meter.Digits} цифр до запятой: у прибора {meter.Digits}-разрядный счётчик");
 
-        var history = await db.MeterReadings.AsNoTracking().Where(r => r.MeterId == meterId && r.Zone == zone)
+        var history = await db.MeterReadings.AsNoTracking().Where(r => r.MeterId == meter.Id && r.Zone == zone)
             .OrderBy(r => r.ReadOn).ThenBy(r => r.Id).Select(r => new { r.ReadOn, r.Value }).ToListAsync(ct);
-        if (history.Any(r => r.ReadOn == today)) return Refused($"Показание на {today:dd.MM.yyyy} уже передано: {history.Last(r => r.ReadOn == today).Value}");
+        if (history.Any(r => r.ReadOn == readOn)) return Refused($"Показание на {readOn:dd.MM.yyyy} уже передано: {N(history.Last(r => r.ReadOn == readOn).Value)}");
+        // A reading between two others must fit between them.
+        if (history.FirstOrDefault(r => r.ReadOn > readOn) is { } next && ChargeFormulas.RegisterVolume(v, next.Value, meter.Digits, rules.RolloverMaxShare) is null)
+            return Refused($"Показание {N(v)} больше следующего ({N(next.Value)} на {next.ReadOn:dd.MM.yyyy})");
         decimal? volume = null;
-        if (history.LastOrDefault(r => r.ReadOn < today) is { } previous)
+        var before = history.Where(r => r.ReadOn < readOn).Select(r => (r.ReadOn, r.Value)).ToList();
+        if (before.Count > 0)
         {
+            var previous = before[^1];
             volume = ChargeFormulas.RegisterVolume(previous.Value, v, meter.Digits, rules.RolloverMaxShare);
-            if (volume is null) return Refused($"Показание {v} меньше предыдущего ({previous.Value} на {previous.ReadOn:dd.MM.yyyy})");
-            if (!confirmed && Jump(history.Where(r => r.ReadOn < today).Select(r => (r.ReadOn, r.Value)).ToList(), volume.Value, previous.ReadOn, today, meter.Digits, rules)
-                is { } warning)
+            if (volume is null) return Refused($"Показание {N(v)} меньше предыдущего ({N(previous.Value)} на {previous.ReadOn:dd.MM.yyyy})");
+            if (!confirmed && Jump(before, volume.Value, previous.ReadOn, readOn, meter.Digits, rules) is { } warning)
                 return new(null, volume, warning, []);
         }
 
         db.Actor = enteredBy;
-        db.Reason = "Показание передано в личном кабинете";
-        var reading = new MeterReading { MeterId = meterId, Zone = zone, ReadOn = today, Value = v, Source = ReadingSource.Cabinet, EnteredBy = enteredBy, EnteredAt = now };
+        db.Reason = reason;
+        var reading = new MeterReading { MeterId = meter.Id, Zone = zone, ReadOn = readOn, Value = v, Source = source, EnteredBy = enteredBy, EnteredAt = now };
         db.MeterReadings.Add(reading);
         await db.SaveChangesAsync(ct);
         return new(reading.Id, volume, null, []);
@@ -77,9 +109,12 @@ public static class ReadingSubmission
         decimal monthly = volume / Math.Max(1m, (today.DayNumber - previousOn.DayNumber) / 30.4m);
         decimal limit = Math.Max(average * rules.JumpFactor, rules.JumpMinimum);
         return monthly > limit
-            ? $"Расход {volume:0.####} с {previousOn:dd.MM.yyyy} — около {monthly:0.#} в месяц, больше обычного ({average:0.#} в месяц). Проверьте показание; если оно верно, подтвердите передачу."
+            ? $"Расход {N(volume)} с {previousOn:dd.MM.yyyy} — около {N(decimal.Round(monthly, 1))} в месяц, больше обычного ({N(decimal.Round(average, 1))} в месяц). Проверьте показание; если оно верно, подтвердите передачу."
             : null;
     }
 
     private static ReadingOutcome Refused(string message) => new(null, null, null, [message]);
+
+    /// <summary>A reading or a volume in a message: as people write it (a comma, no trailing zeros of the stored scale).</summary>
+    private static string N(decimal value) => value.ToString("0.####", System.Globalization.CultureInfo.GetCultureInfo("ru-RU"));
 }

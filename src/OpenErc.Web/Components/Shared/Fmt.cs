@@ -26,6 +26,13 @@ public static class Fmt
     /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
     public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
 
+    /// <summary>A volume of a meter or a norm: up to three fraction digits (a cubic metre to the litre).</summary>
+    public static string Volume(decimal? value) => value?.ToString("#,0.###", Ru) ?? Empty;
+
+    /// <summary>A number as people type it: a comma or a point, spaces between thousands; null when it is not one.</summary>
+    public static decimal? ParseNumber(string? text) =>
+        decimal.TryParse((text ?? "").Replace(" ", "").Replace("\u00A0", "").Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
+
     /// <summary>A billing month as people say it: «ноябрь 2026».</summary>
     public static string Month(BillingPeriod month) => month.FirstDay.ToString("MMMM yyyy", Ru);
 
