@@ -87,7 +87,7 @@ public static class BillingCommands
         {
             var table = new Table().AddColumns("Услуга", "Поставщик", "Строк", "Сумма, ₽");
             foreach (var s in r.ByServiceAndSupplier)
-                table.AddRow(Markup.Escape(s.ServiceCode), Markup.Escape(s.Supplier), s.Lines.ToString("N0", Ru), s.Amount.ToString("N2", Ru));
+                table.AddRow(Markup.Escape(s.Service), Markup.Escape(s.Supplier), s.Lines.ToString("N0", Ru), s.Amount.ToString("N2", Ru));
             table.AddRow("[bold]Итого[/]", "", r.Lines.ToString("N0", Ru), $"[bold]{r.Total.ToString("N2", Ru)}[/]");
             AnsiConsole.Write(table);
         }

@@ -64,6 +64,7 @@ public static class OpenErcWebHost
         builder.Services.AddSingleton(database);
         builder.Services.AddDbContextFactory<OpenErcDbContext>(o => OpenErcDatabase.Configure(o, database.ConnectionString));
         builder.Services.AddSingleton<BillingJobs>();
+        builder.Services.AddSingleton<PrintJobs>();
         builder.Services.AddSecurity(config, database.ConnectionString);
         builder.AddHardening();
         builder.Services.AddSingleton<Scopes>();
@@ -101,7 +102,7 @@ public static class OpenErcWebHost
         await SecuritySetup.SeedAsync(app.Services, config, app.Logger);
 
         app.UseHardening();
-        app.UseStatusCodePages();
+        app.UseRussianStatusPages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

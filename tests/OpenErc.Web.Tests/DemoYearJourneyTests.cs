@@ -68,6 +68,29 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000);
         await page.GotoAsync($"/accounts/{debtor}");
+        // Its head: the debt on the day, by supplier (adding up to it), the last payment and the last document.
+        var ru = System.Globalization.CultureInfo.GetCultureInfo("ru-RU");
+        await using (var conn = new Npgsql.NpgsqlConnection(host.ConnectionString))
+        {
+            await conn.OpenAsync(Ct);
+            var headline = await OpenErc.Operations.Payments.AccountHeadline.LoadAsync(conn, debtor, host.Clock.Today, Ct);
+            headline.BySupplier.Sum(x => x.Debt).ShouldBe(headline.Balance.Debt);
+            headline.BySupplier.Sum(x => x.Advance).ShouldBe(headline.Balance.Advance);
+            headline.BySupplier.Count.ShouldBeGreaterThan(1);
+            await Assertions.Expect(page.GetByTestId("account-head")).ToContainTextAsync($"долг {headline.Balance.Debt.ToString("#,0.00", ru)} ₽");
+            var suppliers = page.GetByTestId("account-head-suppliers").Locator("tbody tr");
+            await Assertions.Expect(suppliers).ToHaveCountAsync(headline.BySupplier.Count);
+            await Assertions.Expect(suppliers.First).ToContainTextAsync(headline.BySupplier[0].Supplier);
+            // The last payment that stands — a chronic debtor may have none.
+            long lastId = await host.ScalarAsync<long>($"""
+                SELECT coalesce((SELECT p.id FROM payments p WHERE p.account_id = {debtor} AND p.corrects IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM payments c WHERE c.corrects = p.id) ORDER BY p.received_on DESC, p.id DESC LIMIT 1), 0)
+                """);
+            (headline.Payment?.Id ?? 0).ShouldBe(lastId);
+            await Assertions.Expect(page.GetByTestId("account-head-payment")).ToContainTextAsync(headline.Payment is { } last
+                ? $"{last.Amount.ToString("#,0.00", ru)} ₽ от {last.ReceivedOn:dd.MM.yyyy}" : "платежей нет");
+            await Assertions.Expect(page.GetByTestId("account-head-receipt")).ToContainTextAsync("ЕПД за октябрь 2026");
+        }
         await WebHost.OpenTabAsync(page, "Платёжные документы");
         var documents = page.GetByTestId("account-receipts");
         await Assertions.Expect(documents).ToContainTextAsync("ноябрь 2025");
@@ -77,5 +100,47 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
         await Assertions.Expect(page.GetByTestId("account-balance")).ToContainTextAsync(debt.ToString("#,0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU")));
         await page.GotoAsync($"/accounts/{debtor}/penalties?on=2026-11-20");
         await Assertions.Expect(page.GetByTestId("penalty-rows").First).ToContainTextAsync("1/130");
+    }
+
+    /// <summary>
+    /// The calculator prints the last closed month's ЕПД from the workstation: the progress, the report, a file per
+    /// building with its download (every account of the building in it) and the print registry.
+    /// </summary>
+    [Fact]
+    public async Task The_calculator_prints_a_closed_months_documents_building_by_building_and_downloads_them()
+    {
+        var login = await host.CreateUserAsync(OpenErc.Web.Security.Roles.Calculator);
+        var (client, cookies) = await host.SignedInAsync(login);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000, cookies);
+
+        await page.GotoAsync("/receipts");
+        await Assertions.Expect(OperatorJourneyTests.Input(page, "print-month")).ToHaveValueAsync("октябрь 2026");
+        await page.GetByTestId("print-start").ClickAsync();
+        int buildings = (int)await host.ScalarAsync<long>("SELECT count(*) FROM buildings");
+        await Assertions.Expect(page.GetByTestId("print-report")).ToContainTextAsync($"Напечатано домов: {buildings}");
+        var files = page.GetByTestId("print-files").Locator("tbody tr");
+        await Assertions.Expect(files).ToHaveCountAsync(buildings);
+
+        long building = await host.ScalarAsync<long>("SELECT min(id) FROM buildings");
+        int documents = await host.ScalarAsync<int>($"SELECT receipts FROM receipt_prints WHERE month = '2026-10-01' AND building_id = {building}");
+        documents.ShouldBe(await host.ScalarAsync<int>($"SELECT count(*)::int FROM receipts WHERE month = '2026-10-01' AND building_id = {building} AND kind IN (1, 3)"));
+        var pdf = await client.GetAsync($"/api/v1/receipts/prints/2026-10/{building}", Ct);
+        pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
+        pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        using (var document = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync(Ct)))
+        {
+            document.NumberOfPages.ShouldBeGreaterThanOrEqualTo(documents); // a long document goes on over a page
+            string text = string.Join(" ", document.GetPages().Select(p => p.Text));
+            var numbers = await host.ScalarAsync<string[]>($"SELECT array_agg(a.number) FROM receipts r JOIN personal_accounts a ON a.id = r.account_id WHERE r.month = '2026-10-01' AND r.building_id = {building} AND r.kind IN (1, 3)");
+            numbers.ShouldAllBe(n => text.Contains(n));
+        }
+        var registry = await client.GetStringAsync("/api/v1/receipts/prints/2026-10/registry", Ct);
+        registry.ShouldContain(await host.ScalarAsync<string>($"SELECT address FROM buildings WHERE id = {building}"));
+        (await client.GetAsync("/api/v1/receipts/prints/2026-10/987654", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // Printed again, nothing is printed twice: every building's file is there already.
+        await page.GetByTestId("print-start").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("print-report")).ToContainTextAsync($"Напечатано домов: 0 (уже были готовы: {buildings})");
     }
 }

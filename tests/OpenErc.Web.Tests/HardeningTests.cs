@@ -80,6 +80,25 @@ public sealed class HardeningTests(PublicWebHost host) : IClassFixture<PublicWeb
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>An unknown address: a Russian page for a browser, a Russian ProblemDetails for the API and for other clients.</summary>
+    [Fact]
+    public async Task An_unknown_address_is_answered_in_russian()
+    {
+        using var client = host.AnonymousClient();
+        using var browser = new HttpRequestMessage(HttpMethod.Get, "/nowhere/at-all");
+        browser.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+        var page = await client.SendAsync(browser, Ct);
+        page.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        page.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        html.ShouldContain("<h1>Страница не найдена</h1>");
+        html.ShouldContain("По адресу /nowhere/at-all ничего нет");
+
+        var api = await WebHost.JsonAsync(await client.GetAsync("/api/v1/nowhere", Ct), HttpStatusCode.NotFound);
+        (api.GetProperty("title").GetString(), api.GetProperty("detail").GetString())
+            .ShouldBe(("Адрес не найден", "По адресу /api/v1/nowhere ничего нет. Проверьте адрес или начните с главной страницы."));
+    }
+
     [Fact]
     public async Task A_reset_link_is_built_on_the_public_address_and_a_forged_host_is_refused()
     {

@@ -35,6 +35,9 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     /// <summary>Where the host's letters go (a pickup folder of .eml files).</summary>
     public string MailDirectory { get; } = Path.Combine(Path.GetTempPath(), "openerc-mail-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>Where the host's bulk prints of ЕПД go.</summary>
+    public string PrintDirectory { get; } = Path.Combine(Path.GetTempPath(), "openerc-prints-" + Guid.NewGuid().ToString("N"));
+
     /// <summary>Accounts of the demo region to generate at start; 0 for an empty registry.</summary>
     protected virtual int DemoAccounts => 0;
 
@@ -68,6 +71,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
                 ["OpenErc:Acquiring:Fake"] = "true",
                 ["Urls"] = "http://127.0.0.1:0",
                 ["OpenErc:Mail:PickupDirectory"] = MailDirectory,
+                ["OpenErc:Receipts:PrintDirectory"] = PrintDirectory,
                 // Readings are accepted on any day of a test run; the window itself is tested with its own settings.
                 ["OpenErc:Cabinet:Readings:WindowFromDay"] = "1",
                 ["OpenErc:Cabinet:Readings:WindowToDay"] = "31",
@@ -224,5 +228,7 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         Client?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        foreach (var folder in new[] { MailDirectory, PrintDirectory })
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 }

@@ -57,7 +57,8 @@ public sealed record BillingRunOptions(RegionClock Clock, int BatchSize = 50, in
 /// <summary>Progress of a run: buildings finished (done or failed) of the buildings to do in this call.</summary>
 public sealed record BillingProgress(int Buildings, int TotalBuildings, long Lines);
 
-public sealed record ServiceSupplierTotal(string ServiceCode, long SupplierId, string Supplier, long Lines, decimal Amount);
+/// <summary>A run's lines of one service and supplier: the service by its code and its name as people read it.</summary>
+public sealed record ServiceSupplierTotal(string ServiceCode, string Service, long SupplierId, string Supplier, long Lines, decimal Amount);
 
 public sealed record BuildingFailure(long BuildingId, string Address, string Error);
 
@@ -418,6 +419,7 @@ public static class BillingRun
         DryRunAccumulator dry, Dictionary<(string, long), (long Lines, decimal Amount)> totals, List<(long, string)> failures, long accounts, RegionClock clock, CancellationToken ct)
     {
         var names = await SupplierNamesAsync(control, ct);
+        var services = await ServiceNamesAsync(control, ct);
         var addresses = await AddressesAsync(control, failures.Select(f => f.Item1).ToArray(), ct);
         long lines = totals.Values.Sum(t => t.Lines);
         decimal total = totals.Values.Sum(t => t.Amount);
@@ -440,7 +442,8 @@ public static class BillingRun
         }
         return new BillingRunReport(runId, month, scope.Description, true, false, inScope, 0, inScope - failures.Count, failures.Count, accounts, lines, total,
             totals.OrderBy(t => t.Key.Item1, StringComparer.Ordinal).ThenBy(t => t.Key.Item2)
-                .Select(t => new ServiceSupplierTotal(t.Key.Item1, t.Key.Item2, names.GetValueOrDefault(t.Key.Item2, ""), t.Value.Lines, t.Value.Amount)).ToList(),
+                .Select(t => new ServiceSupplierTotal(t.Key.Item1, services.GetValueOrDefault(t.Key.Item1, t.Key.Item1), t.Key.Item2,
+                    names.GetValueOrDefault(t.Key.Item2, ""), t.Value.Lines, t.Value.Amount)).ToList(),
             failures.OrderBy(f => f.Item1).Select(f => new BuildingFailure(f.Item1, addresses.GetValueOrDefault(f.Item1, ""), f.Item2)).ToList(),
             new DryRunDifference(dry.New, dry.Changed, dry.Unchanged, dry.Missing, dry.Posted, dry.Computed - dry.Posted));
     }
@@ -465,17 +468,17 @@ public static class BillingRun
         }
         var byService = new List<ServiceSupplierTotal>();
         await using (var cmd = new NpgsqlCommand("""
-            SELECT s.code, l.supplier_id, coalesce(o.short_name, o.name), count(*), sum(l.kopecks) * 0.01
+            SELECT s.code, s.name, l.supplier_id, coalesce(o.short_name, o.name), count(*), sum(l.kopecks) * 0.01
             FROM charge_lines l JOIN services s ON s.id = l.service_id LEFT JOIN organisations o ON o.id = l.supplier_id
             WHERE l.booking_month = @m AND l.run_id = @id
-            GROUP BY s.code, s.sort_order, l.supplier_id, o.short_name, o.name ORDER BY s.sort_order, s.code, l.supplier_id
+            GROUP BY s.code, s.name, s.sort_order, l.supplier_id, o.short_name, o.name ORDER BY s.sort_order, s.code, l.supplier_id
             """, control))
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(new NpgsqlParameter<long>("id", runId));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
-                byService.Add(new ServiceSupplierTotal(r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? "" : r.GetString(2), r.GetInt64(3), r.GetDecimal(4)));
+                byService.Add(new ServiceSupplierTotal(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? "" : r.GetString(3), r.GetInt64(4), r.GetDecimal(5)));
         }
         long lines = byService.Sum(s => s.Lines);
         decimal total = byService.Sum(s => s.Amount);
@@ -520,6 +523,15 @@ public static class BillingRun
         await using var cmd = new NpgsqlCommand("SELECT id, coalesce(short_name, name) FROM organisations", conn);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) map[r.GetInt64(0)] = r.GetString(1);
+        return map;
+    }
+
+    private static async Task<Dictionary<string, string>> ServiceNamesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var cmd = new NpgsqlCommand("SELECT code, name FROM services", conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) map[r.GetString(0)] = r.GetString(1);
         return map;
     }
 

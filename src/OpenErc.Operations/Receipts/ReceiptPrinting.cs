@@ -146,12 +146,12 @@ public static class ReceiptPrinting
         return done;
     }
 
-    /// <summary>The print registry for the print shop: a CSV (UTF-8, «;») of the month's files with their counts, sums and checksums.</summary>
-    private static async Task<(string File, decimal ToPay)> WriteRegistryAsync(string connectionString, BillingPeriod month, ReceiptKind kind, string outDir,
-        CancellationToken ct)
+    /// <summary>A building's latest file of a month's print, as the print registry records it.</summary>
+    public sealed record PrintedFile(long BuildingId, string Address, string File, int Receipts, long Bytes, decimal ToPay, string Sha256, DateTimeOffset PrintedAt);
+
+    /// <summary>The latest file of each building printed for the month (monthly documents, or the debt notices).</summary>
+    public static async Task<List<PrintedFile>> PrintedAsync(NpgsqlConnection conn, BillingPeriod month, ReceiptKind kind, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("""
             SELECT DISTINCT ON (p.building_id) p.building_id, b.address, p.file, p.receipts, p.bytes, p.to_pay, p.sha256, p.printed_at
             FROM receipt_prints p JOIN buildings b ON b.id = p.building_id
@@ -159,19 +159,33 @@ public static class ReceiptPrinting
             """, conn);
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        var text = new StringBuilder("Дом;Адрес;Файл;Документов;Байт;К оплате, руб.;SHA-256;Напечатан\n");
-        decimal total = 0;
-        var ru = CultureInfo.GetCultureInfo("ru-RU");
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                total += r.GetDecimal(5);
-                text.Append(CultureInfo.InvariantCulture, $"{r.GetInt64(0)};{r.GetString(1).Replace(';', ',')};{r.GetString(2)};{r.GetInt32(3)};{r.GetInt64(4)};")
-                    .Append(r.GetDecimal(5).ToString("0.00", ru)).Append(';').Append(r.GetString(6)).Append(';')
-                    .Append(r.GetFieldValue<DateTimeOffset>(7).ToString("dd.MM.yyyy HH:mm:ss", CultureInfo.InvariantCulture)).Append('\n');
-            }
-        var file = Path.Combine(outDir, $"Реестр печати {month}{(kind == ReceiptKind.DebtNotice ? " (уведомления о задолженности)" : "")}.csv");
-        await File.WriteAllTextAsync(file, text.ToString(), new UTF8Encoding(true), ct);
-        return (file, total);
+        var list = new List<PrintedFile>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new PrintedFile(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4), r.GetDecimal(5), r.GetString(6),
+                r.GetFieldValue<DateTimeOffset>(7)));
+        return list;
     }
+
+    /// <summary>The print registry for the print shop: a CSV (UTF-8, «;») of the month's files with their counts, sums and checksums.</summary>
+    private static async Task<(string File, decimal ToPay)> WriteRegistryAsync(string connectionString, BillingPeriod month, ReceiptKind kind, string outDir,
+        CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        var text = new StringBuilder("Дом;Адрес;Файл;Документов;Байт;К оплате, руб.;SHA-256;Напечатан\n");
+        var ru = CultureInfo.GetCultureInfo("ru-RU");
+        var files = await PrintedAsync(conn, month, kind, ct);
+        foreach (var f in files)
+            text.Append(CultureInfo.InvariantCulture, $"{f.BuildingId};{f.Address.Replace(';', ',')};{f.File};{f.Receipts};{f.Bytes};")
+                .Append(f.ToPay.ToString("0.00", ru)).Append(';').Append(f.Sha256).Append(';')
+                .Append(f.PrintedAt.ToString("dd.MM.yyyy HH:mm:ss", CultureInfo.InvariantCulture)).Append('\n');
+        var file = Path.Combine(outDir, RegistryFileName(month, kind));
+        await File.WriteAllTextAsync(file, text.ToString(), new UTF8Encoding(true), ct);
+        return (file, files.Sum(f => f.ToPay));
+    }
+
+    /// <summary>The print registry's file name in the month's folder.</summary>
+    public static string RegistryFileName(BillingPeriod month, ReceiptKind kind) =>
+        $"Реестр печати {month}{(kind == ReceiptKind.DebtNotice ? " (уведомления о задолженности)" : "")}.csv";
 }

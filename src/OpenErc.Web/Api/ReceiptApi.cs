@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using System.Security.Claims;
 using Npgsql;
 using OpenErc.Core.Common;
+using OpenErc.Core.Receipts;
 using OpenErc.Operations.Mail;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Receipts;
@@ -41,6 +42,31 @@ public static class ReceiptApi
 
     public static void MapReceiptApi(this IEndpointRouteBuilder app)
     {
+        // The bulk print's files (started on /receipts): a building's PDF and the month's print registry.
+        var prints = app.MapGroup("/api/v1/receipts/prints").WithTags("Платёжные документы (ЕПД)").RequireAuthorization(Duties.Billing);
+        prints.MapGet("/{month}/{buildingId:long}", async (string month, long buildingId, OpenErcDatabase db, PrintJobs jobs, CancellationToken ct) =>
+            {
+                if (ApiMonth.Read(month, out var period) is { } bad) return bad;
+                await using var conn = await OpenAsync(db, ct);
+                var file = (await ReceiptPrinting.PrintedAsync(conn, period, ReceiptKind.Monthly, ct)).FirstOrDefault(f => f.BuildingId == buildingId);
+                var path = file is null ? null : Path.Combine(jobs.MonthDirectory(period), file.File);
+                return path is not null && File.Exists(path)
+                    ? TypedResults.PhysicalFile(path, "application/pdf", file!.File)
+                    : TypedResults.Problem($"Платёжные документы дома {buildingId} за {period} не напечатаны", statusCode: 404, title: "Не найдено");
+            })
+            .WithSummary("Напечатанные платёжные документы дома за месяц одним PDF (печать запускается на странице «Печать ЕПД»)")
+            .Produces(200, contentType: "application/pdf").ProducesProblem(404);
+        prints.MapGet("/{month}/registry", (string month, PrintJobs jobs) =>
+            {
+                if (ApiMonth.Read(month, out var period) is { } bad) return bad;
+                var path = Path.Combine(jobs.MonthDirectory(period), ReceiptPrinting.RegistryFileName(period, ReceiptKind.Monthly));
+                return File.Exists(path)
+                    ? TypedResults.PhysicalFile(path, "text/csv; charset=utf-8", Path.GetFileName(path))
+                    : TypedResults.Problem($"Реестр печати за {period} не составлен: месяц не печатался", statusCode: 404, title: "Не найдено");
+            })
+            .WithSummary("Реестр печати месяца (CSV: дома, файлы, число документов, суммы к оплате, контрольные суммы)")
+            .Produces(200, contentType: "text/csv").ProducesProblem(404);
+
         var accounts = app.MapGroup("/api/v1/accounts").WithTags("Платёжные документы (ЕПД)").RequireAuthorization(Duties.Read).AddEndpointFilter(Scopes.AccountFilter).RequireForChanges(Duties.Accounts);
 
         accounts.MapGet("/{id:long}/receipts", async (long id, OpenErcDatabase db, CancellationToken ct) =>

@@ -106,6 +106,48 @@ public static class Hardening
     }
 
     /// <summary>
+    /// A status answered without a body — an unknown address, a method the address does not take, a request refused by
+    /// the framework before any endpoint — in Russian: a page for a browser that asked for one, a ProblemDetails for the
+    /// API and for everyone else. The endpoints' own refusals have bodies of their own and are left as they are.
+    /// </summary>
+    public static void UseRussianStatusPages(this WebApplication app) => app.UseStatusCodePages(async context =>
+    {
+        var http = context.HttpContext;
+        int status = http.Response.StatusCode;
+        var (title, detail) = status switch
+        {
+            400 => ("Неверный запрос", "Запрос не удалось прочитать."),
+            401 => ("Требуется вход", "Войдите в систему, чтобы продолжить."),
+            403 => ("Нет доступа", "Это действие не входит в ваши обязанности."),
+            404 => ("Адрес не найден", $"По адресу {http.Request.Path} ничего нет. Проверьте адрес или начните с главной страницы."),
+            405 => ("Метод не поддерживается", $"Адрес {http.Request.Path} не принимает запросы {http.Request.Method}."),
+            406 => ("Формат ответа не поддерживается", "Сервер не может ответить в запрошенном формате."),
+            413 => ("Слишком большой запрос", "Запрос больше, чем принимает сервер."),
+            415 => ("Неподдерживаемый тип содержимого", "Отправьте данные в формате, который принимает этот адрес."),
+            _ => ("Запрос не выполнен", $"Сервер ответил кодом {status}."),
+        };
+        bool page = !http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsGet(http.Request.Method)
+            && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        if (!page)
+        {
+            await Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
+            return;
+        }
+        if (status == 404) title = "Страница не найдена";
+        http.Response.ContentType = "text/html; charset=utf-8";
+        string Encode(string text) => System.Net.WebUtility.HtmlEncode(text);
+        await http.Response.WriteAsync($$"""
+            <!DOCTYPE html>
+            <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{Encode(title)}} — OpenErc</title>
+            <style>body{font-family:Roboto,Arial,sans-serif;margin:0;padding:3rem 1.5rem;color:#212121}main{max-width:40rem;margin:auto}
+            h1{font-weight:500;font-size:1.6rem}a{color:#1565c0}</style></head>
+            <body><main><h1>{{Encode(title)}}</h1><p>{{Encode(detail)}}</p>
+            <p><a href="/">Главная страница</a> · <a href="/cabinet">Личный кабинет</a></p></main></body></html>
+            """);
+    });
+
+    /// <summary>
     /// Any unhandled error: a 500 ProblemDetails in Russian with the trace id (the stack goes to the log, never to the client).
     /// </summary>
     private static async Task WriteErrorAsync(HttpContext http)
