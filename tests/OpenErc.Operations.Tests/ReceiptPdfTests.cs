@@ -47,6 +47,28 @@ public sealed class ReceiptPdfTests
         text.IndexOf("Раздел1.", StringComparison.Ordinal).ShouldBeLessThan(text.IndexOf("Раздел3.", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Names and streets of Russia's republics use the whole Cyrillic block (U+0400–U+04FF): every letter of it has its
+    /// own glyph in both fonts, and a payer named in Tatar, Bashkir, Chuvash or Yakut reads back from the PDF as written.
+    /// </summary>
+    [Fact]
+    public void Every_cyrillic_letter_of_the_republics_has_a_glyph_and_reads_back()
+    {
+        foreach (var font in new[] { PdfFont.Regular, PdfFont.Bold })
+            for (char c = '\u0400'; c <= '\u04FF'; c++)
+                if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter)
+                    font.Glyph(c).ShouldNotBe((ushort)0, $"U+{(int)c:X4} «{c}»");
+
+        const string name = "Әхмәтҗанова Гөлнара Үзәковна-Ңүһҗ Ӑӗҫ Өөүү Ҕҕ";
+        const string street = "г. Казань, ул. Җәлил Мөселимова Ҙҙ Һһ, д. 7";
+        var sample = SampleReceipts.Build();
+        var document = sample with { Payer = sample.Payer with { Name = name, Address = street } };
+        using var pdf = PdfDocument.Open(ReceiptPdf.Render(document));
+        var text = Compact(string.Concat(pdf.GetPages().Select(p => p.Text)));
+        text.ShouldContain(Compact(name));
+        text.ShouldContain(Compact(street));
+    }
+
     [Fact]
     public void The_QR_code_scans_back_to_the_payment_string_with_the_total_in_kopecks()
     {

@@ -58,6 +58,22 @@ public sealed class RegistryScreensJourneyTests(DemoWebHost host) : IClassFixtur
         }
         await Assertions.Expect(page.GetByTestId("premises").Locator("tbody tr")).ToHaveCountAsync(3);
 
+        // Six more from «Квартиры списком»: flats 4–9, one entrance, three floors, two flats a landing; a clash refused.
+        await page.GetByTestId("new-premise-series").ClickAsync();
+        foreach (var (id, value) in new[] { ("series-from", "3"), ("series-to", "9"), ("series-floors", "3"), ("series-areas", "40; 50,5"), ("series-rooms", "1; 2") })
+            await OperatorJourneyTests.Input(page, id).FillAsync(value);
+        await OperatorJourneyTests.Input(page, "change-reason").FillAsync("Технический паспорт БТИ");
+        await page.GetByTestId("series-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("series-error")).ToContainTextAsync("В доме уже есть помещения с номерами 3");
+        await OperatorJourneyTests.Input(page, "series-from").FillAsync("4");
+        await page.GetByTestId("series-preview").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("series-plan").Locator("tbody tr")).ToHaveCountAsync(6);
+        await page.GetByTestId("series-create").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($@"/buildings/{building}$"));
+        await Assertions.Expect(page.GetByTestId("premises").Locator("tbody tr")).ToHaveCountAsync(9);
+        (await host.ScalarAsync<string>($"SELECT string_agg(number || ':' || floor || ':' || total_area, ' ' ORDER BY number::int) FROM premises WHERE building_id = {building} AND number::int >= 4"))
+            .ShouldBe("4:1:40.000000 5:1:50.500000 6:2:40.000000 7:2:50.500000 8:3:40.000000 9:3:50.500000");
+
         // An account in flat 1, from its row's «Открыть ЛС».
         string number1 = AccountNumber.Create(700_901);
         await page.GetByTestId("new-account-1").ClickAsync();
@@ -84,7 +100,7 @@ public sealed class RegistryScreensJourneyTests(DemoWebHost host) : IClassFixtur
         await Fill(page, ("Number", "1"), ("TotalArea", "-5"));
         await page.GetByTestId("save").ClickAsync();
         await Assertions.Expect(page.GetByTestId("form-errors")).ToBeVisibleAsync();
-        (await host.ScalarAsync<long>($"SELECT count(*) FROM premises WHERE building_id = {building}")).ShouldBe(3);
+        (await host.ScalarAsync<long>($"SELECT count(*) FROM premises WHERE building_id = {building}")).ShouldBe(9);
 
         // In the database, each with the reason in its history.
         long account = await host.ScalarAsync<long>($"SELECT id FROM personal_accounts WHERE number = '{number1}'");

@@ -7,7 +7,7 @@ namespace OpenErc.Operations.Receipts;
 /// <summary>
 /// A TrueType font embedded whole in a PDF as a Type0 font with Identity-H encoding: a text string is the font's glyph
 /// ids, and a ToUnicode map lets readers (and PdfPig) extract the text. The receipt fonts are already subset to the
-/// characters a receipt prints (Fonts/subset.sh, about 20 KB each), so there is nothing to subset per file. The font
+/// characters a receipt prints (Fonts/subset.sh: Latin, the whole Cyrillic block, about 33 KB each), so there is nothing to subset per file. The font
 /// file and its Unicode map are compressed once per process.
 /// </summary>
 internal sealed class PdfFont
