@@ -43,41 +43,72 @@ public static class RegistryApi
             })
             .WithTags("Лицевые счета").WithSummary("Изменить число проживающих с указанной даты").RequireAuthorization(Duties.Accounts);
 
-        Map<Organisation>(api, "organisations", Duties.Administration, "Организации", search: s => o => EF.Functions.ILike(o.Name, s) || EF.Functions.ILike(o.Inn, s));
-        Map<Municipality>(api, "municipalities", Duties.Administration, "Муниципальные образования", search: s => m => EF.Functions.ILike(m.Name, s));
-        Map<AccessGroup>(api, "access-groups", Duties.Administration, "Группы доступа", search: s => g => EF.Functions.ILike(g.Name, s));
-        Map<Building>(api, "buildings", Duties.HousingStock, "Дома", search: s => b => EF.Functions.ILike(b.Address, s));
-        Map<BuildingManagement>(api, "building-managements", Duties.HousingStock, "Управление домами");
-        Map<Premise>(api, "premises", Duties.HousingStock, "Помещения", search: s => p => EF.Functions.ILike(p.Number, s));
-        Map<PersonalAccount>(api, "accounts", Duties.Accounts, "Лицевые счета", list: false);
-        Map<Person>(api, "people", Duties.People, "Граждане", search: s => p => EF.Functions.ILike(p.FullName, s));
-        Map<Ownership>(api, "ownerships", Duties.Accounts, "Собственники");
-        Map<Registration>(api, "registrations", Duties.Registrations, "Регистрация граждан");
-        Map<ResidentCount>(api, "resident-counts", Duties.Accounts, "Число проживающих");
-        Map<TemporaryAbsence>(api, "temporary-absences", Duties.Accounts, "Временное отсутствие");
-        Map<Service>(api, "services", Duties.Billing, "Услуги", search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
-        Map<BuildingServiceMethod>(api, "building-service-methods", Duties.Billing, "Способы расчёта услуг");
-        Map<ServiceContract>(api, "service-contracts", Duties.Billing, "Поставщики услуг по домам");
-        Map<Tariff>(api, "tariffs", Duties.Billing, "Тарифы");
-        Map<ConsumptionNorm>(api, "norms", Duties.Billing, "Нормативы потребления", search: s => n => EF.Functions.ILike(n.Category, s));
-        Map<KeyRate>(api, "key-rates", Duties.Billing, "Ключевая ставка");
-        Map<Meter>(api, "meters", Duties.HousingStock, "Приборы учёта", search: s => m => EF.Functions.ILike(m.SerialNumber, s));
-        Map<MeterReading>(api, "meter-readings", Duties.Readings, "Показания приборов учёта");
-        Map<MeterImpossibilityAct>(api, "meter-impossibility-acts", Duties.HousingStock, "Акты о невозможности установки ПУ");
-        Map<Incident>(api, "incidents", Duties.Dispatch, "Перерывы и нарушения качества", search: s => i => EF.Functions.ILike(i.Document, s));
-        Map<HeatingAverageVolume>(api, "heating-average-volumes", Duties.HousingStock, "Среднемесячный объём отопления");
+        Map<Organisation>(api, search: s => o => EF.Functions.ILike(o.Name, s) || EF.Functions.ILike(o.Inn, s));
+        Map<Municipality>(api, search: s => m => EF.Functions.ILike(m.Name, s));
+        Map<AccessGroup>(api, search: s => g => EF.Functions.ILike(g.Name, s));
+        Map<Building>(api, search: s => b => EF.Functions.ILike(b.Address, s));
+        Map<BuildingManagement>(api);
+        Map<Premise>(api, search: s => p => EF.Functions.ILike(p.Number, s));
+        Map<PersonalAccount>(api, list: false);
+        Map<Person>(api, search: s => p => EF.Functions.ILike(p.FullName, s));
+        Map<Ownership>(api);
+        Map<Registration>(api);
+        Map<ResidentCount>(api);
+        Map<TemporaryAbsence>(api);
+        Map<Service>(api, search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
+        Map<BuildingServiceMethod>(api);
+        Map<ServiceContract>(api);
+        Map<Tariff>(api);
+        Map<ConsumptionNorm>(api, search: s => n => EF.Functions.ILike(n.Category, s));
+        Map<KeyRate>(api);
+        Map<Meter>(api, search: s => m => EF.Functions.ILike(m.SerialNumber, s));
+        Map<MeterReading>(api);
+        Map<MeterImpossibilityAct>(api);
+        Map<Incident>(api, search: s => i => EF.Functions.ILike(i.Document, s));
+        Map<HeatingAverageVolume>(api);
     }
 
     public sealed record ResidentCountChange(int Count, DateOnly From, string? Basis);
 
     /// <summary>
-    /// The endpoints of one registry object type: everyone with <see cref="Duties.Read"/> reads what their scope lets
-    /// them see (403 for an object outside it); <paramref name="duty"/> creates and changes.
+    /// The registry's kinds by their address segment: the type, the duty that creates and changes it, the API's tag. The API
+    /// and the workstation's forms (<c>/registry/{kind}/…</c>) both read it, so a kind's duty is stated once.
     /// </summary>
-    private static void Map<T>(RouteGroupBuilder api, string route, string duty, string tag, Func<string, Expression<Func<T, bool>>>? search = null,
-        bool list = true)
+    public static readonly IReadOnlyDictionary<string, RegistryEndpoint> Endpoints = new Dictionary<string, RegistryEndpoint>
+    {
+        ["organisations"] = new(typeof(Organisation), Duties.Administration, "Организации"),
+        ["municipalities"] = new(typeof(Municipality), Duties.Administration, "Муниципальные образования"),
+        ["access-groups"] = new(typeof(AccessGroup), Duties.Administration, "Группы доступа"),
+        ["buildings"] = new(typeof(Building), Duties.HousingStock, "Дома"),
+        ["building-managements"] = new(typeof(BuildingManagement), Duties.HousingStock, "Управление домами"),
+        ["premises"] = new(typeof(Premise), Duties.HousingStock, "Помещения"),
+        ["accounts"] = new(typeof(PersonalAccount), Duties.Accounts, "Лицевые счета"),
+        ["people"] = new(typeof(Person), Duties.People, "Граждане"),
+        ["ownerships"] = new(typeof(Ownership), Duties.Accounts, "Собственники"),
+        ["registrations"] = new(typeof(Registration), Duties.Registrations, "Регистрация граждан"),
+        ["resident-counts"] = new(typeof(ResidentCount), Duties.Accounts, "Число проживающих"),
+        ["temporary-absences"] = new(typeof(TemporaryAbsence), Duties.Accounts, "Временное отсутствие"),
+        ["services"] = new(typeof(Service), Duties.Billing, "Услуги"),
+        ["building-service-methods"] = new(typeof(BuildingServiceMethod), Duties.Billing, "Способы расчёта услуг"),
+        ["service-contracts"] = new(typeof(ServiceContract), Duties.Billing, "Поставщики услуг по домам"),
+        ["tariffs"] = new(typeof(Tariff), Duties.Billing, "Тарифы"),
+        ["norms"] = new(typeof(ConsumptionNorm), Duties.Billing, "Нормативы потребления"),
+        ["key-rates"] = new(typeof(KeyRate), Duties.Billing, "Ключевая ставка"),
+        ["meters"] = new(typeof(Meter), Duties.HousingStock, "Приборы учёта"),
+        ["meter-readings"] = new(typeof(MeterReading), Duties.Readings, "Показания приборов учёта"),
+        ["meter-impossibility-acts"] = new(typeof(MeterImpossibilityAct), Duties.HousingStock, "Акты о невозможности установки ПУ"),
+        ["incidents"] = new(typeof(Incident), Duties.Dispatch, "Перерывы и нарушения качества"),
+        ["heating-average-volumes"] = new(typeof(HeatingAverageVolume), Duties.HousingStock, "Среднемесячный объём отопления"),
+    };
+
+    /// <summary>
+    /// The endpoints of one registry object type: everyone with <see cref="Duties.Read"/> reads what their scope lets
+    /// them see (403 for an object outside it); its duty in <see cref="Endpoints"/> creates and changes.
+    /// </summary>
+    private static void Map<T>(RouteGroupBuilder api, Func<string, Expression<Func<T, bool>>>? search = null, bool list = true)
         where T : class, IRegistryObject
     {
+        var (route, (_, duty, tag)) = Endpoints.Single(e => e.Value.Type == typeof(T));
         var group = api.MapGroup("/" + route).WithTags(tag);
         var read = group.MapGroup("").RequireAuthorization(Duties.Read);
         var write = group.MapGroup("").RequireAuthorization(duty);
@@ -215,3 +246,6 @@ public static class RegistryApi
     private static IResult NotFound(string what, long id) =>
         TypedResults.Problem($"{what}: объект с кодом {id} не найден", statusCode: 404, title: "Не найдено");
 }
+
+/// <summary>A registry kind's type, the duty that creates and changes it, and the API's tag for it.</summary>
+public sealed record RegistryEndpoint(Type Type, string Duty, string Tag);

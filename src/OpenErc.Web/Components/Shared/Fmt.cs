@@ -29,9 +29,8 @@ public static class Fmt
     /// <summary>A volume of a meter or a norm: up to three fraction digits (a cubic metre to the litre).</summary>
     public static string Volume(decimal? value) => value?.ToString("#,0.###", Ru) ?? Empty;
 
-    /// <summary>A number as people type it: a comma or a point, spaces between thousands; null when it is not one.</summary>
-    public static decimal? ParseNumber(string? text) =>
-        decimal.TryParse((text ?? "").Replace(" ", "").Replace("\u00A0", "").Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
+    /// <summary><see cref="TryParseNumber"/> as a value: null when the text is not a number.</summary>
+    public static decimal? ParseNumber(string? text) => TryParseNumber(text, out var v) ? v : null;
 
     /// <summary>A billing month as people say it: «ноябрь 2026».</summary>
     public static string Month(BillingPeriod month) => month.FirstDay.ToString("MMMM yyyy", Ru);
