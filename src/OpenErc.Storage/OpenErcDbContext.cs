@@ -41,6 +41,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<Person> People => Set<Person>();
     public DbSet<Ownership> Ownerships => Set<Ownership>();
     public DbSet<Registration> Registrations => Set<Registration>();
+    public DbSet<IdentityDocument> IdentityDocuments => Set<IdentityDocument>();
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
     public DbSet<Service> Services => Set<Service>();
@@ -129,6 +130,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
             e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
         });
+        b.Entity<IdentityDocument>(e => e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId));
         b.Entity<ResidentCount>(e => e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId));
         b.Entity<TemporaryAbsence>(e =>
         {

@@ -104,6 +104,52 @@ public sealed class RecalculationQueueTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_back_dated_deregistration_at_the_passport_desk_queues_the_building_with_its_reason()
+    {
+        var cs = await RegionWithClosedOctoberAsync("queue_passport");
+        long account = await Sql.ScalarAsync<long>(cs, $"""
+            SELECT min(l.account_id) FROM charge_line_details l JOIN services s ON s.id = l.service_id
+            WHERE s.code = 'cold_water' AND l.source = {(short)VolumeSource.Norm} AND l.service_month = '2026-10-01'
+            """);
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT min(building_id) FROM charge_line_details WHERE account_id = {account}");
+        long person;
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "тест", Reason = "тест" })
+        {
+            var guest = new OpenErc.Core.Residents.Person { LastName = "Гостев", FirstName = "Иван" };
+            db.Add(guest);
+            await db.SaveChangesAsync(Ct);
+            person = guest.Id;
+            // The registration body's decision was of 10.10: the desk learns it late, October is already charged.
+            await PassportOffice.RegisterAsync(db, new(account, person, OpenErc.Core.Residents.RegistrationKind.Permanent, new DateOnly(2026, 10, 10),
+                Relation: "прочие", Basis: "решение МВД от 10.10.2026"), "паспортист", Ct);
+        }
+        var registered = (await Recalculations.QueueAsync(cs, Ct)).ShouldHaveSingleItem();
+        registered.Reason.ShouldBe("Число проживающих: изменение с 10.10.2026 — Регистрация по месту жительства: Гостев Иван (решение МВД от 10.10.2026)");
+        (await Recalculations.ProcessQueueAsync(cs, November, "оператор", Clock, ct: Ct)).Lines.ShouldBeGreaterThan(0);
+        (await QueuedAsync(cs)).ShouldBe(0);
+
+        // A deregistration before the registration is refused and queues nothing.
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
+        {
+            var registration = await db.Registrations.SingleAsync(r => r.PersonId == person, Ct);
+            await Should.ThrowAsync<RegistryValidationException>(() => PassportOffice.DeregisterAsync(db, registration.Id, new DateOnly(2026, 10, 1),
+                OpenErc.Core.Residents.DeregistrationReason.MovedOut, null, null, "паспортист", new PassportSettings(), Ct));
+        }
+        (await QueuedAsync(cs)).ShouldBe(0);
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
+        {
+            var registration = await db.Registrations.SingleAsync(r => r.PersonId == person, Ct);
+            await PassportOffice.DeregisterAsync(db, registration.Id, new DateOnly(2026, 10, 20), OpenErc.Core.Residents.DeregistrationReason.MovedOut,
+                "г. Казань", "решение МВД от 20.10.2026", "паспортист", new PassportSettings(), Ct);
+        }
+        var queued = (await Recalculations.QueueAsync(cs, Ct)).ShouldHaveSingleItem();
+        queued.BuildingId.ShouldBe(building);
+        queued.FromMonth.ShouldBe(October);
+        queued.QueuedBy.ShouldBe("паспортист");
+        queued.Reason.ShouldBe("Число проживающих: изменение с 20.10.2026 — Снятие с регистрационного учёта: Гостев Иван, выбыл (решение МВД от 20.10.2026)");
+    }
+
+    [Fact]
     public async Task A_regional_tariff_queues_every_building_with_the_service_and_an_already_charged_open_month_waits()
     {
         var cs = await RegionWithClosedOctoberAsync("queue_tariff");

@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Text;
 using OpenErc.Core.Receipts;
+using Face = OpenErc.Operations.Receipts.PdfFace;
 
 namespace OpenErc.Operations.Receipts;
 
@@ -74,44 +75,6 @@ public static class ReceiptPdf
     /// <param name="Lines">Lines a cell may wrap to before it is cut with «…».</param>
     /// <param name="BoldFirst">The cell's first paragraph (up to the first line break) is a name printed bold.</param>
     private sealed record Column(string Header, float Width, Align Align = Align.Right, int Lines = 1, bool BoldFirst = false);
-
-    /// <summary>A font at one size with the metrics the layout needs.</summary>
-    private sealed class Face
-    {
-        public Face(PdfFont font, float size, float leading = 1.2f)
-        {
-            Font = font;
-            Size = size;
-            Line = size * leading;
-            Ascent = size * 0.93f;
-        }
-
-        public PdfFont Font { get; }
-        public float Size { get; }
-        /// <summary>Distance between baselines.</summary>
-        public float Line { get; }
-        /// <summary>From the top of a line to its baseline.</summary>
-        public float Ascent { get; }
-
-        public float Measure(ReadOnlySpan<char> text)
-        {
-            float width = 0f;
-            foreach (char c in text) width += Font.Advance(c);
-            return width * Size;
-        }
-
-        /// <summary>How many characters from the start of <paramref name="text"/> fit in <paramref name="width"/>.</summary>
-        public int Fit(ReadOnlySpan<char> text, float width)
-        {
-            float limit = width / Size, sum = 0f;
-            for (int i = 0; i < text.Length; i++)
-            {
-                sum += Font.Advance(text[i]);
-                if (sum > limit) return i;
-            }
-            return text.Length;
-        }
-    }
 
     /// <summary>A table's columns laid out once per file; the per-row buffers are reused by every row.</summary>
     private sealed class Table
@@ -720,58 +683,8 @@ public static class ReceiptPdf
         /// <paramref name="width"/>, the first <paramref name="firstIndent"/> narrower; at most <paramref name="maxLines"/>,
         /// the last cut with «…» when the text goes on. A word longer than the line is broken where the line ends.
         /// </summary>
-        private static void Wrap(string text, Face font, float width, int maxLines, List<string> into, List<float> intoWidths, float firstIndent = 0f)
-        {
-            into.Clear();
-            intoWidths.Clear();
-            if (maxLines <= 0) return;
-            if (text.IndexOf('\n') < 0)
-            {
-                float whole = font.Measure(text);
-                if (whole <= width - firstIndent)
-                {
-                    into.Add(text);
-                    intoWidths.Add(whole);
-                    return;
-                }
-            }
-            var rest = text.AsSpan().Trim();
-            while (rest.Length > 0)
-            {
-                float lineWidth = into.Count == 0 ? width - firstIndent : width;
-                int paragraphEnd = rest.IndexOf('\n');
-                var paragraph = paragraphEnd < 0 ? rest : rest[..paragraphEnd];
-                int fits = font.Fit(paragraph, lineWidth);
-                int take;
-                if (fits >= paragraph.Length) take = paragraph.Length;
-                else
-                {
-                    int space = paragraph[..(fits + 1)].LastIndexOf(' ');
-                    take = space > 0 ? space : Math.Max(1, fits);
-                }
-                if (into.Count == maxLines - 1 && take < rest.Length)
-                {
-                    var cut = Ellipsis(rest, font, lineWidth);
-                    into.Add(cut);
-                    intoWidths.Add(font.Measure(cut));
-                    return;
-                }
-                var line = paragraph[..take].TrimEnd().ToString();
-                into.Add(line);
-                intoWidths.Add(font.Measure(line));
-                rest = rest[take..].TrimStart();
-            }
-        }
-
-        /// <summary>The start of the text that fits with «…» after it.</summary>
-        private static string Ellipsis(ReadOnlySpan<char> text, Face font, float width)
-        {
-            const string ellipsis = "…";
-            int newline = text.IndexOf('\n');
-            var line = newline < 0 ? text : text[..newline];
-            int fits = font.Fit(line, Math.Max(0f, width - font.Measure(ellipsis)));
-            return string.Concat(line[..Math.Min(fits, line.Length)].TrimEnd(), ellipsis);
-        }
+        private static void Wrap(string text, Face font, float width, int maxLines, List<string> into, List<float> intoWidths, float firstIndent = 0f) =>
+            font.Wrap(text, width, maxLines, into, intoWidths, firstIndent);
 
         /// <summary>The text itself when it fits on one line, else cut with «…».</summary>
         private string Fit(string text, Face font, float width)

@@ -22,28 +22,32 @@ public static class Residency
     public static async Task<ResidentCount> SetResidentCountAsync(OpenErcDbContext db, long accountId, int count, DateOnly from,
         string? basis, CancellationToken ct = default)
     {
-        var current = await db.ResidentCounts
-            .Where(r => r.AccountId == accountId && r.ValidFrom <= from && (r.ValidTo == null || r.ValidTo > from))
-            .SingleOrDefaultAsync(ct);
-        ResidentCount result;
+        var records = await db.ResidentCounts.Where(r => r.AccountId == accountId).ToListAsync(ct);
+        var result = Set(db, records, accountId, count, from, basis);
+        var errors = RegistryValidation.Validate(result);
+        if (errors.Count > 0) throw new RegistryValidationException(errors);
+        await db.SaveChangesAsync(ct);
+        return result;
+    }
+
+    /// <summary>
+    /// The change of <see cref="SetResidentCountAsync"/> made to the account's tracked <paramref name="records"/> (all of
+    /// them), not saved: several changes of one account are saved together.
+    /// </summary>
+    internal static ResidentCount Set(OpenErcDbContext db, List<ResidentCount> records, long accountId, int count, DateOnly from, string? basis)
+    {
+        var current = records.SingleOrDefault(r => r.ValidFrom <= from && (r.ValidTo == null || r.ValidTo > from));
         if (current is not null && current.ValidFrom == from)
         {
             current.Count = count;
             current.Basis = basis;
-            result = current;
+            return current;
         }
-        else
-        {
-            var next = current?.ValidTo ?? await db.ResidentCounts
-                .Where(r => r.AccountId == accountId && r.ValidFrom > from)
-                .OrderBy(r => r.ValidFrom).Select(r => (DateOnly?)r.ValidFrom).FirstOrDefaultAsync(ct);
-            if (current is not null) current.ValidTo = from;
-            result = new ResidentCount { AccountId = accountId, Count = count, ValidFrom = from, ValidTo = next, Basis = basis };
-            db.ResidentCounts.Add(result);
-        }
-        var errors = RegistryValidation.Validate(result);
-        if (errors.Count > 0) throw new RegistryValidationException(errors);
-        await db.SaveChangesAsync(ct);
+        var next = current is not null ? current.ValidTo : records.Where(r => r.ValidFrom > from).Min(r => (DateOnly?)r.ValidFrom);
+        if (current is not null) current.ValidTo = from;
+        var result = new ResidentCount { AccountId = accountId, Count = count, ValidFrom = from, ValidTo = next, Basis = basis };
+        records.Add(result);
+        db.ResidentCounts.Add(result);
         return result;
     }
 }
