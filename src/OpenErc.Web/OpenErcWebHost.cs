@@ -83,6 +83,7 @@ public static class OpenErcWebHost
         if (fakeAcquirer) builder.Services.AddSingleton<IAcquirer, FakeAcquirer>();
         builder.Services.AddPaymentRegistries(config);
         builder.Services.AddReceipts(config);
+        builder.Services.AddPassportDesk(config);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -124,6 +125,7 @@ public static class OpenErcWebHost
         if (fakeAcquirer) FakeAcquirer.MapFakeAcquirer(app);
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();
+        app.MapPassportApi();
         app.MapSupplierApi();
         // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -97,6 +97,32 @@ public static class PassportOffice
     }
 
     /// <summary>
+    /// Registers a person new to the registry: the person, his identity document (if given) and the registration are saved
+    /// together or not at all.
+    /// </summary>
+    public static async Task<Registration> RegisterNewAsync(OpenErcDbContext db, Person person, IdentityDocument? document, Arrival arrival, string actor,
+        CancellationToken ct = default)
+    {
+        var errors = RegistryValidation.Validate(person);
+        if (document is not null)
+            foreach (var (field, messages) in RegistryValidation.Validate(document)) errors.TryAdd("Document." + field, messages);
+        if (errors.Count > 0) throw new RegistryValidationException(errors);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.People.Add(person);
+        db.Actor = actor;
+        db.Reason = "Регистрация нового гражданина";
+        await db.SaveChangesAsync(ct);
+        if (document is not null)
+        {
+            document.PersonId = person.Id;
+            db.IdentityDocuments.Add(document);
+        }
+        var registration = await RegisterAsync(db, arrival with { PersonId = person.Id }, actor, ct);
+        await tx.CommitAsync(ct);
+        return registration;
+    }
+
+    /// <summary>
     /// Deregisters: the registration ends on <paramref name="on"/> (the decision's day; for a death, the day of death, and the
     /// registration ends the next day unless <see cref="PassportSettings.DeathEndsNextDay"/> is off). A stay ended early
     /// is «досрочный выезд». Bad input throws <see cref="RegistryValidationException"/>; nothing is saved then.
@@ -165,9 +191,10 @@ public static class PassportOffice
         }
         db.Actor = actor;
         db.Reason = reason;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Inside the caller's transaction (a new person saved first) or in one of its own.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
     }
 
     /// <summary>The address of an account's premise as the registration's «выбыл в» prints it.</summary>

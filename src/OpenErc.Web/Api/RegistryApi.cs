@@ -53,6 +53,7 @@ public static class RegistryApi
         Map<Person>(api, search: s => p => EF.Functions.ILike(p.FullName, s));
         Map<Ownership>(api);
         Map<Registration>(api);
+        Map<IdentityDocument>(api);
         Map<ResidentCount>(api);
         Map<TemporaryAbsence>(api);
         Map<Service>(api, search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
@@ -86,6 +87,7 @@ public static class RegistryApi
         ["people"] = new(typeof(Person), Duties.People, "Граждане"),
         ["ownerships"] = new(typeof(Ownership), Duties.Accounts, "Собственники"),
         ["registrations"] = new(typeof(Registration), Duties.Registrations, "Регистрация граждан"),
+        ["identity-documents"] = new(typeof(IdentityDocument), Duties.People, "Документы, удостоверяющие личность"),
         ["resident-counts"] = new(typeof(ResidentCount), Duties.Accounts, "Число проживающих"),
         ["temporary-absences"] = new(typeof(TemporaryAbsence), Duties.Accounts, "Временное отсутствие"),
         ["services"] = new(typeof(Service), Duties.Billing, "Услуги"),
@@ -233,17 +235,17 @@ public static class RegistryApi
         return property?.Name ?? "";
     }
 
-    private static void Stamp(OpenErcDbContext db, HttpContext http)
+    internal static void Stamp(OpenErcDbContext db, HttpContext http)
     {
         db.Actor = SecuritySetup.Actor(http.User);
         db.Reason = http.Request.Query["reason"].ToString() is { Length: > 0 } reason ? reason : null;
     }
 
-    private static IResult Invalid(Dictionary<string, string[]> errors) =>
+    internal static IResult Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value),
             title: "Данные не сохранены: исправьте ошибки", type: "https://openerc.ru/problems/validation");
 
-    private static IResult NotFound(string what, long id) =>
+    internal static IResult NotFound(string what, long id) =>
         TypedResults.Problem($"{what}: объект с кодом {id} не найден", statusCode: 404, title: "Не найдено");
 }
 

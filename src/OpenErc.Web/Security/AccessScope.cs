@@ -129,6 +129,10 @@ public sealed class AccessScope
                 db.Ownerships.Any(o => o.PersonId == x.Id && accounts.Contains(o.AccountId)) ||
                 db.Registrations.Any(r => r.PersonId == x.Id && accounts.Contains(r.AccountId)) ||
                 db.Accounts.Where(account).Any(a => a.PayerPersonId == x.Id)),
+            nameof(IdentityDocument) => (Expression<Func<IdentityDocument, bool>>)(x =>
+                db.Ownerships.Any(o => o.PersonId == x.PersonId && accounts.Contains(o.AccountId)) ||
+                db.Registrations.Any(r => r.PersonId == x.PersonId && accounts.Contains(r.AccountId)) ||
+                db.Accounts.Where(account).Any(a => a.PayerPersonId == x.PersonId)),
             nameof(Service) or nameof(Tariff) or nameof(ConsumptionNorm) or nameof(KeyRate) or nameof(Core.Organisations.Organisation)
                 or nameof(Municipality) => null,
             _ => (Expression<Func<T, bool>>)(_ => false),
