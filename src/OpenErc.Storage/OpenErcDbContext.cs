@@ -42,6 +42,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<Ownership> Ownerships => Set<Ownership>();
     public DbSet<Registration> Registrations => Set<Registration>();
     public DbSet<IdentityDocument> IdentityDocuments => Set<IdentityDocument>();
+    public DbSet<GroupMeterPremise> GroupMeterPremises => Set<GroupMeterPremise>();
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
     public DbSet<Service> Services => Set<Service>();
@@ -131,6 +132,12 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
         });
         b.Entity<IdentityDocument>(e => e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId));
+        b.Entity<GroupMeterPremise>(e =>
+        {
+            e.HasOne<Meter>().WithMany().HasForeignKey(x => x.MeterId);
+            e.HasOne<Premise>().WithMany().HasForeignKey(x => x.PremiseId);
+            e.HasIndex(x => new { x.MeterId, x.PremiseId }).IsUnique();
+        });
         b.Entity<ResidentCount>(e => e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId));
         b.Entity<TemporaryAbsence>(e =>
         {

@@ -52,6 +52,7 @@ internal static class RetroactiveChanges
         ["Meter"] = new("Прибор учёта", "InstalledOn",
             ["Kind", "Resource", "Zones", "Digits", "InstalledOn", "RemovedOn", "NextVerificationOn", "FailedOn", "AccessRefusedOn", "BuildingId", "PremiseId", "AccountId"],
             [(Target.Building, "BuildingId")]),
+        ["GroupMeterPremise"] = new("Помещения группового прибора учёта", null, ["MeterId", "PremiseId"], [(Target.Meter, "MeterId")]),
         ["MeterReading"] = new("Показания прибора учёта", "ReadOn", ["MeterId", "Zone", "ReadOn", "Value"], [(Target.Meter, "MeterId")]),
         ["BuildingServiceMethod"] = new("Способ расчёта услуги", "ValidFrom", ["BuildingId", "ServiceId", "Method", "ValidFrom", "ValidTo"],
             [(Target.Building, "BuildingId")]),

@@ -84,6 +84,8 @@ public static class OpenErcWebHost
         builder.Services.AddPaymentRegistries(config);
         builder.Services.AddReceipts(config);
         builder.Services.AddPassportDesk(config);
+        builder.Services.AddSingleton(config.GetSection("OpenErc:Dispatch:Deadlines").Get<OpenErc.Operations.Cabinet.RequestDeadlines>()
+                                      ?? new OpenErc.Operations.Cabinet.RequestDeadlines());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

@@ -112,4 +112,40 @@ public sealed class StaffReadingsTests(TestDatabase database) : IClassFixture<Te
         (confirmed.Saved, confirmed.Volume).ShouldBe((true, 200m));
         (await ReadingsAsync(meter))[^1].ShouldBe((D(11, 30), 310m, ReadingSource.Operator, "manager1"));
     }
+
+    [Fact]
+    public async Task A_replacement_takes_the_final_reading_removes_the_old_meter_and_installs_the_new_one_with_its_initial_reading()
+    {
+        var meter = await MeterAsync(9101);
+        var replacement = new OpenErc.Operations.Registry.NewMeter("ХВ-НОВЫЙ-1", "СГВ-15", 6, D(11, 10), D(11, 10, 2032), D(11, 10), [0.5m]);
+
+        // A final reading below the last one is refused, and nothing changes.
+        await using (var db = database.CreateContext())
+        {
+            var e = await Should.ThrowAsync<OpenErc.Operations.Registry.RegistryValidationException>(() => OpenErc.Operations.Registry.MeterReplacement.ReplaceAsync(
+                db, meter.Id, D(11, 10), [108m], replacement, D(11, 20), database.Clock.Now, Rules, "bti1", Ct));
+            e.Errors["finalReadings[0]"].ShouldBe(["Конечное показание: Показание 108 меньше предыдущего (110 на 20.10.2026)"]);
+        }
+        await using (var db = database.CreateContext())
+        {
+            (await db.Meters.CountAsync(m => m.PremiseId == meter.PremiseId, Ct)).ShouldBe(1);
+            (await db.Meters.SingleAsync(m => m.Id == meter.Id, Ct)).RemovedOn.ShouldBeNull();
+        }
+
+        Meter installed;
+        await using (var db = database.CreateContext())
+            installed = await OpenErc.Operations.Registry.MeterReplacement.ReplaceAsync(db, meter.Id, D(11, 10), [113.25m], replacement, D(11, 20),
+                database.Clock.Now, Rules, "bti1", Ct);
+        await using (var db = database.CreateContext())
+        {
+            (await db.Meters.SingleAsync(m => m.Id == meter.Id, Ct)).RemovedOn.ShouldBe(D(11, 10));
+            var fresh = await db.Meters.SingleAsync(m => m.Id == installed.Id, Ct);
+            (fresh.SerialNumber, fresh.Resource, fresh.PremiseId, fresh.InstalledOn, fresh.Digits).ShouldBe(("ХВ-НОВЫЙ-1", Resource.ColdWater, meter.PremiseId, D(11, 10), 6));
+        }
+        (await ReadingsAsync(meter)).Last().ShouldBe((D(11, 10), 113.25m, ReadingSource.Operator, "bti1"));
+        (await ReadingsAsync(installed)).ShouldBe([(D(11, 10), 0.5m, ReadingSource.Operator, "bti1")]);
+        // The old meter takes no readings after its removal; the new one does.
+        (await EnterAsync(meter, 115m, D(11, 15))).Errors.ShouldBe(["Прибор учёта ХВ-9101 снят 10.11.2026: показания не принимаются"]);
+        (await EnterAsync(installed, 2m, D(11, 15))).Saved.ShouldBeTrue();
+    }
 }

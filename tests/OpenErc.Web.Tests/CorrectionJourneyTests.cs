@@ -4,6 +4,7 @@ using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Billing;
 using OpenErc.Testing;
+using OpenErc.Web.Components.Shared;
 using Shouldly;
 using Xunit;
 
@@ -71,7 +72,9 @@ public sealed class CorrectionJourneyTests(DemoWebHost host) : IClassFixture<Dem
         // Well-formed but refused by the ledger: a month after the open one.
         await ChooseAsync(page, "correction-service", service.Title);
         await OperatorJourneyTests.Input(page, "correction-amount").FillAsync("10");
-        await OperatorJourneyTests.Input(page, "correction-for").FillAsync(open.Next().ToString());
+        var serviceMonth = OperatorJourneyTests.Input(page, "correction-for");
+        await serviceMonth.FillAsync(Fmt.Month(open.Next()));
+        await serviceMonth.PressAsync("Tab");
         await OperatorJourneyTests.Input(page, "correction-reason").FillAsync("проверка");
         await page.GetByTestId("correction-post").ClickAsync();
         await Assertions.Expect(page.GetByTestId("correction-refusal"))

@@ -144,3 +144,54 @@ public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<D
         await Assertions.Expect(page.GetByTestId("print-report")).ToContainTextAsync($"Напечатано домов: 0 (уже были готовы: {buildings})");
     }
 }
+
+/// <summary>The citizen's payment archive and the statement of the account over the demo region's year.</summary>
+public sealed class CabinetStatementTests(DemoYearWebHost host) : IClassFixture<DemoYearWebHost>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_statement_chains_the_months_balances_and_the_archive_shows_how_each_payment_was_allocated()
+    {
+        long account = await host.ScalarAsync<long>("""
+            SELECT account_id FROM payments WHERE account_id IS NOT NULL GROUP BY account_id ORDER BY count(*) DESC, account_id LIMIT 1
+            """);
+        string number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
+        var (citizen, _, _) = await host.CitizenAsync(account);
+
+        var statement = await WebHost.JsonAsync(await citizen.GetAsync($"/api/v1/me/accounts/{number}/statement?from=2025-11&to=2026-10", Ct), HttpStatusCode.OK);
+        var months = statement.EnumerateArray().ToList();
+        months.Count.ShouldBe(12);
+        months[0].GetProperty("month").GetString().ShouldBe("2025-11");
+        for (int i = 1; i < months.Count; i++)
+            months[i].GetProperty("opening").GetDecimal().ShouldBe(months[i - 1].GetProperty("closing").GetDecimal());
+        foreach (var m in months)
+            (m.GetProperty("opening").GetDecimal() + m.GetProperty("charged").GetDecimal() + m.GetProperty("recalculated").GetDecimal()
+             + m.GetProperty("penalties").GetDecimal() - m.GetProperty("paid").GetDecimal()).ShouldBe(m.GetProperty("closing").GetDecimal());
+        months[^1].GetProperty("closing").GetDecimal()
+            .ShouldBe(await host.ScalarAsync<decimal>($"SELECT sum(closing) FROM account_balances WHERE account_id = {account} AND month = '2026-10-01'"));
+        // By default: the twelve months before the current one.
+        (await WebHost.JsonAsync(await citizen.GetAsync($"/api/v1/me/accounts/{number}/statement", Ct), HttpStatusCode.OK)).GetArrayLength().ShouldBe(12);
+        var bad = await WebHost.JsonAsync(await citizen.GetAsync($"/api/v1/me/accounts/{number}/statement?from=ноябрь", Ct), HttpStatusCode.BadRequest);
+        bad.GetProperty("errors").GetProperty("from")[0].GetString().ShouldBe("Укажите месяцы в виде ГГГГ-ММ, например 2026-01");
+
+        var pdf = await citizen.GetAsync($"/api/v1/me/accounts/{number}/statement/pdf?from=2025-11&to=2026-10", Ct);
+        pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var read = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync(Ct)))
+        {
+            var words = string.Join(" ", read.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+            words.ShouldContain("Выписка из финансового лицевого счёта");
+            words.ShouldContain(number);
+            words.ShouldContain("октябрь 2026");
+        }
+
+        var payments = await WebHost.JsonAsync(await citizen.GetAsync($"/api/v1/me/accounts/{number}/payments", Ct), HttpStatusCode.OK);
+        payments.GetArrayLength().ShouldBe((int)Math.Min(100, await host.ScalarAsync<long>($"SELECT count(*) FROM payments WHERE account_id = {account}")));
+        foreach (var p in payments.EnumerateArray().Where(p => p.GetProperty("status").GetString() == "Posted"))
+            p.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("amount").GetDecimal()).ShouldBe(p.GetProperty("amount").GetDecimal());
+
+        // Another account's statement is not the citizen's.
+        string other = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id <> {account} ORDER BY id LIMIT 1");
+        (await citizen.GetAsync($"/api/v1/me/accounts/{other}/statement", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+}

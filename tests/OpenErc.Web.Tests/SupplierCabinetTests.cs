@@ -251,7 +251,7 @@ public sealed class SupplierCabinetTests(DemoWebHost host) : IClassFixture<DemoW
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Кабинет поставщика" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Поиск лицевых счетов" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("supplier-name")).ToContainTextAsync("АО «Водоканал»");
-        await Assertions.Expect(page.Locator("input[data-testid=supplier-month], [data-testid=supplier-month] input").First).ToHaveValueAsync(Charged.ToString());
+        await Assertions.Expect(page.Locator("input[data-testid=supplier-month], [data-testid=supplier-month] input").First).ToHaveValueAsync(Fmt.Month(Charged));
 
         var summary = page.GetByTestId("supplier-summary");
         await Assertions.Expect(summary).ToContainTextAsync("Холодное водоснабжение");

@@ -98,7 +98,7 @@ internal sealed partial class BuildingCalculation
         var pieces = new List<Piece>();
         bool evenly = B.HeatingPaymentMethod == HeatingPaymentMethod.EvenlyThroughYear;
         bool inSeason = S.HeatingSeasonMonths.Contains(P.Month);
-        (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)? meter = null;
+        string? meterNote = null;
         foreach (var (from, to) in Segments(account, ServicePoints(service)))
         {
             if (Method(service, from) is not { } method || Supplier(service, from) is not { } supplier) continue;
@@ -110,6 +110,8 @@ internal sealed partial class BuildingCalculation
                 case CalculationMethod.CommonHouseMeter:
                 {
                     decimal? volume;
+                    decimal sharedArea = B.TotalPremisesArea;
+                    bool group = false;
                     IReadOnlyList<TraceInput> meterInputs;
                     if (evenly)
                     {
@@ -118,9 +120,11 @@ internal sealed partial class BuildingCalculation
                     }
                     else
                     {
-                        meter = BuildingMeterVolume(Resource.Heat);
-                        volume = meter?.Volume;
-                        meterInputs = meter is { } m ? [.. m.Inputs, new("Объём по ОДПУ V_д", m.Volume, "Гкал")] : [];
+                        var share = HeatShare(premise);
+                        volume = share?.Volume;
+                        meterInputs = share?.Inputs ?? [];
+                        meterNote = share?.Note;
+                        if (share is { } shared) (sharedArea, group) = (shared.Area, shared.Group);
                     }
                     if (volume is not { } buildingVolume)
                     {
@@ -133,16 +137,19 @@ internal sealed partial class BuildingCalculation
                     var inputs = new List<TraceInput>(meterInputs)
                     {
                         new("Площадь помещения S_i", premise.TotalArea, "м²"),
-                        new("Площадь всех помещений S_об", B.TotalPremisesArea, "м²"),
+                        group ? new("Площадь помещений группы S_гр", sharedArea, "м²")
+                            : sharedArea == B.TotalPremisesArea ? new("Площадь всех помещений S_об", sharedArea, "м²")
+                            : new("Площадь помещений без групповых приборов S_об", sharedArea, "м²"),
                     };
                     if (account.Share != 1m) inputs.Add(new("Доля", account.Share, ""));
                     inputs.AddRange(rateInputs);
                     decimal area = premise.TotalArea * account.Share;
-                    decimal premiseVolume = buildingVolume * area / B.TotalPremisesArea;
+                    decimal premiseVolume = buildingVolume * area / sharedArea;
                     pieces.Add(new Piece(from, to, D, supplier, TariffZone.Single, VolumeSource.CommonHouseMeter, premiseVolume, rate, 1m,
-                        buildingVolume * area * rate / B.TotalPremisesArea, "P = V_д × S_i / S_об × T_T",
-                        evenly ? "ПП 354, п. 42(1); прил. 2, ф. 3 (равномерно, по среднему за прошлый год)" : "ПП 354, п. 42(1); прил. 2, ф. 3",
-                        inputs, meter?.Note));
+                        buildingVolume * area * rate / sharedArea, group ? "P = V_гр × S_i / S_гр × T_T" : "P = V_д × S_i / S_об × T_T",
+                        evenly ? "ПП 354, п. 42(1); прил. 2, ф. 3 (равномерно, по среднему за прошлый год)"
+                            : group ? "ПП 354, п. 42(1); прил. 2, ф. 3 (по групповому прибору учёта)" : "ПП 354, п. 42(1); прил. 2, ф. 3",
+                        inputs, meterNote));
                     break;
                 }
                 default:
@@ -183,6 +190,53 @@ internal sealed partial class BuildingCalculation
     }
 
     private readonly Dictionary<Resource, (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)?> _buildingVolumes = [];
+    // By the group meter's id, 0 for the premises no group meter covers.
+    private readonly Dictionary<long, (decimal Volume, decimal Area, bool Group, IReadOnlyList<TraceInput> Inputs, string? Note)?> _heatShares = [];
+
+    /// <summary>
+    /// The month's heat volume a premise's heating by the building meter shares, and the area it is shared over: the
+    /// premise's group meter and its premises' area; otherwise the building meter less the group meters, over the area
+    /// of the premises no group meter covers. Null when a meter it needs lacks the month's readings.
+    /// </summary>
+    private (decimal Volume, decimal Area, bool Group, IReadOnlyList<TraceInput> Inputs, string? Note)? HeatShare(PremiseSnapshot premise)
+    {
+        GroupMeterSnapshot? mine = null;
+        foreach (var g in B.GroupMeters)
+            if (g.Meter.Resource == Resource.Heat && g.PremiseIds.Contains(premise.PremiseId)) mine = g;
+        long key = mine?.Meter.MeterId ?? 0;
+        if (!_heatShares.TryGetValue(key, out var share)) _heatShares[key] = share = mine is null ? BuildingHeatShare() : GroupHeatShare(mine);
+        return share;
+    }
+
+    private decimal GroupArea(GroupMeterSnapshot g) => B.Premises.Where(p => g.PremiseIds.Contains(p.PremiseId)).Sum(p => p.TotalArea);
+
+    private (decimal Volume, decimal Area, bool Group, IReadOnlyList<TraceInput> Inputs, string? Note)? GroupHeatShare(GroupMeterSnapshot group) =>
+        MeterMonth.BuildingVolume(group.Meter, P, S) is not { } v ? null
+            : (v.Volume, GroupArea(group), true, [.. v.Inputs, new("Объём по групповому прибору учёта V_гр", v.Volume, "Гкал")], v.Note);
+
+    private (decimal Volume, decimal Area, bool Group, IReadOnlyList<TraceInput> Inputs, string? Note)? BuildingHeatShare()
+    {
+        if (BuildingMeterVolume(Resource.Heat) is not { } building) return null;
+        var groups = B.GroupMeters.Where(g => g.Meter.Resource == Resource.Heat).ToList();
+        if (groups.Count == 0) return (building.Volume, B.TotalPremisesArea, false, [.. building.Inputs, new("Объём по ОДПУ V_д", building.Volume, "Гкал")], building.Note);
+        var inputs = new List<TraceInput>(building.Inputs) { new("Объём по ОДПУ", building.Volume, "Гкал") };
+        decimal volume = building.Volume, area = B.TotalPremisesArea;
+        foreach (var g in groups)
+        {
+            if (MeterMonth.BuildingVolume(g.Meter, P, S) is not { } gv) return null;
+            volume -= gv.Volume;
+            area -= GroupArea(g);
+            inputs.Add(new("Объём по групповому прибору учёта", gv.Volume, "Гкал"));
+        }
+        string? note = building.Note;
+        if (volume < 0m)
+        {
+            note = JoinNotes([note, "Объём ОДПУ меньше объёма групповых приборов учёта: к распределению 0."]);
+            volume = 0m;
+        }
+        inputs.Add(new("Объём ОДПУ без групповых приборов V_д", volume, "Гкал"));
+        return (volume, area, false, inputs, note);
+    }
 
     /// <summary>The month's volume of the building meters of a resource (summed), or null when any lacks readings.</summary>
     private (decimal Volume, IReadOnlyList<TraceInput> Inputs, string? Note)? BuildingMeterVolume(Resource resource)

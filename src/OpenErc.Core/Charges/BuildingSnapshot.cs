@@ -54,6 +54,13 @@ public sealed record BuildingSnapshot(
     public decimal? HeatingAverageMonthlyVolume { get; init; }
 
     /// <summary>
+    /// Group meters with the premises each covers (an entrance, a communal flat): never a building meter. Heating by the
+    /// building meter (ф. 3) shares a group meter's volume among its premises by area, and the building meter's volume
+    /// less the groups' among the other premises.
+    /// </summary>
+    public IReadOnlyList<GroupMeterSnapshot> GroupMeters { get; init; } = [];
+
+    /// <summary>
     /// The yearly heating correction of the evenly method, to be charged in this period (the billing run puts it
     /// in a Q1 month); null when there is none this month.
     /// </summary>
@@ -137,6 +144,9 @@ public sealed record AbsenceSnapshot(DateOnly Departed, DateOnly Returned, int P
 /// <param name="Zone">Register number 1..Zones (see <see cref="ChargeSettings.TwoZoneRegisters"/>).</param>
 /// <param name="ReadOn">The day the reading was taken; it belongs to the month of this day.</param>
 /// <param name="Value">The register value as entered.</param>
+/// <summary>A group meter and the premises it covers.</summary>
+public sealed record GroupMeterSnapshot(MeterSnapshot Meter, IReadOnlyList<long> PremiseIds);
+
 public sealed record ReadingSnapshot(int Zone, DateOnly ReadOn, decimal Value);
 
 /// <summary>A meter in service over <c>[InstalledOn, RemovedOn)</c>; a reading on the removal day is still valid.</summary>

@@ -69,8 +69,9 @@ public sealed class Meter : IRegistryObject, IEffectiveDated, IValidatableObject
         if (Resource == Resource.None) yield return new("Укажите ресурс", [nameof(Resource)]);
         if (Kind is MeterKind.Individual or MeterKind.CommunalFlat && PremiseId is null)
             yield return new("Для индивидуального прибора укажите помещение", [nameof(PremiseId)]);
-        if (Kind == MeterKind.CommonHouse && PremiseId is not null)
-            yield return new("Общедомовой прибор не относится к помещению", [nameof(PremiseId)]);
+        if (Kind is MeterKind.CommonHouse or MeterKind.Group && PremiseId is not null)
+            yield return new(Kind == MeterKind.Group ? "Групповой прибор относится к дому; его помещения указываются списком" : "Общедомовой прибор не относится к помещению",
+                [nameof(PremiseId)]);
         if (Zones > 1 && Resource != Resource.Electricity)
             yield return new("Многотарифным может быть только прибор учёта электроэнергии", [nameof(Zones)]);
         if (InstalledOn == default) yield return new("Укажите дату установки", [nameof(InstalledOn)]);
@@ -79,6 +80,24 @@ public sealed class Meter : IRegistryObject, IEffectiveDated, IValidatableObject
             yield return new("Дата следующей поверки должна быть позже даты поверки", [nameof(NextVerificationOn)]);
         if (FailedOn is { } failed && failed < InstalledOn) yield return new("Дата выхода из строя раньше даты установки", [nameof(FailedOn)]);
         if (AccessRefusedOn is { } refused && refused < InstalledOn) yield return new("Дата акта о недопуске раньше даты установки", [nameof(AccessRefusedOn)]);
+    }
+}
+
+/// <summary>
+/// A premise a group meter covers (an entrance's flats, the rooms of a communal flat): the meter's volume is shared among
+/// its premises only, by area, as a building meter's is among all premises, and the building's meter for the others
+/// counts what the group meters did not.
+/// </summary>
+public sealed class GroupMeterPremise : IRegistryObject, IValidatableObject
+{
+    public long Id { get; set; }
+    public long MeterId { get; set; }
+    public long PremiseId { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MeterId <= 0) yield return new("Укажите групповой прибор учёта", [nameof(MeterId)]);
+        if (PremiseId <= 0) yield return new("Укажите помещение", [nameof(PremiseId)]);
     }
 }
 

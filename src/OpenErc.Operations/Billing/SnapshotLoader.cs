@@ -105,6 +105,7 @@ public static partial class SnapshotLoader
         var absences = new Dictionary<long, List<AbsenceSnapshot>>();
         var meters = new List<MeterRow>();
         var readings = new Dictionary<long, List<ReadingSnapshot>>();
+        var groupPremises = new Dictionary<long, List<long>>();
         var methods = new List<(long Building, long Service, Dated<CalculationMethod> Method)>();
         var contracts = new List<(long Building, long Service, Dated<long> Supplier)>();
         var buildingTariffs = new List<BillingReference.TariffRow>();
@@ -157,12 +158,15 @@ public static partial class SnapshotLoader
         [
             ("SELECT meter_id, zone, read_on, value FROM meter_readings WHERE meter_id = ANY(@ids) AND read_on >= @readFrom AND read_on < @to",
                 r => Add(readings, r.GetInt64(0), new ReadingSnapshot(r.GetInt32(1), r.GetFieldValue<DateOnly>(2), r.GetDecimal(3)))),
+            ("SELECT meter_id, premise_id FROM group_meter_premises WHERE meter_id = ANY(@ids) ORDER BY premise_id",
+                r => Add(groupPremises, r.GetInt64(0), r.GetInt64(1))),
         ], ct);
 
         var premisesByBuilding = premises.ToLookup(p => p.Building);
         var accountsByPremise = accounts.ToLookup(a => a.Premise);
         var metersByPremise = meters.Where(m => m.Premise is not null).ToLookup(m => m.Premise!.Value);
-        var metersByBuilding = meters.Where(m => m.Premise is null).ToLookup(m => m.Building);
+        var metersByBuilding = meters.Where(m => m.Premise is null && m.Kind != MeterKind.Group).ToLookup(m => m.Building);
+        var groupsByBuilding = meters.Where(m => m.Kind == MeterKind.Group).ToLookup(m => m.Building);
         var methodsByBuilding = methods.ToLookup(m => m.Building);
         var contractsByBuilding = contracts.ToLookup(c => c.Building);
         var tariffsByBuilding = buildingTariffs.ToLookup(t => t.BuildingId!.Value);
@@ -196,6 +200,8 @@ public static partial class SnapshotLoader
                 {
                     NormCategories = NormCategories.ForBuilding(b.Kind, b.Year, b.Floors, codes, wasteByArea),
                     TwoIndependentPowerSources = b.TwoPowerSources,
+                    GroupMeters = groupsByBuilding[b.Id].OrderBy(m => m.Id)
+                        .Select(m => new GroupMeterSnapshot(Meter(m), groupPremises.TryGetValue(m.Id, out var covered) ? covered : [])).ToList(),
                 };
                 result.Add(new LoadedBuilding(b.Id, snapshot, null));
             }

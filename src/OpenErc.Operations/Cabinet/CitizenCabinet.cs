@@ -25,6 +25,10 @@ public sealed record CabinetMeter(long Id, string SerialNumber, Resource Resourc
     IReadOnlyList<CabinetReading> Readings);
 
 /// <summary>The volume of a metered service in a month, and the norm volume for the residents of that month (null when the norm is not one row).</summary>
+/// <summary>A payment of the cabinet's archive with how it was allocated (service, supplier, month).</summary>
+public sealed record CabinetPayment(long Id, DateTimeOffset PaidAt, DateOnly ReceivedOn, PaymentChannel Channel, string Agent, decimal Amount,
+    PaymentStatus Status, IReadOnlyList<PaymentLine> Lines);
+
 public sealed record ConsumptionPoint(BillingPeriod Month, string Service, string Unit, decimal Volume, decimal? NormVolume);
 
 /// <summary>
@@ -128,6 +132,16 @@ public static class CitizenCabinet
         while (await r.ReadAsync(ct))
             points.Add(new(r.GetMonth(0), r.GetString(1), r.GetString(2), r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetDecimal(4)));
         return points;
+    }
+    /// <summary>The account's last 100 payments, every channel and correction, each with its allocation lines.</summary>
+    public static async Task<List<CabinetPayment>> PaymentsAsync(string connectionString, long accountId, CancellationToken ct = default)
+    {
+        var page = await PaymentSearch.FindAsync(connectionString, new PaymentFilter(AccountId: accountId), pageSize: 100, ct: ct);
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        var lines = await PaymentSearch.LinesAsync(conn, page.Items.Select(p => p.Id).ToArray(), ct);
+        return page.Items.Select(p => new CabinetPayment(p.Id, p.PaidAt, p.ReceivedOn, p.Channel, p.Agent, p.Amount, p.Status,
+            lines.GetValueOrDefault(p.Id) ?? [])).ToList();
     }
 }
 

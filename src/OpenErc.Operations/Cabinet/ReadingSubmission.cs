@@ -60,7 +60,7 @@ public static class ReadingSubmission
         return await SaveAsync(db, meter, zone, value, readOn, source, confirmed, now, rules, enteredBy, $"Показание принято: {source.Title()}", ct);
     }
 
-    private static async Task<ReadingOutcome> SaveAsync(OpenErcDbContext db, Meter meter, int zone, decimal? value, DateOnly readOn, ReadingSource source,
+    internal static async Task<ReadingOutcome> SaveAsync(OpenErcDbContext db, Meter meter, int zone, decimal? value, DateOnly readOn, ReadingSource source,
         bool confirmed, DateTimeOffset now, ReadingRules rules, string enteredBy, string reason, CancellationToken ct, bool inWindow = false)
     {
         if (meter.RemovedOn is { } removed && removed <= readOn) return Refused($"Прибор учёта {meter.SerialNumber} снят {removed:dd.MM.yyyy}: показания не принимаются");

@@ -3,7 +3,7 @@ namespace OpenErc.Operations.Receipts;
 
 /// <summary>
 /// A certificate or extract as printed: the issuer, the title and number, fields, the text before the tables, tables and
-/// notes, the signature. The
+/// notes, the signature (none when <see cref="FormDocument.Signer"/> is empty). The
 /// values are already the words and figures the paper shows; <see cref="FormPdf"/> only lays them out.
 /// </summary>
 public sealed record FormDocument(string Issuer, string? IssuerAddress, string Title, string NumberLine, IReadOnlyList<FormField> Fields,
@@ -62,14 +62,17 @@ public static class FormPdf
             foreach (var n in d.Notes) Paragraph(n, body);
             y += 10f;
             foreach (var f in d.Footer) Paragraph(f, body);
-            y += 22f;
-            Need(body.Line * 2);
-            pdf.Text(body.Font, body.Size, Left, y + body.Ascent, d.Signer.Length > 0 ? "Уполномоченное лицо" : "", 0f);
-            pdf.Line(Left + 150f, y + body.Ascent + 2f, Left + 290f, y + body.Ascent + 2f);
-            pdf.Text(body.Font, body.Size, Left + 296f, y + body.Ascent, $"/{d.Signer}/", 0f);
-            y += body.Line;
-            pdf.Text(small.Font, small.Size, Left + 190f, y + small.Ascent, "(подпись)", 0.4f);
-            if (d.Seal) pdf.Text(body.Font, body.Size, Left, y + body.Line + body.Ascent, "М.П.", 0f);
+            if (d.Signer.Length > 0)
+            {
+                y += 22f;
+                Need(body.Line * 2);
+                pdf.Text(body.Font, body.Size, Left, y + body.Ascent, "Уполномоченное лицо", 0f);
+                pdf.Line(Left + 150f, y + body.Ascent + 2f, Left + 290f, y + body.Ascent + 2f);
+                pdf.Text(body.Font, body.Size, Left + 296f, y + body.Ascent, $"/{d.Signer}/", 0f);
+                y += body.Line;
+                pdf.Text(small.Font, small.Size, Left + 190f, y + small.Ascent, "(подпись)", 0.4f);
+                if (d.Seal) pdf.Text(body.Font, body.Size, Left, y + body.Line + body.Ascent, "М.П.", 0f);
+            }
             pdf.EndPage();
         }
 

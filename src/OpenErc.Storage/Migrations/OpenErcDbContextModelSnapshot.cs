@@ -452,6 +452,36 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("premises", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Meters.GroupMeterPremise", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("MeterId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("meter_id");
+
+                    b.Property<long>("PremiseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("premise_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_group_meter_premises");
+
+                    b.HasIndex("PremiseId")
+                        .HasDatabaseName("ix_group_meter_premises_premise_id");
+
+                    b.HasIndex("MeterId", "PremiseId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_group_meter_premises_meter_id_premise_id");
+
+                    b.ToTable("group_meter_premises", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Meters.Meter", b =>
                 {
                     b.Property<long>("Id")
@@ -1525,6 +1555,23 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_premises_buildings_building_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Meters.GroupMeterPremise", b =>
+                {
+                    b.HasOne("OpenErc.Core.Meters.Meter", null)
+                        .WithMany()
+                        .HasForeignKey("MeterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_group_meter_premises_meters_meter_id");
+
+                    b.HasOne("OpenErc.Core.Housing.Premise", null)
+                        .WithMany()
+                        .HasForeignKey("PremiseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_group_meter_premises_premises_premise_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Meters.Meter", b =>

@@ -64,6 +64,7 @@ public static class RegistryApi
         Map<KeyRate>(api);
         Map<Meter>(api, search: s => m => EF.Functions.ILike(m.SerialNumber, s));
         Map<MeterReading>(api);
+        Map<GroupMeterPremise>(api);
         Map<MeterImpossibilityAct>(api);
         Map<Incident>(api, search: s => i => EF.Functions.ILike(i.Document, s));
         Map<HeatingAverageVolume>(api);
@@ -98,6 +99,7 @@ public static class RegistryApi
         ["key-rates"] = new(typeof(KeyRate), Duties.Billing, "Ключевая ставка"),
         ["meters"] = new(typeof(Meter), Duties.HousingStock, "Приборы учёта"),
         ["meter-readings"] = new(typeof(MeterReading), Duties.Readings, "Показания приборов учёта"),
+        ["group-meter-premises"] = new(typeof(GroupMeterPremise), Duties.HousingStock, "Помещения групповых приборов учёта"),
         ["meter-impossibility-acts"] = new(typeof(MeterImpossibilityAct), Duties.HousingStock, "Акты о невозможности установки ПУ"),
         ["incidents"] = new(typeof(Incident), Duties.Dispatch, "Перерывы и нарушения качества"),
         ["heating-average-volumes"] = new(typeof(HeatingAverageVolume), Duties.HousingStock, "Среднемесячный объём отопления"),

@@ -75,6 +75,22 @@ public static class CitizenApi
         account.MapGet("/consumption", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
                 WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.ConsumptionAsync(conn, id, ct: ct))))
             .WithSummary("Потребление по месяцам и объём по нормативу на проживающих").Produces<List<ConsumptionPoint>>();
+        account.MapGet("/payments", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.PaymentsAsync(db.ConnectionString, id, ct))))
+            .WithSummary("Архив платежей: каждый платёж с каналом, датой и тем, как он распределён по услугам и поставщикам (последние 100)")
+            .Produces<List<CabinetPayment>>();
+        account.MapGet("/statement", (string number, string? from, string? to, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock,
+                CancellationToken ct) =>
+            StatementPeriod(from, to, clock) is not ({ } first, { } last) ? Task.FromResult(BadPeriod())
+            : WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await AccountStatement.LoadAsync(conn, id, first, last, ct))))
+            .WithSummary("Выписка из финансового лицевого счёта за закрытые месяцы from–to (ГГГГ-ММ; по умолчанию последние 12): по месяцам и услугам " +
+                         "сальдо на начало, начислено, перерасчёты, пени, оплачено, сальдо на конец").Produces<List<StatementMonth>>().ProducesValidationProblem();
+        account.MapGet("/statement/pdf", (string number, string? from, string? to, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock,
+                CancellationToken ct) =>
+            StatementPeriod(from, to, clock) is not ({ } first, { } last) ? Task.FromResult(BadPeriod())
+            : WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) =>
+                Results.File(await AccountStatement.PdfAsync(conn, id, first, last, clock.Today, ct), "application/pdf", $"Выписка {number} {first}—{last}.pdf")))
+            .WithSummary("Выписка из финансового лицевого счёта в PDF").Produces(200, contentType: "application/pdf").ProducesValidationProblem();
         account.MapGet("/meters", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
                 WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenCabinet.MetersAsync(context, id, clock.Today, ct: ct))))
             .WithSummary("Приборы учёта с историей показаний").Produces<List<CabinetMeter>>();
@@ -172,4 +188,18 @@ public static class CitizenApi
         await context.Database.OpenConnectionAsync(ct);
         return await action(account, context, (NpgsqlConnection)context.Database.GetDbConnection());
     }
+
+    /// <summary>The statement's months: as asked (ГГГГ-ММ), by default the twelve before the current one; null when one cannot be read.</summary>
+    private static (BillingPeriod?, BillingPeriod?) StatementPeriod(string? from, string? to, RegionClock clock)
+    {
+        var last = clock.CurrentMonth.Previous();
+        BillingPeriod? end = string.IsNullOrWhiteSpace(to) ? last : BillingPeriod.TryParse(to.Trim(), out var t) ? t : null;
+        BillingPeriod? start = string.IsNullOrWhiteSpace(from) ? new BillingPeriod(last.FirstDay.AddMonths(-11).Year, last.FirstDay.AddMonths(-11).Month)
+            : BillingPeriod.TryParse(from.Trim(), out var f) ? f : null;
+        return (start, end);
+    }
+
+    private static IResult BadPeriod() => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["from"] = ["Укажите месяцы в виде ГГГГ-ММ, например 2026-01"] }, title: "Выписка не сформирована");
+
 }

@@ -119,6 +119,7 @@ public sealed class AccessScope
             nameof(HeatingAverageVolume) => (Expression<Func<HeatingAverageVolume, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(Meter) => (Expression<Func<Meter, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(MeterReading) => (Expression<Func<MeterReading, bool>>)(x => db.Meters.Any(m => m.Id == x.MeterId && b.Contains(m.BuildingId))),
+            nameof(GroupMeterPremise) => (Expression<Func<GroupMeterPremise, bool>>)(x => db.Meters.Any(m => m.Id == x.MeterId && b.Contains(m.BuildingId))),
             nameof(MeterImpossibilityAct) => (Expression<Func<MeterImpossibilityAct, bool>>)(x => db.Premises.Any(p => p.Id == x.PremiseId && b.Contains(p.BuildingId))),
             nameof(PersonalAccount) => account,
             nameof(Ownership) => (Expression<Func<Ownership, bool>>)(x => accounts.Contains(x.AccountId)),

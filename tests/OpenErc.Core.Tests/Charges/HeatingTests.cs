@@ -155,4 +155,34 @@ public sealed class HeatingTests
         lines.Line("heating", 1).Unrounded.ShouldBe(3467.3408352m / 2);
         lines.Line("heating", 2).Amount.ShouldBe(Rub(1733.67m));
     }
+
+    [Fact]
+    public void A_group_meter_shares_its_volume_among_its_premises_only_and_the_building_meter_the_rest()
+    {
+        // Flats 1 and 2 (54.3 + 45.7 = 100 m²) have a group heat meter: 10 Гкал in March; the ОДПУ counted 172.20.
+        var group = new GroupMeterSnapshot(HeatMeter(2000m, 2010m) with { MeterId = 60, Kind = MeterKind.Group }, [1, 2]);
+        var premises = new[] { Flat(1, 54.3m), Flat(2, 45.7m), Flat(3, 60m) };
+        var building = Building(premises, [Heating(CalculationMethod.CommonHouseMeter)], commonMeters: [HeatMeter(5000m, 5172.20m)]) with { GroupMeters = [group] };
+        var lines = building.Calc(settings: SevenMonths);
+
+        var first = lines.Line("heating", 1);
+        var second = lines.Line("heating", 2);
+        first.Volume.ShouldBe(5.43m);
+        second.Volume.ShouldBe(4.57m);
+        (first.Volume + second.Volume).ShouldBe(10m);
+        first.Amount.ShouldBe(Rub(15451.61m)); // 10 × 54.3 / 100 × 2 845.60
+        first.Trace.LegalReference.ShouldBe("ПП 354, п. 42(1); прил. 2, ф. 3 (по групповому прибору учёта)");
+        first.Input("Площадь помещений группы S_гр").ShouldBe(100m);
+
+        // The third flat shares what the building meter counted less the group's, over the area the group does not cover.
+        var third = lines.Line("heating", 3);
+        third.Volume.ShouldBe(162.20m * 60m / 6050m);
+        third.Input("Объём ОДПУ без групповых приборов V_д").ShouldBe(162.20m);
+        third.Input("Площадь помещений без групповых приборов S_об").ShouldBe(6050m);
+
+        // A group meter is never the building's: without an ОДПУ the others are charged by the norm.
+        var noBuildingMeter = (Building(premises, [Heating(CalculationMethod.CommonHouseMeter)]) with { GroupMeters = [group] }).Calc(settings: SevenMonths);
+        noBuildingMeter.Line("heating", 3).Source.ShouldBe(VolumeSource.Norm);
+        noBuildingMeter.Line("heating", 1).Volume.ShouldBe(5.43m);
+    }
 }

@@ -173,6 +173,7 @@ public static class FieldLabels
         ["Ownership"] = "Собственник",
         ["Registration"] = "Регистрация",
         ["IdentityDocument"] = "Документ, удостоверяющий личность",
+        ["GroupMeterPremise"] = "Помещение группового прибора учёта",
         ["ResidentCount"] = "Число проживающих",
         ["TemporaryAbsence"] = "Временное отсутствие",
         ["Service"] = "Услуга",

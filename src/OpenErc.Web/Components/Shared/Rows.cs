@@ -28,6 +28,14 @@ public sealed record MeterRow(Meter Meter, string? PremiseNumber, IReadOnlyList<
         var ids = list.Select(m => m.Id).ToList();
         var premiseIds = list.Where(m => m.PremiseId is not null).Select(m => m.PremiseId!.Value).Distinct().ToList();
         var premises = await db.Premises.Where(p => premiseIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Number, ct);
+        // A group meter's premises, listed in its «Помещение» column.
+        var groupIds = list.Where(m => m.Kind == MeterKind.Group).Select(m => m.Id).ToList();
+        var groups = groupIds.Count == 0 ? [] : (await (
+                from g in db.GroupMeterPremises.Where(g => groupIds.Contains(g.MeterId))
+                join p in db.Premises on g.PremiseId equals p.Id
+                select new { g.MeterId, p.Number }).ToListAsync(ct))
+            .GroupBy(x => x.MeterId)
+            .ToDictionary(g => g.Key, g => "группа: " + string.Join(", ", g.Select(x => x.Number).OrderBy(n => n.Length).ThenBy(n => n, StringComparer.Ordinal)));
 
         var readings = withReadings
             ? await db.MeterReadings.AsNoTracking().Where(r => ids.Contains(r.MeterId)).ToListAsync(ct)
@@ -41,7 +49,7 @@ public sealed record MeterRow(Meter Meter, string? PremiseNumber, IReadOnlyList<
         {
             var all = byMeter.GetValueOrDefault(m.Id) ?? [];
             var latest = all.Count == 0 ? [] : all.Where(r => r.ReadOn == all[0].ReadOn).ToList();
-            return new MeterRow(m, m.PremiseId is { } p ? premises.GetValueOrDefault(p) : null, latest, withReadings ? all : []);
+            return new MeterRow(m, m.PremiseId is { } p ? premises.GetValueOrDefault(p) : groups.GetValueOrDefault(m.Id), latest, withReadings ? all : []);
         }).ToList();
     }
 }

@@ -1,0 +1,77 @@
+using Npgsql;
+using OpenErc.Core.Accounts;
+using OpenErc.Core.Common;
+using OpenErc.Core.Housing;
+using OpenErc.Core.Organisations;
+using OpenErc.Operations.Cabinet;
+using OpenErc.Testing;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>Work orders through their states, overdue by their deadline; requests' answer deadlines in working days.</summary>
+public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDatabase>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_work_order_for_a_request_goes_through_its_states_and_is_overdue_after_its_deadline()
+    {
+        long building, executor, account;
+        await using (var db = database.CreateContext())
+        {
+            db.Actor = "тест";
+            db.Reason = "тест";
+            var town = new Municipality { Name = "Новоград" };
+            var firm = new Organisation { Kind = OrganisationKind.ManagementCompany, Name = "ООО «Ремонт»", Inn = "7736050003" };
+            db.AddRange(town, firm);
+            await db.SaveChangesAsync(Ct);
+            var b = new Building { MunicipalityId = town.Id, Region = "Новоградская область", Settlement = "г. Новоград", Street = "ул. Мира", House = "7" };
+            db.Add(b);
+            await db.SaveChangesAsync(Ct);
+            var premise = new Premise { BuildingId = b.Id, Number = "3", TotalArea = 40m };
+            db.Add(premise);
+            await db.SaveChangesAsync(Ct);
+            var a = new PersonalAccount { Number = AccountNumber.Create(7001), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1) };
+            db.Add(a);
+            await db.SaveChangesAsync(Ct);
+            (building, executor, account) = (b.Id, firm.Id, a.Id);
+        }
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        await conn.OpenAsync(Ct);
+        var now = database.Clock.Now;
+        var (request, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Request, "Засор канализации в подъезде", "citizen", Ct);
+
+        var (none, errors) = await WorkOrders.AddAsync(conn, request, building, null, null, " ", now.AddHours(-1), "dispatcher", now, Ct);
+        none.ShouldBeNull();
+        errors.Keys.Order().ShouldBe(["dueAt", "executorId", "work"]);
+        errors["dueAt"].ShouldBe(["Срок выполнения уже прошёл"]);
+
+        var (id, _) = await WorkOrders.AddAsync(conn, request, building, null, executor, "Прочистить стояк", now.AddHours(2), "dispatcher", now, Ct);
+        var order = (await WorkOrders.ListAsync(conn, ct: Ct)).Single(o => o.Id == id);
+        (order.State, order.Executor, order.OverdueAt(now), order.OverdueAt(now.AddHours(3))).ShouldBe((WorkOrderState.Assigned, "ООО «Ремонт»", false, true));
+        (await CitizenRequests.ListAsync(conn, [account], ct: Ct)).Single().Status.ShouldBe(RequestStatus.InWork);
+
+        (await WorkOrders.MoveAsync(conn, id!.Value, WorkOrderState.Closed, null, "dispatcher", now, Ct)).ShouldBe("Наряд №" + id + " в состоянии «Выдан»: «Принят» невозможно");
+        (await WorkOrders.MoveAsync(conn, id.Value, WorkOrderState.Done, null, "executor", now, Ct)).ShouldBe("Опишите результат выполнения");
+        (await WorkOrders.MoveAsync(conn, id.Value, WorkOrderState.Done, "Стояк прочищен", "executor", now.AddHours(1), Ct)).ShouldBeNull();
+        (await WorkOrders.MoveAsync(conn, id.Value, WorkOrderState.Returned, "Течь осталась", "dispatcher", now, Ct)).ShouldBeNull();
+        (await WorkOrders.MoveAsync(conn, id.Value, WorkOrderState.Done, "Заменён участок трубы", "executor", now.AddHours(3), Ct)).ShouldBeNull();
+        (await WorkOrders.MoveAsync(conn, id.Value, WorkOrderState.Closed, null, "dispatcher", now, Ct)).ShouldBeNull();
+        (await WorkOrders.ListAsync(conn, ct: Ct)).ShouldNotContain(o => o.Id == id);
+        var closed = (await WorkOrders.ListAsync(conn, all: true, ct: Ct)).Single(o => o.Id == id);
+        (closed.State, closed.Result, closed.OverdueAt(now.AddDays(10))).ShouldBe((WorkOrderState.Closed, "Заменён участок трубы", false));
+    }
+
+    [Fact]
+    public void A_complaint_is_due_in_three_working_days_a_request_in_two_hours()
+    {
+        var clock = database.Clock; // Friday 20.11.2026 in Moscow
+        var friday = clock.FromLocal(new DateTime(2026, 11, 20, 15, 30, 0));
+        var deadlines = new RequestDeadlines();
+        clock.Local(deadlines.DueAt(RequestKind.Complaint, friday, clock)).ShouldBe(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.FromHours(3)));
+        clock.Local(deadlines.DueAt(RequestKind.Request, friday, clock)).ShouldBe(new DateTimeOffset(2026, 11, 20, 17, 30, 0, TimeSpan.FromHours(3)));
+        clock.Local(deadlines.DueAt(RequestKind.Question, friday, clock)).ShouldBe(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromHours(3)));
+    }
+}
