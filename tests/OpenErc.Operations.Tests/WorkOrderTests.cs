@@ -74,4 +74,66 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         clock.Local(deadlines.DueAt(RequestKind.Request, friday, clock)).ShouldBe(new DateTimeOffset(2026, 11, 20, 17, 30, 0, TimeSpan.FromHours(3)));
         clock.Local(deadlines.DueAt(RequestKind.Question, friday, clock)).ShouldBe(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromHours(3)));
     }
+
+    [Fact]
+    public async Task A_planned_outage_notice_reaches_the_buildings_announcements_and_each_payer_address_once()
+    {
+        long[] buildings = new long[2];
+        long service;
+        await using (var db = database.CreateContext())
+        {
+            db.Actor = "тест";
+            db.Reason = "тест";
+            var town = new Municipality { Name = "Заречный" };
+            var water = new OpenErc.Core.Tariffs.Service { Code = "cold_water_n", Name = "Холодное водоснабжение", Kind = OpenErc.Core.Tariffs.ServiceKind.Communal,
+                Resource = OpenErc.Core.Tariffs.Resource.ColdWater, Unit = "м³" };
+            db.AddRange(town, water);
+            await db.SaveChangesAsync(Ct);
+            service = water.Id;
+            int serial = 7100;
+            for (int b = 0; b < 2; b++)
+            {
+                var building = new Building { MunicipalityId = town.Id, Region = "Новоградская область", Settlement = "г. Заречный", Street = "ул. Речная", House = (b + 1).ToString() };
+                db.Add(building);
+                await db.SaveChangesAsync(Ct);
+                buildings[b] = building.Id;
+                for (int f = 1; f <= 2; f++)
+                {
+                    var premise = new Premise { BuildingId = building.Id, Number = f.ToString(), TotalArea = 40m };
+                    // The same person pays for two flats (one address once); the other flat's payer has another address.
+                    var payer = new OpenErc.Core.Residents.Person { LastName = "Плательщик", FirstName = $"{b}{f}", Email = f == 1 ? "Same@Example.ru" : $"p{b}@example.ru" };
+                    db.AddRange(premise, payer);
+                    await db.SaveChangesAsync(Ct);
+                    db.Add(new PersonalAccount { Number = AccountNumber.Create(serial++), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1), PayerPersonId = payer.Id });
+                    await db.SaveChangesAsync(Ct);
+                }
+            }
+        }
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        await conn.OpenAsync(Ct);
+        var clock = database.Clock;
+        var start = clock.FromLocal(new DateTime(2026, 12, 7, 9, 0, 0));
+        var end = clock.FromLocal(new DateTime(2026, 12, 7, 18, 0, 0));
+
+        var (none, errors) = await OutageNotices.AddAsync(conn, service, [], end, start, " ", null, "dispatcher", clock, Ct);
+        none.ShouldBeNull();
+        errors.Keys.Order().ShouldBe(["buildingIds", "endsAt", "reason"]);
+
+        var (id, _) = await OutageNotices.AddAsync(conn, service, buildings, start, end, "замена задвижки", "+7 (343) 000-00-00", "dispatcher", clock, Ct);
+        string text = "Плановое отключение: холодное водоснабжение с 07.12.2026 09:00 до 07.12.2026 18:00. Причина: замена задвижки. " +
+                      "Телефон диспетчерской службы: +7 (343) 000-00-00.";
+        (await Sql.ScalarAsync<long>(database.ConnectionString,
+            $"SELECT count(*) FROM announcements WHERE building_id IN ({buildings[0]}, {buildings[1]}) AND valid_from = '2026-11-20' AND valid_to = '2026-12-08' AND text = '{text}'"))
+            .ShouldBe(2);
+        (await Sql.ScalarAsync<string>(database.ConnectionString, $"SELECT string_agg(email, ',' ORDER BY email) FROM outage_notice_letters WHERE notice_id = {id}"))
+            .ShouldBe("p0@example.ru,p1@example.ru,same@example.ru");
+
+        var folder = Directory.CreateTempSubdirectory("notices").FullName;
+        var sender = new OpenErc.Operations.Mail.SmtpMailSender(new OpenErc.Operations.Mail.MailSettings { PickupDirectory = folder });
+        (await OutageNotices.SendQueuedAsync(database.ConnectionString, sender, "erc@example.ru", clock, ct: Ct)).ShouldBe(3);
+        (await OutageNotices.SendQueuedAsync(database.ConnectionString, sender, "erc@example.ru", clock, ct: Ct)).ShouldBe(0);
+        Directory.GetFiles(folder, "*.eml").Length.ShouldBe(3);
+        var notice = (await OutageNotices.ListAsync(conn, ct: Ct)).Single(n => n.Id == id);
+        (notice.Buildings, notice.Letters, notice.Sent, notice.Text).ShouldBe((2, 3, 3, text));
+    }
 }

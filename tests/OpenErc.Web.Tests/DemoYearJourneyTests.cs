@@ -194,4 +194,31 @@ public sealed class CabinetStatementTests(DemoYearWebHost host) : IClassFixture<
         string other = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id <> {account} ORDER BY id LIMIT 1");
         (await citizen.GetAsync($"/api/v1/me/accounts/{other}/statement", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task The_administrator_sees_a_citizens_cabinet_read_only_and_the_opening_is_journaled()
+    {
+        long account = await host.ScalarAsync<long>("SELECT min(account_id) FROM payments WHERE account_id IS NOT NULL");
+        string number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
+        var (_, _, login) = await host.CitizenAsync(account);
+        long user = await host.ScalarAsync<long>($"SELECT id FROM users WHERE user_name = '{login}'");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000); // the administrator
+        await page.GotoAsync($"/admin/users/{user}/cabinet");
+        await Assertions.Expect(page.GetByTestId("cabinet-view-as")).ToContainTextAsync(login);
+        await Assertions.Expect(page.GetByTestId("cabinet-account")).ToContainTextAsync(number);
+        await Assertions.Expect(page.GetByTestId("pay")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("link")).ToHaveCountAsync(0);
+        await WebHost.OpenTabAsync(page, "Платежи");
+        await Assertions.Expect(page.GetByTestId("cabinet-payments")).ToBeVisibleAsync();
+        (await host.ScalarAsync<string>($"SELECT actor || ' ' || success FROM auth_events WHERE event = 'cabinet-viewed' AND user_id = {user}"))
+            .ShouldBe($"{host.AdminLogin} true");
+
+        // Not a citizen: nothing to show.
+        long staff = await host.ScalarAsync<long>($"SELECT id FROM users WHERE user_name = '{host.AdminLogin}'");
+        await page.GotoAsync($"/admin/users/{staff}/cabinet");
+        await Assertions.Expect(page.GetByText("не является гражданином")).ToBeVisibleAsync();
+    }
 }

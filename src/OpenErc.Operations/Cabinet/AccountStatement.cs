@@ -43,8 +43,8 @@ public static class AccountStatement
             JOIN organisations o ON o.id = b.supplier_id
             ORDER BY 1, s.sort_order, s.name, 3
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("from", from.FirstDay));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("to", to.FirstDay));
+        cmd.Parameters.Add(SqlMonths.MonthParameter("from", from));
+        cmd.Parameters.Add(SqlMonths.MonthParameter("to", to));
         cmd.Parameters.Add(new NpgsqlParameter<long>("account", accountId));
         var rows = new List<(BillingPeriod Month, StatementLine Line)>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))

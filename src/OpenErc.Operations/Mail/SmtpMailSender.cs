@@ -88,4 +88,41 @@ public static class Letters
     public static bool IsRefusal(Exception e) => e is CommandException or ProtocolException or ServiceNotConnectedException
         or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException or IOException
         or System.Net.Sockets.SocketException or TimeoutException or UnauthorizedAccessException or ParseException;
+
+    /// <summary>
+    /// Sends letters of an outbox table (<c>id, state ('queued', 'sent', 'failed'), attempts, error, sent_at</c>), each
+    /// composed when its turn comes, and records every attempt: a refused letter stays queued for another round up to
+    /// <paramref name="maxAttempts"/> and is then failed; the letters after it are still sent. Returns how many went out.
+    /// </summary>
+    public static async Task<int> SendOutboxAsync(Npgsql.NpgsqlConnection conn, string table, IEnumerable<(long Id, Func<MimeMessage> Compose)> letters,
+        IMailSender sender, DateTimeOffset now, int maxAttempts, CancellationToken ct)
+    {
+        int sent = 0;
+        foreach (var (id, compose) in letters)
+        {
+            string? error = null;
+            try
+            {
+                using var message = compose();
+                await sender.SendAsync(message, ct);
+                sent++;
+            }
+            catch (Exception e) when (IsRefusal(e))
+            {
+                error = e.Message;
+            }
+            await using var update = new Npgsql.NpgsqlCommand($"""
+                UPDATE {table} SET attempts = attempts + 1, error = @error,
+                    state = CASE WHEN @error IS NULL THEN 'sent' WHEN attempts + 1 >= @max THEN 'failed' ELSE 'queued' END,
+                    sent_at = CASE WHEN @error IS NULL THEN @now END
+                WHERE id = @id
+                """, conn);
+            update.Parameters.Add(new Npgsql.NpgsqlParameter<long>("id", id));
+            update.Parameters.Add(new Npgsql.NpgsqlParameter("error", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
+            update.Parameters.Add(new Npgsql.NpgsqlParameter<int>("max", maxAttempts));
+            update.Parameters.Add(new Npgsql.NpgsqlParameter<DateTimeOffset>("now", now));
+            await update.ExecuteNonQueryAsync(ct);
+        }
+        return sent;
+    }
 }

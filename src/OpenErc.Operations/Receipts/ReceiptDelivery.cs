@@ -50,36 +50,10 @@ public static class ReceiptDelivery
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) queued.Add((r.GetInt64(0), r.GetString(1), r.GetString(2)));
         }
-        int sent = 0;
-        foreach (var (id, email, json) in queued)
-        {
-            var document = WithoutCode(ReceiptIssuing.Deserialize(json));
-            string? error = null;
-            try
-            {
-                using var message = Letter(document, from, email, clock.Now);
-                await sender.SendAsync(message, ct);
-                sent++;
-            }
-            catch (Exception e) when (Letters.IsRefusal(e))
-            {
-                // The server or the pickup folder refused this letter: it stays queued for another attempt (up to
-                // MaxAttempts), and the letters after it are still sent.
-                error = e.Message;
-            }
-            await using var update = new NpgsqlCommand("""
-                UPDATE receipt_deliveries SET attempts = attempts + 1, error = @error,
-                    state = CASE WHEN @error IS NULL THEN 'sent' WHEN attempts + 1 >= @max THEN 'failed' ELSE 'queued' END,
-                    sent_at = CASE WHEN @error IS NULL THEN @now END
-                WHERE id = @id
-                """, conn);
-            update.Parameters.Add(new NpgsqlParameter<long>("id", id));
-            update.Parameters.Add(new NpgsqlParameter("error", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-            update.Parameters.Add(new NpgsqlParameter<int>("max", MaxAttempts));
-            update.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
-            await update.ExecuteNonQueryAsync(ct);
-        }
-        return sent;
+        // The letters without the cabinet registration code.
+        return await Letters.SendOutboxAsync(conn, "receipt_deliveries",
+            queued.Select(q => (q.Id, (Func<MimeKit.MimeMessage>)(() => Letter(WithoutCode(ReceiptIssuing.Deserialize(q.Document)), from, q.Email, clock.Now)))),
+            sender, clock.Now, MaxAttempts, ct);
     }
 
     /// <summary>The document as a letter carries it: without the cabinet registration code.</summary>

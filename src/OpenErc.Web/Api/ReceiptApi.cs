@@ -194,6 +194,8 @@ public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, Ma
             {
                 if (await ReceiptDelivery.SendQueuedAsync(db.ConnectionString, sender, settings.From, clock, ct: stoppingToken) is > 0 and var sent)
                     log.LogInformation("Отправлено писем с платёжными документами: {Sent}", sent);
+                if (await OpenErc.Operations.Cabinet.OutageNotices.SendQueuedAsync(db.ConnectionString, sender, settings.From, clock, ct: stoppingToken) is > 0 and var notices)
+                    log.LogInformation("Отправлено уведомлений об отключениях: {Sent}", notices);
             }
             catch (NpgsqlException e)
             {

@@ -54,13 +54,15 @@ public sealed class AccessScope
     /// <summary>The supplier organisation of a supplier's access group: whose charges, payments and meters the supplier cabinet shows.</summary>
     public long? SupplierId => Group is { Kind: AccessGroupKind.Supplier, OrganisationId: { } supplier } ? supplier : null;
 
+    /// <summary>The accounts of a citizen's cabinet.</summary>
+    public static Task<long[]> CabinetAccountsAsync(OpenErcDbContext db, long userId, CancellationToken ct = default) =>
+        db.Database.SqlQuery<long>($"SELECT account_id AS \"Value\" FROM cabinet_accounts WHERE user_id = {userId}").ToArrayAsync(ct);
+
     public static async Task<AccessScope> ForAsync(ClaimsPrincipal user, OpenErcDbContext db, DateOnly today, CancellationToken ct = default)
     {
         if (user.IsInRole(Roles.Citizen))
         {
-            long userId = UserId(user);
-            var accounts = await db.Database.SqlQuery<long>($"SELECT account_id AS \"Value\" FROM cabinet_accounts WHERE user_id = {userId}").ToArrayAsync(ct);
-            return new(null, null, null, accounts);
+            return new(null, null, null, await CabinetAccountsAsync(db, UserId(user), ct));
         }
         if (user.FindFirst(GroupClaim)?.Value is not { } claim || !long.TryParse(claim, CultureInfo.InvariantCulture, out var groupId))
             return Everything;

@@ -20,6 +20,7 @@ public static class AuthEvent
     public const string Unlocked = "unlocked";
     public const string CodeShown = "cabinet-code-shown";
     public const string CodePrinted = "cabinet-code-printed";
+    public const string CabinetViewed = "cabinet-viewed";
     public const string ServiceAccountCreated = "service-account-created";
     public const string ServiceAccountRevoked = "service-account-revoked";
 
@@ -37,6 +38,7 @@ public static class AuthEvent
         Unlocked => "Снятие блокировки",
         CodeShown => "Показ кода регистрации в кабинете",
         CodePrinted => "Печать платёжного документа с кодом регистрации",
+        CabinetViewed => "Просмотр личного кабинета администратором",
         ServiceAccountCreated => "Создание ключа API",
         ServiceAccountRevoked => "Отзыв ключа API",
         _ => code,

@@ -16,6 +16,15 @@ public sealed record UserView(long Id, string Login, string FullName, string? Em
 /// <summary>The administrator's work with users: create staff, change their roles and group, unlock, set a password — each journaled.</summary>
 public sealed class UserAdmin(UserManager<User> users, UsersDbContext usersDb, AuthJournal journal, RegionClock clock, TimeProvider framework)
 {
+    /// <summary>The login of a citizen user (one with the citizen role), or null.</summary>
+    public async Task<string?> FindCitizenAsync(long id, CancellationToken ct = default) =>
+        await (from u in usersDb.Users
+               where u.Id == id
+               join ur in usersDb.UserRoles on u.Id equals ur.UserId
+               join r in usersDb.Roles on ur.RoleId equals r.Id
+               where r.Name == Roles.Citizen
+               select u.UserName).FirstOrDefaultAsync(ct);
+
     public async Task<List<UserView>> ListAsync(string? search, CancellationToken ct = default)
     {
         var q = usersDb.Users.AsNoTracking();
