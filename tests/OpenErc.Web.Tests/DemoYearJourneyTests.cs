@@ -221,4 +221,27 @@ public sealed class CabinetStatementTests(DemoYearWebHost host) : IClassFixture<
         await page.GotoAsync($"/admin/users/{staff}/cabinet");
         await Assertions.Expect(page.GetByText("не является гражданином")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task The_cabinet_reads_whole_on_a_360_pixel_phone()
+    {
+        long account = await host.ScalarAsync<long>("SELECT min(account_id) FROM payments WHERE account_id IS NOT NULL");
+        var (_, cookies, _) = await host.CitizenAsync(account);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000, cookies, phone: true, phoneWidth: 360);
+        await page.GotoAsync("/cabinet");
+        await Assertions.Expect(page.GetByTestId("to-pay")).ToBeVisibleAsync();
+        foreach (var tab in new[] { "Начисления", "Показания", "Документы", "Платежи", "Обращения", "Уведомления", "Калькуляторы" })
+        {
+            await WebHost.OpenTabAsync(page, tab);
+            // Nothing wider than the screen: the page never scrolls sideways.
+            (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(360, tab);
+        }
+        // The charges' amounts are on the screen.
+        await WebHost.OpenTabAsync(page, "Начисления");
+        var amount = page.GetByTestId("charge-amount").First;
+        var box = (await amount.BoundingBoxAsync()).ShouldNotBeNull();
+        (box.X + box.Width).ShouldBeLessThanOrEqualTo(360f);
+    }
 }

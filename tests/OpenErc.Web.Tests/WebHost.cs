@@ -160,14 +160,14 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     /// <summary>
     /// A Russian-locale page of <paramref name="browser"/> on this host, waiting up to <paramref name="timeoutMs"/> for anything,
     /// signed in as the administrator unless <paramref name="cookies"/> say otherwise (an empty container: nobody); a phone's
-    /// screen when <paramref name="phone"/>.
+    /// screen when <paramref name="phone"/> (<paramref name="phoneWidth"/> CSS pixels wide).
     /// </summary>
-    public async Task<IPage> NewPageAsync(IBrowser browser, float timeoutMs = 30_000, CookieContainer? cookies = null, bool phone = false)
+    public async Task<IPage> NewPageAsync(IBrowser browser, float timeoutMs = 30_000, CookieContainer? cookies = null, bool phone = false, int phoneWidth = 390)
     {
         var context = await browser.NewContextAsync(new()
         {
             BaseURL = BaseAddress.ToString(), Locale = "ru-RU",
-            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : null, IsMobile = phone, HasTouch = phone,
+            ViewportSize = phone ? new ViewportSize { Width = phoneWidth, Height = phoneWidth == 390 ? 844 : 800 } : null, IsMobile = phone, HasTouch = phone,
         });
         var signedIn = (cookies ?? _adminCookies).GetAllCookies()
             .Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = BaseAddress.ToString() }).ToList();

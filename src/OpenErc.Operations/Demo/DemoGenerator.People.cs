@@ -33,6 +33,7 @@ internal sealed partial class DemoGenerator
         public DateOnly From;
         public DateOnly? To;
         public RegistrationKind Kind;
+        public string Relation;
     }
 
     private sealed record PremiseUnit(Premise Premise, int Residents);
@@ -125,6 +126,9 @@ internal sealed partial class DemoGenerator
             _t.Registrations.Add(new Registration
             {
                 Id = _t.Registrations.NextId(), AccountId = id, PersonId = m.PersonId, Kind = m.Kind, ValidFrom = m.From, ValidTo = m.To,
+                Relation = m.Relation,
+                EndReason = m.To is not { } ended || ended > _today ? null
+                    : m.Kind == RegistrationKind.Temporary ? DeregistrationReason.TemporaryTermExpired : DeregistrationReason.MovedOut,
             });
 
         int residents = premise.Kind == PremiseKind.Residential ? ResidentCounts(id, from, to) : 0;
@@ -257,6 +261,7 @@ internal sealed partial class DemoGenerator
         var person = _t.People.Add(new Person
         {
             Id = _t.People.NextId(),
+            Sex = male ? Sex.Male : Sex.Female,
             LastName = male ? DemoNames.MaleSurnames[surname] : DemoNames.FemaleSurnames[surname],
             FirstName = male ? DemoNames.MaleNames[firstName ?? _rng.Next(DemoNames.MaleNames.Length)].Name : Pick(DemoNames.FemaleNames),
             MiddleName = male ? dad.Son : dad.Daughter,
@@ -266,7 +271,12 @@ internal sealed partial class DemoGenerator
                 ? string.Create(CultureInfo.InvariantCulture, $"+7 9{_rng.Next(0, 100):D2} {_rng.Next(0, 1000):D3}-{_rng.Next(0, 100):D2}-{_rng.Next(0, 100):D2}")
                 : null,
         });
-        _members.Add(new HouseholdMember { PersonId = person.Id, Person = person, Age = age, Registered = registered, Owner = owner, From = regFrom, Kind = kind });
+        // The relation to the owner as the house book writes it: a child has the father's name given, a stay is «прочие».
+        string relation = owner ? "собственник" : kind == RegistrationKind.Temporary ? "прочие" : father is not null ? (male ? "сын" : "дочь") : "член семьи собственника";
+        _members.Add(new HouseholdMember
+        {
+            PersonId = person.Id, Person = person, Age = age, Registered = registered, Owner = owner, From = regFrom, Kind = kind, Relation = relation,
+        });
     }
 
     private void SetLastTo(DateOnly to)

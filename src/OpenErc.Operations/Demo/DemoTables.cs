@@ -72,11 +72,11 @@ internal sealed class DemoTables
             w.Put(x.TotalArea); w.Put(x.LivingArea); w.Put(x.Rooms); w.Put(x.IsCommunalFlat); w.Put(x.CadastralNumber);
         });
 
-    public readonly CopyTable<Person> People = new("people", "id, last_name, first_name, middle_name, birth_date, snils, phone, email",
+    public readonly CopyTable<Person> People = new("people", "id, last_name, first_name, middle_name, birth_date, snils, phone, email, sex",
         (w, x) =>
         {
             w.Put(x.Id); w.Put(x.LastName); w.Put(x.FirstName); w.Put(x.MiddleName); w.Put(x.BirthDate); w.Put(x.Snils);
-            w.Put(x.Phone); w.Put(x.Email);
+            w.Put(x.Phone); w.Put(x.Email); w.Put((int?)x.Sex);
         });
 
     /// <summary>Accounts with the search keys that the database's trigger would write (the load runs without triggers).</summary>
@@ -93,8 +93,12 @@ internal sealed class DemoTables
     public readonly CopyTable<Ownership> Ownerships = new("ownerships", "id, account_id, person_id, share, valid_from, valid_to, document",
         (w, x) => { w.Put(x.Id); w.Put(x.AccountId); w.Put(x.PersonId); w.Put(x.Share); w.Put(x.ValidFrom); w.Put(x.ValidTo); w.Put(x.Document); });
 
-    public readonly CopyTable<Registration> Registrations = new("registrations", "id, account_id, person_id, kind, valid_from, valid_to",
-        (w, x) => { w.Put(x.Id); w.Put(x.AccountId); w.Put(x.PersonId); w.Put((int)x.Kind); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
+    public readonly CopyTable<Registration> Registrations = new("registrations", "id, account_id, person_id, kind, valid_from, valid_to, relation, end_reason",
+        (w, x) =>
+        {
+            w.Put(x.Id); w.Put(x.AccountId); w.Put(x.PersonId); w.Put((int)x.Kind); w.Put(x.ValidFrom); w.Put(x.ValidTo); w.Put(x.Relation);
+            w.Put((int?)x.EndReason);
+        });
 
     public readonly CopyTable<ResidentCount> ResidentCounts = new("resident_counts", "id, account_id, count, valid_from, valid_to, basis",
         (w, x) => { w.Put(x.Id); w.Put(x.AccountId); w.Put(x.Count); w.Put(x.ValidFrom); w.Put(x.ValidTo); w.Put(x.Basis); });
