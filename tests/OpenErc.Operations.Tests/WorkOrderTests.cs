@@ -136,4 +136,52 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         var notice = (await OutageNotices.ListAsync(conn, ct: Ct)).Single(n => n.Id == id);
         (notice.Buildings, notice.Letters, notice.Sent, notice.Text).ShouldBe((2, 3, 3, text));
     }
+
+    [Fact]
+    public async Task An_act_of_check_puts_a_confirmed_report_in_work_and_answers_an_unconfirmed_one()
+    {
+        long building, account, service;
+        await using (var db = database.CreateContext())
+        {
+            db.Actor = "тест";
+            db.Reason = "тест";
+            var town = new Municipality { Name = "Проверочный" };
+            var heat = new OpenErc.Core.Tariffs.Service { Code = "heating_check", Name = "Отопление", Kind = OpenErc.Core.Tariffs.ServiceKind.Communal,
+                Resource = OpenErc.Core.Tariffs.Resource.Heat, Unit = "Гкал" };
+            db.AddRange(town, heat);
+            await db.SaveChangesAsync(Ct);
+            var b = new Building { MunicipalityId = town.Id, Region = "Новоградская область", Settlement = "г. Проверочный", Street = "ул. Тёплая", House = "1" };
+            db.Add(b);
+            await db.SaveChangesAsync(Ct);
+            var premise = new Premise { BuildingId = b.Id, Number = "5", TotalArea = 40m };
+            db.Add(premise);
+            await db.SaveChangesAsync(Ct);
+            var a = new PersonalAccount { Number = AccountNumber.Create(7301), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1) };
+            db.Add(a);
+            await db.SaveChangesAsync(Ct);
+            (building, account, service) = (b.Id, a.Id, heat.Id);
+        }
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        await conn.OpenAsync(Ct);
+        var clock = database.Clock;
+        var (cold, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "В квартире +15 °C", "citizen", Ct);
+        var (fine, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "Кажется, батареи холодные", "citizen", Ct);
+
+        var (none, errors) = await QualityChecks.AddAsync(conn, cold, building, null, null, clock.Now.AddHours(1), " ", "", null, null, "dispatcher", clock, Ct);
+        none.ShouldBeNull();
+        errors.Keys.Order().ShouldBe(["checkedAt", "measurements", "participants", "result", "serviceId"]);
+
+        var at = clock.Now.AddHours(-2);
+        var (confirmed, _) = await QualityChecks.AddAsync(conn, cold, building, null, service, at, "мастер УК Иванов; потребитель Петрова",
+            "температура в комнате +15 °C в 10:40", "термометр ТЦ-1 № 123, поверен 01.09.2026", CheckResult.Confirmed, "dispatcher", clock, Ct);
+        var (rejected, _) = await QualityChecks.AddAsync(conn, fine, building, null, service, at, "мастер УК Иванов; потребитель Петрова",
+            "температура в комнате +21 °C в 11:10", null, CheckResult.NotConfirmed, "dispatcher", clock, Ct);
+        var requests = await CitizenRequests.ListAsync(conn, [account], ct: Ct);
+        requests.Single(r => r.Id == cold).Status.ShouldBe(RequestStatus.InWork);
+        var answered = requests.Single(r => r.Id == fine);
+        answered.Status.ShouldBe(RequestStatus.Done);
+        answered.Answer.ShouldBe($"Проверка {clock.Local(at):dd.MM.yyyy HH:mm}: нарушение не подтверждено (акт проверки № {rejected}).");
+        var acts = await QualityChecks.ListAsync(conn, [cold!.Value, fine!.Value], ct: Ct);
+        acts.Select(a => (a.Id, a.Result, a.Service)).Order().ShouldBe([(confirmed!.Value, CheckResult.Confirmed, "Отопление"), (rejected!.Value, CheckResult.NotConfirmed, "Отопление")]);
+    }
 }
