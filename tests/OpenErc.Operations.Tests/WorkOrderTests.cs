@@ -15,29 +15,34 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>A building of the town with one flat and its account; <paramref name="extra"/> is saved with the town (an organisation, a service).</summary>
+    private async Task<(long Building, long Account)> AccountAsync(string town, int serial, params object[] extra)
+    {
+        await using var db = database.CreateContext();
+        db.Actor = "тест";
+        db.Reason = "тест";
+        var municipality = new Municipality { Name = town };
+        db.Add(municipality);
+        db.AddRange(extra);
+        await db.SaveChangesAsync(Ct);
+        var b = new Building { MunicipalityId = municipality.Id, Region = "Новоградская область", Settlement = "г. " + town, Street = "ул. Мира", House = "7" };
+        db.Add(b);
+        await db.SaveChangesAsync(Ct);
+        var premise = new Premise { BuildingId = b.Id, Number = "3", TotalArea = 40m };
+        db.Add(premise);
+        await db.SaveChangesAsync(Ct);
+        var a = new PersonalAccount { Number = AccountNumber.Create(serial), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1) };
+        db.Add(a);
+        await db.SaveChangesAsync(Ct);
+        return (b.Id, a.Id);
+    }
+
     [Fact]
     public async Task A_work_order_for_a_request_goes_through_its_states_and_is_overdue_after_its_deadline()
     {
-        long building, executor, account;
-        await using (var db = database.CreateContext())
-        {
-            db.Actor = "тест";
-            db.Reason = "тест";
-            var town = new Municipality { Name = "Новоград" };
-            var firm = new Organisation { Kind = OrganisationKind.ManagementCompany, Name = "ООО «Ремонт»", Inn = "7736050003" };
-            db.AddRange(town, firm);
-            await db.SaveChangesAsync(Ct);
-            var b = new Building { MunicipalityId = town.Id, Region = "Новоградская область", Settlement = "г. Новоград", Street = "ул. Мира", House = "7" };
-            db.Add(b);
-            await db.SaveChangesAsync(Ct);
-            var premise = new Premise { BuildingId = b.Id, Number = "3", TotalArea = 40m };
-            db.Add(premise);
-            await db.SaveChangesAsync(Ct);
-            var a = new PersonalAccount { Number = AccountNumber.Create(7001), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1) };
-            db.Add(a);
-            await db.SaveChangesAsync(Ct);
-            (building, executor, account) = (b.Id, firm.Id, a.Id);
-        }
+        var firm = new Organisation { Kind = OrganisationKind.ManagementCompany, Name = "ООО «Ремонт»", Inn = "7736050003" };
+        var (building, account) = await AccountAsync("Новоград", 7001, firm);
+        long executor = firm.Id;
         await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync(Ct);
         var now = database.Clock.Now;
@@ -140,27 +145,10 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
     [Fact]
     public async Task An_act_of_check_puts_a_confirmed_report_in_work_and_answers_an_unconfirmed_one()
     {
-        long building, account, service;
-        await using (var db = database.CreateContext())
-        {
-            db.Actor = "тест";
-            db.Reason = "тест";
-            var town = new Municipality { Name = "Проверочный" };
-            var heat = new OpenErc.Core.Tariffs.Service { Code = "heating_check", Name = "Отопление", Kind = OpenErc.Core.Tariffs.ServiceKind.Communal,
-                Resource = OpenErc.Core.Tariffs.Resource.Heat, Unit = "Гкал" };
-            db.AddRange(town, heat);
-            await db.SaveChangesAsync(Ct);
-            var b = new Building { MunicipalityId = town.Id, Region = "Новоградская область", Settlement = "г. Проверочный", Street = "ул. Тёплая", House = "1" };
-            db.Add(b);
-            await db.SaveChangesAsync(Ct);
-            var premise = new Premise { BuildingId = b.Id, Number = "5", TotalArea = 40m };
-            db.Add(premise);
-            await db.SaveChangesAsync(Ct);
-            var a = new PersonalAccount { Number = AccountNumber.Create(7301), PremiseId = premise.Id, OpenedOn = new DateOnly(2025, 1, 1) };
-            db.Add(a);
-            await db.SaveChangesAsync(Ct);
-            (building, account, service) = (b.Id, a.Id, heat.Id);
-        }
+        var heat = new OpenErc.Core.Tariffs.Service { Code = "heating_check", Name = "Отопление", Kind = OpenErc.Core.Tariffs.ServiceKind.Communal,
+            Resource = OpenErc.Core.Tariffs.Resource.Heat, Unit = "Гкал" };
+        var (building, account) = await AccountAsync("Проверочный", 7301, heat);
+        long service = heat.Id;
         await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync(Ct);
         var clock = database.Clock;
