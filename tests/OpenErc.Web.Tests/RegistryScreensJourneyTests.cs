@@ -152,6 +152,44 @@ public sealed class RegistryScreensJourneyTests(DemoWebHost host) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task An_account_manager_records_a_temporary_absence_and_an_announcement_on_the_screens()
+    {
+        long account = await host.ScalarAsync<long>("""
+            SELECT r.account_id FROM registrations r JOIN personal_accounts a ON a.id = r.account_id
+            WHERE r.valid_to IS NULL AND a.closed_on IS NULL ORDER BY r.account_id LIMIT 1
+            """);
+        string person = await host.ScalarAsync<string>($"SELECT p.full_name FROM registrations r JOIN people p ON p.id = r.person_id WHERE r.account_id = {account} AND r.valid_to IS NULL ORDER BY r.id LIMIT 1");
+        var login = await host.CreateUserAsync(OpenErc.Web.Security.Roles.AccountManager);
+        var (_, cookies) = await host.SignedInAsync(login);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000, cookies);
+
+        await page.GotoAsync($"/accounts/{account}");
+        await WebHost.OpenTabAsync(page, "Проживающие");
+        await page.GetByTestId("new-absence").ClickAsync();
+        // The person is searched as typed (the registry's people are many).
+        var who = OperatorJourneyTests.Input(page, "field-PersonId");
+        await who.ClickAsync();
+        await who.PressSequentiallyAsync(person);
+        await page.GetByRole(AriaRole.Option, new() { Name = person }).First.ClickAsync();
+        await Assertions.Expect(who).ToHaveValueAsync(person);
+        await Fill(page, ("ValidFrom", "01.10.2026"), ("ValidTo", "21.10.2026"), ("Document", "Справка о командировке № 12"));
+        await SaveAsync(page, new Regex($@"/accounts/{account}$"));
+        await WebHost.OpenTabAsync(page, "Проживающие");
+        await Assertions.Expect(page.GetByTestId("absences")).ToContainTextAsync("Справка о командировке № 12");
+        (await host.ScalarAsync<string>($"SELECT valid_from || ' ' || valid_to FROM temporary_absences WHERE account_id = {account} AND document = 'Справка о командировке № 12'"))
+            .ShouldBe("2026-10-01 2026-10-21");
+
+        await page.GotoAsync("/announcements");
+        await OperatorJourneyTests.Input(page, "announcement-text").FillAsync("Собрание собственников 1 декабря в 19:00");
+        await page.GetByTestId("announcement-add").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("announcements")).ToContainTextAsync("Собрание собственников 1 декабря в 19:00");
+        (await host.ScalarAsync<string>("SELECT coalesce(building_id::text, 'все') || ' ' || valid_from FROM announcements WHERE text = 'Собрание собственников 1 декабря в 19:00'"))
+            .ShouldBe("все 2026-11-20");
+    }
+
     private static async Task SaveAsync(IPage page, Regex then)
     {
         await OperatorJourneyTests.Input(page, "change-reason").FillAsync(Reason);
