@@ -217,6 +217,13 @@ public sealed class PassportOfficeTests(TestDatabase database) : IClassFixture<T
         text.ShouldContain("Петрова Анна Сергеевна");
         text.ShouldContain("Всего зарегистрировано в помещении: 3.");
 
+        var residence = await PassportDocuments.IssueAsync(db, Request(PassportDocumentKind.ResidenceCertificate, flat, flat.People[2]) with { Basis = RequestBasis.OwnData },
+            "passport", "Сидорова Н. И.", Settings, database.Clock, Ct);
+        var only = PdfText((await PassportDocuments.PdfAsync(db, residence.Id, Ct))!.Value.Pdf);
+        only.ShouldContain("Справка с места жительства");
+        only.ShouldContain("Дана Петров Илья Олегович, 30.11.2001 г. р.");
+        only.ShouldNotContain("Петрова Анна Сергеевна");
+
         var noPerson = await Should.ThrowAsync<RegistryValidationException>(() => PassportDocuments.IssueAsync(db,
             Request(PassportDocumentKind.FamilyComposition, flat) with { RequesterDocument = null }, "passport", "Н. И.", Settings, database.Clock, Ct));
         noPerson.Errors.Keys.Order().ShouldBe(["personId", "requesterDocument"]);
@@ -226,7 +233,7 @@ public sealed class PassportOfficeTests(TestDatabase database) : IClassFixture<T
         refused.Number.ShouldBeNull();
         refused.Refusal.ShouldBe("заявитель не собственник и не зарегистрирован в помещении");
         (await PassportDocuments.PdfAsync(db, refused.Id, Ct)).ShouldBeNull();
-        (await PassportDocuments.JournalAsync(db, new(AccountId: flat.AccountId), Ct)).Count.ShouldBe(2);
+        (await PassportDocuments.JournalAsync(db, new(AccountId: flat.AccountId), Ct)).Count.ShouldBe(3);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public enum PassportDocumentKind
     [Display(Name = "Поквартирная карточка (форма № 10)")] PremiseCard = 2,
     [Display(Name = "Справка о составе семьи")] FamilyComposition = 3,
     [Display(Name = "Справка об отсутствии (наличии) задолженности")] DebtStatus = 4,
+    [Display(Name = "Справка с места жительства")] ResidenceCertificate = 5,
 }
 
 /// <summary>On what ground the requester receives the data (passport-and-dispatch.md §4).</summary>
@@ -57,7 +58,7 @@ public sealed record IssuedDocument(long Id, int Year, int? Number, PassportDocu
 
 /// <summary>
 /// The passport desk's documents (passport-and-dispatch.md §3): выписка из домовой книги, поквартирная карточка (форма
-/// № 10), справка о составе семьи and справка об отсутствии (наличии) задолженности — each as of its day of issue,
+/// № 10), справка о составе семьи, справка с места жительства and справка об отсутствии (наличии) задолженности — each as of its day of issue,
 /// numbered within the year of the centre (one sequence for all kinds), printed by <see cref="FormPdf"/> and journaled
 /// (§4: who issued it, to whom, on what ground, through which channel, the file's SHA-256). The journal keeps the PDF
 /// itself, so a reprint is the same file; it is insert-only (the database refuses UPDATE and DELETE), refusals included.
@@ -274,10 +275,11 @@ public static class PassportDocuments
                 subjects.AddRange(registrations.Select(x => x.Person.Id));
                 subjects.AddRange(owners.Select(o => o.Person.Id));
                 break;
-            case PassportDocumentKind.FamilyComposition:
+            case PassportDocumentKind.FamilyComposition or PassportDocumentKind.ResidenceCertificate:
                 applicant = registrations.FirstOrDefault(x => x.Person.Id == request.PersonId && IsCurrent(x.Registration, today))?.Person;
-                if (request.PersonId is null) errors["personId"] = ["Укажите заявителя, о составе семьи которого выдаётся справка"];
+                if (request.PersonId is null) errors["personId"] = ["Укажите гражданина, о котором выдаётся справка"];
                 else if (applicant is null) errors["personId"] = [$"Гражданин не зарегистрирован в этом помещении на {today:dd.MM.yyyy}"];
+                else if (request.Kind == PassportDocumentKind.ResidenceCertificate) subjects.Add(applicant.Id);
                 else subjects.AddRange(registrations.Where(x => IsCurrent(x.Registration, today)).Select(x => x.Person.Id));
                 break;
             case PassportDocumentKind.DebtStatus:
@@ -382,11 +384,17 @@ public static class PassportDocuments
                         }).ToList(), "Регистраций в помещении не было."));
                 }
                 break;
-            case PassportDocumentKind.FamilyComposition:
+            case PassportDocumentKind.FamilyComposition or PassportDocumentKind.ResidenceCertificate:
                 var applicant = f.Registrations.First(x => x.Person.Id == f.Applicant!.Id && IsCurrent(x.Registration, today));
                 intro.Add($"Дана {f.Applicant!.FullName}, {Date(f.Applicant.BirthDate)} г. р., в том, что он(а) зарегистрирован(а) " +
                           $"{(applicant.Registration.Kind == RegistrationKind.Temporary ? "по месту пребывания" : "по месту жительства")} по адресу: " +
                           $"{f.Address} с {Date(applicant.Registration.ValidFrom)}.");
+                if (request.Kind == PassportDocumentKind.ResidenceCertificate)
+                {
+                    if (applicant.Registration.Kind == RegistrationKind.Temporary)
+                        intro.Add($"Срок регистрации по месту пребывания — по {Date(applicant.Registration.ValidTo?.AddDays(-1))}.");
+                    break;
+                }
                 var family = f.Registrations.Where(x => IsCurrent(x.Registration, today) && x.Person.Id != f.Applicant.Id).ToList();
                 tables.Add(new FormTable("Совместно с ним (ней) зарегистрированы",
                     [new("№", 4, true), new("Фамилия, имя, отчество", 36), new("Отношение к собственнику", 18), new("Дата рождения", 14), new("Дата регистрации", 14)],
