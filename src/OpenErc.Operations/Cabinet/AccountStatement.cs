@@ -29,11 +29,18 @@ public static class AccountStatement
     /// <summary>At most this many months in one statement (ten years).</summary>
     public const int MaxMonths = 120;
 
+    /// <summary>The statement's period unless asked otherwise: the twelve months before <paramref name="current"/>.</summary>
+    public static (BillingPeriod From, BillingPeriod To) DefaultPeriod(BillingPeriod current)
+    {
+        var last = current.Previous();
+        return (BillingPeriod.Of(last.FirstDay.AddMonths(-11)), last);
+    }
+
     public static async Task<List<StatementMonth>> LoadAsync(NpgsqlConnection conn, long accountId, BillingPeriod from, BillingPeriod to, CancellationToken ct = default)
     {
         if (to < from) (from, to) = (to, from);
-        if (to.FirstDay.Year * 12 + to.Month - (from.FirstDay.Year * 12 + from.Month) >= MaxMonths)
-            from = new BillingPeriod(to.FirstDay.AddMonths(1 - MaxMonths).Year, to.FirstDay.AddMonths(1 - MaxMonths).Month);
+        var earliest = BillingPeriod.Of(to.FirstDay.AddMonths(1 - MaxMonths));
+        if (from < earliest) from = earliest;
         // Month by month through the balances' key (month, account): one index lookup each, whatever the region's size.
         await using var cmd = new NpgsqlCommand("""
             SELECT m::date, s.name, coalesce(o.short_name, o.name), b.opening, b.charged, b.recalculated, b.penalties, b.paid, b.closing
@@ -76,8 +83,7 @@ public static class AccountStatement
     private static byte[] Pdf(IReadOnlyList<StatementMonth> months, string issuer, string accountNumber, string address, string? payer, BillingPeriod from,
         BillingPeriod to, DateOnly today)
     {
-        var ru = System.Globalization.CultureInfo.GetCultureInfo("ru-RU");
-        string Money(decimal a) => a.ToString("#,0.00", ru).Replace('\u202F', '\u00A0');
+        static string Money(decimal a) => ReceiptPdf.Money(a);
         var rows = new List<string[]>();
         foreach (var month in months)
         {

@@ -74,9 +74,13 @@ public static class QualityChecks
         {
             // Confirmed: the request is in work (the incident follows); not confirmed: it is answered with the act.
             await using var status = new NpgsqlCommand(result == CheckResult.Confirmed
-                ? "UPDATE citizen_requests SET status = 2 WHERE id = @id AND status = 1"
-                : "UPDATE citizen_requests SET status = 3, answer = @answer, answered_at = @now, answered_by = @by WHERE id = @id AND status IN (1, 2)", conn, tx);
+                ? "UPDATE citizen_requests SET status = @inWork WHERE id = @id AND status = @new"
+                : "UPDATE citizen_requests SET status = @done, answer = @answer, answered_at = @now, answered_by = @by WHERE id = @id AND status IN (@new, @inWork)",
+                conn, tx);
             status.Parameters.Add(new NpgsqlParameter<long>("id", request));
+            status.Parameters.Add(new NpgsqlParameter<short>("new", (short)RequestStatus.New));
+            status.Parameters.Add(new NpgsqlParameter<short>("inWork", (short)RequestStatus.InWork));
+            status.Parameters.Add(new NpgsqlParameter<short>("done", (short)RequestStatus.Done));
             status.Parameters.Add(new NpgsqlParameter<string>("answer",
                 $"Проверка {clock.Local(checkedAt.Value):dd.MM.yyyy HH:mm}: нарушение не подтверждено (акт проверки № {id})."));
             status.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));

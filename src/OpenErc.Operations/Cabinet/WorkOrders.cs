@@ -18,7 +18,10 @@ public enum WorkOrderState
 public sealed record WorkOrder(long Id, long? RequestId, long BuildingId, string Address, string? Premise, long ExecutorId, string Executor, string Work,
     DateTimeOffset DueAt, WorkOrderState State, string? Result, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? DoneAt)
 {
-    public bool IsOpen => State is WorkOrderState.Assigned or WorkOrderState.InProgress or WorkOrderState.Returned;
+    /// <summary>The states of an order still to be done.</summary>
+    public static readonly WorkOrderState[] OpenStates = [WorkOrderState.Assigned, WorkOrderState.InProgress, WorkOrderState.Returned];
+
+    public bool IsOpen => OpenStates.Contains(State);
 
     /// <summary>Not done by its deadline.</summary>
     public bool OverdueAt(DateTimeOffset now) => IsOpen && now > DueAt;
@@ -37,10 +40,10 @@ public static class WorkOrders
     private static readonly Dictionary<WorkOrderState, WorkOrderState[]> Allowed = new()
     {
         [WorkOrderState.InProgress] = [WorkOrderState.Assigned, WorkOrderState.Returned],
-        [WorkOrderState.Done] = [WorkOrderState.Assigned, WorkOrderState.InProgress, WorkOrderState.Returned],
+        [WorkOrderState.Done] = WorkOrder.OpenStates,
         [WorkOrderState.Closed] = [WorkOrderState.Done],
         [WorkOrderState.Returned] = [WorkOrderState.Done],
-        [WorkOrderState.Cancelled] = [WorkOrderState.Assigned, WorkOrderState.InProgress, WorkOrderState.Returned],
+        [WorkOrderState.Cancelled] = WorkOrder.OpenStates,
     };
 
     public static async Task<(long? Id, Dictionary<string, string[]> Errors)> AddAsync(NpgsqlConnection conn, long? requestId, long? buildingId, long? premiseId,
@@ -132,11 +135,12 @@ public static class WorkOrders
                    w.created_at, w.created_by, w.done_at
             FROM work_orders w JOIN buildings b ON b.id = w.building_id JOIN organisations o ON o.id = w.executor_id
             LEFT JOIN premises p ON p.id = w.premise_id
-            WHERE (@all OR w.state IN (1, 2, 5)) AND (@r::bigint IS NULL OR w.request_id = @r)
-            ORDER BY w.state IN (1, 2, 5) DESC, w.due_at, w.id
+            WHERE (@all OR w.state = ANY(@open)) AND (@r::bigint IS NULL OR w.request_id = @r)
+            ORDER BY w.state = ANY(@open) DESC, w.due_at, w.id
             LIMIT @n
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<bool>("all", all));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("open", WorkOrder.OpenStates.Select(s => (short)s).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long?>("r", requestId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new NpgsqlParameter<int>("n", limit));
         var list = new List<WorkOrder>();

@@ -59,10 +59,10 @@ public static class ReceiptPdf
 
     private const string Missing = "—";
 
-    private static string Money(decimal amount) => Number(amount, "#,0.00");
+    internal static string Money(decimal amount) => Number(amount, "#,0.00");
     private static string Rate(decimal? rate) => rate is { } value ? Number(value, "#,0.######") : Missing;
     private static string Volume(decimal? volume) => volume is { } value ? Number(value, "#,0.###") : Missing;
-    private static string Date(DateOnly? date) => date is { } value ? value.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture) : Missing;
+    internal static string Date(DateOnly? date) => date is { } value ? value.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture) : Missing;
     private static string OrDash(string? text) => string.IsNullOrWhiteSpace(text) ? Missing : text;
 
     // A zero that rounds from a negative amount would print as «−0,00».

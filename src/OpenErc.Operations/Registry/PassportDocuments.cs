@@ -427,9 +427,9 @@ public static class PassportDocuments
         return new FormDocument(issuer, f.Issuer?.LegalAddress, title, numberLine, fields, intro, tables, notes, footer, signer, settings.Seal);
     }
 
-    private static string Date(DateOnly? d) => d is { } v ? v.ToString("dd.MM.yyyy", Ru) : "—";
+    private static string Date(DateOnly? d) => ReceiptPdf.Date(d);
     private static string Area(decimal? a) => a is { } v ? v.ToString("0.0", Ru) : "—";
-    private static string Money(decimal a) => a.ToString("#,0.00", Ru).Replace('\u202F', '\u00A0');
+    private static string Money(decimal a) => ReceiptPdf.Money(a);
 
     /// <summary>A share as owners read it: ½ as «1/2», ⅓ as «1/3», else its decimal.</summary>
     private static string Share(decimal share)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using OpenErc.Core.Common;
 using OpenErc.Core.Residents;
 using OpenErc.Operations.Registry;
@@ -104,9 +105,9 @@ public static class PassportApi
     public static async Task<List<IssuedDocument>> VisibleAsync(AccessScope scope, OpenErcDbContext db, List<IssuedDocument> rows, CancellationToken ct = default)
     {
         if (!scope.IsLimited) return rows;
-        var visible = new List<IssuedDocument>();
-        foreach (var row in rows) if (await scope.CanSeeAccountAsync(db, row.AccountId, ct)) visible.Add(row);
-        return visible;
+        var ids = rows.Select(r => r.AccountId).Distinct().ToList();
+        var visible = (await scope.Accounts(db).Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        return rows.Where(r => visible.Contains(r.AccountId)).ToList();
     }
 
     /// <summary>The name the signature line prints: the user's full name, else the login.</summary>

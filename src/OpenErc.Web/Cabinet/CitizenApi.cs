@@ -192,10 +192,9 @@ public static class CitizenApi
     /// <summary>The statement's months: as asked (ГГГГ-ММ), by default the twelve before the current one; null when one cannot be read.</summary>
     private static (BillingPeriod?, BillingPeriod?) StatementPeriod(string? from, string? to, RegionClock clock)
     {
-        var last = clock.CurrentMonth.Previous();
+        var (first, last) = AccountStatement.DefaultPeriod(clock.CurrentMonth);
         BillingPeriod? end = string.IsNullOrWhiteSpace(to) ? last : BillingPeriod.TryParse(to.Trim(), out var t) ? t : null;
-        BillingPeriod? start = string.IsNullOrWhiteSpace(from) ? new BillingPeriod(last.FirstDay.AddMonths(-11).Year, last.FirstDay.AddMonths(-11).Month)
-            : BillingPeriod.TryParse(from.Trim(), out var f) ? f : null;
+        BillingPeriod? start = string.IsNullOrWhiteSpace(from) ? first : BillingPeriod.TryParse(from.Trim(), out var f) ? f : null;
         return (start, end);
     }
 
