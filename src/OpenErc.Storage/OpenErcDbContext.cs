@@ -191,6 +191,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
             // Local time of the dispatch log, as the reductions count hours of the day (ПП 354 прил. 1).
             e.Property(x => x.StartedAt).HasColumnType("timestamp without time zone");
             e.Property(x => x.EndedAt).HasColumnType("timestamp without time zone");
+            e.Ignore(x => x.Status);
             e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId);
             e.HasOne<Premise>().WithMany().HasForeignKey(x => x.PremiseId);
             e.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId);

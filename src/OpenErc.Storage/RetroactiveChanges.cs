@@ -61,7 +61,7 @@ internal static class RetroactiveChanges
         ["Tariff"] = new("Тариф", "ValidFrom", ["MunicipalityId", "BuildingId", "SupplierId", "ServiceId", "Zone", "Part", "Rate", "ValidFrom", "ValidTo"],
             [(Target.Tariff, "BuildingId")]),
         ["Incident"] = new("Нарушение качества или перерыв", "StartedAt",
-            ["BuildingId", "PremiseId", "ServiceId", "Kind", "StartedAt", "EndedAt", "DeviationDegrees", "DeviationPercent", "Temperature"],
+            ["BuildingId", "PremiseId", "ServiceId", "Kind", "StartedAt", "EndedAt", "DeviationDegrees", "DeviationPercent", "Temperature", "Cancelled"],
             [(Target.Building, "BuildingId")]),
         ["MeterImpossibilityAct"] = new("Акт о невозможности установки прибора учёта", "ValidFrom", ["PremiseId", "Resource", "ValidFrom", "ValidTo"],
             [(Target.Premise, "PremiseId")]),

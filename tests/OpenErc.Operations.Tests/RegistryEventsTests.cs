@@ -37,7 +37,7 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
         """);
 
     [Fact]
-    public async Task A_registered_incident_reaches_the_snapshot_and_reduces_the_charge_in_a_real_run()
+    public async Task A_restored_incident_reaches_the_snapshot_and_reduces_the_charge_in_a_real_run_an_open_or_cancelled_one_does_not()
     {
         var cs = await cluster.CreateDatabaseAsync("events");
         var flat = await OneFlatRegion.CreateAsync(cs, Ct);
@@ -48,6 +48,17 @@ public sealed class RegistryEventsTests(PostgresCluster cluster)
             {
                 BuildingId = flat.BuildingId, ServiceId = flat.HotWaterId, Kind = IncidentKind.Interruption,
                 StartedAt = new DateTime(2026, 8, 3, 0, 0, 0), EndedAt = new DateTime(2026, 8, 4, 0, 0, 0), Document = "Журнал АДС, запись 480",
+            },
+            // Still open (no end fixed) and cancelled: neither reduces anything.
+            new Incident
+            {
+                BuildingId = flat.BuildingId, ServiceId = flat.ColdWaterId, Kind = IncidentKind.Interruption,
+                StartedAt = new DateTime(2026, 9, 20, 9, 0, 0), Document = "Журнал АДС, запись 530",
+            },
+            new Incident
+            {
+                BuildingId = flat.BuildingId, ServiceId = flat.ColdWaterId, Kind = IncidentKind.Interruption, Cancelled = true,
+                StartedAt = new DateTime(2026, 9, 25, 9, 0, 0), EndedAt = new DateTime(2026, 9, 26, 9, 0, 0), Document = "Журнал АДС, запись 541 (повтор)",
             });
 
         var incident = (await SnapshotAsync(cs, flat.BuildingId, September)).Incidents.ShouldHaveSingleItem();

@@ -3,6 +3,7 @@ using OpenErc.Core.Accounts;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Organisations;
+using OpenErc.Core.Quality;
 using OpenErc.Operations.Cabinet;
 using OpenErc.Testing;
 using Shouldly;
@@ -10,7 +11,7 @@ using Xunit;
 
 namespace OpenErc.Operations.Tests;
 
-/// <summary>Work orders through their states, overdue by their deadline; requests' answer deadlines in working days.</summary>
+/// <summary>Work orders and requests through their states (passport-and-dispatch.md §8), acts of check and incidents; answer deadlines in working days.</summary>
 public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -37,6 +38,9 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         return (b.Id, a.Id);
     }
 
+    private static OpenErc.Core.Tariffs.Service Communal(string code, string name, OpenErc.Core.Tariffs.Resource resource, string unit) =>
+        new() { Code = code, Name = name, Kind = OpenErc.Core.Tariffs.ServiceKind.Communal, Resource = resource, Unit = unit };
+
     [Fact]
     public async Task A_work_order_for_a_request_goes_through_its_states_and_is_overdue_after_its_deadline()
     {
@@ -46,7 +50,7 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync(Ct);
         var now = database.Clock.Now;
-        var (request, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Request, "Засор канализации в подъезде", "citizen", Ct);
+        var (request, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Request, "Засор канализации в подъезде", "citizen", database.Clock.Now, Ct);
 
         var (none, errors) = await WorkOrders.AddAsync(conn, request, building, null, null, " ", now.AddHours(-1), "dispatcher", now, Ct);
         none.ShouldBeNull();
@@ -67,6 +71,29 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         (await WorkOrders.ListAsync(conn, ct: Ct)).ShouldNotContain(o => o.Id == id);
         var closed = (await WorkOrders.ListAsync(conn, all: true, ct: Ct)).Single(o => o.Id == id);
         (closed.State, closed.Result, closed.OverdueAt(now.AddDays(10))).ShouldBe((WorkOrderState.Closed, "Заменён участок трубы", false));
+        // The accepted order answers its request (§8 «InWork → Answered»).
+        var answered = (await CitizenRequests.ListAsync(conn, [account], ct: Ct)).Single();
+        (answered.Status, answered.Answer).ShouldBe((RequestStatus.Answered, $"Работы по наряду №{id} выполнены: Заменён участок трубы"));
+        (await CitizenRequests.HistoryAsync(conn, [request!.Value], Ct))[request.Value].Select(e => e.Status)
+            .ShouldBe([RequestStatus.Registered, RequestStatus.InWork, RequestStatus.Answered]);
+    }
+
+    [Fact]
+    public void Working_days_skip_the_federal_holidays_and_the_configured_ones_and_count_a_working_weekend()
+    {
+        var clock = database.Clock;
+        // Wednesday 30.12.2026: 31.12 is the first working day, 1–8 January are holidays (ТК РФ ст. 112), 9–10 a weekend,
+        // so the third working day is Tuesday 12.01.2027 and the answer is due at its end.
+        var wednesday = clock.FromLocal(new DateTime(2026, 12, 30, 10, 0, 0));
+        var deadlines = new RequestDeadlines();
+        clock.DateOf(deadlines.DueAt(RequestKind.Complaint, wednesday, clock)).ShouldBe(new DateOnly(2027, 1, 13));
+        // A region's own holiday on Monday 11.01 moves it a day on; a working Saturday 09.01 brings it back.
+        var regional = deadlines with { ExtraHolidays = [new DateOnly(2027, 1, 11)] };
+        clock.DateOf(regional.DueAt(RequestKind.Complaint, wednesday, clock)).ShouldBe(new DateOnly(2027, 1, 14));
+        clock.DateOf((regional with { WorkingWeekends = [new DateOnly(2027, 1, 9)] }).DueAt(RequestKind.Complaint, wednesday, clock))
+            .ShouldBe(new DateOnly(2027, 1, 13));
+        deadlines.IsWorkingDay(new DateOnly(2026, 11, 4)).ShouldBeFalse();
+        deadlines.IsWorkingDay(new DateOnly(2026, 11, 5)).ShouldBeTrue();
     }
 
     [Fact]
@@ -143,17 +170,19 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
     }
 
     [Fact]
-    public async Task An_act_of_check_puts_a_confirmed_report_in_work_and_answers_an_unconfirmed_one()
+    public async Task An_act_of_check_leaves_a_confirmed_report_to_its_incident_and_answers_an_unconfirmed_one()
     {
-        var heat = new OpenErc.Core.Tariffs.Service { Code = "heating_check", Name = "Отопление", Kind = OpenErc.Core.Tariffs.ServiceKind.Communal,
-            Resource = OpenErc.Core.Tariffs.Resource.Heat, Unit = "Гкал" };
+        var heat = Communal("heating_check", "Отопление", OpenErc.Core.Tariffs.Resource.Heat, "Гкал");
         var (building, account) = await AccountAsync("Проверочный", 7301, heat);
         long service = heat.Id;
         await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync(Ct);
         var clock = database.Clock;
-        var (cold, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "В квартире +15 °C", "citizen", Ct);
-        var (fine, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "Кажется, батареи холодные", "citizen", Ct);
+        var (cold, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "В квартире +15 °C", "citizen", database.Clock.Now, Ct);
+        var (fine, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "Кажется, батареи холодные", "citizen", database.Clock.Now, Ct);
+
+        foreach (var request in new[] { cold!.Value, fine!.Value })
+            (await CitizenRequests.MoveAsync(conn, request, RequestStatus.CheckScheduled, null, "dispatcher", clock.Now, clock.Now.AddHours(2), ct: Ct)).ShouldBeNull();
 
         var (none, errors) = await QualityChecks.AddAsync(conn, cold, building, null, null, clock.Now.AddHours(1), " ", "", null, null, "dispatcher", clock, Ct);
         none.ShouldBeNull();
@@ -165,11 +194,95 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         var (rejected, _) = await QualityChecks.AddAsync(conn, fine, building, null, service, at, "мастер УК Иванов; потребитель Петрова",
             "температура в комнате +21 °C в 11:10", null, CheckResult.NotConfirmed, "dispatcher", clock, Ct);
         var requests = await CitizenRequests.ListAsync(conn, [account], ct: Ct);
-        requests.Single(r => r.Id == cold).Status.ShouldBe(RequestStatus.InWork);
+        // A confirmed violation waits for its incident; an unconfirmed one is answered with the act.
+        requests.Single(r => r.Id == cold).Status.ShouldBe(RequestStatus.CheckScheduled);
         var answered = requests.Single(r => r.Id == fine);
-        answered.Status.ShouldBe(RequestStatus.Done);
+        answered.Status.ShouldBe(RequestStatus.Answered);
         answered.Answer.ShouldBe($"Проверка {clock.Local(at):dd.MM.yyyy HH:mm}: нарушение не подтверждено (акт проверки № {rejected}).");
-        var acts = await QualityChecks.ListAsync(conn, [cold!.Value, fine!.Value], ct: Ct);
+        var acts = await QualityChecks.ListAsync(conn, [cold.Value, fine.Value], ct: Ct);
         acts.Select(a => (a.Id, a.Result, a.Service)).Order().ShouldBe([(confirmed!.Value, CheckResult.Confirmed, "Отопление"), (rejected!.Value, CheckResult.NotConfirmed, "Отопление")]);
+    }
+
+    [Fact]
+    public async Task A_report_goes_from_its_check_to_an_incident_whose_restoration_answers_it_and_the_citizen_closes_or_disputes_the_answer()
+    {
+        var water = Communal("cold_water_dispatch", "Холодное водоснабжение", OpenErc.Core.Tariffs.Resource.ColdWater, "м³");
+        var (building, account) = await AccountAsync("Диспетчерский", 7401, water);
+        var clock = database.Clock;
+        var registered = clock.FromLocal(new DateTime(2026, 11, 19, 9, 15, 0));
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        await conn.OpenAsync(Ct);
+        var (first, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "Нет холодной воды", "citizen", registered, Ct);
+        var (second, _) = await CitizenRequests.AddAsync(conn, account, null, RequestKind.Complaint, "И у соседей нет воды", "citizen", registered.AddMinutes(20), Ct);
+
+        // The state machine refuses a move out of order, and each move needs its data.
+        (await CitizenRequests.MoveAsync(conn, first!.Value, RequestStatus.Closed, null, "dispatcher", clock.Now, ct: Ct))
+            .ShouldBe($"Обращение №{first} в состоянии «Зарегистрировано»: «Закрыто» невозможно");
+        (await CitizenRequests.MoveAsync(conn, first.Value, RequestStatus.CheckScheduled, null, "dispatcher", clock.Now, ct: Ct))
+            .ShouldBe("Укажите согласованное время проверки");
+        (await CitizenRequests.MoveAsync(conn, first.Value, RequestStatus.Answered, " ", "dispatcher", clock.Now, ct: Ct)).ShouldBe("Напишите ответ гражданину");
+        (await CitizenRequests.MoveAsync(conn, first.Value, RequestStatus.CheckScheduled, null, "dispatcher", clock.Now, registered.AddHours(2), ct: Ct)).ShouldBeNull();
+        var scheduled = (await CitizenRequests.ListAsync(conn, [account], ct: Ct)).Single(r => r.Id == first);
+        (scheduled.CheckOverdueAt(registered.AddHours(1)), scheduled.CheckOverdueAt(registered.AddHours(3))).ShouldBe((false, true));
+
+        // The incident opened from the report starts when the report was registered (п. 111 «б»); the second report is linked to it.
+        long incidentId;
+        await using (var db = database.CreateContext())
+        {
+            var incident = await DispatchIncidents.DraftForRequestAsync(db, first.Value, clock, Ct);
+            (incident.BuildingId, incident.StartedAt, incident.Status).ShouldBe((building, new DateTime(2026, 11, 19, 9, 15, 0), IncidentStatus.Open));
+            incident.ServiceId = water.Id;
+            incidentId = await DispatchIncidents.OpenForRequestAsync(db, first.Value, incident, "dispatcher", clock.Now, Ct);
+        }
+        await using (var db = database.CreateContext())
+        {
+            await DispatchIncidents.LinkAsync(db, second!.Value, incidentId, "dispatcher", clock.Now, Ct);
+            var early = await Should.ThrowAsync<Registry.RegistryValidationException>(() =>
+                DispatchIncidents.RestoreAsync(db, incidentId, new DateTime(2026, 11, 19, 8, 0, 0), "dispatcher", clock, Ct));
+            early.Errors["EndedAt"].ShouldBe(["Окончание нарушения должно быть позже начала"]);
+            (await Should.ThrowAsync<Registry.RegistryValidationException>(() => DispatchIncidents.VerifyAsync(db, incidentId, "engineer", Ct)))
+                .Errors["Verified"].ShouldBe(["Проверить можно устранённое нарушение; это — «Не устранено»"]);
+        }
+        (await CitizenRequests.ListAsync(conn, [account], ct: Ct)).Select(r => (r.Status, r.IncidentId))
+            .ShouldBe([(RequestStatus.LinkedToIncident, incidentId), (RequestStatus.LinkedToIncident, incidentId)]);
+
+        // Restoration fixes the end and answers both requests; the verification follows.
+        await using (var db = database.CreateContext())
+            await DispatchIncidents.RestoreAsync(db, incidentId, new DateTime(2026, 11, 19, 21, 40, 0), "dispatcher", clock, Ct);
+        await using (var db = database.CreateContext())
+        {
+            await DispatchIncidents.VerifyAsync(db, incidentId, "engineer", Ct);
+            var stored = await db.Incidents.FindAsync([incidentId], Ct);
+            (stored!.EndedAt, stored.Status).ShouldBe((new DateTime(2026, 11, 19, 21, 40, 0), IncidentStatus.Verified));
+        }
+        var answers = await CitizenRequests.ListAsync(conn, [account], ct: Ct);
+        answers.ShouldAllBe(r => r.Status == RequestStatus.Answered);
+        answers[0].Answer.ShouldBe("Нарушение (холодное водоснабжение, с 19.11.2026 09:15) устранено 19.11.2026 21:40. "
+                                   + "Плата за время нарушения снижается по приложению 1 к ПП 354 (в расчёте месяца или перерасчётом).");
+
+        // The citizen closes one answer and disputes the other: it is registered again, its answer kept in the history only.
+        var deadlines = new RequestDeadlines();
+        (await CitizenRequests.ReplyAsync(conn, answers.Single(r => r.Id == first), true, null, "citizen", deadlines, clock.Now, Ct)).ShouldBeNull();
+        var other = answers.Single(r => r.Id == second);
+        (await CitizenRequests.ReplyAsync(conn, other, false, " ", "citizen", deadlines, clock.Now, Ct)).ShouldBe("Напишите, с чем вы не согласны");
+        (await CitizenRequests.ReplyAsync(conn, other, false, "Вода пошла только утром 20.11", "citizen", deadlines, clock.Now.AddDays(31), Ct))
+            .ShouldBe("Ответ можно оспорить в течение 30 дней; подайте новое обращение");
+        (await CitizenRequests.ReplyAsync(conn, other, false, "Вода пошла только утром 20.11", "citizen", deadlines, clock.Now, Ct)).ShouldBeNull();
+        var final = await CitizenRequests.ListAsync(conn, [account], ct: Ct);
+        final.Select(r => (r.Id, r.Status, r.Answer)).ShouldBe([(second.Value, RequestStatus.Registered, (string?)null), (first.Value, RequestStatus.Closed, answers[1].Answer)]);
+        var history = (await CitizenRequests.HistoryAsync(conn, [second.Value], Ct))[second.Value].ToList();
+        history.Select(e => e.Status).ShouldBe([RequestStatus.Registered, RequestStatus.LinkedToIncident, RequestStatus.Answered, RequestStatus.Registered]);
+        history[^1].Note.ShouldBe("Вода пошла только утром 20.11");
+
+        // A cancelled incident answers its linked requests with the reason and is ignored by the run.
+        await using (var db = database.CreateContext())
+        {
+            var duplicate = await DispatchIncidents.DraftForRequestAsync(db, second.Value, clock, Ct);
+            duplicate.ServiceId = water.Id;
+            long id = await DispatchIncidents.OpenForRequestAsync(db, second.Value, duplicate, "dispatcher", clock.Now, Ct);
+            await DispatchIncidents.CancelAsync(db, id, "повтор нарушения №" + incidentId, "dispatcher", clock.Now, Ct);
+        }
+        var cancelled = (await CitizenRequests.ListAsync(conn, [account], ct: Ct)).Single(r => r.Id == second);
+        (cancelled.Status, cancelled.Answer).ShouldBe((RequestStatus.Answered, $"Нарушение не подтверждено: повтор нарушения №{incidentId}."));
     }
 }

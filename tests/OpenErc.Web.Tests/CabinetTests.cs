@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenErc.Operations.Cabinet;
 using Shouldly;
@@ -99,19 +100,32 @@ public sealed class CabinetTests(DemoWebHost host) : IClassFixture<DemoWebHost>
         long id = created.GetProperty("id").GetInt64();
 
         using var dispatcher = await host.ClientAsync(Web.Security.Roles.Dispatcher);
-        var open = await WebHost.JsonAsync(await dispatcher.GetAsync("/api/v1/requests?status=New", Ct), HttpStatusCode.OK);
+        var open = await WebHost.JsonAsync(await dispatcher.GetAsync("/api/v1/requests?status=Registered", Ct), HttpStatusCode.OK);
         open.EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == id).GetProperty("accountNumber").GetString().ShouldBe(number);
-        var noAnswer = await WebHost.JsonAsync(await dispatcher.PostAsJsonAsync($"/api/v1/requests/{id}/answer", new { status = "Done" }, Ct), HttpStatusCode.BadRequest);
-        noAnswer.GetProperty("errors").GetProperty("answer")[0].GetString().ShouldBe("Напишите ответ гражданину");
-        (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{id}/answer", new { status = "Done", answer = "Подача восстановлена, перерасчёт будет в следующем месяце" }, Ct))
+        var noAnswer = await WebHost.JsonAsync(await dispatcher.PostAsJsonAsync($"/api/v1/requests/{id}/status", new { status = "Answered" }, Ct), HttpStatusCode.BadRequest);
+        noAnswer.GetProperty("errors").GetProperty("status")[0].GetString().ShouldBe("Напишите ответ гражданину");
+        var closed = await WebHost.JsonAsync(await dispatcher.PostAsJsonAsync($"/api/v1/requests/{id}/status", new { status = "Closed" }, Ct), HttpStatusCode.BadRequest);
+        closed.GetProperty("errors").GetProperty("status")[0].GetString().ShouldBe($"Обращение №{id} в состоянии «Зарегистрировано»: «Закрыто» невозможно");
+        (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{id}/status",
+                new { status = "Answered", text = "Подача восстановлена, перерасчёт будет в следующем месяце" }, Ct))
             .StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await citizen.GetAsync("/api/v1/requests", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
         var mine = await WebHost.JsonAsync(await citizen.GetAsync("/api/v1/me/requests", Ct), HttpStatusCode.OK);
         var answered = mine.EnumerateArray().Single();
-        answered.GetProperty("status").GetString().ShouldBe("Done");
+        answered.GetProperty("status").GetString().ShouldBe("Answered");
         answered.GetProperty("answeredBy").GetString()!.ShouldStartWith("dispatcher-");
         var notices = await WebHost.JsonAsync(await citizen.GetAsync("/api/v1/me/notifications", Ct), HttpStatusCode.OK);
-        notices.EnumerateArray().Select(n => n.GetProperty("text").GetString()).ShouldContain($"Обращение №{id}: выполнено. Подача восстановлена, перерасчёт будет в следующем месяце");
+        notices.EnumerateArray().Select(n => n.GetProperty("text").GetString()).ShouldContain($"Обращение №{id}: дан ответ. Подача восстановлена, перерасчёт будет в следующем месяце");
+
+        // The citizen disputes the answer: the request is registered again, with his reason in its history.
+        var noReason = await WebHost.JsonAsync(await citizen.PostAsJsonAsync($"/api/v1/me/requests/{id}/reply", new { agree = false }, Ct), HttpStatusCode.BadRequest);
+        noReason.GetProperty("errors").GetProperty("text")[0].GetString().ShouldBe("Напишите, с чем вы не согласны");
+        (await citizen.PostAsJsonAsync($"/api/v1/me/requests/{id}/reply", new { agree = false, text = "Воды по-прежнему нет" }, Ct)).StatusCode
+            .ShouldBe(HttpStatusCode.NoContent);
+        (await citizen.PostAsJsonAsync($"/api/v1/me/requests/{id + 1000}/reply", new { agree = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var history = await WebHost.JsonAsync(await dispatcher.GetAsync($"/api/v1/requests/{id}/history", Ct), HttpStatusCode.OK);
+        history.EnumerateArray().Select(e => (e.GetProperty("status").GetString(), e.TryGetProperty("note", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null))
+            .ShouldBe([("Registered", null), ("Answered", "Подача восстановлена, перерасчёт будет в следующем месяце"), ("Registered", "Воды по-прежнему нет")]);
     }
 }

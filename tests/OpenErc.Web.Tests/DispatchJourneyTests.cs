@@ -11,8 +11,9 @@ using Xunit;
 namespace OpenErc.Web.Tests;
 
 /// <summary>
-/// The dispatcher turns a citizen's complaint from the cabinet into an incident of the building on «Обращения граждан»,
-/// answers it; the month's run reduces the charge of an account of that building, and the citizen sees the answer.
+/// The dispatcher turns a citizen's complaint from the cabinet into an incident of the building on «Обращения граждан»
+/// and fixes its restoration, which answers the complaint; the month's run reduces the charge of an account of that
+/// building, and the citizen reads the answer in the cabinet and closes it.
 /// </summary>
 public sealed class DispatchJourneyTests(DemoWebHost host) : IClassFixture<DemoWebHost>
 {
@@ -29,7 +30,7 @@ public sealed class DispatchJourneyTests(DemoWebHost host) : IClassFixture<DemoW
             """);
         long building = await host.ScalarAsync<long>($"SELECT p.building_id FROM personal_accounts a JOIN premises p ON p.id = a.premise_id WHERE a.id = {account}");
         string number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
-        var (citizen, _, _) = await host.CitizenAsync(account);
+        var (citizen, citizenCookies, _) = await host.CitizenAsync(account);
         var created = await WebHost.JsonAsync(await citizen.PostAsJsonAsync("/api/v1/me/requests",
             new { accountNumber = number, kind = "Complaint", text = "Нет холодной воды с утра 10 ноября" }, ct), HttpStatusCode.Created);
         long request = created.GetProperty("id").GetInt64();
@@ -40,24 +41,27 @@ public sealed class DispatchJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000, cookies);
 
-        // The request → «Зарегистрировать нарушение»: the incident's form for the complainant's building.
+        // The request → «Нарушение»: an incident of the complainant's building, opened from the report and linked to it.
         await page.GotoAsync("/requests");
         await page.GetByTestId($"incident-{request}").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("registry-title")).ToContainTextAsync("Перерыв или нарушение качества");
-        await CorrectionJourneyTests.ChooseAsync(page, "field-ServiceId", "Холодное водоснабжение");
-        await RegistryScreensJourneyTests.Fill(page, ("StartedAt", "10.11.2026 08:00"), ("EndedAt", "11.11.2026 20:00"),
-            ("Document", $"Обращение №{request}; запись журнала АДС № 45"));
-        await OperatorJourneyTests.Input(page, "change-reason").FillAsync($"Жалоба по обращению №{request}");
-        await page.GetByTestId("save").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/incidents$"));
-        (await host.ScalarAsync<string>($"SELECT started_at::text || ' ' || ended_at::text || ' ' || coalesce(premise_id::text, 'дом') FROM incidents WHERE building_id = {building}"))
-            .ShouldBe("2026-11-10 08:00:00 2026-11-11 20:00:00 дом");
+        await CorrectionJourneyTests.ChooseAsync(page, "incident-service", "Холодное водоснабжение");
+        await OperatorJourneyTests.Input(page, "incident-start").FillAsync("10.11.2026 08:00");
+        await page.GetByTestId("incident-open").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"request-status-{request}")).ToHaveTextAsync("Связано с нарушением");
+        long incident = await host.ScalarAsync<long>($"SELECT incident_id FROM citizen_requests WHERE id = {request}");
+        (await host.ScalarAsync<string>($"SELECT started_at::text || ' ' || coalesce(ended_at::text, 'не устранено') || ' ' || coalesce(premise_id::text, 'дом') FROM incidents WHERE id = {incident}"))
+            .ShouldBe("2026-11-10 08:00:00 не устранено дом");
+        (await host.ScalarAsync<long>($"SELECT building_id FROM incidents WHERE id = {incident}")).ShouldBe(building);
 
-        // The answer, as before.
-        await page.GotoAsync("/requests");
-        await OperatorJourneyTests.Input(page, $"answer-{request}").FillAsync("Авария устранена 11.11 в 20:00; плата за холодную воду будет снижена");
-        await page.GetByTestId($"done-{request}").ClickAsync();
-        await Assertions.Expect(page.GetByTestId($"done-{request}")).ToHaveCountAsync(0);
+        // «Перерывы и нарушения качества»: the restoration is fixed, which answers the request.
+        await page.GotoAsync("/incidents");
+        await OperatorJourneyTests.Input(page, $"restore-at-{incident}").FillAsync("11.11.2026 20:00");
+        await page.GetByTestId($"restore-{incident}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"verify-{incident}")).ToBeVisibleAsync();
+        (await host.ScalarAsync<string>($"SELECT ended_at::text FROM incidents WHERE id = {incident}")).ShouldBe("2026-11-11 20:00:00");
+        await page.GetByTestId($"verify-{incident}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"verify-{incident}")).ToHaveCountAsync(0);
+        (await host.ScalarAsync<bool>($"SELECT verified FROM incidents WHERE id = {incident}")).ShouldBeTrue();
 
         // The month's run: a reduction of cold water for the account, below zero.
         (await BillingRun.RunAsync(host.ConnectionString, new BillingPeriod(2026, 11), BillingScope.All, new BillingRunOptions(host.Clock), ct: ct))
@@ -68,9 +72,19 @@ public sealed class DispatchJourneyTests(DemoWebHost host) : IClassFixture<DemoW
             """);
         reduction.ShouldBeLessThan(0m);
 
+        const string answer = "Нарушение (холодное водоснабжение, с 10.11.2026 08:00) устранено 11.11.2026 20:00. "
+                              + "Плата за время нарушения снижается по приложению 1 к ПП 354 (в расчёте месяца или перерасчётом).";
         var mine = await WebHost.JsonAsync(await citizen.GetAsync("/api/v1/me/requests", ct), HttpStatusCode.OK);
         var answered = mine.EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == request);
-        (answered.GetProperty("status").GetString(), answered.GetProperty("answer").GetString())
-            .ShouldBe(("Done", "Авария устранена 11.11 в 20:00; плата за холодную воду будет снижена"));
+        (answered.GetProperty("status").GetString(), answered.GetProperty("answer").GetString()).ShouldBe(("Answered", answer));
+
+        // The citizen reads the answer in the cabinet and closes it.
+        var cabinet = await host.NewPageAsync(browser, 60_000, citizenCookies);
+        await cabinet.GotoAsync("/cabinet");
+        await cabinet.GetByRole(AriaRole.Tab, new() { Name = "Обращения" }).ClickAsync();
+        await Assertions.Expect(cabinet.GetByTestId("request").Filter(new() { HasText = "Нет холодной воды" })).ToContainTextAsync(answer);
+        await cabinet.GetByTestId($"request-agree-{request}").ClickAsync();
+        await Assertions.Expect(cabinet.GetByTestId($"request-agree-{request}")).ToHaveCountAsync(0);
+        (await host.ScalarAsync<short>($"SELECT status FROM citizen_requests WHERE id = {request}")).ShouldBe((short)7);
     }
 }

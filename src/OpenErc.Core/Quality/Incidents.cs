@@ -25,10 +25,23 @@ public sealed class Incident : IRegistryObject, IValidatableObject
     /// <summary>Local time the deviation started (a time zone given with it is dropped: the log is kept in local time).</summary>
     public DateTime StartedAt { get => _startedAt; set => _startedAt = DateTime.SpecifyKind(value, DateTimeKind.Unspecified); }
 
-    /// <summary>Local time it ended (exclusive).</summary>
-    public DateTime EndedAt { get => _endedAt; set => _endedAt = DateTime.SpecifyKind(value, DateTimeKind.Unspecified); }
+    /// <summary>Local time it ended (exclusive); null while it lasts (the incident is open: the run does not reduce by it yet).</summary>
+    public DateTime? EndedAt { get => _endedAt; set => _endedAt = value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Unspecified) : null; }
 
-    private DateTime _startedAt, _endedAt;
+    private DateTime _startedAt;
+    private DateTime? _endedAt;
+
+    /// <summary>The executor's responsible person checked its scope, times and measurements (passport-and-dispatch.md §8).</summary>
+    public bool Verified { get; set; }
+
+    /// <summary>Not confirmed or a duplicate: the run ignores it.</summary>
+    public bool Cancelled { get; set; }
+
+    /// <summary>The state of §8: open until its end is fixed, then restored, verified; or cancelled.</summary>
+    public IncidentStatus Status => StatusOf(Cancelled, EndedAt, Verified);
+
+    public static IncidentStatus StatusOf(bool cancelled, DateTime? endedAt, bool verified) =>
+        cancelled ? IncidentStatus.Cancelled : endedAt is null ? IncidentStatus.Open : verified ? IncidentStatus.Verified : IncidentStatus.Restored;
 
     /// <summary>°C below the norm (negative = above), for temperature deviations.</summary>
     [Range(typeof(decimal), "-100", "100", ErrorMessage = "Отклонение температуры должно быть от −100 до 100 °C")]
@@ -50,18 +63,19 @@ public sealed class Incident : IRegistryObject, IValidatableObject
         if (BuildingId <= 0) yield return new("Укажите дом", [nameof(BuildingId)]);
         if (ServiceId <= 0) yield return new("Укажите услугу", [nameof(ServiceId)]);
         if (StartedAt == default) yield return new("Укажите начало нарушения", [nameof(StartedAt)]);
-        if (EndedAt == default) yield return new("Укажите окончание нарушения", [nameof(EndedAt)]);
-        else if (EndedAt <= StartedAt) yield return new("Окончание нарушения должно быть позже начала", [nameof(EndedAt)]);
+        if (EndedAt is null && Verified) yield return new("Проверить можно только устранённое нарушение: укажите окончание", [nameof(EndedAt)]);
+        if (EndedAt <= StartedAt) yield return new("Окончание нарушения должно быть позже начала", [nameof(EndedAt)]);
         if (Kind == IncidentKind.LowTemperature && DeviationDegrees is null)
             yield return new("Укажите отклонение температуры", [nameof(DeviationDegrees)]);
         if (Kind == IncidentKind.PressureDeviation && DeviationPercent is null)
             yield return new("Укажите отклонение давления", [nameof(DeviationPercent)]);
     }
+}
 
-    /// <summary>The incident as the calculator takes it.</summary>
-    public ServiceIncident ToSnapshot(string serviceCode) =>
-        new(serviceCode, Kind, StartedAt, EndedAt, PremiseId is { } p ? new HashSet<long> { p } : null, DeviationDegrees, DeviationPercent)
-        {
-            Temperature = Temperature,
-        };
+public enum IncidentStatus
+{
+    [Display(Name = "Не устранено")] Open = 1,
+    [Display(Name = "Устранено")] Restored = 2,
+    [Display(Name = "Проверено")] Verified = 3,
+    [Display(Name = "Отменено")] Cancelled = 4,
 }

@@ -40,7 +40,7 @@ public static partial class SnapshotLoader
             """
             SELECT i.building_id, s.code, i.kind, i.started_at, i.ended_at, i.premise_id, i.deviation_degrees, i.deviation_percent, i.temperature
             FROM incidents i JOIN services s ON s.id = i.service_id
-            WHERE i.building_id = ANY(@ids) AND i.started_at < @to::timestamp AND i.ended_at > @from::timestamp
+            WHERE i.building_id = ANY(@ids) AND i.started_at < @to::timestamp AND i.ended_at > @from::timestamp AND NOT i.cancelled
             ORDER BY i.id
             """,
             """

@@ -16,8 +16,8 @@ public sealed record QualityCheckAct(long Id, long? RequestId, long BuildingId, 
 
 /// <summary>
 /// The check of a citizen's quality report and its act (ПП 354 п. 108–109): when, where, which service, who took part,
-/// what was measured and with what instrument, and the result. A confirmed violation puts the request in work — the
-/// dispatcher registers the incident that the charge run turns into the reduction; an unconfirmed one answers the
+/// what was measured and with what instrument, and the result. A confirmed violation leaves the request to its incident — the
+/// dispatcher opens or links the incident that the charge run turns into the reduction; an unconfirmed one answers the
 /// request with the act's number, and the citizen sees it in the cabinet.
 /// </summary>
 public static class QualityChecks
@@ -70,23 +70,11 @@ public static class QualityChecks
             return (null, new() { [e.ConstraintName?.Contains("service") == true ? "serviceId" : e.ConstraintName?.Contains("request") == true ? "requestId"
                 : e.ConstraintName?.Contains("premise") == true ? "premiseId" : "buildingId"] = ["Нет такого объекта"] });
         }
-        if (requestId is { } request)
-        {
-            // Confirmed: the request is in work (the incident follows); not confirmed: it is answered with the act.
-            await using var status = new NpgsqlCommand(result == CheckResult.Confirmed
-                ? "UPDATE citizen_requests SET status = @inWork WHERE id = @id AND status = @new"
-                : "UPDATE citizen_requests SET status = @done, answer = @answer, answered_at = @now, answered_by = @by WHERE id = @id AND status IN (@new, @inWork)",
-                conn, tx);
-            status.Parameters.Add(new NpgsqlParameter<long>("id", request));
-            status.Parameters.Add(new NpgsqlParameter<short>("new", (short)RequestStatus.New));
-            status.Parameters.Add(new NpgsqlParameter<short>("inWork", (short)RequestStatus.InWork));
-            status.Parameters.Add(new NpgsqlParameter<short>("done", (short)RequestStatus.Done));
-            status.Parameters.Add(new NpgsqlParameter<string>("answer",
-                $"Проверка {clock.Local(checkedAt.Value):dd.MM.yyyy HH:mm}: нарушение не подтверждено (акт проверки № {id})."));
-            status.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
-            status.Parameters.Add(new NpgsqlParameter<string>("by", by));
-            await status.ExecuteNonQueryAsync(ct);
-        }
+        // Not confirmed: the request is answered with the act (§8 «CheckScheduled → Answered»); confirmed: it waits for its
+        // incident, which the dispatcher opens or links from the request.
+        if (requestId is { } request && result == CheckResult.NotConfirmed)
+            await CitizenRequests.MoveAsync(conn, request, RequestStatus.Answered,
+                $"Проверка {clock.Local(checkedAt!.Value):dd.MM.yyyy HH:mm}: нарушение не подтверждено (акт проверки № {id}).", by, clock.Now, tx: tx, ct: ct);
         await tx.CommitAsync(ct);
         return (id, errors);
     }

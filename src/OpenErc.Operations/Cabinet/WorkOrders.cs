@@ -88,15 +88,8 @@ public static class WorkOrders
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", by));
         long id = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        // A request a work order is given for is in work.
-        if (requestId is { } request)
-        {
-            await using var status = new NpgsqlCommand("UPDATE citizen_requests SET status = @s WHERE id = @id AND status = @new", conn);
-            status.Parameters.Add(new NpgsqlParameter<short>("s", (short)RequestStatus.InWork));
-            status.Parameters.Add(new NpgsqlParameter<short>("new", (short)RequestStatus.New));
-            status.Parameters.Add(new NpgsqlParameter<long>("id", request));
-            await status.ExecuteNonQueryAsync(ct);
-        }
+        // A request a work order is given for is in work (unless it already is, or is linked to an incident).
+        if (requestId is { } request) await CitizenRequests.MoveAsync(conn, request, RequestStatus.InWork, $"Наряд №{id}", by, now, ct: ct);
         return (id, errors);
     }
 
@@ -119,12 +112,34 @@ public static class WorkOrders
         cmd.Parameters.Add(new NpgsqlParameter<string>("by", by));
         cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("from", from.Select(s => (short)s).ToArray()));
-        if (await cmd.ExecuteNonQueryAsync(ct) > 0) return null;
+        if (await cmd.ExecuteNonQueryAsync(ct) > 0)
+        {
+            if (state == WorkOrderState.Closed) await AnswerRequestAsync(conn, id, by, now, ct);
+            return null;
+        }
         await using var current = new NpgsqlCommand("SELECT state FROM work_orders WHERE id = @id", conn);
         current.Parameters.Add(new NpgsqlParameter<long>("id", id));
         return await current.ExecuteScalarAsync(ct) is short s
             ? $"Наряд №{id} в состоянии «{((WorkOrderState)s).Title()}»: «{state.Title()}» невозможно"
             : $"Наряд №{id} не найден";
+    }
+
+    /// <summary>An accepted order answers the request it was given for, while that is in work, with the order's result (§8 «InWork → Answered»).</summary>
+    private static async Task AnswerRequestAsync(NpgsqlConnection conn, long id, string by, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT w.request_id, w.result FROM work_orders w JOIN citizen_requests r ON r.id = w.request_id WHERE w.id = @id AND r.status = @inWork
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
+        cmd.Parameters.Add(new NpgsqlParameter<short>("inWork", (short)RequestStatus.InWork));
+        long request;
+        string result;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct)) return;
+            (request, result) = (r.GetInt64(0), r.GetString(1));
+        }
+        await CitizenRequests.MoveAsync(conn, request, RequestStatus.Answered, $"Работы по наряду №{id} выполнены: {result}", by, now, ct: ct);
     }
 
     /// <summary>Open orders (and the closed ones with <paramref name="all"/>), the overdue and the nearest deadlines first.</summary>
@@ -157,8 +172,11 @@ public static class WorkOrders
 /// <summary>
 /// How long a request of each kind may wait for its answer (passport-and-dispatch.md §10, section
 /// <c>OpenErc:Dispatch:Deadlines</c>): a complaint 3 working days (ПП 354 п. 31 [recalled]), a recalculation application
-/// 5, a question 10 (ПП 416 [recalled]), a request (заявка) 2 hours (the quality check of п. 108). Working days skip
-/// Saturdays and Sundays; the region's holidays are not known to the centre yet, so a deadline across one is early.
+/// 5, a question 10 (ПП 416 [recalled]), a request (заявка) 2 hours (the quality check of п. 108); and how long the
+/// citizen may dispute an answer (§8, the window is not in the rules: 30 days by default). Working days are those of
+/// the region's work calendar: not Saturday or Sunday, not a holiday — the federal holidays of ТК РФ ст. 112 by
+/// default (<see cref="Holidays"/>, «ММ-ДД») and the dates of <see cref="ExtraHolidays"/> (the year's transfers and the
+/// region's own holidays) — unless the date is one of <see cref="WorkingWeekends"/>.
 /// </summary>
 public sealed record RequestDeadlines
 {
@@ -166,6 +184,16 @@ public sealed record RequestDeadlines
     public int RecalculationWorkingDays { get; init; } = 5;
     public int QuestionWorkingDays { get; init; } = 10;
     public int RequestHours { get; init; } = 2;
+    public int DisputeDays { get; init; } = 30;
+    public string[] Holidays { get; init; } = ["01-01", "01-02", "01-03", "01-04", "01-05", "01-06", "01-07", "01-08", "02-23", "03-08", "05-01", "05-09", "06-12", "11-04"];
+    public DateOnly[] ExtraHolidays { get; init; } = [];
+    public DateOnly[] WorkingWeekends { get; init; } = [];
+
+    /// <summary>Whether the region works on <paramref name="day"/>.</summary>
+    public bool IsWorkingDay(DateOnly day) =>
+        WorkingWeekends.Contains(day)
+        || day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !ExtraHolidays.Contains(day)
+            && !Holidays.Contains(day.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The moment a request registered at <paramref name="created"/> is due, in the region's time.</summary>
     public DateTimeOffset DueAt(RequestKind kind, DateTimeOffset created, RegionClock clock)
@@ -181,7 +209,7 @@ public sealed record RequestDeadlines
         while (days > 0)
         {
             day = day.AddDays(1);
-            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) days--;
+            if (IsWorkingDay(day)) days--;
         }
         // The end of that working day.
         return clock.StartOf(day.AddDays(1));

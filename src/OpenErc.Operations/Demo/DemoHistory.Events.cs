@@ -68,7 +68,7 @@ internal sealed partial class DemoHistory
             var start = month.FirstDay.AddDays(_rng.Next(0, month.Days - 3)).ToDateTime(new TimeOnly(_rng.Next(24), 0));
             var incident = Interruption(start, hours: _rng.Next(14, 49));
             // Registered the day after it ended: events[d] happen on day d + 1.
-            events[DateOnly.FromDateTime(incident.EndedAt).Day].Add((lane, ct) => RegisterAsync(lane, incident, ct));
+            events[DateOnly.FromDateTime(incident.EndedAt!.Value).Day].Add((lane, ct) => RegisterAsync(lane, incident, ct));
         }
         if (index % 4 == 1)
         {

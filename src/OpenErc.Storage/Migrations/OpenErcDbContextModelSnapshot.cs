@@ -797,6 +797,10 @@ namespace OpenErc.Storage.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("building_id");
 
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancelled");
+
                     b.Property<decimal?>("DeviationDegrees")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
@@ -813,7 +817,7 @@ namespace OpenErc.Storage.Migrations
                         .HasColumnType("character varying(300)")
                         .HasColumnName("document");
 
-                    b.Property<DateTime>("EndedAt")
+                    b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp without time zone")
                         .HasColumnName("ended_at");
 
@@ -837,6 +841,10 @@ namespace OpenErc.Storage.Migrations
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")
                         .HasColumnName("temperature");
+
+                    b.Property<bool>("Verified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("verified");
 
                     b.HasKey("Id")
                         .HasName("pk_incidents");

@@ -3,9 +3,11 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenErc.Core.Charges;
+using OpenErc.Core.Quality;
 using OpenErc.Operations.Billing;
 using OpenErc.Operations.Cabinet;
 using OpenErc.Operations.Receipts;
+using OpenErc.Operations.Registry;
 using OpenErc.Storage;
 using OpenErc.Web.Api;
 using OpenErc.Web.Security;
@@ -21,7 +23,18 @@ public sealed record ReadingRequest(long? MeterId, decimal? Value, int Zone = 1,
 
 public sealed record CitizenRequestInput(string? AccountNumber, RequestKind? Kind, string? Text);
 
-public sealed record AnswerInput(RequestStatus? Status, string? Answer);
+/// <summary>A request's move (passport-and-dispatch.md §8): the new state, the answer or note, the agreed check time, the incident to link.</summary>
+public sealed record RequestMoveInput(RequestStatus? Status, string? Text, DateTimeOffset? CheckDueAt, long? IncidentId);
+
+/// <summary>The citizen's reply to an answer: agree (the request is closed) or dispute it with the reason (it is reopened).</summary>
+public sealed record RequestReplyInput(bool Agree, string? Text);
+
+/// <summary>An incident opened from a request: the service, the kind, the start (by default the request's registration), a premise, the deviation.</summary>
+public sealed record RequestIncidentInput(long? ServiceId, OpenErc.Core.Charges.IncidentKind? Kind, DateTime? StartedAt, long? PremiseId, decimal? DeviationDegrees,
+    decimal? DeviationPercent, decimal? Temperature, string? Document);
+
+/// <summary>The restoration of an incident (local time) or the reason of its cancellation.</summary>
+public sealed record IncidentStepInput(DateTime? EndedAt, string? Reason);
 
 /// <summary>
 /// The citizen cabinet's API under <c>/api/v1/me</c>: only the accounts linked to the signed-in citizen, each by its
@@ -125,14 +138,14 @@ public static class CitizenApi
                 return Results.Ok(await CitizenRequests.ListAsync(conn, await OwnAsync(user, scopes, ct), ct: ct));
             })
             .WithSummary("Мои обращения с ответами и состоянием").Produces<List<CitizenRequest>>();
-        me.MapPost("/requests", async (HttpContext http, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
+        me.MapPost("/requests", async (HttpContext http, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var (request, error) = await CalculatorApi.ReadAsync<CitizenRequestInput>(http, ct);
                 if (error is not null) return error;
                 return await WithAccountAsync(request!.AccountNumber ?? "", http.User, scopes, db, ct, async (id, context, conn) =>
                 {
                     var (created, refused) = await CitizenRequests.AddAsync(conn, id, AccessScope.UserId(http.User), request.Kind, request.Text,
-                        SecuritySetup.Actor(http.User), ct);
+                        SecuritySetup.Actor(http.User), clock.Now, ct);
                     return created is { } requestId
                         ? Results.Created($"/api/v1/me/requests/{requestId}", new { id = requestId })
                         : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [refused!] }, title: "Обращение не отправлено");
@@ -147,23 +160,110 @@ public static class CitizenApi
             })
             .WithSummary("Уведомления: объявления, выставленные документы, ответы на обращения, сроки поверки").Produces<List<CabinetNotice>>();
 
+        me.MapPost("/requests/{id:long}/reply", async (long id, HttpContext http, Scopes scopes, OpenErcDatabase db, RegionClock clock,
+                RequestDeadlines deadlines, CancellationToken ct) =>
+            {
+                var (reply, error) = await CalculatorApi.ReadAsync<RequestReplyInput>(http, ct);
+                if (error is not null) return error;
+                await using var conn = await OpenAsync(db, ct);
+                var mine = (await CitizenRequests.ListAsync(conn, await OwnAsync(http.User, scopes, ct), ct: ct)).SingleOrDefault(r => r.Id == id);
+                if (mine is null) return TypedResults.Problem($"Обращение №{id} не найдено среди ваших", statusCode: 404, title: "Нет такого обращения");
+                return await CitizenRequests.ReplyAsync(conn, mine, reply!.Agree, reply.Text, SecuritySetup.Actor(http.User), deadlines, clock.Now, ct) is { } refused
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [refused] }, title: "Ответ не принят")
+                    : Results.NoContent();
+            })
+            .WithSummary("Согласиться с ответом (обращение закрывается) или оспорить его с причиной (обращение открывается вновь)")
+            .Accepts<RequestReplyInput>("application/json").ProducesValidationProblem().ProducesProblem(404);
+
         var requests = app.MapGroup("/api/v1/requests").WithTags("Обращения граждан").RequireAuthorization(Duties.Dispatch);
         requests.MapGet("", async (RequestStatus? status, OpenErcDatabase db, CancellationToken ct) =>
             {
                 await using var conn = await OpenAsync(db, ct);
-                return Results.Ok(await CitizenRequests.ListAsync(conn, null, status, ct: ct));
+                return Results.Ok(await CitizenRequests.ListAsync(conn, null, status is { } s ? [s] : null, ct: ct));
             })
-            .WithSummary("Обращения граждан (отбор по состоянию: New, InWork, Done, Refused)").Produces<List<CitizenRequest>>();
-        requests.MapPost("/{id:long}/answer", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+            .WithSummary("Обращения граждан (отбор по состоянию: Registered, CheckScheduled, LinkedToIncident, InWork, Answered, Rejected, Closed)")
+            .Produces<List<CitizenRequest>>();
+        requests.MapGet("/{id:long}/history", async (long id, OpenErcDatabase db, CancellationToken ct) =>
             {
-                var (request, error) = await CalculatorApi.ReadAsync<AnswerInput>(http, ct);
-                if (error is not null) return error;
                 await using var conn = await OpenAsync(db, ct);
-                return await CitizenRequests.AnswerAsync(conn, id, request!.Status, request.Answer, SecuritySetup.Actor(http.User), clock.Now, ct) is { } refused
-                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["answer"] = [refused] }, title: "Ответ не сохранён")
+                return Results.Ok((await CitizenRequests.HistoryAsync(conn, [id], ct))[id]);
+            })
+            .WithSummary("История обращения: состояния, кто и когда, ответы").Produces<List<CitizenRequestEvent>>();
+        requests.MapPost("/{id:long}/status", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+            {
+                var (move, error) = await CalculatorApi.ReadAsync<RequestMoveInput>(http, ct);
+                if (error is not null) return error;
+                string actor = SecuritySetup.Actor(http.User);
+                if (move!.Status == RequestStatus.LinkedToIncident)
+                {
+                    await using var context = db.CreateContext();
+                    try
+                    {
+                        await DispatchIncidents.LinkAsync(context, id, move.IncidentId ?? 0, actor, clock.Now, ct);
+                        return Results.NoContent();
+                    }
+                    catch (RegistryValidationException e) { return RegistryApi.Invalid(e.Errors); }
+                }
+                await using var conn = await OpenAsync(db, ct);
+                return await CitizenRequests.MoveAsync(conn, id, move.Status, move.Text, actor, clock.Now, move.CheckDueAt, ct: ct) is { } refused
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [refused] }, title: "Состояние не изменено")
                     : Results.NoContent();
             })
-            .WithSummary("Ответить на обращение и сменить его состояние").Accepts<AnswerInput>("application/json").ProducesValidationProblem();
+            .WithSummary("Перевести обращение в другое состояние: назначить проверку (checkDueAt), связать с нарушением (incidentId), в работу, " +
+                         "ответить или отклонить (text — ответ гражданину)")
+            .Accepts<RequestMoveInput>("application/json").ProducesValidationProblem();
+        requests.MapPost("/{id:long}/incident", async (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+            {
+                var (input, error) = await CalculatorApi.ReadAsync<RequestIncidentInput>(http, ct);
+                if (error is not null) return error;
+                await using var context = db.CreateContext();
+                try
+                {
+                    var incident = await DispatchIncidents.DraftForRequestAsync(context, id, clock, ct);
+                    incident.ServiceId = input!.ServiceId ?? 0;
+                    incident.Kind = input.Kind ?? incident.Kind;
+                    incident.StartedAt = input.StartedAt ?? incident.StartedAt;
+                    incident.PremiseId = input.PremiseId;
+                    (incident.DeviationDegrees, incident.DeviationPercent, incident.Temperature) = (input.DeviationDegrees, input.DeviationPercent, input.Temperature);
+                    if (!string.IsNullOrWhiteSpace(input.Document)) incident.Document = input.Document.Trim();
+                    long created = await DispatchIncidents.OpenForRequestAsync(context, id, incident, SecuritySetup.Actor(http.User), clock.Now, ct);
+                    return Results.Created($"/api/v1/incidents/{created}", incident);
+                }
+                catch (RegistryValidationException e) { return RegistryApi.Invalid(e.Errors); }
+            })
+            .WithSummary("Открыть нарушение по обращению (начало — по умолчанию время регистрации обращения, ПП 354 п. 111 «б») и связать с ним обращение")
+            .Accepts<RequestIncidentInput>("application/json").Produces<Incident>(201).ProducesValidationProblem();
+
+        var incidents = app.MapGroup("/api/v1/incidents/{id:long}").WithTags("Обращения граждан").RequireAuthorization(Duties.Dispatch);
+        incidents.MapPost("/restore", (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                IncidentStepAsync(http, db, ct, (context, step) => DispatchIncidents.RestoreAsync(context, id, step.EndedAt, SecuritySetup.Actor(http.User), clock, ct)))
+            .WithSummary("Нарушение устранено: время восстановления (местное); связанным обращениям отправляется ответ")
+            .Accepts<IncidentStepInput>("application/json").ProducesValidationProblem();
+        incidents.MapPost("/verify", (long id, HttpContext http, OpenErcDatabase db, CancellationToken ct) =>
+                IncidentStepAsync(http, db, ct, (context, _) => DispatchIncidents.VerifyAsync(context, id, SecuritySetup.Actor(http.User), ct)))
+            .WithSummary("Нарушение проверено ответственным лицом исполнителя").ProducesValidationProblem();
+        incidents.MapPost("/cancel", (long id, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                IncidentStepAsync(http, db, ct, (context, step) => DispatchIncidents.CancelAsync(context, id, step.Reason, SecuritySetup.Actor(http.User), clock.Now, ct)))
+            .WithSummary("Отменить нарушение (не подтверждено, повтор) с причиной; связанным обращениям отправляется ответ")
+            .Accepts<IncidentStepInput>("application/json").ProducesValidationProblem();
+    }
+
+    private static async Task<IResult> IncidentStepAsync(HttpContext http, OpenErcDatabase db, CancellationToken ct, Func<OpenErcDbContext, IncidentStepInput, Task> step)
+    {
+        var input = new IncidentStepInput(null, null);
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var (read, error) = await CalculatorApi.ReadAsync<IncidentStepInput>(http, ct);
+            if (error is not null) return error;
+            input = read!;
+        }
+        await using var context = db.CreateContext();
+        try
+        {
+            await step(context, input);
+            return Results.NoContent();
+        }
+        catch (RegistryValidationException e) { return RegistryApi.Invalid(e.Errors); }
     }
 
     /// <summary>The id of account <paramref name="number"/> when it is in the citizen's cabinet.</summary>

@@ -21,7 +21,16 @@ public static class Fmt
     public static TimeZoneInfo Zone { get; set; } = RegionClock.FindZone(null);
 
     /// <summary>A moment on the region's wall clock, never the server's.</summary>
-    public static string Moment(DateTimeOffset? at) => at is { } a ? TimeZoneInfo.ConvertTime(a, Zone).ToString("dd.MM.yyyy HH:mm", Ru) : Empty;
+    public static string Moment(DateTimeOffset? at) => at is { } a ? WallClock(TimeZoneInfo.ConvertTime(a, Zone).DateTime) : Empty;
+
+    /// <summary>How a moment on the region's wall clock is typed and shown: «ДД.ММ.ГГГГ ЧЧ:ММ».</summary>
+    public const string WallClockFormat = "dd.MM.yyyy HH:mm";
+
+    public static string WallClock(DateTime local) => local.ToString(WallClockFormat, Ru);
+
+    /// <summary>A wall-clock time typed as «ДД.ММ.ГГГГ ЧЧ:ММ».</summary>
+    public static DateTime? ParseWallClock(string? text) =>
+        DateTime.TryParseExact(text?.Trim(), WallClockFormat, Ru, DateTimeStyles.None, out var local) ? local : null;
 
     /// <summary>Up to six fraction digits (rates and norms carry six), no trailing zeros, groups of thousands.</summary>
     public static string Number(decimal? value) => value?.ToString("#,0.######", Ru) ?? Empty;
