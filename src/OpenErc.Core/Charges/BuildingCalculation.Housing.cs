@@ -200,12 +200,19 @@ internal sealed partial class BuildingCalculation
     /// </summary>
     private (decimal Volume, decimal Area, bool Group, IReadOnlyList<TraceInput> Inputs, string? Note)? HeatShare(PremiseSnapshot premise)
     {
-        GroupMeterSnapshot? mine = null;
-        foreach (var g in B.GroupMeters)
-            if (g.Meter.Resource == Resource.Heat && g.PremiseIds.Contains(premise.PremiseId)) mine = g;
+        var mine = GroupOf(premise, Resource.Heat);
         long key = mine?.Meter.MeterId ?? 0;
         if (!_heatShares.TryGetValue(key, out var share)) _heatShares[key] = share = mine is null ? BuildingHeatShare() : GroupHeatShare(mine);
         return share;
+    }
+
+    /// <summary>The group meter of a resource that covers the premise, if any.</summary>
+    private GroupMeterSnapshot? GroupOf(PremiseSnapshot premise, Resource resource)
+    {
+        GroupMeterSnapshot? mine = null;
+        foreach (var g in B.GroupMeters)
+            if (g.Meter.Resource == resource && g.PremiseIds.Contains(premise.PremiseId)) mine = g;
+        return mine;
     }
 
     private decimal GroupArea(GroupMeterSnapshot g) => B.Premises.Where(p => g.PremiseIds.Contains(p.PremiseId)).Sum(p => p.TotalArea);

@@ -56,7 +56,7 @@ public sealed record BuildingSnapshot(
     /// <summary>
     /// Group meters with the premises each covers (an entrance, a communal flat): never a building meter. Heating by the
     /// building meter (ф. 3) shares a group meter's volume among its premises by area, and the building meter's volume
-    /// less the groups' among the other premises.
+    /// less the groups' among the other premises; КР на СОИ of the other resources likewise (ф. 10, 11).
     /// </summary>
     public IReadOnlyList<GroupMeterSnapshot> GroupMeters { get; init; } = [];
 

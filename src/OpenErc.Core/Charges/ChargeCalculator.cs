@@ -100,9 +100,9 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
                 Charge(account, service, Sewage(premise, account, service));
         foreach (var service in services.Where(s => s.Kind == ServiceKind.CommonPropertyResource).OrderBy(s => s.Resource == Resource.Sewage))
         {
-            var basis = CommonPropertyBasis(service, accounts);
+            var bases = CommonPropertyBases(service, accounts);
             foreach (var (premise, account) in accounts)
-                Charge(account, service, CommonProperty(premise, account, service, basis));
+                Charge(account, service, CommonProperty(premise, account, service, BasisOf(bases, premise, service.Resource)));
         }
 
         if (B.HeatingAnnualCorrection is { } correction)

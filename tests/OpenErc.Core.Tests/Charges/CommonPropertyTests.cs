@@ -99,6 +99,53 @@ public sealed class CommonPropertyTests
     }
 
     [Fact]
+    public void A_group_meter_shares_its_common_property_volume_among_its_premises_only_and_the_building_meter_the_rest()
+    {
+        // An entrance meter over flats 1 and 2 (54.3 + 45.7 = 100 m²) counted 350 kWh; they used 180 and 120 by their own
+        // meters, flat 3 (60 m²) used 200; the ОДПУ counted 1 000 kWh. S_об = 6 150 m².
+        var group = new GroupMeterSnapshot(BuildingMeter(Resource.Electricity, 500m, 850m) with { MeterId = 60, Kind = MeterKind.Group }, [1, 2]);
+        var building = Building(
+            [
+                Flat(1, 54.3m, meters: [Meter(1, Resource.Electricity, (D(2026, 2, 28), 1000m), (D(2026, 3, 31), 1180m))]),
+                Flat(2, 45.7m, meters: [Meter(2, Resource.Electricity, (D(2026, 2, 28), 2000m), (D(2026, 3, 31), 2120m))]),
+                Flat(3, 60m, meters: [Meter(3, Resource.Electricity, (D(2026, 2, 28), 3000m), (D(2026, 3, 31), 3200m))]),
+            ],
+            [Electricity(), CprElectricity()],
+            commonMeters: [BuildingMeter(Resource.Electricity, 100000m, 101000m)]) with { GroupMeters = [group] };
+        var uncapped = building.Calc(settings: new ChargeSettings { CapCommonPropertyAtNorm = false });
+
+        // The group: V_гр − Σ V_u = 350 − 300 = 50 kWh over its 100 m² only.
+        var first = uncapped.Line("cpr_electricity", 1);
+        var second = uncapped.Line("cpr_electricity", 2);
+        first.Volume.ShouldBe(50m * 54.3m / 100m);
+        second.Volume.ShouldBe(50m * 45.7m / 100m);
+        (first.Volume + second.Volume).ShouldBe(50m);
+        first.Amount.ShouldBe(Rub(174.57m)); // 27.15 × 6.43 = 174.5745
+        first.Input("Объём на СОИ V_гр − Σ V_u").ShouldBe(50m);
+        first.Input("Площадь помещений группы S_гр").ShouldBe(100m);
+        first.Trace.Formula.ShouldBe("P = (V_гр − Σ V_u) × S_i / S_гр × T");
+
+        // The rest: V_д − Σ V_гр − Σ V_u = 1 000 − 350 − 200 = 450 kWh over 6 150 − 100 = 6 050 m².
+        var third = uncapped.Line("cpr_electricity", 3);
+        third.Volume.ShouldBe(450m * 60m / 6050m);
+        third.Input("Объём на СОИ V_д − Σ V_гр − Σ V_u").ShouldBe(450m);
+        third.Input("Площадь помещений вне групп S_д").ShouldBe(6050m);
+
+        // Capped at the norm in proportion to the area shared (0.95 × 820 = 779 kWh for the building): the group's 50 kWh
+        // above 779 × 100 / 6 150 = 12.67 is capped, the rest's 450 below 779 × 6 050 / 6 150 = 766.33 is not.
+        var capped = building.Calc();
+        capped.Line("cpr_electricity", 1).Volume.ShouldBe(779m * 100m / 6150m * 54.3m / 100m);
+        capped.Line("cpr_electricity", 1).Trace.Note.ShouldNotBeNull().ShouldContain("ограничен нормативом");
+        capped.Line("cpr_electricity", 3).Volume.ShouldBe(450m * 60m / 6050m);
+
+        // A group meter without the month's readings: its premises and the rest by the norm (ф. 15), never the ОДПУ alone.
+        var unread = (building with { GroupMeters = [group with { Meter = group.Meter with { Readings = [new(1, D(2026, 1, 31), 500m)] } }] }).Calc();
+        unread.Line("cpr_electricity", 1).Source.ShouldBe(VolumeSource.CommonPropertyNorm);
+        unread.Line("cpr_electricity", 3).Source.ShouldBe(VolumeSource.CommonPropertyNorm);
+        unread.Line("cpr_electricity", 3).Trace.Note.ShouldNotBeNull().ShouldContain("Нет показаний группового прибора учёта");
+    }
+
+    [Fact]
     public void Example_housing_maintenance_per_square_metre()
     {
         var service = Service("maintenance", ServiceKind.Housing, Resource.None, "м²", CalculationMethod.Area, [Tariff(28.40m)]);
