@@ -5,6 +5,8 @@ using System.Text.Json;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Payments;
 using Spectre.Console;
+using OpenErc.Exchange.Registries;
+using OpenErc.Core.Payments;
 
 namespace OpenErc.Cli;
 

@@ -45,6 +45,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<GroupMeterPremise> GroupMeterPremises => Set<GroupMeterPremise>();
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
+    public DbSet<AccountAlias> AccountAliases => Set<AccountAlias>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<BuildingServiceMethod> BuildingServiceMethods => Set<BuildingServiceMethod>();
     public DbSet<ServiceContract> ServiceContracts => Set<ServiceContract>();
@@ -143,6 +144,13 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
         {
             e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
+        });
+        b.Entity<AccountAlias>(e =>
+        {
+            e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
+            e.Property(x => x.Number).HasMaxLength(AccountAlias.MaxLength);
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => x.AccountId);
         });
         b.Entity<Service>(e => e.HasIndex(x => x.Code).IsUnique());
         b.Entity<BuildingServiceMethod>(e =>

@@ -24,7 +24,7 @@ public sealed partial class ArchitectureTests
     [Fact]
     public void References_point_inwards()
     {
-        string[] order = ["OpenErc.Core", "OpenErc.Storage", "OpenErc.Operations", "OpenErc.Web", "OpenErc.Cli"];
+        string[] order = ["OpenErc.Core", "OpenErc.Exchange", "OpenErc.Storage", "OpenErc.Operations", "OpenErc.Web", "OpenErc.Cli"];
         foreach (var csproj in Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories))
         {
             var name = Path.GetFileNameWithoutExtension(csproj);

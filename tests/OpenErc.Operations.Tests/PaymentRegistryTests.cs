@@ -5,6 +5,7 @@ using OpenErc.Storage;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Tests;
 
@@ -199,6 +200,103 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         (await Sql.ScalarAsync<string>(region.Cs, "SELECT state || ' ' || jsonb_array_length(errors) FROM payment_registries")).ShouldBe($"rejected {errors.Length}");
         var detail = (await PaymentRegistries.GetAsync(region.Cs, report.Registry.Id, ct: Ct)).ShouldNotBeNull();
         detail.Errors.ShouldBe(report.Errors);
+    }
+
+    [Fact]
+    public async Task Lines_with_an_earlier_systems_number_or_the_els_are_the_accounts_payments_and_an_unknown_odd_number_is_an_error()
+    {
+        var region = await RegionAsync("reg_alias");
+        await OneFlatRegion.RegisterAsync(region.Cs, "импорт", Ct,
+            new Core.Accounts.AccountAlias { AccountId = region.Flat.AccountId, Kind = Core.Accounts.AliasKind.Legacy, Number = "ЛС-0042", Source = "Квадо" },
+            new Core.Accounts.AccountAlias { AccountId = region.Flat.AccountId, Kind = Core.Accounts.AliasKind.Unified, Number = "75ДА533315" });
+        var report = await ImportAsync(region, File(Cp1251,
+            Line("2001", "ЛС-0042", "100,00"),
+            Line("2002", "75да533315", "200,00"),
+            "=2;300,00;0,00;300,00"));
+        Errors(report).ShouldBeEmpty();
+        (report.Registry.Posted, report.Registry.Suspense).ShouldBe((2, 0));
+        (await Sql.ScalarAsync<decimal>(region.Cs, $"SELECT sum(amount) FROM payments WHERE account_id = {region.Flat.AccountId}")).ShouldBe(300.00m);
+        (await Sql.ScalarAsync<long>(region.Cs, $"SELECT count(*) FROM payments WHERE account_number = '{Flat}'")).ShouldBe(2);
+
+        // A number that is neither the centre's form nor anybody's other number stays an error of its line.
+        var unknown = await ImportAsync(region, File(Cp1251, Line("2003", "ЛС-0043", "1,00"), "=1;1,00;0,00;1,00"), "reestr2.txt");
+        Errors(unknown).Single().ShouldStartWith("1: ");
+        Errors(unknown).Single().ShouldEndWith("«ЛС-0043»");
+    }
+
+    [Fact]
+    public async Task A_bank_statement_matches_each_agents_transfer_to_its_registries_and_shows_the_registry_whose_money_is_missing()
+    {
+        var region = await RegionAsync("reg_statement");
+        const string Ours = "40702810900000000001";
+        // Two registries of 01.06 and 02.06 (1 500 less 15 commission, and 250.50), and one of 27.05 paid by nobody.
+        (await ImportAsync(region, File(Cp1251, Line("3001", Flat, "1500,00", date: "01-06-2026", commission: "15,00"), "=1;1500,00;15,00;1485,00"), "r1.txt"))
+            .Accepted.ShouldBeTrue();
+        (await ImportAsync(region, File(Cp1251, Line("3002", Flat, "250,50", date: "02-06-2026"), "=1;250,50;0,00;250,50"), "r2.txt")).Accepted.ShouldBeTrue();
+        (await ImportAsync(region, File(Cp1251, Line("3003", Flat, "99,00", date: "27-05-2026"), "=1;99,00;0,00;99,00"), "r3.txt")).Accepted.ShouldBeTrue();
+
+        string Statement(string closing) => $"""
+            1CClientBankExchange
+            ВерсияФормата=1.03
+            Кодировка=Windows
+            ДатаНачала=03.06.2026
+            ДатаКонца=03.06.2026
+            РасчСчет={Ours}
+            СекцияРасчСчет
+            ДатаНачала=03.06.2026
+            ДатаКонца=03.06.2026
+            РасчСчет={Ours}
+            НачальныйОстаток=0.00
+            ВсегоПоступило=1835.50
+            ВсегоСписано=0.00
+            КонечныйОстаток={closing}
+            КонецРасчСчет
+            СекцияДокумент=Платежное поручение
+            Номер=901
+            Дата=03.06.2026
+            Сумма=1735.50
+            ПлательщикСчет=30301810000000000123
+            ПлательщикИНН=7707083893
+            Плательщик1=ПАО «Тестбанк»
+            ПолучательСчет={Ours}
+            ДатаПоступило=03.06.2026
+            НазначениеПлатежа=Платежи населения за 01.06.2026 и 02.06.2026
+            КонецДокумента
+            СекцияДокумент=Платежное поручение
+            Номер=15
+            Дата=03.06.2026
+            Сумма=100.00
+            ПлательщикСчет=40702810500000000777
+            ПлательщикИНН=6611111111
+            ПолучательСчет={Ours}
+            ДатаПоступило=03.06.2026
+            НазначениеПлатежа=Оплата за ЖКУ по счёту
+            КонецДокумента
+            КонецФайла
+            """.Replace("\n", "\r\n");
+
+        // Broken arithmetic: kept as rejected, nothing matched.
+        var broken = await BankStatements.ImportAsync(region.Cs, "vypiska.txt", Cp1251.GetBytes(Statement("1835.00")), Ours, "финансист", region.Options.Clock, Ct);
+        broken.Id.ShouldBeNull();
+        broken.Errors.ShouldBe([$"Счёт {Ours}: остаток 0.00 + поступило 1835.50 − списано 0.00 ≠ остатку 1835.00"]);
+        (await CountAsync(region, "bank_statement_matches")).ShouldBe(0);
+
+        var report = await BankStatements.ImportAsync(region.Cs, "vypiska.txt", Cp1251.GetBytes(Statement("1835.50")), Ours, "финансист", region.Options.Clock, Ct);
+        report.Errors.ShouldBeEmpty();
+        // The bank's 1 735.50 = 1 485.00 (01.06, net of its commission) + 250.50 (02.06): two consecutive days; the other payer is no agent.
+        report.Credits.Select(c => (c.Number, c.Amount, c.Agent, c.Registries.Count)).ShouldBe([("901", 1735.50m, "Тестбанк", 2), ("15", 100.00m, (string?)null, 0)]);
+        var funds = report.Registries.Select(r => (r.Day, r.Expected, r.Matched, r.CreditNumber, r.Overdue)).ToList();
+        funds.ShouldBe(
+        [
+            (new DateOnly(2026, 5, 27), 99.00m, false, (string?)null, true),
+            (new DateOnly(2026, 6, 1), 1485.00m, true, "901", false),
+            (new DateOnly(2026, 6, 2), 250.50m, true, "901", false),
+        ]);
+
+        // The same statement again changes nothing.
+        var again = await BankStatements.ImportAsync(region.Cs, "vypiska.txt", Cp1251.GetBytes(Statement("1835.50")), Ours, "финансист", region.Options.Clock, Ct);
+        again.Errors.Single().ShouldStartWith($"Эта выписка уже загружена: № {report.Id}");
+        (await CountAsync(region, "bank_statement_matches")).ShouldBe(2);
     }
 
     [Fact]

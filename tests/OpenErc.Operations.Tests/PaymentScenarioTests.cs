@@ -5,6 +5,7 @@ using OpenErc.Operations.Payments;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Tests;
 

@@ -5,6 +5,7 @@ using OpenErc.Operations.Payments;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Tests;
 
@@ -138,4 +139,40 @@ public sealed class SupplierTransferTests(PostgresCluster cluster)
     }
 
     private static string Ru(decimal amount) => amount.ToString("0.00", System.Globalization.CultureInfo.GetCultureInfo("ru-RU"));
+
+    [Fact]
+    public async Task A_days_payment_orders_are_a_1c_exchange_file_that_reads_back_and_mark_the_transfers_sent()
+    {
+        var cs = await cluster.CreateDatabaseAsync("orders");
+        var (flat, number, parties) = await OneFlatRegion.ChargedWithAgentsAsync(cs, Ct);
+        var clock = FixedClock.On(June2);
+        var options = new PostingOptions("финансист", Clock: clock.Region);
+        await PaymentPosting.PostAsync(cs, Intake(parties.BankId, "B-1", number, 1000.00m), options, Ct);
+        clock.Set(June3);
+        var prepared = await SupplierTransfers.PrepareAsync(cs, June2, options, ct: Ct);
+        var centre = new Core.Receipts.ReceiptParty("АО «ЕРЦ»", "7728168971", "772801001", null, null, null, "ПАО СБЕРБАНК", "40702810900000000001",
+            "044525225", "30101810400000000225");
+
+        (await Should.ThrowAsync<PaymentException>(() => SupplierTransfers.PaymentOrdersAsync(cs, June2, centre, options, Ct))).Message
+            .ShouldStartWith("Нет банковских реквизитов (расчётный счёт, БИК, корр. счёт) у поставщиков: ");
+        await Sql.ExecAsync(cs, $"""
+            UPDATE organisations SET bank_name = 'АО «АЛЬФА-БАНК»', bik = '044525593', correspondent_account = '30101810200000000593',
+                settlement_account = '4070281010000000000' || id % 10 WHERE id IN ({flat.WaterSupplierId}, {flat.ManagerId})
+            """);
+        var (name, content, count) = await SupplierTransfers.PaymentOrdersAsync(cs, June2, centre, options, Ct);
+        (name, count).ShouldBe(("platezhnye_porucheniya_2026-06-02.txt", prepared.Count));
+
+        // The file reads back as valid exchange text: an order per supplier for its net, numbered from 1, from our account.
+        var file = Exchange.Banks.ClientBankExchange.Read(content);
+        file.Errors.ShouldBeEmpty();
+        file.Documents.Select(d => (d.Number, d.Amount, d.PayerAccount, d.Date)).OrderBy(d => d.Number).ShouldBe(
+            prepared.OrderBy(t => t.Supplier, StringComparer.Ordinal).Select((t, i) => ((string?)(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                (decimal?)t.Net, (string?)"40702810900000000001", (DateOnly?)June3)).OrderBy(d => d.Item1).ToList());
+        file.Documents.ShouldAllBe(d => d["ВидОплаты"] == "01" && d["Очередность"] == "5" && d["ПолучательБИК"] == "044525593");
+        (await SupplierTransfers.ListAsync(cs, June2, June2, ct: Ct)).ShouldAllBe(t => t.State == TransferState.Sent);
+        (await Sql.ScalarAsync<string>(cs, "SELECT string_agg(order_number::text, ',' ORDER BY order_number) FROM supplier_transfers"))
+            .ShouldBe(string.Join(",", Enumerable.Range(1, count)));
+        (await Should.ThrowAsync<PaymentException>(() => SupplierTransfers.PaymentOrdersAsync(cs, June2, centre, options, Ct))).Message
+            .ShouldBe("За 02.06.2026 нет подготовленных перечислений: подготовьте их на странице «Перечисления»");
+    }
 }

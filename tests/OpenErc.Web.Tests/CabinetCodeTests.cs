@@ -59,6 +59,19 @@ public sealed class CabinetCodeTests(DemoWebHost host) : IClassFixture<DemoWebHo
     }
 
     [Fact]
+    public async Task A_citizen_registers_with_the_number_of_the_earlier_system_on_his_old_receipts()
+    {
+        var (account, number, code, surname) = await host.AccountWithCodeAsync(12);
+        await Sql.ExecAsync(host.ConnectionString, $"INSERT INTO account_aliases (account_id, kind, number, source) VALUES ({account}, 1, '0077-123', 'Квадо')");
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.BaseAddress };
+        (await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { accountNumber = " 0077-123 ", code, surname, login = "oldnumber@example.ru", password = "пароль-надёжный", confirmPassword = "пароль-надёжный" }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        var mine = await WebHost.JsonAsync(await client.GetAsync("/api/v1/me/accounts", Ct), HttpStatusCode.OK);
+        mine.EnumerateArray().Select(a => a.GetProperty("number").GetString()).ShouldBe([number]);
+    }
+
+    [Fact]
     public async Task Registering_asks_for_the_payers_surname_a_wrong_one_counts_and_the_earlier_user_is_told()
     {
         var (account, number, code, surname) = await host.AccountWithCodeAsync(11);

@@ -132,6 +132,40 @@ public sealed class PaymentGatewayTests(ChargedWebHost host) : IClassFixture<Cha
     }
 
     [Theory, InlineData("sber"), InlineData("osmp")]
+    public async Task A_check_and_a_payment_by_an_earlier_systems_number_or_the_els_land_on_the_account(string protocol)
+    {
+        var p = GatewayProtocol.Named(protocol);
+        var accounts = await host.ChargedAccountsAsync(Ct);
+        string account = accounts[protocol == "sber" ? 11 : 12];
+        // The second has the form of the centre's numbers (10 digits, a right check digit) but is no account's.
+        string old = protocol == "sber" ? "77-001234" : Core.Accounts.AccountNumber.Create(555_000_001);
+        string els = protocol == "sber" ? "75ДА533315" : "75ДА533316";
+        long id = await Sql.ScalarAsync<long>(Cs, $"SELECT id FROM personal_accounts WHERE number = '{account}'");
+        await using (var db = host.CreateContext())
+        {
+            db.Actor = "тест";
+            db.Reason = "Импорт из прежней системы";
+            db.AccountAliases.AddRange(
+                new Core.Accounts.AccountAlias { AccountId = id, Kind = Core.Accounts.AliasKind.Legacy, Number = old, Source = "Квадо" },
+                new Core.Accounts.AccountAlias { AccountId = id, Kind = Core.Accounts.AliasKind.Unified, Number = els.ToLowerInvariant(), Source = "ГИС ЖКХ" });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Code(p, await SendAsync(p, new() { [p.Action] = p.Check, [p.Account] = old })).ShouldBe(0);
+        Code(p, await SendAsync(p, new() { [p.Action] = p.Check, [p.Account] = els })).ShouldBe(0);
+        foreach (var (n, number) in new[] { (40, old), (41, els) })
+        {
+            var paid = await PayAsync(p, p.Id(n), number, "100.00");
+            Code(p, paid).ShouldBe(0, paid.ToString());
+            long payment = long.Parse(paid.Element(p.OurId)!.Value, CultureInfo.InvariantCulture);
+            (await Sql.ScalarAsync<string>(Cs, $"SELECT a.number FROM payments x JOIN personal_accounts a ON a.id = x.account_id WHERE x.id = {payment}"))
+                .ShouldBe(account);
+        }
+        // A number nobody has stays refused as before.
+        Code(p, await SendAsync(p, new() { [p.Action] = p.Check, [p.Account] = "77-009999" })).ShouldBe(p.BadAccount);
+    }
+
+    [Theory, InlineData("sber"), InlineData("osmp")]
     public async Task A_payment_is_posted_and_allocated_and_any_repeat_of_its_id_gets_the_original_payment(string protocol)
     {
         var p = GatewayProtocol.Named(protocol);

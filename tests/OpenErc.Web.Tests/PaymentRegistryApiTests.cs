@@ -9,6 +9,7 @@ using OpenErc.Web.Api;
 using OpenErc.Testing;
 using Shouldly;
 using Xunit;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Web.Tests;
 

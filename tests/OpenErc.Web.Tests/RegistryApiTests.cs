@@ -193,6 +193,17 @@ public sealed class RegistryApiTests(WebHost host) : IClassFixture<WebHost>
         past.GetProperty("total").GetInt32().ShouldBe((await Find("поисковая анна")).GetProperty("total").GetInt32());
         var byAddress = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts?sort=Address&desc=true&search=" + Uri.EscapeDataString("поисковая анна"), Ct);
         byAddress.GetProperty("items")[0].GetProperty("number").GetString().ShouldBe(account.Number);
+
+        // Its other numbers (an earlier system's, the ЕЛС) find it too, in any case of letters.
+        (await Http.PostAsJsonAsync("/api/v1/account-aliases", new { accountId = account.Id, kind = "Legacy", number = "kv-700003", source = "Квадо" }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await Http.PostAsJsonAsync("/api/v1/account-aliases", new { accountId = account.Id, kind = "Unified", number = "75ДА533399" }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        var badEls = await Http.PostAsJsonAsync("/api/v1/account-aliases", new { accountId = account.Id, kind = "Unified", number = "75DA533399" }, Ct);
+        badEls.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badEls.Content.ReadAsStringAsync(Ct)).ShouldContain("ЕЛС «75DA533399» не по образцу");
+        foreach (var alias in new[] { "KV-700003", "75да533399" })
+            (await Find(alias)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetString()).ShouldBe([account.Number], alias);
     }
 
     [Fact]

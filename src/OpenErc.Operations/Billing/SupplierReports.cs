@@ -5,6 +5,7 @@ using OpenErc.Core.Meters;
 using OpenErc.Core.Tariffs;
 using OpenErc.Operations.Payments;
 using OpenErc.Operations.Registry;
+using OpenErc.Exchange;
 
 namespace OpenErc.Operations.Billing;
 

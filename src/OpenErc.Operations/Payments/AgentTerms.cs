@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Npgsql;
 using OpenErc.Core.Organisations;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Payments;
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using OpenErc.Core.Accounts;
 using OpenErc.Core.Common;
+using OpenErc.Core.Payments;
 
 namespace OpenErc.Operations.Payments;
 

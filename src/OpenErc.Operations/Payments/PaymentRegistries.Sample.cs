@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using OpenErc.Core.Common;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Payments;
 

@@ -7,6 +7,8 @@ using NpgsqlTypes;
 using OpenErc.Core.Common;
 using OpenErc.Core.Organisations;
 using OpenErc.Operations.Registry;
+using OpenErc.Exchange.Registries;
+using OpenErc.Core.Payments;
 
 namespace OpenErc.Operations.Payments;
 
@@ -70,7 +72,11 @@ public static partial class PaymentRegistries
             ?? throw new PaymentException($"Формат реестров «{profileName}» из условий агента не настроен (OpenErc:Payments:RegistryProfiles)");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
         var lines = new List<RegistryLine>();
-        var check = RegistryParser.Check(content, profile, options.Clock, today, lines, options.Dates);
+        // Numbers that are not the centre's (an earlier system's, the ЕЛС) are looked up first, all of them only when some
+        // other number looks like the centre's own: a registry of the centre's numbers costs nothing more.
+        var others = RegistryParser.AccountNumbers(content, profile, all: await AccountAliases.AnyLikeOwnAsync(conn, ct));
+        var aliases = others.Count == 0 ? null : await AccountAliases.ResolveAsync(conn, others, ct);
+        var check = RegistryParser.Check(content, profile, options.Clock, today, lines, options.Dates, aliases);
         var registry = new Registry(agentId, fileName, sha, check, options);
         if (check.Errors.Count > 0) return await RejectAsync(conn, registry, check.Errors, ct);
 

@@ -1,8 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using OpenErc.Core.Common;
 using OpenErc.Core.Payments;
+using OpenErc.Core.Receipts;
+using OpenErc.Exchange.Banks;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Operations.Payments;
 
@@ -34,21 +38,6 @@ public sealed record SupplierBalance(long SupplierId, string Supplier, decimal R
 
 /// <param name="Unassigned">Advances paid while an account had no charges to split them by: held by the centre until charges name their suppliers.</param>
 public sealed record CentreBalance(IReadOnlyList<SupplierBalance> Suppliers, decimal Unassigned);
-
-/// <summary>One allocation line in a supplier's transfer registry.</summary>
-public sealed record TransferRegistryLine(long PaymentId, DateOnly PaidOn, string AccountNumber, string? Payer, string? Address, string? Service,
-    BillingPeriod? ServiceMonth, AllocationKind Kind, decimal Amount, decimal Commission)
-{
-    public decimal Net => Amount - Commission;
-}
-
-/// <summary>The lines behind a supplier's transfer for a day of receipts, with their totals.</summary>
-public sealed record TransferRegistry(long SupplierId, string Supplier, string SupplierInn, DateOnly Day, IReadOnlyList<TransferRegistryLine> Lines)
-{
-    public decimal Amount => Lines.Sum(l => l.Amount);
-    public decimal Commission => Lines.Sum(l => l.Commission);
-    public decimal Net => Amount - Commission;
-}
 
 /// <summary>
 /// Transfers to suppliers (перечисления), one per supplier per day of receipt: the money allocated to the supplier that
@@ -124,6 +113,59 @@ public static class SupplierTransfers
         }
         bool any = (await ListAsync(connectionString, day, day, supplierId, ct)).Count > 0;
         throw new PaymentException(any ? $"Перечисления за {day:dd.MM.yyyy} уже подготовлены" : $"За {day:dd.MM.yyyy} нет поступлений для перечисления");
+    }
+
+    /// <summary>
+    /// The payment orders of a day's prepared transfers as a 1C client-bank exchange file (exchange.md §2.4), from the
+    /// centre's collecting account (<paramref name="centre"/>) to each supplier's account, numbered on from the year's
+    /// last order; the transfers are marked sent in the same transaction. Refused whole, in Russian, when there is
+    /// nothing prepared or a supplier lacks its bank requisites.
+    /// </summary>
+    public static async Task<(string FileName, byte[] Content, int Orders)> PaymentOrdersAsync(string connectionString, DateOnly day, ReceiptParty centre,
+        PostingOptions options, CancellationToken ct = default)
+    {
+        if (centre is not { SettlementAccount: { } ours, Bic: { } bic, CorrespondentAccount: { } corr })
+            throw new PaymentException("У расчётного центра не указаны банковские реквизиты: расчётный счёт, БИК, корреспондентский счёт");
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT t.id, t.net, t.payments, o.name, o.inn, o.kpp, o.settlement_account, o.bank_name, o.bik, o.correspondent_account,
+                   (SELECT coalesce(max(x.order_number), 0) FROM supplier_transfers x WHERE date_part('year', x.day) = date_part('year', @day::date))
+            FROM supplier_transfers t JOIN organisations o ON o.id = t.supplier_id
+            WHERE t.day = @day AND t.state = 'prepared' AND t.net > 0
+            ORDER BY o.name, t.id
+            FOR UPDATE OF t
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("day", day));
+        var rows = new List<(long Id, decimal Net, int Payments, string Name, string Inn, string? Kpp, string? Account, string? Bank, string? Bik, string? Corr, int Last)>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                rows.Add((r.GetInt64(0), r.GetDecimal(1), r.GetInt32(2), r.GetString(3), r.GetString(4), Text(r, 5), Text(r, 6), Text(r, 7), Text(r, 8), Text(r, 9),
+                    r.GetInt32(10)));
+        if (rows.Count == 0) throw new PaymentException($"За {day:dd.MM.yyyy} нет подготовленных перечислений: подготовьте их на странице «Перечисления»");
+        var lacking = rows.Where(x => x.Account is null || x.Bik is null || x.Corr is null).Select(x => x.Name).ToList();
+        if (lacking.Count > 0)
+            throw new PaymentException($"Нет банковских реквизитов (расчётный счёт, БИК, корр. счёт) у поставщиков: {string.Join(", ", lacking)}");
+
+        var payer = new BankParty(centre.Name, centre.Inn, centre.Kpp, ours, centre.BankName ?? "", null, bic, corr);
+        var orders = rows.Select((x, i) => new PaymentOrder(x.Last + i + 1, options.Today, x.Net, payer,
+            new BankParty(x.Name, x.Inn, x.Kpp, x.Account!, x.Bank ?? "", null, x.Bik!, x.Corr!),
+            $"Перечисление платежей населения за ЖКУ, принятых {day:dd.MM.yyyy} ({x.Payments} плат.), за вычетом вознаграждения. НДС не облагается")).ToList();
+        await using (var sent = new NpgsqlCommand("""
+            UPDATE supplier_transfers t SET state = 'sent', sent_at = @now, sent_by = @by, order_number = n.number
+            FROM unnest(@ids, @numbers) AS n(id, number) WHERE t.id = n.id
+            """, conn, tx))
+        {
+            sent.Parameters.Add(new NpgsqlParameter<long[]>("ids", rows.Select(x => x.Id).ToArray()));
+            sent.Parameters.Add(new NpgsqlParameter<int[]>("numbers", orders.Select(o => o.Number).ToArray()));
+            sent.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", options.Now));
+            sent.Parameters.Add(new NpgsqlParameter<string>("by", options.PostedBy));
+            await sent.ExecuteNonQueryAsync(ct);
+        }
+        var content = ClientBankExchange.Write(ours, options.Clock.LocalNow.DateTime, orders);
+        await tx.CommitAsync(ct);
+        return (string.Create(CultureInfo.InvariantCulture, $"platezhnye_porucheniya_{day:yyyy-MM-dd}.txt"), content, orders.Count);
     }
 
     /// <summary>Marks a prepared transfer as sent to the bank.</summary>

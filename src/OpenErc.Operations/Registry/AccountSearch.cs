@@ -157,10 +157,11 @@ public static partial class AccountSearch
         }
         string Way(string rank, IEnumerable<string> conditions) =>
             $"SELECT a.id, {rank} AS rank, a.number FROM personal_accounts a WHERE {Filtered(conditions)} LIMIT {MaxMatches}";
+        if (q.Alias is { } alias) ways.Add(Way("0", [$"a.id IN (SELECT account_id FROM account_aliases WHERE number = {Param(alias)})"]));
         foreach (var number in q.AccountNumbers)
             ways.Add(Way("0", number.Length == AccountNumber.Length ? [$"a.number = {Param(number)}"] : NumberPrefix(number, Param)));
         // A number is the account itself: the rest of the query adds nothing.
-        if (q.AccountNumbers.Count > 0) return ways;
+        if (q.AccountNumbers.Count > 0 || ways.Count > 0 && q.Words.Count + q.House.Count + q.Loose.Count == 0 && q.Flat is null) return ways;
 
         // The flat: exact first, then those that begin with the number.
         string FlatRank(string flat) => $"CASE WHEN a.search_flat = {Param(flat)} THEN 0 ELSE 1 END";
@@ -289,13 +290,20 @@ public static partial class AccountSearch
     /// <summary>A search as read: account numbers, words, the house's numbers, the flat and the unmarked numbers.</summary>
     internal sealed record SearchQuery(List<string> AccountNumbers, List<string> Words, List<string> House, string? Flat, List<string> Loose)
     {
-        public bool IsEmpty => AccountNumbers.Count == 0 && Words.Count == 0 && House.Count == 0 && Flat is null && Loose.Count == 0;
+        /// <summary>The query as another number of an account (an earlier system's, the ЕЛС): one word without spaces.</summary>
+        public string? Alias { get; private init; }
+
+        public bool IsEmpty => Alias is null && AccountNumbers.Count == 0 && Words.Count == 0 && House.Count == 0 && Flat is null && Loose.Count == 0;
 
         private enum Next { Any, House, Flat }
 
         public static SearchQuery Parse(string? text)
         {
-            var q = new SearchQuery([], [], [], null, []);
+            string alias = Core.Accounts.AccountAlias.Normalize(text);
+            var q = new SearchQuery([], [], [], null, [])
+            {
+                Alias = alias.Length is >= 4 and <= Core.Accounts.AccountAlias.MaxLength && !alias.Any(char.IsWhiteSpace) ? alias : null,
+            };
             var tokens = Tokens().Matches(Key(text ?? "")).Select(m => m.Value).Take(MaxWords * 2).ToList();
             var next = Next.Any;
             string? flat = null;

@@ -23,6 +23,47 @@ namespace OpenErc.Storage.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("OpenErc.Core.Accounts.AccountAlias", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_account_aliases");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_account_aliases_account_id");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_account_aliases_number");
+
+                    b.ToTable("account_aliases", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1485,6 +1526,16 @@ namespace OpenErc.Storage.Migrations
                         .HasDatabaseName("ix_tariffs_supplier_id");
 
                     b.ToTable("tariffs", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Accounts.AccountAlias", b =>
+                {
+                    b.HasOne("OpenErc.Core.Accounts.PersonalAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_account_aliases_personal_accounts_account_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>

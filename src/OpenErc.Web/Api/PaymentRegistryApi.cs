@@ -3,10 +3,13 @@ using System.Security.Claims;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using OpenErc.Operations.Payments;
+using OpenErc.Operations.Receipts;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
 
 using OpenErc.Web.Security;
+using OpenErc.Exchange.Registries;
+using OpenErc.Core.Payments;
 
 namespace OpenErc.Web.Api;
 
@@ -79,6 +82,55 @@ public static class PaymentRegistryApi
                 "итоговая строка =число;сумма;комиссия). Платежи на неизвестные ЛС попадают в невыясненные; повторная загрузка ничего не проводит дважды. " +
                 "Отклонённый реестр — 400 со списком ошибок по строкам (errors: line, reason); он записан в список реестров как отклонённый.")
             .Accepts<IFormFile>("multipart/form-data").Produces<RegistryImportReport>(201).ProducesProblem(400).ProducesProblem(409);
+
+        payments.MapPost("/bank-statements", async (HttpContext http, OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user,
+                CancellationToken ct) =>
+            {
+                IFormFile? file;
+                try
+                {
+                    file = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(ct)).Files.GetFile("file") : throw new InvalidDataException();
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    return Invalid(new() { [""] = ["Передайте выписку как multipart/form-data: поле file — файл выгрузки 1С «1CClientBankExchange»"] });
+                }
+                if (file is null || file.Length == 0) return Invalid(new() { ["file"] = ["Приложите файл выписки (поле file)"] });
+                using var content = new MemoryStream(checked((int)file.Length));
+                await file.CopyToAsync(content, ct);
+                await using var conn = new Npgsql.NpgsqlConnection(db.ConnectionString);
+                await conn.OpenAsync(ct);
+                string? account;
+                try
+                {
+                    account = (await ReceiptIssuing.ContextAsync(conn, settings, SecuritySetup.Actor(user), clock.Today, ct)).Payee.SettlementAccount;
+                }
+                catch (ReceiptException e)
+                {
+                    return TypedResults.Problem(e.Message, statusCode: 409, title: "Не найден счёт приёма платежей");
+                }
+                var report = await BankStatements.ImportAsync(db.ConnectionString, Path.GetFileName(file.FileName), content.ToArray(), account!,
+                    SecuritySetup.Actor(user), clock, ct);
+                return report.Id is { } id
+                    ? TypedResults.Created($"/api/v1/payments/bank-statements/{id}", report)
+                    : TypedResults.Problem($"Ошибок: {report.Errors.Count}. Выписка не загружена.", statusCode: 400, title: "Выписка отклонена",
+                        extensions: new Dictionary<string, object?> { ["errors"] = report.Errors });
+            })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRegistryBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxRegistryBytes })
+            .WithSummary("Загрузить выписку по счёту приёма платежей (1CClientBankExchange): поступления сопоставляются с реестрами агентов")
+            .Accepts<IFormFile>("multipart/form-data").Produces<BankStatementReport>(201).ProducesProblem(400).ProducesProblem(409);
+
+        payments.MapGet("/registries/funds", async (string? from, string? to, OpenErcDatabase db, CancellationToken ct) =>
+            {
+                var errors = new Dictionary<string, string[]>();
+                var (fromDay, toDay) = (Day(from, "from", errors), Day(to, "to", errors));
+                if (errors.Count > 0) return Invalid(errors);
+                await using var conn = new Npgsql.NpgsqlConnection(db.ConnectionString);
+                await conn.OpenAsync(ct);
+                return TypedResults.Ok(await BankStatements.FundsAsync(conn, null, fromDay, toDay, ct));
+            })
+            .WithSummary("Сверка реестров с выписками: каждый принятый реестр агента — деньги поступили (поручение банка) или нет (просрочено через 3 рабочих дня)")
+            .Produces<IReadOnlyList<RegistryFunds>>().ProducesValidationProblem();
 
         payments.MapGet("/registries", async (long? agentId, string? from, string? to, RegistryState? state, int? page, int? pageSize, OpenErcDatabase db,
                 CancellationToken ct) =>

@@ -3,10 +3,12 @@ using System.Security.Claims;
 using System.Globalization;
 using OpenErc.Core.Accounts;
 using OpenErc.Operations.Payments;
+using OpenErc.Operations.Receipts;
 using OpenErc.Operations.Registry;
 using OpenErc.Storage;
 
 using OpenErc.Web.Security;
+using OpenErc.Exchange.Registries;
 
 namespace OpenErc.Web.Api;
 
@@ -125,6 +127,28 @@ public static class PaymentsApi
         transfers.MapPost("/{id:long}/confirm", (long id, OpenErcDatabase db, RegionClock clock, ClaimsPrincipal user, CancellationToken ct) =>
                 RefusingAsync(() => SupplierTransfers.ConfirmAsync(db.ConnectionString, id, Options(clock, user), ct)))
             .WithSummary("Отметить перечисление подтверждённым банком").Produces<SupplierTransfer>().ProducesProblem(409);
+
+        transfers.MapPost("/payment-orders", async (HttpContext http, OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user,
+                CancellationToken ct) =>
+            {
+                var (request, error) = await CalculatorApi.ReadAsync<PrepareTransfersRequest>(http, ct);
+                if (error is not null) return error;
+                if (request!.Day is not { } day) return Invalid(new() { ["day"] = ["Укажите день поступления в виде ГГГГ-ММ-ДД"] });
+                try
+                {
+                    await using var conn = new Npgsql.NpgsqlConnection(db.ConnectionString);
+                    await conn.OpenAsync(ct);
+                    var centre = (await ReceiptIssuing.ContextAsync(conn, settings, SecuritySetup.Actor(user), clock.Today, ct)).Payee;
+                    var (name, content, _) = await SupplierTransfers.PaymentOrdersAsync(db.ConnectionString, day, centre, Options(clock, user), ct);
+                    return TypedResults.File(content, "text/plain; charset=windows-1251", name);
+                }
+                catch (Exception e) when (e is PaymentException or ReceiptException)
+                {
+                    return TypedResults.Problem(e.Message, statusCode: 409, title: "Отказано");
+                }
+            })
+            .WithSummary("Платёжные поручения за день поступления (файл обмена 1С с банком, Windows-1251): подготовленные перечисления отмечаются отправленными")
+            .Accepts<PrepareTransfersRequest>("application/json").Produces(200, contentType: "text/plain").ProducesValidationProblem().ProducesProblem(409);
 
         transfers.MapGet("/registry", async (long? supplierId, string? day, string? format, OpenErcDatabase db, CancellationToken ct) =>
             {

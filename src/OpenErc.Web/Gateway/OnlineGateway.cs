@@ -4,87 +4,23 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
 using OpenErc.Core.Accounts;
+using OpenErc.Exchange.Online;
 using OpenErc.Operations.Payments;
+using OpenErc.Operations.Registry;
 using OpenErc.Operations.Security;
 using OpenErc.Storage;
 using Npgsql;
+using OpenErc.Core.Payments;
 
 namespace OpenErc.Web.Gateway;
 
-/// <summary>What became of an online request, before a protocol says it in its own codes.</summary>
-public enum OnlineStatus
-{
-    /// <summary>The account found; the payment posted now.</summary>
-    Ok,
-    /// <summary>The payment id was used before for the same account and amount: the original payment, nothing posted.</summary>
-    Repeated,
-    /// <summary>The payment id was used before for another account or amount: the original payment, nothing posted.</summary>
-    Conflict,
-    /// <summary>A failure that passes (the database's connection, a timeout, the host stopping): the agent repeats later.</summary>
-    Temporary,
-    /// <summary>An unexpected failure of the centre.</summary>
-    Internal,
-    UnknownAction,
-    AccountNotFound,
-    /// <summary>Not an account number: not 10 digits, or a wrong check digit.</summary>
-    BadAccount,
-    /// <summary>The account is closed: payments are not taken.</summary>
-    AccountClosed,
-    /// <summary>The agent's payment id is missing or not 1–20 digits.</summary>
-    BadPaymentId,
-    /// <summary>The amount is not roubles with at most two decimals after a point.</summary>
-    BadAmount,
-    /// <summary>The amount is zero or negative.</summary>
-    AmountTooSmall,
-    /// <summary>The amount is above <see cref="PaymentAmount.Max"/>.</summary>
-    AmountTooLarge,
-    /// <summary>The date is missing, does not parse, or is refused: ahead, too old, before the account was opened (<see cref="PaymentDates"/>).</summary>
-    BadDate,
-}
-
-public enum OnlineAction { Check, Pay, Unknown }
-
-/// <summary>
-/// A request of an online protocol in common terms. <see cref="PaidLocal"/> is the payment's time as the agent wrote it, on
-/// the region's wall clock, or null when it is missing or does not parse; it becomes a moment only once its date is
-/// accepted (01.01.0001 00:00 in Moscow is no moment at all).
-/// </summary>
-public sealed record OnlineRequest(OnlineAction Action, string? ActionText, string? Account, string? Amount, string? PaymentId, string? DateText, DateTime? PaidLocal)
-{
-    /// <summary>
-    /// How a protocol names the parts of a request: the parameters, the two actions, the date format and that format as
-    /// people read it (for the refusal of a bad date).
-    /// </summary>
-    public sealed record Names(string Action, string Check, string Pay, string Account, string Amount, string PaymentId, string Date, string DateFormat,
-        string DateFormatShown);
-
-    /// <summary>A request that could not be read at all (answered with the failure).</summary>
-    public static readonly OnlineRequest None = new(OnlineAction.Unknown, null, null, null, null, null, null);
-
-    public static OnlineRequest Read(Func<string, string?> parameter, Names names)
-    {
-        var action = parameter(names.Action);
-        var date = parameter(names.Date);
-        var kind = string.Equals(action, names.Check, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Check
-            : string.Equals(action, names.Pay, StringComparison.OrdinalIgnoreCase) ? OnlineAction.Pay
-            : OnlineAction.Unknown;
-        DateTime? local = DateTime.TryParseExact(date, names.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-        return new OnlineRequest(kind, action, parameter(names.Account), parameter(names.Amount), parameter(names.PaymentId), date, local);
-    }
-}
-
 /// <summary>The answer: for a check the account, for a payment the posting (the original one for a repeat or a conflict).</summary>
-public sealed record OnlineAnswer(OnlineStatus Status, string Message, Payee? Payee = null, PostingResult? Payment = null);
-
-/// <summary>One online protocol: how its requests are read and its answers written.</summary>
-public interface IOnlineProtocol
+public sealed record OnlineAnswer(OnlineStatus Status, string Message, Payee? Payee = null, PostingResult? Payment = null)
 {
-    PaymentChannel Channel { get; }
-
-    /// <summary>How the protocol names the parts of a request.</summary>
-    OnlineRequest.Names Names { get; }
-
-    XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock);
+    /// <summary>The answer in the protocols' terms.</summary>
+    public OnlineReply Reply(RegionClock clock) => new(Status, Message,
+        Payee is { } p ? new OnlinePayee(p.MaskedPayer, p.Address, p.Balance.Debt - p.Balance.Advance, p.Balance.ToPay) : null,
+        Payment is { PaymentId: { } id } payment ? new OnlinePayment(id, payment.PostedAt is { } at ? clock.Local(at).DateTime : null, payment.Amount) : null);
 }
 
 /// <summary>
@@ -109,14 +45,14 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
     /// in the protocol's own codes too, never by a bare HTTP 500: a failure that passes as "temporary, repeat later"
     /// (safe: a repeat never posts twice), any other as the centre's internal error.
     /// </summary>
-    public async Task<XElement> HandleAsync(IOnlineProtocol protocol, AgentLogin agent, HttpRequest http, CancellationToken ct)
+    public async Task<XElement> HandleAsync(IOnlineProtocol protocol, PaymentChannel channel, AgentLogin agent, HttpRequest http, CancellationToken ct)
     {
         var request = OnlineRequest.None;
         try
         {
             var form = http.HasFormContentType ? await http.ReadFormAsync(ct) : null;
             request = OnlineRequest.Read(name => form?[name].FirstOrDefault() ?? http.Query[name].FirstOrDefault(), protocol.Names);
-            return protocol.Write(request, await AnswerAsync(agent, protocol, request, ct), clock);
+            return protocol.Write(request, (await AnswerAsync(agent, protocol, channel, request, ct)).Reply(clock));
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -125,7 +61,7 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
                 temporary ? "temporary" : "internal");
             return protocol.Write(request, temporary
                 ? new(OnlineStatus.Temporary, "Временная ошибка, повторите запрос позже")
-                : new(OnlineStatus.Internal, "Внутренняя ошибка расчётного центра: запрос не выполнен"), clock);
+                : new(OnlineStatus.Internal, "Внутренняя ошибка расчётного центра: запрос не выполнен"));
         }
     }
 
@@ -140,18 +76,20 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
         _ => e.InnerException is { } inner && IsTemporary(inner),
     };
 
-    public async Task<OnlineAnswer> AnswerAsync(AgentLogin agent, IOnlineProtocol protocol, OnlineRequest request, CancellationToken ct) => request.Action switch
+    public async Task<OnlineAnswer> AnswerAsync(AgentLogin agent, IOnlineProtocol protocol, PaymentChannel channel, OnlineRequest request, CancellationToken ct) => request.Action switch
     {
         OnlineAction.Check => await CheckAsync(request, ct),
-        OnlineAction.Pay => await PayAsync(agent, protocol, request),
+        OnlineAction.Pay => await PayAsync(agent, protocol, channel, request),
         _ => new(OnlineStatus.UnknownAction, $"Неизвестный тип запроса: «{request.ActionText}»"),
     };
 
     private async Task<OnlineAnswer> CheckAsync(OnlineRequest request, CancellationToken ct)
     {
-        if (AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
+        // The account's own number, or the account whose other number (an earlier system's, the ЕЛС) the payer gave.
+        string? number = await OwnNumberAsync(request.Account, ct);
+        if (number is null && AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
         if (request.Amount is not null && Amount(request) is { } badAmount) return badAmount;
-        var payee = await Payees.FindAsync(database.ConnectionString, request.Account!, clock.Today, ct);
+        var payee = number is null ? null : await Payees.FindAsync(database.ConnectionString, number, clock.Today, ct);
         if (payee is null) return new(OnlineStatus.AccountNotFound, $"Лицевой счёт {request.Account} не найден");
         if (payee.Closed) return new(OnlineStatus.AccountClosed, $"Лицевой счёт {request.Account} закрыт: платежи не принимаются");
         return new(OnlineStatus.Ok, "Лицевой счёт найден", payee);
@@ -161,9 +99,17 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
     /// The checks in the order of exchange.md §1.1 — the account's format, the payment id, the amount, the date — then the
     /// posting, which answers a used id before it looks at the account (found, open, opened by the payment's day).
     /// </summary>
-    private async Task<OnlineAnswer> PayAsync(AgentLogin agent, IOnlineProtocol protocol, OnlineRequest request)
+    private async Task<OnlineAnswer> PayAsync(AgentLogin agent, IOnlineProtocol protocol, PaymentChannel channel, OnlineRequest request)
     {
-        if (AccountNumber.Check(request.Account) is { } bad) return new(OnlineStatus.BadAccount, bad);
+        // A number not in the centre's form may be another number of an account; a well-formed one is looked up only when no
+        // account has it (below), so that the common payment costs no extra query.
+        string? account = request.Account;
+        bool resolved = false;
+        if (AccountNumber.Check(account) is { } bad)
+        {
+            (account, resolved) = (await OwnNumberAsync(account, default), true);
+            if (account is null) return new(OnlineStatus.BadAccount, bad);
+        }
         if (PaymentIdProblem(request.PaymentId) is { } badId) return new(OnlineStatus.BadPaymentId, badId);
         if (Amount(request) is { } badAmount) return badAmount;
         if (DateProblem(request, protocol.Names) is { } badDate) return new(OnlineStatus.BadDate, badDate);
@@ -171,7 +117,9 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
         var amount = PaymentAmount.Parse(request.Amount).Amount;
         var paidAt = clock.FromLocal(request.PaidLocal!.Value);
         // Not the request's cancellation: once queued the payment is posted, and a client that gave up gets it on its repeat.
-        var result = await commit.PostAsync(new PaymentIntake(agent.AgentId, request.PaymentId!, protocol.Channel, request.Account!, amount, paidAt));
+        var result = await commit.PostAsync(new PaymentIntake(agent.AgentId, request.PaymentId!, channel, account!, amount, paidAt));
+        if (result.Outcome == PostingOutcome.UnknownAccount && !resolved && await OwnNumberAsync(account, default) is { } own && own != account)
+            result = await commit.PostAsync(new PaymentIntake(agent.AgentId, request.PaymentId!, channel, own, amount, paidAt));
         return result.Outcome switch
         {
             PostingOutcome.Posted => new(OnlineStatus.Ok, "Платёж принят", Payment: result),
@@ -182,6 +130,13 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
             PostingOutcome.PaidBeforeOpening => new(OnlineStatus.BadDate, result.Message!),
             _ => throw new InvalidOperationException($"Unexpected outcome {result.Outcome} of an online payment"),
         };
+    }
+
+    private async Task<string?> OwnNumberAsync(string? number, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        await conn.OpenAsync(ct);
+        return await AccountAliases.MainNumberAsync(conn, number, ct);
     }
 
     private static string? PaymentIdProblem(string? id) =>
@@ -207,8 +162,6 @@ public sealed class OnlineGateway(OpenErcDatabase database, GroupCommit commit, 
             _ => new(OnlineStatus.BadAmount, message!),
         };
     }
-
-    public static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Wiring of the gateway into the host.</summary>
@@ -240,14 +193,14 @@ public static class OnlineGatewayEndpoints
     public static void MapOnlineGateway(this IEndpointRouteBuilder app)
     {
         var gateway = app.MapGroup("/gateway").WithTags("Онлайн-платежи банков и агентов").DisableAntiforgery();
-        Map(gateway, "/sber", new SberProtocol(), "Протокол Сбербанка: ACTION=check|payment, ответ XML с CODE и MESSAGE");
-        Map(gateway, "/osmp", new OsmpProtocol(), "Протокол ОСМП (QIWI): command=check|pay, ответ XML с result и comment");
+        Map(gateway, "/sber", new SberProtocol(), PaymentChannel.Sber, "Протокол Сбербанка: ACTION=check|payment, ответ XML с CODE и MESSAGE");
+        Map(gateway, "/osmp", new OsmpProtocol(), PaymentChannel.Osmp, "Протокол ОСМП (QIWI): command=check|pay, ответ XML с result и comment");
     }
 
-    private static void Map(RouteGroupBuilder gateway, string path, IOnlineProtocol protocol, string summary) =>
+    private static void Map(RouteGroupBuilder gateway, string path, IOnlineProtocol protocol, PaymentChannel channel, string summary) =>
         gateway.MapMethods(path, ["GET", "POST"], async (HttpContext http, OnlineGateway online, CancellationToken ct) =>
             {
-                return Xml(await online.HandleAsync(protocol, (AgentLogin)http.Items[AgentKey]!, http.Request, ct));
+                return Xml(await online.HandleAsync(protocol, channel, (AgentLogin)http.Items[AgentKey]!, http.Request, ct));
             })
             .AddEndpointFilter((context, next) => SignInAsync(context, next, protocol))
             .WithSummary(summary).Produces<string>(200, "application/xml").Produces<string>(429, "application/xml").ProducesProblem(401).ProducesProblem(403);
@@ -275,7 +228,7 @@ public static class OnlineGatewayEndpoints
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             var answer = protocol.Write(OnlineRequest.None, new(OnlineStatus.Temporary,
-                $"Слишком много неудачных попыток входа с адреса {client}: повторите через {seconds} с"), http.RequestServices.GetRequiredService<RegionClock>());
+                $"Слишком много неудачных попыток входа с адреса {client}: повторите через {seconds} с"));
             return Xml(answer, 429);
         }
         AgentLogin? agent = null;

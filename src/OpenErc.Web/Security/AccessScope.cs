@@ -128,6 +128,7 @@ public sealed class AccessScope
             nameof(Registration) => (Expression<Func<Registration, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(ResidentCount) => (Expression<Func<ResidentCount, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(TemporaryAbsence) => (Expression<Func<TemporaryAbsence, bool>>)(x => accounts.Contains(x.AccountId)),
+            nameof(AccountAlias) => (Expression<Func<AccountAlias, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(Person) => (Expression<Func<Person, bool>>)(x =>
                 db.Ownerships.Any(o => o.PersonId == x.Id && accounts.Contains(o.AccountId)) ||
                 db.Registrations.Any(r => r.PersonId == x.Id && accounts.Contains(r.AccountId)) ||

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpenErc.Operations.Registry;
 using OpenErc.Operations.Mail;
 using OpenErc.Operations.Receipts;
 using OpenErc.Storage;
@@ -315,12 +316,14 @@ public sealed class AuthService(SignInManager<User> signIn, UserManager<User> us
 
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         await conn.OpenAsync();
+        // A number of an earlier system (or the ЕЛС) finds the account too.
+        string own = await AccountAliases.MainNumberAsync(conn, number) ?? number;
         await using var cmd = new NpgsqlCommand(
             """
             SELECT a.id, c.code, p.last_name FROM personal_accounts a JOIN cabinet_codes c ON c.account_id = a.id
             LEFT JOIN people p ON p.id = a.payer_person_id WHERE a.number = @n
             """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("n", number));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("n", own));
         await using var reader = await cmd.ExecuteReaderAsync();
         (long Id, string Code, string? Surname)? found = await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
         await reader.DisposeAsync();

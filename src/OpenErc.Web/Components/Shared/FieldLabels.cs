@@ -176,6 +176,7 @@ public static class FieldLabels
         ["GroupMeterPremise"] = "Помещение группового прибора учёта",
         ["ResidentCount"] = "Число проживающих",
         ["TemporaryAbsence"] = "Временное отсутствие",
+        ["AccountAlias"] = "Другой номер лицевого счёта",
         ["Service"] = "Услуга",
         ["BuildingServiceMethod"] = "Способ расчёта услуги",
         ["ServiceContract"] = "Поставщик услуги",

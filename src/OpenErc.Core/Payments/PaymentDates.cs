@@ -1,7 +1,7 @@
 using System.Globalization;
 using OpenErc.Core.Common;
 
-namespace OpenErc.Operations.Payments;
+namespace OpenErc.Core.Payments;
 
 /// <summary>
 /// The dates a payment an agent sends may bear. The payer's day stops penalties on the debts it pays (payments.md §7),
@@ -19,7 +19,7 @@ namespace OpenErc.Operations.Payments;
 /// covers a bank's repeats after an outage and a month's reconciliation) is a wrong date, not a late message. A registry
 /// may come weeks late (the post's, one re-sent after a rejection): <see cref="RegistryMaxAgeDays"/>, a year by default,
 /// still catches a mistyped year.</para>
-/// <para><b>Before the account.</b> Checked where the account is found (<see cref="PostingOptions.RefuseBeforeOpening"/>):
+/// <para><b>Before the account.</b> Checked where the account is found (the posting's «refuse before opening»):
 /// nobody pays for an account before it is opened, so the date or the account number is wrong.</para>
 /// </remarks>
 public sealed record PaymentDates

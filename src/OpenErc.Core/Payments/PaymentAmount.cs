@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OpenErc.Operations.Payments;
+namespace OpenErc.Core.Payments;
 
 public enum AmountProblem
 {

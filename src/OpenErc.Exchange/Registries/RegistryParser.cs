@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 using OpenErc.Core.Common;
+using OpenErc.Core.Payments;
 
-namespace OpenErc.Operations.Payments;
+namespace OpenErc.Exchange.Registries;
 
 /// <summary>One payment of a registry file; <see cref="LineNo"/> is the line of the file, from 1.</summary>
 public sealed record RegistryLine(int LineNo, string OperationId, string AccountNumber, decimal Amount, decimal? Commission, DateTimeOffset PaidAt,
@@ -54,8 +55,10 @@ public static class RegistryParser
     /// (all of them only when there are no errors). A payment dated after today or further back than
     /// <paramref name="dates"/> allow (<see cref="PaymentDates.RefuseRegistry"/>) is an error of its line.
     /// </summary>
+    /// <param name="aliases">Other numbers of accounts (an earlier system's, the ЕЛС) and the accounts' own numbers they stand for: a line
+    /// with one is the payment of that account.</param>
     public static RegistryCheck Check(byte[] content, RegistryProfile profile, RegionClock clock, DateOnly today, List<RegistryLine>? payments = null,
-        PaymentDates? dates = null)
+        PaymentDates? dates = null, IReadOnlyDictionary<string, string>? aliases = null)
     {
         dates ??= PaymentDates.Default;
         var errors = new List<RegistryError>();
@@ -81,7 +84,7 @@ public static class RegistryParser
         Parallel.For(0, paymentLines, () => new List<string>(), (i, _, own) =>
         {
             own.Clear();
-            var line = Parse(read[i].No, read[i].Text, profile, clock, own);
+            var line = Parse(read[i].No, read[i].Text, profile, clock, own, aliases);
             parsed[i] = (line, own.Count > 0 ? own.ToArray() : null);
             return own;
         }, _ => { });
@@ -132,6 +135,24 @@ public static class RegistryParser
         }
     }
 
+    /// <summary>
+    /// The account numbers of the payment lines that are not in the centre's form (or all of them, with <paramref name="all"/>):
+    /// the ones to look up among accounts' other numbers before <see cref="Check"/>.
+    /// </summary>
+    public static HashSet<string> AccountNumbers(byte[] content, RegistryProfile profile, bool all)
+    {
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, text) in Read(content, profile))
+        {
+            if (text.StartsWith(profile.FooterPrefix, StringComparison.Ordinal)) break;
+            var fields = text.Split(profile.Separator);
+            if (profile.Account >= fields.Length) continue;
+            string account = fields[profile.Account].Trim();
+            if (account.Length > 0 && (all || Core.Accounts.AccountNumber.Check(account) is not null)) numbers.Add(account);
+        }
+        return numbers;
+    }
+
     /// <summary>The non-blank lines after the header, with their numbers in the file.</summary>
     private static IEnumerable<(int No, string Text)> Read(byte[] content, RegistryProfile profile)
     {
@@ -147,7 +168,7 @@ public static class RegistryParser
     }
 
     /// <summary>A payment line; its problems go to <paramref name="reasons"/>. Null when it does not even have the fields.</summary>
-    private static RegistryLine? Parse(int no, string text, RegistryProfile p, RegionClock clock, List<string> reasons)
+    private static RegistryLine? Parse(int no, string text, RegistryProfile p, RegionClock clock, List<string> reasons, IReadOnlyDictionary<string, string>? aliases)
     {
         var fields = text.Split(p.Separator);
         if (fields.Length < p.RequiredFields)
@@ -167,7 +188,8 @@ public static class RegistryParser
         var operation = fields[p.OperationId].Trim();
         if (operation.Length == 0) reasons.Add("Не указан номер операции");
         var account = fields[p.Account].Trim();
-        if (Core.Accounts.AccountNumber.Check(account) is { } badAccount) reasons.Add($"{badAccount}: «{account}»");
+        if (aliases is not null && aliases.TryGetValue(account, out var own)) account = own;
+        else if (Core.Accounts.AccountNumber.Check(account) is { } badAccount) reasons.Add($"{badAccount}: «{account}»");
 
         var amountText = fields[p.Amount].Trim();
         if (!TryMoney(amountText, out var amount)) reasons.Add($"Неверная сумма платежа «{amountText}»");

@@ -1,8 +1,6 @@
-using OpenErc.Core.Common;
 using System.Xml.Linq;
-using OpenErc.Operations.Payments;
 
-namespace OpenErc.Web.Gateway;
+namespace OpenErc.Exchange.Online;
 
 /// <summary>
 /// The OSMP (QIWI) provider protocol (exchange.md §1.2): <c>command=check</c> checks the account (and the amount, when
@@ -14,7 +12,6 @@ public sealed class OsmpProtocol : IOnlineProtocol
 {
     public const string DateFormat = "yyyyMMddHHmmss";
 
-    public PaymentChannel Channel => PaymentChannel.Osmp;
 
     public OnlineRequest.Names Names { get; } = new("command", "check", "pay", "account", "sum", "txn_id", "txn_date", DateFormat, "ГГГГММДДЧЧММСС");
 
@@ -38,18 +35,18 @@ public sealed class OsmpProtocol : IOnlineProtocol
         _ => 300, // BadDate, BadPaymentId, BadAmount, UnknownAction, Internal
     };
 
-    public XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock)
+    public XElement Write(OnlineRequest request, OnlineReply answer)
     {
         var response = new XElement("response", new XElement("osmp_txn_id", request.PaymentId ?? ""));
-        if (answer is { Status: OnlineStatus.Ok or OnlineStatus.Repeated, Payment: { PaymentId: { } id } payment })
-            response.Add(new XElement("prv_txn", id), new XElement("sum", OnlineGateway.Money(payment.Amount)));
+        if (answer is { Status: OnlineStatus.Ok or OnlineStatus.Repeated, Payment: { Id: var id } payment })
+            response.Add(new XElement("prv_txn", id), new XElement("sum", IOnlineProtocol.Money(payment.Amount)));
         response.Add(new XElement("result", Code(answer.Status)), new XElement("comment", answer.Message));
         if (answer is { Status: OnlineStatus.Ok, Payee: { } payee })
             response.Add(new XElement("fields",
                 new XElement("field1", new XAttribute("name", "fio"), payee.MaskedPayer ?? ""),
                 new XElement("field2", new XAttribute("name", "address"), payee.Address),
-                new XElement("field3", new XAttribute("name", "balance"), OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)),
-                new XElement("field4", new XAttribute("name", "rec_sum"), OnlineGateway.Money(payee.Balance.ToPay))));
+                new XElement("field3", new XAttribute("name", "balance"), IOnlineProtocol.Money(payee.Balance)),
+                new XElement("field4", new XAttribute("name", "rec_sum"), IOnlineProtocol.Money(payee.ToPay))));
         return response;
     }
 }

@@ -1,9 +1,7 @@
-using OpenErc.Core.Common;
 using System.Globalization;
 using System.Xml.Linq;
-using OpenErc.Operations.Payments;
 
-namespace OpenErc.Web.Gateway;
+namespace OpenErc.Exchange.Online;
 
 /// <summary>
 /// Sberbank's online protocol for billing centres ("protocol 1", exchange.md §1.1): <c>ACTION=check</c> finds the
@@ -15,7 +13,6 @@ public sealed class SberProtocol : IOnlineProtocol
 {
     public const string DateFormat = "dd.MM.yyyy_HH:mm:ss";
 
-    public PaymentChannel Channel => PaymentChannel.Sber;
 
     public OnlineRequest.Names Names { get; } = new("ACTION", "check", "payment", "ACCOUNT", "AMOUNT", "PAY_ID", "PAY_DATE", DateFormat, "ДД.ММ.ГГГГ_ЧЧ:ММ:СС");
 
@@ -42,16 +39,16 @@ public sealed class SberProtocol : IOnlineProtocol
         _ => 300, // Internal: an unexpected failure of the centre
     };
 
-    public XElement Write(OnlineRequest request, OnlineAnswer answer, RegionClock clock)
+    public XElement Write(OnlineRequest request, OnlineReply answer)
     {
         var response = new XElement("response", new XElement("CODE", Code(answer.Status)), new XElement("MESSAGE", answer.Message));
         if (answer is { Status: OnlineStatus.Ok, Payee: { } payee })
             response.Add(new XElement("FIO", payee.MaskedPayer ?? ""), new XElement("ADDRESS", payee.Address),
-                new XElement("BALANCE", OnlineGateway.Money(payee.Balance.Debt - payee.Balance.Advance)), new XElement("REC_SUM", OnlineGateway.Money(payee.Balance.ToPay)));
+                new XElement("BALANCE", IOnlineProtocol.Money(payee.Balance)), new XElement("REC_SUM", IOnlineProtocol.Money(payee.ToPay)));
         // A payment, and code 8 with the original payment's EXT_ID, REG_DATE and AMOUNT, so that the bank can reconcile (§1.1).
-        if (answer is { Status: OnlineStatus.Ok or OnlineStatus.Repeated or OnlineStatus.Conflict, Payment: { PaymentId: { } id, PostedAt: { } at } payment })
-            response.Add(new XElement("EXT_ID", id), new XElement("REG_DATE", clock.Local(at).ToString(DateFormat, CultureInfo.InvariantCulture)),
-                new XElement("AMOUNT", OnlineGateway.Money(payment.Amount)));
+        if (answer is { Status: OnlineStatus.Ok or OnlineStatus.Repeated or OnlineStatus.Conflict, Payment: { Id: var id, PostedLocal: { } at } payment })
+            response.Add(new XElement("EXT_ID", id), new XElement("REG_DATE", at.ToString(DateFormat, CultureInfo.InvariantCulture)),
+                new XElement("AMOUNT", IOnlineProtocol.Money(payment.Amount)));
         return response;
     }
 }

@@ -1,4 +1,4 @@
-namespace OpenErc.Operations.Payments;
+namespace OpenErc.Exchange.Registries;
 
 /// <summary>
 /// Where an agent's payment registry keeps each field: a text file of one payment per line, fields separated by

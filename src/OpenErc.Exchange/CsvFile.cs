@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpenErc.Operations;
+namespace OpenErc.Exchange;
 
 /// <summary>
 /// The CSV files the centre hands out: UTF-8 with a BOM, <c>;</c> between fields, CRLF line ends, amounts with a decimal

@@ -1,7 +1,24 @@
 using System.Globalization;
 using MiniExcelLibs;
+using OpenErc.Core.Common;
+using OpenErc.Core.Payments;
 
-namespace OpenErc.Operations.Payments;
+namespace OpenErc.Exchange.Registries;
+
+/// <summary>One allocation line in a supplier's transfer registry.</summary>
+public sealed record TransferRegistryLine(long PaymentId, DateOnly PaidOn, string AccountNumber, string? Payer, string? Address, string? Service,
+    BillingPeriod? ServiceMonth, AllocationKind Kind, decimal Amount, decimal Commission)
+{
+    public decimal Net => Amount - Commission;
+}
+
+/// <summary>The lines behind a supplier's transfer for a day of receipts, with their totals.</summary>
+public sealed record TransferRegistry(long SupplierId, string Supplier, string SupplierInn, DateOnly Day, IReadOnlyList<TransferRegistryLine> Lines)
+{
+    public decimal Amount => Lines.Sum(l => l.Amount);
+    public decimal Commission => Lines.Sum(l => l.Commission);
+    public decimal Net => Amount - Commission;
+}
 
 /// <summary>
 /// A supplier's transfer registry as a file: one row per allocation line (date of payment, account, payer, address,
