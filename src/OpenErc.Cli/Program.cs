@@ -11,5 +11,6 @@ RecalcCommands.AddTo(billing);
 root.Subcommands.Add(billing);
 root.Subcommands.Add(PaymentCommands.Create());
 root.Subcommands.Add(ReceiptCommands.Create());
+root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

@@ -128,6 +128,7 @@ public static class OpenErcWebHost
         app.MapPaymentRegistryApi();
         app.MapReceiptApi();
         app.MapPassportApi();
+        app.MapImportApi();
         app.MapSupplierApi();
         // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OpenErc.Exchange.Legacy;
+using OpenErc.Operations.Registry;
+using Spectre.Console;
+
+namespace OpenErc.Cli;
+
+/// <summary><c>openerc import PATH --format kvado</c>: an earlier system's region into the registry, whole or not at all.</summary>
+public static class ImportCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("PATH") { Description = "Файл или папка выгрузки (для Квадо — файлы домов и приборов учёта, *.json)" };
+        var format = new Option<string>("--format") { Description = "Формат: kvado или dbf", Required = true };
+        var profile = new Option<FileInfo?>("--profile")
+        {
+            Description = "Для dbf: JSON с полями таблицы, например { \"CodePage\": \"cp866\", \"Account\": \"LS\", \"Address\": \"ADRES\", \"Flat\": \"KV\" }",
+        };
+        var source = new Option<string?>("--source") { Description = "Имя прежней системы (ключ повторных загрузок); по умолчанию Квадо или DBF" };
+        var region = new Option<string>("--region") { Description = "Субъект РФ домов (в выгрузке его нет)", DefaultValueFactory = _ => "" };
+        var municipality = new Option<long?>("--municipality") { Description = "Муниципальное образование домов с неизвестным ОКТМО (номер)" };
+        var dry = new Option<bool>("--dry-run") { Description = "Только показать, что будет создано и изменено" };
+        var cmd = new Command("import", "Загрузить данные прежней системы: дома, помещения, лицевые счета, собственники, регистрации, приборы учёта и показания")
+            { path, format, profile, source, region, municipality, dry };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            string kind = parse.GetValue(format)!.ToLowerInvariant();
+            if (kind is not ("kvado" or "dbf"))
+            {
+                AnsiConsole.MarkupLine("[red]Поддерживаемые форматы: kvado, dbf[/]");
+                return 2;
+            }
+            string target = parse.GetValue(path)!;
+            string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind == "dbf" ? "*.dbf" : "*.json").Order(StringComparer.Ordinal).ToArray()
+                : File.Exists(target) ? [target] : [];
+            if (names.Length == 0)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Нет файлов выгрузки: {target}[/]");
+                return 2;
+            }
+            var files = new List<(string, byte[])>();
+            foreach (var name in names) files.Add((Path.GetFileName(name), await File.ReadAllBytesAsync(name, ct)));
+            LegacyRegion legacy;
+            IReadOnlyList<LegacyError> errors;
+            IReadOnlyList<string> warnings = [];
+            if (kind == "kvado") (legacy, errors, warnings) = KvadoExport.Read(files);
+            else
+            {
+                var table = parse.GetValue(profile) is { } json
+                    ? JsonSerializer.Deserialize<AccountTableProfile>(await File.ReadAllTextAsync(json.FullName, ct))!
+                    : new AccountTableProfile();
+                (legacy, errors) = AccountTable.ReadDbf(files[0].Item1, files[0].Item2, table);
+            }
+            LegacyImportReport? report = null;
+            if (errors.Count == 0)
+            {
+                await using var database = await CliDatabase.OpenAsync(parse, ct);
+                await database.MigrateAsync(ct);
+                await using var db = database.CreateContext();
+                report = await LegacyImport.ApplyAsync(db, legacy,
+                    new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : "Квадо"), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry)), CliDatabase.Clock, ct);
+                errors = report.Errors;
+                warnings = [.. warnings, .. report.Warnings];
+            }
+            foreach (var w in warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]{w}[/]");
+            if (errors.Count > 0)
+            {
+                var table = new Table().AddColumns("Где", "Ошибка");
+                foreach (var e in errors) table.AddRow(Markup.Escape(e.Place), Markup.Escape(e.Reason));
+                AnsiConsole.MarkupLine("[red]Ничего не загружено. Ошибки:[/]");
+                AnsiConsole.Write(table);
+                return 1;
+            }
+            var counts = new Table().AddColumns("Объекты", "Создано", "Изменено");
+            foreach (var objects in report!.Created.Keys.Union(report.Changed.Keys))
+                counts.AddRow(objects, report.Created.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture),
+                    report.Changed.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture));
+            AnsiConsole.Write(counts);
+            AnsiConsole.MarkupLine(report.Applied ? "[green]Загружено[/]" : "[yellow]Пробный прогон: ничего не сохранено[/]");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,51 @@
+namespace OpenErc.Exchange.Legacy;
+
+/// <summary>
+/// What an earlier billing system hands over, in one shape whatever its format (exchange.md §5.3: a canonical staging
+/// model equal to §5.1's objects): houses with their premises, accounts and the people on them, and the meters with
+/// their readings. Every object keeps the source's id (the key of a later import) and its place in the file.
+/// </summary>
+public sealed record LegacyRegion(IReadOnlyList<LegacyHouse> Houses, IReadOnlyList<LegacyMeter> Meters);
+
+public sealed record LegacyHouse(string Place, string Id, string Address, string? Settlement, string? Street, string House, string? Block, Guid? FiasGuid,
+    string? Oktmo, string? CadastralNumber, int Entrances, int Floors, IReadOnlyList<LegacyPremise> Premises);
+
+public sealed record LegacyPremise(string Place, string Id, string Number, bool Residential, bool CommunalFlat, decimal TotalArea, decimal? LivingArea,
+    int? Rooms, int? Entrance, int? Floor, string? CadastralNumber, IReadOnlyList<LegacyAccount> Accounts);
+
+/// <param name="Number">The account's number in the source: kept as its other number, citizens pay by it.</param>
+/// <param name="Balance">The opening balance (debt + / advance −) on <paramref name="BalanceOn"/>.</param>
+public sealed record LegacyAccount(string Place, string Id, string Number, string? OldNumber, DateOnly OpenedOn, DateOnly? ClosedOn, int? Residing,
+    decimal? Balance, DateOnly? BalanceOn, decimal? Area, string? UnifiedNumber, string? ServiceId, IReadOnlyList<LegacyResident> Residents);
+
+/// <summary>A share of ownership as the source writes it: <c>142/584</c> exactly, or a decimal as n/10^k.</summary>
+public readonly record struct Fraction(long Numerator, long Denominator)
+{
+    public decimal Value => (decimal)Numerator / Denominator;
+
+    public override string ToString() => $"{Numerator}/{Denominator}";
+}
+
+/// <param name="Owner">The person owns a share of the premise (<see cref="Share"/>, whole when not given).</param>
+/// <param name="Registration">Registered on the account: permanent or temporary, from, to, why it ended.</param>
+public sealed record LegacyResident(string Place, string Id, LegacyPerson Person, bool Owner, Fraction? Share, bool MainPayer, string? Relation,
+    LegacyRegistration? Registration);
+
+public sealed record LegacyPerson(string LastName, string FirstName, string? MiddleName, DateOnly? BirthDate, bool? Male, string? Snils, string? Phone,
+    string? Email);
+
+/// <param name="EndReason">The source's words: «Выехал», «Умер», «Окончание временной регистрации…», «Выписан на основании решения суда», …</param>
+public sealed record LegacyRegistration(bool Permanent, DateOnly From, DateOnly? To, string? EndReason, string? ArrivedFrom, string? DepartedTo);
+
+/// <param name="Resource">The source's type: «ХВС», «ГВС», «Эл. однотарифный», «Эл. двухтарифный», «Эл. трехтарифный», «Газ», «Отопление».</param>
+/// <param name="HouseId">A building meter's house; <paramref name="PremiseId"/> an individual one's premise.</param>
+public sealed record LegacyMeter(string Place, string Id, string? HouseId, string? PremiseId, string Resource, int Zones, string Serial, string? Model,
+    DateOnly InstalledOn, DateOnly? SealedOn, DateOnly? NextVerificationOn, DateOnly? RemovedOn, int Digits, IReadOnlyList<LegacyReading> Readings);
+
+public sealed record LegacyReading(string Place, DateOnly On, int Zone, decimal Value);
+
+/// <summary>A record refused: where in the file (a file name and a path such as <c>houses[0].premises[2].accounts[0]</c>) and why, in Russian.</summary>
+public sealed record LegacyError(string Place, string Reason)
+{
+    public override string ToString() => $"{Place}: {Reason}";
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Mvc;
+using OpenErc.Core.Common;
+using OpenErc.Core.Meters;
+using OpenErc.Exchange.Legacy;
+using OpenErc.Exchange.Readings;
+using OpenErc.Operations.Cabinet;
+using OpenErc.Operations.Registry;
+using OpenErc.Storage;
+using OpenErc.Web.Security;
+
+namespace OpenErc.Web.Api;
+
+/// <summary>
+/// <c>POST /api/v1/imports/kvado</c>: an earlier system's export (the Квадо houses and meters files) into the registry,
+/// whole or not at all, the same as <c>openerc import PATH --format kvado</c>; <c>dryRun=true</c> only counts.
+/// </summary>
+public static class ImportApi
+{
+    /// <summary>The largest upload: the files of a region's export.</summary>
+    public const long MaxBytes = 1024L * 1024 * 1024;
+
+    public static void MapImportApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/readings/import", async (HttpContext http, OpenErcDatabase database, RegionClock clock, ReadingRules rules, CancellationToken ct) =>
+            {
+                IFormCollection form;
+                try
+                {
+                    form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : throw new InvalidDataException();
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    return RegistryApi.Invalid(new() { [""] = ["Передайте файл показаний как multipart/form-data: поле file, поле source"] });
+                }
+                if (form.Files.GetFile("file") is not { Length: > 0 } file) return RegistryApi.Invalid(new() { ["file"] = ["Приложите файл показаний (CSV или DBF)"] });
+                if (!Enum.TryParse<ReadingSource>(form["source"].FirstOrDefault() ?? "Import", out var source)
+                    || source is not (ReadingSource.Import or ReadingSource.Automatic or ReadingSource.Bank))
+                    return RegistryApi.Invalid(new() { ["source"] = ["Откуда показания: Import (файл УК или поставщика), Automatic (система учёта), Bank (реестр банка)"] });
+                using var content = new MemoryStream();
+                await file.CopyToAsync(content, ct);
+                var (rows, unread) = ReadingFile.Read(Path.GetFileName(file.FileName), content.ToArray(), new ReadingFileProfile());
+                await using var db = database.CreateContext();
+                return TypedResults.Ok(await ReadingFiles.ImportAsync(db, rows, unread, source, rules, clock, SecuritySetup.Actor(http.User), ct));
+            })
+            .RequireAuthorization(Duties.Readings).WithTags("Загрузка данных")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
+            .WithSummary("Загрузить файл показаний (CSV «ЛС;Заводской номер;Зона;Дата;Показание» или DBF с полями LS, NOMER, ZONA, DATA, POK): " +
+                         "каждая строка проверяется как в личном кабинете, отказанные — с причиной")
+            .Accepts<IFormFile>("multipart/form-data").Produces<ReadingImportReport>().ProducesValidationProblem();
+
+        app.MapPost("/api/v1/imports/kvado", async (HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
+            {
+                IFormCollection form;
+                try
+                {
+                    form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : throw new InvalidDataException();
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    return RegistryApi.Invalid(new() { [""] = ["Передайте файлы выгрузки как multipart/form-data: поля files — файлы домов и приборов учёта"] });
+                }
+                if (form.Files.Count == 0) return RegistryApi.Invalid(new() { ["files"] = ["Приложите файлы выгрузки Квадо (*.json)"] });
+                var files = new List<(string, byte[])>();
+                foreach (var file in form.Files)
+                {
+                    using var content = new MemoryStream();
+                    await file.CopyToAsync(content, ct);
+                    files.Add((Path.GetFileName(file.FileName), content.ToArray()));
+                }
+                var (legacy, errors, warnings) = KvadoExport.Read(files);
+                if (errors.Count > 0) return Refused(errors, warnings);
+                long? municipality = long.TryParse(form["municipalityId"].FirstOrDefault(), out var m) ? m : null;
+                await using var db = database.CreateContext();
+                var report = await LegacyImport.ApplyAsync(db, legacy, new LegacyImportOptions("Квадо", form["region"].FirstOrDefault()?.Trim() ?? "", municipality,
+                    DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)), clock, ct);
+                if (report.Errors.Count > 0) return Refused(report.Errors, [.. warnings, .. report.Warnings]);
+                return TypedResults.Ok(report with { Warnings = [.. warnings, .. report.Warnings] });
+            })
+            .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
+            .WithSummary("Загрузить выгрузку Квадо (файлы домов и приборов учёта): целиком или ничего; dryRun=true — только показать, что изменится")
+            .Accepts<IFormFile>("multipart/form-data").Produces<LegacyImportReport>().ProducesProblem(400);
+    }
+
+    private static IResult Refused(IEnumerable<LegacyError> errors, IEnumerable<string> warnings) =>
+        TypedResults.Problem("Файл не загружен: исправьте ошибки и загрузите его снова", statusCode: 400, title: "Ничего не загружено",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors.ToList(), ["warnings"] = warnings.ToList() });
+}
