@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace OpenErc.Operations.Tests.Legacy;
+namespace OpenErc.Testing;
 
 /// <summary>
 /// A Квадо export (exchange.md §5.1) of two houses: in the first a flat of two owners (142/584 and 442/584) with a
 /// registered family, a communal flat of two rooms' accounts, and a closed account with an old number and its ЕЛС; in
 /// the second a flat whose tenant departed. Numbers come as strings and as numbers, as the format allows.
 /// </summary>
-internal static class KvadoSample
+public static class KvadoSample
 {
     public const string Houses = """
         [

@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+using OpenErc.Testing;
+using OpenErc.Web.Security;
+using Shouldly;
+using Xunit;
+
+namespace OpenErc.Web.Tests;
+
+/// <summary>«Загрузка данных» in the browser: the administrator tries an earlier system's export dry, then loads it; the registry holds it.</summary>
+public sealed class ImportJourneyTests(DemoWebHost host) : IClassFixture<DemoWebHost>
+{
+    [Fact]
+    public async Task The_administrator_loads_a_kvado_export_dry_then_for_real()
+    {
+        string municipality = await host.ScalarAsync<string>("SELECT name FROM municipalities ORDER BY id LIMIT 1");
+        long buildings = await host.ScalarAsync<long>("SELECT count(*) FROM buildings");
+        var (_, cookies) = await host.SignedInAsync(await host.CreateUserAsync(Roles.Administrator));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000, cookies);
+        await page.GotoAsync("/imports");
+        await page.Locator("input[type=file]").First.SetInputFilesAsync(KvadoSample.Files()
+            .Select(f => new FilePayload { Name = f.Name, MimeType = "application/json", Buffer = f.Content }).ToArray());
+        await Assertions.Expect(page.GetByTestId("kvado-files")).ToHaveTextAsync("houses.json, meters.json");
+        await OperatorJourneyTests.Input(page, "kvado-region").FillAsync("Новоградская область");
+        await CorrectionJourneyTests.ChooseAsync(page, "kvado-municipality", municipality);
+
+        // Dry: the counts, nothing stored.
+        await page.GetByTestId("kvado-upload").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("kvado-report")).ToContainTextAsync("Пробный прогон: ничего не сохранено");
+        await Assertions.Expect(page.GetByTestId("kvado-report")).ToContainTextAsync("Лицевые счета");
+        (await host.ScalarAsync<long>("SELECT count(*) FROM buildings")).ShouldBe(buildings);
+
+        // For real.
+        await page.GetByTestId("kvado-dry").ClickAsync();
+        await page.GetByTestId("kvado-upload").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("kvado-report")).ToContainTextAsync("Загружено");
+        (await host.ScalarAsync<long>("SELECT count(*) FROM buildings")).ShouldBe(buildings + 2);
+        (await host.ScalarAsync<long>("SELECT count(*) FROM account_aliases WHERE number = '75ДА533315'")).ShouldBe(1);
+    }
+}
