@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OpenErc.Core.Common;
 using OpenErc.Core.Meters;
+using OpenErc.Exchange.Gis;
 using OpenErc.Exchange.Legacy;
 using OpenErc.Exchange.Readings;
 using OpenErc.Operations.Cabinet;
@@ -23,15 +24,8 @@ public static class ImportApi
     {
         app.MapPost("/api/v1/readings/import", async (HttpContext http, OpenErcDatabase database, RegionClock clock, ReadingRules rules, CancellationToken ct) =>
             {
-                IFormCollection form;
-                try
-                {
-                    form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : throw new InvalidDataException();
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    return RegistryApi.Invalid(new() { [""] = ["Передайте файл показаний как multipart/form-data: поле file, поле source"] });
-                }
+                var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте файл показаний как multipart/form-data: поле file, поле source", ct);
+                if (form is null) return refusal!;
                 if (form.Files.GetFile("file") is not { Length: > 0 } file) return RegistryApi.Invalid(new() { ["file"] = ["Приложите файл показаний (CSV или DBF)"] });
                 if (!Enum.TryParse<ReadingSource>(form["source"].FirstOrDefault() ?? "Import", out var source)
                     || source is not (ReadingSource.Import or ReadingSource.Automatic or ReadingSource.Bank))
@@ -48,17 +42,39 @@ public static class ImportApi
                          "каждая строка проверяется как в личном кабинете, отказанные — с причиной")
             .Accepts<IFormFile>("multipart/form-data").Produces<ReadingImportReport>().ProducesValidationProblem();
 
+        var gis = app.MapGroup("/api/v1/gis").WithTags("ГИС ЖКХ").RequireAuthorization(Duties.Accounts);
+        gis.MapGet("/accounts", async (long? buildingId, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
+            {
+                await using var conn = new Npgsql.NpgsqlConnection(database.ConnectionString);
+                await conn.OpenAsync(ct);
+                var rows = await GisAccounts.RowsAsync(conn, buildingId, clock.Today, ct);
+                return TypedResults.File(GisAccountsFile.Write(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    $"gis_accounts_{clock.Today:yyyy-MM-dd}.xlsx");
+            })
+            .WithSummary("Лицевые счета для размещения в ГИС ЖКХ (ЛС РЦ): книга XLSX по шаблону, с уже присвоенными ЕЛС и ИЖКУ");
+        gis.MapPost("/accounts/identifiers", async (HttpContext http, OpenErcDatabase database, CancellationToken ct) =>
+            {
+                var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте файл как multipart/form-data: поле file", ct);
+                if (form is null) return refusal!;
+                if (form.Files.GetFile("file") is not { Length: > 0 } file) return RegistryApi.Invalid(new() { ["file"] = ["Приложите файл идентификаторов из ГИС ЖКХ (XLSX)"] });
+                using var content = new MemoryStream();
+                await file.CopyToAsync(content, ct);
+                var (rows, unread) = GisAccountsFile.ReadIdentifiers(Path.GetFileName(file.FileName), content.ToArray());
+                if (unread.Count > 0) return Refused(unread, []);
+                await using var db = database.CreateContext();
+                var (set, errors) = await GisAccounts.ImportIdentifiersAsync(db, rows, SecuritySetup.Actor(http.User), ct);
+                return errors.Count > 0 ? Refused(errors, []) : TypedResults.Ok(new { set });
+            })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
+            .WithSummary("Загрузить ЕЛС и ИЖКУ, присвоенные ГИС ЖКХ (XLSX со столбцами «Номер ЛС (иной идентификатор потребителя)», " +
+                         "«Единый лицевой счет», «Идентификатор ЖКУ»): все строки или ничего")
+            .Accepts<IFormFile>("multipart/form-data").ProducesProblem(400);
+
         app.MapPost("/api/v1/imports/kvado", async (HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
             {
-                IFormCollection form;
-                try
-                {
-                    form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : throw new InvalidDataException();
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    return RegistryApi.Invalid(new() { [""] = ["Передайте файлы выгрузки как multipart/form-data: поля files — файлы домов и приборов учёта"] });
-                }
+                var (form, refusal) = await RegistryApi.UploadAsync(http,
+                    "Передайте файлы выгрузки как multipart/form-data: поля files — файлы домов и приборов учёта", ct);
+                if (form is null) return refusal!;
                 if (form.Files.Count == 0) return RegistryApi.Invalid(new() { ["files"] = ["Приложите файлы выгрузки Квадо (*.json)"] });
                 var files = new List<(string, byte[])>();
                 foreach (var file in form.Files)

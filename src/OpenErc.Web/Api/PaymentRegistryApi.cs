@@ -39,15 +39,8 @@ public static class PaymentRegistryApi
         payments.MapPost("/registries", async (HttpContext http, OpenErcDatabase db, RegistryProfiles profiles, PaymentDates dates, RegionClock clock, ClaimsPrincipal user,
                 CancellationToken ct) =>
             {
-                IFormCollection form;
-                try
-                {
-                    form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : throw new InvalidDataException();
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    return Invalid(new() { [""] = ["Передайте реестр как multipart/form-data: поле file — файл, поле agentId — банк или агент"] });
-                }
+                var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте реестр как multipart/form-data: поле file — файл, поле agentId — банк или агент", ct);
+                if (form is null) return refusal!;
                 var (file, agentId) = (form.Files.GetFile("file"), form["agentId"].FirstOrDefault());
                 var errors = new Dictionary<string, string[]>();
                 if (file is null) errors["file"] = ["Приложите файл реестра (поле file)"];
@@ -86,15 +79,9 @@ public static class PaymentRegistryApi
         payments.MapPost("/bank-statements", async (HttpContext http, OpenErcDatabase db, ReceiptSettings settings, RegionClock clock, ClaimsPrincipal user,
                 CancellationToken ct) =>
             {
-                IFormFile? file;
-                try
-                {
-                    file = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(ct)).Files.GetFile("file") : throw new InvalidDataException();
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    return Invalid(new() { [""] = ["Передайте выписку как multipart/form-data: поле file — файл выгрузки 1С «1CClientBankExchange»"] });
-                }
+                var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте выписку как multipart/form-data: поле file — файл выгрузки 1С «1CClientBankExchange»", ct);
+                if (form is null) return refusal!;
+                var file = form.Files.GetFile("file");
                 if (file is null || file.Length == 0) return Invalid(new() { ["file"] = ["Приложите файл выписки (поле file)"] });
                 using var content = new MemoryStream(checked((int)file.Length));
                 await file.CopyToAsync(content, ct);

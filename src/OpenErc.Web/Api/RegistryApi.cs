@@ -245,6 +245,19 @@ public static class RegistryApi
         db.Reason = http.Request.Query["reason"].ToString() is { Length: > 0 } reason ? reason : null;
     }
 
+    /// <summary>A multipart form of an upload, or the refusal (400, in Russian, with <paramref name="how"/>) of a request that is not one.</summary>
+    internal static async Task<(IFormCollection? Form, IResult? Refusal)> UploadAsync(HttpContext http, string how, CancellationToken ct)
+    {
+        try
+        {
+            if (http.Request.HasFormContentType) return (await http.Request.ReadFormAsync(ct), null);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+        }
+        return (null, Invalid(new() { [""] = [how] }));
+    }
+
     internal static IResult Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value),
             title: "Данные не сохранены: исправьте ошибки", type: "https://openerc.ru/problems/validation");
