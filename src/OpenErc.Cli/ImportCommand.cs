@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using OpenErc.Core.Meters;
 using OpenErc.Exchange.Legacy;
+using OpenErc.Exchange.Readings;
+using OpenErc.Operations.Cabinet;
 using OpenErc.Operations.Registry;
 using Spectre.Console;
 
@@ -13,7 +16,7 @@ public static class ImportCommand
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "Файл или папка выгрузки (для Квадо — файлы домов и приборов учёта, *.json)" };
-        var format = new Option<string>("--format") { Description = "Формат: kvado или dbf", Required = true };
+        var format = new Option<string>("--format") { Description = "Формат: kvado, openerc (книга по шаблону) или dbf", Required = true };
         var profile = new Option<FileInfo?>("--profile")
         {
             Description = "Для dbf: JSON с полями таблицы, например { \"CodePage\": \"cp866\", \"Account\": \"LS\", \"Address\": \"ADRES\", \"Flat\": \"KV\" }",
@@ -27,13 +30,13 @@ public static class ImportCommand
         cmd.SetAction(async (parse, ct) =>
         {
             string kind = parse.GetValue(format)!.ToLowerInvariant();
-            if (kind is not ("kvado" or "dbf"))
+            if (kind is not ("kvado" or "openerc" or "dbf"))
             {
-                AnsiConsole.MarkupLine("[red]Поддерживаемые форматы: kvado, dbf[/]");
+                AnsiConsole.MarkupLine("[red]Поддерживаемые форматы: kvado, openerc, dbf[/]");
                 return 2;
             }
             string target = parse.GetValue(path)!;
-            string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind == "dbf" ? "*.dbf" : "*.json").Order(StringComparer.Ordinal).ToArray()
+            string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind switch { "dbf" => "*.dbf", "openerc" => "*.xlsx", _ => "*.json" }).Order(StringComparer.Ordinal).ToArray()
                 : File.Exists(target) ? [target] : [];
             if (names.Length == 0)
             {
@@ -45,7 +48,7 @@ public static class ImportCommand
             LegacyRegion legacy;
             IReadOnlyList<LegacyError> errors;
             IReadOnlyList<string> warnings = [];
-            if (kind == "kvado") (legacy, errors, warnings) = KvadoExport.Read(files);
+            if (kind != "dbf") (legacy, errors, warnings) = LegacyFormats.Read(kind, files);
             else
             {
                 var table = parse.GetValue(profile) is { } json
@@ -60,7 +63,7 @@ public static class ImportCommand
                 await database.MigrateAsync(ct);
                 await using var db = database.CreateContext();
                 report = await LegacyImport.ApplyAsync(db, legacy,
-                    new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : "Квадо"), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry)), CliDatabase.Clock, ct);
+                    new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : LegacyFormats.SourceOf(kind)), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry)), CliDatabase.Clock, ct);
                 errors = report.Errors;
                 warnings = [.. warnings, .. report.Warnings];
             }
@@ -82,5 +85,40 @@ public static class ImportCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary><c>openerc readings import FILE</c>: a file of readings, line by line by the cabinet's rules.</summary>
+    public static Command Readings()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "CSV «ЛС;Заводской номер;Зона;Дата;Показание» или DBF с полями LS, NOMER, ZONA, DATA, POK" };
+        var source = new Option<ReadingSource>("--source")
+        {
+            Description = "Откуда показания: Import (файл УК или поставщика), Automatic (система учёта), Bank (реестр банка)",
+            DefaultValueFactory = _ => ReadingSource.Import,
+        };
+        var import = new Command("import", "Загрузить показания из файла: каждая строка проверяется как в личном кабинете") { file, source };
+        import.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Файл {path.FullName} не найден[/]");
+                return 2;
+            }
+            if (parse.GetValue(source) is not (ReadingSource.Import or ReadingSource.Automatic or ReadingSource.Bank))
+            {
+                AnsiConsole.MarkupLine("[red]--source: Import, Automatic или Bank[/]");
+                return 2;
+            }
+            var (rows, unread) = ReadingFile.Read(path.Name, await File.ReadAllBytesAsync(path.FullName, ct), new ReadingFileProfile());
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            await using var db = database.CreateContext();
+            var report = await ReadingFiles.ImportAsync(db, rows, unread, parse.GetValue(source), new ReadingRules(), CliDatabase.Clock, Environment.UserName, ct);
+            AnsiConsole.MarkupLineInterpolated($"Строк: {report.Lines}; принято показаний: {report.Saved}; не принято: {report.Refused.Count}");
+            foreach (var e in report.Refused) AnsiConsole.MarkupLineInterpolated($"[yellow]{e.Place}: {e.Reason}[/]");
+            return 0;
+        });
+        return new Command("readings", "Показания приборов учёта") { import };
     }
 }

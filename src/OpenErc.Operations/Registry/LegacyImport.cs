@@ -74,6 +74,12 @@ public static class LegacyImport
 
         public async Task LoadKeysAsync(CancellationToken ct)
         {
+            // One import of a source at a time: a second waits, then sees the first's keys and changes only what differs.
+            await using (var serial = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('legacy-import:' || @s))", Conn, Tx))
+            {
+                serial.Parameters.Add(new NpgsqlParameter<string>("s", options.Source));
+                await serial.ExecuteNonQueryAsync(ct);
+            }
             await using var cmd = new NpgsqlCommand("SELECT kind, legacy_id, object_id FROM legacy_keys WHERE source = @s", Conn, Tx);
             cmd.Parameters.Add(new NpgsqlParameter<string>("s", options.Source));
             await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -203,7 +209,7 @@ public static class LegacyImport
                     (await db.Accounts.FindAsync([accountId], ct))!.PayerPersonId = _keys[("person", payer.Id)];
                 foreach (var (kind, number) in new[] { (AliasKind.Legacy, a.Number), (AliasKind.Legacy, a.OldNumber), (AliasKind.Unified, a.UnifiedNumber),
                              (AliasKind.ServiceId, a.ServiceId) })
-                    if (number is not null) await AliasAsync(a, accountId, kind, number, ct);
+                    if (!string.IsNullOrWhiteSpace(number)) await AliasAsync(a, accountId, kind, number, ct);
                 foreach (var r in a.Residents)
                 {
                     long person = _keys[("person", r.Id)];

@@ -70,12 +70,19 @@ public static class ImportApi
                          "«Единый лицевой счет», «Идентификатор ЖКУ»): все строки или ничего")
             .Accepts<IFormFile>("multipart/form-data").ProducesProblem(400);
 
-        app.MapPost("/api/v1/imports/kvado", async (HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/imports/openerc/template", () =>
+                TypedResults.File(OpenErcTemplate.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "openerc_shablon.xlsx"))
+            .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
+            .WithSummary("Шаблон OpenErc для переноса данных любой системы: листы «Дома», «Помещения», «Лицевые счета», «Граждане», «Приборы учёта», «Показания»");
+
+        app.MapPost("/api/v1/imports/{format}", async (string format, HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
             {
+                if (format is not ("kvado" or "openerc"))
+                    return RegistryApi.Invalid(new() { ["format"] = ["Формат: kvado (выгрузка Квадо) или openerc (книга по шаблону OpenErc)"] });
                 var (form, refusal) = await RegistryApi.UploadAsync(http,
-                    "Передайте файлы выгрузки как multipart/form-data: поля files — файлы домов и приборов учёта", ct);
+                    "Передайте файлы как multipart/form-data: поля files — файлы выгрузки (для Квадо — домов и приборов учёта, для OpenErc — книга XLSX)", ct);
                 if (form is null) return refusal!;
-                if (form.Files.Count == 0) return RegistryApi.Invalid(new() { ["files"] = ["Приложите файлы выгрузки Квадо (*.json)"] });
+                if (form.Files.Count == 0) return RegistryApi.Invalid(new() { ["files"] = ["Приложите файлы выгрузки"] });
                 var files = new List<(string, byte[])>();
                 foreach (var file in form.Files)
                 {
@@ -83,18 +90,19 @@ public static class ImportApi
                     await file.CopyToAsync(content, ct);
                     files.Add((Path.GetFileName(file.FileName), content.ToArray()));
                 }
-                var (legacy, errors, warnings) = KvadoExport.Read(files);
+                var (legacy, errors, warnings) = LegacyFormats.Read(format, files);
                 if (errors.Count > 0) return Refused(errors, warnings);
                 long? municipality = long.TryParse(form["municipalityId"].FirstOrDefault(), out var m) ? m : null;
                 await using var db = database.CreateContext();
-                var report = await LegacyImport.ApplyAsync(db, legacy, new LegacyImportOptions("Квадо", form["region"].FirstOrDefault()?.Trim() ?? "", municipality,
-                    DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)), clock, ct);
+                var report = await LegacyImport.ApplyAsync(db, legacy, new LegacyImportOptions(LegacyFormats.SourceOf(format), form["region"].FirstOrDefault()?.Trim() ?? "",
+                    municipality, DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)), clock, ct);
                 if (report.Errors.Count > 0) return Refused(report.Errors, [.. warnings, .. report.Warnings]);
                 return TypedResults.Ok(report with { Warnings = [.. warnings, .. report.Warnings] });
             })
             .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
             .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
-            .WithSummary("Загрузить выгрузку Квадо (файлы домов и приборов учёта): целиком или ничего; dryRun=true — только показать, что изменится")
+            .WithSummary("Загрузить данные прежней системы (kvado — файлы домов и приборов учёта; openerc — книга по шаблону): целиком или ничего; " +
+                         "dryRun=true — только показать, что изменится")
             .Accepts<IFormFile>("multipart/form-data").Produces<LegacyImportReport>().ProducesProblem(400);
     }
 
