@@ -435,6 +435,34 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Readings_given_with_payments_are_taken_by_the_cabinets_rules_and_a_refused_one_never_refuses_the_payment()
+    {
+        var region = await RegionAsync("reg_readings");
+        await Sql.ExecAsync(region.Cs, $"""
+            INSERT INTO payment_agent_terms (agent_id, valid_from, commission_percent, commission_paid_by, registry_profile, recorded_by)
+            VALUES ({region.Bank}, '2026-01-01', 0, 'recipient', 'sberpok', 'тест')
+            """);
+        var withReadings = RegistryProfile.Sber with { ReadingColumns = [[11, 12]] };
+        string serial = await Sql.ScalarAsync<string>(region.Cs, $"SELECT serial_number FROM meters WHERE id = {region.Flat.ColdMeterId}");
+        // The cold-water meter read 136 on 20.03.2026: 140 is taken; 99 (below it) and «много» are refused, their payments posted.
+        var content = File(Cp1251,
+            Line("4001", Flat, "100,00", date: "02-06-2026") + $";{serial};140",
+            Line("4002", Flat, "100,00", date: "02-06-2026", time: "11-00-00") + $";{serial};99",
+            Line("4003", Flat, "100,00", date: "02-06-2026", time: "12-00-00") + $";{serial};много",
+            "=3;300,00;0,00;300,00");
+        var report = await PaymentRegistries.ImportAsync(region.Cs, region.Bank, "pok.txt", content, region.Options, Ct,
+            new RegistryProfiles(new Dictionary<string, RegistryProfile> { ["sberpok"] = withReadings }));
+        Errors(report).ShouldBeEmpty();
+        report.Registry.Posted.ShouldBe(3);
+        report.Notice.ShouldNotBeNull().ShouldStartWith("Показаний в реестре: 3, принято: 1; не приняты — ");
+        report.Notice.ShouldContain("строка 3: показание «много» — не число");
+        (await Sql.ScalarAsync<decimal>(region.Cs, $"SELECT value FROM meter_readings WHERE meter_id = {region.Flat.ColdMeterId} AND read_on = '2026-06-02'"))
+            .ShouldBe(140m);
+        (await Sql.ScalarAsync<int>(region.Cs, $"SELECT source FROM meter_readings WHERE meter_id = {region.Flat.ColdMeterId} AND read_on = '2026-06-02'"))
+            .ShouldBe((int)Core.Meters.ReadingSource.Bank);
+    }
+
+    [Fact]
     public async Task Only_a_bank_or_payment_agent_sends_registries()
     {
         var region = await RegionAsync("reg_agent");

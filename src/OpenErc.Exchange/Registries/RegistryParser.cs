@@ -9,7 +9,11 @@ namespace OpenErc.Exchange.Registries;
 
 /// <summary>One payment of a registry file; <see cref="LineNo"/> is the line of the file, from 1.</summary>
 public sealed record RegistryLine(int LineNo, string OperationId, string AccountNumber, decimal Amount, decimal? Commission, DateTimeOffset PaidAt,
-    DateOnly PaidOn, BillingPeriod? Period, string? Payer, string? Address);
+    DateOnly PaidOn, BillingPeriod? Period, string? Payer, string? Address)
+{
+    /// <summary>The readings given with the payment, as written: the meter's serial number and the value's text.</summary>
+    public IReadOnlyList<(string Meter, string Value)> Readings { get; init; } = [];
+}
 
 /// <summary>What is wrong with a registry: a line of the file (from 1), or the file as a whole when <see cref="Line"/> is null.</summary>
 public sealed record RegistryError(int? Line, string Reason);
@@ -223,7 +227,10 @@ public static class RegistryParser
         // 01-01-0001 00-00-00 in a zone east of Greenwich is no moment at all (and far too old anyway).
         DateTimeOffset paidAt = default;
         if (dated && !clock.TryFromLocal(date.ToDateTime(time), out paidAt)) reasons.Add($"Неверная дата платежа «{dateText}»: вне календаря");
-        return new RegistryLine(no, operation, account, amount, commission, paidAt, date, period, payer, address);
+        var readings = new List<(string, string)>();
+        foreach (var pair in p.ReadingColumns ?? [])
+            if (pair.Length == 2 && Optional(pair[0]) is { } meter && Optional(pair[1]) is { } value) readings.Add((meter, value));
+        return new RegistryLine(no, operation, account, amount, commission, paidAt, date, period, payer, address) { Readings = readings };
     }
 
     /// <summary>Roubles with kopecks after <c>,</c> or <c>.</c>, no groups of thousands.</summary>

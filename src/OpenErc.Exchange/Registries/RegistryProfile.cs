@@ -47,6 +47,13 @@ public sealed record RegistryProfile
     public int Amount { get; init; } = 9;
     public int? Commission { get; init; } = 10;
 
+    /// <summary>
+    /// Readings a payer gave with the payment (exchange.md §3.4): pairs of columns, the meter's serial number and its
+    /// value, e.g. <c>[[11, 12], [13, 14]]</c>; none by default. A reading never decides the payment: it is checked by the
+    /// cabinet's rules after the registry is posted, and one refused is said in the answer.
+    /// </summary>
+    public int[][]? ReadingColumns { get; init; }
+
     /// <summary>Lines before the first payment that are not payments (a header).</summary>
     public int HeaderLines { get; init; }
 

@@ -5,10 +5,15 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using OpenErc.Core.Common;
+using OpenErc.Core.Meters;
 using OpenErc.Core.Organisations;
-using OpenErc.Operations.Registry;
-using OpenErc.Exchange.Registries;
 using OpenErc.Core.Payments;
+using OpenErc.Exchange.Legacy;
+using OpenErc.Exchange.Readings;
+using OpenErc.Exchange.Registries;
+using OpenErc.Operations.Cabinet;
+using OpenErc.Operations.Registry;
+using OpenErc.Storage;
 
 namespace OpenErc.Operations.Payments;
 
@@ -122,10 +127,30 @@ public static partial class PaymentRegistries
         await tx.CommitAsync(ct);
 
         var notes = new List<string>();
+        if (lines.Any(l => l.Readings.Count > 0)) notes.Add(await ReadingsAsync(connectionString, lines, options, ct));
         if (earlier is { } e) notes.Add($"Этот файл уже загружался: реестр №{e.Id} от {options.Clock.Local(e.At):dd.MM.yyyy HH:mm}");
         if (repeated > 0 && repeated == check.Lines) notes.Add("Все платежи реестра уже были приняты ранее: новых платежей нет");
         else if (repeated > 0) notes.Add($"Платежей, принятых ранее: {repeated} — повторно не проведены");
         return new RegistryImportReport((await GetSummaryAsync(conn, id, ct))!, check.Encoding, [], notes.Count > 0 ? string.Join(". ", notes) : null);
+    }
+
+    /// <summary>
+    /// The readings the payers gave with their payments (exchange.md §3.4), dated by the payment's day and checked by the
+    /// cabinet's rules through <see cref="ReadingFiles"/> (the channel «Банк»); what was taken and each refusal, for the answer.
+    /// </summary>
+    private static async Task<string> ReadingsAsync(string connectionString, List<RegistryLine> lines, PostingOptions options, CancellationToken ct)
+    {
+        var rows = new List<ReadingRow>();
+        var unread = new List<LegacyError>();
+        foreach (var l in lines)
+            foreach (var (meter, text) in l.Readings)
+                if (decimal.TryParse(text.Replace(',', '.'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+                    rows.Add(new ReadingRow($"строка {l.LineNo}", l.AccountNumber, meter, 1, l.PaidOn, value));
+                else unread.Add(new($"строка {l.LineNo}", $"показание «{text}» — не число"));
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(connectionString), options.Clock);
+        var report = await ReadingFiles.ImportAsync(db, rows, unread, ReadingSource.Bank, new ReadingRules(), options.Clock, options.PostedBy, ct);
+        return $"Показаний в реестре: {report.Lines}, принято: {report.Saved}" +
+               (report.Refused.Count > 0 ? "; не приняты — " + string.Join("; ", report.Refused.Take(20).Select(r => r.ToString())) : "");
     }
 
     /// <summary>
