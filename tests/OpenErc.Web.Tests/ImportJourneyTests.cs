@@ -19,11 +19,13 @@ public sealed class ImportJourneyTests(DemoWebHost host) : IClassFixture<DemoWeb
         await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
         var page = await host.NewPageAsync(browser, 60_000, cookies);
         await page.GotoAsync("/imports");
+        // The choices first: the select answering proves the page interactive before the files are given to it.
+        await CorrectionJourneyTests.ChooseAsync(page, "kvado-municipality", municipality);
+        await OperatorJourneyTests.Input(page, "kvado-region").FillAsync("Новоградская область");
+        await OperatorJourneyTests.Input(page, "kvado-region").PressAsync("Tab");
         await page.Locator("input[type=file]").First.SetInputFilesAsync(KvadoSample.Files()
             .Select(f => new FilePayload { Name = f.Name, MimeType = "application/json", Buffer = f.Content }).ToArray());
         await Assertions.Expect(page.GetByTestId("kvado-files")).ToHaveTextAsync("houses.json, meters.json");
-        await OperatorJourneyTests.Input(page, "kvado-region").FillAsync("Новоградская область");
-        await CorrectionJourneyTests.ChooseAsync(page, "kvado-municipality", municipality);
 
         // Dry: the counts, nothing stored.
         await page.GetByTestId("kvado-upload").ClickAsync();
