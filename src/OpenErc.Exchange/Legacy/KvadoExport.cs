@@ -259,18 +259,8 @@ public static class KvadoExport
 
         private Fraction? Share(string place, string text)
         {
-            text = text.Trim().Replace(',', '.');
-            int slash = text.IndexOf('/');
-            if (slash > 0 && long.TryParse(text[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out long n)
-                          && long.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out long d) && d > 0 && n > 0 && n <= d)
-                return new Fraction(n, d);
-            if (slash < 0 && decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) && v is > 0m and <= 1m)
-            {
-                long den = 1;
-                for (int i = 0; i < v.Scale && den < 1_000_000_000_000_000; i++) den *= 10;
-                return new Fraction((long)(v * den), den);
-            }
-            Errors.Add(new(place, $"Доля «{text}» не читается: нужна дробь вида 1/2 или 142/584, или десятичная от 0 до 1"));
+            if (Fraction.TryParse(text, out var share)) return share;
+            Errors.Add(new(place, $"Доля «{text.Trim()}» не читается: нужна дробь вида 1/2 или 142/584, или десятичная от 0 до 1"));
             return null;
         }
 

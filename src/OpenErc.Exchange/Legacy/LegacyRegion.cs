@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace OpenErc.Exchange.Legacy;
 
 /// <summary>
@@ -22,6 +24,27 @@ public sealed record LegacyAccount(string Place, string Id, string Number, strin
 public readonly record struct Fraction(long Numerator, long Denominator)
 {
     public decimal Value => (decimal)Numerator / Denominator;
+
+    /// <summary>A share as written: <c>n/d</c> with 0 &lt; n ≤ d, or a decimal in (0, 1] (a comma or a point) as n/10^k.</summary>
+    public static bool TryParse(string text, out Fraction share)
+    {
+        share = default;
+        text = text.Trim().Replace(',', '.');
+        int slash = text.IndexOf('/');
+        if (slash > 0)
+        {
+            if (!long.TryParse(text[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out long n)
+                || !long.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out long d) || d <= 0 || n <= 0 || n > d)
+                return false;
+            share = new Fraction(n, d);
+            return true;
+        }
+        if (slash == 0 || !decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v is <= 0m or > 1m) return false;
+        long den = 1;
+        for (int i = 0; i < v.Scale && den < 1_000_000_000_000_000; i++) den *= 10;
+        share = new Fraction((long)(v * den), den);
+        return true;
+    }
 
     public override string ToString() => $"{Numerator}/{Denominator}";
 }

@@ -120,11 +120,8 @@ public static class OpenErcTemplate
         Fraction? fraction = null;
         if (share.Length > 0)
         {
-            var parts = share.Replace(',', '.').Split('/');
-            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long n)
-                                  && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long d) && d > 0 && n > 0 && n <= d)
-                fraction = new Fraction(n, d);
-            else row.Fail("Доля", $"«{share}» — дробь вида 1/2 или 142/584");
+            if (Fraction.TryParse(share, out var parsed)) fraction = parsed;
+            else row.Fail("Доля", $"«{share}» — дробь вида 1/2 или 142/584, или десятичная от 0 до 1");
         }
         string registration = row.Text("Регистрация").ToLowerInvariant();
         var from = row.Day("Зарегистрирован с");
