@@ -15,7 +15,7 @@ public static class ImportCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "Файл или папка выгрузки (для Квадо — файлы домов и приборов учёта, *.json)" };
+        var path = new Argument<string>("PATH") { Description = "Файл или папка выгрузки (для Квадо — файлы домов, приборов учёта, начислений и оплат, *.json)" };
         var format = new Option<string>("--format") { Description = "Формат: kvado, openerc (книга по шаблону) или dbf", Required = true };
         var profile = new Option<FileInfo?>("--profile")
         {
@@ -25,8 +25,10 @@ public static class ImportCommand
         var region = new Option<string>("--region") { Description = "Субъект РФ домов (в выгрузке его нет)", DefaultValueFactory = _ => "" };
         var municipality = new Option<long?>("--municipality") { Description = "Муниципальное образование домов с неизвестным ОКТМО (номер)" };
         var dry = new Option<bool>("--dry-run") { Description = "Только показать, что будет создано и изменено" };
-        var cmd = new Command("import", "Загрузить данные прежней системы: дома, помещения, лицевые счета, собственники, регистрации, приборы учёта и показания")
-            { path, format, profile, source, region, municipality, dry };
+        var balanceService = new Option<string?>("--balance-service") { Description = "Код услуги, на которую отнести сальдо без разбивки по услугам (Квадо)" };
+        var balanceSupplier = new Option<string?>("--balance-supplier") { Description = "ИНН поставщика, на которого отнести сальдо без разбивки по услугам" };
+        var cmd = new Command("import", "Загрузить данные прежней системы: дома, помещения, лицевые счета, собственники, регистрации, приборы учёта и показания, сальдо, история начислений и оплат")
+            { path, format, profile, source, region, municipality, dry, balanceService, balanceSupplier };
         cmd.SetAction(async (parse, ct) =>
         {
             string kind = parse.GetValue(format)!.ToLowerInvariant();
@@ -63,7 +65,8 @@ public static class ImportCommand
                 await database.MigrateAsync(ct);
                 await using var db = database.CreateContext();
                 report = await LegacyImport.ApplyAsync(db, legacy,
-                    new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : LegacyFormats.SourceOf(kind)), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry)), CliDatabase.Clock, ct);
+                    new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : LegacyFormats.SourceOf(kind)), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry),
+                        parse.GetValue(balanceService), parse.GetValue(balanceSupplier)), CliDatabase.Clock, ct);
                 errors = report.Errors;
                 warnings = [.. warnings, .. report.Warnings];
             }

@@ -84,6 +84,31 @@ public static class KvadoSample
         ]
         """;
 
-    public static IReadOnlyList<(string Name, byte[] Content)> Files(string houses = Houses, string meters = Meters) =>
-        [("houses.json", Encoding.UTF8.GetBytes(houses)), ("meters.json", Encoding.UTF8.GetBytes(meters))];
+    /// <summary>The charges file: two months of the Орловs' cold water by meter and maintenance, one with a recalculation.</summary>
+    public const string Charges = """
+        [
+          { "id": 80001, "accounts_id": 5001, "period": "2026-09-01", "utilities_id": 1, "utilities_title": "Холодное водоснабжение", "calculated_by": "counter",
+            "bet": "Основная", "cost": "48.20", "volume": "5.25000", "value": "253.05", "recalc": "0.00", "privileges": "0.00" },
+          { "id": 80002, "accounts_id": 5001, "period": "2026-09-01", "utilities_id": 2, "utilities_title": "Содержание жилья", "calculated_by": "standard",
+            "cost": 28.5, "volume": 58.4, "value": 1664.4, "recalc": 0, "privileges": 0 },
+          { "id": 80003, "accounts_id": 5001, "period": "2026-10-01", "utilities_id": 1, "utilities_title": "Холодное водоснабжение", "calculated_by": "counter",
+            "bet": "Основная", "cost": "48.20", "volume": "5.25000", "value": "253.05", "recalc": "-12.05", "privileges": "0.00" }
+        ]
+        """;
+
+    /// <summary>The payments file: the Орловs' payment through a bank's registry and a correction.</summary>
+    public const string Payments = """
+        [
+          { "id": 90001, "accounts_id": 5001, "number": "118", "date": "2026-10-12", "sum": "1917.45", "period": "2026-09-01", "correction": 2,
+            "source": "ПАО Сбербанк", "register_type": "банк", "register_number": "57", "register_date": "2026-10-13" },
+          { "id": 90002, "accounts_id": 5101, "date": "2026-10-20", "sum": -100, "correction": 1, "comment": "ошибочный платёж" }
+        ]
+        """;
+
+    public static IReadOnlyList<(string Name, byte[] Content)> Files(string houses = Houses, string meters = Meters, string charges = Charges,
+        string payments = Payments) =>
+        [
+            ("houses.json", Encoding.UTF8.GetBytes(houses)), ("meters.json", Encoding.UTF8.GetBytes(meters)), ("charges.json", Encoding.UTF8.GetBytes(charges)),
+            ("payments.json", Encoding.UTF8.GetBytes(payments)),
+        ];
 }

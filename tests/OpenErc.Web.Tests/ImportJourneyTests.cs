@@ -25,7 +25,7 @@ public sealed class ImportJourneyTests(DemoWebHost host) : IClassFixture<DemoWeb
         await OperatorJourneyTests.Input(page, "kvado-region").PressAsync("Tab");
         await page.Locator("input[type=file]").First.SetInputFilesAsync(KvadoSample.Files()
             .Select(f => new FilePayload { Name = f.Name, MimeType = "application/json", Buffer = f.Content }).ToArray());
-        await Assertions.Expect(page.GetByTestId("kvado-files")).ToHaveTextAsync("houses.json, meters.json");
+        await Assertions.Expect(page.GetByTestId("kvado-files")).ToHaveTextAsync("houses.json, meters.json, charges.json, payments.json");
 
         // Dry: the counts, nothing stored.
         await page.GetByTestId("kvado-upload").ClickAsync();
@@ -39,5 +39,12 @@ public sealed class ImportJourneyTests(DemoWebHost host) : IClassFixture<DemoWeb
         await Assertions.Expect(page.GetByTestId("kvado-report")).ToContainTextAsync("Загружено");
         (await host.ScalarAsync<long>("SELECT count(*) FROM buildings")).ShouldBe(buildings + 2);
         (await host.ScalarAsync<long>("SELECT count(*) FROM account_aliases WHERE number = '75ДА533315'")).ShouldBe(1);
+
+        // The earlier system's charges and payments on the account card, as history.
+        long orlovs = await host.ScalarAsync<long>("SELECT account_id FROM account_aliases WHERE number = '0500123'");
+        await page.GotoAsync($"/accounts/{orlovs}");
+        await WebHost.OpenTabAsync(page, "Прежняя система");
+        await Assertions.Expect(page.GetByTestId("legacy-charges")).ToContainTextAsync("Холодное водоснабжение");
+        await Assertions.Expect(page.GetByTestId("legacy-payments")).ToContainTextAsync("ПАО Сбербанк, реестр № 57");
     }
 }

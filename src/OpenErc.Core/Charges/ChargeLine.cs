@@ -55,6 +55,13 @@ public enum ChargeLineKind
 
     /// <summary>Пени (ЖК РФ ст. 155 ч. 14, 14.1): accrued to the calculation date minus penalties already billed.</summary>
     [Display(Name = "Пени")] Penalty = 6,
+
+    /// <summary>
+    /// A balance brought from an earlier system when the region moved in (debt + / advance −): the difference between the
+    /// source's opening balance and what was brought before, so that a later file corrects it. Counted as the month's
+    /// opening balance, not as a charge or recalculation.
+    /// </summary>
+    [Display(Name = "Входящее сальдо")] OpeningBalance = 7,
 }
 
 /// <summary>One named input of a calculation, as printed in the trace ("Тариф = 52.37 ₽/м³").</summary>

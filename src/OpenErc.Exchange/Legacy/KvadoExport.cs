@@ -8,7 +8,8 @@ namespace OpenErc.Exchange.Legacy;
 /// The public JSON export of the Квадо system (exchange.md §5.1): the houses file (houses, entrances, premises, rooms,
 /// accounts, residents) and the meters file (meters with their reading history). Values come as strings or numbers
 /// alike; dates are <c>yyyy-MM-dd</c>. Every record that cannot be read is an error with its place (the file and the path
-/// inside it) and the reason in Russian; the charges and payments files are history the centre does not load.
+/// inside it) and the reason in Russian. The charges and payments files are read as history: the centre keeps them, read
+/// only, and they do not change balances (the opening balance is the account's <c>saldo</c>).
 /// </summary>
 public static class KvadoExport
 {
@@ -21,6 +22,8 @@ public static class KvadoExport
         var reader = new Reader();
         var houses = new List<LegacyHouse>();
         var meters = new List<LegacyMeter>();
+        var charges = new List<LegacyCharge>();
+        var payments = new List<LegacyPayment>();
         foreach (var (name, content) in files)
         {
             if (reader.Document(name, content) is not { } root) continue;
@@ -29,10 +32,13 @@ public static class KvadoExport
                 for (int i = 0; i < items.Count; i++) reader.Meter($"{name}: [{i}]", items[i], meters);
             else if (kind == "houses")
                 for (int i = 0; i < items.Count; i++) reader.House($"{name}: [{i}]", items[i], houses);
-            else if (kind is "charges" or "payments") reader.Warnings.Add($"{name}: {(kind == "charges" ? "начисления" : "платежи")} прежней системы не загружаются (история остаётся в её архиве)");
+            else if (kind == "charges")
+                for (int i = 0; i < items.Count; i++) reader.Charge($"{name}: [{i}]", items[i], charges);
+            else if (kind == "payments")
+                for (int i = 0; i < items.Count; i++) reader.Payment($"{name}: [{i}]", items[i], payments);
             else reader.Errors.Add(new(name, "Не файл выгрузки Квадо: ожидается массив домов (с помещениями) или приборов учёта"));
         }
-        return (new LegacyRegion(houses, meters), reader.Errors, reader.Warnings);
+        return (new LegacyRegion(houses, meters) { Charges = charges, Payments = payments }, reader.Errors, reader.Warnings);
     }
 
     /// <summary>What a file holds, by the fields of its first element: houses have premises, meters have a type and values.</summary>
@@ -246,6 +252,40 @@ public static class KvadoExport
                 meters.Add(new LegacyMeter(place, id, house, premise, type, zones, serial, Text(place, m, "model") ?? Text(place, m, "brand"), installed!.Value,
                     Day(place, m, "stamp_date"), Day(place, m, "check_date"), Day(place, m, "replace_date"), Int(place, m, "capacity") ?? 5, readings));
         }
+
+        public void Charge(string place, JsonElement c, List<LegacyCharge> charges)
+        {
+            int before = Errors.Count;
+            string id = Text(place, c, "id", required: true) ?? "";
+            string account = Text(place, c, "accounts_id", required: true) ?? "";
+            var period = Day(place, c, "period", required: true);
+            string service = Text(place, c, "utilities_title") ?? Text(place, c, "utilities_id", required: true) ?? "";
+            string? method = Text(place, c, "calculated_by");
+            if (method is not (null or "counter" or "average" or "standard")) Bad<string>(place, "calculated_by", method, "способ расчёта — counter, average или standard");
+            decimal value = Dec(place, c, "value") ?? 0m, recalc = Dec(place, c, "recalc") ?? 0m, benefit = Dec(place, c, "privileges") ?? 0m;
+            decimal? rate = Dec(place, c, "cost"), volume = Dec(place, c, "volume");
+            if (Errors.Count == before)
+                charges.Add(new LegacyCharge(place, id, account, BillingMonthStart(period!.Value), service, method, Text(place, c, "bet"), rate, volume, value, recalc, benefit));
+        }
+
+        public void Payment(string place, JsonElement p, List<LegacyPayment> payments)
+        {
+            int before = Errors.Count;
+            string id = Text(place, p, "id", required: true) ?? "";
+            string account = Text(place, p, "accounts_id", required: true) ?? "";
+            var day = Day(place, p, "date", required: true);
+            decimal? sum = Dec(place, p, "sum");
+            if (sum is null) Missing(place, "sum");
+            var period = Day(place, p, "period");
+            string? comment = Text(place, p, "comment");
+            if (Text(place, p, "correction") == "1") comment = comment is null ? "Корректировка" : $"Корректировка: {comment}";
+            string? registry = Text(place, p, "register_number") is { } number ? $"реестр № {number}" + (Text(place, p, "register_date") is { } on ? $" от {on}" : "") : null;
+            string? agent = string.Join(", ", new[] { Text(place, p, "source"), registry }.OfType<string>()) is { Length: > 0 } a ? a : null;
+            if (Errors.Count == before)
+                payments.Add(new LegacyPayment(place, id, account, day!.Value, sum!.Value, period is { } m ? BillingMonthStart(m) : null, Text(place, p, "number"), agent, comment));
+        }
+
+        private static DateOnly BillingMonthStart(DateOnly day) => new(day.Year, day.Month, 1);
 
         private static bool SumsToOne(List<Fraction> shares)
         {

@@ -5,9 +5,30 @@ namespace OpenErc.Exchange.Legacy;
 /// <summary>
 /// What an earlier billing system hands over, in one shape whatever its format (exchange.md §5.3: a canonical staging
 /// model equal to §5.1's objects): houses with their premises, accounts and the people on them, and the meters with
-/// their readings. Every object keeps the source's id (the key of a later import) and its place in the file.
+/// their readings, the opening balances divided by service and supplier, and the past charges and payments the centre keeps
+/// as read-only history. Every object keeps the source's id (the key of a later import) and its place in the file.
 /// </summary>
-public sealed record LegacyRegion(IReadOnlyList<LegacyHouse> Houses, IReadOnlyList<LegacyMeter> Meters);
+public sealed record LegacyRegion(IReadOnlyList<LegacyHouse> Houses, IReadOnlyList<LegacyMeter> Meters)
+{
+    /// <summary>Opening balances by service and supplier (an account's undivided balance is <see cref="LegacyAccount.Balance"/>).</summary>
+    public IReadOnlyList<LegacyBalance> Balances { get; init; } = [];
+
+    public IReadOnlyList<LegacyCharge> Charges { get; init; } = [];
+
+    public IReadOnlyList<LegacyPayment> Payments { get; init; } = [];
+}
+
+/// <summary>An account's opening balance (debt + / advance −) on a day for one service (its code or name) and supplier (its ИНН).</summary>
+public sealed record LegacyBalance(string Place, string AccountId, DateOnly? On, decimal Amount, string Service, string SupplierInn);
+
+/// <summary>A past month's charge of a service as the source computed it (exchange.md §5.1, file 3): history, not posted.</summary>
+/// <param name="Method">How the volume was found: «counter», «average», «standard» in Квадо's words.</param>
+public sealed record LegacyCharge(string Place, string Id, string AccountId, DateOnly Month, string Service, string? Method, string? Zone, decimal? Rate,
+    decimal? Volume, decimal Amount, decimal Recalculation, decimal Benefit);
+
+/// <summary>A past payment as the source recorded it (exchange.md §5.1, file 4): history, not posted.</summary>
+public sealed record LegacyPayment(string Place, string Id, string AccountId, DateOnly PaidOn, decimal Amount, DateOnly? Month, string? Number, string? Agent,
+    string? Comment);
 
 public sealed record LegacyHouse(string Place, string Id, string Address, string? Settlement, string? Street, string House, string? Block, Guid? FiasGuid,
     string? Oktmo, string? CadastralNumber, int Entrances, int Floors, IReadOnlyList<LegacyPremise> Premises);

@@ -23,6 +23,9 @@ public static class OpenErcTemplate
         ],
         ["Приборы учёта"] = ["Код", "Код дома", "Код помещения", "Тип", "Заводской номер", "Модель", "Установлен", "Опломбирован", "Следующая поверка", "Снят", "Разрядность"],
         ["Показания"] = ["Код прибора", "Дата", "Зона", "Показание"],
+        ["Сальдо"] = ["Код ЛС", "Дата", "Услуга", "ИНН поставщика", "Сумма"],
+        ["Начисления"] = ["Код", "Код ЛС", "Месяц", "Услуга", "Способ", "Зона", "Тариф", "Объём", "Начислено", "Перерасчёт", "Льгота"],
+        ["Оплаты"] = ["Код", "Код ЛС", "Дата", "Сумма", "За месяц", "Номер", "Агент", "Комментарий"],
     };
 
     /// <summary>The empty workbook: every sheet with its header row.</summary>
@@ -111,8 +114,21 @@ public static class OpenErcTemplate
                 type, zones, x.Row.Text("Заводской номер", true), x.Row.Text("Модель") is { Length: > 0 } m ? m : null, x.Row.Day("Установлен", true) ?? default,
                 x.Row.Day("Опломбирован"), x.Row.Day("Следующая поверка"), x.Row.Day("Снят"), x.Row.Int("Разрядность") ?? 5, readings[id].ToList());
         }).ToList();
-        return (new LegacyRegion(houses, meters), errors);
+        foreach (var orphan in rows["Сальдо"].Concat(rows["Начисления"]).Concat(rows["Оплаты"])
+                     .Where(x => x.Row.Text("Код ЛС") is var a && a.Length > 0 && accounts.All(y => y.Account.Id != a)))
+            errors.Add(new(orphan.Place, $"Нет лицевого счёта с кодом «{orphan.Row.Text("Код ЛС")}»"));
+        var balances = rows["Сальдо"].Select(x => new LegacyBalance(x.Place, x.Row.Text("Код ЛС", true), x.Row.Day("Дата"), x.Row.Number("Сумма", true) ?? 0m,
+            x.Row.Text("Услуга", true), x.Row.Text("ИНН поставщика", true))).ToList();
+        var charges = rows["Начисления"].Select(x => new LegacyCharge(x.Place, x.Row.Text("Код", true), x.Row.Text("Код ЛС", true), Month(x.Row.Day("Месяц", true)),
+            x.Row.Text("Услуга", true), Optional(x.Row.Text("Способ")), Optional(x.Row.Text("Зона")), x.Row.Number("Тариф"), x.Row.Number("Объём"),
+            x.Row.Number("Начислено") ?? 0m, x.Row.Number("Перерасчёт") ?? 0m, x.Row.Number("Льгота") ?? 0m)).ToList();
+        var payments = rows["Оплаты"].Select(x => new LegacyPayment(x.Place, x.Row.Text("Код", true), x.Row.Text("Код ЛС", true), x.Row.Day("Дата", true) ?? default,
+            x.Row.Number("Сумма", true) ?? 0m, x.Row.Day("За месяц") is { } m ? Month(m) : null, Optional(x.Row.Text("Номер")), Optional(x.Row.Text("Агент")),
+            Optional(x.Row.Text("Комментарий")))).ToList();
+        return (new LegacyRegion(houses, meters) { Balances = balances, Charges = charges, Payments = payments }, errors);
     }
+
+    private static DateOnly Month(DateOnly? day) => day is { } d ? new DateOnly(d.Year, d.Month, 1) : default;
 
     private static LegacyResident Resident(string place, Row row)
     {

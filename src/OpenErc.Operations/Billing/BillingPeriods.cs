@@ -142,9 +142,10 @@ public static class BillingPeriods
     /// The balances of month <c>@m</c> as its closing writes them (and as they stand so far while it is open):
     /// <c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing</c> per
     /// account × service × supplier, from the lines and the payment allocations booked in the month and the closing of
-    /// <c>@prev</c> (none while that month is not closed). <paramref name="filter"/> narrows each of the three sources by
+    /// <c>@prev</c> (none while that month is not closed); a balance brought from an earlier system
+    /// (<see cref="ChargeLineKind.OpeningBalance"/>) opens the month it is booked in. <paramref name="filter"/> narrows each of the three sources by
     /// their common columns (<c>account_id</c>, <c>service_id</c>, <c>supplier_id</c>), e.g. <c>AND supplier_id = @supplier</c>.
-    /// Parameters: <c>@m</c>, <c>@prev</c> (dates) and <c>@penalty</c> (<see cref="ChargeLineKind.Penalty"/>), as
+    /// Parameters: <c>@m</c>, <c>@prev</c> (dates), <c>@penalty</c> and <c>@opening</c> (the kinds), as
     /// <see cref="AddBalancesParameters"/> sets them.
     /// </summary>
     internal static string BalancesSql(string filter = "") => $"""
@@ -152,9 +153,10 @@ public static class BillingPeriods
                sum(recalculated) * 0.01 AS recalculated, sum(penalties) * 0.01 AS penalties, sum(paid) AS paid,
                sum(opening) + (sum(charged) + sum(recalculated) + sum(penalties)) * 0.01 - sum(paid) AS closing
         FROM (
-            SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, 0::numeric AS opening,
+            SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id,
+                   CASE WHEN kind = @opening THEN kopecks * 0.01 ELSE 0 END AS opening,
                    CASE WHEN kind = 0 AND service_month = @m THEN kopecks ELSE 0 END AS charged,
-                   CASE WHEN NOT (kind = 0 AND service_month = @m) AND kind <> @penalty THEN kopecks ELSE 0 END AS recalculated,
+                   CASE WHEN NOT (kind = 0 AND service_month = @m) AND kind NOT IN (@penalty, @opening) THEN kopecks ELSE 0 END AS recalculated,
                    CASE WHEN kind = @penalty THEN kopecks ELSE 0 END AS penalties, 0::numeric AS paid
             FROM charge_lines WHERE booking_month = @m {filter}
             UNION ALL
@@ -172,6 +174,7 @@ public static class BillingPeriods
         parameters.Add(MonthParameter("m", month));
         parameters.Add(MonthParameter("prev", Before(month)));
         parameters.Add(new NpgsqlParameter<short>("penalty", (short)ChargeLineKind.Penalty));
+        parameters.Add(new NpgsqlParameter<short>("opening", (short)ChargeLineKind.OpeningBalance));
     }
 
     /// <summary>The month before <paramref name="month"/>; none before the first month, so nothing opens it (SQL NULL matches no row).</summary>

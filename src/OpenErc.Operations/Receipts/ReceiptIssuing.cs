@@ -522,7 +522,8 @@ public static class ReceiptIssuing
             .ToList();
 
         var recalculations = lines
-            .Where(l => l.Kind is not (ChargeLineKind.Charge or ChargeLineKind.Penalty) || l.Kind == ChargeLineKind.Charge && l.ServiceMonth != month)
+            .Where(l => l.Kind is not (ChargeLineKind.Charge or ChargeLineKind.Penalty or ChargeLineKind.OpeningBalance)
+                        || l.Kind == ChargeLineKind.Charge && l.ServiceMonth != month)
             .Select(l => new ReceiptRecalculation(Service(l.ServiceId).Name,
                 (l.Reason ?? l.Kind.Title()) + (l.ServiceMonth != month ? $" (за {l.ServiceMonth.Name()})" : ""), l.Amount))
             .ToList();

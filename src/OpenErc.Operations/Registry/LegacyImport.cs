@@ -2,18 +2,25 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using OpenErc.Core.Accounts;
+using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Residents;
 using OpenErc.Core.Tariffs;
 using OpenErc.Exchange.Legacy;
+using OpenErc.Operations.Billing;
 using OpenErc.Storage;
 
 namespace OpenErc.Operations.Registry;
 
-/// <summary>How an import places what the source does not say: the region's name, and the municipality of houses whose ОКТМО is unknown.</summary>
-public sealed record LegacyImportOptions(string Source, string Region, long? MunicipalityId = null, bool DryRun = false);
+/// <summary>
+/// How an import places what the source does not say: the region's name, the municipality of houses whose ОКТМО is
+/// unknown, and the service (code) and supplier (ИНН) an account's balance goes to when the source does not divide it by
+/// service (Квадо's <c>saldo</c>) — without them such a balance is reported, not brought.
+/// </summary>
+public sealed record LegacyImportOptions(string Source, string Region, long? MunicipalityId = null, bool DryRun = false, string? BalanceService = null,
+    string? BalanceSupplierInn = null);
 
 /// <summary>What an import did (or, dry, would do): objects created and changed by kind, the refusals with their places, the warnings.</summary>
 public sealed record LegacyImportReport(bool Applied, IReadOnlyDictionary<string, int> Created, IReadOnlyDictionary<string, int> Changed,
@@ -25,8 +32,9 @@ public sealed record LegacyImportReport(bool Applied, IReadOnlyDictionary<string
 /// (<c>legacy_keys</c>), so the same file again changes nothing and a later one updates what changed, through the
 /// audited registry with «Импорт из …» as the reason. An account gets the centre's own number and keeps the source's
 /// (and its old one, its ЕЛС and ИЖКУ) as its other numbers; owners with their shares, registrations with their ends,
-/// the number residing, meters with their readings follow. Opening balances are reported, not posted: a balance without
-/// its services and suppliers cannot enter the ledger.
+/// the number residing, meters with their readings follow. Opening balances enter the ledger of the open month as
+/// <see cref="ChargeLineKind.OpeningBalance"/> lines per account × service × supplier (a later file brings only the
+/// difference); past charges and payments are kept as read-only history (<c>legacy_charges</c>, <c>legacy_payments</c>).
 /// </summary>
 public static class LegacyImport
 {
@@ -40,10 +48,8 @@ public static class LegacyImport
         await run.LoadKeysAsync(ct);
         await run.HousesAsync(region, ct);
         if (run.Errors.Count == 0) await run.MetersAsync(region, ct);
-        int balances = region.Houses.SelectMany(h => h.Premises).SelectMany(p => p.Accounts).Count(a => a.Balance is not null and not 0m);
-        if (balances > 0)
-            run.Warnings.Add($"Входящее сальдо {balances} лицевых счетов не проведено: в файле оно без разбивки по услугам и поставщикам — " +
-                             "введите его корректировками («Корректировки» в расчёте)");
+        if (run.Errors.Count == 0) await run.HistoryAsync(region, ct);
+        if (run.Errors.Count == 0) await run.BalancesAsync(region, ct);
         bool apply = run.Errors.Count == 0 && !options.DryRun;
         if (apply) await tx.CommitAsync(ct);
         else await tx.RollbackAsync(ct);
@@ -58,6 +64,8 @@ public static class LegacyImport
         [typeof(Ownership)] = "Собственники", [typeof(Registration)] = "Регистрации", [typeof(ResidentCount)] = "Число проживающих",
         [typeof(AccountAlias)] = "Другие номера счетов", [typeof(Meter)] = "Приборы учёта", [typeof(MeterReading)] = "Показания",
     };
+
+    private const string BalanceName = "Входящее сальдо", ChargesName = "Начисления прежней системы", PaymentsName = "Оплаты прежней системы";
 
     private sealed class Run(OpenErcDbContext db, LegacyImportOptions options, RegionClock clock)
     {
@@ -310,6 +318,170 @@ public static class LegacyImport
                     });
             }
             await SaveAsync(ct);
+        }
+
+        private void Count(Dictionary<string, int> counts, string name, int n)
+        {
+            if (n > 0) counts[name] = counts.GetValueOrDefault(name) + n;
+        }
+
+        /// <summary>The centre's account of a source's account id, or an error at the record's place.</summary>
+        private long? Account(string place, string id)
+        {
+            if (_keys.TryGetValue(("account", id), out long account)) return account;
+            Errors.Add(new(place, $"Лицевой счёт с кодом «{id}» не найден среди лицевых счетов файла"));
+            return null;
+        }
+
+        /// <summary>Past charges and payments, read-only: added once by their source ids, a row that differs is corrected.</summary>
+        public async Task HistoryAsync(LegacyRegion region, CancellationToken ct)
+        {
+            var charges = region.Charges.Select(c => (c, Account: Account(c.Place, c.AccountId))).ToList();
+            var payments = region.Payments.Select(p => (p, Account: Account(p.Place, p.AccountId))).ToList();
+            if (Errors.Count > 0) return;
+            const string counted = "RETURNING (xmax = 0)";
+            if (charges.Count > 0)
+            {
+                await using var cmd = new NpgsqlCommand($"""
+                    INSERT INTO legacy_charges AS t (source, legacy_id, account_id, month, service, method, zone, rate, volume, amount, recalculation, benefit)
+                    SELECT @s, * FROM unnest(@id, @account, @month, @service, @method, @zone, @rate, @volume, @amount, @recalc, @benefit)
+                    ON CONFLICT (source, legacy_id) DO UPDATE SET account_id = excluded.account_id, month = excluded.month, service = excluded.service,
+                        method = excluded.method, zone = excluded.zone, rate = excluded.rate, volume = excluded.volume, amount = excluded.amount,
+                        recalculation = excluded.recalculation, benefit = excluded.benefit
+                    WHERE (t.account_id, t.month, t.service, t.method, t.zone, t.rate, t.volume, t.amount, t.recalculation, t.benefit)
+                          IS DISTINCT FROM (excluded.account_id, excluded.month, excluded.service, excluded.method, excluded.zone, excluded.rate,
+                                            excluded.volume, excluded.amount, excluded.recalculation, excluded.benefit)
+                    {counted}
+                    """, Conn, Tx);
+                cmd.Parameters.Add(new NpgsqlParameter<string>("s", options.Source));
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("id", charges.Select(x => x.c.Id).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<long[]>("account", charges.Select(x => x.Account!.Value).ToArray()));
+                cmd.Parameters.Add(MonthsParameter("month", charges.Select(x => Month(x.c.Month))));
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("service", charges.Select(x => x.c.Service).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<string?[]>("method", charges.Select(x => x.c.Method).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<string?[]>("zone", charges.Select(x => x.c.Zone).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal?[]>("rate", charges.Select(x => x.c.Rate).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal?[]>("volume", charges.Select(x => x.c.Volume).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", charges.Select(x => x.c.Amount).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("recalc", charges.Select(x => x.c.Recalculation).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("benefit", charges.Select(x => x.c.Benefit).ToArray()));
+                await CountAsync(cmd, ChargesName, ct);
+            }
+            if (payments.Count > 0)
+            {
+                await using var cmd = new NpgsqlCommand($"""
+                    INSERT INTO legacy_payments AS t (source, legacy_id, account_id, paid_on, amount, month, number, agent, comment)
+                    SELECT @s, * FROM unnest(@id, @account, @on, @amount, @month, @number, @agent, @comment)
+                    ON CONFLICT (source, legacy_id) DO UPDATE SET account_id = excluded.account_id, paid_on = excluded.paid_on, amount = excluded.amount,
+                        month = excluded.month, number = excluded.number, agent = excluded.agent, comment = excluded.comment
+                    WHERE (t.account_id, t.paid_on, t.amount, t.month, t.number, t.agent, t.comment)
+                          IS DISTINCT FROM (excluded.account_id, excluded.paid_on, excluded.amount, excluded.month, excluded.number, excluded.agent, excluded.comment)
+                    {counted}
+                    """, Conn, Tx);
+                cmd.Parameters.Add(new NpgsqlParameter<string>("s", options.Source));
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("id", payments.Select(x => x.p.Id).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<long[]>("account", payments.Select(x => x.Account!.Value).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<DateOnly[]>("on", payments.Select(x => x.p.PaidOn).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("amount", payments.Select(x => x.p.Amount).ToArray()));
+                cmd.Parameters.Add(MonthsParameter("month", payments.Select(x => x.p.Month is { } m ? Month(m) : (BillingPeriod?)null)));
+                cmd.Parameters.Add(new NpgsqlParameter<string?[]>("number", payments.Select(x => x.p.Number).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<string?[]>("agent", payments.Select(x => x.p.Agent).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<string?[]>("comment", payments.Select(x => x.p.Comment).ToArray()));
+                await CountAsync(cmd, PaymentsName, ct);
+            }
+        }
+
+        private async Task CountAsync(NpgsqlCommand cmd, string name, CancellationToken ct)
+        {
+            int created = 0, changed = 0;
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                if (r.GetBoolean(0)) created++;
+                else changed++;
+            Count(Created, name, created);
+            Count(Changed, name, changed);
+        }
+
+        /// <summary>
+        /// Brings the opening balances into the open month: per account × service × supplier, the source's balance less what
+        /// earlier imports brought, as one <see cref="ChargeLineKind.OpeningBalance"/> line dated by the month the balance
+        /// closes (the month before its day). Undivided balances go to the options' service and supplier, or are reported.
+        /// </summary>
+        public async Task BalancesAsync(LegacyRegion region, CancellationToken ct)
+        {
+            var balances = region.Balances.ToList();
+            var undivided = region.Houses.SelectMany(h => h.Premises).SelectMany(p => p.Accounts).Where(a => a.Balance is not null and not 0m).ToList();
+            if (options.BalanceService is { Length: > 0 } service && options.BalanceSupplierInn is { Length: > 0 } inn)
+                balances.AddRange(undivided.Select(a => new LegacyBalance(a.Place, a.Id, a.BalanceOn, a.Balance!.Value, service, inn)));
+            else if (undivided.Count > 0)
+                Warnings.Add($"Входящее сальдо {undivided.Count} лицевых счетов не проведено: в файле оно без разбивки по услугам и поставщикам — " +
+                             "укажите услугу и поставщика, на которые его отнести");
+            if (balances.Count == 0) return;
+            if (await BillingPeriods.OpenMonthAsync(Conn, Tx, forUpdate: false, ct, share: true) is not { } open)
+            {
+                Errors.Add(new(balances[0].Place, "Расчётный месяц не открыт: входящее сальдо проводится в открытый месяц"));
+                return;
+            }
+            var services = new Dictionary<string, (long Id, string Code, string Unit)>(StringComparer.OrdinalIgnoreCase);
+            await using (var cmd = new NpgsqlCommand("SELECT id, code, name, unit FROM services", Conn, Tx))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct))
+                {
+                    var s = (r.GetInt64(0), r.GetString(1), r.GetString(3));
+                    services[s.Item2] = s;
+                    services.TryAdd(r.GetString(2), s);
+                }
+            var suppliers = new Dictionary<string, long>();
+            await using (var cmd = new NpgsqlCommand("SELECT inn, min(id) FROM organisations WHERE inn IS NOT NULL GROUP BY inn", Conn, Tx))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) suppliers[r.GetString(0)] = r.GetInt64(1);
+            var wanted = new Dictionary<(long Account, long Service, long Supplier), (decimal Amount, DateOnly? On, string Place)>();
+            foreach (var b in balances)
+            {
+                var account = Account(b.Place, b.AccountId);
+                if (!services.TryGetValue(b.Service.Trim(), out var s)) Errors.Add(new(b.Place, $"Услуга «{b.Service}» не найдена в справочнике услуг"));
+                if (!suppliers.TryGetValue(b.SupplierInn.Trim(), out long supplier)) Errors.Add(new(b.Place, $"Поставщик с ИНН «{b.SupplierInn}» не найден"));
+                if (decimal.Round(b.Amount, 2) != b.Amount) Errors.Add(new(b.Place, $"Сальдо {b.Amount} — не в целых копейках"));
+                if (account is null || s.Id == 0 || supplier == 0) continue;
+                var key = (account.Value, s.Id, supplier);
+                var had = wanted.GetValueOrDefault(key);
+                wanted[key] = (had.Amount + b.Amount, b.On ?? had.On, b.Place);
+            }
+            if (Errors.Count > 0) return;
+            var brought = new Dictionary<(long, long, long), decimal>();
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT account_id, service_id, supplier_id, sum(kopecks) * 0.01 FROM charge_lines WHERE kind = @kind AND account_id = ANY(@a) GROUP BY 1, 2, 3
+                """, Conn, Tx))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)ChargeLineKind.OpeningBalance));
+                cmd.Parameters.Add(new NpgsqlParameter<long[]>("a", wanted.Keys.Select(k => k.Account).Distinct().ToArray()));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) brought[(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))] = r.GetDecimal(3);
+            }
+            var buildings = await db.Accounts.Where(a => wanted.Keys.Select(k => k.Account).Contains(a.Id))
+                .Select(a => new { a.Id, db.Premises.First(p => p.Id == a.PremiseId).BuildingId }).ToDictionaryAsync(a => a.Id, a => a.BuildingId, ct);
+            var codes = services.Values.DistinctBy(s => s.Id).ToDictionary(s => s.Id);
+            var lines = new List<(long Building, long Service, ChargeLine Line)>();
+            foreach (var ((account, serviceId, supplier), (amount, on, place)) in wanted)
+            {
+                decimal difference = amount - brought.GetValueOrDefault((account, serviceId, supplier));
+                if (difference == 0m) continue;
+                var month = on is { } day ? Month(day.AddDays(-1)) : open;
+                if (month > open) month = open;
+                string note = $"Входящее сальдо из {options.Source}" + (on is { } d ? $" на {d:dd.MM.yyyy}" : "");
+                var trace = new ChargeTrace("С = сальдо прежней системы − перенесённое ранее", "Перенос сальдо при переходе в ЕРЦ",
+                    [new TraceInput("Сальдо прежней системы", amount, "₽"), new TraceInput("Перенесено ранее", amount - difference, "₽")], note);
+                var (_, code, unit) = codes[serviceId];
+                lines.Add((buildings[account], serviceId, new ChargeLine(account, code, supplier, month, TariffZone.Single, 0m, unit, 0m, 1m, 1m,
+                    VolumeSource.Correction, difference, Money.Exact(difference), trace) { Kind = ChargeLineKind.OpeningBalance }));
+            }
+            if (lines.Count == 0) return;
+            await ChargeLedger.EnsurePartitionAsync(Conn, open, ct);
+            string reason = $"Импорт из {options.Source}";
+            long runId = await Recalculations.NewRunAsync(Conn, Tx, open, $"входящее сальдо: импорт из {options.Source}", $"opening:{options.Source}", "импорт",
+                lines.Count, lines.Sum(l => l.Line.Unrounded), reason, clock, ct);
+            await ChargeLedger.PostAsync(Conn, lines.Select(l => new PostedLine(l.Building, l.Service, open, runId, l.Line, reason, "импорт")).ToList(), ct);
+            Count(Created, BalanceName, lines.Count);
         }
     }
 }

@@ -70,17 +70,23 @@ public static class ImportApi
                          "«Единый лицевой счет», «Идентификатор ЖКУ»): все строки или ничего")
             .Accepts<IFormFile>("multipart/form-data").ProducesProblem(400);
 
+        app.MapGet("/api/v1/accounts/{id:long}/legacy-history", async (long id, OpenErcDatabase database, CancellationToken ct) =>
+                TypedResults.Ok(await LegacyHistory.LoadAsync(database.ConnectionString, id, ct)))
+            .RequireAuthorization(Duties.Read).AddEndpointFilter(Scopes.AccountFilter).WithTags("Лицевые счета")
+            .WithSummary($"Начисления и оплаты прежней системы по лицевому счёту (история, не входит в сальдо; не более {LegacyHistory.MaxRows} последних)")
+            .Produces<LegacyHistoryView>();
+
         app.MapGet("/api/v1/imports/openerc/template", () =>
                 TypedResults.File(OpenErcTemplate.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "openerc_shablon.xlsx"))
             .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
-            .WithSummary("Шаблон OpenErc для переноса данных любой системы: листы «Дома», «Помещения», «Лицевые счета», «Граждане», «Приборы учёта», «Показания»");
+            .WithSummary("Шаблон OpenErc для переноса данных любой системы: листы «Дома», «Помещения», «Лицевые счета», «Граждане», «Приборы учёта», «Показания», «Сальдо», «Начисления», «Оплаты»");
 
         app.MapPost("/api/v1/imports/{format}", async (string format, HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
             {
                 if (format is not ("kvado" or "openerc"))
                     return RegistryApi.Invalid(new() { ["format"] = ["Формат: kvado (выгрузка Квадо) или openerc (книга по шаблону OpenErc)"] });
                 var (form, refusal) = await RegistryApi.UploadAsync(http,
-                    "Передайте файлы как multipart/form-data: поля files — файлы выгрузки (для Квадо — домов и приборов учёта, для OpenErc — книга XLSX)", ct);
+                    "Передайте файлы как multipart/form-data: поля files — файлы выгрузки (для Квадо — домов, приборов учёта, начислений и оплат, для OpenErc — книга XLSX)", ct);
                 if (form is null) return refusal!;
                 if (form.Files.Count == 0) return RegistryApi.Invalid(new() { ["files"] = ["Приложите файлы выгрузки"] });
                 var files = new List<(string, byte[])>();
@@ -95,14 +101,16 @@ public static class ImportApi
                 long? municipality = long.TryParse(form["municipalityId"].FirstOrDefault(), out var m) ? m : null;
                 await using var db = database.CreateContext();
                 var report = await LegacyImport.ApplyAsync(db, legacy, new LegacyImportOptions(LegacyFormats.SourceOf(format), form["region"].FirstOrDefault()?.Trim() ?? "",
-                    municipality, DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)), clock, ct);
+                    municipality, DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase),
+                    BalanceService: form["balanceService"].FirstOrDefault()?.Trim(), BalanceSupplierInn: form["balanceSupplierInn"].FirstOrDefault()?.Trim()), clock, ct);
                 if (report.Errors.Count > 0) return Refused(report.Errors, [.. warnings, .. report.Warnings]);
                 return TypedResults.Ok(report with { Warnings = [.. warnings, .. report.Warnings] });
             })
             .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
             .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
-            .WithSummary("Загрузить данные прежней системы (kvado — файлы домов и приборов учёта; openerc — книга по шаблону): целиком или ничего; " +
-                         "dryRun=true — только показать, что изменится")
+            .WithSummary("Загрузить данные прежней системы (kvado — файлы домов, приборов учёта, начислений и оплат; openerc — книга по шаблону): целиком " +
+                         "или ничего; dryRun=true — только показать, что изменится; balanceService и balanceSupplierInn — услуга (код) и ИНН поставщика, " +
+                         "на которые отнести сальдо без разбивки по услугам")
             .Accepts<IFormFile>("multipart/form-data").Produces<LegacyImportReport>().ProducesProblem(400);
     }
 

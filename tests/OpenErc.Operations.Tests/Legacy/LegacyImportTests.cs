@@ -54,9 +54,10 @@ public sealed class LegacyImportTests(PostgresCluster cluster)
         {
             ["Дома"] = 2, ["Помещения"] = 4, ["Лицевые счета"] = 5, ["Граждане"] = 7, ["Собственники"] = 5, ["Регистрации"] = 5,
             ["Число проживающих"] = 4, ["Другие номера счетов"] = 8, ["Приборы учёта"] = 3, ["Показания"] = 4,
+            ["Начисления прежней системы"] = 3, ["Оплаты прежней системы"] = 2,
         }, ignoreOrder: true);
         report.Warnings.ShouldContain("Входящее сальдо 2 лицевых счетов не проведено: в файле оно без разбивки по услугам и поставщикам — " +
-                                      "введите его корректировками («Корректировки» в расчёте)");
+                                      "укажите услугу и поставщика, на которые его отнести");
 
         await using var db = Context(cs);
         (await db.Buildings.OrderBy(b => b.Id).Select(b => b.Address).ToListAsync(Ct))
@@ -116,6 +117,100 @@ public sealed class LegacyImportTests(PostgresCluster cluster)
         (later.Created.Count, later.Changed["Помещения"]).ShouldBe((0, 1));
         (await Sql.ScalarAsync<string>(cs, "SELECT reason FROM audit_entries WHERE entity_type = 'Premise' AND action = 2 ORDER BY id DESC LIMIT 1"))
             .ShouldBe("Импорт из Квадо");
+    }
+
+    /// <summary>A month open (November 2026), the service maintenance and its management company (ИНН 7736050003): where balances go.</summary>
+    internal static async Task OpenForBalancesAsync(string cs)
+    {
+        await using (var db = Context(cs))
+        {
+            db.Actor = db.Reason = "тест";
+            db.Services.Add(new Core.Tariffs.Service
+            {
+                Code = "maintenance", Name = "Содержание жилого помещения", Kind = Core.Tariffs.ServiceKind.Housing, Resource = Core.Tariffs.Resource.None, Unit = "м²",
+            });
+            db.Organisations.Add(new Core.Organisations.Organisation
+            {
+                Kind = Core.Organisations.OrganisationKind.ManagementCompany, Name = "ООО «УК Ленинская»", Inn = "7736050003",
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+        await Billing.BillingPeriods.StartAsync(cs, new BillingPeriod(2026, 11), Clock, Ct);
+    }
+
+    /// <summary>The opening balances imports brought, per account (by the given number) and service month, in kopecks.</summary>
+    internal static async Task<List<(string, DateOnly, long)>> BalancesAsync(string cs)
+    {
+        var rows = new List<(string, DateOnly, long)>();
+        await using var conn = new Npgsql.NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new Npgsql.NpgsqlCommand("""
+            SELECT (SELECT min(x.number) FROM account_aliases x WHERE x.account_id = l.account_id AND x.kind = 1), l.service_month, sum(l.kopecks)::bigint
+            FROM charge_lines l WHERE l.kind = 7 GROUP BY l.account_id, 2 ORDER BY 1, 2
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(Ct);
+        while (await r.ReadAsync(Ct)) rows.Add((r.GetString(0), r.GetFieldValue<DateOnly>(1), r.GetInt64(2)));
+        return rows;
+    }
+
+    [Fact]
+    public async Task Opening_balances_enter_the_open_month_and_past_charges_and_payments_are_kept_as_history()
+    {
+        var cs = await DatabaseAsync("kvado_balances");
+        var options = new LegacyImportOptions("Квадо", "Новоградская область", BalanceService: "maintenance", BalanceSupplierInn: "7736050003");
+        async Task<LegacyImportReport> Import(string houses)
+        {
+            var (region, errors, _) = KvadoExport.Read(KvadoSample.Files(houses));
+            errors.ShouldBeEmpty();
+            await using var db = Context(cs);
+            return await LegacyImport.ApplyAsync(db, region, options, Clock, Ct);
+        }
+
+        // No open month: the balances cannot be brought, and nothing of the file is.
+        var refused = await Import(KvadoSample.Houses);
+        (refused.Applied, refused.Errors.Single().Reason).ShouldBe((false, "Расчётный месяц не открыт: входящее сальдо проводится в открытый месяц"));
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM personal_accounts")).ShouldBe(0);
+
+        await OpenForBalancesAsync(cs);
+        var report = await Import(KvadoSample.Houses);
+        report.Errors.ShouldBeEmpty();
+        report.Created["Входящее сальдо"].ShouldBe(2);
+        // 1 520,35 on 01.10.2026 closes September; the advance of 200,00 has no date and opens November.
+        (await BalancesAsync(cs)).ShouldBe([("0500123", new DateOnly(2026, 9, 1), 152035L), ("0600007", new DateOnly(2026, 11, 1), -20000L)]);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM charge_lines WHERE booking_month <> '2026-11-01'")).ShouldBe(0);
+
+        // The month's balances open with them (not as charges or recalculations).
+        await using (var conn = new Npgsql.NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync(Ct);
+            await using var cmd = new Npgsql.NpgsqlCommand($"SELECT sum(opening), sum(charged), sum(recalculated), sum(closing) FROM ({Billing.BillingPeriods.BalancesSql()}) b", conn);
+            Billing.BillingPeriods.AddBalancesParameters(cmd.Parameters, new BillingPeriod(2026, 11));
+            await using var r = await cmd.ExecuteReaderAsync(Ct);
+            await r.ReadAsync(Ct);
+            (r.GetDecimal(0), r.GetDecimal(1), r.GetDecimal(2), r.GetDecimal(3)).ShouldBe((1320.35m, 0m, 0m, 1320.35m));
+        }
+
+        // History: the charges and payments as the source had them, read only.
+        long orlovs = await Sql.ScalarAsync<long>(cs, "SELECT account_id FROM account_aliases WHERE number = '0500123'");
+        var history = await LegacyHistory.LoadAsync(cs, orlovs, Ct);
+        history.Charges.Select(c => (c.Month, c.Service, c.Method, c.Rate, c.Volume, c.Amount, c.Recalculation)).ShouldBe(
+        [
+            (new BillingPeriod(2026, 10), "Холодное водоснабжение", "counter", (decimal?)48.20m, (decimal?)5.25m, 253.05m, -12.05m),
+            (new BillingPeriod(2026, 9), "Содержание жилья", "standard", 28.5m, 58.4m, 1664.4m, 0m),
+            (new BillingPeriod(2026, 9), "Холодное водоснабжение", "counter", 48.20m, 5.25m, 253.05m, 0m),
+        ]);
+        history.Payments.Single().ShouldBe(new LegacyPaymentRow("Квадо", new DateOnly(2026, 10, 12), 1917.45m, new BillingPeriod(2026, 9), "118",
+            "ПАО Сбербанк, реестр № 57 от 2026-10-13", null));
+        long belov = await Sql.ScalarAsync<long>(cs, "SELECT account_id FROM account_aliases WHERE number = '0600007'");
+        (await LegacyHistory.LoadAsync(cs, belov, Ct)).Payments.Single().Comment.ShouldBe("Корректировка: ошибочный платёж");
+
+        // Again: nothing; a later file with another balance brings only the difference.
+        var again = await Import(KvadoSample.Houses);
+        (again.Created.Count, again.Changed.Count).ShouldBe((0, 0));
+        var later = await Import(KvadoSample.Houses.Replace("\"saldo\": \"1520.35\"", "\"saldo\": \"1600.00\""));
+        later.Created.ShouldBe(new Dictionary<string, int> { ["Входящее сальдо"] = 1 });
+        (await BalancesAsync(cs))[0].ShouldBe(("0500123", new DateOnly(2026, 9, 1), 160000L));
+        (await Sql.ScalarAsync<string>(cs, "SELECT note FROM billing_runs ORDER BY id DESC LIMIT 1")).ShouldBe("Импорт из Квадо");
     }
 
     [Fact]

@@ -44,6 +44,9 @@ public sealed class OpenErcTemplateTests(PostgresCluster cluster)
             ["Граждане"] = [["Г1", "Л1", "Ершова", "Нина", "Павловна", "1980-02-03", "ж", null, null, null, "да", "1/1", "да", "собственник", "постоянная", "2019-05-10"]],
             ["Приборы учёта"] = [["М1", "Д1", "П1", "ГВС", "ГВ-55", null, "2020-01-01", null, "2026-01-01", null, 5]],
             ["Показания"] = [["М1", "2026-10-20", 1, "35,125"]],
+            ["Сальдо"] = [["Л1", "01.11.2026", "maintenance", "7736050003", "350,50"]],
+            ["Начисления"] = [["Н1", "Л1", "2026-10-01", "Содержание", "standard", null, 28.5m, 48.2m, 1373.70m]],
+            ["Оплаты"] = [["О1", "Л1", "2026-10-15", 1373.70m, "2026-10-01", "77", "Почта России"]],
         });
         var (region, errors) = OpenErcTemplate.Read("region.xlsx", file);
         errors.ShouldBeEmpty();
@@ -51,9 +54,14 @@ public sealed class OpenErcTemplateTests(PostgresCluster cluster)
         await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock) { Actor = "тест", Reason = "тест" };
         db.Municipalities.Add(new Municipality { Name = "г. Новоград", Oktmo = "65701000" });
         await db.SaveChangesAsync(Ct);
+        await LegacyImportTests.OpenForBalancesAsync(cs);
         var report = await LegacyImport.ApplyAsync(db, region, new LegacyImportOptions("OpenErc", "Новоградская область"), Clock, Ct);
         report.Errors.ShouldBeEmpty();
         (report.Created["Дома"], report.Created["Помещения"], report.Created["Лицевые счета"], report.Created["Показания"]).ShouldBe((1, 2, 1, 1));
+        (report.Created["Входящее сальдо"], report.Created["Начисления прежней системы"], report.Created["Оплаты прежней системы"]).ShouldBe((1, 1, 1));
+        // The balance on 01.11.2026 closes October, by service and supplier as the sheet gives them.
+        (await LegacyImportTests.BalancesAsync(cs)).ShouldBe([("9001234", new DateOnly(2026, 10, 1), 35050L)]);
+        (await Sql.ScalarAsync<string>(cs, "SELECT agent FROM legacy_payments")).ShouldBe("Почта России");
         await using var check = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock);
         (await check.Buildings.SingleAsync(Ct)).Address.ShouldBe("г. Новоград, ул. Заречная, д. 9");
         (await check.AccountAliases.OrderBy(a => a.Number).Select(a => a.Number).ToListAsync(Ct)).ShouldBe(["75ДА000001", "9001234", "ЛС-9"]);
@@ -64,6 +72,7 @@ public sealed class OpenErcTemplateTests(PostgresCluster cluster)
             ["Дома"] = [["Д1", "г. Новоград, ул. Заречная", null, null, null, 1, 1]],
             ["Помещения"] = [["П1", "Д2", "12", "гараж", "много"]],
             ["Лицевые счета"] = [["Л1", "П1", "9001234", null, null, null, "01.13.2019"]],
+            ["Оплаты"] = [["О1", "Л9", "2026-10-15", 100m]],
         }));
         bad.Select(e => e.ToString()).ShouldBe(
         [
@@ -72,6 +81,7 @@ public sealed class OpenErcTemplateTests(PostgresCluster cluster)
             "region.xlsx: Помещения, строка 2: Вид помещения «гараж»: жилое, нежилое или коммунальная квартира",
             "region.xlsx: Дома, строка 2: В адресе «г. Новоград, ул. Заречная» нет номера дома («д. 5»)",
             "region.xlsx: Помещения, строка 2: Нет дома с кодом «Д2»",
+            "region.xlsx: Оплаты, строка 2: Нет лицевого счёта с кодом «Л9»",
         ], ignoreOrder: true);
         OpenErcTemplate.Read("region.xlsx", "не книга"u8.ToArray()).Errors.Single().Reason.ShouldBe("Файл не читается как книга XLSX");
     }
