@@ -84,6 +84,7 @@ public static class OpenErcWebHost
         builder.Services.AddPaymentRegistries(config);
         builder.Services.AddReceipts(config);
         builder.Services.AddPassportDesk(config);
+        builder.Services.AddGis(config);
         builder.Services.AddSingleton(config.GetSection("OpenErc:Dispatch:Deadlines").Get<OpenErc.Operations.Cabinet.RequestDeadlines>()
                                       ?? new OpenErc.Operations.Cabinet.RequestDeadlines());
         builder.Services.AddProblemDetails();
@@ -129,6 +130,7 @@ public static class OpenErcWebHost
         app.MapReceiptApi();
         app.MapPassportApi();
         app.MapImportApi();
+        app.MapGisApi();
         app.MapSupplierApi();
         // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -15,12 +15,7 @@ public sealed class BankStatementApiTests(DemoWebHost host) : IClassFixture<Demo
     private HttpClient Http => host.Client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     private Task<HttpResponseMessage> UploadRegistryAsync(byte[] file, string agent, string name)
     {

@@ -14,12 +14,7 @@ public sealed partial class CabinetPaymentTests(ChargedWebHost host) : IClassFix
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private HttpClient Http => host.Client;
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     [GeneratedRegex("""data-order="(?<order>[^"]+)".*data-status="paid" data-signature="(?<paid>[^"]+)".*data-status="cancelled" data-signature="(?<cancelled>[^"]+)""", RegexOptions.Singleline)]
     private static partial Regex Buttons();

@@ -11,12 +11,7 @@ public sealed class ImportApiTests(DemoWebHost host) : IClassFixture<DemoWebHost
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     private async Task<HttpResponseMessage> UploadAsync(string format, IReadOnlyList<(string Name, byte[] Content)> files, params (string, string)[] fields)
     {

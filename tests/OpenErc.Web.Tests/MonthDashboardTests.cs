@@ -105,5 +105,11 @@ public sealed class MonthDashboardTests(DemoWebHost host) : IClassFixture<DemoWe
             [$"Онлайн (протокол Сбербанка)3{Fmt.Money(1800m)}", $"Онлайн (протокол ОСМП)1{Fmt.Money(250.50m)}"]);
         await Assertions.Expect(page.GetByTestId("month-suspense")).ToContainTextAsync($"Невыясненных: 1 на {Fmt.Money(300m)} ₽");
         await Assertions.Expect(page.GetByTestId("month-chart").Locator("svg").First).ToBeVisibleAsync();
+
+        // ГИС ЖКХ of the closed month: the accounts prepared, the state per building.
+        await Assertions.Expect(page.GetByTestId("month-gis")).ToContainTextAsync("За этот месяц пакеты не готовились.");
+        await page.GetByTestId("gis-prepare-Accounts").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("gis-skipped")).ToContainTextAsync("Лицевые счета: подготовлено пакетов");
+        await Assertions.Expect(page.GetByTestId("gis-states").Locator("tbody tr").First).ToContainTextAsync("Подготовлен");
     }
 }

@@ -27,12 +27,7 @@ public sealed class PaymentRegistryApiTests(DemoWebHost host) : IClassFixture<De
         RegistryParser.Windows1251.GetBytes(string.Concat(lines.Select(l =>
             $"{Yesterday:dd-MM-yyyy};10-15-00;8593;8593/0001;{l.Operation};{l.Account};{l.Payer};ул. Новая, д. 1;;{l.Amount};\r\n")) + footer + "\r\n");
 
-    private async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.StatusCode.ShouldBe(expected, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => WebHost.JsonAsync(response, expected);
 
     private Task<HttpResponseMessage> UploadAsync(byte[]? file, string? agent, string name = "reestr.txt")
     {

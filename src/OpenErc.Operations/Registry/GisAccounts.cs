@@ -45,13 +45,14 @@ public static class GisAccounts
     /// <summary>
     /// The ЕЛС and ИЖКУ the state system assigned, as the accounts' other numbers — all rows, or on any refusal (an
     /// unknown account, an identifier not of its pattern or another account's) none. Returns the numbers set and the refusals.
+    /// With <paramref name="ownTransaction"/> false it runs inside the caller's transaction (the answer of a ГИС package).
     /// </summary>
     public static async Task<(int Set, IReadOnlyList<LegacyError> Errors)> ImportIdentifiersAsync(OpenErcDbContext db, IReadOnlyList<GisIdentifiers> rows,
-        string by, CancellationToken ct = default)
+        string by, CancellationToken ct = default, bool ownTransaction = true)
     {
         var errors = new List<LegacyError>();
         int set = 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = ownTransaction ? await db.Database.BeginTransactionAsync(ct) : null;
         db.Actor = by;
         db.Reason = "Идентификаторы ГИС ЖКХ";
         foreach (var row in rows)
@@ -82,7 +83,7 @@ public static class GisAccounts
         }
         if (errors.Count > 0) return (0, errors);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         return (set, errors);
     }
 }
