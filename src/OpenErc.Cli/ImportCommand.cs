@@ -16,7 +16,10 @@ public static class ImportCommand
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "Файл или папка выгрузки (для Квадо — файлы домов, приборов учёта, начислений и оплат, *.json)" };
-        var format = new Option<string>("--format") { Description = "Формат: kvado, openerc (книга по шаблону) или dbf", Required = true };
+        var format = new Option<string>("--format")
+        {
+            Description = "Формат: kvado, openerc (книга по шаблону), dbf или registry (выгрузка OpenErc — в пустую базу)", Required = true,
+        };
         var profile = new Option<FileInfo?>("--profile")
         {
             Description = "Для dbf: JSON с полями таблицы, например { \"CodePage\": \"cp866\", \"Account\": \"LS\", \"Address\": \"ADRES\", \"Flat\": \"KV\" }",
@@ -32,13 +35,13 @@ public static class ImportCommand
         cmd.SetAction(async (parse, ct) =>
         {
             string kind = parse.GetValue(format)!.ToLowerInvariant();
-            if (kind is not ("kvado" or "openerc" or "dbf"))
+            if (kind is not ("kvado" or "openerc" or "dbf" or "registry"))
             {
-                AnsiConsole.MarkupLine("[red]Поддерживаемые форматы: kvado, openerc, dbf[/]");
+                AnsiConsole.MarkupLine("[red]Поддерживаемые форматы: kvado, openerc, dbf, registry[/]");
                 return 2;
             }
             string target = parse.GetValue(path)!;
-            string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind switch { "dbf" => "*.dbf", "openerc" => "*.xlsx", _ => "*.json" }).Order(StringComparer.Ordinal).ToArray()
+            string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind switch { "dbf" => "*.dbf", "openerc" or "registry" => "*.xlsx", _ => "*.json" }).Order(StringComparer.Ordinal).ToArray()
                 : File.Exists(target) ? [target] : [];
             if (names.Length == 0)
             {
@@ -47,10 +50,11 @@ public static class ImportCommand
             }
             var files = new List<(string, byte[])>();
             foreach (var name in names) files.Add((Path.GetFileName(name), await File.ReadAllBytesAsync(name, ct)));
-            LegacyRegion legacy;
-            IReadOnlyList<LegacyError> errors;
+            LegacyRegion legacy = new([], []);
+            IReadOnlyList<LegacyError> errors = [];
             IReadOnlyList<string> warnings = [];
-            if (kind != "dbf") (legacy, errors, warnings) = LegacyFormats.Read(kind, files);
+            if (kind == "registry") { }
+            else if (kind != "dbf") (legacy, errors, warnings) = LegacyFormats.Read(kind, files);
             else
             {
                 var table = parse.GetValue(profile) is { } json
@@ -59,7 +63,15 @@ public static class ImportCommand
                 (legacy, errors) = AccountTable.ReadDbf(files[0].Item1, files[0].Item2, table);
             }
             LegacyImportReport? report = null;
-            if (errors.Count == 0)
+            if (kind == "registry")
+            {
+                await using var database = await CliDatabase.OpenAsync(parse, ct);
+                await database.MigrateAsync(ct);
+                await using var db = database.CreateContext();
+                report = await RegistryWorkbook.ImportAsync(db, files[0].Item1, files[0].Item2, CliDatabase.Clock, parse.GetValue(dry), ct);
+                errors = report.Errors;
+            }
+            else if (errors.Count == 0)
             {
                 await using var database = await CliDatabase.OpenAsync(parse, ct);
                 await database.MigrateAsync(ct);
@@ -85,6 +97,24 @@ public static class ImportCommand
                     report.Changed.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(counts);
             AnsiConsole.MarkupLine(report.Applied ? "[green]Загружено[/]" : "[yellow]Пробный прогон: ничего не сохранено[/]");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary><c>openerc export FILE</c>: the whole region as OpenErc's workbook (<see cref="RegistryWorkbook"/>), for <c>import --format registry</c>.</summary>
+    public static Command Export()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "Книга XLSX, куда выгрузить регион" };
+        var cmd = new Command("export", "Выгрузить регион целиком (реестр, справочники, сальдо закрытого месяца) для загрузки в пустую базу OpenErc") { file };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var database = await CliDatabase.OpenAsync(parse, ct);
+            await database.MigrateAsync(ct);
+            await using var db = database.CreateContext();
+            var path = parse.GetValue(file)!;
+            await File.WriteAllBytesAsync(path.FullName, await RegistryWorkbook.ExportAsync(db, ct), ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]Выгружено: {path.FullName}[/]");
             return 0;
         });
         return cmd;

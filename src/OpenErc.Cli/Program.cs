@@ -12,6 +12,7 @@ root.Subcommands.Add(billing);
 root.Subcommands.Add(PaymentCommands.Create());
 root.Subcommands.Add(ReceiptCommands.Create());
 root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(ImportCommand.Export());
 root.Subcommands.Add(ImportCommand.Readings());
 root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync();

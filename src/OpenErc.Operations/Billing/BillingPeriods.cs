@@ -266,18 +266,27 @@ public static class BillingPeriods
 
     internal static async Task<BillingPeriod> StartAsync(NpgsqlConnection conn, BillingPeriod month, RegionClock clock, CancellationToken ct)
     {
+        var open = await OpenFirstAsync(conn, null, month, clock, ct);
+        // Payments are booked into the open month: its allocation partitions exist from the day it opens.
+        await PaymentPosting.EnsurePartitionsAsync(conn, open, ct);
+        return open;
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync(NpgsqlConnection, BillingPeriod, RegionClock, CancellationToken)"/> without the payments' partitions, inside
+    /// the caller's transaction: the caller ensures them (<see cref="PaymentPosting.EnsurePartitionsAsync"/>) after its commit.
+    /// </summary>
+    internal static async Task<BillingPeriod> OpenFirstAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, RegionClock clock, CancellationToken ct)
+    {
         // The partial unique index admits one open row; an empty table is the only case where this inserts.
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO billing_periods (month, state, opened_at) SELECT @m, 'open', @now WHERE NOT EXISTS (SELECT 1 FROM billing_periods)
             ON CONFLICT DO NOTHING;
             SELECT month FROM billing_periods WHERE state = 'open';
-            """, conn);
+            """, conn, tx);
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", clock.Now));
-        var open = MonthOrNull(await cmd.ExecuteScalarAsync(ct)) ?? throw new InvalidOperationException("billing_periods has no open month");
-        // Payments are booked into the open month: its allocation partitions exist from the day it opens.
-        await PaymentPosting.EnsurePartitionsAsync(conn, open, ct);
-        return open;
+        return MonthOrNull(await cmd.ExecuteScalarAsync(ct)) ?? throw new InvalidOperationException("billing_periods has no open month");
     }
 
     /// <summary>Refuses (<see cref="BillingException"/>) <paramref name="what"/> for any month but the open one, before work starts.</summary>

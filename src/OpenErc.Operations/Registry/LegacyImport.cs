@@ -422,66 +422,29 @@ public static class LegacyImport
                 Errors.Add(new(balances[0].Place, "Расчётный месяц не открыт: входящее сальдо проводится в открытый месяц"));
                 return;
             }
-            var services = new Dictionary<string, (long Id, string Code, string Unit)>(StringComparer.OrdinalIgnoreCase);
-            await using (var cmd = new NpgsqlCommand("SELECT id, code, name, unit FROM services", Conn, Tx))
+            // A service by its code or, failing that, its name.
+            var services = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+            await using (var cmd = new NpgsqlCommand("SELECT id, code, name FROM services", Conn, Tx))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
                 while (await r.ReadAsync(ct))
                 {
-                    var s = (r.GetInt64(0), r.GetString(1), r.GetString(3));
-                    services[s.Item2] = s;
-                    services.TryAdd(r.GetString(2), s);
+                    services[r.GetString(1)] = r.GetInt64(0);
+                    services.TryAdd(r.GetString(2), r.GetInt64(0));
                 }
             var suppliers = new Dictionary<string, long>();
             await using (var cmd = new NpgsqlCommand("SELECT inn, min(id) FROM organisations WHERE inn IS NOT NULL GROUP BY inn", Conn, Tx))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
                 while (await r.ReadAsync(ct)) suppliers[r.GetString(0)] = r.GetInt64(1);
-            var wanted = new Dictionary<(long Account, long Service, long Supplier), (decimal Amount, DateOnly? On, string Place)>();
+            var entries = new List<OpeningBalances.Entry>();
             foreach (var b in balances)
             {
                 var account = Account(b.Place, b.AccountId);
                 if (!services.TryGetValue(b.Service.Trim(), out var s)) Errors.Add(new(b.Place, $"Услуга «{b.Service}» не найдена в справочнике услуг"));
                 if (!suppliers.TryGetValue(b.SupplierInn.Trim(), out long supplier)) Errors.Add(new(b.Place, $"Поставщик с ИНН «{b.SupplierInn}» не найден"));
-                if (decimal.Round(b.Amount, 2) != b.Amount) Errors.Add(new(b.Place, $"Сальдо {b.Amount} — не в целых копейках"));
-                if (account is null || s.Id == 0 || supplier == 0) continue;
-                var key = (account.Value, s.Id, supplier);
-                var had = wanted.GetValueOrDefault(key);
-                wanted[key] = (had.Amount + b.Amount, b.On ?? had.On, b.Place);
+                if (account is not null && s != 0 && supplier != 0) entries.Add(new(b.Place, account.Value, s, supplier, b.Amount, b.On));
             }
             if (Errors.Count > 0) return;
-            var brought = new Dictionary<(long, long, long), decimal>();
-            await using (var cmd = new NpgsqlCommand("""
-                SELECT account_id, service_id, supplier_id, sum(kopecks) * 0.01 FROM charge_lines WHERE kind = @kind AND account_id = ANY(@a) GROUP BY 1, 2, 3
-                """, Conn, Tx))
-            {
-                cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)ChargeLineKind.OpeningBalance));
-                cmd.Parameters.Add(new NpgsqlParameter<long[]>("a", wanted.Keys.Select(k => k.Account).Distinct().ToArray()));
-                await using var r = await cmd.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct)) brought[(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))] = r.GetDecimal(3);
-            }
-            var buildings = await db.Accounts.Where(a => wanted.Keys.Select(k => k.Account).Contains(a.Id))
-                .Select(a => new { a.Id, db.Premises.First(p => p.Id == a.PremiseId).BuildingId }).ToDictionaryAsync(a => a.Id, a => a.BuildingId, ct);
-            var codes = services.Values.DistinctBy(s => s.Id).ToDictionary(s => s.Id);
-            var lines = new List<(long Building, long Service, ChargeLine Line)>();
-            foreach (var ((account, serviceId, supplier), (amount, on, place)) in wanted)
-            {
-                decimal difference = amount - brought.GetValueOrDefault((account, serviceId, supplier));
-                if (difference == 0m) continue;
-                var month = on is { } day ? Month(day.AddDays(-1)) : open;
-                if (month > open) month = open;
-                string note = $"Входящее сальдо из {options.Source}" + (on is { } d ? $" на {d:dd.MM.yyyy}" : "");
-                var trace = new ChargeTrace("С = сальдо прежней системы − перенесённое ранее", "Перенос сальдо при переходе в ЕРЦ",
-                    [new TraceInput("Сальдо прежней системы", amount, "₽"), new TraceInput("Перенесено ранее", amount - difference, "₽")], note);
-                var (_, code, unit) = codes[serviceId];
-                lines.Add((buildings[account], serviceId, new ChargeLine(account, code, supplier, month, TariffZone.Single, 0m, unit, 0m, 1m, 1m,
-                    VolumeSource.Correction, difference, Money.Exact(difference), trace) { Kind = ChargeLineKind.OpeningBalance }));
-            }
-            if (lines.Count == 0) return;
-            await ChargeLedger.EnsurePartitionAsync(Conn, open, ct);
-            string reason = $"Импорт из {options.Source}";
-            long runId = await Recalculations.NewRunAsync(Conn, Tx, open, $"входящее сальдо: импорт из {options.Source}", $"opening:{options.Source}", "импорт",
-                lines.Count, lines.Sum(l => l.Line.Unrounded), reason, clock, ct);
-            await ChargeLedger.PostAsync(Conn, lines.Select(l => new PostedLine(l.Building, l.Service, open, runId, l.Line, reason, "импорт")).ToList(), ct);
-            Count(Created, BalanceName, lines.Count);
+            Count(Created, BalanceName, await OpeningBalances.PostAsync(Conn, Tx, open, entries, options.Source, clock, Errors, ct));
         }
     }
 }

@@ -81,10 +81,22 @@ public static class ImportApi
             .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
             .WithSummary("Шаблон OpenErc для переноса данных любой системы: листы «Дома», «Помещения», «Лицевые счета», «Граждане», «Приборы учёта», «Показания», «Сальдо», «Начисления», «Оплаты»");
 
+        app.MapGet("/api/v1/exports/registry", async (OpenErcDatabase database, CancellationToken ct) =>
+            {
+                await using var db = database.CreateContext();
+                return TypedResults.File(await RegistryWorkbook.ExportAsync(db, ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "openerc_region.xlsx");
+            })
+            .RequireAuthorization(Duties.Administration).WithTags("Загрузка данных")
+            .WithSummary("Выгрузка региона целиком (реестр, справочники, тарифы, нормативы, приборы и показания, сальдо последнего закрытого месяца) — " +
+                         "для загрузки в пустую базу OpenErc (POST /api/v1/imports/registry)");
+
         app.MapPost("/api/v1/imports/{format}", async (string format, HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
             {
-                if (format is not ("kvado" or "openerc"))
-                    return RegistryApi.Invalid(new() { ["format"] = ["Формат: kvado (выгрузка Квадо) или openerc (книга по шаблону OpenErc)"] });
+                if (format is not ("kvado" or "openerc" or "registry"))
+                    return RegistryApi.Invalid(new()
+                    {
+                        ["format"] = ["Формат: kvado (выгрузка Квадо), openerc (книга по шаблону OpenErc) или registry (выгрузка OpenErc — в пустую базу)"],
+                    });
                 var (form, refusal) = await RegistryApi.UploadAsync(http,
                     "Передайте файлы как multipart/form-data: поля files — файлы выгрузки (для Квадо — домов, приборов учёта, начислений и оплат, для OpenErc — книга XLSX)", ct);
                 if (form is null) return refusal!;
@@ -96,12 +108,19 @@ public static class ImportApi
                     await file.CopyToAsync(content, ct);
                     files.Add((Path.GetFileName(file.FileName), content.ToArray()));
                 }
+                bool dryRun = string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase);
+                if (format == "registry")
+                {
+                    await using var target = database.CreateContext();
+                    var loaded = await RegistryWorkbook.ImportAsync(target, files[0].Item1, files[0].Item2, clock, dryRun, ct);
+                    return loaded.Errors.Count > 0 ? Refused(loaded.Errors, []) : TypedResults.Ok(loaded);
+                }
                 var (legacy, errors, warnings) = LegacyFormats.Read(format, files);
                 if (errors.Count > 0) return Refused(errors, warnings);
                 long? municipality = long.TryParse(form["municipalityId"].FirstOrDefault(), out var m) ? m : null;
                 await using var db = database.CreateContext();
                 var report = await LegacyImport.ApplyAsync(db, legacy, new LegacyImportOptions(LegacyFormats.SourceOf(format), form["region"].FirstOrDefault()?.Trim() ?? "",
-                    municipality, DryRun: string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase),
+                    municipality, DryRun: dryRun,
                     BalanceService: form["balanceService"].FirstOrDefault()?.Trim(), BalanceSupplierInn: form["balanceSupplierInn"].FirstOrDefault()?.Trim()), clock, ct);
                 if (report.Errors.Count > 0) return Refused(report.Errors, [.. warnings, .. report.Warnings]);
                 return TypedResults.Ok(report with { Warnings = [.. warnings, .. report.Warnings] });
