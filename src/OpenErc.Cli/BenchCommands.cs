@@ -50,6 +50,7 @@ public static class BenchCommands
         bench.Subcommands.Add(PaymentBench.Create());
         bench.Subcommands.Add(ReceiptBench.Create());
         bench.Subcommands.Add(SearchBench.Create());
+        bench.Subcommands.Add(ImportBench.Create());
         return bench;
     }
 

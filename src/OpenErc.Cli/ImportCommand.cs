@@ -41,6 +41,15 @@ public static class ImportCommand
                 return 2;
             }
             string target = parse.GetValue(path)!;
+            if (kind == "registry" && Directory.Exists(target))
+            {
+                // The CSV form of a region (a folder of <kind>.csv): COPY straight into the tables.
+                await using var database = await CliDatabase.OpenAsync(parse, ct);
+                await database.MigrateAsync(ct);
+                await using var db = database.CreateContext();
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                return Report(await RegistryWorkbook.ImportCsvAsync(db, target, CliDatabase.Clock, parse.GetValue(dry), ct), [], watch.Elapsed);
+            }
             string[] names = Directory.Exists(target) ? Directory.GetFiles(target, kind switch { "dbf" => "*.dbf", "openerc" or "registry" => "*.xlsx", _ => "*.json" }).Order(StringComparer.Ordinal).ToArray()
                 : File.Exists(target) ? [target] : [];
             if (names.Length == 0)
@@ -53,9 +62,8 @@ public static class ImportCommand
             LegacyRegion legacy = new([], []);
             IReadOnlyList<LegacyError> errors = [];
             IReadOnlyList<string> warnings = [];
-            if (kind == "registry") { }
-            else if (kind != "dbf") (legacy, errors, warnings) = LegacyFormats.Read(kind, files);
-            else
+            if (kind is "kvado" or "openerc") (legacy, errors, warnings) = LegacyFormats.Read(kind, files);
+            else if (kind == "dbf")
             {
                 var table = parse.GetValue(profile) is { } json
                     ? JsonSerializer.Deserialize<AccountTableProfile>(await File.ReadAllTextAsync(json.FullName, ct))!
@@ -80,41 +88,50 @@ public static class ImportCommand
                     new LegacyImportOptions(parse.GetValue(source) ?? (kind == "dbf" ? "DBF" : LegacyFormats.SourceOf(kind)), parse.GetValue(region)!, parse.GetValue(municipality), parse.GetValue(dry),
                         parse.GetValue(balanceService), parse.GetValue(balanceSupplier)), CliDatabase.Clock, ct);
                 errors = report.Errors;
-                warnings = [.. warnings, .. report.Warnings];
             }
-            foreach (var w in warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]{w}[/]");
-            if (errors.Count > 0)
-            {
-                var table = new Table().AddColumns("Где", "Ошибка");
-                foreach (var e in errors) table.AddRow(Markup.Escape(e.Place), Markup.Escape(e.Reason));
-                AnsiConsole.MarkupLine("[red]Ничего не загружено. Ошибки:[/]");
-                AnsiConsole.Write(table);
-                return 1;
-            }
-            var counts = new Table().AddColumns("Объекты", "Создано", "Изменено");
-            foreach (var objects in report!.Created.Keys.Union(report.Changed.Keys))
-                counts.AddRow(objects, report.Created.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture),
-                    report.Changed.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture));
-            AnsiConsole.Write(counts);
-            AnsiConsole.MarkupLine(report.Applied ? "[green]Загружено[/]" : "[yellow]Пробный прогон: ничего не сохранено[/]");
-            return 0;
+            return Report(report, warnings, null, errors);
         });
         return cmd;
+    }
+
+    /// <summary>Prints what an import did (or the refusals) and returns the exit code: 0 done, 1 refused.</summary>
+    private static int Report(LegacyImportReport? report, IReadOnlyList<string> warnings, TimeSpan? took, IReadOnlyList<LegacyError>? errors = null)
+    {
+        errors ??= report!.Errors;
+        warnings = [.. warnings, .. report?.Warnings ?? []];
+        foreach (var w in warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]{w}[/]");
+        if (errors.Count > 0)
+        {
+            var table = new Table().AddColumns("Где", "Ошибка");
+            foreach (var e in errors) table.AddRow(Markup.Escape(e.Place), Markup.Escape(e.Reason));
+            AnsiConsole.MarkupLine("[red]Ничего не загружено. Ошибки:[/]");
+            AnsiConsole.Write(table);
+            return 1;
+        }
+        var counts = new Table().AddColumns("Объекты", "Создано", "Изменено");
+        foreach (var objects in report!.Created.Keys.Union(report.Changed.Keys))
+            counts.AddRow(objects, report.Created.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture),
+                report.Changed.GetValueOrDefault(objects).ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(counts);
+        AnsiConsole.MarkupLine(report.Applied ? "[green]Загружено[/]" : "[yellow]Пробный прогон: ничего не сохранено[/]");
+        if (took is { } t) AnsiConsole.MarkupLineInterpolated($"За {t.TotalSeconds:0.0} с");
+        return 0;
     }
 
     /// <summary><c>openerc export FILE</c>: the whole region as OpenErc's workbook (<see cref="RegistryWorkbook"/>), for <c>import --format registry</c>.</summary>
     public static Command Export()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "Книга XLSX, куда выгрузить регион" };
+        var file = new Argument<string>("PATH") { Description = "Книга *.xlsx (регион до 1 048 576 строк на лист) или папка, куда выгрузить регион файлами CSV" };
         var cmd = new Command("export", "Выгрузить регион целиком (реестр, справочники, сальдо закрытого месяца) для загрузки в пустую базу OpenErc") { file };
         cmd.SetAction(async (parse, ct) =>
         {
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             await using var db = database.CreateContext();
-            var path = parse.GetValue(file)!;
-            await File.WriteAllBytesAsync(path.FullName, await RegistryWorkbook.ExportAsync(db, ct), ct);
-            AnsiConsole.MarkupLineInterpolated($"[green]Выгружено: {path.FullName}[/]");
+            var path = Path.GetFullPath(parse.GetValue(file)!);
+            if (path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase)) await File.WriteAllBytesAsync(path, await RegistryWorkbook.ExportAsync(db, ct), ct);
+            else await RegistryWorkbook.ExportCsvAsync(db, path, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]Выгружено: {path}[/]");
             return 0;
         });
         return cmd;

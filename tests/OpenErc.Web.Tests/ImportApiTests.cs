@@ -56,4 +56,16 @@ public sealed class ImportApiTests(DemoWebHost host) : IClassFixture<DemoWebHost
         (await JsonAsync(await UploadAsync("excel", KvadoSample.Files(), fields), HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("format")[0]
             .GetString().ShouldStartWith("Формат: kvado");
     }
+
+    [Fact]
+    public async Task The_region_goes_out_as_one_workbook_and_comes_back_only_into_an_empty_database()
+    {
+        var export = await host.Client.GetAsync("/api/v1/exports/registry", Ct);
+        export.StatusCode.ShouldBe(HttpStatusCode.OK);
+        byte[] book = await export.Content.ReadAsByteArrayAsync(Ct);
+        using (var stream = new MemoryStream(book))
+            MiniExcelLibs.MiniExcel.GetSheetNames(stream).ShouldBe([.. Operations.Registry.RegistryWorkbook.Kinds.Select(k => k.Sheet), "month", "balances"], ignoreOrder: true);
+        var refused = await JsonAsync(await UploadAsync("registry", [("region.xlsx", book)]), HttpStatusCode.BadRequest);
+        refused.GetProperty("errors")[0].GetProperty("reason").GetString().ShouldStartWith("Выгрузка OpenErc загружается только в пустую базу");
+    }
 }

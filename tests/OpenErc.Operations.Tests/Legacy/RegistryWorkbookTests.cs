@@ -63,11 +63,49 @@ public sealed class RegistryWorkbookTests(PostgresCluster cluster)
             .ShouldBe(await Sql.ScalarAsync<decimal>(source, "SELECT sum(closing) FROM account_balances WHERE month = '2026-10-01'"));
         (await BillingPeriods.OpenMonthAsync(target, Ct)).ShouldBe(November);
 
-        foreach (var cs in new[] { source, target })
+        // The CSV form (a region too large for a workbook) into another empty database, by COPY.
+        string folder = Path.Combine(Path.GetTempPath(), $"openerc-region-{Guid.NewGuid():N}");
+        await using (var db = Context(source)) await RegistryWorkbook.ExportCsvAsync(db, folder, Ct);
+        var fromCsv = await cluster.CreateDatabaseAsync("round_trip_csv");
+        await using (var db = Context(fromCsv))
+        {
+            var report = await RegistryWorkbook.ImportCsvAsync(db, folder, Clock, ct: Ct);
+            report.Errors.ShouldBeEmpty();
+            (report.Applied, report.Created["accounts"]).ShouldBe((true, 40));
+        }
+        // A value the table refuses: nothing of the region is loaded, and the refusal names the file and its line.
+        var premises = File.ReadAllLines(Path.Combine(folder, "premises.csv"));
+        var original = premises.ToArray();
+        premises[3] = premises[3].Replace(premises[3].Split(',')[0] + ",", premises[3].Split(',')[0] + ",много_", StringComparison.Ordinal);
+        File.WriteAllLines(Path.Combine(folder, "premises.csv"), premises);
+        var broken = await cluster.CreateDatabaseAsync("round_trip_broken");
+        await using (var db = Context(broken))
+        {
+            var refused = await RegistryWorkbook.ImportCsvAsync(db, folder, Clock, ct: Ct);
+            (refused.Applied, refused.Errors.Single().Place).ShouldBe((false, "premises.csv, строка 4"));
+        }
+        (await Sql.ScalarAsync<long>(broken, "SELECT count(*) FROM buildings")).ShouldBe(0);
+        // A reading of a meter the region does not have: the references, checked once all is in, refuse it.
+        File.WriteAllLines(Path.Combine(folder, "premises.csv"), original);
+        var readings = File.ReadAllLines(Path.Combine(folder, "meter-readings.csv"));
+        var cells = readings[1].Split(',');
+        cells[Array.IndexOf(readings[0].Split(','), "meter_id")] = "999999999";
+        readings[1] = string.Join(",", cells);
+        File.WriteAllLines(Path.Combine(folder, "meter-readings.csv"), readings);
+        await using (var db = Context(broken))
+        {
+            var refused = await RegistryWorkbook.ImportCsvAsync(db, folder, Clock, ct: Ct);
+            refused.Errors.Single().ToString().ShouldStartWith("meter-readings.csv: Не загружено: ссылка на несуществующую запись");
+        }
+        (await Sql.ScalarAsync<long>(broken, "SELECT count(*) FROM meter_readings")).ShouldBe(0);
+        Directory.Delete(folder, recursive: true);
+
+        foreach (var cs in new[] { source, target, fromCsv })
             (await BillingRun.RunAsync(cs, November, BillingScope.All, new BillingRunOptions(Clock), ct: Ct)).Failures.ShouldBeEmpty();
         var lines = await LinesAsync(source);
         lines.Count.ShouldBeGreaterThan(100);
         (await LinesAsync(target)).ShouldBe(lines);
+        (await LinesAsync(fromCsv)).ShouldBe(lines);
 
         // Into a database that has a region already: refused, nothing changes.
         await using (var db = Context(source))
