@@ -11,7 +11,8 @@ namespace OpenErc.Cli;
 /// <c>openerc bench import --accounts N [--months M] [--readings-months R]</c>: moving a region in — the demo region written
 /// as OpenErc's CSV form (untimed) and loaded by COPY into an empty database of the same cluster (timed), with the
 /// figures of each table. <c>--readings-months</c> adds the readings of that many months before the demo's first (the bulk
-/// of a region's history a centre moves) where the demo's own history is shorter.
+/// of a region's history a centre moves) where the demo's own history is shorter; a demo without history gets a closed
+/// October with a balance on each service and supplier of each open account.
 /// </summary>
 internal static class ImportBench
 {
@@ -43,6 +44,30 @@ internal static class ImportBench
                 var watch = Stopwatch.StartNew();
                 int added = await cmd.ExecuteNonQueryAsync(ct);
                 AnsiConsole.MarkupLineInterpolated($"Показания за {history} мес. до истории демо-региона: {added:N0} за {watch.Elapsed.TotalSeconds:F1} с");
+            }
+
+            if (parse.GetValue(months) == 0)
+            {
+                // No closed month in the demo: October closed with a balance on every service and supplier of every open account
+                // (what a region moved in brings), November open.
+                await using var conn = new NpgsqlConnection(bench.ConnectionString);
+                await conn.OpenAsync(ct);
+                await using var cmd = new NpgsqlCommand("""
+                    INSERT INTO billing_periods (month, state, opened_at, closed_at, closed_by) VALUES (@prev, 'closed', @now, @now, 'bench'), ((@prev + interval '1 month')::date, 'open', @now, NULL, NULL)
+                    ON CONFLICT DO NOTHING;
+                    INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
+                    SELECT @prev, a.id, c.service_id, c.supplier_id, x.v, 0, 0, 0, 0, x.v
+                    FROM personal_accounts a JOIN premises p ON p.id = a.premise_id
+                    JOIN (SELECT DISTINCT building_id, service_id, supplier_id FROM service_contracts) c ON c.building_id = p.building_id
+                    CROSS JOIN LATERAL (SELECT ((a.id * 37 + c.service_id * 11) % 300000 - 50000) * 0.01 AS v) x
+                    WHERE a.closed_on IS NULL AND x.v <> 0
+                    ON CONFLICT DO NOTHING;
+                    """, conn) { CommandTimeout = 0 };
+                cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("prev", BenchCommands.Month.FirstDay.AddMonths(-1)));
+                cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", CliDatabase.Clock.Now));
+                var watch = Stopwatch.StartNew();
+                await cmd.ExecuteNonQueryAsync(ct);
+                AnsiConsole.MarkupLineInterpolated($"Сальдо закрытого месяца по каждой услуге каждого счёта за {watch.Elapsed.TotalSeconds:F1} с");
             }
 
             string folder = Path.Combine(bench.Root, "region");

@@ -140,13 +140,17 @@ public static class ImportCommand
     /// <summary><c>openerc readings import FILE</c>: a file of readings, line by line by the cabinet's rules.</summary>
     public static Command Readings()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "CSV «ЛС;Заводской номер;Зона;Дата;Показание» или DBF с полями LS, NOMER, ZONA, DATA, POK" };
+        var file = new Argument<FileInfo>("FILE") { Description = "CSV или XLSX «ЛС;Заводской номер;Зона;Дата;Показание» или DBF с полями LS, NOMER, ZONA, DATA, POK" };
         var source = new Option<ReadingSource>("--source")
         {
             Description = "Откуда показания: Import (файл УК или поставщика), Automatic (система учёта), Bank (реестр банка)",
             DefaultValueFactory = _ => ReadingSource.Import,
         };
-        var import = new Command("import", "Загрузить показания из файла: каждая строка проверяется как в личном кабинете") { file, source };
+        var profile = new Option<FileInfo?>("--profile")
+        {
+            Description = "JSON с расположением полей, например { \"Separator\": \",\", \"HeaderLines\": 2, \"Account\": 0, \"Meter\": 3, \"Zone\": null, \"Date\": 1, \"Value\": 2 }",
+        };
+        var import = new Command("import", "Загрузить показания из файла (CSV, XLSX, DBF): каждая строка проверяется как в личном кабинете") { file, source, profile };
         import.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
@@ -160,7 +164,10 @@ public static class ImportCommand
                 AnsiConsole.MarkupLine("[red]--source: Import, Automatic или Bank[/]");
                 return 2;
             }
-            var (rows, unread) = ReadingFile.Read(path.Name, await File.ReadAllBytesAsync(path.FullName, ct), new ReadingFileProfile());
+            var layout = parse.GetValue(profile) is { } json
+                ? JsonSerializer.Deserialize<ReadingFileProfile>(await File.ReadAllTextAsync(json.FullName, ct))!
+                : new ReadingFileProfile();
+            var (rows, unread) = ReadingFile.Read(path.Name, await File.ReadAllBytesAsync(path.FullName, ct), layout);
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await database.MigrateAsync(ct);
             await using var db = database.CreateContext();

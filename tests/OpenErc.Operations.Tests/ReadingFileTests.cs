@@ -56,5 +56,18 @@ public sealed class ReadingFileTests(PostgresCluster cluster)
             [[own, serial, new DateOnly(2026, 6, 20), 154.5m]], Exchange.Encodings.Cp866, new DateOnly(2026, 7, 1));
         var (dbfRows, dbfUnread) = ReadingFile.Read("pok.dbf", dbf, new ReadingFileProfile { ZoneField = null });
         (await ReadingFiles.ImportAsync(db, dbfRows, dbfUnread, ReadingSource.Automatic, new ReadingRules(), clock, "загрузка", Ct)).Saved.ShouldBe(1);
+
+        // A workbook of another layout, through its profile: two header rows, the day before the meter, no zone.
+        using var book = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(book, new[]
+        {
+            new Dictionary<string, object?> { ["A"] = "Показания УК «Ленинская»", ["B"] = null, ["C"] = null, ["D"] = null },
+            new Dictionary<string, object?> { ["A"] = own, ["B"] = "2026-07-20", ["C"] = 160.25m, ["D"] = serial },
+            new Dictionary<string, object?> { ["A"] = own, ["B"] = "2026-07-21", ["C"] = "много", ["D"] = serial },
+        }, printHeader: true);
+        var (xlsxRows, xlsxUnread) = ReadingFile.Read("uk.xlsx", book.ToArray(), new ReadingFileProfile { HeaderLines = 2, Account = 0, Date = 1, Value = 2, Meter = 3, Zone = null });
+        xlsxUnread.Single().ToString().ShouldBe("uk.xlsx: строка 4: показание «много» — не число");
+        (await ReadingFiles.ImportAsync(db, xlsxRows, xlsxUnread, ReadingSource.Import, new ReadingRules(), clock, "загрузка", Ct)).Saved.ShouldBe(1);
+        (await db.MeterReadings.Where(r => r.MeterId == flat.ColdMeterId).MaxAsync(r => r.Value, Ct)).ShouldBe(160.25m);
     }
 }

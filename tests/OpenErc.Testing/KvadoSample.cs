@@ -24,7 +24,9 @@ public static class KvadoSample
                     "gis_id": "75ДА533315", "gis_zhkh_id": "75ДА533315-01",
                     "residents": [
                       { "id": 9001, "type": "физ. лицо", "main_payer": "Да", "share": "142/584", "flats_relation": "Собственник", "relationship": "собственник",
-                        "individual": { "lastname": "Орлова", "firstname": "Мария", "patronymic": "Ивановна", "birthdate": "1970-05-12", "sex": "ж" },
+                        "individual": { "lastname": "Орлова", "firstname": "Мария", "patronymic": "Ивановна", "birthdate": "1970-05-12", "sex": "ж",
+                                        "document_type": "Паспорт гражданина РФ", "document_serial": "6515", "document_number": "123456",
+                                        "document_issued": "ГУ МВД России по Новоградской области", "document_code": "650-001", "document_issue_date": "2015-06-20" },
                         "residence": [ { "type": "const", "date_from": "2015-03-10" } ] },
                       { "id": 9002, "type": "физ. лицо", "main_payer": "Нет", "share": "442/584", "flats_relation": "Собственник", "relationship": "муж",
                         "individual": { "lastname": "Орлов", "firstname": "Пётр", "patronymic": "Сергеевич", "birthdate": "1968-01-30", "sex": "м" },

@@ -461,14 +461,12 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
     {
         var rates = Enumerable.Range(0, 100_000).Select(i => new { from = new DateOnly(2000, 1, 1).AddDays(i % 30_000).ToString("yyyy-MM-dd"), percent = 5m }).ToArray();
         var body = new { calculatedOn = "2025-09-01", debts = new[] { new { amount = 5000m, month = "2025-03" } }, keyRates = rates };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        // With its length declared (refused before reading) and streamed without one (reading stops at 256 KB).
+        // With its length declared (refused before reading) and streamed without one (reading stops at 256 KB): refused by
+        // the body limit, so nothing is computed (the answer says which limit; no timing is asserted — speed is the benchmarks').
         var declared = await Http.PostAsync("/api/v1/calculator/penalties", Raw(JsonSerializer.Serialize(body, WebHost.Json)), Ct);
         await ShouldBeTooLargeAsync(declared, "256 КБ");
         var streamed = await Http.PostAsJsonAsync("/api/v1/calculator/penalties", body, WebHost.Json, Ct);
         await ShouldBeTooLargeAsync(streamed, "256 КБ");
-        clock.Stop();
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5)); // a generous bound: the point is that nothing was computed
 
         var next = await PostOkAsync("/api/v1/calculator/penalties", Examples61);
         next.GetProperty("total").GetDecimal().ShouldBe(230.19m);
@@ -545,7 +543,6 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         var rates = new[] { new { from = "2000-01-01", percent = 7.5m } };
         var debts = Enumerable.Range(0, 600).Select(i => new { amount = 100m, month = new DateOnly(2000, 1, 1).AddMonths(i).ToString("yyyy-MM") }).ToArray();
         var payments = Enumerable.Range(0, 2000).Select(i => new { date = new DateOnly(2000, 3, 1).AddDays(9 * i).ToString("yyyy-MM-dd"), amount = 30m }).ToArray();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var paced = await PostOkAsync("/api/v1/calculator/penalties", new { calculatedOn = "2050-06-01", debts, payments, keyRates = rates });
         paced.GetProperty("debts").GetArrayLength().ShouldBe(600);
         paced.GetProperty("total").GetDecimal().ShouldBeGreaterThan(0m);
@@ -553,9 +550,8 @@ public sealed class CalculatorApiTests(WebHost host) : IClassFixture<WebHost>
         // The same payments over 600 debts of one due date split each payment 600 ways: refused, not computed.
         var sameDay = Enumerable.Range(0, 600).Select(_ => new { amount = 100m, month = "2000-01" }).ToArray();
         var errors = await PostBadAsync("/api/v1/calculator/penalties", new { calculatedOn = "2050-06-01", debts = sameDay, payments, keyRates = rates });
+        // Refused by its count of parts before any is computed (its message names the limit); no timing is asserted.
         Messages(errors, "payments").ShouldBe(["Платежи делятся больше чем на 5000 частей долгов: разбейте расчёт на несколько или укажите debtIndex"]);
-        clock.Stop();
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5)); // generous: both answers take a fraction of a second
     }
 
     private static object Examples61 => new

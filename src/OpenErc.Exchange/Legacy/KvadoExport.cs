@@ -191,8 +191,23 @@ public static class KvadoExport
             if (Errors.Count > before) return null;
             string? sex = person.ValueKind == JsonValueKind.Object ? Text(place, person, "sex") : null;
             return new LegacyResident(place, id, new LegacyPerson(last, first, Text(place, person, "patronymic"), Day(place + ".individual", person, "birthdate"),
-                    sex is null ? null : sex.StartsWith('м') || sex.StartsWith('М'), Text(place, person, "ssn"), Text(place, r, "mobile_phone_1"), Text(place, r, "email")),
+                    sex is null ? null : sex.StartsWith('м') || sex.StartsWith('М'), Text(place, person, "ssn"), Text(place, r, "mobile_phone_1"), Text(place, r, "email"),
+                    person.ValueKind == JsonValueKind.Object ? Document(place + ".individual", person) : null),
                 owner, share, Text(place, r, "main_payer")?.Equals("Да", StringComparison.OrdinalIgnoreCase) == true, Text(place, r, "relationship"), registration);
+        }
+
+        /// <summary>The person's document when the export has one whole (kind, number, issuer, day); a partial one is reported and left.</summary>
+        private LegacyDocument? Document(string place, JsonElement person)
+        {
+            string? kind = Text(place, person, "document_type"), number = Text(place, person, "document_number"), issuer = Text(place, person, "document_issued");
+            var issued = Day(place, person, "document_issue_date");
+            if (kind is null && number is null) return null;
+            if (kind is null || number is null || issuer is null || issued is null)
+            {
+                Warnings.Add($"{place}: документ без вида, номера, кем или когда выдан — не загружен");
+                return null;
+            }
+            return new LegacyDocument(kind, Text(place, person, "document_serial"), number, issuer, Text(place, person, "document_code"), issued.Value);
         }
 
         private LegacyRegistration? Registration(string place, JsonElement e)

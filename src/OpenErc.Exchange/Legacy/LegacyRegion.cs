@@ -76,7 +76,10 @@ public sealed record LegacyResident(string Place, string Id, LegacyPerson Person
     LegacyRegistration? Registration);
 
 public sealed record LegacyPerson(string LastName, string FirstName, string? MiddleName, DateOnly? BirthDate, bool? Male, string? Snils, string? Phone,
-    string? Email);
+    string? Email, LegacyDocument? Document = null);
+
+/// <summary>A person's identity document as the source names it (Квадо's 21 kinds: «Паспорт гражданина РФ», «Свидетельство о рождении», …).</summary>
+public sealed record LegacyDocument(string Kind, string? Series, string Number, string IssuedBy, string? DivisionCode, DateOnly IssuedOn);
 
 /// <param name="EndReason">The source's words: «Выехал», «Умер», «Окончание временной регистрации…», «Выписан на основании решения суда», …</param>
 public sealed record LegacyRegistration(bool Permanent, DateOnly From, DateOnly? To, string? EndReason, string? ArrivedFrom, string? DepartedTo);

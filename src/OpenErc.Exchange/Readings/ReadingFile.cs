@@ -32,7 +32,8 @@ public sealed record ReadingRow(string Place, string Account, string Meter, int 
 
 /// <summary>
 /// Files of readings: CSV (UTF-8 or Windows-1251; «ЛС;Заводской номер;Зона;Дата;Показание» by default, dates
-/// <c>ДД.ММ.ГГГГ</c> or <c>ГГГГ-ММ-ДД</c>, decimals with a comma or a point) and DBF through a profile. A line that
+/// <c>ДД.ММ.ГГГГ</c> or <c>ГГГГ-ММ-ДД</c>, decimals with a comma or a point), XLSX (the first sheet, columns as in CSV)
+/// and DBF, each through a profile. A line that
 /// cannot be read is an error with its place; the others are read.
 /// </summary>
 public static class ReadingFile
@@ -40,7 +41,40 @@ public static class ReadingFile
     private static readonly string[] DateFormats = ["dd.MM.yyyy", "yyyy-MM-dd", "dd.MM.yy"];
 
     public static (IReadOnlyList<ReadingRow> Rows, IReadOnlyList<LegacyError> Errors) Read(string fileName, byte[] content, ReadingFileProfile profile) =>
-        fileName.EndsWith(".dbf", StringComparison.OrdinalIgnoreCase) ? ReadDbf(fileName, content, profile) : ReadCsv(fileName, content, profile);
+        fileName.EndsWith(".dbf", StringComparison.OrdinalIgnoreCase) ? ReadDbf(fileName, content, profile)
+        : fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) ? ReadXlsx(fileName, content, profile)
+        : ReadCsv(fileName, content, profile);
+
+    /// <summary>The first sheet of a workbook, its columns by number from 0 (A = 0) as in CSV, <see cref="ReadingFileProfile.HeaderLines"/> skipped.</summary>
+    private static (IReadOnlyList<ReadingRow>, IReadOnlyList<LegacyError>) ReadXlsx(string fileName, byte[] content, ReadingFileProfile p)
+    {
+        var rows = new List<ReadingRow>();
+        var errors = new List<LegacyError>();
+        List<IDictionary<string, object?>> sheet;
+        try
+        {
+            using var stream = new MemoryStream(content);
+            sheet = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: false, excelType: MiniExcelLibs.ExcelType.XLSX).Cast<IDictionary<string, object?>>().ToList();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or FormatException or System.Xml.XmlException)
+        {
+            return (rows, [new LegacyError(fileName, "Файл не читается как книга XLSX")]);
+        }
+        static string Column(int n) => n < 26 ? ((char)('A' + n)).ToString() : Column(n / 26 - 1) + (char)('A' + n % 26);
+        for (int i = p.HeaderLines; i < sheet.Count; i++)
+        {
+            var r = sheet[i];
+            string Field(int n) => r.TryGetValue(Column(n), out var v) ? v switch
+            {
+                null => "",
+                DateTime d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                _ => Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? "",
+            } : "";
+            if (r.Values.All(v => v is null or "")) continue;
+            Add($"{fileName}: строка {i + 1}", Field(p.Account), Field(p.Meter), p.Zone is { } z ? Field(z) : "1", Field(p.Date), Field(p.Value), rows, errors);
+        }
+        return (rows, errors);
+    }
 
     private static (IReadOnlyList<ReadingRow>, IReadOnlyList<LegacyError>) ReadCsv(string fileName, byte[] content, ReadingFileProfile p)
     {

@@ -63,6 +63,18 @@ public static class LegacyImport
         [typeof(Building)] = "Дома", [typeof(Premise)] = "Помещения", [typeof(PersonalAccount)] = "Лицевые счета", [typeof(Person)] = "Граждане",
         [typeof(Ownership)] = "Собственники", [typeof(Registration)] = "Регистрации", [typeof(ResidentCount)] = "Число проживающих",
         [typeof(AccountAlias)] = "Другие номера счетов", [typeof(Meter)] = "Приборы учёта", [typeof(MeterReading)] = "Показания",
+        [typeof(IdentityDocument)] = "Документы",
+    };
+
+    /// <summary>Our kind of an identity document by the source's name of it (Квадо's list, exchange.md §5.1); the rest are «Иной документ».</summary>
+    private static IdentityDocumentKind DocumentKind(string kind) => kind.Trim().ToLowerInvariant() switch
+    {
+        "паспорт гражданина рф" => IdentityDocumentKind.RussianPassport,
+        "свидетельство о рождении" => IdentityDocumentKind.BirthCertificate,
+        "паспорт гражданина иностранного государства" => IdentityDocumentKind.ForeignPassport,
+        "вид на жительство иностранного гражданина или лица без гражданства" => IdentityDocumentKind.ResidencePermit,
+        "разрешение на временное проживание в рф" => IdentityDocumentKind.TemporaryResidencePermit,
+        _ => IdentityDocumentKind.Other,
     };
 
     private const string BalanceName = "Входящее сальдо", ChargesName = "Начисления прежней системы", PaymentsName = "Оплаты прежней системы";
@@ -221,6 +233,14 @@ public static class LegacyImport
                 foreach (var r in a.Residents)
                 {
                     long person = _keys[("person", r.Id)];
+                    if (r.Person.Document is { } d)
+                    {
+                        var document = await ObjectAsync<IdentityDocument>("document", r.Id, ct);
+                        document.PersonId = person;
+                        document.Kind = DocumentKind(d.Kind);
+                        (document.Series, document.Number, document.IssuedBy, document.DivisionCode, document.IssuedOn) =
+                            (d.Series, d.Number, d.IssuedBy, d.DivisionCode, d.IssuedOn);
+                    }
                     if (r.Owner)
                     {
                         var own = await ObjectAsync<Ownership>("ownership", r.Id, ct);

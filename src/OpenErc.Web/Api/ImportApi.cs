@@ -26,13 +26,25 @@ public static class ImportApi
             {
                 var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте файл показаний как multipart/form-data: поле file, поле source", ct);
                 if (form is null) return refusal!;
-                if (form.Files.GetFile("file") is not { Length: > 0 } file) return RegistryApi.Invalid(new() { ["file"] = ["Приложите файл показаний (CSV или DBF)"] });
+                if (form.Files.GetFile("file") is not { Length: > 0 } file) return RegistryApi.Invalid(new() { ["file"] = ["Приложите файл показаний (CSV, XLSX или DBF)"] });
                 if (!Enum.TryParse<ReadingSource>(form["source"].FirstOrDefault() ?? "Import", out var source)
                     || source is not (ReadingSource.Import or ReadingSource.Automatic or ReadingSource.Bank))
                     return RegistryApi.Invalid(new() { ["source"] = ["Откуда показания: Import (файл УК или поставщика), Automatic (система учёта), Bank (реестр банка)"] });
                 using var content = new MemoryStream();
                 await file.CopyToAsync(content, ct);
-                var (rows, unread) = ReadingFile.Read(Path.GetFileName(file.FileName), content.ToArray(), new ReadingFileProfile());
+                var profile = new ReadingFileProfile();
+                if (form["profile"].FirstOrDefault() is { Length: > 0 } json)
+                {
+                    try
+                    {
+                        profile = System.Text.Json.JsonSerializer.Deserialize<ReadingFileProfile>(json) ?? profile;
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        return RegistryApi.Invalid(new() { ["profile"] = ["Профиль файла — JSON, например {\"Separator\": \";\", \"HeaderLines\": 1, \"Account\": 0, \"Meter\": 1}"] });
+                    }
+                }
+                var (rows, unread) = ReadingFile.Read(Path.GetFileName(file.FileName), content.ToArray(), profile);
                 await using var db = database.CreateContext();
                 return TypedResults.Ok(await ReadingFiles.ImportAsync(db, rows, unread, source, rules, clock, SecuritySetup.Actor(http.User), ct));
             })
