@@ -43,10 +43,10 @@ public static class KvadoSample
                 "id": 1002, "flat_number": "2", "premises_type": "коммунальная квартира", "overall_area": 72, "number_of_rooms": 2, "entrance": 1, "floor": 1,
                 "rooms": [ { "id": 1, "number": "1", "area": 18 }, { "id": 2, "number": "2", "area": 24 } ],
                 "accounts": [
-                  { "id": 5002, "account": "0500124", "date_from": "2018-01-01", "calculated_area": 30.86, "residents_count": "1",
+                  { "id": 5002, "account": "0500124", "date_from": "2018-01-01", "calculated_area": 30.86, "residents_count": "1", "rooms_id": 1,
                     "residents": [ { "id": 9004, "type": "физ. лицо", "main_payer": "Да", "share": "1/1", "flats_relation": "Собственник",
                                      "individual": { "lastname": "Ким", "firstname": "Виктор" } } ] },
-                  { "id": 5003, "account": "0500125", "date_from": "2018-01-01", "calculated_area": "41.14", "residents_count": 2,
+                  { "id": 5003, "account": "0500125", "date_from": "2018-01-01", "calculated_area": "41.14", "residents_count": 2, "rooms_id": 2,
                     "residents": [ { "id": 9005, "type": "физ. лицо", "main_payer": "Да", "share": "1", "flats_relation": "Собственник",
                                      "individual": { "lastname": "Зайцева", "firstname": "Ольга" } } ] },
                   { "id": 5004, "account": "0500099", "old_account": "77-0099", "date_from": "2010-01-01", "date_to": "2017-12-31",
@@ -82,7 +82,8 @@ public static class KvadoSample
                         { "period": "2026-10-01", "date": "2026-10-20", "values": { "B": 106.5 } } ] },
           { "id": 7002, "flats_id": 1101, "type": "Эл. двухтарифный", "serial": "Э-777", "install_date": "2022-01-15", "capacity": 6,
             "values": [ { "period": "2026-10-01", "date": "2026-10-25", "values": { "T1": "1500", "T2": "700.5" } } ] },
-          { "id": 7003, "houses_cards_id": 101, "type": "Отопление", "serial": "ТС-1", "install_date": "2019-10-01", "capacity": 7, "values": [] }
+          { "id": 7003, "houses_cards_id": 101, "type": "Отопление", "serial": "ТС-1", "install_date": "2019-10-01", "capacity": 7, "values": [] },
+          { "id": 7004, "flats_id": 1002, "rooms_id": 2, "type": "Эл. однотарифный", "serial": "К-2", "install_date": "2023-03-01", "capacity": 6, "values": [] }
         ]
         """;
 

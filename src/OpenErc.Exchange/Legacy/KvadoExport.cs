@@ -136,16 +136,21 @@ public static class KvadoExport
             };
             decimal area = Dec(place, p, "overall_area") ?? 0m;
             if (area <= 0) Errors.Add(new(place + ".overall_area", "Укажите общую площадь помещения больше нуля"));
+            // The rooms of a communal flat, by id: an account bound to one takes its area when the source gives no other.
+            var rooms = new Dictionary<string, decimal?>();
+            var roomList = Array(p, "rooms");
+            for (int i = 0; i < roomList.Count; i++)
+                if (Text($"{place}.rooms[{i}]", roomList[i], "id", required: true) is { } room) rooms[room] = Dec($"{place}.rooms[{i}]", roomList[i], "area");
             var accounts = new List<LegacyAccount>();
             var list = Array(p, "accounts");
             for (int i = 0; i < list.Count; i++)
-                if (Account($"{place}.accounts[{i}]", list[i]) is { } a) accounts.Add(a);
+                if (Account($"{place}.accounts[{i}]", list[i], rooms) is { } a) accounts.Add(a);
             if (Errors.Count > before || kind is not { } k) return null;
             return new LegacyPremise(place, id, number, k.Residential, k.Communal, area, Dec(place, p, "living_area"), Int(place, p, "number_of_rooms"),
                 Int(place, p, "entrance"), Int(place, p, "floor"), Text(place, p, "cadastral_number"), accounts);
         }
 
-        private LegacyAccount? Account(string place, JsonElement a)
+        private LegacyAccount? Account(string place, JsonElement a, Dictionary<string, decimal?> rooms)
         {
             int before = Errors.Count;
             string id = Text(place, a, "id", required: true) ?? "";
@@ -162,8 +167,12 @@ public static class KvadoExport
             if (shares.Count > 0 && !SumsToOne(shares))
                 Warnings.Add($"{place}: доли собственников ({string.Join(" + ", shares)}) в сумме не равны 1 — загружены как есть");
             if (Errors.Count > before) return null;
+            string? room = Text(place, a, "rooms_id");
+            if (room is not null && !rooms.ContainsKey(room)) Errors.Add(new(place + ".rooms_id", $"Комнаты {room} нет среди комнат помещения"));
+            decimal? area = Dec(place, a, "calculated_area");
+            if (Errors.Count > before) return null;
             return new LegacyAccount(place, id, number, Text(place, a, "old_account"), opened!.Value, closed, Int(place, a, "residents_count"), Dec(place, a, "saldo"),
-                Day(place, a, "saldo_period"), Dec(place, a, "calculated_area"), Text(place, a, "gis_id"), Text(place, a, "gis_zhkh_id"), residents);
+                Day(place, a, "saldo_period"), area ?? (room is null ? null : rooms[room]), Text(place, a, "gis_id"), Text(place, a, "gis_zhkh_id"), residents, room);
         }
 
         private LegacyResident? Resident(string place, JsonElement r)
@@ -265,7 +274,8 @@ public static class KvadoExport
             }
             if (Errors.Count == before && type is not null)
                 meters.Add(new LegacyMeter(place, id, house, premise, type, zones, serial, Text(place, m, "model") ?? Text(place, m, "brand"), installed!.Value,
-                    Day(place, m, "stamp_date"), Day(place, m, "check_date"), Day(place, m, "replace_date"), Int(place, m, "capacity") ?? 5, readings));
+                    Day(place, m, "stamp_date"), Day(place, m, "check_date"), Day(place, m, "replace_date"), Int(place, m, "capacity") ?? 5, readings,
+                    Text(place, m, "rooms_id")));
         }
 
         public void Charge(string place, JsonElement c, List<LegacyCharge> charges)

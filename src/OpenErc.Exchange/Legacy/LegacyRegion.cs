@@ -38,8 +38,10 @@ public sealed record LegacyPremise(string Place, string Id, string Number, bool 
 
 /// <param name="Number">The account's number in the source: kept as its other number, citizens pay by it.</param>
 /// <param name="Balance">The opening balance (debt + / advance −) on <paramref name="BalanceOn"/>.</param>
+/// <param name="RoomId">The room of a communal flat the account is bound to (its area is the account's when the source gives no other).</param>
 public sealed record LegacyAccount(string Place, string Id, string Number, string? OldNumber, DateOnly OpenedOn, DateOnly? ClosedOn, int? Residing,
-    decimal? Balance, DateOnly? BalanceOn, decimal? Area, string? UnifiedNumber, string? ServiceId, IReadOnlyList<LegacyResident> Residents);
+    decimal? Balance, DateOnly? BalanceOn, decimal? Area, string? UnifiedNumber, string? ServiceId, IReadOnlyList<LegacyResident> Residents,
+    string? RoomId = null);
 
 /// <summary>A share of ownership as the source writes it: <c>142/584</c> exactly, or a decimal as n/10^k.</summary>
 public readonly record struct Fraction(long Numerator, long Denominator)
@@ -86,8 +88,10 @@ public sealed record LegacyRegistration(bool Permanent, DateOnly From, DateOnly?
 
 /// <param name="Resource">The source's type: «ХВС», «ГВС», «Эл. однотарифный», «Эл. двухтарифный», «Эл. трехтарифный», «Газ», «Отопление».</param>
 /// <param name="HouseId">A building meter's house; <paramref name="PremiseId"/> an individual one's premise.</param>
+/// <param name="RoomId">A room meter's room of a communal flat: the meter serves the account bound to that room.</param>
 public sealed record LegacyMeter(string Place, string Id, string? HouseId, string? PremiseId, string Resource, int Zones, string Serial, string? Model,
-    DateOnly InstalledOn, DateOnly? SealedOn, DateOnly? NextVerificationOn, DateOnly? RemovedOn, int Digits, IReadOnlyList<LegacyReading> Readings);
+    DateOnly InstalledOn, DateOnly? SealedOn, DateOnly? NextVerificationOn, DateOnly? RemovedOn, int Digits, IReadOnlyList<LegacyReading> Readings,
+    string? RoomId = null);
 
 public sealed record LegacyReading(string Place, DateOnly On, int Zone, decimal Value);
 

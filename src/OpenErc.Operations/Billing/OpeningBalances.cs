@@ -14,6 +14,9 @@ namespace OpenErc.Operations.Billing;
 /// </summary>
 public static class OpeningBalances
 {
+    /// <summary>About how many lines go to the ledger in one statement.</summary>
+    private const int BatchLines = 200_000;
+
     /// <summary>A balance (debt + / advance −) of an account's service and supplier on a day; <paramref name="Place"/> names it in errors.</summary>
     public sealed record Entry(string Place, long AccountId, long ServiceId, long SupplierId, decimal Amount, DateOnly? On);
 
@@ -75,7 +78,17 @@ public static class OpeningBalances
         string reason = $"Импорт из {source}";
         long runId = await Recalculations.NewRunAsync(conn, tx, open, $"входящее сальдо: импорт из {source}", $"opening:{source}", "импорт", lines.Count,
             lines.Sum(l => l.Line.Unrounded), reason, clock, ct);
-        await ChargeLedger.PostAsync(conn, lines.Select(l => l with { RunId = runId, Reason = reason, PostedBy = "импорт" }).ToList(), ct);
+        // In batches of whole buildings (a building's lines are one posting): a region's balances at once would be a message
+        // of over a gigabyte, more than the server takes.
+        var batch = new List<PostedLine>(BatchLines);
+        foreach (var building in lines.GroupBy(l => l.BuildingId))
+        {
+            batch.AddRange(building.Select(l => l with { RunId = runId, Reason = reason, PostedBy = "импорт" }));
+            if (batch.Count < BatchLines) continue;
+            await ChargeLedger.PostAsync(conn, batch, ct);
+            batch.Clear();
+        }
+        if (batch.Count > 0) await ChargeLedger.PostAsync(conn, batch, ct);
         return lines.Count;
     }
 }

@@ -313,6 +313,18 @@ public static class LegacyImport
                 meter.BuildingId = _keys[("house", house)];
                 meter.PremiseId = m.PremiseId is { } premise ? _keys[("premise", premise)] : null;
                 meter.Kind = m.PremiseId is null ? MeterKind.CommonHouse : MeterKind.Individual;
+                if (m.RoomId is { } room)
+                {
+                    // A room meter of a communal flat serves the account bound to its room.
+                    var bound = region.Houses.SelectMany(h => h.Premises).Where(p => p.Id == m.PremiseId).SelectMany(p => p.Accounts)
+                        .FirstOrDefault(a => a.RoomId == room && a.ClosedOn is null);
+                    if (bound is null)
+                    {
+                        Errors.Add(new(m.Place, $"Нет открытого лицевого счёта комнаты {room} для комнатного прибора"));
+                        continue;
+                    }
+                    (meter.Kind, meter.AccountId) = (MeterKind.CommunalFlat, _keys[("account", bound.Id)]);
+                }
                 meter.Resource = m.Resource switch
                 {
                     "ХВС" => Resource.ColdWater,

@@ -53,7 +53,7 @@ public sealed class LegacyImportTests(PostgresCluster cluster)
         report.Created.ShouldBe(new Dictionary<string, int>
         {
             ["Дома"] = 2, ["Помещения"] = 4, ["Лицевые счета"] = 5, ["Граждане"] = 7, ["Собственники"] = 5, ["Регистрации"] = 5,
-            ["Число проживающих"] = 4, ["Другие номера счетов"] = 8, ["Приборы учёта"] = 3, ["Показания"] = 4,
+            ["Число проживающих"] = 4, ["Другие номера счетов"] = 8, ["Приборы учёта"] = 4, ["Показания"] = 4,
             ["Начисления прежней системы"] = 3, ["Оплаты прежней системы"] = 2, ["Документы"] = 1,
         }, ignoreOrder: true);
         report.Warnings.ShouldContain("Входящее сальдо 2 лицевых счетов не проведено: в файле оно без разбивки по услугам и поставщикам — " +
@@ -103,6 +103,9 @@ public sealed class LegacyImportTests(PostgresCluster cluster)
         (electric.Zones, electric.Resource, electric.Digits).ShouldBe((2, Core.Tariffs.Resource.Electricity, 6));
         (await db.MeterReadings.Where(r => r.MeterId == electric.Id).OrderBy(r => r.Zone).Select(r => r.Value).ToListAsync(Ct)).ShouldBe([1500m, 700.5m]);
         (await db.Meters.SingleAsync(m => m.SerialNumber == "ТС-1", Ct)).Kind.ShouldBe(Core.Meters.MeterKind.CommonHouse);
+        // The room meter of the communal flat serves the account of its room.
+        var room = await db.Meters.SingleAsync(m => m.SerialNumber == "К-2", Ct);
+        (room.Kind, room.AccountId).ShouldBe((Core.Meters.MeterKind.CommunalFlat, (await ByAliasAsync("0500125")).Id));
 
         // The payment by the number of the earlier system lands on the account.
         await using (var conn = new Npgsql.NpgsqlConnection(cs))
