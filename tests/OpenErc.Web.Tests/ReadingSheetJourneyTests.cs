@@ -36,6 +36,8 @@ public sealed class ReadingSheetJourneyTests(DemoWebHost host) : IClassFixture<D
         await page.GotoAsync($"/buildings/{building}");
         await page.GetByTestId("building-readings").ClickAsync();
         await Assertions.Expect(page.GetByTestId("readings-title")).ToContainTextAsync("Ведомость показаний");
+        // Keys typed into the prerendered sheet would be lost: wait for it to be interactive.
+        await Assertions.Expect(page.GetByTestId("readings-title")).ToHaveAttributeAsync("data-interactive", "true");
         await page.Locator("input.erc-reading-input").First.ClickAsync();
 
         var taken = new List<(string Serial, decimal Value)>();
