@@ -37,6 +37,7 @@ public static class CsvFile
         return stream.ToArray();
     }
 
-    private static string Quote(string value) =>
+    /// <summary>A field as written: quoted (with its quotes doubled) when it holds a separator, a quote or a line break.</summary>
+    public static string Quote(string value) =>
         value.IndexOfAny([';', '"', '\r', '\n']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -132,6 +132,7 @@ public static class OpenErcWebHost
         app.MapImportApi();
         app.MapGisApi();
         app.MapSupplierApi();
+        app.MapReportsApi();
         // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;

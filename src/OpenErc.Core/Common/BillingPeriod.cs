@@ -49,6 +49,9 @@ public readonly record struct BillingPeriod : IComparable<BillingPeriod>
     /// <summary>The first day of the next month: the exclusive end of this period (2100-01-01 for the last one).</summary>
     public DateOnly End => FirstDay.AddMonths(1);
 
+    /// <summary>The month's last day.</summary>
+    public DateOnly LastDay => End.AddDays(-1);
+
     public int Days => DateTime.DaysInMonth(Year, Month);
 
     public DateRange Range => new(FirstDay, End);

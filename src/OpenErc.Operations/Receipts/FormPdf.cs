@@ -146,31 +146,7 @@ public static class FormPdf
         }
 
         /// <summary>One row with its frame; false (nothing drawn) when it does not fit on the page.</summary>
-        private bool Row(float[] edges, string[] cells, PdfFace face, IReadOnlyList<FormColumn> columns, bool shade)
-        {
-            var wrapped = new List<(List<string> Lines, List<float> Widths)>(cells.Length);
-            for (int i = 0; i < cells.Length; i++)
-            {
-                face.Wrap(cells[i], edges[i + 1] - edges[i] - 2 * Pad, 12, lines, widths);
-                wrapped.Add((lines.ToList(), widths.ToList()));
-            }
-            float height = wrapped.Max(w => w.Lines.Count) * face.Line + 2 * Pad;
-            if (y + height > Bottom) return false;
-            if (shade) pdf.FillRect(edges[0], y, edges[^1] - edges[0], height, 0.9f);
-            for (int i = 0; i < cells.Length; i++)
-            {
-                var (cellLines, cellWidths) = wrapped[i];
-                for (int k = 0; k < cellLines.Count; k++)
-                {
-                    float x = columns[i].Right && !shade ? edges[i + 1] - Pad - cellWidths[k] : edges[i] + Pad;
-                    pdf.Text(face.Font, face.Size, x, y + Pad + k * face.Line + face.Ascent, cellLines[k], 0f);
-                }
-            }
-            pdf.Line(edges[0], y, edges[^1], y);
-            pdf.Line(edges[0], y + height, edges[^1], y + height);
-            foreach (var x in edges) pdf.Line(x, y, x, y + height);
-            y += height;
-            return true;
-        }
+        private bool Row(float[] edges, string[] cells, PdfFace face, IReadOnlyList<FormColumn> columns, bool shade) =>
+            PdfTableRow.Draw(pdf, edges, cells, face, i => columns[i].Right, shade, ref y, Bottom, Pad, 12, lines, widths);
     }
 }

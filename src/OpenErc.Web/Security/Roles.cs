@@ -36,6 +36,9 @@ public static class Roles
         (Citizen, "Гражданин"),
     ];
 
+    /// <summary>Roles that may see people's names and birth dates in reports (152-ФЗ): every staff role but a supplier's.</summary>
+    public static bool SeesPersonalData(System.Security.Claims.ClaimsPrincipal user) => All.Any(r => r.Code is not (Citizen or Supplier) && user.IsInRole(r.Code));
+
     /// <summary>The roles of the centre's own staff and of its partners: everyone but citizens.</summary>
     public static readonly string[] Staff = All.Select(r => r.Code).Where(r => r != Citizen).ToArray();
 
@@ -99,6 +102,8 @@ public static class Duties
     public const string Cabinet = "cabinet";
     /// <summary>The supplier cabinet.</summary>
     public const string SupplierCabinet = "supplier-cabinet";
+    /// <summary>Reports: every staff role, a management company's, supplier's or municipality's user within its scope.</summary>
+    public const string Reports = "reports";
 
     /// <summary>Who carries each duty besides the administrator.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Holders = new Dictionary<string, string[]>
@@ -118,6 +123,7 @@ public static class Duties
         [Administration] = [],
         [Cabinet] = [Roles.Citizen],
         [SupplierCabinet] = [Roles.Supplier],
+        [Reports] = Roles.Staff,
     };
 
     public static void Add(AuthorizationOptions options)
@@ -136,6 +142,6 @@ public static class Duties
         if (user.Identity?.IsAuthenticated != true || !Holders.TryGetValue(duty, out var roles)) return false;
         bool cabinet = duty is Cabinet or SupplierCabinet;
         if (!roles.Any(user.IsInRole) && (cabinet || !user.IsInRole(Roles.Administrator))) return false;
-        return cabinet || duty == Read || !user.HasClaim(x => x.Type == AccessScope.GroupClaim);
+        return cabinet || duty is Read or Reports || !user.HasClaim(x => x.Type == AccessScope.GroupClaim);
     }
 }

@@ -1,0 +1,32 @@
+using OpenErc.Core.Common;
+using OpenErc.Operations.Payments;
+
+namespace OpenErc.Operations.Reports;
+
+/// <summary>
+/// Current and overdue debt and the age buckets of reports.md §0.3, in one place. A debt of service month <c>S</c> is due
+/// on <see cref="PaymentPosting.DueDate"/> (the penalty engine's due date); on day <c>D</c> it is current while
+/// <c>D ≤ DD(S)</c>, else overdue, of age <c>n</c> = the largest <c>k ≥ 0</c> with <c>DD + k months &lt; D</c> (the day clamped
+/// to the month's end), bucketed «до 1 мес.» (0), «1–3 мес.» (1–2), «3–6 мес.» (3–5), «6–12 мес.» (6–11), «свыше 12 мес.».
+/// </summary>
+public static class DebtAge
+{
+    public const int Current = 0;
+
+    public static readonly IReadOnlyList<string> Buckets =
+        ["Текущая (срок оплаты не наступил)", "до 1 мес.", "1–3 мес.", "3–6 мес.", "6–12 мес.", "свыше 12 мес."];
+
+    /// <summary>The bucket of a debt of <paramref name="serviceMonth"/> on <paramref name="day"/>: <see cref="Current"/> or 1–5.</summary>
+    public static int Bucket(BillingPeriod serviceMonth, DateOnly day)
+    {
+        var due = PaymentPosting.DueDate(serviceMonth);
+        if (day <= due) return Current;
+        int n = 0;
+        while (n < 12 && due.AddMonths(n + 1) < day) n++;
+        return n switch { 0 => 1, <= 2 => 2, <= 5 => 3, <= 11 => 4, _ => 5 };
+    }
+
+    /// <summary>The SQL giving a bucket's title.</summary>
+    public static string Label(string value) =>
+        $"CASE {value} {string.Concat(Buckets.Select((t, i) => $"WHEN {i} THEN {ReportDimensions.Literal(t)} "))}END";
+}

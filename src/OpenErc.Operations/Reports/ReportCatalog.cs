@@ -1,0 +1,515 @@
+using System.Globalization;
+using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
+using OpenErc.Core.Meters;
+using OpenErc.Core.Payments;
+using OpenErc.Core.Residents;
+using OpenErc.Operations.Billing;
+using static OpenErc.Operations.Reports.ReportColumn;
+
+namespace OpenErc.Operations.Reports;
+
+/// <summary>
+/// The reports of reports.md, each a definition for <see cref="ReportEngine"/>: its source (a read of the ledger or the
+/// registry), columns, filters and default grouping. No report computes money of its own: the ledger's balances
+/// (<c>account_balances</c> of closed months, <see cref="BillingPeriods.BalancesSql"/> of the open one), lines, payment
+/// allocations and debt books are summed as they are.
+/// </summary>
+public static class ReportCatalog
+{
+    private const string Ledger = "Начисления и сальдо", Payments = "Платежи", Debts = "Задолженность", Registers = "Реестры", Housing = "Жилищный фонд";
+
+    /// <summary>The joins that give a row of an account (<c>f.account_id</c>) its account, premise, building, manager, service, method and supplier.</summary>
+    private const string AccountContext = """
+         JOIN personal_accounts a ON a.id = f.account_id
+         JOIN premises p ON p.id = a.premise_id
+         JOIN buildings b ON b.id = p.building_id
+         LEFT JOIN managers mg ON mg.building_id = b.id
+         LEFT JOIN services s ON s.id = f.service_id
+         LEFT JOIN methods mt ON mt.building_id = b.id AND mt.service_id = f.service_id
+         LEFT JOIN organisations sup ON sup.id = f.supplier_id
+        """;
+
+    /// <summary>The same for rows that may have no account (an unidentified payment).</summary>
+    private static readonly string MaybeAccountContext = AccountContext.Replace(" JOIN personal_accounts", " LEFT JOIN personal_accounts", StringComparison.Ordinal)
+        .Replace(" JOIN premises", " LEFT JOIN premises", StringComparison.Ordinal).Replace(" JOIN buildings", " LEFT JOIN buildings", StringComparison.Ordinal);
+
+    private static readonly string[] AccountDimensions = ["municipality", "manager", "street", "building", "premise", "account", "category"];
+    private static readonly string[] LedgerDimensions = [.. AccountDimensions, "supplier", "service", "serviceKind", "method"];
+
+    private static readonly ReportColumn Address = new("address", "Адрес", ReportCell.Text, "b.address || ', пом. ' || p.number");
+    private static readonly ReportColumn AccountNumber = new("account", "Лицевой счёт", ReportCell.Code, "a.number");
+    private static readonly ReportColumn ServiceName = new("service", "Услуга", ReportCell.Text, "coalesce(s.name, 'Не распределено')");
+    private static readonly ReportColumn SupplierName = new("supplier", "Поставщик", ReportCell.Text, "coalesce(sup.short_name, sup.name, 'Не распределено')");
+    private static readonly ReportColumn Payer = new("payer", "Плательщик", ReportCell.Text,
+        "(SELECT full_name FROM people WHERE id = a.payer_person_id)", Personal: true);
+
+    private static readonly ReportParameter Penalties = new("penalties", "Пени", [("include", "Включить"), ("exclude", "Исключить")], "include");
+
+    private static readonly ReportParameter PaymentDate = new("by", "Дата отбора платежей",
+        [("paid", "Дата оплаты"), ("received", "Дата поступления"), ("booked", "Учётный месяц")], "paid");
+
+    /// <summary>
+    /// The balances of each month of the range per account × service × supplier: closed months as their closing wrote them,
+    /// the open month as it stands (<c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing</c>).
+    /// </summary>
+    private static string Balances(ReportSql q) =>
+        "SELECT month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing FROM account_balances WHERE month >= @from AND month <= @to"
+        + (q.Open is { } o && o >= q.From && o <= q.To ? "\nUNION ALL\n" + BillingPeriods.BalancesSql() : "");
+
+    /// <summary>
+    /// The penalty part of each balance (reports.md §0.1, P3): what penalties opened the range with (<c>o_n</c>), what
+    /// payments of the range paid of them (<c>p_n</c>) and what stays at its end (<c>k_n</c>) — the penalty lines less
+    /// the penalty allocations booked until then.
+    /// </summary>
+    private const string PenaltyParts = """
+        LEFT JOIN (
+            SELECT account_id, service_id, supplier_id,
+                   coalesce(sum(v) FILTER (WHERE booking_month < @from), 0) AS o_n,
+                   coalesce(sum(-v) FILTER (WHERE booking_month >= @from AND paid), 0) AS p_n,
+                   coalesce(sum(v), 0) AS k_n
+            FROM (SELECT booking_month, account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, kopecks * 0.01 AS v, false AS paid
+                  FROM charge_lines WHERE kind = @penalty AND booking_month <= @to
+                  UNION ALL
+                  SELECT booking_month, account_id, service_id, supplier_id, -amount, true
+                  FROM payment_allocations WHERE kind = 1 AND booking_month <= @to) y
+            GROUP BY 1, 2, 3) pn USING (account_id, service_id, supplier_id)
+        """;
+
+    /// <summary>ОСВ's rows over the range: the first month's opening, the sums of the months, the last month's closing; without penalties when asked (P3).</summary>
+    private static string Turnover(ReportSql q)
+    {
+        bool without = q["penalties"] == "exclude";
+        return $"""
+            (SELECT x.account_id, x.service_id, x.supplier_id,
+                    x.opening{(without ? " - coalesce(pn.o_n, 0)" : "")} AS opening, x.charged, x.recalculated,
+                    {(without ? "0::numeric" : "x.penalties")} AS penalties, x.paid{(without ? " - coalesce(pn.p_n, 0)" : "")} AS paid,
+                    x.closing{(without ? " - coalesce(pn.k_n, 0)" : "")} AS closing
+             FROM (SELECT account_id, service_id, supplier_id,
+                          coalesce(sum(opening) FILTER (WHERE month = @from), 0) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
+                          sum(penalties) AS penalties, sum(paid) AS paid, coalesce(sum(closing) FILTER (WHERE month = @to), 0) AS closing
+                   FROM ({Balances(q)}) m GROUP BY 1, 2, 3) x
+             {(without ? PenaltyParts : "")}) f
+            {AccountContext}
+            """;
+    }
+
+    private static readonly ReportColumn[] TurnoverColumns =
+    [
+        Address, AccountNumber, ServiceName, SupplierName,
+        Sum("openingDebt", "Сальдо на начало: долг", "greatest(f.opening, 0)"),
+        Sum("openingAdvance", "Сальдо на начало: аванс", "greatest(-f.opening, 0)"),
+        Sum("charged", "Начислено", "f.charged"),
+        Sum("recalculated", "Перерасчёт", "f.recalculated"),
+        Sum("penalties", "Пени", "f.penalties"),
+        Sum("paid", "Оплачено", "f.paid"),
+        Sum("closingDebt", "Сальдо на конец: долг", "greatest(f.closing, 0)"),
+        Sum("closingAdvance", "Сальдо на конец: аванс", "greatest(-f.closing, 0)"),
+        Sum("opening", "Сальдо на начало", "f.opening") with { Hidden = true },
+        Sum("closing", "Сальдо на конец", "f.closing") with { Hidden = true },
+    ];
+
+    /// <summary>The payments of the period by the date chosen (P5): the day paid in the region, the day received, or the booking month.</summary>
+    private static string PaymentSelection(ReportSql q, string alias, string paidDay) => q["by"] switch
+    {
+        "received" => $"{alias}.received_on >= @from AND {alias}.received_on < @end",
+        "booked" => $"{alias}.booking_month >= @from AND {alias}.booking_month <= @to",
+        _ => $"{paidDay} >= @from AND {paidDay} < @end",
+    };
+
+    /// <summary>The day a payment was paid on the region's calendar.</summary>
+    private static string PaidDay(ReportSql q) => $"(pay.paid_at AT TIME ZONE {ReportDimensions.Literal(q.Zone)})::date";
+
+    /// <summary>One row per payment (reports.md §3's set Π, reversals included as negative payments, unidentified ones too).</summary>
+    private static string PaymentRows(ReportSql q) => $"""
+        (SELECT pay.id, pay.agent_id, pay.channel, pay.account_id, NULL::bigint AS service_id, NULL::bigint AS supplier_id,
+                pay.amount, pay.commission, CASE WHEN pay.commission_by_payer THEN pay.amount ELSE pay.amount - pay.commission END AS credited,
+                {PaidDay(q)} AS day, pay.received_on, pay.booking_month AS month, pay.period AS paid_for,
+                CASE WHEN pay.correction IS NOT NULL THEN {(short)PaymentPurpose.Correction} WHEN pay.period IS NOT NULL THEN {(short)PaymentPurpose.Period}
+                     ELSE {(short)PaymentPurpose.Document} END AS purpose,
+                pay.registry_id, pay.line_no, pay.agent_payment_id
+         FROM payments pay WHERE {PaymentSelection(q, "pay", PaidDay(q))}) f
+        {MaybeAccountContext}
+        """;
+
+    /// <summary>
+    /// One row per allocation line of the same payments: the part of a payment booked to a service, supplier and the month
+    /// it paid, with the payment's dates and agent; an unidentified payment as one line of its own («Невыясненные платежи»).
+    /// </summary>
+    private static string AllocationRows(ReportSql q) => $"""
+        (SELECT pay.id, pay.agent_id, pay.channel, al.account_id, al.service_id, al.supplier_id, al.kind AS allocation, al.amount, al.commission,
+                al.paid_on AS day, al.received_on, al.booking_month AS month, al.service_month AS paid_for, pay.registry_id, pay.line_no
+         FROM payment_allocations al JOIN payments pay ON pay.id = al.payment_id WHERE {PaymentSelection(q, "al", "al.paid_on")}
+         UNION ALL
+         SELECT pay.id, pay.agent_id, pay.channel, NULL, NULL, NULL, NULL, pay.amount, 0, {PaidDay(q)}, pay.received_on, pay.booking_month, NULL,
+                pay.registry_id, pay.line_no
+         FROM payments pay WHERE pay.account_id IS NULL AND {PaymentSelection(q, "pay", PaidDay(q))}) f
+        {MaybeAccountContext}
+        """;
+
+    private static readonly string[] PaymentDimensions = [.. AccountDimensions, "agent", "channel", "purpose", "month", "day"];
+    private static readonly string[] AllocationDimensions = [.. AccountDimensions, "agent", "channel", "supplier", "service", "serviceKind", "month", "day", "paidFor"];
+
+    private static readonly ReportColumn[] PaymentColumns =
+    [
+        new("day", "Дата оплаты", ReportCell.Date, "f.day"),
+        new("received", "Дата поступления", ReportCell.Date, "f.received_on"),
+        new("agentName", "Платёжный агент", ReportCell.Text, "(SELECT coalesce(short_name, name) FROM organisations WHERE id = f.agent_id)"),
+        new("operation", "Номер операции агента", ReportCell.Code, "f.agent_payment_id"),
+        AccountNumber with { Sql = "coalesce(a.number, 'Невыясненный платёж')" },
+        Address with { Sql = "coalesce(b.address || ', пом. ' || p.number, '')" },
+        Sum("count", "Платежей", "1", ReportCell.Count),
+        Sum("amount", "Сумма", "f.amount"),
+        Sum("commission", "Комиссия", "f.commission"),
+        Sum("credited", "Зачислено", "f.credited"),
+    ];
+
+    private static ReportDefinition PaymentView(string code, string title, string description, string group) =>
+        new(code, title, Payments, description, ReportTime.Months, PaymentRows, PaymentDimensions, PaymentColumns, [group], "day, account", [PaymentDate]);
+
+    /// <summary>The debt book of the month <c>@to</c> as its closing left it, one row per chunk with its age on the month's last day.</summary>
+    private static string Chunks(ReportSql q) => $"""
+        (SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind,
+                coalesce(d.charged, 0) - coalesce(d.allocated, 0) AS outstanding, d.paid_on,
+                {BucketSql("d.service_month", q.Date)} AS bucket
+         FROM debt_books d WHERE d.month = @to) c
+        """;
+
+    /// <summary>
+    /// The age bucket of a service month on <paramref name="day"/> as SQL (<see cref="DebtAge.Bucket"/>): buckets only grow as
+    /// months get older, so the newest month of each bucket bounds it, the oldest bucket tested first.
+    /// </summary>
+    private static string BucketSql(string column, DateOnly day)
+    {
+        var newest = new SortedDictionary<int, BillingPeriod>();
+        var month = BillingPeriod.Of(day);
+        for (int i = 0; i < 240; i++)
+        {
+            int bucket = DebtAge.Bucket(month, day);
+            newest.TryAdd(bucket, month);
+            if (bucket == DebtAge.Buckets.Count - 1 || month == BillingPeriod.MinValue) break;
+            month = month.Previous();
+        }
+        return "CASE" + string.Concat(newest.Reverse().Where(b => b.Key != DebtAge.Current)
+            .Select(b => $" WHEN {column} <= '{b.Value.LastDay:yyyy-MM-dd}' THEN {b.Key}")) + $" ELSE {DebtAge.Current} END";
+    }
+
+    private static string DebtRows(ReportSql q)
+    {
+        bool without = q["penalties"] == "exclude";
+        return $"""
+            (SELECT c.account_id, c.service_id, c.supplier_id,
+                    sum(c.outstanding) FILTER (WHERE c.kind = 0 AND c.outstanding > 0) AS debt,
+                    sum(c.outstanding) FILTER (WHERE c.kind = 0 AND c.outstanding > 0 AND c.bucket = {DebtAge.Current}) AS current,
+                    {string.Join(", ", Enumerable.Range(1, DebtAge.Buckets.Count - 1).Select(i => $"sum(c.outstanding) FILTER (WHERE c.kind = 0 AND c.outstanding > 0 AND c.bucket = {i}) AS b{i}"))},
+                    {(without ? "0::numeric" : "sum(c.outstanding) FILTER (WHERE c.kind = 1)")} AS penalty_debt,
+                    -sum(c.outstanding) FILTER (WHERE c.outstanding < 0 AND c.kind <> 1) AS advance,
+                    min(c.service_month) FILTER (WHERE c.kind = 0 AND c.outstanding > 0) AS oldest,
+                    max(c.paid_on) AS last_paid
+             FROM {Chunks(q)} GROUP BY 1, 2, 3) f
+            {AccountContext}
+            """;
+    }
+
+    private static readonly ReportColumn[] DebtColumns =
+    [
+        Address, AccountNumber, ServiceName, SupplierName,
+        Sum("debt", "Задолженность", "coalesce(f.debt, 0)"),
+        Sum("current", "Текущая", "coalesce(f.current, 0)"),
+        Sum("overdue", "Просроченная", "coalesce(f.debt, 0) - coalesce(f.current, 0)"),
+        .. Enumerable.Range(1, DebtAge.Buckets.Count - 1).Select(i => Sum($"b{i}", "Просрочка " + DebtAge.Buckets[i], $"coalesce(f.b{i}, 0)")),
+        Sum("penaltyDebt", "Долг по пеням", "coalesce(f.penalty_debt, 0)"),
+        Sum("advance", "Аванс", "coalesce(f.advance, 0)"),
+        new("oldest", "Старейший неоплаченный месяц", ReportCell.Month, "f.oldest"),
+        new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"),
+    ];
+
+    /// <summary>
+    /// The debtors register (reports.md §10): overdue principal of an account's service over <c>k</c> monthly amounts. The
+    /// monthly amount is the month's charge of the service (basis «последнее начисление») or the mean of the last twelve
+    /// months' charges (basis «среднее за 12 месяцев»), rounded to kopecks once; the threshold is <c>k</c> times it,
+    /// rounded once. The norm basis of п. 118 needs the charge trace's norm per account and is not offered yet.
+    /// </summary>
+    private static string DebtorRows(ReportSql q)
+    {
+        var k = decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        var monthly = q["basis"] == "average"
+            ? "SELECT account_id, service_id, supplier_id, round(sum(charged) / 12, 2) AS monthly FROM account_balances WHERE month > @to - interval '12 months' AND month <= @to GROUP BY 1, 2, 3"
+            : "SELECT account_id, service_id, supplier_id, charged AS monthly FROM account_balances WHERE month = @to";
+        return $"""
+            (SELECT d.*, m.monthly, round({k} * m.monthly, 2) AS threshold
+             FROM (SELECT c.account_id, c.service_id, c.supplier_id,
+                          coalesce(sum(c.outstanding) FILTER (WHERE c.kind = 0 AND c.outstanding > 0 AND c.bucket <> {DebtAge.Current}), 0) AS overdue,
+                          min(c.service_month) FILTER (WHERE c.kind = 0 AND c.outstanding > 0) AS oldest, max(c.paid_on) AS last_paid
+                   FROM {Chunks(q)} GROUP BY 1, 2, 3) d
+             JOIN ({monthly}) m USING (account_id, service_id, supplier_id)
+             WHERE m.monthly > 0 AND d.overdue > round({k} * m.monthly, 2)) f
+            {AccountContext}
+            """;
+    }
+
+    /// <summary>Lines booked in the range that correct a month (reports.md §13): everything but the month's own charge, penalties and brought balances.</summary>
+    private static string RecalculationRows(ReportSql q) => $"""
+        (SELECT l.booking_month AS month, l.service_month, l.account_id, l.service_id::bigint AS service_id, l.supplier_id::bigint AS supplier_id,
+                l.kind, l.kopecks * 0.01 AS amount
+         FROM charge_lines l
+         WHERE l.booking_month >= @from AND l.booking_month <= @to AND NOT (l.kind = {(short)ChargeLineKind.Charge} AND l.service_month = l.booking_month)
+           AND l.kind NOT IN (@penalty, @opening)) f
+        {AccountContext}
+        """;
+
+    /// <summary>What was charged for each service month of the range and what payments paid of it by now (reports.md §7).</summary>
+    private static string PaidForRows(ReportSql q)
+    {
+        bool without = q["penalties"] == "exclude";
+        return $"""
+            (SELECT account_id, service_id, supplier_id, month, sum(charged) AS charged, sum(paid) AS paid
+             FROM (SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id, service_month AS month, kopecks * 0.01 AS charged, 0::numeric AS paid
+                   FROM charge_lines WHERE booking_month >= @from AND service_month >= @from AND service_month <= @to AND kind <> @opening{(without ? " AND kind <> @penalty" : "")}
+                   UNION ALL
+                   SELECT account_id, service_id, supplier_id, service_month, 0, amount
+                   FROM payment_allocations WHERE booking_month >= @from AND service_month >= @from AND service_month <= @to{(without ? " AND kind <> 1" : "")}) x
+             GROUP BY 1, 2, 3, 4) f
+            {AccountContext}
+            """;
+    }
+
+    /// <summary>Per month, supplier and service: what was billed and what came in, less the agents' commissions the recipient bears (§8).</summary>
+    private static string IncomeRows(ReportSql q) => $"""
+        (SELECT month, account_id, service_id, supplier_id, charged, recalculated, penalties, paid, 0::numeric AS commission FROM ({Balances(q)}) x
+         UNION ALL
+         SELECT booking_month, account_id, coalesce(service_id, 0), coalesce(supplier_id, 0), 0, 0, 0, 0, commission
+         FROM payment_allocations WHERE booking_month >= @from AND booking_month <= @to AND commission <> 0) f
+        {AccountContext}
+        """;
+
+    private static string TariffRows(ReportSql q) => $"""
+        (SELECT 'Тариф' AS what, t.service_id, t.supplier_id, t.municipality_id, t.building_id,
+                {ReportDimensions.EnumLabel<Core.Tariffs.TariffZone>("t.zone")} || CASE WHEN t.part = 0 THEN '' ELSE ', ' || {ReportDimensions.EnumLabel<Core.Tariffs.TariffPart>("t.part")} END AS detail,
+                t.rate AS value, 'руб.' AS unit, t.valid_from, t.valid_to
+         FROM tariffs t WHERE t.valid_from < @end AND (t.valid_to IS NULL OR t.valid_to > @from)
+         UNION ALL
+         SELECT 'Норматив', n.service_id, NULL, n.municipality_id, NULL, n.category || coalesce(' — ' || n.description, ''), n.value, n.unit, n.valid_from, n.valid_to
+         FROM consumption_norms n WHERE n.valid_from < @end AND (n.valid_to IS NULL OR n.valid_to > @from)) f
+         LEFT JOIN services s ON s.id = f.service_id
+         LEFT JOIN organisations sup ON sup.id = f.supplier_id
+         LEFT JOIN LATERAL (SELECT f.municipality_id, f.building_id AS id) b ON true
+        """;
+
+    private static string PremiseRows(ReportSql q) => """
+        premises p JOIN buildings b ON b.id = p.building_id LEFT JOIN managers mg ON mg.building_id = b.id
+        LEFT JOIN LATERAL (SELECT count(*) AS accounts, coalesce(sum(share), 0) AS shares, min(number) AS first_account FROM personal_accounts
+                           WHERE premise_id = p.id AND opened_on <= @asof AND (closed_on IS NULL OR closed_on > @asof)) pa ON true
+        LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM registrations r WHERE r.account_id = x.id AND r.valid_from <= @asof AND (r.valid_to IS NULL OR r.valid_to > @asof))) AS registered,
+                                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ownerships o WHERE o.account_id = x.id AND o.valid_from <= @asof AND (o.valid_to IS NULL OR o.valid_to > @asof))) AS owned
+                           FROM personal_accounts x WHERE x.premise_id = p.id) pr ON true
+        LEFT JOIN LATERAL (SELECT count(*) AS meters FROM meters m WHERE m.premise_id = p.id AND m.installed_on <= @asof AND (m.removed_on IS NULL OR m.removed_on > @asof)) pm ON true
+        LEFT JOIN personal_accounts a ON a.premise_id = p.id AND a.number = pa.first_account
+        """;
+
+    private static string MeterRows(ReportSql q)
+    {
+        var within = q["within"];
+        var condition = within == "all" ? "" : $" AND m.next_verification_on < @d + interval '{int.Parse(within, CultureInfo.InvariantCulture)} months'";
+        return $"""
+            (SELECT m.*, m.kind AS meter_kind, CASE WHEN m.removed_on IS NOT NULL AND m.removed_on <= @d THEN 'Снят'
+                     WHEN m.failed_on IS NOT NULL AND m.failed_on <= @d THEN 'Неисправен'
+                     WHEN m.next_verification_on < @d THEN 'Истёк срок поверки' ELSE 'Работает' END AS state
+             FROM meters m WHERE m.installed_on <= @d{condition}) f
+             JOIN buildings b ON b.id = f.building_id
+             LEFT JOIN premises p ON p.id = f.premise_id
+             LEFT JOIN personal_accounts a ON a.id = f.account_id
+             LEFT JOIN managers mg ON mg.building_id = b.id
+             LEFT JOIN LATERAL (SELECT value, read_on, source FROM meter_readings WHERE meter_id = f.id AND read_on <= @d ORDER BY read_on DESC, id DESC LIMIT 1) r ON true
+            """;
+    }
+
+    private static string ReadingRows(ReportSql q) => """
+        (SELECT m.*, m.kind AS meter_kind, z.zone FROM meters m CROSS JOIN LATERAL generate_series(1, m.zones) AS z(zone)
+         WHERE m.installed_on < @end AND (m.removed_on IS NULL OR m.removed_on >= @from) AND m.kind IN (1, 2)) f
+         JOIN buildings b ON b.id = f.building_id
+         LEFT JOIN premises p ON p.id = f.premise_id
+         LEFT JOIN personal_accounts a ON a.id = f.account_id
+         LEFT JOIN managers mg ON mg.building_id = b.id
+         LEFT JOIN LATERAL (SELECT value, read_on FROM meter_readings WHERE meter_id = f.id AND zone = f.zone AND read_on < @from ORDER BY read_on DESC, id DESC LIMIT 1) pr ON true
+         LEFT JOIN LATERAL (SELECT value, read_on, source FROM meter_readings WHERE meter_id = f.id AND zone = f.zone AND read_on >= @from AND read_on < @end ORDER BY read_on DESC, id DESC LIMIT 1) cr ON true
+        """;
+
+    private static string ResidentRows(ReportSql q) => """
+        (SELECT r.*, least(coalesce(r.valid_to, @end), @end) - greatest(r.valid_from, @from) AS days
+         FROM registrations r WHERE r.valid_from < @end AND (r.valid_to IS NULL OR r.valid_to > @from)) f
+         JOIN personal_accounts a ON a.id = f.account_id
+         JOIN premises p ON p.id = a.premise_id
+         JOIN buildings b ON b.id = p.building_id
+         LEFT JOIN managers mg ON mg.building_id = b.id
+         JOIN people pe ON pe.id = f.person_id
+        """;
+
+    private static readonly string[] BuildingDimensions = ["municipality", "manager", "street", "building"];
+
+    public static readonly IReadOnlyList<ReportDefinition> All =
+    [
+        new("OSV", "Оборотно-сальдовая ведомость", Ledger,
+            "Сальдо на начало, начислено, перерасчёты, пени, оплачено и сальдо на конец по лицевым счетам, услугам и поставщикам; за период — сальдо первого месяца, обороты всех и сальдо последнего.",
+            ReportTime.Months, Turnover, LedgerDimensions, TurnoverColumns, ["municipality"], "address, account, service, supplier", [Penalties]),
+        new("ACCOUNT_TURNOVER", "Абонентская оборотная ведомость", Ledger,
+            "Обороты лицевого счёта по месяцам: сальдо на начало, начислено, перерасчёты, пени, оплачено, сальдо на конец.",
+            ReportTime.Months, q => $"({Balances(q)}) f {AccountContext}", [.. LedgerDimensions, "month"],
+            [new("month", "Месяц", ReportCell.Month, "f.month"), .. TurnoverColumns.Where(c => c.Key is not ("openingDebt" or "openingAdvance" or "closingDebt" or "closingAdvance"))
+                .Select(c => c.Hidden ? c with { Hidden = false } : c)],
+            ["month"], "month, address, account, service, supplier"),
+        new("INCOME", "Отчёт по начислениям и доходам", Ledger,
+            "По поставщикам и услугам: начислено, перерасчёты, пени, всего к оплате, поступило (оплачено), комиссии агентов за счёт получателя и причитается получателю.",
+            ReportTime.Months, IncomeRows, [.. LedgerDimensions, "month"],
+            [new("month", "Месяц", ReportCell.Month, "f.month"), ServiceName, SupplierName,
+             Sum("charged", "Начислено", "f.charged"), Sum("recalculated", "Перерасчёт", "f.recalculated"), Sum("penalties", "Пени", "f.penalties"),
+             Sum("billed", "Всего к оплате", "f.charged + f.recalculated + f.penalties"), Sum("paid", "Поступило", "f.paid"),
+             Sum("commission", "Комиссия за счёт получателя", "f.commission"), Sum("net", "Причитается получателю", "f.paid - f.commission")],
+            ["supplier", "service"], "month, supplier, service"),
+        new("RECALCULATIONS", "Реестр перерасчётов", Ledger,
+            "Каждая строка перерасчёта, учтённая в периоде: исправленный месяц, лицевой счёт, услуга, поставщик, основание и сумма.",
+            ReportTime.Months, RecalculationRows, [.. LedgerDimensions, "lineKind", "month"],
+            [new("month", "Учётный месяц", ReportCell.Month, "f.month"), new("corrected", "Исправленный месяц", ReportCell.Month, "f.service_month"),
+             Address, AccountNumber, ServiceName, SupplierName, new("reason", "Основание", ReportCell.Text, ReportDimensions.EnumLabel<ChargeLineKind>("f.kind")),
+             Sum("count", "Строк", "1", ReportCell.Count), Sum("amount", "Сумма", "f.amount")],
+            ["lineKind"], "month, address, account, service, corrected"),
+        new("PAID_FOR_PERIOD", "Оплата услуг за период", Ledger,
+            "Начислено за каждый месяц периода (с перерасчётами, когда бы они ни были учтены) и сколько из этого оплачено к настоящему дню.",
+            ReportTime.Months, PaidForRows, [.. LedgerDimensions, "month"],
+            [new("month", "Месяц услуги", ReportCell.Month, "f.month"), Address, AccountNumber, ServiceName, SupplierName,
+             Sum("charged", "Начислено за месяц", "f.charged"), Sum("paid", "Оплачено", "f.paid"), Sum("unpaid", "Не оплачено", "f.charged - f.paid"),
+             Ratio("paidShare", "Оплачено, %", "paid", "charged")],
+            ["month"], "month, address, account, service, supplier", [Penalties]),
+        new("ADVANCES", "Авансы", Ledger,
+            "Строки лицевых счетов с переплатой на конец периода: аванс, начислено и оплачено за период.",
+            ReportTime.Months, Turnover, LedgerDimensions,
+            [Address, AccountNumber, ServiceName, SupplierName, Sum("advance", "Аванс", "-f.closing"), Sum("charged", "Начислено за период", "f.charged"),
+             Sum("paid", "Оплачено за период", "f.paid"), Sum("count", "Строк", "1", ReportCell.Count)],
+            ["supplier"], "address, account, service, supplier", [Penalties], Where: "f.closing < 0"),
+
+        PaymentView("PAY_BANKS", "Платежи по банкам", "Платежи периода по банкам и агентам, принявшим деньги: число, сумма, комиссия, зачислено.", "agent"),
+        PaymentView("PAY_ACCOUNTS", "Платежи по лицевым счетам", "Платежи периода по лицевым счетам.", "account"),
+        new("PAY_DETAIL", "Развёрнутый отчёт по платежам", Payments,
+            "Каждый платёж по строкам его распределения: даты, агент, канал, лицевой счёт, адрес, услуга, поставщик, оплаченный месяц, долг или пени.",
+            ReportTime.Months, AllocationRows, AllocationDimensions,
+            [new("day", "Дата оплаты", ReportCell.Date, "f.day"), new("received", "Дата поступления", ReportCell.Date, "f.received_on"),
+             new("booked", "Учётный месяц", ReportCell.Month, "f.month"),
+             new("agentName", "Платёжный агент", ReportCell.Text, "(SELECT coalesce(short_name, name) FROM organisations WHERE id = f.agent_id)"),
+             new("channelName", "Способ оплаты", ReportCell.Text, ReportDimensions.EnumLabel<Payments.PaymentChannel>("f.channel")),
+             new("registry", "Реестр, строка", ReportCell.Text, "CASE WHEN f.registry_id IS NULL THEN '' ELSE f.registry_id || ', ' || f.line_no END"),
+             AccountNumber with { Sql = "coalesce(a.number, 'Невыясненный платёж')" }, Address with { Sql = "coalesce(b.address || ', пом. ' || p.number, '')" },
+             ServiceName, SupplierName, new("paidFor", "Оплаченный месяц", ReportCell.Month, "f.paid_for"),
+             new("part", "Часть", ReportCell.Text, $"CASE WHEN f.account_id IS NULL THEN 'Невыясненный' ELSE {ReportDimensions.EnumLabel<AllocationKind>("f.allocation")} END"),
+             Sum("amount", "Сумма", "f.amount"), Sum("commission", "Комиссия за счёт получателя", "f.commission")],
+            ["day"], "day, account, service, supplier, paidFor", [PaymentDate]),
+        new("PAY_PERIODS", "Платежи по периодам оплаты", Payments,
+            "Распределённые платежи по оплаченным месяцам (или авансу) и учётным месяцам.",
+            ReportTime.Months, AllocationRows, AllocationDimensions,
+            [Sum("amount", "Сумма", "f.amount"), Sum("lines", "Строк распределения", "1", ReportCell.Count)],
+            ["paidFor", "month"], "paidFor", [PaymentDate]),
+        PaymentView("PAY_DAYS", "Платежи по датам оплаты", "Платежи по дням периода.", "day"),
+        PaymentView("PAY_AGENTS", "Платежи по платёжным агентам", "Платежи по агентам: число, сумма, вознаграждение агента (комиссия), зачислено.", "agent"),
+        PaymentView("PAY_CHANNELS", "Платежи по способам оплаты", "Платежи по способам оплаты: касса центра, реестры банков, онлайн-протоколы, личный кабинет.", "channel"),
+        PaymentView("PAY_PURPOSES", "Платежи по назначению платежа", "Платежи по назначению: ЕПД без указания периода, за указанный период, исправления.", "purpose"),
+        new("SPLIT", "Расщепление платежей", Payments,
+            "Распределение опознанных платежей по поставщикам и услугам: долг, пени, комиссия за счёт получателя, к перечислению.",
+            ReportTime.Months, AllocationRows, AllocationDimensions,
+            [new("day", "Дата оплаты", ReportCell.Date, "f.day"), AccountNumber, Address, ServiceName, SupplierName,
+             Sum("principal", "Долг и аванс", $"CASE WHEN f.allocation <> {(short)AllocationKind.Penalty} THEN f.amount ELSE 0 END"),
+             Sum("penalties", "Пени", $"CASE WHEN f.allocation = {(short)AllocationKind.Penalty} THEN f.amount ELSE 0 END"),
+             Sum("amount", "Всего", "f.amount"), Sum("commission", "Комиссия за счёт получателя", "f.commission"),
+             Sum("net", "К перечислению", "f.amount - f.commission")],
+            ["supplier", "service"], "day, account, supplier, service", [PaymentDate], Where: "f.account_id IS NOT NULL"),
+
+        new("DEBT", "Текущая и просроченная задолженность", Debts,
+            "Задолженность на конец закрытого месяца по строкам лицевых счетов: текущая (срок оплаты не наступил) и просроченная по срокам, долг по пеням, аванс.",
+            ReportTime.MonthEnd, DebtRows, LedgerDimensions, DebtColumns, ["municipality"], "address, account, service, supplier", [Penalties]),
+        new("DEBTORS", "Реестр неплательщиков", Debts,
+            "Лицевые счета с просроченной задолженностью по услуге больше k ежемесячных начислений на конец закрытого месяца.",
+            ReportTime.MonthEnd, DebtorRows, LedgerDimensions,
+            [Address, AccountNumber, Payer, ServiceName, SupplierName, Sum("overdue", "Просроченная задолженность", "f.overdue"),
+             new("oldest", "Старейший неоплаченный месяц", ReportCell.Month, "f.oldest"), Sum("monthly", "Ежемесячное начисление", "f.monthly"),
+             Sum("threshold", "Порог", "f.threshold"), new("months", "Месяцев долга", ReportCell.Rate, "round(f.overdue / f.monthly, 1)"),
+             new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"), Sum("count", "Строк", "1", ReportCell.Count)],
+            ["service"], "address, account, service, supplier",
+            [new("k", "Порог, ежемесячных начислений", [], "3"),
+             new("basis", "База порога", [("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "last")]),
+
+        new("TARIFFS", "Тарифы и нормативы", Registers,
+            "Тарифы и нормативы потребления, действовавшие в периоде: услуга, поставщик, территория, значение, срок действия.",
+            ReportTime.Months, TariffRows, ["municipality", "supplier", "service", "serviceKind"],
+            [new("what", "Вид", ReportCell.Text, "f.what"), new("serviceName", "Услуга", ReportCell.Text, "s.name"),
+             new("supplierName", "Поставщик", ReportCell.Text, "coalesce(sup.short_name, sup.name, '')"),
+             new("territory", "Территория", ReportCell.Text,
+                 "coalesce((SELECT address FROM buildings WHERE id = f.building_id), (SELECT name FROM municipalities WHERE id = f.municipality_id), 'Весь регион')"),
+             new("detail", "Зона, категория", ReportCell.Text, "f.detail"), new("value", "Значение", ReportCell.Rate, "f.value"),
+             new("unit", "Единица", ReportCell.Text, "f.unit"), new("validFrom", "Действует с", ReportCell.Date, "f.valid_from"),
+             new("validTo", "Действует по", ReportCell.Date, "f.valid_to - 1"), Sum("count", "Значений", "1", ReportCell.Count)],
+            ["service"], "serviceName, what, territory, detail, validFrom"),
+        new("RESIDENTS", "Реестр жильцов", Registers,
+            "Регистрации граждан по лицевым счетам, действовавшие в периоде: ФИО, дата рождения, вид регистрации, даты, дней в периоде.",
+            ReportTime.Months, ResidentRows, AccountDimensions,
+            [Address, AccountNumber, new("person", "ФИО", ReportCell.Text, "pe.full_name", Personal: true),
+             new("birth", "Дата рождения", ReportCell.Date, "pe.birth_date", Personal: true),
+             new("kind", "Регистрация", ReportCell.Text, ReportDimensions.EnumLabel<RegistrationKind>("f.kind")),
+             new("validFrom", "С", ReportCell.Date, "f.valid_from"), new("validTo", "По", ReportCell.Date, "f.valid_to - 1"),
+             Sum("days", "Дней в периоде", "f.days", ReportCell.Count), Sum("count", "Регистраций", "1", ReportCell.Count)],
+            ["building"], "address, account, person"),
+        new("PREMISES", "Реестр помещений", Housing,
+            "Помещения на конец периода: вид, площади, комнаты, коммунальная квартира, кадастровый номер, лицевые счета и доли, зарегистрированные, собственники, приборы учёта.",
+            ReportTime.Months, PremiseRows, AccountDimensions,
+            [new("address", "Здание", ReportCell.Text, "b.address"), new("number", "Помещение", ReportCell.Code, "p.number"),
+             new("kind", "Вид", ReportCell.Text, ReportDimensions.EnumLabel<Core.Housing.PremiseKind>("p.kind")),
+             Sum("area", "Общая площадь, м²", "p.total_area", ReportCell.Rate), Sum("living", "Жилая площадь, м²", "coalesce(p.living_area, 0)", ReportCell.Rate),
+             new("rooms", "Комнат", ReportCell.Count, "p.rooms"), new("communal", "Коммунальная квартира", ReportCell.Text, "CASE WHEN p.is_communal_flat THEN 'Да' ELSE 'Нет' END"),
+             new("cadastral", "Кадастровый номер", ReportCell.Code, "p.cadastral_number"),
+             Sum("accounts", "Лицевых счетов", "pa.accounts", ReportCell.Count), new("shares", "Сумма долей", ReportCell.Rate, "pa.shares"),
+             Sum("registered", "Счетов с зарегистрированными", "pr.registered", ReportCell.Count), Sum("owned", "Счетов с собственниками", "pr.owned", ReportCell.Count),
+             Sum("meters", "Приборов учёта", "pm.meters", ReportCell.Count), Sum("count", "Помещений", "1", ReportCell.Count)],
+            ["building"], "address, number"),
+        new("METERS", "Реестр приборов учёта", Housing,
+            "Приборы учёта на дату: адрес, лицевой счёт, ресурс, вид, модель, заводской номер, зоны, разрядность, установка, пломба, поверка, состояние, последнее показание.",
+            ReportTime.Date, MeterRows, [.. BuildingDimensions, "premise", "account", "resource", "meterKind"],
+            [new("address", "Адрес", ReportCell.Text, "b.address || coalesce(', пом. ' || p.number, '')"), AccountNumber,
+             new("resourceName", "Ресурс", ReportCell.Text, ReportDimensions.EnumLabel<Core.Tariffs.Resource>("f.resource")),
+             new("kind", "Вид", ReportCell.Text, ReportDimensions.EnumLabel<MeterKind>("f.kind")), new("model", "Модель", ReportCell.Text, "f.model"),
+             new("serial", "Заводской номер", ReportCell.Code, "f.serial_number"), new("zones", "Зон", ReportCell.Count, "f.zones"),
+             new("digits", "Разрядность", ReportCell.Count, "f.digits"), new("installed", "Установлен", ReportCell.Date, "f.installed_on"),
+             new("sealed", "Опломбирован", ReportCell.Date, "f.sealed_on"), new("verified", "Поверен", ReportCell.Date, "f.verified_on"),
+             new("nextVerification", "Следующая поверка", ReportCell.Date, "f.next_verification_on"), new("state", "Состояние", ReportCell.Text, "f.state"),
+             new("lastValue", "Последнее показание", ReportCell.Volume, "r.value"), new("lastDate", "Дата показания", ReportCell.Date, "r.read_on"),
+             new("lastSource", "Источник", ReportCell.Text, ReportDimensions.EnumLabel<ReadingSource>("r.source")), Sum("count", "Приборов", "1", ReportCell.Count)],
+            ["building"], "address, serial",
+            [new("within", "Поверка истекает в ближайшие", [("all", "Все приборы"), ("1", "1 месяц"), ("3", "3 месяца"), ("6", "6 месяцев"), ("12", "12 месяцев")], "all")]),
+        new("READINGS_ACT", "Акт снятия показаний приборов учёта", Housing,
+            "Индивидуальные и комнатные приборы учёта за месяц: предыдущее и текущее показание, расход, графа для контрольного показания.",
+            ReportTime.Months, ReadingRows, [.. BuildingDimensions, "premise", "account", "resource"],
+            [new("address", "Адрес", ReportCell.Text, "b.address || coalesce(', пом. ' || p.number, '')"), AccountNumber,
+             new("resourceName", "Ресурс", ReportCell.Text, ReportDimensions.EnumLabel<Core.Tariffs.Resource>("f.resource")),
+             new("serial", "Заводской номер", ReportCell.Code, "f.serial_number"), new("zone", "Зона", ReportCell.Count, "f.zone"),
+             new("previous", "Предыдущее показание", ReportCell.Volume, "pr.value"), new("previousDate", "Дата", ReportCell.Date, "pr.read_on"),
+             new("current", "Текущее показание", ReportCell.Volume, "cr.value"), new("currentDate", "Дата", ReportCell.Date, "cr.read_on"),
+             new("source", "Источник", ReportCell.Text, ReportDimensions.EnumLabel<ReadingSource>("cr.source")),
+             Sum("volume", "Расход", "round(CASE WHEN cr.value IS NULL OR pr.value IS NULL THEN 0 WHEN cr.value >= pr.value THEN cr.value - pr.value ELSE power(10::numeric, f.digits) - pr.value + cr.value END, 3)", ReportCell.Volume),
+             new("control", "Контрольное показание", ReportCell.Text, "''"), Sum("count", "Приборов", "1", ReportCell.Count)],
+            ["building"], "address, serial, zone"),
+        new("WEAR", "Износ зданий", Housing,
+            "Здания с их годом постройки, этажностью, площадью и физическим износом; признак износа свыше 70 %.",
+            ReportTime.Months, _ => "buildings b LEFT JOIN managers mg ON mg.building_id = b.id", BuildingDimensions,
+            [new("address", "Здание", ReportCell.Text, "b.address"), new("year", "Год постройки", ReportCell.Count, "b.year_built"),
+             new("floors", "Этажей", ReportCell.Count, "b.floors"), Sum("area", "Общая площадь, м²", "b.total_area", ReportCell.Rate),
+             Sum("weighted", "Износ × площадь", "b.wear_percent * b.total_area / 100", ReportCell.Rate) with { Hidden = true },
+             Ratio("wear", "Износ, %", "weighted", "area"),
+             new("over70", "Износ свыше 70 %", ReportCell.Text, "CASE WHEN b.wear_percent > 70 THEN 'Да' ELSE '' END"),
+             Sum("count", "Зданий", "1", ReportCell.Count),
+             Sum("band1", "Износ 0–30 %", "CASE WHEN b.wear_percent <= 30 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band2", "31–60 %", "CASE WHEN b.wear_percent > 30 AND b.wear_percent <= 60 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band3", "61–70 %", "CASE WHEN b.wear_percent > 60 AND b.wear_percent <= 70 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band4", "свыше 70 %", "CASE WHEN b.wear_percent > 70 THEN 1 ELSE 0 END", ReportCell.Count)],
+            ["municipality"], "address"),
+    ];
+
+    private static readonly Dictionary<string, ReportDefinition> ByCode = All.ToDictionary(r => r.Code, StringComparer.OrdinalIgnoreCase);
+
+    public static ReportDefinition? Find(string code) => ByCode.GetValueOrDefault(code);
+}

@@ -1,0 +1,311 @@
+using MiniExcelLibs;
+using OpenErc.Core.Common;
+using OpenErc.Operations.Reports;
+using OpenErc.Testing;
+using Shouldly;
+using UglyToad.PdfPig;
+using Xunit;
+
+namespace OpenErc.Operations.Tests;
+
+/// <summary>
+/// The reports of reports.md on the demo region's year (<see cref="DemoYear"/>: twelve months charged, paid, recalculated,
+/// penalised and closed, November 2026 open): each report's invariants and the reconciliations between reports (§23),
+/// the scope of a management company, the pivot, and the three export formats.
+/// </summary>
+public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
+    private static readonly BillingPeriod October = new(2026, 10), September = new(2026, 9), August = new(2026, 8);
+
+    private sealed record Result(ReportPage Page)
+    {
+        public int Index(string key) => Page.Head.Columns.ToList().FindIndex(c => c.Key == key) is var i and >= 0 ? i : throw new KeyNotFoundException(key);
+        public IEnumerable<object?[]> Rows => Page.Rows.Where(r => r.Kind == ReportRowKind.Row).Select(r => r.Values);
+        public decimal Total(string key) => Convert.ToDecimal(Page.Total.Values[Index(key)]!, System.Globalization.CultureInfo.InvariantCulture);
+        public decimal Sum(string key) => Rows.Sum(r => (decimal?)r[Index(key)] ?? 0m);
+        public decimal Value(object?[] row, string key) => (decimal?)row[Index(key)] ?? 0m;
+        public string Text(object?[] row, string key) => (string?)row[Index(key)] ?? "";
+    }
+
+    private async Task<Result> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null)
+    {
+        var report = ReportCatalog.Find(code).ShouldNotBeNull();
+        var q = ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today);
+        return new Result(await ReportEngine.PageAsync(year.ConnectionString, report, q, scope ?? ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+    }
+
+    private static string Key(Result r, object?[] row) => $"{r.Text(row, "account")}|{r.Text(row, "service")}|{r.Text(row, "supplier")}";
+
+    [Fact]
+    public async Task The_turnover_sheet_balances_per_row_and_in_total_and_each_month_opens_with_the_last_ones_closing()
+    {
+        var months = new[] { August, September, October };
+        var sheets = new List<Result>();
+        foreach (var m in months)
+        {
+            var r = await RunAsync("OSV", new() { ["from"] = m.ToString(), ["to"] = m.ToString(), ["mode"] = "expanded", ["group"] = "" });
+            r.Rows.Count().ShouldBeGreaterThan(100);
+            foreach (var row in r.Rows)
+                (r.Value(row, "openingDebt") - r.Value(row, "openingAdvance") + r.Value(row, "charged") + r.Value(row, "recalculated")
+                    + r.Value(row, "penalties") - r.Value(row, "paid")).ShouldBe(r.Value(row, "closingDebt") - r.Value(row, "closingAdvance"), Key(r, row));
+            (r.Total("openingDebt") - r.Total("openingAdvance") + r.Total("charged") + r.Total("recalculated") + r.Total("penalties") - r.Total("paid"))
+                .ShouldBe(r.Total("closingDebt") - r.Total("closingAdvance"));
+            foreach (var key in new[] { "openingDebt", "charged", "recalculated", "penalties", "paid", "closingAdvance" })
+                r.Total(key).ShouldBe(r.Sum(key), $"total of {key} = the sum of its printed rows (G1)");
+            sheets.Add(r);
+        }
+        sheets.Sum(s => s.Total("recalculated")).ShouldNotBe(0m);
+        sheets.Sum(s => s.Total("penalties")).ShouldBeGreaterThan(0m);
+        for (int i = 1; i < sheets.Count; i++)
+        {
+            var before = sheets[i - 1].Rows.ToDictionary(r => Key(sheets[i - 1], r), r => sheets[i - 1].Value(r, "closingDebt") - sheets[i - 1].Value(r, "closingAdvance"));
+            foreach (var row in sheets[i].Rows)
+                (sheets[i].Value(row, "openingDebt") - sheets[i].Value(row, "openingAdvance")).ShouldBe(before.GetValueOrDefault(Key(sheets[i], row)), $"O2 {Key(sheets[i], row)}");
+        }
+
+        // O3: the quarter is the chain of its months.
+        var quarter = await RunAsync("OSV", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality" });
+        quarter.Total("openingDebt").ShouldBe(sheets[0].Total("openingDebt"));
+        quarter.Total("closingDebt").ShouldBe(sheets[^1].Total("closingDebt"));
+        foreach (var key in new[] { "charged", "recalculated", "penalties", "paid" })
+            quarter.Total(key).ShouldBe(sheets.Sum(s => s.Total(key)), key);
+
+        // O4: without penalties the identity holds on the principal, and the difference is the penalties' own ledger.
+        var without = await RunAsync("OSV", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality", ["penalties"] = "exclude" });
+        without.Total("penalties").ShouldBe(0m);
+        decimal Net(Result r, string o) => r.Total(o + "Debt") - r.Total(o + "Advance");
+        (Net(without, "opening") + without.Total("charged") + without.Total("recalculated") - without.Total("paid")).ShouldBe(Net(without, "closing"));
+        decimal openingN = Net(quarter, "opening") - Net(without, "opening"), paidN = quarter.Total("paid") - without.Total("paid"),
+            closingN = Net(quarter, "closing") - Net(without, "closing");
+        (openingN + quarter.Total("penalties") - paidN).ShouldBe(closingN);
+        paidN.ShouldBeGreaterThan(0m);
+    }
+
+    [Fact]
+    public async Task Payments_reconcile_across_the_eight_views_the_split_and_the_turnover_sheet()
+    {
+        var booked = new Dictionary<string, string?> { ["from"] = "2026-10", ["to"] = "2026-10", ["by"] = "booked" };
+        var views = new Dictionary<string, decimal>();
+        foreach (var code in new[] { "PAY_BANKS", "PAY_ACCOUNTS", "PAY_DAYS", "PAY_AGENTS", "PAY_CHANNELS", "PAY_PURPOSES", "PAY_PERIODS" })
+            views[code] = (await RunAsync(code, new(booked))).Total("amount");
+        views["PAY_DETAIL"] = (await RunAsync("PAY_DETAIL", new(booked) { ["mode"] = "expanded", ["group"] = "" })).Total("amount");
+        views.Values.Distinct().Count().ShouldBe(1, string.Join(", ", views.Select(v => $"{v.Key} {v.Value}"))); // X8
+        views["PAY_BANKS"].ShouldBeGreaterThan(0m);
+
+        var accounts = await RunAsync("PAY_ACCOUNTS", new(booked));
+        decimal unidentified = accounts.Rows.Where(r => accounts.Text(r, "account") == "").Sum(r => accounts.Value(r, "amount"));
+        var split = await RunAsync("SPLIT", new(booked));
+        split.Total("amount").ShouldBe(views["PAY_BANKS"] - unidentified); // X2
+        split.Total("net").ShouldBe(split.Total("amount") - split.Total("commission"));
+        split.Total("principal").ShouldBeGreaterThan(split.Total("penalties"));
+        var osv = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10" });
+        split.Total("amount").ShouldBe(osv.Total("paid")); // X1
+
+        // By the day paid: October's payments whenever booked; the views still agree.
+        var paid = new Dictionary<string, string?> { ["from"] = "2026-10", ["to"] = "2026-10" };
+        (await RunAsync("PAY_CHANNELS", new(paid))).Total("amount").ShouldBe((await RunAsync("PAY_PERIODS", new(paid))).Total("amount"));
+
+        // Recalculations: the register of October is the turnover sheet's column (X3).
+        (await RunAsync("RECALCULATIONS", new() { ["from"] = "2026-10", ["to"] = "2026-10" })).Total("amount").ShouldBe(osv.Total("recalculated"));
+        (await RunAsync("INCOME", new() { ["from"] = "2026-10", ["to"] = "2026-10" })).Total("paid").ShouldBe(osv.Total("paid"));
+    }
+
+    [Fact]
+    public async Task Debts_split_into_current_and_overdue_by_age_and_add_up_to_the_turnover_sheets_closing()
+    {
+        var debt = await RunAsync("DEBT", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        debt.Rows.Count().ShouldBeGreaterThan(50);
+        foreach (var row in debt.Rows)
+        {
+            debt.Value(row, "debt").ShouldBe(debt.Value(row, "current") + debt.Value(row, "overdue")); // D1
+            Enumerable.Range(1, 5).Sum(i => debt.Value(row, $"b{i}")).ShouldBe(debt.Value(row, "overdue")); // D2
+        }
+        debt.Total("overdue").ShouldBeGreaterThan(0m);
+        debt.Total("current").ShouldBeGreaterThan(0m);
+        var osv = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10" });
+        (debt.Total("debt") + debt.Total("penaltyDebt") - debt.Total("advance")).ShouldBe(osv.Total("closingDebt") - osv.Total("closingAdvance")); // X4
+        // D3: on the last day of October the current debt is what October's bill left unpaid, at most the month's bill.
+        debt.Total("current").ShouldBeLessThanOrEqualTo(osv.Total("charged") + osv.Total("recalculated") + osv.Total("penalties"));
+
+        // Advances: exactly the rows of the turnover sheet closing below zero.
+        var advances = await RunAsync("ADVANCES", new() { ["from"] = "2026-10", ["to"] = "2026-10" });
+        advances.Total("advance").ShouldBe(osv.Total("closingAdvance"));
+
+        // Debtors: exactly the rows whose overdue debt is over k monthly charges; a higher k never adds a row.
+        var sheet = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        var monthly = sheet.Rows.ToDictionary(r => Key(sheet, r), r => sheet.Value(r, "charged"));
+        foreach (var k in new[] { 1m, 3m })
+        {
+            var expected = debt.Rows.Where(r => monthly.GetValueOrDefault(Key(debt, r)) is var m && m > 0 && debt.Value(r, "overdue") > Math.Round(k * m, 2))
+                .Select(r => Key(debt, r)).Order().ToList();
+            var debtors = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            debtors.Rows.Select(r => Key(debtors, r)).Order().ToList().ShouldBe(expected, $"k = {k}");
+            if (k == 1m) expected.ShouldNotBeEmpty();
+        }
+        var looser = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "1" })).Total("count");
+        var stricter = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "2.5" })).Total("count");
+        stricter.ShouldBeLessThanOrEqualTo(looser);
+    }
+
+    [Fact]
+    public async Task A_management_company_sees_only_its_buildings_and_disjoint_filters_add_up()
+    {
+        var whole = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "manager" });
+        whole.Rows.Count().ShouldBeGreaterThan(1);
+        var buildings = await Sql.ScalarAsync<long[]>(year.ConnectionString, $"""
+            SELECT array_agg(building_id) FROM building_managements
+            WHERE organisation_id = (SELECT min(organisation_id) FROM building_managements) AND valid_from <= '2026-10-31' AND (valid_to IS NULL OR valid_to >= '2026-10-31')
+            """);
+        var scope = new ReportScope(buildings, null, null, false, "УК");
+        var own = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "building" }, scope);
+        var addresses = (await Sql.ScalarAsync<string[]>(year.ConnectionString, $"SELECT array_agg(address) FROM buildings WHERE id = ANY(ARRAY[{string.Join(",", buildings)}]::bigint[])")).ToHashSet();
+        own.Rows.ShouldAllBe(r => addresses.Any(a => ((string)r[own.Index("address")]!).StartsWith(a + ",", StringComparison.Ordinal)));
+        own.Total("charged").ShouldBeLessThan(whole.Total("charged"));
+        own.Total("charged").ShouldBeGreaterThan(0m);
+        // The register of residents without personal data for a user who may not see it.
+        var residents = await RunAsync("RESIDENTS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded" }, scope);
+        residents.Page.Head.Columns.ShouldNotContain(c => c.Key == "person" || c.Key == "birth");
+
+        // G4: the municipalities' totals add up to the region's.
+        var byMunicipality = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "municipality" });
+        byMunicipality.Rows.Count().ShouldBeGreaterThan(1);
+        decimal parts = 0;
+        var ids = await Sql.ScalarAsync<long[]>(year.ConnectionString, "SELECT array_agg(id ORDER BY id) FROM municipalities");
+        foreach (var id in ids)
+            parts += (await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "service", ["municipality"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture) })).Total("charged");
+        parts.ShouldBe(byMunicipality.Total("charged"));
+
+        // The pivot: municipalities × services of one measure, totals both ways equal the summary's.
+        var pivot = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "pivot", ["group"] = "municipality", ["across"] = "service", ["measure"] = "charged" });
+        ((decimal)pivot.Page.Total.Values[^1]!).ShouldBe(byMunicipality.Total("charged"));
+        foreach (var row in pivot.Rows)
+            ((decimal)row[^1]!).ShouldBe(row.Skip(1).SkipLast(1).Sum(v => (decimal?)v ?? 0m));
+    }
+
+    [Fact]
+    public async Task Registers_of_premises_meters_tariffs_residents_readings_and_wear_form_with_their_totals()
+    {
+        foreach (var (code, query) in new (string, Dictionary<string, string?>)[]
+                 {
+                     ("PREMISES", new() { ["to"] = "2026-10", ["mode"] = "expanded" }),
+                     ("METERS", new() { ["date"] = "20.11.2026", ["mode"] = "expanded" }),
+                     ("TARIFFS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded" }),
+                     ("RESIDENTS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded" }),
+                     ("READINGS_ACT", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded" }),
+                     ("WEAR", new() { ["to"] = "2026-10" }),
+                     ("ACCOUNT_TURNOVER", new() { ["from"] = "2026-08", ["to"] = "2026-10" }),
+                     ("PAID_FOR_PERIOD", new() { ["from"] = "2026-08", ["to"] = "2026-10" }),
+                 })
+        {
+            var r = await RunAsync(code, query);
+            r.Rows.ShouldNotBeEmpty(code);
+            r.Total("count" is var c && r.Page.Head.Columns.Any(x => x.Key == c) ? c : r.Page.Head.Columns.First(x => x.Total == ReportTotal.Sum).Key)
+                .ShouldBeGreaterThan(0m, code);
+        }
+        var premises = await RunAsync("PREMISES", new() { ["to"] = "2026-10", ["mode"] = "expanded" });
+        premises.Total("count").ShouldBe(await Sql.ScalarAsync<long>(year.ConnectionString, "SELECT count(*) FROM premises"));
+        premises.Total("area").ShouldBe(await Sql.ScalarAsync<decimal>(year.ConnectionString, "SELECT sum(total_area) FROM premises"));
+        var paidFor = await RunAsync("PAID_FOR_PERIOD", new() { ["from"] = "2026-08", ["to"] = "2026-08" });
+        paidFor.Total("paid").ShouldBeGreaterThan(0m);
+        ((decimal)paidFor.Page.Total.Values[paidFor.Index("paidShare")]!).ShouldBe(Math.Round(100m * paidFor.Total("paid") / paidFor.Total("charged"), 2));
+    }
+
+    [Fact]
+    public async Task Exports_carry_the_title_block_numeric_cells_and_the_same_totals_as_the_json_form()
+    {
+        var report = ReportCatalog.Find("OSV")!;
+        var query = ReportRequest.Parse(report, new Dictionary<string, string?> { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "municipality,service" },
+            October, DemoYear.Current, Clock.Today);
+        var page = await ReportEngine.PageAsync(year.ConnectionString, report, query, ReportScope.Everything("Иванова И. И."), Clock, 1, 10_000, Ct);
+        page.Rows.ShouldContain(r => r.Kind == ReportRowKind.Subtotal);
+
+        await using var conn = new Npgsql.NpgsqlConnection(year.ConnectionString);
+        await conn.OpenAsync(Ct);
+        using var xlsx = new MemoryStream();
+        var (head, rows) = await ReportEngine.OpenAsync(conn, report, query, ReportScope.Everything("Иванова И. И."), Clock, Ct);
+        await ReportXlsx.WriteAsync(xlsx, head, rows, Clock.Zone, Ct);
+        xlsx.Position = 0;
+        var sheet = MiniExcel.Query(xlsx, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().ToList();
+        sheet[0]["A"].ShouldBe(page.Head.Organisation);
+        page.Head.Organisation.ShouldBe(await Sql.ScalarAsync<string>(year.ConnectionString, "SELECT coalesce(short_name, name) FROM organisations WHERE kind = 1 ORDER BY id LIMIT 1"));
+        sheet[1]["A"].ShouldBe("Оборотно-сальдовая ведомость");
+        sheet[2]["A"].ShouldBe("за октябрь 2026 г.");
+        ((string)sheet[5]["A"]!).ShouldStartWith("Сформирован: 20.11.2026 12:00 (UTC+03:00), Иванова И. И.");
+        sheet[7]["A"].ShouldBe("Муниципальное образование");
+        sheet[7]["D"].ShouldBe("Сальдо на начало: аванс");
+        var last = sheet[^1];
+        last["A"].ShouldBe("Всего");
+        var charged = page.Head.Columns.ToList().FindIndex(c => c.Key == "charged");
+        last[((char)('A' + charged)).ToString()].ShouldBeOfType<double>();
+        decimal.Parse(last[((char)('A' + charged)).ToString()]!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBe((decimal)page.Total.Values[charged]!);
+        sheet.Count.ShouldBe(8 + page.Rows.Count + 1);
+        sheet.Count(r => (r["A"] as string)?.StartsWith("Итого по ", StringComparison.Ordinal) == true).ShouldBe(page.Rows.Count(r => r.Kind == ReportRowKind.Subtotal));
+
+        // CSV, Windows-1251: the header and one record per row, decimal commas, no subtotals.
+        using var csv = new MemoryStream();
+        (head, rows) = await ReportEngine.OpenAsync(conn, report, query, ReportScope.Everything("тест"), Clock, Ct);
+        await ReportCsv.WriteAsync(csv, head, rows, "cp1251", Ct);
+        var lines = System.Text.Encoding.GetEncoding(1251).GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldStartWith("Муниципальное образование;Услуга;Сальдо на начало: долг;");
+        lines.Length.ShouldBe(1 + page.Rows.Count(r => r.Kind == ReportRowKind.Row));
+        lines.Skip(1).ShouldAllBe(l => !l.StartsWith("Итого", StringComparison.Ordinal));
+        lines[1].ShouldMatch(@";-?\d+,\d\d;");
+
+        // PDF: landscape A4, the title and the totals as text.
+        var pdf = ReportPdf.Render(page.Head, [.. page.Rows, page.Total], Clock.Zone);
+        using var document = PdfDocument.Open(pdf);
+        var first = document.GetPage(1);
+        first.Width.ShouldBeGreaterThan(first.Height);
+        var text = string.Concat(document.GetPages().Select(p => p.Text));
+        text.ShouldContain("Оборотно-сальдовая ведомость");
+        text.ShouldContain("Всего");
+        static string Bare(string t) => t.Replace("\u00A0", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+        Bare(text).ShouldContain(Bare(ReportFormat.Text(page.Total.Values[charged], ReportCell.Money)));
+        text.ShouldContain($"Стр. 1 из {document.NumberOfPages}");
+    }
+
+    [Fact]
+    public void Refusals_name_the_parameter_and_the_reason_in_russian()
+    {
+        var osv = ReportCatalog.Find("OSV")!;
+        ReportException Refused(ReportDefinition r, Dictionary<string, string?> q) =>
+            Should.Throw<ReportException>(() => ReportRequest.Parse(r, q, October, DemoYear.Current, Clock.Today));
+        Refused(osv, new() { ["from"] = "2026-13" }).Key.ShouldBe("from");
+        Refused(osv, new() { ["to"] = "2026-12" }).Message.ShouldBe("Месяц декабрь 2026 ещё не открыт: открыт ноябрь 2026");
+        Refused(osv, new() { ["from"] = "2026-10", ["to"] = "2026-09" }).Key.ShouldBe("from");
+        Refused(osv, new() { ["agent"] = "1" }).Message.ShouldBe("Отчёт «Оборотно-сальдовая ведомость» не отбирается по признаку «Платёжный агент / банк»");
+        Refused(osv, new() { ["colour"] = "1" }).Message.ShouldBe("Неизвестный параметр отчёта «colour»");
+        Refused(osv, new() { ["group"] = "municipality,manager,building" }).Key.ShouldBe("group");
+        Refused(osv, new() { ["building"] = "один" }).Message.ShouldContain("ожидается код");
+        Refused(osv, new() { ["mode"] = "olap" }).Key.ShouldBe("mode");
+        Refused(osv, new() { ["mode"] = "pivot", ["group"] = "service" }).Key.ShouldBe("across");
+        Refused(osv, new() { ["penalties"] = "maybe" }).Key.ShouldBe("penalties");
+        Refused(ReportCatalog.Find("DEBTORS")!, new() { ["k"] = "-1" }).Key.ShouldBe("k");
+        Refused(ReportCatalog.Find("METERS")!, new() { ["date"] = "31.02.2026" }).Key.ShouldBe("date");
+    }
+
+    /// <summary>
+    /// reports.md §22 on 28.02.2026: January's bill was due on 10.02.2026 — its unpaid remainder is overdue by 18 days,
+    /// bucket «до 1 мес.»; February's bill is due on 10.03.2026 — current. The age buckets from there (§0.3).
+    /// </summary>
+    [Fact]
+    public void The_worked_examples_debt_ages()
+    {
+        var day = new DateOnly(2026, 2, 28);
+        DebtAge.Bucket(new BillingPeriod(2026, 2), day).ShouldBe(DebtAge.Current);
+        DebtAge.Bucket(new BillingPeriod(2026, 1), day).ShouldBe(1);
+        DebtAge.Buckets[1].ShouldBe("до 1 мес.");
+        // January's debt due 10.02: on 10.03 still «до 1 мес.» (one month after is not yet passed), on 11.03 «1–3 мес.».
+        DebtAge.Bucket(new BillingPeriod(2026, 1), new DateOnly(2026, 3, 10)).ShouldBe(1);
+        DebtAge.Bucket(new BillingPeriod(2026, 1), new DateOnly(2026, 3, 11)).ShouldBe(2);
+        DebtAge.Bucket(new BillingPeriod(2026, 1), new DateOnly(2026, 5, 11)).ShouldBe(3);
+        DebtAge.Bucket(new BillingPeriod(2026, 1), new DateOnly(2026, 8, 11)).ShouldBe(4);
+        DebtAge.Bucket(new BillingPeriod(2026, 1), new DateOnly(2027, 2, 11)).ShouldBe(5);
+        // From March 2026 bills are due on the 15th (177-ФЗ).
+        DebtAge.Bucket(new BillingPeriod(2026, 3), new DateOnly(2026, 4, 15)).ShouldBe(DebtAge.Current);
+        DebtAge.Bucket(new BillingPeriod(2026, 3), new DateOnly(2026, 4, 16)).ShouldBe(1);
+    }
+}
