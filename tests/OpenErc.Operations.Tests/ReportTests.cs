@@ -65,7 +65,8 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
                 (sheets[i].Value(row, "openingDebt") - sheets[i].Value(row, "openingAdvance")).ShouldBe(before.GetValueOrDefault(Key(sheets[i], row)), $"O2 {Key(sheets[i], row)}");
         }
 
-        // O3: the quarter is the chain of its months.
+        // O3: the quarter is the chain of its months — the quarter's summary read from the closed months' snapshot by building.
+        (await Sql.ScalarAsync<long>(year.ConnectionString, "SELECT count(DISTINCT month) FROM closed_month_buildings")).ShouldBe(DemoYear.Closed.Count);
         var quarter = await RunAsync("OSV", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality" });
         quarter.Total("openingDebt").ShouldBe(sheets[0].Total("openingDebt"));
         quarter.Total("closingDebt").ShouldBe(sheets[^1].Total("closingDebt"));
@@ -124,6 +125,10 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         }
         debt.Total("overdue").ShouldBeGreaterThan(0m);
         debt.Total("current").ShouldBeGreaterThan(0m);
+        // The region's summary reads the closed month's snapshot by building: the same figures as the rows.
+        var summary = await RunAsync("DEBT", new() { ["to"] = "2026-10", ["group"] = "municipality,service" });
+        foreach (var key in new[] { "debt", "current", "overdue", "b1", "b2", "b3", "b4", "b5", "penaltyDebt", "advance" })
+            summary.Total(key).ShouldBe(debt.Total(key), key);
         var osv = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10" });
         (debt.Total("debt") + debt.Total("penaltyDebt") - debt.Total("advance")).ShouldBe(osv.Total("closingDebt") - osv.Total("closingAdvance")); // X4
         // D3: on the last day of October the current debt is what October's bill left unpaid, at most the month's bill.

@@ -99,6 +99,7 @@ public static class BillingPeriods
             cmd.Parameters.Add(MonthParameter("m", month));
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        await ClosedMonthSnapshots.WriteAsync(conn, tx, month, ct);
         ClosingReport report;
         await using (var cmd = new NpgsqlCommand("""
             SELECT count(*), count(DISTINCT account_id), coalesce(sum(opening), 0), coalesce(sum(charged), 0), coalesce(sum(recalculated), 0),

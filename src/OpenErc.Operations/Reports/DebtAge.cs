@@ -26,6 +26,33 @@ public static class DebtAge
         return n switch { 0 => 1, <= 2 => 2, <= 5 => 3, <= 11 => 4, _ => 5 };
     }
 
+    /// <summary>
+    /// The newest service month of each overdue bucket 1…5 on <paramref name="day"/> (index 0 for bucket 1), null where no
+    /// month of the last twenty years is that old: buckets only grow as months get older, so a month is in the highest
+    /// bucket whose bound it does not pass.
+    /// </summary>
+    public static BillingPeriod?[] Bounds(DateOnly day)
+    {
+        var bounds = new BillingPeriod?[Buckets.Count - 1];
+        var month = BillingPeriod.Of(day);
+        for (int i = 0; i < 240; i++)
+        {
+            int bucket = Bucket(month, day);
+            for (int b = 1; b <= bucket; b++) bounds[b - 1] ??= month;
+            if (bucket == Buckets.Count - 1 || month == BillingPeriod.MinValue) break;
+            month = month.Previous();
+        }
+        return bounds;
+    }
+
+    /// <summary>The bucket of a service month <paramref name="column"/> (a date, the month's first day) on <paramref name="day"/>, as SQL.</summary>
+    public static string Sql(string column, DateOnly day)
+    {
+        var bounds = Bounds(day);
+        return "CASE" + string.Concat(Enumerable.Range(1, bounds.Length).Reverse().Where(b => bounds[b - 1] is not null)
+            .Select(b => $" WHEN {column} <= '{bounds[b - 1]!.Value.FirstDay:yyyy-MM-dd}' THEN {b}")) + $" ELSE {Current} END";
+    }
+
     /// <summary>The SQL giving a bucket's title.</summary>
     public static string Label(string value) =>
         $"CASE {value} {string.Concat(Buckets.Select((t, i) => $"WHEN {i} THEN {ReportDimensions.Literal(t)} "))}END";

@@ -171,28 +171,9 @@ public static class ReportCatalog
     private static string Chunks(ReportSql q) => $"""
         (SELECT d.account_id, d.service_id, d.supplier_id, d.service_month, d.kind,
                 coalesce(d.charged, 0) - coalesce(d.allocated, 0) AS outstanding, d.paid_on,
-                {BucketSql("d.service_month", q.Date)} AS bucket
+                {DebtAge.Sql("d.service_month", q.Date)} AS bucket
          FROM debt_books d WHERE d.month = @to) c
         """;
-
-    /// <summary>
-    /// The age bucket of a service month on <paramref name="day"/> as SQL (<see cref="DebtAge.Bucket"/>): buckets only grow as
-    /// months get older, so the newest month of each bucket bounds it, the oldest bucket tested first.
-    /// </summary>
-    private static string BucketSql(string column, DateOnly day)
-    {
-        var newest = new SortedDictionary<int, BillingPeriod>();
-        var month = BillingPeriod.Of(day);
-        for (int i = 0; i < 240; i++)
-        {
-            int bucket = DebtAge.Bucket(month, day);
-            newest.TryAdd(bucket, month);
-            if (bucket == DebtAge.Buckets.Count - 1 || month == BillingPeriod.MinValue) break;
-            month = month.Previous();
-        }
-        return "CASE" + string.Concat(newest.Reverse().Where(b => b.Key != DebtAge.Current)
-            .Select(b => $" WHEN {column} <= '{b.Value.LastDay:yyyy-MM-dd}' THEN {b.Key}")) + $" ELSE {DebtAge.Current} END";
-    }
 
     private static string DebtRows(ReportSql q)
     {
@@ -345,13 +326,43 @@ public static class ReportCatalog
          JOIN people pe ON pe.id = f.person_id
         """;
 
+    /// <summary>The snapshot's rows of the range with a building's context (<see cref="ReportFast"/>).</summary>
+    private const string SnapshotContext = """
+         JOIN buildings b ON b.id = f.building_id
+         LEFT JOIN managers mg ON mg.building_id = b.id
+         LEFT JOIN services s ON s.id = f.service_id
+         LEFT JOIN methods mt ON mt.building_id = b.id AND mt.service_id = f.service_id
+        """;
+
+    private static readonly ReportFast TurnoverFast = new(_ => $"""
+        (SELECT building_id, service_id, supplier_id,
+                coalesce(sum(opening_debt) FILTER (WHERE month = @from), 0) AS opening_debt, coalesce(sum(opening_advance) FILTER (WHERE month = @from), 0) AS opening_advance,
+                sum(charged) AS charged, sum(recalculated) AS recalculated, sum(penalties) AS penalties, sum(paid) AS paid,
+                coalesce(sum(closing_debt) FILTER (WHERE month = @to), 0) AS closing_debt, coalesce(sum(closing_advance) FILTER (WHERE month = @to), 0) AS closing_advance
+         FROM closed_month_buildings WHERE month >= @from AND month <= @to GROUP BY 1, 2, 3) f
+        {SnapshotContext}
+        """, new Dictionary<string, string>
+    {
+        ["openingDebt"] = "f.opening_debt", ["openingAdvance"] = "f.opening_advance", ["charged"] = "f.charged", ["recalculated"] = "f.recalculated",
+        ["penalties"] = "f.penalties", ["paid"] = "f.paid", ["closingDebt"] = "f.closing_debt", ["closingAdvance"] = "f.closing_advance",
+        ["opening"] = "f.opening_debt - f.opening_advance", ["closing"] = "f.closing_debt - f.closing_advance",
+    }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude");
+
+    private static readonly ReportFast DebtFast = new(_ => $"(SELECT * FROM closed_month_buildings WHERE month = @to) f {SnapshotContext}",
+        new Dictionary<string, string>
+        {
+            ["debt"] = "f.debt", ["current"] = "f.current_debt", ["overdue"] = "f.debt - f.current_debt",
+            ["b1"] = "f.overdue_1", ["b2"] = "f.overdue_2", ["b3"] = "f.overdue_3", ["b4"] = "f.overdue_4", ["b5"] = "f.overdue_5",
+            ["penaltyDebt"] = "f.penalty_debt", ["advance"] = "f.advance",
+        }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude");
+
     private static readonly string[] BuildingDimensions = ["municipality", "manager", "street", "building"];
 
     public static readonly IReadOnlyList<ReportDefinition> All =
     [
         new("OSV", "Оборотно-сальдовая ведомость", Ledger,
             "Сальдо на начало, начислено, перерасчёты, пени, оплачено и сальдо на конец по лицевым счетам, услугам и поставщикам; за период — сальдо первого месяца, обороты всех и сальдо последнего.",
-            ReportTime.Months, Turnover, LedgerDimensions, TurnoverColumns, ["municipality"], "address, account, service, supplier", [Penalties]),
+            ReportTime.Months, Turnover, LedgerDimensions, TurnoverColumns, ["municipality"], "address, account, service, supplier", [Penalties], Fast: TurnoverFast),
         new("ACCOUNT_TURNOVER", "Абонентская оборотная ведомость", Ledger,
             "Обороты лицевого счёта по месяцам: сальдо на начало, начислено, перерасчёты, пени, оплачено, сальдо на конец.",
             ReportTime.Months, q => $"({Balances(q)}) f {AccountContext}", [.. LedgerDimensions, "month"],
@@ -423,7 +434,7 @@ public static class ReportCatalog
 
         new("DEBT", "Текущая и просроченная задолженность", Debts,
             "Задолженность на конец закрытого месяца по строкам лицевых счетов: текущая (срок оплаты не наступил) и просроченная по срокам, долг по пеням, аванс.",
-            ReportTime.MonthEnd, DebtRows, LedgerDimensions, DebtColumns, ["municipality"], "address, account, service, supplier", [Penalties]),
+            ReportTime.MonthEnd, DebtRows, LedgerDimensions, DebtColumns, ["municipality"], "address, account, service, supplier", [Penalties], Fast: DebtFast),
         new("DEBTORS", "Реестр неплательщиков", Debts,
             "Лицевые счета с просроченной задолженностью по услуге больше k ежемесячных начислений на конец закрытого месяца.",
             ReportTime.MonthEnd, DebtorRows, LedgerDimensions,

@@ -120,11 +120,11 @@ public static class ReportEngine
         var selection = await SelectionAsync(conn, query, open, ct);
         if (query.Mode == ReportMode.Pivot)
         {
-            var (acrossTitles, pivot) = await PivotAsync(conn, report, query, scope, open, clock.Zone.Id, ct);
+            var (acrossTitles, pivot) = await PivotAsync(conn, await FastAsync(conn, report, query, open, ct), query, scope, open, clock.Zone.Id, ct);
             return (Head(report, query, scope, clock, organisation, selection, acrossTitles), pivot, null, null);
         }
         var head = Head(report, query, scope, clock, organisation, selection);
-        var plan = new Plan(report, query, scope, open, clock.Zone.Id, head);
+        var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock.Zone.Id, head);
         return (head, null, plan, await plan.TotalsAsync(conn, ct));
     }
 
@@ -154,6 +154,29 @@ public static class ReportEngine
     {
         await using var cmd = new NpgsqlCommand($"SELECT coalesce(short_name, name) FROM organisations WHERE kind = {(int)Core.Organisations.OrganisationKind.BillingCentre} ORDER BY id LIMIT 1", conn);
         return await cmd.ExecuteScalarAsync(ct) as string ?? "Единый расчётный центр";
+    }
+
+    /// <summary>
+    /// The report as its snapshot form (<see cref="ReportFast"/>) when the query stays above the building and every month
+    /// of it is closed with its snapshot written; else the report itself.
+    /// </summary>
+    private static async Task<ReportDefinition> FastAsync(NpgsqlConnection conn, ReportDefinition report, ReportQuery query, BillingPeriod? open, CancellationToken ct)
+    {
+        if (report.Fast is not { } fast || query.Mode == ReportMode.Expanded || fast.Applies?.Invoke(query) == false
+            || open is { } o && query.To >= o
+            || query.Groups.Concat(query.Filters.Keys).Append(query.Across ?? "building").Any(d => !ReportFast.Dimensions.Contains(d)))
+            return report;
+        await using var cmd = new NpgsqlCommand(
+            "SELECT count(DISTINCT month) FROM closed_month_building_accounts WHERE month >= @from AND month <= @to", conn);
+        cmd.Parameters.Add(SqlMonths.MonthParameter("from", query.From));
+        cmd.Parameters.Add(SqlMonths.MonthParameter("to", query.To));
+        var months = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        if (months != (query.To.FirstDay.Year - query.From.FirstDay.Year) * 12 + query.To.FirstDay.Month - query.From.FirstDay.Month + 1) return report;
+        return report with
+        {
+            Source = fast.Source,
+            Columns = report.Columns.Select(c => fast.Columns.TryGetValue(c.Key, out var sql) ? c with { Sql = sql } : c).ToList(),
+        };
     }
 
     /// <summary>A debt report reads the debt book a month's closing writes: the month must be closed.</summary>
