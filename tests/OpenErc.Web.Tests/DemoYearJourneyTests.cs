@@ -20,7 +20,7 @@ public sealed class DemoYearWebHost(PostgresCluster cluster) : WebHost(cluster)
 /// After the first start, every screen has a year of history: the twelve months before the host's month (November 2026)
 /// charged, paid, closed and documented, the host's month open and not yet charged.
 /// </summary>
-public sealed class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<DemoYearWebHost>
+public sealed partial class DemoYearJourneyTests(DemoYearWebHost host) : IClassFixture<DemoYearWebHost>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BillingPeriod Current = new(2026, 11), LastClosed = new(2026, 10), First = new(2025, 11);

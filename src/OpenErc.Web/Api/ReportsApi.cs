@@ -45,6 +45,23 @@ public static class ReportsApi
         reports.MapGet("", () => TypedResults.Ok(ReportCatalog.All.Select(Info).ToList()))
             .WithSummary("Отчёты: код, наименование, период, отборы, параметры и графы");
 
+        reports.MapGet("/analytics", async (string? month, string? by, HttpContext http, OpenErcDatabase db, RegionClock clock, Scopes scopes, CancellationToken ct) =>
+            {
+                try
+                {
+                    BillingPeriod period;
+                    if (month is null) period = (await ReportEngine.MonthsAsync(db.ConnectionString, clock, ct)).Latest;
+                    else if (!BillingPeriod.TryParse(month, out period)) throw new ReportException("month", BillingPeriod.ParseError(month));
+                    return Results.Ok(await RegionAnalytics.LoadAsync(db.ConnectionString, period, by ?? "municipality", ScopeOf(http.User, await scopes.ForAsync(http.User, ct)), ct));
+                }
+                catch (ReportException e)
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Key] = [e.Message] }, detail: e.Message, title: "Аналитика не сформирована");
+                }
+            })
+            .WithSummary("Аналитика региона (reports.md §20) за 12 закрытых месяцев по month (ГГГГ-ММ): by = municipality, manager, supplier или service")
+            .Produces<AnalyticsDashboard>().ProducesValidationProblem();
+
         reports.MapGet("/{code}", async (string code, HttpContext http, OpenErcDatabase db, RegionClock clock, Scopes scopes, CancellationToken ct) =>
             {
                 if (ReportCatalog.Find(code) is not { } report)
