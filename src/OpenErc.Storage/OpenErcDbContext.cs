@@ -57,6 +57,8 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<MeterImpossibilityAct> MeterImpossibilityActs => Set<MeterImpossibilityAct>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<HeatingAverageVolume> HeatingAverageVolumes => Set<HeatingAverageVolume>();
+    public DbSet<ElementInspection> ElementInspections => Set<ElementInspection>();
+    public DbSet<CapitalRepairWork> CapitalRepairWorks => Set<CapitalRepairWork>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
@@ -206,6 +208,8 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
             e.HasIndex(x => new { x.BuildingId, x.StartedAt });
         });
         b.Entity<HeatingAverageVolume>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
+        b.Entity<ElementInspection>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
+        b.Entity<CapitalRepairWork>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
         b.Entity<AuditEntry>(e =>
         {
             e.Property(x => x.Changes).HasColumnType("jsonb").HasConversion(

@@ -273,6 +273,42 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
     }
 
     [Fact]
+    public async Task Wear_and_the_capital_repair_programme_read_the_buildings_inspections_and_works()
+    {
+        // 17.3: each building's elements add up to 100 % of its cost, their contributions to the building's wear (17.1).
+        var elements = await RunAsync("WEAR_ELEMENTS", new() { ["to"] = "2026-10", ["group"] = "building" });
+        elements.Rows.ShouldNotBeEmpty();
+        elements.Rows.ShouldAllBe(r => elements.Value(r, "share") == 100m);
+        var wear = await RunAsync("WEAR", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        var byAddress = wear.Rows.ToDictionary(r => wear.Text(r, "address"), r => (decimal?)r[wear.Index("wear")]);
+        foreach (var row in elements.Rows)
+            byAddress[elements.Text(row, "building")].ShouldBe(Math.Round(elements.Value(row, "contribution"), 0, MidpointRounding.AwayFromZero));
+        wear.Rows.ShouldAllBe(r => (string?)r[wear.Index("basis")] == "Обследование элементов");
+        // 17.2: bands partition the buildings; the mean is weighted by area (a ratio of sums).
+        var average = await RunAsync("WEAR", new() { ["to"] = "2026-10" });
+        (average.Total("band1") + average.Total("band2") + average.Total("band3") + average.Total("band4")).ShouldBe(average.Total("count"));
+
+        // 19: accepted ≤ the contract; the execution shares are ratios of sums.
+        var execution = await RunAsync("CAPITAL_EXECUTION", new() { ["from"] = "2025-01", ["to"] = "2027-12", ["mode"] = "expanded", ["group"] = "planYear" });
+        execution.Rows.ShouldNotBeEmpty();
+        execution.Rows.ShouldAllBe(r => execution.Value(r, "accepted") <= execution.Value(r, "price"));
+        execution.Rows.Where(r => execution.Value(r, "accepted") > 0).ShouldAllBe(r => r[execution.Index("acceptedOn")] != null);
+        ((decimal)execution.Page.Total.Values[execution.Index("costPercent")]!).ShouldBe(Math.Round(100m * execution.Total("accepted") / execution.Total("planned"), 2));
+        execution.Total("done").ShouldBeGreaterThan(0m);
+        execution.Total("done").ShouldBeLessThan(execution.Total("count"));
+
+        // 18: a building's contributions since the start are its turnover sheet's charges for capital repair, counted once.
+        var plan = await RunAsync("CAPITAL_PLAN", new() { ["from"] = "2025-01", ["to"] = "2027-12", ["group"] = "building" });
+        var planned = plan.Rows.First(r => plan.Value(r, "charged") > 0);
+        long building = (long)plan.Page.Rows.First(r => ReferenceEquals(r.Values, planned)).Keys![0]!;
+        long capital = await Sql.ScalarAsync<long>(year.ConnectionString, "SELECT id FROM services WHERE code = 'capital_repair'");
+        var ledger = await RunAsync("OSV", new() { ["from"] = DemoYear.Closed[0].ToString(), ["to"] = "2026-10", ["group"] = "building",
+            ["building"] = building.ToString(System.Globalization.CultureInfo.InvariantCulture), ["service"] = capital.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        plan.Value(planned, "charged").ShouldBe(ledger.Total("charged") + ledger.Total("recalculated"));
+        plan.Value(planned, "paid").ShouldBe(ledger.Total("paid"));
+    }
+
+    [Fact]
     public void Refusals_name_the_parameter_and_the_reason_in_russian()
     {
         var osv = ReportCatalog.Find("OSV")!;

@@ -42,7 +42,7 @@ public static class OpenErcTemplate
     public static (LegacyRegion Region, IReadOnlyList<LegacyError> Errors) Read(string fileName, byte[] content)
     {
         var errors = new List<LegacyError>();
-        Dictionary<string, List<(string Place, Row Row)>> rows = [];
+        Dictionary<string, List<(string Place, SheetRow Row)>> rows = [];
         try
         {
             using var stream = new MemoryStream(content);
@@ -61,7 +61,7 @@ public static class OpenErcTemplate
                 {
                     n++;
                     if (r.Values.All(v => v is null || v is string { Length: 0 })) continue;
-                    rows[sheet].Add(($"{fileName}: {sheet}, строка {n}", new Row(r, errors, $"{fileName}: {sheet}, строка {n}")));
+                    rows[sheet].Add(($"{fileName}: {sheet}, строка {n}", new SheetRow(r, errors, $"{fileName}: {sheet}, строка {n}")));
                 }
             }
         }
@@ -130,7 +130,7 @@ public static class OpenErcTemplate
 
     private static DateOnly Month(DateOnly? day) => day is { } d ? new DateOnly(d.Year, d.Month, 1) : default;
 
-    private static LegacyResident Resident(string place, Row row)
+    private static LegacyResident Resident(string place, SheetRow row)
     {
         string share = row.Text("Доля");
         Fraction? fraction = null;
@@ -156,47 +156,4 @@ public static class OpenErcTemplate
     private static bool Yes(string text) => text.Equals("да", StringComparison.OrdinalIgnoreCase) || text == "1";
 
     /// <summary>A row of a sheet: cells by column name, each conversion's failure an error of the row.</summary>
-    private sealed class Row(IDictionary<string, object?> cells, List<LegacyError> errors, string place)
-    {
-        public void Fail(string column, string reason) => errors.Add(new($"{place}, «{column}»", reason));
-
-        public string Text(string column, bool required = false)
-        {
-            string text = cells.TryGetValue(column, out var v) ? v switch
-            {
-                null => "",
-                DateTime d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                _ => Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? "",
-            } : "";
-            if (required && text.Length == 0) Fail(column, "не заполнено");
-            return text;
-        }
-
-        public decimal? Number(string column, bool required = false)
-        {
-            string text = Text(column, required);
-            if (text.Length == 0) return null;
-            if (decimal.TryParse(text.Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var d)) return d;
-            Fail(column, $"«{text}» — не число");
-            return null;
-        }
-
-        public int? Int(string column)
-        {
-            if (Number(column) is not { } d) return null;
-            if (d == decimal.Truncate(d) && d is >= 0 and <= int.MaxValue) return (int)d;
-            Fail(column, $"«{d}» — не целое число");
-            return null;
-        }
-
-        public DateOnly? Day(string column, bool required = false)
-        {
-            string text = Text(column, required);
-            if (text.Length == 0) return null;
-            if (DateOnly.TryParseExact(text.Length > 10 ? text[..10] : text, ["yyyy-MM-dd", "dd.MM.yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-                return d;
-            Fail(column, $"«{text}» — не дата ДД.ММ.ГГГГ");
-            return null;
-        }
-    }
 }

@@ -96,6 +96,11 @@ public static partial class DemoRegion
             await session.CompleteAsync(_ => progress?.Report(new DemoProgress(StageFinish, Interlocked.Increment(ref finished), tables.All.Count)), ct,
                 (tables.Organisations, generator.AgentTermsSql));
         }
+        await using (var conn = new NpgsqlConnection(connectionString))
+        {
+            await conn.OpenAsync(ct);
+            await DemoCondition.WriteAsync(conn, month, ct);
+        }
         var registry = clock.Elapsed;
         var history = options.Months > 0 ? await DemoHistory.LiveAsync(connectionString, options, progress, ct) : null;
         return new DemoResult(options.Accounts, checked((int)tables.Buildings.Rows), tables.TotalRows, clock.Elapsed)

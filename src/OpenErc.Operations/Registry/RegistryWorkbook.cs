@@ -43,6 +43,7 @@ public static class RegistryWorkbook
         ("service-contracts", typeof(ServiceContract)), ("tariffs", typeof(Tariff)), ("norms", typeof(ConsumptionNorm)), ("key-rates", typeof(KeyRate)),
         ("meters", typeof(Meter)), ("group-meter-premises", typeof(GroupMeterPremise)), ("meter-readings", typeof(MeterReading)),
         ("meter-impossibility-acts", typeof(MeterImpossibilityAct)), ("incidents", typeof(Incident)), ("heating-average-volumes", typeof(HeatingAverageVolume)),
+        ("element-inspections", typeof(ElementInspection)), ("capital-repair-works", typeof(CapitalRepairWork)),
     ];
 
     /// <summary>

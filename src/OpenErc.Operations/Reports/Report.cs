@@ -72,11 +72,12 @@ public enum ReportMode
 /// A report: a definition read by <see cref="ReportEngine"/>, never a page of its own. <see cref="Source"/> is the SQL
 /// after <c>FROM</c> (with the aliases its columns and dimensions use) for the query's period and parameters;
 /// <see cref="Dimensions"/> are the filters and groupings it takes; <see cref="Columns"/> its rows' columns in the
-/// expanded form, the measures of which are the summary's.
+/// expanded form, the measures of which are the summary's. A <see cref="Planning"/> report (the capital-repair programme)
+/// may ask for months not yet open.
 /// </summary>
 public sealed record ReportDefinition(string Code, string Title, string Section, string Description, ReportTime Time,
     Func<ReportSql, string> Source, IReadOnlyList<string> Dimensions, IReadOnlyList<ReportColumn> Columns,
-    IReadOnlyList<string> DefaultGroups, string Order, IReadOnlyList<ReportParameter>? Parameters = null, string? Where = null, ReportFast? Fast = null)
+    IReadOnlyList<string> DefaultGroups, string Order, IReadOnlyList<ReportParameter>? Parameters = null, string? Where = null, ReportFast? Fast = null, bool Planning = false)
 {
     public IReadOnlyList<ReportParameter> Options => Parameters ?? [];
     public IEnumerable<ReportColumn> Measures => Columns.Where(c => c.IsMeasure);

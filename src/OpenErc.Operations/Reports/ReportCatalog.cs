@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
+using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Payments;
 using OpenErc.Core.Residents;
@@ -356,6 +357,32 @@ public static class ReportCatalog
             ["penaltyDebt"] = "f.penalty_debt", ["advance"] = "f.advance",
         }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude");
 
+    /// <summary>
+    /// Buildings with their wear on the period's last day: from the latest inspection of each element, <c>Ф_з = Σ Ф_к × l_k / 100</c>
+    /// rounded to whole per cent as <see cref="BuildingWear"/> does; without inspections, the wear of the building's card.
+    /// </summary>
+    private static string WearRows(ReportSql q) => """
+        (SELECT b.*, coalesce(w.wear, b.wear_percent) AS wear, w.assessed_on
+         FROM buildings b LEFT JOIN LATERAL (
+             SELECT round(sum(i.wear * i.share / 100), 0) AS wear, max(i.inspected_on) AS assessed_on
+             FROM (SELECT DISTINCT ON (element) wear, share, inspected_on FROM element_inspections
+                   WHERE building_id = b.id AND inspected_on <= @asof ORDER BY element, inspected_on DESC, id DESC) i
+             HAVING count(*) > 0) w ON true) b
+        LEFT JOIN managers mg ON mg.building_id = b.id
+        """;
+
+    /// <summary>
+    /// The programme's works of the period's years, each building's contributions to capital repair since the start (the
+    /// closed months' snapshot, service «capital_repair») on its first work only, so that sums over works count them once.
+    /// </summary>
+    private static string RepairRows(ReportSql q) => $"""
+        (SELECT w.*, w.id = min(w.id) OVER (PARTITION BY w.building_id) AS first_of_building FROM capital_repair_works w
+         WHERE w.plan_year >= {q.From.Year} AND w.plan_year <= {q.To.Year}) f
+        JOIN buildings b ON b.id = f.building_id LEFT JOIN managers mg ON mg.building_id = b.id
+        LEFT JOIN LATERAL (SELECT sum(c.charged + c.recalculated) AS charged, sum(c.paid) AS paid FROM closed_month_buildings c
+                           WHERE c.building_id = f.building_id AND c.month <= @to AND c.service_id IN (SELECT id FROM services WHERE code = 'capital_repair')) kr ON true
+        """;
+
     private static readonly string[] BuildingDimensions = ["municipality", "manager", "street", "building"];
 
     public static readonly IReadOnlyList<ReportDefinition> All =
@@ -505,19 +532,64 @@ public static class ReportCatalog
              new("control", "Контрольное показание", ReportCell.Text, "''"), Sum("count", "Приборов", "1", ReportCell.Count)],
             ["building"], "address, serial, zone"),
         new("WEAR", "Износ зданий", Housing,
-            "Здания с их годом постройки, этажностью, площадью и физическим износом; признак износа свыше 70 %.",
-            ReportTime.Months, _ => "buildings b LEFT JOIN managers mg ON mg.building_id = b.id", BuildingDimensions,
+            "Здания с годом постройки, этажностью, площадью и физическим износом по последним обследованиям элементов (иначе — по карточке дома); " +
+            "итоги — средний износ, взвешенный по площади, и число зданий по группам износа.",
+            ReportTime.Months, WearRows, BuildingDimensions,
             [new("address", "Здание", ReportCell.Text, "b.address"), new("year", "Год постройки", ReportCell.Count, "b.year_built"),
              new("floors", "Этажей", ReportCell.Count, "b.floors"), Sum("area", "Общая площадь, м²", "b.total_area", ReportCell.Rate),
-             Sum("weighted", "Износ × площадь", "b.wear_percent * b.total_area / 100", ReportCell.Rate) with { Hidden = true },
+             new("assessed", "Дата оценки", ReportCell.Date, "b.assessed_on"),
+             new("basis", "Источник", ReportCell.Text, "CASE WHEN b.assessed_on IS NULL THEN 'Карточка дома' ELSE 'Обследование элементов' END"),
+             Sum("weighted", "Износ × площадь", "b.wear * b.total_area / 100", ReportCell.Rate) with { Hidden = true },
              Ratio("wear", "Износ, %", "weighted", "area"),
-             new("over70", "Износ свыше 70 %", ReportCell.Text, "CASE WHEN b.wear_percent > 70 THEN 'Да' ELSE '' END"),
+             new("over70", "Износ свыше 70 %", ReportCell.Text, "CASE WHEN b.wear > 70 THEN 'Да' ELSE '' END"),
              Sum("count", "Зданий", "1", ReportCell.Count),
-             Sum("band1", "Износ 0–30 %", "CASE WHEN b.wear_percent <= 30 THEN 1 ELSE 0 END", ReportCell.Count),
-             Sum("band2", "31–60 %", "CASE WHEN b.wear_percent > 30 AND b.wear_percent <= 60 THEN 1 ELSE 0 END", ReportCell.Count),
-             Sum("band3", "61–70 %", "CASE WHEN b.wear_percent > 60 AND b.wear_percent <= 70 THEN 1 ELSE 0 END", ReportCell.Count),
-             Sum("band4", "свыше 70 %", "CASE WHEN b.wear_percent > 70 THEN 1 ELSE 0 END", ReportCell.Count)],
+             Sum("band1", "Износ 0–30 %", "CASE WHEN b.wear <= 30 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band2", "31–60 %", "CASE WHEN b.wear > 30 AND b.wear <= 60 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band3", "61–70 %", "CASE WHEN b.wear > 60 AND b.wear <= 70 THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("band4", "свыше 70 %", "CASE WHEN b.wear > 70 THEN 1 ELSE 0 END", ReportCell.Count)],
             ["municipality"], "address"),
+        new("WEAR_ELEMENTS", "Износ зданий по конструктивным элементам", Housing,
+            "Последнее обследование каждого элемента здания: удельный вес, износ элемента и его вклад в износ здания (Ф_к × l_k / 100).",
+            ReportTime.Months, q => $"""
+                (SELECT DISTINCT ON (building_id, element) * FROM element_inspections WHERE inspected_on <= @asof
+                 ORDER BY building_id, element, inspected_on DESC, id DESC) f
+                JOIN buildings b ON b.id = f.building_id LEFT JOIN managers mg ON mg.building_id = b.id
+                """, [.. BuildingDimensions, "element"],
+            [new("address", "Здание", ReportCell.Text, "b.address"), new("elementName", "Элемент", ReportCell.Text, ReportDimensions.EnumLabel<BuildingElement>("f.element")),
+             Sum("share", "Удельный вес, %", "f.share", ReportCell.Rate), new("elementWear", "Износ элемента, %", ReportCell.Rate, "f.wear"),
+             Sum("contribution", "Вклад в износ здания, %", "f.wear * f.share / 100", ReportCell.Rate),
+             new("inspected", "Дата обследования", ReportCell.Date, "f.inspected_on"), new("basis", "Основание", ReportCell.Text, "f.basis")],
+            ["building"], "address, elementName"),
+        new("CAPITAL_PLAN", "План капитального ремонта", Housing,
+            "Работы региональной программы с годом, сметной стоимостью и источником; по дому — способ формирования фонда, взносы с начала: начислено, оплачено, собираемость, остаток фонда.",
+            ReportTime.Months, RepairRows, [.. BuildingDimensions, "element", "planYear", "repairStatus"],
+            [new("address", "Здание", ReportCell.Text, "b.address"),
+             new("fund", "Фонд", ReportCell.Text, ReportDimensions.EnumLabel<CapitalRepairFundMethod>("b.capital_repair_fund_method")),
+             new("elementName", "Элемент", ReportCell.Text, ReportDimensions.EnumLabel<BuildingElement>("f.element")), new("work", "Вид работ", ReportCell.Text, "f.work"),
+             new("year", "Год", ReportCell.Count, "f.plan_year"),
+             new("source", "Источник", ReportCell.Text, ReportDimensions.EnumLabel<CapitalRepairSource>("f.source")),
+             Sum("planned", "Сметная стоимость", "f.planned_cost"),
+             Sum("charged", "Взносы начислены с начала", "CASE WHEN f.first_of_building THEN coalesce(kr.charged, 0) ELSE 0 END"),
+             Sum("paid", "Взносы оплачены с начала", "CASE WHEN f.first_of_building THEN coalesce(kr.paid, 0) ELSE 0 END"),
+             Ratio("collection", "Собираемость, %", "paid", "charged"),
+             Sum("paidOut", "Оплачено подрядчикам", "coalesce(f.paid_to_contractor, 0)"),
+             Sum("balance", "Остаток фонда", "CASE WHEN f.first_of_building THEN coalesce(kr.paid, 0) ELSE 0 END - coalesce(f.paid_to_contractor, 0)"),
+             Sum("count", "Работ", "1", ReportCell.Count)],
+            ["planYear"], "address, year, elementName, work", Planning: true),
+        new("CAPITAL_EXECUTION", "Выполнение программы капитального ремонта", Housing,
+            "Работы программы по годам: договор, принято по актам КС-2/КС-3, оплачено подрядчику, состояние; выполнение по числу работ и по стоимости.",
+            ReportTime.Months, RepairRows, [.. BuildingDimensions, "element", "planYear", "repairStatus"],
+            [new("year", "Год", ReportCell.Count, "f.plan_year"), new("address", "Здание", ReportCell.Text, "b.address"),
+             new("elementName", "Элемент", ReportCell.Text, ReportDimensions.EnumLabel<BuildingElement>("f.element")), new("work", "Вид работ", ReportCell.Text, "f.work"),
+             Sum("planned", "Сметная стоимость", "f.planned_cost"), new("contractor", "Подрядчик", ReportCell.Text, "f.contractor"),
+             new("contract", "Договор", ReportCell.Code, "f.contract_number"), Sum("price", "Цена договора", "coalesce(f.contract_price, 0)"),
+             new("acceptedOn", "Дата приёмки", ReportCell.Date, "f.accepted_on"), Sum("accepted", "Принято по актам", "coalesce(f.accepted_cost, 0)"),
+             Sum("paidOut", "Оплачено подрядчику", "coalesce(f.paid_to_contractor, 0)"),
+             new("state", "Состояние", ReportCell.Text, ReportDimensions.EnumLabel<CapitalRepairStatus>("f.status")),
+             Sum("count", "Работ", "1", ReportCell.Count),
+             Sum("done", "Принято работ", $"CASE WHEN f.status = {(int)CapitalRepairStatus.Accepted} THEN 1 ELSE 0 END", ReportCell.Count),
+             Ratio("donePercent", "Выполнено работ, %", "done", "count"), Ratio("costPercent", "Выполнено по стоимости, %", "accepted", "planned")],
+            ["planYear"], "year, address, elementName, work", Planning: true),
     ];
 
     private static readonly Dictionary<string, ReportDefinition> ByCode = All.ToDictionary(r => r.Code, StringComparer.OrdinalIgnoreCase);

@@ -40,6 +40,9 @@ public static class ReportDimensions
         new("bucket", "Срок просрочки", "f.bucket", DebtAge.Label("{0}"), ReportValue.Small),
         new("resource", "Ресурс", "f.resource", EnumLabel<Resource>("{0}"), ReportValue.Small),
         new("meterKind", "Вид прибора учёта", "f.meter_kind", EnumLabel<MeterKind>("{0}"), ReportValue.Small),
+        new("element", "Конструктивный элемент", "f.element", EnumLabel<BuildingElement>("{0}"), ReportValue.Small),
+        new("planYear", "Год по программе", "f.plan_year", "{0}::text", ReportValue.Small),
+        new("repairStatus", "Состояние работ", "f.status", EnumLabel<CapitalRepairStatus>("{0}"), ReportValue.Small),
     }.ToDictionary(d => d.Key);
 
     /// <summary>What a filter of <paramref name="values"/> expects, in Russian.</summary>

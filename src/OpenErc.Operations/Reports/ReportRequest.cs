@@ -37,7 +37,7 @@ public static class ReportRequest
         var to = Month("to", latest);
         var from = Month("from", report.Time == ReportTime.Months ? to : to);
         if (from > to) throw new ReportException("from", $"Начало периода ({from.Name()}) позже его конца ({to.Name()})");
-        if (open is { } o && to > o) throw new ReportException("to", $"Месяц {to.Name()} ещё не открыт: открыт {o.Name()}");
+        if (open is { } o && to > o && !report.Planning) throw new ReportException("to", $"Месяц {to.Name()} ещё не открыт: открыт {o.Name()}");
         if (report.Time != ReportTime.Months) from = to;
 
         var date = report.Time == ReportTime.Date ? today : to.LastDay;

@@ -365,6 +365,133 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("building_managements", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Basis")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("basis");
+
+                    b.Property<long>("BuildingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("building_id");
+
+                    b.Property<int>("Element")
+                        .HasColumnType("integer")
+                        .HasColumnName("element");
+
+                    b.Property<DateOnly>("InspectedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("inspected_on");
+
+                    b.Property<decimal>("Share")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("share");
+
+                    b.Property<decimal>("Wear")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("wear");
+
+                    b.HasKey("Id")
+                        .HasName("pk_element_inspections");
+
+                    b.HasIndex("BuildingId")
+                        .HasDatabaseName("ix_element_inspections_building_id");
+
+                    b.ToTable("element_inspections", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.CapitalRepairWork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal?>("AcceptedCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("accepted_cost");
+
+                    b.Property<DateOnly?>("AcceptedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("accepted_on");
+
+                    b.Property<long>("BuildingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("building_id");
+
+                    b.Property<string>("ContractNumber")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("contract_number");
+
+                    b.Property<decimal?>("ContractPrice")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("contract_price");
+
+                    b.Property<string>("Contractor")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("contractor");
+
+                    b.Property<int>("Element")
+                        .HasColumnType("integer")
+                        .HasColumnName("element");
+
+                    b.Property<decimal?>("PaidToContractor")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("paid_to_contractor");
+
+                    b.Property<int>("PlanYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("plan_year");
+
+                    b.Property<decimal>("PlannedCost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("planned_cost");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer")
+                        .HasColumnName("source");
+
+                    b.Property<DateOnly?>("StartedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("started_on");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Work")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("work");
+
+                    b.HasKey("Id")
+                        .HasName("pk_capital_repair_works");
+
+                    b.HasIndex("BuildingId")
+                        .HasDatabaseName("ix_capital_repair_works_building_id");
+
+                    b.ToTable("capital_repair_works", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>
                 {
                     b.Property<long>("Id")
@@ -1594,6 +1721,26 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_building_managements_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_element_inspections_buildings_building_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.CapitalRepairWork", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_capital_repair_works_buildings_building_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>

@@ -102,6 +102,31 @@ public static class ImportApi
             .WithSummary("Выгрузка региона целиком (реестр, справочники, тарифы, нормативы, приборы и показания, сальдо последнего закрытого месяца) — " +
                          "для загрузки в пустую базу OpenErc (POST /api/v1/imports/registry)");
 
+        app.MapGet("/api/v1/imports/building-condition/template", () =>
+                TypedResults.File(BuildingConditionFile.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "iznos_i_programma_kr.xlsx"))
+            .RequireAuthorization(Duties.HousingStock).WithTags("Загрузка данных")
+            .WithSummary("Шаблон книги состояния домов: листы «Обследования» (износ элементов) и «Программа КР» (работы и их выполнение)");
+
+        app.MapPost("/api/v1/imports/building-condition", async (HttpContext http, OpenErcDatabase database, CancellationToken ct) =>
+            {
+                var (form, refusal) = await RegistryApi.UploadAsync(http, "Передайте книгу как multipart/form-data: поле files — файл XLSX по шаблону", ct);
+                if (form is null) return refusal!;
+                if (form.Files.Count != 1) return RegistryApi.Invalid(new() { ["files"] = ["Приложите одну книгу XLSX по шаблону"] });
+                using var content = new MemoryStream();
+                await form.Files[0].CopyToAsync(content, ct);
+                var name = Path.GetFileName(form.Files[0].FileName);
+                var (inspections, works, errors) = BuildingConditionFile.Read(name, content.ToArray());
+                if (errors.Count > 0) return Refused(errors, []);
+                await using var db = database.CreateContext();
+                var report = await BuildingConditionImport.ApplyAsync(db, name, inspections, works,
+                    string.Equals(form["dryRun"].FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase), ct);
+                return report.Errors.Count > 0 ? Refused(report.Errors, report.Warnings) : TypedResults.Ok(report);
+            })
+            .RequireAuthorization(Duties.HousingStock).WithTags("Загрузка данных")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxBytes })
+            .WithSummary("Загрузить износ конструктивных элементов и программу капитального ремонта (книга по шаблону): целиком или ничего; dryRun=true — только проверить")
+            .Accepts<IFormFile>("multipart/form-data").Produces<LegacyImportReport>().ProducesProblem(400);
+
         app.MapPost("/api/v1/imports/{format}", async (string format, HttpContext http, OpenErcDatabase database, RegionClock clock, CancellationToken ct) =>
             {
                 if (format is not ("kvado" or "openerc" or "registry"))

@@ -69,6 +69,8 @@ public static class RegistryApi
         Map<MeterImpossibilityAct>(api);
         Map<Incident>(api, search: s => i => EF.Functions.ILike(i.Document, s));
         Map<HeatingAverageVolume>(api);
+        Map<ElementInspection>(api);
+        Map<CapitalRepairWork>(api, search: s => w => EF.Functions.ILike(w.Work, s) || EF.Functions.ILike(w.Contractor!, s));
     }
 
     public sealed record ResidentCountChange(int Count, DateOnly From, string? Basis);
@@ -105,6 +107,8 @@ public static class RegistryApi
         ["meter-impossibility-acts"] = new(typeof(MeterImpossibilityAct), Duties.HousingStock, "Акты о невозможности установки ПУ"),
         ["incidents"] = new(typeof(Incident), Duties.Dispatch, "Перерывы и нарушения качества"),
         ["heating-average-volumes"] = new(typeof(HeatingAverageVolume), Duties.HousingStock, "Среднемесячный объём отопления"),
+        ["element-inspections"] = new(typeof(ElementInspection), Duties.HousingStock, "Износ конструктивных элементов"),
+        ["capital-repair-works"] = new(typeof(CapitalRepairWork), Duties.HousingStock, "Программа капитального ремонта"),
     };
 
     /// <summary>

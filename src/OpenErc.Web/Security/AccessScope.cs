@@ -119,6 +119,8 @@ public sealed class AccessScope
             nameof(ServiceContract) => (Expression<Func<ServiceContract, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(Incident) => (Expression<Func<Incident, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(HeatingAverageVolume) => (Expression<Func<HeatingAverageVolume, bool>>)(x => b.Contains(x.BuildingId)),
+            nameof(ElementInspection) => (Expression<Func<ElementInspection, bool>>)(x => b.Contains(x.BuildingId)),
+            nameof(CapitalRepairWork) => (Expression<Func<CapitalRepairWork, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(Meter) => (Expression<Func<Meter, bool>>)(x => b.Contains(x.BuildingId)),
             nameof(MeterReading) => (Expression<Func<MeterReading, bool>>)(x => db.Meters.Any(m => m.Id == x.MeterId && b.Contains(m.BuildingId))),
             nameof(GroupMeterPremise) => (Expression<Func<GroupMeterPremise, bool>>)(x => db.Meters.Any(m => m.Id == x.MeterId && b.Contains(m.BuildingId))),

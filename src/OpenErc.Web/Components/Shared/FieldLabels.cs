@@ -158,6 +158,23 @@ public static class FieldLabels
         ["Incident.Document"] = "Основание (акт или запись журнала)",
         ["MeterImpossibilityAct.Document"] = "Номер и дата акта",
         ["HeatingAverageVolume.Volume"] = "Среднемесячный объём, Гкал",
+        ["ElementInspection.Element"] = "Конструктивный элемент",
+        ["ElementInspection.Share"] = "Удельный вес в восстановительной стоимости, %",
+        ["ElementInspection.Wear"] = "Физический износ, %",
+        ["ElementInspection.InspectedOn"] = "Дата обследования",
+        ["CapitalRepairWork.Element"] = "Конструктивный элемент",
+        ["CapitalRepairWork.Work"] = "Вид работ",
+        ["CapitalRepairWork.PlanYear"] = "Год по программе",
+        ["CapitalRepairWork.PlannedCost"] = "Сметная стоимость, ₽",
+        ["CapitalRepairWork.Source"] = "Источник финансирования",
+        ["CapitalRepairWork.Status"] = "Состояние работ",
+        ["CapitalRepairWork.Contractor"] = "Подрядчик",
+        ["CapitalRepairWork.ContractNumber"] = "Номер договора",
+        ["CapitalRepairWork.ContractPrice"] = "Цена договора, ₽",
+        ["CapitalRepairWork.StartedOn"] = "Начало работ",
+        ["CapitalRepairWork.AcceptedOn"] = "Дата акта приёмки",
+        ["CapitalRepairWork.AcceptedCost"] = "Принято по актам, ₽",
+        ["CapitalRepairWork.PaidToContractor"] = "Оплачено подрядчику, ₽",
     };
 
     private static readonly Dictionary<string, string> Objects = new()
@@ -189,6 +206,8 @@ public static class FieldLabels
         ["Incident"] = "Перерыв или нарушение качества",
         ["MeterImpossibilityAct"] = "Акт о невозможности установки ПУ",
         ["HeatingAverageVolume"] = "Среднемесячный объём отопления",
+        ["ElementInspection"] = "Обследование конструктивного элемента",
+        ["CapitalRepairWork"] = "Работа программы капитального ремонта",
     };
 
     /// <summary>Registry types of the core model by their CLR name, as the audit history names them.</summary>
