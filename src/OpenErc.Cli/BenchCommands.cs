@@ -51,6 +51,7 @@ public static class BenchCommands
         bench.Subcommands.Add(ReceiptBench.Create());
         bench.Subcommands.Add(SearchBench.Create());
         bench.Subcommands.Add(ImportBench.Create());
+        bench.Subcommands.Add(ReportBench.Create());
         return bench;
     }
 

@@ -127,7 +127,7 @@ public static class BillingPeriods
         await using (var cmd = new NpgsqlCommand("""
             UPDATE billing_periods SET state = 'closed', closed_at = @now, closed_by = @by WHERE month = @m;
             INSERT INTO billing_periods (month, state, opened_at) VALUES (@next, 'open', @now);
-            """, conn, tx))
+            """ + Reports.ReportMailing.QueueSql, conn, tx))
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(MonthParameter("next", month.Next()));

@@ -196,6 +196,8 @@ public sealed class ReceiptMailWorker(OpenErcDatabase db, IMailSender sender, Ma
                     log.LogInformation("Отправлено писем с платёжными документами: {Sent}", sent);
                 if (await OpenErc.Operations.Cabinet.OutageNotices.SendQueuedAsync(db.ConnectionString, sender, settings.From, clock, ct: stoppingToken) is > 0 and var notices)
                     log.LogInformation("Отправлено уведомлений об отключениях: {Sent}", notices);
+                if (await OpenErc.Operations.Reports.ReportMailing.SendQueuedAsync(db.ConnectionString, sender, settings.From, clock, ct: stoppingToken) is > 0 and var reports)
+                    log.LogInformation("Отправлено писем с отчётами месяца: {Sent}", reports);
             }
             catch (NpgsqlException e)
             {

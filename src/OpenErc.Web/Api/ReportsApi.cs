@@ -11,6 +11,9 @@ namespace OpenErc.Web.Api;
 
 public sealed record ReportFilterInfo(string Key, string Title);
 
+/// <summary>A subscription to the monthly reports: the organisation, the address, the reports' codes (none: the default set).</summary>
+public sealed record SubscriptionRequest(long OrganisationId, string? Email, IReadOnlyList<string>? Reports);
+
 public sealed record ReportOptionInfo(string Value, string Title);
 
 public sealed record ReportParameterInfo(string Key, string Title, IReadOnlyList<ReportOptionInfo> Values, string Default);
@@ -61,6 +64,23 @@ public static class ReportsApi
             })
             .WithSummary("Аналитика региона (reports.md §20) за 12 закрытых месяцев по month (ГГГГ-ММ): by = municipality, manager, supplier или service")
             .Produces<AnalyticsDashboard>().ProducesValidationProblem();
+
+        var subscriptions = app.MapGroup("/api/v1/report-subscriptions").WithTags("Отчёты").RequireAuthorization(Duties.Administration);
+        subscriptions.MapGet("", async (OpenErcDatabase db, CancellationToken ct) => TypedResults.Ok(await ReportMailing.ListAsync(db.ConnectionString, ct)))
+            .WithSummary("Рассылка отчётов после закрытия месяца: подписки управляющих организаций и поставщиков");
+        subscriptions.MapPost("", async (SubscriptionRequest body, HttpContext http, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+            {
+                var (id, errors) = await ReportMailing.SubscribeAsync(db.ConnectionString, body.OrganisationId, body.Email, body.Reports, SecuritySetup.Actor(http.User), clock, ct);
+                return id is { } created
+                    ? Results.Created($"/api/v1/report-subscriptions/{created}", (await ReportMailing.ListAsync(db.ConnectionString, ct)).Single(s => s.Id == created))
+                    : TypedResults.ValidationProblem(errors, title: "Подписка не создана: исправьте ошибки");
+            })
+            .WithSummary("Подписать организацию на отчёты месяца: organisationId, email, reports — коды отчётов (по умолчанию ОСВ, платежи, расщепление, должники)")
+            .Produces<ReportSubscription>(201).ProducesValidationProblem();
+        subscriptions.MapDelete("/{id:long}", async (long id, OpenErcDatabase db, CancellationToken ct) =>
+                await ReportMailing.StopAsync(db.ConnectionString, id, ct) ? Results.NoContent()
+                : Results.Problem($"Подписки {id} нет", statusCode: 404, title: "Не найдено"))
+            .WithSummary("Остановить подписку (уже поставленные в очередь письма уйдут)");
 
         reports.MapGet("/{code}", async (string code, HttpContext http, OpenErcDatabase db, RegionClock clock, Scopes scopes, CancellationToken ct) =>
             {
