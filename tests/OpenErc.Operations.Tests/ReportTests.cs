@@ -111,6 +111,10 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         // Recalculations: the register of October is the turnover sheet's column (X3).
         (await RunAsync("RECALCULATIONS", new() { ["from"] = "2026-10", ["to"] = "2026-10" })).Total("amount").ShouldBe(osv.Total("recalculated"));
         (await RunAsync("INCOME", new() { ["from"] = "2026-10", ["to"] = "2026-10" })).Total("paid").ShouldBe(osv.Total("paid"));
+        // X5: the lines' charges are the turnover sheet's; each line is its unrounded amount rounded once.
+        var lines = await RunAsync("ACCOUNT_TARIFFS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        lines.Total("charged").ShouldBe(osv.Total("charged"));
+        lines.Rows.ShouldAllBe(r => Core.Common.Money.RoundToKopecks(lines.Value(r, "unrounded")).Amount == lines.Value(r, "charged"));
     }
 
     [Fact]

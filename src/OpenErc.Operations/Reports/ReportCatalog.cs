@@ -396,6 +396,21 @@ public static class ReportCatalog
             [new("month", "Месяц", ReportCell.Month, "f.month"), .. TurnoverColumns.Where(c => c.Key is not ("openingDebt" or "openingAdvance" or "closingDebt" or "closingAdvance"))
                 .Select(c => c.Hidden ? c with { Hidden = false } : c)],
             ["month"], "month, address, account, service, supplier"),
+        new("ACCOUNT_TARIFFS", "Тарифы и нормативы лицевых счетов", Ledger,
+            "Начисления месяцев периода по строкам: услуга, поставщик, зона, способ определения объёма, объём, тариф, коэффициент, доля дней, сумма до округления и начислено — как их записал расчёт.",
+            ReportTime.Months, q => $"""
+                (SELECT * FROM charge_line_details WHERE booking_month >= @from AND booking_month <= @to
+                   AND kind = {(short)ChargeLineKind.Charge} AND service_month = booking_month) f
+                {AccountContext}
+                """, [.. LedgerDimensions, "volumeSource", "month"],
+            [new("month", "Месяц", ReportCell.Month, "f.service_month"), Address, AccountNumber, ServiceName, SupplierName,
+             new("zone", "Зона", ReportCell.Text, ReportDimensions.EnumLabel<Core.Tariffs.TariffZone>("f.zone")),
+             new("source", "Способ определения объёма", ReportCell.Text, ReportDimensions.EnumLabel<VolumeSource>("f.source")),
+             Sum("volume", "Объём", "round(f.volume, 3)", ReportCell.Volume), new("unit", "Единица", ReportCell.Text, "f.unit"),
+             new("rate", "Тариф", ReportCell.Rate, "f.rate"), new("coefficient", "Коэффициент", ReportCell.Rate, "f.coefficient"),
+             new("dayFactor", "Доля дней", ReportCell.Rate, "f.day_factor"), new("unrounded", "До округления", ReportCell.Rate, "f.unrounded"),
+             Sum("charged", "Начислено", "f.amount"), Sum("count", "Строк", "1", ReportCell.Count)],
+            ["service"], "month, address, account, service, supplier, zone"),
         new("INCOME", "Отчёт по начислениям и доходам", Ledger,
             "По поставщикам и услугам: начислено, перерасчёты, пени, всего к оплате, поступило (оплачено), комиссии агентов за счёт получателя и причитается получателю.",
             ReportTime.Months, IncomeRows, [.. LedgerDimensions, "month"],

@@ -34,6 +34,7 @@ public static class ReportDimensions
         new("serviceKind", "Категория услуги", "s.kind", EnumLabel<ServiceKind>("{0}"), ReportValue.Small),
         new("method", "Способ расчёта", "mt.method", EnumLabel<CalculationMethod>("{0}", "Не задан"), ReportValue.Small),
         new("lineKind", "Вид начисления", "f.kind", EnumLabel<ChargeLineKind>("{0}"), ReportValue.Small),
+        new("volumeSource", "Способ определения объёма", "f.source", EnumLabel<VolumeSource>("{0}"), ReportValue.Small),
         new("month", "Месяц", "f.month", "{0}", ReportValue.Month, Cell: ReportCell.Month),
         new("paidFor", "Оплаченный период", "f.paid_for", "{0}", ReportValue.Month, Cell: ReportCell.Month),
         new("day", "День", "f.day", "{0}", ReportValue.Text, Filter: "f.day::text", Cell: ReportCell.Date),
