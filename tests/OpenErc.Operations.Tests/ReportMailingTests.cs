@@ -35,11 +35,19 @@ public sealed class ReportMailingTests(DemoYear year, PostgresCluster cluster) :
             .ShouldBe(["Рассылка — управляющим организациям и поставщикам услуг"]);
         (await ReportMailing.ListAsync(cs, Ct)).Select(s => s.Reports.Count).ShouldBe([4, 1]);
 
+        // G2: a closed month's report formed again after later postings is the same (all but the moment it is formed).
+        var osvReport = ReportCatalog.Find("OSV")!;
+        var october = ReportRequest.Parse(osvReport, new Dictionary<string, string?> { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" },
+            new BillingPeriod(2026, 10), DemoYear.Current, clock.Today);
+        static string Text(ReportPage p) => string.Join("\n", p.Rows.Append(p.Total).Select(r => string.Join(";", r.Values)));
+        var before = Text(await ReportEngine.PageAsync(cs, osvReport, october, ReportScope.Everything("тест"), clock, 1, 10_000, Ct));
+
         // November charged and closed: a letter queued per subscription, in the closing's transaction.
         var run = await BillingRun.RunAsync(cs, DemoYear.Current, BillingScope.All, new BillingRunOptions(clock), ct: Ct);
         run.Failures.ShouldBeEmpty();
         await BillingPeriods.CloseAsync(cs, DemoYear.Current, clock, "тест", Ct);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM report_letters WHERE state = 'queued' AND month = '2026-11-01'")).ShouldBe(2);
+        Text(await ReportEngine.PageAsync(cs, osvReport, october, ReportScope.Everything("тест"), clock, 1, 10_000, Ct)).ShouldBe(before);
 
         var folder = Path.Combine(Path.GetTempPath(), $"report-mail-{Guid.NewGuid():N}");
         try

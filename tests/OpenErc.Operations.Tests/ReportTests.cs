@@ -73,6 +73,19 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         foreach (var key in new[] { "charged", "recalculated", "penalties", "paid" })
             quarter.Total(key).ShouldBe(sheets.Sum(s => s.Total(key)), key);
 
+        // X6: an account's turnover by month is its rows of the turnover sheets.
+        var account = sheets[0].Text(sheets[0].Rows.First(r => sheets[0].Value(r, "paid") > 0), "account");
+        var turnover = await RunAsync("ACCOUNT_TURNOVER", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["account"] = account });
+        turnover.Rows.Count().ShouldBe(3);
+        for (int i = 0; i < 3; i++)
+        {
+            var own = sheets[i].Rows.Where(r => sheets[i].Text(r, "account") == account).ToList();
+            var row = turnover.Rows.ElementAt(i);
+            turnover.Value(row, "charged").ShouldBe(own.Sum(r => sheets[i].Value(r, "charged")));
+            turnover.Value(row, "paid").ShouldBe(own.Sum(r => sheets[i].Value(r, "paid")));
+            turnover.Value(row, "closing").ShouldBe(own.Sum(r => sheets[i].Value(r, "closingDebt") - sheets[i].Value(r, "closingAdvance")));
+        }
+
         // O4: without penalties the identity holds on the principal, and the difference is the penalties' own ledger.
         var without = await RunAsync("OSV", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality", ["penalties"] = "exclude" });
         without.Total("penalties").ShouldBe(0m);
