@@ -12,16 +12,19 @@ namespace OpenErc.Operations.Billing;
 /// </summary>
 public static class ClosedMonthSnapshots
 {
-    /// <summary>Writes the snapshot of <paramref name="month"/>, whose balances and debt book are written.</summary>
-    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, CancellationToken ct)
+    /// <summary>Writes the snapshot of <paramref name="month"/>, whose balances and debt book are written (with its bills unless told).</summary>
+    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, CancellationToken ct, bool bills = true)
     {
-        await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)", conn, tx) { CommandTimeout = 0 };
+        await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)" + (bills ? ", write_closed_month_bills(@m)" : ""), conn, tx)
+        {
+            CommandTimeout = 0,
+        };
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(MonthsParameter("bounds", DebtAge.Bounds(month.LastDay)));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Writes the snapshots missing among the closed months, one month at a time, under a lock so that two callers do not both write one.</summary>
+    /// <summary>Writes the snapshots missing among the closed months (their bills, <c>closed_month_bills</c>, were written by the migration that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>
     public static async Task EnsureAsync(string connectionString, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
@@ -43,7 +46,7 @@ public static class ClosedMonthSnapshots
                 cmd.Parameters.Add(MonthParameter("m", month));
                 if ((bool)(await cmd.ExecuteScalarAsync(ct))!) continue;
             }
-            await WriteAsync(conn, tx, month, ct);
+            await WriteAsync(conn, tx, month, ct, bills: false);
             await tx.CommitAsync(ct);
         }
     }

@@ -10,12 +10,19 @@ namespace OpenErc.Operations.Reports;
 /// One group's figures for a month (reports.md §20): <see cref="Charged"/> <c>Ch = Σ(C + R)</c> and <see cref="Paid"/>
 /// <c>Pd = Σ P°</c> (payments less what paid penalties), the debt on the month's last day by age (§0.3), the accounts
 /// charged and in overdue debt, their area, the individual meters in service and those read for the month, and what was
-/// charged in buildings whose method of the service is «по прибору учёта».
+/// charged in buildings whose method of the service is «по прибору учёта»; the month before's own bill and what of it was
+/// paid by this month's end; the accounts charged for a metered resource and those with an individual meter of it.
 /// </summary>
 public sealed record AnalyticsFigures(decimal Charged, decimal Paid, decimal Debt, decimal Current, decimal[] Overdue, long Accounts, long OverdueAccounts,
-    decimal Area, long Meters, long MetersRead, decimal ChargedByMeter)
+    decimal Area, long Meters, long MetersRead, decimal ChargedByMeter, decimal PreviousBill, decimal PreviousBillPaid, long ResourceAccounts, long MeteredAccounts)
 {
-    public static readonly AnalyticsFigures None = new(0, 0, 0, 0, new decimal[5], 0, 0, 0, 0, 0, 0);
+    public static readonly AnalyticsFigures None = new(0, 0, 0, 0, new decimal[5], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>I3 for the month before: the share of that month's own bill (recalculations correcting it included) paid by this month's end.</summary>
+    public decimal? PreviousBillPaidShare => Percent(PreviousBillPaid, PreviousBill);
+
+    /// <summary>I13: the share of the accounts charged for a metered resource that have an individual meter of it in service.</summary>
+    public decimal? MeterCoverage => Percent(MeteredAccounts, ResourceAccounts);
 
     public decimal OverdueDebt => Overdue.Sum();
 
@@ -110,12 +117,19 @@ public static class RegionAnalytics
                 SELECT f.month, {(byBuilding ? d.Id : "NULL::bigint")} AS g, sum(f.charged) AS accounts, sum(f.overdue) AS overdue_accounts, sum(f.area) AS area,
                        sum(f.meters) AS meters, sum(f.meters_read) AS meters_read
                 FROM closed_month_building_accounts f JOIN buildings b ON b.id = f.building_id LEFT JOIN managers mg ON mg.building_id = b.id
-                WHERE f.month >= @first AND f.month <= @m AND {accountsWhere} AND {(byBuilding ? "true" : "false")} GROUP BY 1, 2)
+                WHERE f.month >= @first AND f.month <= @m AND {accountsWhere} AND {(byBuilding ? "true" : "false")} GROUP BY 1, 2),
+            bills AS (
+                SELECT f.month, {d.Id} AS g, sum(f.previous_bill) AS bill, sum(f.previous_bill_paid) AS bill_paid,
+                       sum(f.charged_accounts) FILTER (WHERE s.resource <> 0) AS resource_accounts, sum(f.metered_accounts) AS metered
+                FROM closed_month_bills f JOIN buildings b ON b.id = f.building_id LEFT JOIN managers mg ON mg.building_id = b.id
+                JOIN services s ON s.id = f.service_id
+                WHERE f.month >= @first AND f.month <= @m AND {where} GROUP BY 1, 2)
             SELECT coalesce(x.month, y.month), coalesce(x.g, y.g), {string.Format(System.Globalization.CultureInfo.InvariantCulture, d.Label, "coalesce(x.g, y.g)")},
                    coalesce(ch, 0), coalesce(pd, 0), coalesce(debt, 0), coalesce(cur, 0), coalesce(o1, 0), coalesce(o2, 0), coalesce(o3, 0), coalesce(o4, 0), coalesce(o5, 0),
                    coalesce(y.accounts, x.rows, 0), coalesce(y.overdue_accounts, x.debtor_rows, 0), coalesce(y.area, 0), coalesce(y.meters, 0), coalesce(y.meters_read, 0),
-                   coalesce(by_meter, 0)
+                   coalesce(by_meter, 0), coalesce(z.bill, 0), coalesce(z.bill_paid, 0), coalesce(z.resource_accounts, 0), coalesce(z.metered, 0)
             FROM money x FULL JOIN people y ON y.month = x.month AND y.g IS NOT DISTINCT FROM x.g
+            LEFT JOIN bills z ON z.month = coalesce(x.month, y.month) AND z.g IS NOT DISTINCT FROM coalesce(x.g, y.g)
             """;
         // A group without a value (buildings without a manager) is kept under 0: ids start at 1.
         var cells = new Dictionary<(long, BillingPeriod), AnalyticsFigures>();
@@ -137,7 +151,8 @@ public static class RegionAnalytics
                 names[g] = r.IsDBNull(2) ? "Не указано" : r.GetString(2);
                 cells[(g, r.GetMonth(0))] = new AnalyticsFigures(r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6),
                     [r.GetDecimal(7), r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), r.GetDecimal(11)],
-                    (long)r.GetDecimal(12), (long)r.GetDecimal(13), r.GetDecimal(14), (long)r.GetDecimal(15), (long)r.GetDecimal(16), r.GetDecimal(17));
+                    (long)r.GetDecimal(12), (long)r.GetDecimal(13), r.GetDecimal(14), (long)r.GetDecimal(15), (long)r.GetDecimal(16), r.GetDecimal(17),
+                    r.GetDecimal(18), r.GetDecimal(19), (long)r.GetDecimal(20), (long)r.GetDecimal(21));
             }
         }
         AnalyticsGroup Group(long? id, string name, Func<BillingPeriod, AnalyticsFigures> at) => new(id, name, months.Select(at).ToList(),
@@ -152,5 +167,6 @@ public static class RegionAnalytics
     private static AnalyticsFigures Sum(IReadOnlyList<AnalyticsFigures> parts) => parts.Count == 0 ? AnalyticsFigures.None : new(
         parts.Sum(p => p.Charged), parts.Sum(p => p.Paid), parts.Sum(p => p.Debt), parts.Sum(p => p.Current),
         Enumerable.Range(0, 5).Select(i => parts.Sum(p => p.Overdue[i])).ToArray(), parts.Sum(p => p.Accounts), parts.Sum(p => p.OverdueAccounts),
-        parts.Sum(p => p.Area), parts.Sum(p => p.Meters), parts.Sum(p => p.MetersRead), parts.Sum(p => p.ChargedByMeter));
+        parts.Sum(p => p.Area), parts.Sum(p => p.Meters), parts.Sum(p => p.MetersRead), parts.Sum(p => p.ChargedByMeter),
+        parts.Sum(p => p.PreviousBill), parts.Sum(p => p.PreviousBillPaid), parts.Sum(p => p.ResourceAccounts), parts.Sum(p => p.MeteredAccounts));
 }

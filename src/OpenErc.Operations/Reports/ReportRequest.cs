@@ -65,8 +65,9 @@ public static class ReportRequest
                     : $"Неизвестный признак группировки «{text}»");
             return text;
         }
-        var groups = Get("group") is { } g
-            ? g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => Dimension("group", x)).Distinct().ToList()
+        // An empty «group=» asks for no groups; without the key, the report's own.
+        var groups = query.TryGetValue("group", out var g)
+            ? (g ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => Dimension("group", x)).Distinct().ToList()
             : report.DefaultGroups.ToList();
         if (groups.Count > 2) throw new ReportException("group", "Промежуточные итоги — не более чем по двум уровням");
         if (mode == ReportMode.Summary && groups.Count == 0) throw new ReportException("group", "Для итогового отчёта укажите, по чему группировать");
