@@ -15,7 +15,11 @@ public static class ClosedMonthSnapshots
     /// <summary>Writes the snapshot of <paramref name="month"/>, whose balances and debt book are written (with its bills unless told).</summary>
     internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, BillingPeriod month, CancellationToken ct, bool bills = true)
     {
-        await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)" + (bills ? ", write_closed_month_bills(@m)" : ""), conn, tx)
+        // The overdue rows take the debt of service months before the closed one as overdue on its last day: what the age
+        // buckets say whenever every bill falls due within the month after its own.
+        Invariant.Holds(DebtAge.Bounds(month.LastDay)[0] == month.Previous(), $"bills of {month.Previous()} are not all overdue on {month.LastDay}");
+        await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)" +
+            (bills ? ", write_closed_month_bills(@m), write_closed_month_overdue(@m)" : ""), conn, tx)
         {
             CommandTimeout = 0,
         };
@@ -24,7 +28,7 @@ public static class ClosedMonthSnapshots
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Writes the snapshots missing among the closed months (their bills, <c>closed_month_bills</c>, were written by the migration that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>
+    /// <summary>Writes the snapshots missing among the closed months (their bills and overdue rows, <c>closed_month_bills</c> and <c>closed_month_overdue</c>, were written by the migrations that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>
     public static async Task EnsureAsync(string connectionString, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);

@@ -207,25 +207,23 @@ public static class ReportCatalog
     ];
 
     /// <summary>
-    /// The debtors register (reports.md §10): overdue principal of an account's service over <c>k</c> monthly amounts. The
-    /// monthly amount is the month's charge of the service (basis «последнее начисление») or the mean of the last twelve
-    /// months' charges (basis «среднее за 12 месяцев»), rounded to kopecks once; the threshold is <c>k</c> times it,
-    /// rounded once. The norm basis of п. 118 needs the charge trace's norm per account and is not offered yet.
+    /// The debtors register (reports.md §10): overdue principal of an account's service over <c>k</c> monthly amounts, from
+    /// the closed month's overdue rows (<c>closed_month_overdue</c>, written by its closing). The monthly amount is the
+    /// month's charge of the service (basis «последнее начисление») or the mean of the last twelve months' charges
+    /// (basis «среднее за 12 месяцев», read for the overdue rows only), rounded to kopecks once; the threshold is <c>k</c>
+    /// times it, rounded once. The norm basis of п. 118 needs the charge trace's norm per account and is not offered yet.
     /// </summary>
     private static string DebtorRows(ReportSql q)
     {
         var k = decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
         var monthly = q["basis"] == "average"
-            ? "SELECT account_id, service_id, supplier_id, round(sum(charged) / 12, 2) AS monthly FROM account_balances WHERE month > @to - interval '12 months' AND month <= @to GROUP BY 1, 2, 3"
-            : "SELECT account_id, service_id, supplier_id, charged AS monthly FROM account_balances WHERE month = @to";
+            ? "(SELECT round(sum(x.charged) / 12, 2) FROM account_balances x WHERE x.account_id = o.account_id AND x.service_id = o.service_id " +
+              "AND x.supplier_id = o.supplier_id AND x.month > @to - interval '12 months' AND x.month <= @to)"
+            : "o.monthly";
         return $"""
-            (SELECT d.*, m.monthly, round({k} * m.monthly, 2) AS threshold
-             FROM (SELECT c.account_id, c.service_id, c.supplier_id,
-                          coalesce(sum(c.outstanding) FILTER (WHERE c.kind = 0 AND c.outstanding > 0 AND c.bucket <> {DebtAge.Current}), 0) AS overdue,
-                          min(c.service_month) FILTER (WHERE c.kind = 0 AND c.outstanding > 0) AS oldest, max(c.paid_on) AS last_paid
-                   FROM {Chunks(q)} GROUP BY 1, 2, 3) d
-             JOIN ({monthly}) m USING (account_id, service_id, supplier_id)
-             WHERE m.monthly > 0 AND d.overdue > round({k} * m.monthly, 2)) f
+            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, round({k} * m.monthly, 2) AS threshold
+             FROM closed_month_overdue o CROSS JOIN LATERAL (SELECT {monthly} AS monthly) m
+             WHERE o.month = @to AND m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2)) f
             {AccountContext}
             """;
     }

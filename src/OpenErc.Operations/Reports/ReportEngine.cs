@@ -166,12 +166,13 @@ public static class ReportEngine
             || open is { } o && query.To >= o
             || query.Groups.Concat(query.Filters.Keys).Append(query.Across ?? "building").Any(d => !ReportFast.Dimensions.Contains(d)))
             return report;
+        // Every closed month of the range with its snapshot; months before the first closing hold nothing in either form.
         await using var cmd = new NpgsqlCommand(
-            "SELECT count(DISTINCT month) FROM closed_month_building_accounts WHERE month >= @from AND month <= @to", conn);
+            "SELECT count(*) FROM billing_periods p WHERE p.state = 'closed' AND p.month >= @from AND p.month <= @to " +
+            "AND NOT EXISTS (SELECT 1 FROM closed_month_building_accounts s WHERE s.month = p.month)", conn);
         cmd.Parameters.Add(SqlMonths.MonthParameter("from", query.From));
         cmd.Parameters.Add(SqlMonths.MonthParameter("to", query.To));
-        var months = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        if (months != (query.To.FirstDay.Year - query.From.FirstDay.Year) * 12 + query.To.FirstDay.Month - query.From.FirstDay.Month + 1) return report;
+        if ((long)(await cmd.ExecuteScalarAsync(ct))! > 0) return report;
         return report with
         {
             Source = fast.Source,
