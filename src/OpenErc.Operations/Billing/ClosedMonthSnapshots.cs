@@ -19,7 +19,7 @@ public static class ClosedMonthSnapshots
         // buckets say whenever every bill falls due within the month after its own.
         Invariant.Holds(DebtAge.Bounds(month.LastDay)[0] == month.Previous(), $"bills of {month.Previous()} are not all overdue on {month.LastDay}");
         await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)" +
-            (bills ? ", write_closed_month_bills(@m), write_closed_month_overdue(@m)" : ""), conn, tx)
+            (bills ? ", write_closed_month_bills(@m), write_closed_month_overdue(@m), write_closed_month_commissions(@m)" : ""), conn, tx)
         {
             CommandTimeout = 0,
         };
@@ -28,7 +28,7 @@ public static class ClosedMonthSnapshots
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Writes the snapshots missing among the closed months (their bills and overdue rows, <c>closed_month_bills</c> and <c>closed_month_overdue</c>, were written by the migrations that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>
+    /// <summary>Writes the snapshots missing among the closed months (their bills, overdue rows and commissions were written by the migrations that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>
     public static async Task EnsureAsync(string connectionString, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
