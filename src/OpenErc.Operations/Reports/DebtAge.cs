@@ -52,8 +52,4 @@ public static class DebtAge
         return "CASE" + string.Concat(Enumerable.Range(1, bounds.Length).Reverse().Where(b => bounds[b - 1] is not null)
             .Select(b => $" WHEN {column} <= '{bounds[b - 1]!.Value.FirstDay:yyyy-MM-dd}' THEN {b}")) + $" ELSE {Current} END";
     }
-
-    /// <summary>The SQL giving a bucket's title.</summary>
-    public static string Label(string value) =>
-        $"CASE {value} {string.Concat(Buckets.Select((t, i) => $"WHEN {i} THEN {ReportDimensions.Literal(t)} "))}END";
 }

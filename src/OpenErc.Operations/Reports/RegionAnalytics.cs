@@ -19,18 +19,18 @@ public sealed record AnalyticsFigures(decimal Charged, decimal Paid, decimal Deb
     public static readonly AnalyticsFigures None = new(0, 0, 0, 0, new decimal[5], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>I3 for the month before: the share of that month's own bill (recalculations correcting it included) paid by this month's end.</summary>
-    public decimal? PreviousBillPaidShare => Percent(PreviousBillPaid, PreviousBill);
+    public decimal? PreviousBillPaidShare => ReportFormat.Percent(PreviousBillPaid, PreviousBill);
 
     /// <summary>I13: the share of the accounts charged for a metered resource that have an individual meter of it in service.</summary>
-    public decimal? MeterCoverage => Percent(MeteredAccounts, ResourceAccounts);
+    public decimal? MeterCoverage => ReportFormat.Percent(MeteredAccounts, ResourceAccounts);
 
     public decimal OverdueDebt => Overdue.Sum();
 
     /// <summary>I1, the collection rate: paid / charged, in per cent; null when nothing was charged.</summary>
-    public decimal? Collection => Percent(Paid, Charged);
+    public decimal? Collection => ReportFormat.Percent(Paid, Charged);
 
     /// <summary>I6, the share of charged accounts with overdue debt.</summary>
-    public decimal? DebtorShare => Percent(OverdueAccounts, Accounts);
+    public decimal? DebtorShare => ReportFormat.Percent(OverdueAccounts, Accounts);
 
     /// <summary>I7, the average charge per m² of the charged accounts' area (their share of their premises).</summary>
     public decimal? PerSquareMetre => Area == 0 ? null : Math.Round(Charged / Area, 2, MidpointRounding.AwayFromZero);
@@ -39,13 +39,10 @@ public sealed record AnalyticsFigures(decimal Charged, decimal Paid, decimal Deb
     public decimal? PerAccount => Accounts == 0 ? null : Math.Round(Charged / Accounts, 2, MidpointRounding.AwayFromZero);
 
     /// <summary>I11, the share of individual meters in service with a reading for the month.</summary>
-    public decimal? ReadingsRate => Percent(MetersRead, Meters);
+    public decimal? ReadingsRate => ReportFormat.Percent(MetersRead, Meters);
 
     /// <summary>I12 as the centre knows it without the lines' traces: the share of the charges in buildings calculated by meters.</summary>
-    public decimal? ByMeterShare => Percent(ChargedByMeter, Charged);
-
-    public static decimal? Percent(decimal numerator, decimal denominator) =>
-        denominator == 0 ? null : Math.Round(100m * numerator / denominator, 2, MidpointRounding.AwayFromZero);
+    public decimal? ByMeterShare => ReportFormat.Percent(ChargedByMeter, Charged);
 }
 
 /// <summary>A group of the dashboard (a municipality, management company, supplier or service) over the months, oldest first, and a year before each.</summary>
@@ -58,7 +55,7 @@ public sealed record AnalyticsGroup(long? Id, string Name, IReadOnlyList<Analyti
     {
         var year = months[^1].Year;
         var since = Months.Where((_, i) => months[i].Year == year).ToList();
-        return AnalyticsFigures.Percent(since.Sum(m => m.Paid), since.Sum(m => m.Charged));
+        return ReportFormat.Percent(since.Sum(m => m.Paid), since.Sum(m => m.Charged));
     }
 
     /// <summary>I5, the overdue debt in months of the average charge of the last twelve months.</summary>

@@ -38,7 +38,6 @@ public static class ReportDimensions
         new("month", "Месяц", "f.month", "{0}", ReportValue.Month, Cell: ReportCell.Month),
         new("paidFor", "Оплаченный период", "f.paid_for", "{0}", ReportValue.Month, Cell: ReportCell.Month),
         new("day", "День", "f.day", "{0}", ReportValue.Text, Filter: "f.day::text", Cell: ReportCell.Date),
-        new("bucket", "Срок просрочки", "f.bucket", DebtAge.Label("{0}"), ReportValue.Small),
         new("resource", "Ресурс", "f.resource", EnumLabel<Resource>("{0}"), ReportValue.Small),
         new("meterKind", "Вид прибора учёта", "f.meter_kind", EnumLabel<MeterKind>("{0}"), ReportValue.Small),
         new("element", "Конструктивный элемент", "f.element", EnumLabel<BuildingElement>("{0}"), ReportValue.Small),

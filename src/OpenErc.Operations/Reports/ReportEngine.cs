@@ -238,15 +238,16 @@ public static class ReportEngine
             rows.Add(new ReportRow(ReportRowKind.Row, 0, values));
         }
         rows.Add(new ReportRow(ReportRowKind.Total, 0, ["Всего", .. total.Select(t => (object?)t)]));
-        return (columns.Select(c => Text(c.Lx, across.Cell)).ToList(), rows);
+        return (columns.Select(c => Label(c.Lx, across)).ToList(), rows);
     }
 
-    private static string Text(object? label, ReportCell cell) => label switch
+    /// <summary>A group's value as its subtotal and the pivot's column headers name it: months ММ.ГГГГ, days ДД.ММ.ГГГГ; «не указано» for none.</summary>
+    private static string Label(object? label, ReportDimension d) => label switch
     {
-        null => "—",
-        DateOnly d when cell == ReportCell.Month => d.ToString("MM.yyyy", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture),
-        _ => Convert.ToString(label, CultureInfo.InvariantCulture) ?? "—",
+        null => $"«{d.Title.ToLowerInvariant()}» не указано",
+        DateOnly m when d.Cell == ReportCell.Month => m.ToString("MM.yyyy", CultureInfo.InvariantCulture),
+        DateOnly day => day.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(label, CultureInfo.InvariantCulture) ?? "",
     };
 
     /// <summary>
@@ -428,8 +429,7 @@ public static class ReportEngine
             return values;
         }
 
-        private static decimal? Ratio(decimal numerator, decimal denominator) =>
-            denominator == 0 ? null : Math.Round(100m * numerator / denominator, 2, MidpointRounding.AwayFromZero);
+        private static decimal? Ratio(decimal numerator, decimal denominator) => ReportFormat.Percent(numerator, denominator);
 
         public async IAsyncEnumerable<ReportRow> RowsAsync(NpgsqlConnection conn, Dictionary<(int, object?, object?), decimal[]> totals,
             long offset, int? limit, [EnumeratorCancellation] CancellationToken ct)
@@ -491,13 +491,5 @@ public static class ReportEngine
             if (firstChanges && (!summary || groups.Length == 2) && totals.TryGetValue((1, previous.K1, null), out var first))
                 yield return new ReportRow(ReportRowKind.Subtotal, 1, Measures(first, $"Итого по {Label(previous.L1, groups[0])}"));
         }
-
-        private static string Label(object? label, ReportDimension d) => label switch
-        {
-            null => $"«{d.Title.ToLowerInvariant()}» не указано",
-            DateOnly m when d.Cell == ReportCell.Month => m.ToString("MM.yyyy", CultureInfo.InvariantCulture),
-            DateOnly day => day.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture),
-            _ => label.ToString()!,
-        };
     }
 }

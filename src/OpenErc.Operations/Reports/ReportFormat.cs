@@ -38,6 +38,10 @@ public static class ReportFormat
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
+    /// <summary>A share in per cent to two decimals, a ratio of sums (reports.md G1); null — printed «—» — when the denominator is zero.</summary>
+    public static decimal? Percent(decimal numerator, decimal denominator) =>
+        denominator == 0 ? null : Math.Round(100m * numerator / denominator, 2, MidpointRounding.AwayFromZero);
+
     /// <summary>Whether a column's values are figures (right-aligned, summed).</summary>
     public static bool IsNumber(ReportCell cell) => cell is ReportCell.Money or ReportCell.Volume or ReportCell.Count or ReportCell.Percent or ReportCell.Rate;
 }
