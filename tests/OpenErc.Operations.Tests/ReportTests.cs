@@ -19,30 +19,20 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
     private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static readonly BillingPeriod October = new(2026, 10), September = new(2026, 9), August = new(2026, 8);
 
-    private sealed record Result(ReportPage Page)
-    {
-        public int Index(string key) => Page.Head.Columns.ToList().FindIndex(c => c.Key == key) is var i and >= 0 ? i : throw new KeyNotFoundException(key);
-        public IEnumerable<object?[]> Rows => Page.Rows.Where(r => r.Kind == ReportRowKind.Row).Select(r => r.Values);
-        public decimal Total(string key) => Convert.ToDecimal(Page.Total.Values[Index(key)]!, System.Globalization.CultureInfo.InvariantCulture);
-        public decimal Sum(string key) => Rows.Sum(r => (decimal?)r[Index(key)] ?? 0m);
-        public decimal Value(object?[] row, string key) => (decimal?)row[Index(key)] ?? 0m;
-        public string Text(object?[] row, string key) => (string?)row[Index(key)] ?? "";
-    }
-
-    private async Task<Result> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null)
+    private async Task<ReportResult> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null)
     {
         var report = ReportCatalog.Find(code).ShouldNotBeNull();
         var q = ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today);
-        return new Result(await ReportEngine.PageAsync(year.ConnectionString, report, q, scope ?? ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+        return new ReportResult(await ReportEngine.PageAsync(year.ConnectionString, report, q, scope ?? ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
     }
 
-    private static string Key(Result r, object?[] row) => $"{r.Text(row, "account")}|{r.Text(row, "service")}|{r.Text(row, "supplier")}";
+    private static string Key(ReportResult r, object?[] row) => $"{r.Text(row, "account")}|{r.Text(row, "service")}|{r.Text(row, "supplier")}";
 
     [Fact]
     public async Task The_turnover_sheet_balances_per_row_and_in_total_and_each_month_opens_with_the_last_ones_closing()
     {
         var months = new[] { August, September, October };
-        var sheets = new List<Result>();
+        var sheets = new List<ReportResult>();
         foreach (var m in months)
         {
             var r = await RunAsync("OSV", new() { ["from"] = m.ToString(), ["to"] = m.ToString(), ["mode"] = "expanded", ["group"] = "" });
@@ -89,7 +79,7 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         // O4: without penalties the identity holds on the principal, and the difference is the penalties' own ledger.
         var without = await RunAsync("OSV", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality", ["penalties"] = "exclude" });
         without.Total("penalties").ShouldBe(0m);
-        decimal Net(Result r, string o) => r.Total(o + "Debt") - r.Total(o + "Advance");
+        decimal Net(ReportResult r, string o) => r.Total(o + "Debt") - r.Total(o + "Advance");
         (Net(without, "opening") + without.Total("charged") + without.Total("recalculated") - without.Total("paid")).ShouldBe(Net(without, "closing"));
         decimal openingN = Net(quarter, "opening") - Net(without, "opening"), paidN = quarter.Total("paid") - without.Total("paid"),
             closingN = Net(quarter, "closing") - Net(without, "closing");

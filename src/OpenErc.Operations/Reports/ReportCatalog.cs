@@ -231,7 +231,8 @@ public static class ReportCatalog
     /// <summary>Lines booked in the range that correct a month (reports.md §13): everything but the month's own charge, penalties and brought balances.</summary>
     private static string RecalculationRows(ReportSql q) => $"""
         (SELECT l.booking_month AS month, l.service_month, l.account_id, l.service_id::bigint AS service_id, l.supplier_id::bigint AS supplier_id,
-                l.kind, l.kopecks * 0.01 AS amount
+                l.kind, l.kopecks * 0.01 AS amount,
+                (SELECT d.reason FROM charge_details d WHERE d.booking_month = l.booking_month AND d.building_id = l.building_id AND d.run_id = l.run_id) AS reason
          FROM charge_lines l
          WHERE l.booking_month >= @from AND l.booking_month <= @to AND NOT (l.kind = {(short)ChargeLineKind.Charge} AND l.service_month = l.booking_month)
            AND l.kind NOT IN (@penalty, @opening)) f
@@ -439,6 +440,7 @@ public static class ReportCatalog
             ReportTime.Months, RecalculationRows, [.. LedgerDimensions, "lineKind", "month"],
             [new("month", "Учётный месяц", ReportCell.Month, "f.month"), new("corrected", "Исправленный месяц", ReportCell.Month, "f.service_month"),
              Address, AccountNumber, ServiceName, SupplierName, new("reason", "Основание", ReportCell.Text, ReportDimensions.EnumLabel<ChargeLineKind>("f.kind")),
+             new("cause", "Причина", ReportCell.Text, "coalesce(f.reason, '')"),
              Sum("count", "Строк", "1", ReportCell.Count), Sum("amount", "Сумма", "f.amount")],
             ["lineKind"], "month, address, account, service, corrected"),
         new("PAID_FOR_PERIOD", "Оплата услуг за период", Ledger,
@@ -473,8 +475,9 @@ public static class ReportCatalog
         new("PAY_PERIODS", "Платежи по периодам оплаты", Payments,
             "Распределённые платежи по оплаченным месяцам (или авансу) и учётным месяцам.",
             ReportTime.Months, AllocationRows, AllocationDimensions,
-            [Sum("amount", "Сумма", "f.amount"), Sum("lines", "Строк распределения", "1", ReportCell.Count)],
-            ["paidFor", "month"], "paidFor", [PaymentDate]),
+            [new("paidFor", "Оплаченный месяц", ReportCell.Month, "f.paid_for"), new("booked", "Учётный месяц", ReportCell.Month, "f.month"),
+             Sum("amount", "Сумма", "f.amount"), Sum("lines", "Строк распределения", "1", ReportCell.Count)],
+            ["paidFor", "month"], "paidFor, booked", [PaymentDate]),
         PaymentView("PAY_DAYS", "Платежи по датам оплаты", "Платежи по дням периода.", "day"),
         PaymentView("PAY_AGENTS", "Платежи по платёжным агентам", "Платежи по агентам: число, сумма, вознаграждение агента (комиссия), зачислено.", "agent"),
         PaymentView("PAY_CHANNELS", "Платежи по способам оплаты", "Платежи по способам оплаты: касса центра, реестры банков, онлайн-протоколы, личный кабинет.", "channel"),
