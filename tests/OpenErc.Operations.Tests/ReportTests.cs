@@ -150,6 +150,20 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         var advances = await RunAsync("ADVANCES", new() { ["from"] = "2026-10", ["to"] = "2026-10" });
         advances.Total("advance").ShouldBe(osv.Total("closingAdvance"));
 
+        // P8: netted by account, debt = Σ max(K, 0) and advance = Σ max(−K, 0) of each account's sum; Σ K stays the same.
+        var rows = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        var byAccount = rows.Rows.GroupBy(r => rows.Text(r, "account")).Select(g => g.Sum(r => rows.Value(r, "closingDebt") - rows.Value(r, "closingAdvance"))).ToList();
+        var netted = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "municipality", ["net"] = "account" });
+        netted.Total("closingDebt").ShouldBe(byAccount.Sum(k => Math.Max(k, 0m)));
+        netted.Total("closingAdvance").ShouldBe(byAccount.Sum(k => Math.Max(-k, 0m)));
+        netted.Total("closingAdvance").ShouldBeLessThanOrEqualTo(osv.Total("closingAdvance"));
+        (netted.Total("closingDebt") - netted.Total("closingAdvance")).ShouldBe(osv.Total("closingDebt") - osv.Total("closingAdvance"));
+        (await RunAsync("ADVANCES", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["net"] = "account" })).Total("advance").ShouldBe(netted.Total("closingAdvance"));
+        var bySupplier = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "supplier", ["net"] = "supplier", ["mode"] = "expanded" });
+        bySupplier.Rows.ShouldAllBe(r => bySupplier.Text(r, "service") == "Все услуги");
+        Should.Throw<ReportException>(() => ReportRequest.Parse(ReportCatalog.Find("OSV")!, new Dictionary<string, string?> { ["net"] = "account", ["group"] = "service" },
+            October, DemoYear.Current, Clock.Today)).Message.ShouldBe("«Уровень свёртки сальдо: Лицевой счёт» — без отбора и группировки по признаку «Услуга»");
+
         // Debtors: exactly the rows whose overdue debt is over k monthly charges; a higher k never adds a row.
         var sheet = await RunAsync("OSV", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
         var monthly = sheet.Rows.ToDictionary(r => Key(sheet, r), r => sheet.Value(r, "charged"));

@@ -54,8 +54,14 @@ public sealed record ReportDimension(string Key, string Title, string Id, string
 /// <summary>The type of a dimension's filter values.</summary>
 public enum ReportValue { Id, Text, Small, Month }
 
-/// <summary>A report's own parameter (include penalties, debt threshold …): key, title, allowed values with their titles, default.</summary>
-public sealed record ReportParameter(string Key, string Title, IReadOnlyList<(string Value, string Title)> Values, string Default);
+/// <summary>
+/// A report's own parameter (include penalties, debt threshold …): key, title, allowed values with their titles, default.
+/// <see cref="Excludes"/> names, for a value, the dimensions a report so asked can neither be filtered nor grouped by.
+/// </summary>
+public sealed record ReportParameter(string Key, string Title, IReadOnlyList<(string Value, string Title)> Values, string Default)
+{
+    public IReadOnlyDictionary<string, string[]>? Excludes { get; init; }
+}
 
 /// <summary>What period a report asks for: a range of billing months, a date, or nothing (registers as they stand).</summary>
 public enum ReportTime { Months, Date, MonthEnd }

@@ -77,12 +77,39 @@ public static class ReportCatalog
             GROUP BY 1, 2, 3) pn USING (account_id, service_id, supplier_id)
         """;
 
-    /// <summary>ОСВ's rows over the range: the first month's opening, the sums of the months, the last month's closing; without penalties when asked (P3).</summary>
+    private static readonly string[] ServiceDimensions = ["service", "serviceKind", "method"];
+
+    /// <summary>
+    /// P8, the level at which balances are netted before a debt and an advance are told apart (reports.md §0.3): each ledger
+    /// row (the default), an account's rows of one supplier, or the whole account. Above the row the report has no service,
+    /// so it is neither filtered nor grouped by one.
+    /// </summary>
+    private static readonly ReportParameter Netting = new("net", "Уровень свёртки сальдо",
+        [("row", "Строка: услуга и поставщик"), ("supplier", "Лицевой счёт и поставщик"), ("account", "Лицевой счёт")], "row")
+    {
+        Excludes = new Dictionary<string, string[]> { ["supplier"] = ServiceDimensions, ["account"] = [.. ServiceDimensions, "supplier"] },
+    };
+
+    /// <summary>ОСВ's rows over the range: the first month's opening, the sums of the months, the last month's closing; without penalties when asked (P3), netted at P8.</summary>
     private static string Turnover(ReportSql q)
     {
         bool without = q["penalties"] == "exclude";
-        return $"""
-            (SELECT x.account_id, x.service_id, x.supplier_id,
+        var rows = TurnoverRows(q, without);
+        return q["net"] switch
+        {
+            "row" => $"{rows} f\n{AccountContext}",
+            var level => $"""
+                (SELECT account_id, NULL::bigint AS service_id, {(level == "supplier" ? "supplier_id" : "NULL::bigint AS supplier_id")}, true AS netted,
+                        sum(opening) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated, sum(penalties) AS penalties,
+                        sum(paid) AS paid, sum(closing) AS closing
+                 FROM {rows} y GROUP BY account_id{(level == "supplier" ? ", supplier_id" : "")}) f
+                {AccountContext}
+                """,
+        };
+    }
+
+    private static string TurnoverRows(ReportSql q, bool without) => $"""
+            (SELECT x.account_id, x.service_id, x.supplier_id, false AS netted,
                     x.opening{(without ? " - coalesce(pn.o_n, 0)" : "")} AS opening, x.charged, x.recalculated,
                     {(without ? "0::numeric" : "x.penalties")} AS penalties, x.paid{(without ? " - coalesce(pn.p_n, 0)" : "")} AS paid,
                     x.closing{(without ? " - coalesce(pn.k_n, 0)" : "")} AS closing
@@ -90,14 +117,19 @@ public static class ReportCatalog
                           coalesce(sum(opening) FILTER (WHERE month = @from), 0) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
                           sum(penalties) AS penalties, sum(paid) AS paid, coalesce(sum(closing) FILTER (WHERE month = @to), 0) AS closing
                    FROM ({Balances(q)}) m GROUP BY 1, 2, 3) x
-             {(without ? PenaltyParts : "")}) f
-            {AccountContext}
+             {(without ? PenaltyParts : "")})
             """;
-    }
+
+    /// <summary>The service and supplier of a turnover row, «Все услуги» / «Все поставщики» above the row (P8).</summary>
+    private static readonly ReportColumn NettedService = ServiceName with { Sql = "CASE WHEN f.netted THEN 'Все услуги' ELSE coalesce(s.name, 'Не распределено') END" };
+    private static readonly ReportColumn NettedSupplier = SupplierName with
+    {
+        Sql = "CASE WHEN f.netted AND f.supplier_id IS NULL THEN 'Все поставщики' ELSE coalesce(sup.short_name, sup.name, 'Не распределено') END",
+    };
 
     private static readonly ReportColumn[] TurnoverColumns =
     [
-        Address, AccountNumber, ServiceName, SupplierName,
+        Address, AccountNumber, NettedService, NettedSupplier,
         Sum("openingDebt", "Сальдо на начало: долг", "greatest(f.opening, 0)"),
         Sum("openingAdvance", "Сальдо на начало: аванс", "greatest(-f.opening, 0)"),
         Sum("charged", "Начислено", "f.charged"),
@@ -346,7 +378,7 @@ public static class ReportCatalog
         ["openingDebt"] = "f.opening_debt", ["openingAdvance"] = "f.opening_advance", ["charged"] = "f.charged", ["recalculated"] = "f.recalculated",
         ["penalties"] = "f.penalties", ["paid"] = "f.paid", ["closingDebt"] = "f.closing_debt", ["closingAdvance"] = "f.closing_advance",
         ["opening"] = "f.opening_debt - f.opening_advance", ["closing"] = "f.closing_debt - f.closing_advance",
-    }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude");
+    }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude" && q.Parameters.GetValueOrDefault("net", "row") == "row");
 
     private static readonly ReportFast DebtFast = new(_ => $"(SELECT * FROM closed_month_buildings WHERE month = @to) f {SnapshotContext}",
         new Dictionary<string, string>
@@ -405,10 +437,10 @@ public static class ReportCatalog
     [
         new("OSV", "Оборотно-сальдовая ведомость", Ledger,
             "Сальдо на начало, начислено, перерасчёты, пени, оплачено и сальдо на конец по лицевым счетам, услугам и поставщикам; за период — сальдо первого месяца, обороты всех и сальдо последнего.",
-            ReportTime.Months, Turnover, LedgerDimensions, TurnoverColumns, ["municipality"], "address, account, service, supplier", [Penalties], Fast: TurnoverFast),
+            ReportTime.Months, Turnover, LedgerDimensions, TurnoverColumns, ["municipality"], "address, account, service, supplier", [Penalties, Netting], Fast: TurnoverFast),
         new("ACCOUNT_TURNOVER", "Абонентская оборотная ведомость", Ledger,
             "Обороты лицевого счёта по месяцам: сальдо на начало, начислено, перерасчёты, пени, оплачено, сальдо на конец.",
-            ReportTime.Months, q => $"({Balances(q)}) f {AccountContext}", [.. LedgerDimensions, "month"],
+            ReportTime.Months, q => $"(SELECT *, false AS netted FROM ({Balances(q)}) m) f {AccountContext}", [.. LedgerDimensions, "month"],
             [new("month", "Месяц", ReportCell.Month, "f.month"), .. TurnoverColumns.Where(c => c.Key is not ("openingDebt" or "openingAdvance" or "closingDebt" or "closingAdvance"))
                 .Select(c => c.Hidden ? c with { Hidden = false } : c)],
             ["month"], "month, address, account, service, supplier"),
@@ -453,9 +485,9 @@ public static class ReportCatalog
         new("ADVANCES", "Авансы", Ledger,
             "Строки лицевых счетов с переплатой на конец периода: аванс, начислено и оплачено за период.",
             ReportTime.Months, Turnover, LedgerDimensions,
-            [Address, AccountNumber, ServiceName, SupplierName, Sum("advance", "Аванс", "-f.closing"), Sum("charged", "Начислено за период", "f.charged"),
+            [Address, AccountNumber, NettedService, NettedSupplier, Sum("advance", "Аванс", "-f.closing"), Sum("charged", "Начислено за период", "f.charged"),
              Sum("paid", "Оплачено за период", "f.paid"), Sum("count", "Строк", "1", ReportCell.Count)],
-            ["supplier"], "address, account, service, supplier", [Penalties], Where: "f.closing < 0"),
+            ["municipality"], "address, account, service, supplier", [Penalties, Netting], Where: "f.closing < 0"),
 
         PaymentView("PAY_BANKS", "Платежи по банкам", "Платежи периода по банкам и агентам, принявшим деньги: число, сумма, комиссия, зачислено.", "agent"),
         PaymentView("PAY_ACCOUNTS", "Платежи по лицевым счетам", "Платежи периода по лицевым счетам.", "account"),

@@ -119,6 +119,9 @@ public static class ReportRequest
             else if (p.Values.All(x => x.Value != value))
                 throw new ReportException(p.Key, $"«{p.Title}»: одно из значений {string.Join(", ", p.Values.Select(x => $"{x.Value} ({x.Title})"))}");
             parameters[p.Key] = value;
+            if (p.Excludes?.GetValueOrDefault(value) is { } excluded
+                && filters.Keys.Concat(groups).Append(across).FirstOrDefault(d => d is not null && excluded.Contains(d)) is { } clash)
+                throw new ReportException(p.Key, $"«{p.Title}: {p.Values.First(x => x.Value == value).Title}» — без отбора и группировки по признаку «{ReportDimensions.All[clash].Title}»");
         }
         return new ReportQuery(from, to, date, filters, mode, groups, across, measure, parameters);
     }
