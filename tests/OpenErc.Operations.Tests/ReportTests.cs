@@ -216,6 +216,23 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
     }
 
     [Fact]
+    public async Task Common_property_overuse_is_what_the_norm_cap_left_unbilled()
+    {
+        var r = await RunAsync("CPR_OVERUSE", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        r.Rows.ShouldNotBeEmpty();
+        foreach (var row in r.Rows)
+        {
+            (r.Value(row, "billed") + r.Value(row, "over")).ShouldBe(Math.Max(r.Value(row, "raw"), 0m)); // §5.1's check
+            r.Value(row, "raw").ShouldBe(r.Value(row, "metered") - r.Value(row, "premises"), 0.000001m); // volumes printed to six decimals
+            if (r.Value(row, "norm") > 0) r.Value(row, "billed").ShouldBeLessThanOrEqualTo(r.Value(row, "norm"));
+            r.Value(row, "overAmount").ShouldBe(Math.Round(r.Value(row, "over") * r.Value(row, "rate"), 2, MidpointRounding.AwayFromZero));
+        }
+        r.Total("overAmount").ShouldBeGreaterThan(0m);
+        r.Rows.ShouldContain(row => r.Text(row, "result") == "перерасход");
+        (await RunAsync("CPR_OVERUSE", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["group"] = "municipality" })).Total("overAmount").ShouldBe(r.Total("overAmount"));
+    }
+
+    [Fact]
     public async Task Registers_of_premises_meters_tariffs_residents_readings_and_wear_form_with_their_totals()
     {
         foreach (var (code, query) in new (string, Dictionary<string, string?>)[]

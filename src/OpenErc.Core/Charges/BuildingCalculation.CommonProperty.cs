@@ -54,7 +54,7 @@ internal sealed partial class BuildingCalculation
             var covered = accounts.FindAll(a => g.PremiseIds.Contains(a.Premise.PremiseId));
             if (MeterMonth.BuildingVolume(g.Meter, P, S) is { } v)
             {
-                bases[g.Meter.MeterId] = MeterBasis(service, covered, v.Volume, v.Inputs, v.Note, GroupArea(g), GroupLabels);
+                bases[g.Meter.MeterId] = MeterBasis(service, covered, v.Volume, v.Inputs, v.Note, GroupArea(g), CommonPropertyTrace.Group);
                 groupVolume += v.Volume;
                 groupInputs.Add(new("Объём по групповому прибору учёта", v.Volume, service.Unit));
             }
@@ -68,12 +68,12 @@ internal sealed partial class BuildingCalculation
         if (allRead && BuildingMeterVolume(resource) is { } meter)
         {
             if (groups.Count == 0)
-                bases[0] = MeterBasis(service, accounts, meter.Volume, meter.Inputs, meter.Note, B.TotalPremisesArea, BuildingLabels);
+                bases[0] = MeterBasis(service, accounts, meter.Volume, meter.Inputs, meter.Note, B.TotalPremisesArea, CommonPropertyTrace.Building);
             else
             {
                 var rest = accounts.FindAll(a => GroupOf(a.Premise, resource) is null);
                 bases[0] = MeterBasis(service, rest, meter.Volume - groupVolume, [.. meter.Inputs, new("Объём по ОДПУ", meter.Volume, service.Unit), .. groupInputs],
-                    meter.Note, B.TotalPremisesArea - groupArea, RestLabels);
+                    meter.Note, B.TotalPremisesArea - groupArea, CommonPropertyTrace.Rest);
             }
         }
         else
@@ -86,23 +86,9 @@ internal sealed partial class BuildingCalculation
     private CommonPropertyBasis BasisOf(Dictionary<long, CommonPropertyBasis> bases, PremiseSnapshot premise, Resource resource) =>
         bases.Count == 1 ? bases[0] : bases[GroupOf(premise, resource)?.Meter.MeterId ?? 0];
 
-    /// <summary>How the trace names the figures of a basis: of the whole building, of a group meter, of the premises outside the groups.</summary>
-    private sealed record BasisLabels(string Meter, string Premises, string Raw, string Negative, string Area, string Formula);
-
-    private static readonly BasisLabels BuildingLabels = new("Объём по ОДПУ V_д", "Объём всех помещений Σ V_u", "Объём на СОИ V_д − Σ V_u",
-        "Объём по ОДПУ меньше суммы объёмов помещений: к распределению 0.", "Площадь всех помещений S_об", "P = (V_д − Σ V_u) × S_i / S_об × T");
-
-    private static readonly BasisLabels GroupLabels = new("Объём по групповому прибору учёта V_гр", "Объём помещений группы Σ V_u", "Объём на СОИ V_гр − Σ V_u",
-        "Объём по групповому прибору учёта меньше суммы объёмов его помещений: к распределению 0.", "Площадь помещений группы S_гр",
-        "P = (V_гр − Σ V_u) × S_i / S_гр × T");
-
-    private static readonly BasisLabels RestLabels = new("Объём по ОДПУ без групповых приборов V_д − Σ V_гр", "Объём помещений вне групп Σ V_u",
-        "Объём на СОИ V_д − Σ V_гр − Σ V_u", "Объём по ОДПУ без групповых приборов меньше суммы объёмов остальных помещений: к распределению 0.",
-        "Площадь помещений вне групп S_д", "P = (V_д − Σ V_гр − Σ V_u) × S_i / S_д × T");
-
     /// <summary><c>V − Σ V_u</c> of the accounts' premises, shared over <paramref name="area"/>, capped at the norm's share of it where configured.</summary>
     private CommonPropertyBasis MeterBasis(ServiceSnapshot service, List<(PremiseSnapshot Premise, AccountSnapshot Account)> accounts, decimal meterVolume,
-        IReadOnlyList<TraceInput> meterInputs, string? meterNote, decimal area, BasisLabels labels)
+        IReadOnlyList<TraceInput> meterInputs, string? meterNote, decimal area, CommonPropertyLabels labels)
     {
         var resource = service.Resource;
         decimal premises = B.Services
@@ -128,7 +114,7 @@ internal sealed partial class BuildingCalculation
         {
             // The norm volume of the whole building, or its part in proportion to the area shared.
             if (area != B.TotalPremisesArea) normVolume = B.TotalPremisesArea == 0m ? 0m : normVolume * area / B.TotalPremisesArea;
-            inputs.Add(new(area == B.TotalPremisesArea ? "Объём по нормативу N_одн × S_ои" : "Объём по нормативу на площадь помещений", normVolume, service.Unit));
+            inputs.Add(new(area == B.TotalPremisesArea ? CommonPropertyTrace.Norm : CommonPropertyTrace.NormShare, normVolume, service.Unit));
             if (billed > normVolume)
             {
                 billed = normVolume;
@@ -136,7 +122,7 @@ internal sealed partial class BuildingCalculation
                 notes.Add("Объём ограничен нормативом (ЖК РФ ст. 156 ч. 9.2); превышение — за счёт исполнителя.");
             }
         }
-        inputs.Add(new("Объём на СОИ к распределению", billed, service.Unit));
+        inputs.Add(new(CommonPropertyTrace.Billed, billed, service.Unit));
         return new(CommonPropertyMode.Meter, billed, inputs, capped, JoinNotes(notes)) { Area = area, AreaLabel = labels.Area, Formula = labels.Formula };
     }
 
@@ -233,4 +219,33 @@ internal sealed partial class BuildingCalculation
             if (account.Share != 1m) inputs.Add(new("Доля", account.Share, ""));
         }
     }
+}
+
+/// <summary>How the trace of a КР на СОИ line by meter names the figures of its basis: of the whole building, of a group meter, of the premises outside the groups.</summary>
+public sealed record CommonPropertyLabels(string Meter, string Premises, string Raw, string Negative, string Area, string Formula);
+
+/// <summary>
+/// The names a КР на СОИ line by meter gives its basis in the trace — read back by the report of common-property overuse
+/// (reports.md §5.1), so they are said once here.
+/// </summary>
+public static class CommonPropertyTrace
+{
+    public static readonly CommonPropertyLabels Building = new("Объём по ОДПУ V_д", "Объём всех помещений Σ V_u", "Объём на СОИ V_д − Σ V_u",
+        "Объём по ОДПУ меньше суммы объёмов помещений: к распределению 0.", "Площадь всех помещений S_об", "P = (V_д − Σ V_u) × S_i / S_об × T");
+
+    public static readonly CommonPropertyLabels Group = new("Объём по групповому прибору учёта V_гр", "Объём помещений группы Σ V_u", "Объём на СОИ V_гр − Σ V_u",
+        "Объём по групповому прибору учёта меньше суммы объёмов его помещений: к распределению 0.", "Площадь помещений группы S_гр",
+        "P = (V_гр − Σ V_u) × S_i / S_гр × T");
+
+    public static readonly CommonPropertyLabels Rest = new("Объём по ОДПУ без групповых приборов V_д − Σ V_гр", "Объём помещений вне групп Σ V_u",
+        "Объём на СОИ V_д − Σ V_гр − Σ V_u", "Объём по ОДПУ без групповых приборов меньше суммы объёмов остальных помещений: к распределению 0.",
+        "Площадь помещений вне групп S_д", "P = (V_д − Σ V_гр − Σ V_u) × S_i / S_д × T");
+
+    public static IReadOnlyList<CommonPropertyLabels> All => [Building, Group, Rest];
+
+    /// <summary>The norm volume <c>N_одн × S_ои</c> of the building, or its part in proportion to the area shared.</summary>
+    public const string Norm = "Объём по нормативу N_одн × S_ои", NormShare = "Объём по нормативу на площадь помещений";
+
+    /// <summary>The volume shared over the premises after the cap.</summary>
+    public const string Billed = "Объём на СОИ к распределению";
 }

@@ -287,6 +287,39 @@ public static class ReportCatalog
             """;
     }
 
+    /// <summary>
+    /// Common-property overuse (reports.md §5.1, P4) per building × КР на СОИ service × month, read back from the trace of
+    /// the month's charge by meter: one line per basis (the building, or each group meter) carries the ОДПУ's volume, the
+    /// premises' volumes, their difference, the norm cap and the volume billed; the overuse is what the cap left unbilled,
+    /// at the line's tariff — the manager's cost, outside the consumer ledger. Lines by norm (ф. 15) have no overuse.
+    /// </summary>
+    private static string OveruseRows(ReportSql q)
+    {
+        static string Names(IEnumerable<string> names) => "ARRAY[" + string.Join(", ", names.Select(ReportDimensions.Literal)) + "]";
+        var labels = Core.Charges.CommonPropertyTrace.All;
+        return $"""
+            (SELECT DISTINCT ON (l.building_id, l.service_id, l.service_month, v[ix.meter], v[ix.premises])
+                    l.building_id, l.service_id, l.supplier_id, l.service_month AS month,
+                    round(v[ix.meter]::numeric, 6) AS metered, round(v[ix.premises]::numeric, 6) AS premises, round(v[ix.raw]::numeric, 6) AS raw,
+                    round(v[ix.norm]::numeric, 6) AS norm, round(v[ix.billed]::numeric, 6) AS billed, v[ix.rate]::numeric AS rate
+             FROM charge_line_details l
+             JOIN LATERAL (SELECT max(x.i) FILTER (WHERE x.e->>0 = ANY({Names(labels.Select(n => n.Meter))})) AS meter,
+                                  max(x.i) FILTER (WHERE x.e->>0 = ANY({Names(labels.Select(n => n.Premises))})) AS premises,
+                                  max(x.i) FILTER (WHERE x.e->>0 = ANY({Names(labels.Select(n => n.Raw))})) AS raw,
+                                  max(x.i) FILTER (WHERE x.e->>0 = ANY({Names([Core.Charges.CommonPropertyTrace.Norm, Core.Charges.CommonPropertyTrace.NormShare])})) AS norm,
+                                  max(x.i) FILTER (WHERE x.e->>0 = {ReportDimensions.Literal(Core.Charges.CommonPropertyTrace.Billed)}) AS billed,
+                                  max(x.i) FILTER (WHERE x.e->>0 = 'Тариф') AS rate
+                           FROM charge_trace_templates t CROSS JOIN LATERAL jsonb_array_elements(t.inputs) WITH ORDINALITY AS x(e, i)
+                           WHERE t.id = l.trace_template) ix ON ix.billed IS NOT NULL AND ix.raw IS NOT NULL
+             CROSS JOIN LATERAL string_to_array(split_part(split_part(l.trace_values, '~', 1), '|', 1), ';') AS v
+             WHERE l.booking_month >= @from AND l.booking_month <= @to AND l.kind = {(short)ChargeLineKind.Charge} AND l.service_month = l.booking_month
+               AND l.service_id IN (SELECT id FROM services WHERE kind = {(int)Core.Tariffs.ServiceKind.CommonPropertyResource})
+             ORDER BY l.building_id, l.service_id, l.service_month, v[ix.meter], v[ix.premises]) f
+            {SnapshotContext}
+             LEFT JOIN organisations sup ON sup.id = f.supplier_id
+            """;
+    }
+
     /// <summary>Per month, supplier and service: what was billed and what came in, less the agents' commissions the recipient bears (§8).</summary>
     private static string IncomeRows(ReportSql q) => $"""
         (SELECT month, account_id, service_id, supplier_id, charged, recalculated, penalties, paid, 0::numeric AS commission FROM ({Balances(q)}) x
@@ -467,6 +500,19 @@ public static class ReportCatalog
              Sum("billed", "Всего к оплате", "f.charged + f.recalculated + f.penalties"), Sum("paid", "Поступило", "f.paid"),
              Sum("commission", "Комиссия за счёт получателя", "f.commission"), Sum("net", "Причитается получателю", "f.paid - f.commission")],
             ["supplier", "service"], "month, supplier, service"),
+        new("CPR_OVERUSE", "Перерасход коммунальных ресурсов на СОИ", Ledger,
+            "По зданиям с общедомовым прибором учёта: объём по ОДПУ, объём помещений, объём на СОИ, норматив, предъявлено к оплате и перерасход сверх норматива — за счёт управляющей организации; отрицательный объём на СОИ — экономия.",
+            ReportTime.Months, OveruseRows, [.. BuildingDimensions, "supplier", "service", "month"],
+            [new("month", "Месяц", ReportCell.Month, "f.month"), new("address", "Здание", ReportCell.Text, "b.address"), ServiceName,
+             Sum("metered", "Объём по ОДПУ V_д", "f.metered", ReportCell.Volume), Sum("premises", "Объём помещений Σ V_u", "f.premises", ReportCell.Volume),
+             Sum("raw", "Объём на СОИ V_одн", "f.raw", ReportCell.Volume), Sum("norm", "Норматив N_одн × S_ои", "coalesce(f.norm, 0)", ReportCell.Volume),
+             Sum("billed", "Предъявлено V_пред", "f.billed", ReportCell.Volume),
+             Sum("over", "Перерасход V_пер", "greatest(f.raw - f.billed, 0)", ReportCell.Volume),
+             new("rate", "Тариф", ReportCell.Rate, "f.rate"),
+             Sum("overAmount", "Перерасход, ₽", "round(greatest(f.raw - f.billed, 0) * coalesce(f.rate, 0), 2)"),
+             new("result", "Итог", ReportCell.Text, "CASE WHEN f.raw < 0 THEN 'экономия' WHEN f.raw > f.billed THEN 'перерасход' ELSE '' END"),
+             Sum("count", "Зданий и месяцев", "1", ReportCell.Count)],
+            ["building"], "month, address, service"),
         new("RECALCULATIONS", "Реестр перерасчётов", Ledger,
             "Каждая строка перерасчёта, учтённая в периоде: исправленный месяц, лицевой счёт, услуга, поставщик, основание и сумма.",
             ReportTime.Months, RecalculationRows, [.. LedgerDimensions, "lineKind", "month"],
