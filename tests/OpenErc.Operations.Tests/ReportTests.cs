@@ -216,6 +216,28 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
     }
 
     [Fact]
+    public async Task Transfers_to_suppliers_are_the_split_by_day_of_receipt_less_commissions_against_the_payment_orders()
+    {
+        var r = await RunAsync("TRANSFERS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        r.Rows.Count().ShouldBeGreaterThan(10);
+        foreach (var row in r.Rows)
+        {
+            r.Value(row, "transferred").ShouldBeLessThanOrEqualTo(r.Value(row, "net"));
+            r.Value(row, "left").ShouldBe(r.Value(row, "net") - r.Value(row, "transferred"));
+        }
+        r.Total("transferred").ShouldBeGreaterThan(0m);
+        var split = await RunAsync("SPLIT", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["by"] = "received", ["group"] = "supplier" });
+        r.Total("amount").ShouldBe(split.Total("amount"));
+        r.Total("net").ShouldBe(split.Total("net"));
+
+        // A supplier sees its own transfers; a management company's user scoped to buildings without a supplier sees none.
+        var supplier = await Sql.ScalarAsync<long>(year.ConnectionString, "SELECT min(supplier_id) FROM supplier_transfers");
+        var own = await RunAsync("TRANSFERS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "supplier" }, new ReportScope([], null, supplier, false, "РСО"));
+        own.Rows.ShouldHaveSingleItem();
+        (await RunAsync("TRANSFERS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "supplier" }, new ReportScope([1], null, null, false, "УК"))).Rows.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Common_property_overuse_is_what_the_norm_cap_left_unbilled()
     {
         var r = await RunAsync("CPR_OVERUSE", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });

@@ -320,6 +320,21 @@ public static class ReportCatalog
             """;
     }
 
+    /// <summary>
+    /// What the centre received for each supplier per day of receipt (reports.md §6: allocated, commissions the recipient
+    /// bears, net to transfer) against the day's transfer (<c>supplier_transfers</c>: prepared, sent, confirmed), with the
+    /// days it took to send — ПП 253 wants it not later than the working day after the receipt.
+    /// </summary>
+    private static string TransferRows(ReportSql q) => $"""
+        (SELECT coalesce(t.day, r.day) AS day, coalesce(t.supplier_id, r.supplier_id) AS supplier_id, coalesce(r.amount, 0) AS amount,
+                coalesce(r.commission, 0) AS commission, CASE WHEN t.state IN ('sent', 'confirmed') THEN t.net ELSE 0 END AS transferred,
+                t.state, (t.sent_at AT TIME ZONE {ReportDimensions.Literal(q.Zone)})::date AS sent_on
+         FROM (SELECT received_on AS day, supplier_id, sum(amount) AS amount, sum(commission) AS commission FROM payment_allocations
+               WHERE received_on >= @from AND received_on < @end AND supplier_id IS NOT NULL GROUP BY 1, 2) r
+         FULL JOIN (SELECT * FROM supplier_transfers WHERE day >= @from AND day < @end) t ON t.day = r.day AND t.supplier_id = r.supplier_id) f
+         LEFT JOIN organisations sup ON sup.id = f.supplier_id
+        """;
+
     /// <summary>Per month, supplier and service: what was billed and what came in, less the agents' commissions the recipient bears (§8).</summary>
     private static string IncomeRows(ReportSql q) => $"""
         (SELECT month, account_id, service_id, supplier_id, charged, recalculated, penalties, paid, 0::numeric AS commission FROM ({Balances(q)}) x
@@ -569,6 +584,18 @@ public static class ReportCatalog
              Sum("amount", "Всего", "f.amount"), Sum("commission", "Комиссия за счёт получателя", "f.commission"),
              Sum("net", "К перечислению", "f.amount - f.commission")],
             ["supplier", "service"], "day, account, supplier, service", [PaymentDate], Where: "f.account_id IS NOT NULL", Fast: SplitFast),
+
+        new("TRANSFERS", "Перечисления поставщикам", Payments,
+            "По поставщикам и дням поступления: поступило, комиссия за счёт получателя, к перечислению, перечислено (платёжные поручения), остаток и дни до отправки.",
+            ReportTime.Months, TransferRows, ["supplier", "day"],
+            [new("day", "День поступления", ReportCell.Date, "f.day"), SupplierName,
+             Sum("amount", "Поступило", "f.amount"), Sum("commission", "Комиссия за счёт получателя", "f.commission"),
+             Sum("net", "К перечислению", "f.amount - f.commission"), Sum("transferred", "Перечислено", "f.transferred"),
+             Sum("left", "Осталось перечислить", "f.amount - f.commission - f.transferred"),
+             new("state", "Перечисление", ReportCell.Text,
+                 $"CASE f.state {string.Concat(Enum.GetValues<Payments.TransferState>().Select(v => $"WHEN '{v.ToString().ToLowerInvariant()}' THEN {ReportDimensions.Literal(v.Title())} "))}ELSE 'Не подготовлено' END"),
+             new("sent", "Отправлено", ReportCell.Date, "f.sent_on"), new("days", "Дней до отправки", ReportCell.Count, "f.sent_on - f.day")],
+            ["supplier"], "day, supplier", SuppliersOnly: true),
 
         new("DEBT", "Текущая и просроченная задолженность", Debts,
             "Задолженность на конец закрытого месяца по строкам лицевых счетов: текущая (срок оплаты не наступил) и просроченная по срокам, долг по пеням, аванс.",

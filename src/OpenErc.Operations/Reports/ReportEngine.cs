@@ -286,6 +286,7 @@ public static class ReportEngine
                 where.Append(" AND b.id = ANY(@scope_buildings)");
                 parameters.Add(new NpgsqlParameter<long[]>("scope_buildings", buildings));
             }
+            else if (report.SuppliersOnly && scope.Supplier is null) where.Append(" AND false");
         }
         if (scope.Services is { } services && report.Dimensions.Contains("service"))
         {
