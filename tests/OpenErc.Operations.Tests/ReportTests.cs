@@ -293,6 +293,14 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
 
         await using var conn = new Npgsql.NpgsqlConnection(year.ConnectionString);
         await conn.OpenAsync(Ct);
+        // An export reads its query once and sums the rows as they pass: the same rows, subtotals and total as the page's.
+        var expandedQuery = ReportRequest.Parse(report, new Dictionary<string, string?> { ["from"] = "2026-10", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "municipality,service" },
+            October, DemoYear.Current, Clock.Today);
+        var expanded = await ReportEngine.PageAsync(year.ConnectionString, report, expandedQuery, ReportScope.Everything("тест"), Clock, 1, 10_000, Ct);
+        var streamed = new List<ReportRow>();
+        await foreach (var row in (await ReportEngine.OpenAsync(conn, report, expandedQuery, ReportScope.Everything("тест"), Clock, Ct)).Rows) streamed.Add(row);
+        streamed.Select(r => (r.Kind, r.Level, string.Join("|", r.Values))).ShouldBe(
+            expanded.Rows.Append(expanded.Total).Select(r => (r.Kind, r.Level, string.Join("|", r.Values))));
         using var xlsx = new MemoryStream();
         var (head, rows) = await ReportEngine.OpenAsync(conn, report, query, ReportScope.Everything("Иванова И. И."), Clock, Ct);
         await ReportXlsx.WriteAsync(xlsx, head, rows, Clock.Zone, Ct);

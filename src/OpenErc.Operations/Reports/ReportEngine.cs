@@ -106,13 +106,16 @@ public static class ReportEngine
     public static async Task<(ReportHead Head, IAsyncEnumerable<ReportRow> Rows)> OpenAsync(NpgsqlConnection conn, ReportDefinition report, ReportQuery query,
         ReportScope scope, RegionClock clock, CancellationToken ct = default)
     {
-        var (head, pivot, plan, totals) = await PrepareAsync(conn, report, query, scope, clock, ct);
-        return (head, pivot?.ToAsyncEnumerable() ?? All(plan!, conn, totals!, ct));
+        var (head, pivot, plan, _) = await PrepareAsync(conn, report, query, scope, clock, ct, export: true);
+        return (head, pivot?.ToAsyncEnumerable() ?? All(plan!, conn, ct));
     }
 
-    /// <summary>The head of the report and either the pivot's rows, or the plan of its query with the subtotals and totals.</summary>
+    /// <summary>
+    /// The head of the report and either the pivot's rows, or the plan of its query with the subtotals and totals — for an
+    /// <paramref name="export"/> none: its rows are read once, in order, and the plan sums them as they pass.
+    /// </summary>
     private static async Task<(ReportHead Head, List<ReportRow>? Pivot, Plan? Plan, Dictionary<(int, object?, object?), decimal[]>? Totals)> PrepareAsync(
-        NpgsqlConnection conn, ReportDefinition report, ReportQuery query, ReportScope scope, RegionClock clock, CancellationToken ct)
+        NpgsqlConnection conn, ReportDefinition report, ReportQuery query, ReportScope scope, RegionClock clock, CancellationToken ct, bool export = false)
     {
         var open = await BillingPeriods.OpenMonthAsync(conn, null, forUpdate: false, ct);
         Check(report, query, open);
@@ -125,7 +128,7 @@ public static class ReportEngine
         }
         var head = Head(report, query, scope, clock, organisation, selection);
         var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock.Zone.Id, head);
-        return (head, null, plan, await plan.TotalsAsync(conn, ct));
+        return (head, null, plan, export ? null : await plan.TotalsAsync(conn, ct));
     }
 
     /// <summary>The filters as the title block prints them: «Муниципальное образование = Город; Здание = …», values by their names.</summary>
@@ -187,10 +190,10 @@ public static class ReportEngine
             throw new ReportException("to", $"Задолженность показывается на конец закрытого месяца, а {query.To.Name()} ещё не закрыт");
     }
 
-    private static async IAsyncEnumerable<ReportRow> All(Plan plan, NpgsqlConnection conn, Dictionary<(int, object?, object?), decimal[]> totals,
-        [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<ReportRow> All(Plan plan, NpgsqlConnection conn, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var row in plan.RowsAsync(conn, totals, 0, null, ct)) yield return row;
+        var totals = new Dictionary<(int, object?, object?), decimal[]>();
+        await foreach (var row in plan.RowsAsync(conn, totals, 0, null, ct, summing: true)) yield return row;
         yield return plan.TotalRow(totals);
     }
 
@@ -432,8 +435,14 @@ public static class ReportEngine
 
         private static decimal? Ratio(decimal numerator, decimal denominator) => ReportFormat.Percent(numerator, denominator);
 
+        /// <summary>
+        /// The rows from <paramref name="offset"/> in order, each group followed by its subtotal out of <paramref name="totals"/>;
+        /// when <paramref name="summing"/>, <paramref name="totals"/> starts empty and is filled here as the rows pass — a
+        /// group's subtotal is printed after its last row — so that an export reads its query once (G1 holds by construction:
+        /// the totals are the sums of the rows read).
+        /// </summary>
         public async IAsyncEnumerable<ReportRow> RowsAsync(NpgsqlConnection conn, Dictionary<(int, object?, object?), decimal[]> totals,
-            long offset, int? limit, [EnumeratorCancellation] CancellationToken ct)
+            long offset, int? limit, [EnumeratorCancellation] CancellationToken ct, bool summing = false)
         {
             var labels = string.Concat(groups.Select((g, i) => $"{string.Format(CultureInfo.InvariantCulture, g.Label, $"k{i + 1}")} AS l{i + 1}, "));
             var order = string.Join(", ", groups.Select((_, i) => $"l{i + 1}, k{i + 1}")
@@ -445,6 +454,7 @@ public static class ReportEngine
             await using var cmd = Command(conn, sql, query, open, parameters);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             var ordinals = shown.Select(c => c.Total == ReportTotal.Ratio ? -1 : Ordinal(r, c)).ToArray();
+            var summed = summing ? sums.Select(c => r.GetOrdinal(c.Key)).ToArray() : [];
             int g = groups.Length;
             (object? K1, object? K2, object? L1, object? L2)? previous = null;
             int produced = 0;
@@ -455,6 +465,7 @@ public static class ReportEngine
                 if (previous is { } p)
                     foreach (var subtotal in Subtotals(totals, p, key)) yield return subtotal;
                 if (limit is { } max && produced == max) yield break;
+                if (summing) Add(totals, r, summed, key.K1, key.K2);
                 var values = new object?[shown.Count];
                 for (int i = 0; i < shown.Count; i++)
                     values[i] = ordinals[i] >= 0 ? Value(r, ordinals[i], shown[i].Cell) : null;
@@ -468,6 +479,23 @@ public static class ReportEngine
             }
             if (previous is { } last)
                 foreach (var subtotal in Subtotals(totals, last, null)) yield return subtotal;
+        }
+
+        /// <summary>Adds the row's count and sums to its groups' totals and to the grand total.</summary>
+        private void Add(Dictionary<(int, object?, object?), decimal[]> totals, NpgsqlDataReader r, int[] summed, object? k1, object? k2)
+        {
+            var row = new decimal[sums.Length + 1];
+            row[0] = 1;
+            for (int i = 0; i < summed.Length; i++) row[i + 1] = r.IsDBNull(summed[i]) ? 0m : Convert.ToDecimal(r.GetValue(summed[i]), CultureInfo.InvariantCulture);
+            Accumulate((0, null, null));
+            if (groups.Length >= 1) Accumulate((1, k1, null));
+            if (groups.Length == 2) Accumulate((2, k1, k2));
+
+            void Accumulate((int, object?, object?) key)
+            {
+                if (!totals.TryGetValue(key, out var sum)) totals[key] = sum = new decimal[row.Length];
+                for (int i = 0; i < row.Length; i++) sum[i] += row[i];
+            }
         }
 
         private int Ordinal(NpgsqlDataReader r, ReportColumn c)
