@@ -71,26 +71,18 @@ public sealed class BenefitFormulaTests
     // §7.2: INV, household of 2, cold water, norm 4.745 m³, T = 52.37.
     private const decimal Norm = 4.745m, Water = 52.37m;
 
-    [Fact]
-    public void Example_7_2_march_metered_share_below_the_norm()
+    [Theory]
+    [InlineData(7.752, 405.97, 3.876, -101.49306, -101.49)]     // March: the share 7.752 / 2 is below the norm
+    [InlineData(12.400, 649.39, 4.745, -124.247825, -124.25)]  // April: the share 6.200 is capped at the norm
+    public void Example_7_2_metered_share_is_discounted_up_to_the_norm(decimal volume, decimal charged, decimal baseVolume, decimal unrounded, decimal amount)
     {
-        decimal charge = ChargeFormulas.ByMeter(7.752m, Water);
-        charge.ShouldBe(405.97224m);
-        var b = BenefitFormulas.VolumeLine(Basis(0.5m, 2, 1, charge), charge, 7.752m, Norm, "м³");
-        Input(b, "Объём льготы V_b").ShouldBe(3.876m);
-        b.Unrounded.ShouldBe(-101.49306m);
-        b.Amount.ShouldBe(Rub(-101.49m));
-    }
-
-    [Fact]
-    public void Example_7_2_april_metered_share_above_the_norm_is_capped_at_the_norm()
-    {
-        decimal charge = ChargeFormulas.ByMeter(12.400m, Water);
-        Money.RoundToKopecks(charge).ShouldBe(Rub(649.39m));
-        var b = BenefitFormulas.VolumeLine(Basis(0.5m, 2, 1, charge), charge, 12.400m, Norm, "м³");
-        Input(b, "Объём льготы V_b").ShouldBe(4.745m);
-        b.Unrounded.ShouldBe(-124.247825m);
-        b.Amount.ShouldBe(Rub(-124.25m));
+        decimal charge = ChargeFormulas.ByMeter(volume, Water);
+        Money.RoundToKopecks(charge).ShouldBe(Rub(charged));
+        var b = BenefitFormulas.VolumeLine(Basis(0.5m, 2, 1, charge), charge, volume, Norm, "м³");
+        Input(b, "Объём льготы V_b").ShouldBe(baseVolume);
+        b.Unrounded.ShouldBe(unrounded);
+        b.Amount.ShouldBe(Rub(amount));
+        b.Formula.ShouldBe(BenefitFormulas.VolumeFormula);
     }
 
     [Fact]
