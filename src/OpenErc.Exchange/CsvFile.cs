@@ -37,6 +37,24 @@ public static class CsvFile
         return stream.ToArray();
     }
 
+    /// <summary>The fields of one line as <see cref="Quote"/> writes them: a quoted field may hold the separator and doubled quotes.</summary>
+    public static List<string> Split(string line, char separator = ';')
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') field.Append(line[++i]);
+            else if (c == '"' && (quoted || field.Length == 0)) quoted = !quoted;
+            else if (c == separator && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields;
+    }
+
     /// <summary>A field as written: quoted (with its quotes doubled) when it holds a separator, a quote or a line break.</summary>
     public static string Quote(string value) =>
         value.IndexOfAny([';', '"', '\r', '\n']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

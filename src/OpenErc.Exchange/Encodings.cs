@@ -11,6 +11,9 @@ public static class Encodings
 {
     public static readonly Encoding Cp866, Cp1251;
 
+    /// <summary>Windows-1251 that throws <see cref="EncoderFallbackException"/> for a character it lacks instead of writing «?».</summary>
+    public static readonly Encoding StrictCp1251;
+
     /// <summary>Strict UTF-8: bytes that are not UTF-8 throw instead of turning into U+FFFD.</summary>
     public static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -19,6 +22,7 @@ public static class Encodings
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Cp866 = Encoding.GetEncoding(866);
         Cp1251 = Encoding.GetEncoding(1251);
+        StrictCp1251 = Encoding.GetEncoding(1251, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
     }
 
     /// <summary>Adds to the two scores what a byte says for cp866 and for cp1251; false when it is ASCII.</summary>
