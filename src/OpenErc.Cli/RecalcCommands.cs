@@ -232,7 +232,6 @@ public static class RecalcCommands
         ChargeLineKind.HeatingAnnualCorrection => "Корректировка отопления",
         ChargeLineKind.Recalculation => "Перерасчёт",
         ChargeLineKind.ManualCorrection => "Ручная корректировка",
-        ChargeLineKind.Penalty => "Пени",
-        _ => kind.ToString(),
+        _ => kind.Title(),
     };
 }

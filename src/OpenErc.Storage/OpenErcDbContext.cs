@@ -59,6 +59,10 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<HeatingAverageVolume> HeatingAverageVolumes => Set<HeatingAverageVolume>();
     public DbSet<ElementInspection> ElementInspections => Set<ElementInspection>();
     public DbSet<CapitalRepairWork> CapitalRepairWorks => Set<CapitalRepairWork>();
+    public DbSet<Core.Benefits.BenefitCategory> BenefitCategories => Set<Core.Benefits.BenefitCategory>();
+    public DbSet<Core.Benefits.BenefitDelivery> BenefitDeliveries => Set<Core.Benefits.BenefitDelivery>();
+    public DbSet<Core.Benefits.BenefitRight> BenefitRights => Set<Core.Benefits.BenefitRight>();
+    public DbSet<Core.Benefits.SubsidyDecision> SubsidyDecisions => Set<Core.Benefits.SubsidyDecision>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
@@ -210,6 +214,19 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
         b.Entity<HeatingAverageVolume>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
         b.Entity<ElementInspection>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
         b.Entity<CapitalRepairWork>(e => e.HasOne<Building>().WithMany().HasForeignKey(x => x.BuildingId));
+        b.Entity<Core.Benefits.BenefitCategory>(e => e.HasIndex(x => new { x.Code, x.ValidFrom }).IsUnique());
+        b.Entity<Core.Benefits.BenefitDelivery>(e => e.HasOne<Municipality>().WithMany().HasForeignKey(x => x.MunicipalityId));
+        b.Entity<Core.Benefits.BenefitRight>(e =>
+        {
+            e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
+            e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
+            e.HasIndex(x => x.UsznRightId).IsUnique();
+        });
+        b.Entity<Core.Benefits.SubsidyDecision>(e =>
+        {
+            e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
+            e.HasIndex(x => x.UsznDecisionId).IsUnique();
+        });
         b.Entity<AuditEntry>(e =>
         {
             e.Property(x => x.Changes).HasColumnType("jsonb").HasConversion(

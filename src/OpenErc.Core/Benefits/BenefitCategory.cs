@@ -43,6 +43,17 @@ public static class BenefitServiceGroups
 
     /// <summary>The group of an exchange code, any case; false for anything else.</summary>
     public static bool TryParse(string code, out BenefitServiceGroup group) => ByCode.TryGetValue(code.Trim(), out group);
+
+    /// <summary>
+    /// The group of a service (§2.4): КР на СОИ lines; the capital-repair contribution (code <c>capital_repair</c>) and other
+    /// housing services; ТКО (code <c>waste</c>); the other communal services. Penalties are never discounted.
+    /// </summary>
+    public static BenefitServiceGroup Of(Tariffs.ServiceKind kind, string code) => kind switch
+    {
+        Tariffs.ServiceKind.CommonPropertyResource => BenefitServiceGroup.CommonPropertyResources,
+        Tariffs.ServiceKind.Housing => code == "capital_repair" ? BenefitServiceGroup.CapitalRepair : BenefitServiceGroup.Housing,
+        _ => code == "waste" ? BenefitServiceGroup.Waste : BenefitServiceGroup.Communal,
+    };
 }
 
 /// <summary>How the area base of a measure is limited (benefits.md §2.2).</summary>

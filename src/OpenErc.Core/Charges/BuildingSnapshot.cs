@@ -129,7 +129,18 @@ public sealed record AccountSnapshot(
     /// (a <see cref="ChargeDataException"/> otherwise) when the account has days in that year.
     /// </summary>
     public decimal? HeatingChargedForCorrectedYear { get; init; }
+
+    /// <summary>The rights to benefits on the account in the month (benefits.md §5); only those <see cref="BenefitSnapshot.InKind"/> are charged.</summary>
+    public IReadOnlyList<BenefitSnapshot> Benefits { get; init; } = [];
 }
+
+/// <summary>
+/// A right to a benefit in kind as the calculator needs it: the category's rule, the rate (УСЗН's when set), the covered
+/// persons <c>m</c>, the household size and area fixed by УСЗН, the owner's share, the right's days <c>[From, To)</c>, and
+/// whether it is delivered in kind (a «Льгота» line) or in money by УСЗН (reported only, <see cref="ChargeSettings.MonetisedBenefitLines"/>).
+/// </summary>
+public sealed record BenefitSnapshot(long RightId, Benefits.BenefitCategoryRule Rule, decimal Rate, int Covered, int? FamilySize, decimal? AreaStandard,
+    decimal? OwnerShare, DateOnly From, DateOnly? To, bool InKind);
 
 /// <summary>
 /// A temporary absence: the days strictly between <paramref name="Departed"/> and <paramref name="Returned"/>

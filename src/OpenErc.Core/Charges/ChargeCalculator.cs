@@ -114,6 +114,7 @@ internal sealed partial class BuildingCalculation(BuildingSnapshot building, Bil
         {
             TemporaryAbsence(premise, account, services);
             QualityReductions(premise, account, services);
+            Benefits(premise, account, services);
         }
 
         // Stable: lines of equal keys keep the order they were made in.

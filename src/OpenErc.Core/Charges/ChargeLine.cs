@@ -62,6 +62,12 @@ public enum ChargeLineKind
     /// opening balance, not as a charge or recalculation.
     /// </summary>
     [Display(Name = "Входящее сальдо")] OpeningBalance = 7,
+
+    /// <summary>
+    /// A benefit of social support delivered in kind (benefits.md §5, Model B): negative, the same recipient as the
+    /// service, computed from the month's net charge of the line by the category's rule, one per right.
+    /// </summary>
+    [Display(Name = "Льгота")] Benefit = 8,
 }
 
 /// <summary>One named input of a calculation, as printed in the trace ("Тариф = 52.37 ₽/м³").</summary>
@@ -133,6 +139,9 @@ public sealed record ChargeLine(
 {
     /// <summary>The month's charge or which recalculation it is.</summary>
     public ChargeLineKind Kind { get; init; } = ChargeLineKind.Charge;
+
+    /// <summary>For a benefit line, the right it is of (in memory only: the ledger keeps the line, the trace names the category).</summary>
+    public long? RightId { get; init; }
 }
 
 /// <summary>The snapshot cannot be charged (no tariff, no norm, an ambiguous norm row): the billing run records the building with this reason and skips it.</summary>

@@ -26,6 +26,24 @@ public enum ExcessHoursRule
 /// </summary>
 public sealed record ChargeSettings
 {
+    /// <summary>The area standard of benefits and capital-repair compensations (benefits.md §2.2): 33 / 42 / 18 m² (ПП 541) by default.</summary>
+    public Benefits.AreaStandard BenefitAreaStandard { get; init; } = Benefits.AreaStandard.Federal;
+
+    /// <summary>
+    /// The regional minimum capital-repair contribution per m² (ЖК ст. 156 ч. 8.1) a capital-repair benefit is computed on
+    /// (benefits.md §3); null — the building's own rate (the benefit is then never above r × the charge either way).
+    /// </summary>
+    public decimal? CapitalRepairMinimumRate { get; init; }
+
+    /// <summary>Whether a KR70/KR80 compensation takes the area standard per household or per owner's share (benefits.md §3 [uncertain]).</summary>
+    public Benefits.KrCompensationAreaRule KrCompensationAreaRule { get; init; } = Benefits.KrCompensationAreaRule.PerHousehold;
+
+    /// <summary>
+    /// Also compute the lines of benefits delivered in money (Model A): never for the ledger — the УСЗН export asks for them
+    /// to report the beneficiary's share the same rule gives (benefits.md §6.2 <c>BeneficiaryShareAmount</c>).
+    /// </summary>
+    public bool MonetisedBenefitLines { get; init; }
+
     /// <summary>
     /// Coefficients by resource and date (charges.md §4). The sewage row is used only with
     /// <see cref="CoefficientOnSewage"/>; gas and heat have none.

@@ -71,7 +71,7 @@ public static partial class Recalculations
     private static readonly short[] ComparedKinds =
     [
         (short)ChargeLineKind.Charge, (short)ChargeLineKind.TemporaryAbsence, (short)ChargeLineKind.QualityReduction,
-        (short)ChargeLineKind.HeatingAnnualCorrection, (short)ChargeLineKind.Recalculation,
+        (short)ChargeLineKind.HeatingAnnualCorrection, (short)ChargeLineKind.Recalculation, (short)ChargeLineKind.Benefit,
     ];
 
     public static async Task<RecalculationReport> RecalculateAsync(string connectionString, BillingPeriod openMonth, BillingScope scope, string reason,

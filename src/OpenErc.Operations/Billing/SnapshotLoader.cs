@@ -103,6 +103,7 @@ public static partial class SnapshotLoader
         var residents = new Dictionary<long, List<Dated<int>>>();
         var ownerships = new Dictionary<long, List<(DateOnly From, DateOnly? To)>>();
         var absences = new Dictionary<long, List<AbsenceSnapshot>>();
+        var benefits = new Dictionary<long, List<BenefitSnapshot>>();
         var meters = new List<MeterRow>();
         var readings = new Dictionary<long, List<ReadingSnapshot>>();
         var groupPremises = new Dictionary<long, List<long>>();
@@ -153,6 +154,29 @@ public static partial class SnapshotLoader
             // strictly between departure and arrival (ПП 354 п. 90), so departure is the day before the first day away.
             ($"SELECT account_id, valid_from, valid_to FROM temporary_absences WHERE account_id = ANY(@ids) AND {Overlaps} AND valid_to IS NOT NULL",
                 r => Add(absences, r.GetInt64(0), new AbsenceSnapshot(r.GetFieldValue<DateOnly>(1).AddDays(-1), r.GetFieldValue<DateOnly>(2)))),
+            // Rights to benefits with their delivery mode on the month's first day (benefits.md §0, §5): the run charges the
+            // ones in kind; the monetised ones are only reported (the УСЗН export asks for their lines too).
+            ($"""
+              SELECT r.account_id, r.id, c.code, c.title, c.legal_basis, coalesce(r.rate, c.rate), c.services, c.area_cap, c.consumption_cap_at_norm,
+                     c.covers_family, c.housing_in_public_stock_only, r.covered_persons, r.family_size, r.area_standard,
+                     r.share_numerator::numeric / r.share_denominator, r.valid_from, r.valid_to,
+                     {Benefits.BenefitSql.Mode("b.municipality_id", "r.category_code", "@from")} = {(int)Core.Benefits.BenefitDeliveryMode.InKind}
+              FROM benefit_rights r
+              JOIN personal_accounts a ON a.id = r.account_id JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
+              {Benefits.BenefitSql.Category("@from")}
+              WHERE r.account_id = ANY(@ids) AND r.valid_from < @to AND (r.valid_to IS NULL OR r.valid_to > @from)
+              """,
+                r =>
+                {
+                    var rule = new Core.Benefits.BenefitCategoryRule(r.GetString(2), r.GetString(3), r.GetString(4), r.GetDecimal(5),
+                        Core.Benefits.BenefitCategory.Groups(r.GetString(6)), (Core.Benefits.BenefitAreaCap)r.GetInt32(7), r.GetBoolean(8), r.GetBoolean(9))
+                    {
+                        HousingInPublicStockOnly = r.GetBoolean(10),
+                    };
+                    int covered = rule.CoversFamily ? Math.Max(1, r.GetInt32(11)) : 1;
+                    Add(benefits, r.GetInt64(0), new BenefitSnapshot(r.GetInt64(1), rule, r.GetDecimal(5), covered, r.IsDBNull(12) ? null : r.GetInt32(12),
+                        r.IsDBNull(13) ? null : r.GetDecimal(13), r.IsDBNull(14) ? null : r.GetDecimal(14), r.GetFieldValue<DateOnly>(15), D(r, 16), r.GetBoolean(17)));
+                }),
         ], ct);
         await ReadAsync(conn, month, meters.Select(m => m.Id).ToArray(),
         [
@@ -191,7 +215,7 @@ public static partial class SnapshotLoader
                     accountsByPremise[p.Id].OrderBy(a => a.Id).Select(a => new AccountSnapshot(a.Id, a.Share, a.Opened, a.Closed,
                         residents.TryGetValue(a.Id, out var n) ? n : [],
                         OwnerCounts(ownerships.TryGetValue(a.Id, out var o) ? o : [], month),
-                        absences.TryGetValue(a.Id, out var abs) ? abs : [])).ToList(),
+                        absences.TryGetValue(a.Id, out var abs) ? abs : []) { Benefits = benefits.TryGetValue(a.Id, out var rights) ? rights : [] }).ToList(),
                     metersByPremise[p.Id].OrderBy(m => m.Id).Select(Meter).ToList())).ToList();
                 // The registry keeps one common-property area S_ои; it serves every resource.
                 var common = Enum.GetValues<Resource>().Where(r => r != Resource.None).ToDictionary(r => r, _ => b.CommonArea);

@@ -344,13 +344,10 @@ internal sealed partial class DemoGenerator
             Id = _t.ResidentCounts.NextId(), AccountId = accountId, Count = count, ValidFrom = from, ValidTo = to, Basis = "по регистрации",
         });
 
-    /// <summary>A valid СНИЛС: nine digits and their check number (sum of digit × (9 − position), mod 101, 100 → 00).</summary>
+    /// <summary>A valid СНИЛС: nine digits and their check number (<see cref="Core.Residents.Snils.CheckNumber"/>).</summary>
     private string Snils()
     {
         int n = _rng.Next(2_000_000, 200_000_000);
-        int sum = 0;
-        for (int i = 0, rest = n; i < 9; i++, rest /= 10) sum += rest % 10 * (i + 1);
-        int check = sum < 100 ? sum : sum % 101 % 100;
-        return string.Create(CultureInfo.InvariantCulture, $"{n / 1_000_000:D3}-{n / 1000 % 1000:D3}-{n % 1000:D3} {check:D2}");
+        return string.Create(CultureInfo.InvariantCulture, $"{n / 1_000_000:D3}-{n / 1000 % 1000:D3}-{n % 1000:D3} {Core.Residents.Snils.CheckNumber(n):D2}");
     }
 }

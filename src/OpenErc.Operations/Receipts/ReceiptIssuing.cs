@@ -502,6 +502,10 @@ public static class ReceiptIssuing
         ReceiptParty Supplier(long id) => catalogue.Organisations.TryGetValue(id, out var o) ? o : context.Payee;
 
         var regular = lines.Where(l => l.Kind == ChargeLineKind.Charge && l.ServiceMonth == month).ToList();
+        // «Льготы, субсидии» (benefits.md §5.10): the month's own benefit lines, printed positive; the balances count them
+        // among the recalculations, so the row's «Перерасчёт» is taken without them and «Итого за период» is unchanged.
+        decimal Benefit(long service, long supplier) =>
+            -lines.Where(l => l.Kind == ChargeLineKind.Benefit && l.ServiceMonth == month && l.ServiceId == service && l.SupplierId == supplier).Sum(l => l.Amount);
         var rows = balances
             .OrderBy(b => Service(b.ServiceId).Order).ThenBy(b => Service(b.ServiceId).Name).ThenBy(b => b.SupplierId)
             .Select(b =>
@@ -511,7 +515,7 @@ public static class ReceiptIssuing
                 var rates = own.Select(l => l.Rate).Distinct().ToList();
                 return new ReceiptServiceRow(s.Name, Supplier(b.SupplierId).ToString(), own.FirstOrDefault()?.Unit ?? s.Unit, Method(own),
                     s.Kind == ServiceKind.CommonPropertyResource, own.Count == 0 ? null : own.Sum(l => l.Volume), rates.Count == 1 ? rates[0] : null,
-                    b.Charged, b.Recalculated, 0m, b.Opening, b.Penalties, b.Paid, b.Closing);
+                    b.Charged, b.Recalculated + Benefit(b.ServiceId, b.SupplierId), Benefit(b.ServiceId, b.SupplierId), b.Opening, b.Penalties, b.Paid, b.Closing);
             })
             .ToList();
 
@@ -522,8 +526,8 @@ public static class ReceiptIssuing
             .ToList();
 
         var recalculations = lines
-            .Where(l => l.Kind is not (ChargeLineKind.Charge or ChargeLineKind.Penalty or ChargeLineKind.OpeningBalance)
-                        || l.Kind == ChargeLineKind.Charge && l.ServiceMonth != month)
+            .Where(l => l.Kind is not (ChargeLineKind.Charge or ChargeLineKind.Penalty or ChargeLineKind.OpeningBalance or ChargeLineKind.Benefit)
+                        || l.Kind is ChargeLineKind.Charge or ChargeLineKind.Benefit && l.ServiceMonth != month)
             .Select(l => new ReceiptRecalculation(Service(l.ServiceId).Name,
                 (l.Reason ?? l.Kind.Title()) + (l.ServiceMonth != month ? $" (за {l.ServiceMonth.Name()})" : ""), l.Amount))
             .ToList();
@@ -534,7 +538,8 @@ public static class ReceiptIssuing
             .ToList();
 
         decimal closing = balances.Sum(b => b.Closing);
-        var totals = new ReceiptTotals(balances.Sum(b => b.Opening), balances.Sum(b => b.Charged), balances.Sum(b => b.Recalculated), 0m,
+        decimal benefits = rows.Sum(r => r.Benefits);
+        var totals = new ReceiptTotals(balances.Sum(b => b.Opening), balances.Sum(b => b.Charged), balances.Sum(b => b.Recalculated) + benefits, benefits,
             balances.Sum(b => b.Penalties), balances.Sum(b => b.Paid), closing, Math.Max(closing, 0m), lastPayment == default ? null : lastPayment);
         var payload = PaymentQr.Payload(context.QrPayee, a.Number, month, totals.ToPay, a.Address, new PaymentQrOptions(context.Settings.PeriodFormat));
         var kind = debtNotice ? ReceiptKind.DebtNotice : closing < 0 ? ReceiptKind.Advance : ReceiptKind.Monthly;

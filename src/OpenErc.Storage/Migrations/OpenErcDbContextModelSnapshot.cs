@@ -116,6 +116,258 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("personal_accounts", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Benefits.BenefitCategory", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AreaCap")
+                        .HasColumnType("integer")
+                        .HasColumnName("area_cap");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("code");
+
+                    b.Property<bool>("ConsumptionCapAtNorm")
+                        .HasColumnType("boolean")
+                        .HasColumnName("consumption_cap_at_norm");
+
+                    b.Property<bool>("CoversFamily")
+                        .HasColumnType("boolean")
+                        .HasColumnName("covers_family");
+
+                    b.Property<bool>("HousingInPublicStockOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("housing_in_public_stock_only");
+
+                    b.Property<string>("LegalBasis")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("legal_basis");
+
+                    b.Property<decimal>("Rate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("rate");
+
+                    b.Property<string>("Services")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("services");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_benefit_categories");
+
+                    b.HasIndex("Code", "ValidFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_benefit_categories_code_valid_from");
+
+                    b.ToTable("benefit_categories", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Benefits.BenefitDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CategoryCode")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("category_code");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<long?>("MunicipalityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("municipality_id");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_benefit_deliveries");
+
+                    b.HasIndex("MunicipalityId")
+                        .HasDatabaseName("ix_benefit_deliveries_municipality_id");
+
+                    b.ToTable("benefit_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Benefits.BenefitRight", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("AreaStandard")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("area_standard");
+
+                    b.Property<string>("CategoryCode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("category_code");
+
+                    b.Property<int>("CoveredPersons")
+                        .HasColumnType("integer")
+                        .HasColumnName("covered_persons");
+
+                    b.Property<DateOnly?>("DecisionDate")
+                        .HasColumnType("date")
+                        .HasColumnName("decision_date");
+
+                    b.Property<string>("DecisionNumber")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("decision_number");
+
+                    b.Property<int?>("FamilySize")
+                        .HasColumnType("integer")
+                        .HasColumnName("family_size");
+
+                    b.Property<long>("PersonId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("person_id");
+
+                    b.Property<decimal?>("Rate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("rate");
+
+                    b.Property<int?>("ShareDenominator")
+                        .HasColumnType("integer")
+                        .HasColumnName("share_denominator");
+
+                    b.Property<int?>("ShareNumerator")
+                        .HasColumnType("integer")
+                        .HasColumnName("share_numerator");
+
+                    b.Property<string>("UsznRightId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("uszn_right_id");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_benefit_rights");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_benefit_rights_account_id");
+
+                    b.HasIndex("PersonId")
+                        .HasDatabaseName("ix_benefit_rights_person_id");
+
+                    b.HasIndex("UsznRightId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_benefit_rights_uszn_right_id");
+
+                    b.ToTable("benefit_rights", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Benefits.SubsidyDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateOnly>("DecisionDate")
+                        .HasColumnType("date")
+                        .HasColumnName("decision_date");
+
+                    b.Property<string>("DecisionNumber")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("decision_number");
+
+                    b.Property<string>("UsznDecisionId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("uszn_decision_id");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subsidy_decisions");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_subsidy_decisions_account_id");
+
+                    b.HasIndex("UsznDecisionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subsidy_decisions_uszn_decision_id");
+
+                    b.ToTable("subsidy_decisions", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Common.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -365,51 +617,6 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("building_managements", (string)null);
                 });
 
-            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Basis")
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)")
-                        .HasColumnName("basis");
-
-                    b.Property<long>("BuildingId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("building_id");
-
-                    b.Property<int>("Element")
-                        .HasColumnType("integer")
-                        .HasColumnName("element");
-
-                    b.Property<DateOnly>("InspectedOn")
-                        .HasColumnType("date")
-                        .HasColumnName("inspected_on");
-
-                    b.Property<decimal>("Share")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("share");
-
-                    b.Property<decimal>("Wear")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("wear");
-
-                    b.HasKey("Id")
-                        .HasName("pk_element_inspections");
-
-                    b.HasIndex("BuildingId")
-                        .HasDatabaseName("ix_element_inspections_building_id");
-
-                    b.ToTable("element_inspections", (string)null);
-                });
-
             modelBuilder.Entity("OpenErc.Core.Housing.CapitalRepairWork", b =>
                 {
                     b.Property<long>("Id")
@@ -490,6 +697,51 @@ namespace OpenErc.Storage.Migrations
                         .HasDatabaseName("ix_capital_repair_works_building_id");
 
                     b.ToTable("capital_repair_works", (string)null);
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Basis")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("basis");
+
+                    b.Property<long>("BuildingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("building_id");
+
+                    b.Property<int>("Element")
+                        .HasColumnType("integer")
+                        .HasColumnName("element");
+
+                    b.Property<DateOnly>("InspectedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("inspected_on");
+
+                    b.Property<decimal>("Share")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("share");
+
+                    b.Property<decimal>("Wear")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("wear");
+
+                    b.HasKey("Id")
+                        .HasName("pk_element_inspections");
+
+                    b.HasIndex("BuildingId")
+                        .HasDatabaseName("ix_element_inspections_building_id");
+
+                    b.ToTable("element_inspections", (string)null);
                 });
 
             modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>
@@ -1681,6 +1933,42 @@ namespace OpenErc.Storage.Migrations
                         .HasConstraintName("fk_personal_accounts_premises_premise_id");
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Benefits.BenefitDelivery", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_benefit_deliveries_municipalities_municipality_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Benefits.BenefitRight", b =>
+                {
+                    b.HasOne("OpenErc.Core.Accounts.PersonalAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_benefit_rights_personal_accounts_account_id");
+
+                    b.HasOne("OpenErc.Core.Residents.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_benefit_rights_people_person_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Benefits.SubsidyDecision", b =>
+                {
+                    b.HasOne("OpenErc.Core.Accounts.PersonalAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_subsidy_decisions_personal_accounts_account_id");
+                });
+
             modelBuilder.Entity("OpenErc.Core.Housing.AccessGroup", b =>
                 {
                     b.HasOne("OpenErc.Core.Housing.Municipality", null)
@@ -1723,16 +2011,6 @@ namespace OpenErc.Storage.Migrations
                         .HasConstraintName("fk_building_managements_organisations_organisation_id");
                 });
 
-            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
-                {
-                    b.HasOne("OpenErc.Core.Housing.Building", null)
-                        .WithMany()
-                        .HasForeignKey("BuildingId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_element_inspections_buildings_building_id");
-                });
-
             modelBuilder.Entity("OpenErc.Core.Housing.CapitalRepairWork", b =>
                 {
                     b.HasOne("OpenErc.Core.Housing.Building", null)
@@ -1741,6 +2019,16 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_capital_repair_works_buildings_building_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Housing.ElementInspection", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_element_inspections_buildings_building_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Housing.HeatingAverageVolume", b =>
