@@ -121,6 +121,22 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         ]);
     }
 
+    [Fact]
+    public async Task A_new_region_has_the_default_categories_of_benefits_md_as_reference_data()
+    {
+        var cs = await cluster.CreateDatabaseAsync("benefit_categories");
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), TestClock.On(2026, 4, 1));
+        var rules = (await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.BenefitCategories, Ct)).Select(c => c.Rule()).ToList();
+        rules.Select(r => r.Code).Order().ShouldBe(BenefitCategories.Defaults.Select(r => r.Code).Order());
+        foreach (var rule in rules)
+        {
+            var expected = BenefitCategories.Find(rule.Code)!;
+            (rule.Title, rule.LegalBasis, rule.Rate, rule.AreaCap, rule.ConsumptionCapAtNorm, rule.CoversFamily, rule.HousingInPublicStockOnly)
+                .ShouldBe((expected.Title, expected.LegalBasis, expected.Rate, expected.AreaCap, expected.ConsumptionCapAtNorm, expected.CoversFamily, expected.HousingInPublicStockOnly), rule.Code);
+            rule.Services.Order().ShouldBe(expected.Services.Order(), rule.Code);
+        }
+    }
+
     private static async Task<List<(string Month, string Service, decimal Amount)>> LinesAsync(string cs, string where)
     {
         var list = new List<(string, string, decimal)>();
