@@ -122,6 +122,28 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_disabled_beneficiary_away_ten_days_of_june_gets_the_person_day_share_of_benefits_md_5_5()
+    {
+        // §5.5: 3 residents, cold water by norm 4.745 m³ × 52.37; the disabled beneficiary (INV, 50 %) away 10 of June's 30 days:
+        // B = −0.5 × 4.745 × 52.37 × 20/30 = −82.831883 → −82.83 (= −0.5 × the net 662.65 × σ 20/80). Housing is discounted
+        // for INV only in public stock, which the registry does not tell: none here.
+        var cs = await cluster.CreateDatabaseAsync("benefit_absence");
+        var clock = TestClock.On(2026, 6, 1);
+        var flat = await CreateAsync(cs, clock, inKind: true);
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "паспортист" })
+        {
+            db.Add(new BenefitRight { PersonId = flat.PersonId, AccountId = flat.AccountId, CategoryCode = "INV", ValidFrom = new DateOnly(2026, 1, 1) });
+            db.Add(new TemporaryAbsence { AccountId = flat.AccountId, PersonId = flat.PersonId, ValidFrom = new DateOnly(2026, 6, 6), ValidTo = new DateOnly(2026, 6, 16), Document = "Справка №5" });
+            await db.SaveChangesAsync(Ct);
+        }
+        clock.MoveTo(new DateOnly(2026, 6, 20));
+        (await BillingRun.RunAsync(cs, new BillingPeriod(2026, 6), BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Failures.ShouldBeEmpty();
+        (await LinesAsync(cs, "l.booking_month = '2026-06-01' AND s.code = 'cold_water'")).ShouldBe(
+            [("2026-06-01", "cold_water", 745.49m), ("2026-06-01", "cold_water", -82.83m), ("2026-06-01", "cold_water", -82.83m)]);
+        (await LinesAsync(cs, $"l.booking_month = '2026-06-01' AND l.kind = {(short)ChargeLineKind.Benefit}")).ShouldBe([("2026-06-01", "cold_water", -82.83m)]);
+    }
+
+    [Fact]
     public async Task A_new_region_has_the_default_categories_of_benefits_md_as_reference_data()
     {
         var cs = await cluster.CreateDatabaseAsync("benefit_categories");
