@@ -113,10 +113,16 @@ public static class ReportCatalog
                     x.opening{(without ? " - coalesce(pn.o_n, 0)" : "")} AS opening, x.charged, x.recalculated,
                     {(without ? "0::numeric" : "x.penalties")} AS penalties, x.paid{(without ? " - coalesce(pn.p_n, 0)" : "")} AS paid,
                     x.closing{(without ? " - coalesce(pn.k_n, 0)" : "")} AS closing
-             FROM (SELECT account_id, service_id, supplier_id,
+             FROM ({(q.From == q.To
+                 // One month's balances are one row per account × service × supplier already: no aggregation of the whole month
+                 // before a narrower scope or filter (a management company's buildings) can apply.
+                 ? $"SELECT account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing FROM ({Balances(q)}) m"
+                 : $"""
+                   SELECT account_id, service_id, supplier_id,
                           coalesce(sum(opening) FILTER (WHERE month = @from), 0) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
                           sum(penalties) AS penalties, sum(paid) AS paid, coalesce(sum(closing) FILTER (WHERE month = @to), 0) AS closing
-                   FROM ({Balances(q)}) m GROUP BY 1, 2, 3) x
+                   FROM ({Balances(q)}) m GROUP BY 1, 2, 3
+                   """)}) x
              {(without ? PenaltyParts : "")})
             """;
 

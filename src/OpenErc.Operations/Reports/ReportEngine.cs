@@ -455,6 +455,7 @@ public static class ReportEngine
             await using var r = await cmd.ExecuteReaderAsync(ct);
             var ordinals = shown.Select(c => c.Total == ReportTotal.Ratio ? -1 : Ordinal(r, c)).ToArray();
             var summed = summing ? sums.Select(c => r.GetOrdinal(c.Key)).ToArray() : [];
+            var exact = summed.Select(i => r.GetFieldType(i) == typeof(decimal)).ToArray();
             int g = groups.Length;
             (object? K1, object? K2, object? L1, object? L2)? previous = null;
             int produced = 0;
@@ -465,7 +466,7 @@ public static class ReportEngine
                 if (previous is { } p)
                     foreach (var subtotal in Subtotals(totals, p, key)) yield return subtotal;
                 if (limit is { } max && produced == max) yield break;
-                if (summing) Add(totals, r, summed, key.K1, key.K2);
+                if (summing) Add(totals, r, summed, exact, key.K1, key.K2);
                 var values = new object?[shown.Count];
                 for (int i = 0; i < shown.Count; i++)
                     values[i] = ordinals[i] >= 0 ? Value(r, ordinals[i], shown[i].Cell) : null;
@@ -482,11 +483,12 @@ public static class ReportEngine
         }
 
         /// <summary>Adds the row's count and sums to its groups' totals and to the grand total.</summary>
-        private void Add(Dictionary<(int, object?, object?), decimal[]> totals, NpgsqlDataReader r, int[] summed, object? k1, object? k2)
+        private void Add(Dictionary<(int, object?, object?), decimal[]> totals, NpgsqlDataReader r, int[] summed, bool[] exact, object? k1, object? k2)
         {
             var row = new decimal[sums.Length + 1];
             row[0] = 1;
-            for (int i = 0; i < summed.Length; i++) row[i + 1] = r.IsDBNull(summed[i]) ? 0m : Convert.ToDecimal(r.GetValue(summed[i]), CultureInfo.InvariantCulture);
+            for (int i = 0; i < summed.Length; i++)
+                row[i + 1] = r.IsDBNull(summed[i]) ? 0m : exact[i] ? r.GetDecimal(summed[i]) : Convert.ToDecimal(r.GetValue(summed[i]), CultureInfo.InvariantCulture);
             Accumulate((0, null, null));
             if (groups.Length >= 1) Accumulate((1, k1, null));
             if (groups.Length == 2) Accumulate((2, k1, k2));
