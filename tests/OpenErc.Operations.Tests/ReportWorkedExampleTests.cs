@@ -32,7 +32,9 @@ public sealed class ReportWorkedExampleTests(PostgresCluster cluster)
     {
         var cs = await cluster.CreateDatabaseAsync("report_example");
         var clock = TestClock.On(2026, 1, 10);
-        var (number, personId, accountId, bankId) = await CreateAsync(cs, clock);
+        var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Банк»", Inn = "7702070139" };
+        var flat = await NormFlatRegion.CreateAsync(cs, clock, 54.3m, 1001, Ct, bank);
+        var (number, personId, accountId, bankId) = (flat.Number, flat.PersonId, flat.AccountId, bank.Id);
 
         (await BillingRun.RunAsync(cs, January, BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Failures.ShouldBeEmpty();
         clock.MoveTo(new DateOnly(2026, 2, 1));
@@ -114,54 +116,5 @@ public sealed class ReportWorkedExampleTests(PostgresCluster cluster)
         var debtors = await Run("DEBTORS", new() { ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "", ["k"] = "0.05" });
         debtors.Figures(debtors.Row("service", "Холодное водоснабжение"), "overdue", "monthly", "threshold").ShouldBe([62.53m, 745.49m, 37.27m]);
         debtors.Figures(debtors.Row("service", "Содержание жилого помещения"), "overdue", "monthly", "threshold").ShouldBe([144.92m, 1542.12m, 77.11m]);
-    }
-
-    /// <summary>The region of the example: one building, the flat of 54.3 m², three residents, account 1001.</summary>
-    private static async Task<(string Number, long PersonId, long AccountId, long BankId)> CreateAsync(string cs, RegionClock clock)
-    {
-        var since = new DateOnly(2020, 1, 1);
-        var year = new DateOnly(2026, 1, 1);
-        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "тест", Reason = "пример reports.md §22" };
-        var municipality = new Municipality { Name = "Тестовый городской округ" };
-        var water = new Organisation { Kind = OrganisationKind.ResourceSupplier, Name = "АО «Водоканал»", ShortName = "Водоканал", Inn = "7707083893" };
-        var manager = new Organisation { Kind = OrganisationKind.ManagementCompany, Name = "ООО «УК «Ромашка»", ShortName = "УК «Ромашка»", Inn = "7736050003" };
-        var bank = new Organisation { Kind = OrganisationKind.Bank, Name = "ПАО «Банк»", Inn = "7702070139" };
-        var person = new Person { LastName = "Петров", FirstName = "Пётр", MiddleName = "Петрович" };
-        db.AddRange(municipality, water, manager, bank, person);
-        await db.SaveChangesAsync(Ct);
-
-        var building = new Building
-        {
-            MunicipalityId = municipality.Id, Region = "Тестовая область", Settlement = "г. Тестовск", Street = "ул. Садовая", House = "1",
-            YearBuilt = 1975, Floors = 5, TotalArea = 54.3m, ResidentialArea = 54.3m,
-        };
-        var cold = new Service { Code = "cold_water", Name = "Холодное водоснабжение", Kind = ServiceKind.Communal, Resource = Resource.ColdWater, Unit = "м³" };
-        var maintenance = new Service { Code = "maintenance", Name = "Содержание жилого помещения", Kind = ServiceKind.Housing, Resource = Resource.None, Unit = "м²" };
-        db.AddRange(building, cold, maintenance);
-        await db.SaveChangesAsync(Ct);
-
-        var premise = new Premise { BuildingId = building.Id, Number = "1", TotalArea = 54.3m, LivingArea = 36m, Rooms = 2 };
-        db.Add(premise);
-        db.Add(new BuildingManagement { BuildingId = building.Id, OrganisationId = manager.Id, ValidFrom = since });
-        foreach (var (service, method, supplier) in new[] { (cold, CalculationMethod.IndividualMeter, water), (maintenance, CalculationMethod.Area, manager) })
-        {
-            db.Add(new BuildingServiceMethod { BuildingId = building.Id, ServiceId = service.Id, Method = method, ValidFrom = since });
-            db.Add(new ServiceContract { BuildingId = building.Id, ServiceId = service.Id, SupplierId = supplier.Id, ValidFrom = since });
-        }
-        db.AddRange(
-            new Tariff { SupplierId = water.Id, ServiceId = cold.Id, Rate = 52.37m, ValidFrom = year },
-            new Tariff { SupplierId = manager.Id, ServiceId = maintenance.Id, Rate = 28.40m, ValidFrom = year },
-            new ConsumptionNorm { ServiceId = cold.Id, Category = "mkd_no_hot_water", Value = 4.745m, Unit = "м³ на человека в месяц", ValidFrom = year });
-        await db.SaveChangesAsync(Ct);
-
-        var account = new PersonalAccount { Number = AccountNumber.Create(1001), PremiseId = premise.Id, PayerPersonId = person.Id, OpenedOn = year };
-        db.Add(account);
-        db.Add(new MeterImpossibilityAct { PremiseId = premise.Id, Resource = Resource.ColdWater, ValidFrom = new DateOnly(2025, 6, 1), Document = "Акт №3 от 01.06.2025" });
-        await db.SaveChangesAsync(Ct);
-        db.Add(new ResidentCount { AccountId = account.Id, Count = 3, ValidFrom = year, Basis = "регистрация" });
-        db.Add(new Ownership { AccountId = account.Id, PersonId = person.Id, ValidFrom = year });
-        db.Add(new Registration { AccountId = account.Id, PersonId = person.Id, ValidFrom = year });
-        await db.SaveChangesAsync(Ct);
-        return (account.Number, person.Id, account.Id, bank.Id);
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class BuildingCalculation
                                 S.CapitalRepairMinimumRate ?? charge.Rate, net),
                         BenefitServiceGroup.CapitalRepair => BenefitFormulas.CapitalRepairLine(b, area, standard, S.CapitalRepairMinimumRate ?? charge.Rate, net),
                         BenefitServiceGroup.Housing or BenefitServiceGroup.CommonPropertyResources => BenefitFormulas.AreaLine(b, net, area, standard),
-                        _ => ByVolume(premise, service, right, b, pieces, net, area, standard, from),
+                        _ => ByVolume(premise, account, service, right, b, pieces, net, area, standard, from, to),
                     };
                     if (benefit.Amount == Money.Zero) continue;
                     // A benefit capped by the charge is exact: its line rounds once like every other.
@@ -70,11 +70,18 @@ internal sealed partial class BuildingCalculation
     }
 
     /// <summary>A communal service or ТКО: by the norm, by the metered volume capped at the norm, by area, or by the covered share of the persons.</summary>
-    private BenefitAmount ByVolume(PremiseSnapshot premise, ServiceSnapshot service, BenefitSnapshot right, BenefitLineBasis b, List<Piece> pieces, decimal net,
-        decimal area, decimal? standard, DateOnly from)
+    private BenefitAmount ByVolume(PremiseSnapshot premise, AccountSnapshot account, ServiceSnapshot service, BenefitSnapshot right, BenefitLineBasis b,
+        List<Piece> pieces, decimal net, decimal area, decimal? standard, DateOnly from, DateOnly to)
     {
         if (pieces.Count > 0 && pieces.TrueForAll(p => p.Norm is { ByOwners: false } && p.Norm.MonthlyNorm == pieces[0].Norm!.MonthlyNorm && p.Rate == pieces[0].Rate))
+        {
+            // §5.5: with the beneficiary away (and the charge reduced for it), the share is by person-days: σ = covered days / all residents' days.
+            int away = AbsentDays(account, right.PersonId, from, to);
+            if (away > 0 && AbsenceApplies(premise, service))
+                return BenefitFormulas.PersonDaysLine(b with { Days = null }, net, b.Covered * (to.DayNumber - from.DayNumber) - away,
+                    b.Persons * D - AbsentDays(account, null, P.FirstDay, P.End));
             return BenefitFormulas.NormLine(b, pieces[0].Norm!.MonthlyNorm, pieces[0].Rate, net, pieces[0].Coefficient, service.Unit);
+        }
         if (pieces.Count > 0 && pieces.TrueForAll(p => p.Source is VolumeSource.Meter or VolumeSource.Average) && pieces.Sum(p => p.Volume) is var volume and > 0)
         {
             decimal? norm = right.Rule.ConsumptionCapAtNorm && Norm(service, premise, from, b.Persons, required: false) is { } n ? Monthly(n) : null;
@@ -82,6 +89,22 @@ internal sealed partial class BuildingCalculation
         }
         if (service.Resource == Resource.Heat || service.Unit == "м²") return BenefitFormulas.AreaLine(b, net, area, standard);
         return BenefitFormulas.PersonDaysLine(b, net, b.Covered, b.Persons);
+    }
+
+    /// <summary>
+    /// Person-days away in <c>[from, to)</c> of the absences longer than 5 full days (ПП 354 п. 90, as the absence
+    /// recalculation counts them), of one person or (null) of every resident.
+    /// </summary>
+    private static int AbsentDays(AccountSnapshot account, long? person, DateOnly from, DateOnly to)
+    {
+        int days = 0;
+        foreach (var a in account.Absences)
+        {
+            if (a.Returned.DayNumber - a.Departed.DayNumber - 1 <= 5 || (person is not null && a.PersonId != person)) continue;
+            int first = Math.Max(a.Departed.DayNumber + 1, from.DayNumber), last = Math.Min(a.Returned.DayNumber, to.DayNumber);
+            if (last > first) days += (last - first) * a.Persons;
+        }
+        return days;
     }
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;

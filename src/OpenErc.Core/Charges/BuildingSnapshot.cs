@@ -140,7 +140,11 @@ public sealed record AccountSnapshot(
 /// whether it is delivered in kind (a «Льгота» line) or in money by УСЗН (reported only, <see cref="ChargeSettings.MonetisedBenefitLines"/>).
 /// </summary>
 public sealed record BenefitSnapshot(long RightId, Benefits.BenefitCategoryRule Rule, decimal Rate, int Covered, int? FamilySize, decimal? AreaStandard,
-    decimal? OwnerShare, DateOnly From, DateOnly? To, bool InKind);
+    decimal? OwnerShare, DateOnly From, DateOnly? To, bool InKind)
+{
+    /// <summary>The beneficiary.</summary>
+    public long? PersonId { get; init; }
+}
 
 /// <summary>
 /// A temporary absence: the days strictly between <paramref name="Departed"/> and <paramref name="Returned"/>
@@ -149,7 +153,11 @@ public sealed record BenefitSnapshot(long RightId, Benefits.BenefitCategoryRule 
 /// <param name="Departed">Day of departure (not counted).</param>
 /// <param name="Returned">Day of arrival (not counted).</param>
 /// <param name="Persons">How many residents were away.</param>
-public sealed record AbsenceSnapshot(DateOnly Departed, DateOnly Returned, int Persons = 1);
+public sealed record AbsenceSnapshot(DateOnly Departed, DateOnly Returned, int Persons = 1)
+{
+    /// <summary>Who was away, when the registry says (a beneficiary's own absence changes his share, benefits.md §5.5).</summary>
+    public long? PersonId { get; init; }
+}
 
 /// <summary>A reading of one register of a meter.</summary>
 /// <param name="Zone">Register number 1..Zones (see <see cref="ChargeSettings.TwoZoneRegisters"/>).</param>

@@ -152,14 +152,14 @@ public static partial class SnapshotLoader
                 r => Add(ownerships, r.GetInt64(0), (r.GetFieldValue<DateOnly>(1), D(r, 2)))),
             // The registry's absence is the half-open range of days away [from, to); the calculator counts the days
             // strictly between departure and arrival (ПП 354 п. 90), so departure is the day before the first day away.
-            ($"SELECT account_id, valid_from, valid_to FROM temporary_absences WHERE account_id = ANY(@ids) AND {Overlaps} AND valid_to IS NOT NULL",
-                r => Add(absences, r.GetInt64(0), new AbsenceSnapshot(r.GetFieldValue<DateOnly>(1).AddDays(-1), r.GetFieldValue<DateOnly>(2)))),
+            ($"SELECT account_id, valid_from, valid_to, person_id FROM temporary_absences WHERE account_id = ANY(@ids) AND {Overlaps} AND valid_to IS NOT NULL",
+                r => Add(absences, r.GetInt64(0), new AbsenceSnapshot(r.GetFieldValue<DateOnly>(1).AddDays(-1), r.GetFieldValue<DateOnly>(2)) { PersonId = r.GetInt64(3) })),
             // Rights to benefits with their delivery mode on the month's first day (benefits.md §0, §5): the run charges the
             // ones in kind; the monetised ones are only reported (the УСЗН export asks for their lines too).
             ($"""
               SELECT r.account_id, r.id, c.code, c.title, c.legal_basis, coalesce(r.rate, c.rate), c.services, c.area_cap, c.consumption_cap_at_norm,
                      c.covers_family, c.housing_in_public_stock_only, r.covered_persons, r.family_size, r.area_standard,
-                     r.share_numerator::numeric / r.share_denominator, r.valid_from, r.valid_to,
+                     r.share_numerator::numeric / r.share_denominator, r.valid_from, r.valid_to, r.person_id,
                      {Benefits.BenefitSql.Mode("b.municipality_id", "r.category_code", "@from")} = {(int)Core.Benefits.BenefitDeliveryMode.InKind}
               FROM benefit_rights r
               JOIN personal_accounts a ON a.id = r.account_id JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
@@ -175,7 +175,8 @@ public static partial class SnapshotLoader
                     };
                     int covered = rule.CoversFamily ? Math.Max(1, r.GetInt32(11)) : 1;
                     Add(benefits, r.GetInt64(0), new BenefitSnapshot(r.GetInt64(1), rule, r.GetDecimal(5), covered, r.IsDBNull(12) ? null : r.GetInt32(12),
-                        r.IsDBNull(13) ? null : r.GetDecimal(13), r.IsDBNull(14) ? null : r.GetDecimal(14), r.GetFieldValue<DateOnly>(15), D(r, 16), r.GetBoolean(17)));
+                        r.IsDBNull(13) ? null : r.GetDecimal(13), r.IsDBNull(14) ? null : r.GetDecimal(14), r.GetFieldValue<DateOnly>(15), D(r, 16), r.GetBoolean(18))
+                        { PersonId = r.GetInt64(17) });
                 }),
         ], ct);
         await ReadAsync(conn, month, meters.Select(m => m.Id).ToArray(),
