@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OpenErc.Core.Accounts;
@@ -44,30 +43,10 @@ public sealed class UsznImportTests(PostgresCluster cluster)
         return (cs, flat.PersonId, fedorova.Id, kuznetsov.Id);
     }
 
-    /// <summary>A BENREG row: the defaults of a labour veteran's right on the flat's account, overridden by column.</summary>
-    internal static Dictionary<string, string> Row(string rightId, string lastName, string firstName, string middleName, string birthDate, params (string Column, string Value)[] values)
-    {
-        var row = BenregFile.Columns.ToDictionary(c => c, _ => "");
-        foreach (var (c, v) in new[]
-                 {
-                     ("RightId", rightId), ("Action", "ADD"), ("PersonId", "P-" + rightId), ("LastName", lastName), ("FirstName", firstName), ("MiddleName", middleName),
-                     ("BirthDate", birthDate), ("AccountNumber", Number), ("CategoryCode", "VET_TRUDA"), ("Form", "CASH"), ("Rate", "0.5"),
-                     ("Services", "HOUSING,COMMUNAL"), ("ValidFrom", "01.05.2026"), ("DecisionNo", "Р-" + rightId), ("DecisionDate", "20.04.2026"),
-                 })
-            row[c] = v;
-        foreach (var (c, v) in values) row[c] = v;
-        return row;
-    }
+    private static Dictionary<string, string> Row(string rightId, string lastName, string firstName, string middleName, string birthDate, params (string, string)[] values) =>
+        BenregSample.Row(rightId, Number, lastName, firstName, middleName, birthDate, values);
 
-    /// <summary>The file: header, rows, trailer with their count and Σ Rate.</summary>
-    internal static byte[] File(params Dictionary<string, string>[] rows)
-    {
-        var text = new StringBuilder(string.Join(';', BenregFile.Columns) + "\r\n");
-        foreach (var row in rows) text.Append(string.Join(';', BenregFile.Columns.Select(c => row[c]))).Append("\r\n");
-        var sum = rows.Sum(r => decimal.Parse(r["Rate"], CultureInfo.InvariantCulture));
-        text.Append(CultureInfo.InvariantCulture, $"#TRAILER;{rows.Length};{sum:0.00}\r\n");
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
+    private static byte[] File(params Dictionary<string, string>[] rows) => BenregSample.File(rows);
 
     private static Dictionary<string, string> Ivanov(string rightId = "R-1", params (string, string)[] values) =>
         Row(rightId, "ИВАНОВ", "иван", "Иванович", "12.03.1950", [("CoveredPersonIds", $"P-{rightId},P-2"), .. values]);

@@ -54,7 +54,7 @@ public static class UsznImport
 
     private static UsznImportResult Refused(string name, BenregParse parse, int rows, IReadOnlyList<BenefitRowProblem> problems)
     {
-        var ordered = problems.OrderBy(p => p.Line ?? int.MaxValue).ToList();
+        var ordered = problems.OrderBy(p => p.Line ?? 0).ToList(); // the file as a whole first, then by line
         var reply = parse.Name is { } n ? (n with { Kind = UsznFileName.Benerr }).ToString() : $"OPENERC_{UsznFileName.Benerr}_{Path.GetFileNameWithoutExtension(name)}.csv";
         return new(name, rows, 0, 0, 0, 0, ordered, BenerrFile.Write(ordered), reply);
     }

@@ -196,7 +196,40 @@ public static class BenefitsApi
             .WithSummary("Загрузить реестр прав УСЗН BENREG (multipart: поле file; или сам файл телом запроса с параметром fileName): целиком или ничего; " +
                          "отказ — 422 со всеми ошибками; format=benerr — ответ файлом ошибок BENERR для УСЗН")
             .Accepts<IFormFile>("multipart/form-data").Produces<RegistryLoaded>().ProducesProblem(422).ProducesValidationProblem();
+        MapCharges(uszn);
     }
+
+    private static void MapCharges(RouteGroupBuilder uszn) =>
+        uszn.MapGet("/charges", async (string? month, string? encoding, string? format, OpenErcDatabase database, UsznSettings settings, CancellationToken ct) =>
+            {
+                if (ApiMonth.Read(month, out var period) is { } badMonth) return badMonth;
+                var errors = new Dictionary<string, string[]>();
+                var text = (encoding ?? "utf8").ToLowerInvariant() switch
+                {
+                    "utf8" or "utf-8" => (UsznEncoding?)UsznEncoding.Utf8,
+                    "cp1251" or "windows-1251" => UsznEncoding.Windows1251,
+                    _ => null,
+                };
+                if (text is null) errors["encoding"] = ["Кодировка: utf8 (по умолчанию) или cp1251"];
+                var kind = (format ?? "csv").ToLowerInvariant();
+                if (kind is not ("csv" or "xml")) errors["format"] = ["Формат: csv (по умолчанию) или xml"];
+                else if (kind == "xml" && text == UsznEncoding.Windows1251) errors["encoding"] = ["XML выгружается только в UTF-8: уберите encoding=cp1251 или выберите format=csv"];
+                if (errors.Count > 0) return RegistryApi.Invalid(errors);
+                var rows = await UsznExport.ChargesAsync(database.ConnectionString, period, ct);
+                var name = new UsznFileName(UsznFileName.Benchg, settings.ErcCode, settings.UsznCode, period, 1).ToString(kind);
+                if (kind == "xml") return Results.File(BenchgFile.WriteXml(rows), "application/xml", name);
+                try
+                {
+                    return Results.File(BenchgFile.Write(rows, text!.Value), text == UsznEncoding.Utf8 ? "text/csv; charset=utf-8" : "text/csv; charset=windows-1251", name);
+                }
+                catch (UsznFileException e)
+                {
+                    return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Файл не выгружен");
+                }
+            })
+            .RequireAuthorization(Duties.Billing)
+            .WithSummary("Начисления по льготникам для УСЗН (BENCHG) за месяц: month=ГГГГ-ММ, encoding=utf8|cp1251, format=csv|xml")
+            .Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(422);
 
     /// <summary>
     /// The uploaded file: the <c>file</c> field of a multipart form, or the raw body named by <paramref name="fileName"/>
