@@ -24,8 +24,14 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static int _serial = 700;
 
-    /// <summary>An account of its own with a payer (born 12.03.1950) and a registered resident (born 05.05.1948).</summary>
     private async Task<(string Number, long Payer, long Resident)> AccountAsync()
+    {
+        var (number, _, payer, resident) = await AccountAsync(host);
+        return (number, payer, resident);
+    }
+
+    /// <summary>An account of its own with a payer (born 12.03.1950) and a registered resident (born 05.05.1948).</summary>
+    internal static async Task<(string Number, long Id, long Payer, long Resident)> AccountAsync(WebHost host)
     {
         int serial = Interlocked.Increment(ref _serial);
         var town = await host.PostAsync<Municipality>("/api/v1/municipalities", new { name = "Льготный округ " + serial, oktmo = "65701000" });
@@ -43,7 +49,7 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
             number = AccountNumber.Create(serial), premiseId = premise.Id, payerPersonId = payer.Id, share = 1, openedOn = "2024-01-01",
         });
         await host.PostAsync<Registration>("/api/v1/registrations", new { accountId = account.Id, personId = resident.Id, validFrom = "2024-01-01" });
-        return (account.Number, payer.Id, resident.Id);
+        return (account.Number, account.Id, payer.Id, resident.Id);
     }
 
     private static object Right(long personId, string from = "2026-11-01", string category = "VET_TRUDA") =>
