@@ -98,6 +98,10 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         var badDates = await WebHost.JsonAsync(await manager.PostAsJsonAsync(Rights(number),
             new { personId = resident, categoryCode = "VET_TRUDA", validFrom = "2026-11-01", lastDay = "2026-10-01" }, Ct), HttpStatusCode.BadRequest);
         badDates.GetProperty("errors").GetProperty("validTo")[0].GetString().ShouldBe("Дата окончания должна быть позже даты начала");
+        var huge = await WebHost.JsonAsync(await manager.PostAsJsonAsync(Rights(number),
+            new { personId = resident, categoryCode = "VET_TRUDA", validFrom = "2026-11-01", areaStandard = decimal.MaxValue, familySize = 1000 }, Ct), HttpStatusCode.BadRequest);
+        huge.GetProperty("errors").GetProperty("areaStandard")[0].GetString().ShouldBe("Площадь по стандарту — не больше 10000 м², с точностью до 0,01 м²");
+        huge.GetProperty("errors").GetProperty("familySize")[0].GetString().ShouldBe("Состав семьи — не больше 99 человек");
         var notJson = await manager.PostAsync(Rights(number), new StringContent("{ не json", Encoding.UTF8, "application/json"), Ct);
         notJson.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await host.ScalarAsync<long>($"SELECT count(*) FROM benefit_rights r JOIN personal_accounts a ON a.id = r.account_id WHERE a.number = '{number}'")).ShouldBe(0);
@@ -164,6 +168,9 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         var open = await WebHost.JsonAsync(await manager.PostAsJsonAsync($"/api/v1/accounts/{number}/subsidies",
             new { amount = 1250.50m, validFrom = "2026-11-01", decisionNumber = "С-7", decisionDate = "2026-10-25" }, Ct), HttpStatusCode.BadRequest);
         open.GetProperty("errors").GetProperty("validTo")[0].GetString().ShouldBe("Субсидия назначается на срок: укажите его конец");
+        var huge = await WebHost.JsonAsync(await manager.PostAsJsonAsync($"/api/v1/accounts/{number}/subsidies",
+            new { amount = decimal.MaxValue, validFrom = "2026-11-01", lastDay = "9999-12-31", decisionNumber = "С-8", decisionDate = "2026-10-25" }, Ct), HttpStatusCode.BadRequest);
+        huge.GetProperty("errors").GetProperty("amount")[0].GetString().ShouldBe("Субсидия — не больше 1000000 ₽ в месяц");
 
         await WebHost.JsonAsync(await manager.PostAsJsonAsync($"/api/v1/accounts/{number}/subsidies",
             new { amount = 1250.50m, validFrom = "2026-11-01", lastDay = "2027-04-30", decisionNumber = "С-7", decisionDate = "2026-10-25", usznDecisionId = "S-" + number }, Ct),

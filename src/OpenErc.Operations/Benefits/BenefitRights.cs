@@ -72,6 +72,24 @@ public static class BenefitRights
     public static string Period(DateOnly from, DateOnly? to) =>
         $"с {Day(from)}{(to is { } t ? $" по {Day(t.AddDays(-1))}" : "")}";
 
+    /// <summary>
+    /// The exclusive end after an inclusive <paramref name="lastDay"/>; 31.12.9999, the «open» of many registries, is an
+    /// open end.
+    /// </summary>
+    public static DateOnly? EndAfter(DateOnly? lastDay) => lastDay is { } d && d < DateOnly.MaxValue ? d.AddDays(1) : null;
+
+    /// <summary>The bounds a right's numbers must keep beyond its own validation (a household, an area, a subsidy), by field.</summary>
+    public static IEnumerable<(string Field, string Message)> Limits(BenefitRight right)
+    {
+        if (right.CoveredPersons > MaxPersons) yield return (nameof(BenefitRight.CoveredPersons), $"Льготой пользуется не больше {MaxPersons} человек");
+        if (right.FamilySize > MaxPersons) yield return (nameof(BenefitRight.FamilySize), $"Состав семьи — не больше {MaxPersons} человек");
+        if (right.AreaStandard > MaxArea || right.AreaStandard is { } a && decimal.Round(a, 2) != a)
+            yield return (nameof(BenefitRight.AreaStandard), $"Площадь по стандарту — не больше {MaxArea} м², с точностью до 0,01 м²");
+    }
+
+    private const int MaxPersons = 99;
+    private const decimal MaxArea = 10_000m, MaxSubsidy = 1_000_000m;
+
     public static string Day(DateOnly day) => day.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
 
     /// <summary>The account's rights, the latest first.</summary>
@@ -103,6 +121,7 @@ public static class BenefitRights
         right.AccountId = accountId;
         right.UsznRightId = string.IsNullOrWhiteSpace(right.UsznRightId) ? null : right.UsznRightId.Trim();
         var errors = RegistryValidation.Validate(right);
+        foreach (var (field, message) in Limits(right)) Add(errors, field, message);
         var categories = await db.BenefitCategories.AsNoTracking().ToListAsync(ct);
         if (right.CategoryCode.Length > 0)
         {
@@ -132,7 +151,7 @@ public static class BenefitRights
         if (right is null) return null;
         if (lastDay < right.ValidFrom)
             throw new RegistryValidationException(new() { ["LastDay"] = [$"Последний день права раньше его начала {Day(right.ValidFrom)}"] });
-        right.ValidTo = lastDay.AddDays(1);
+        right.ValidTo = EndAfter(lastDay);
         await db.SaveChangesAsync(ct);
         return right;
     }
@@ -156,6 +175,7 @@ public static class BenefitRights
         subsidy.AccountId = accountId;
         subsidy.UsznDecisionId = string.IsNullOrWhiteSpace(subsidy.UsznDecisionId) ? null : subsidy.UsznDecisionId.Trim();
         var errors = RegistryValidation.Validate(subsidy);
+        if (subsidy.Amount > MaxSubsidy) Add(errors, nameof(SubsidyDecision.Amount), $"Субсидия — не больше {MaxSubsidy:0} ₽ в месяц");
         if (subsidy.UsznDecisionId is { } id && await db.SubsidyDecisions.AnyAsync(s => s.UsznDecisionId == id, ct))
             Add(errors, nameof(SubsidyDecision.UsznDecisionId), $"Решение УСЗН {id} уже есть в картотеке");
         if (errors.Count > 0) throw new RegistryValidationException(errors);

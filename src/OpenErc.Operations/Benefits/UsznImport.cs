@@ -87,7 +87,7 @@ public static class UsznImport
                 Problem(row, BenefitRowError.AccountNotFound, $"Лицевой счёт {row.AccountNumber} не найден");
                 continue;
             }
-            var to = row.ValidTo?.AddDays(1);
+            var to = BenefitRights.EndAfter(row.ValidTo);
             var matches = BenefitRights.During(people[accountId], row.ValidFrom, to).Where(p => Matches(p, row)).ToList();
             if (matches.Count != 1)
             {
@@ -126,11 +126,16 @@ public static class UsznImport
         var right = existing ?? new BenefitRight { UsznRightId = row.RightId };
         if (row.Action == BenefitRightAction.Close)
         {
-            // CLOSE ends the right; the rest of the row only identifies it.
-            var end = row.ValidTo!.Value.AddDays(1);
+            // CLOSE ends the right (BenregFile requires its ValidTo); the rest of the row only identifies it.
+            var last = row.ValidTo!.Value;
+            if (BenefitRights.EndAfter(last) is not { } end)
+            {
+                problem(row, BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} — не последний день права");
+                return null;
+            }
             if (end <= right.ValidFrom)
             {
-                problem(row, BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(row.ValidTo.Value)} раньше начала права {BenefitRights.Day(right.ValidFrom)}");
+                problem(row, BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} раньше начала права {BenefitRights.Day(right.ValidFrom)}");
                 return null;
             }
             if (right.ValidTo == end) plan.Unchanged++;
@@ -145,10 +150,11 @@ public static class UsznImport
         var before = existing is null ? null : Values(existing);
         (right.AccountId, right.PersonId, right.CategoryCode, right.Rate, right.CoveredPersons, right.FamilySize, right.AreaStandard, right.ShareNumerator,
             right.ShareDenominator, right.ValidFrom, right.ValidTo, right.DecisionNumber, right.DecisionDate) = (accountId, personId, category, row.Rate,
-            row.CoveredPersonIds.Count, row.FamilySize, row.AreaStandardM2, row.ShareNum, row.ShareDen, row.ValidFrom, row.ValidTo?.AddDays(1), row.DecisionNo,
+            row.CoveredPersonIds.Count, row.FamilySize, row.AreaStandardM2, row.ShareNum, row.ShareDen, row.ValidFrom, BenefitRights.EndAfter(row.ValidTo), row.DecisionNo,
             row.DecisionDate);
         foreach (var (field, messages) in RegistryValidation.Validate(right))
             problem(row, BenefitRowError.BadFormat, $"{field}: {string.Join(" ", messages)}");
+        foreach (var (field, message) in BenefitRights.Limits(right)) problem(row, BenefitRowError.BadFormat, $"{field}: {message}");
         if (existing is null)
         {
             db.BenefitRights.Add(right);

@@ -108,7 +108,7 @@ public static class BenefitsApi
                 {
                     PersonId = request!.PersonId, CategoryCode = request.CategoryCode?.Trim() ?? "", Rate = request.Rate, CoveredPersons = request.CoveredPersons ?? 1,
                     FamilySize = request.FamilySize, AreaStandard = request.AreaStandard, ShareNumerator = request.ShareNumerator, ShareDenominator = request.ShareDenominator,
-                    ValidFrom = request.ValidFrom, ValidTo = request.LastDay?.AddDays(1), DecisionNumber = request.DecisionNumber?.Trim(),
+                    ValidFrom = request.ValidFrom, ValidTo = BenefitRights.EndAfter(request.LastDay), DecisionNumber = request.DecisionNumber?.Trim(),
                     DecisionDate = request.DecisionDate, UsznRightId = request.UsznRightId,
                 };
                 return await SavedAsync(db, http, request.Reason, async () =>
@@ -150,7 +150,7 @@ public static class BenefitsApi
                 if (error is not null) return error;
                 var subsidy = new SubsidyDecision
                 {
-                    Amount = request!.Amount, ValidFrom = request.ValidFrom, ValidTo = request.LastDay?.AddDays(1), DecisionNumber = request.DecisionNumber?.Trim() ?? "",
+                    Amount = request!.Amount, ValidFrom = request.ValidFrom, ValidTo = BenefitRights.EndAfter(request.LastDay), DecisionNumber = request.DecisionNumber?.Trim() ?? "",
                     DecisionDate = request.DecisionDate, UsznDecisionId = request.UsznDecisionId,
                 };
                 return await SavedAsync(db, http, request.Reason, async () =>
@@ -272,6 +272,7 @@ public static class BenefitsApi
     /// <summary>Runs a save stamped with the user and the reason; its refusals become a 400 by field.</summary>
     private static async Task<IResult> SavedAsync(OpenErcDbContext db, HttpContext http, string? reason, Func<Task<IResult>> save)
     {
+        if (reason?.Length > 1000) return RegistryApi.Invalid(new() { ["reason"] = ["Причина изменения длиннее 1000 символов"] });
         RegistryApi.Stamp(db, http);
         if (!string.IsNullOrWhiteSpace(reason)) db.Reason = reason.Trim();
         try
