@@ -56,37 +56,32 @@ public static class BenefitsApi
 
     private static void MapReference(RouteGroupBuilder api)
     {
-        api.MapGet("/benefit-categories", async (OpenErcDbContext db, CancellationToken ct) => TypedResults.Ok(await BenefitReference.CategoriesAsync(db, ct)))
-            .RequireAuthorization(Duties.Read).WithSummary("Категории льготников со сроками действия (benefits.md §1)");
-        api.MapPost("/benefit-categories", async (OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
-            {
-                var (category, error) = await CalculatorApi.ReadAsync<BenefitCategory>(http, ct);
-                if (error is not null) return error;
-                return await SavedAsync(db, http, null, async () =>
-                {
-                    var saved = await BenefitReference.AddCategoryAsync(db, category!, ct);
-                    return Results.Created($"/api/v1/benefit-categories/{saved.Id}", saved);
-                });
-            })
-            .RequireAuthorization(Duties.Billing)
-            .WithSummary("Новая строка категории льготников с даты validFrom (действующая строка того же кода закрывается этой датой)")
-            .Accepts<BenefitCategory>("application/json").Produces<BenefitCategory>(201).ProducesValidationProblem();
+        MapReference<BenefitCategory>(api, "/benefit-categories", BenefitReference.CategoriesAsync, BenefitReference.AddCategoryAsync,
+            "Категории льготников со сроками действия (benefits.md §1)",
+            "Новая строка категории льготников с даты validFrom (действующая строка того же кода закрывается этой датой)");
+        MapReference<BenefitDelivery>(api, "/benefit-deliveries", BenefitReference.DeliveriesAsync, BenefitReference.AddDeliveryAsync,
+            "Способы предоставления льгот: денежная компенсация (Cash) или скидка в ЕПД (InKind) по муниципальным образованиям и категориям",
+            "Способ предоставления льгот для региона (municipalityId пусто) или муниципального образования, всех категорий или одной, с даты validFrom");
+    }
 
-        api.MapGet("/benefit-deliveries", async (OpenErcDbContext db, CancellationToken ct) => TypedResults.Ok(await BenefitReference.DeliveriesAsync(db, ct)))
-            .RequireAuthorization(Duties.Read).WithSummary("Способы предоставления льгот: денежная компенсация (Cash) или скидка в ЕПД (InKind) по муниципальным образованиям и категориям");
-        api.MapPost("/benefit-deliveries", async (OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
+    /// <summary>An effective-dated reference list: everyone reading reads it, the calculator adds a row (<see cref="BenefitReference"/>).</summary>
+    private static void MapReference<T>(RouteGroupBuilder api, string route, Func<OpenErcDbContext, CancellationToken, Task<List<T>>> list,
+        Func<OpenErcDbContext, T, CancellationToken, Task<T>> add, string listSummary, string addSummary) where T : class, IRegistryObject
+    {
+        api.MapGet(route, async (OpenErcDbContext db, CancellationToken ct) => TypedResults.Ok(await list(db, ct)))
+            .RequireAuthorization(Duties.Read).WithSummary(listSummary);
+        api.MapPost(route, async (OpenErcDbContext db, HttpContext http, CancellationToken ct) =>
             {
-                var (delivery, error) = await CalculatorApi.ReadAsync<BenefitDelivery>(http, ct);
+                var (row, error) = await CalculatorApi.ReadAsync<T>(http, ct);
                 if (error is not null) return error;
                 return await SavedAsync(db, http, null, async () =>
                 {
-                    var saved = await BenefitReference.AddDeliveryAsync(db, delivery!, ct);
-                    return Results.Created($"/api/v1/benefit-deliveries/{saved.Id}", saved);
+                    var saved = await add(db, row!, ct);
+                    return Results.Created($"/api/v1{route}/{saved.Id}", saved);
                 });
             })
-            .RequireAuthorization(Duties.Billing)
-            .WithSummary("Способ предоставления льгот для региона (municipalityId пусто) или муниципального образования, всех категорий или одной, с даты validFrom")
-            .Accepts<BenefitDelivery>("application/json").Produces<BenefitDelivery>(201).ProducesValidationProblem();
+            .RequireAuthorization(Duties.Billing).WithSummary(addSummary)
+            .Accepts<T>("application/json").Produces<T>(201).ProducesValidationProblem();
     }
 
     private static void MapAccount(RouteGroupBuilder account)
