@@ -85,6 +85,7 @@ public static class OpenErcWebHost
         builder.Services.AddReceipts(config);
         builder.Services.AddPassportDesk(config);
         builder.Services.AddGis(config);
+        builder.Services.AddBenefits(config);
         builder.Services.AddSingleton(config.GetSection("OpenErc:Dispatch:Deadlines").Get<OpenErc.Operations.Cabinet.RequestDeadlines>()
                                       ?? new OpenErc.Operations.Cabinet.RequestDeadlines());
         builder.Services.AddProblemDetails();
@@ -133,6 +134,7 @@ public static class OpenErcWebHost
         app.MapGisApi();
         app.MapSupplierApi();
         app.MapReportsApi();
+        app.MapBenefitsApi();
         // The frame-ancestors rule is part of the host's own policy (Hardening): Blazor's separate header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
