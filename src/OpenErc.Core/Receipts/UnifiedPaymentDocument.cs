@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Core.Receipts;
@@ -27,6 +28,8 @@ public enum ReceiptKind
 /// <param name="Executor">The managing organisation of the building (Раздел 1), when there is one.</param>
 /// <param name="CapIndex">The regional cap index of the growth of citizens' payments, % (Раздел 4), when configured.</param>
 /// <param name="QrPayload">The ГОСТ Р 56042 payment string printed as the QR code.</param>
+/// <param name="Subsidies">The housing subsidies in force for the month, for information (benefits.md §4: УСЗН pays them to
+/// the citizen, they are no line of the ledger); none on documents issued before the centre showed them.</param>
 public sealed record UnifiedPaymentDocument(
     long Number,
     ReceiptKind Kind,
@@ -44,7 +47,8 @@ public sealed record UnifiedPaymentDocument(
     IReadOnlyList<ReceiptReference> Reference,
     IReadOnlyList<string> Announcements,
     decimal? CapIndex,
-    string QrPayload);
+    string QrPayload,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ReceiptSubsidy>? Subsidies = null);
 
 /// <summary>Раздел 1: the payer and the premise.</summary>
 /// <param name="Area">Total area of the premise, m² (the account's share where the premise is shared).</param>
@@ -67,7 +71,8 @@ public sealed record ReceiptRecipient(ReceiptParty Party, IReadOnlyList<string> 
 
 /// <summary>
 /// Раздел 3: one row of the calculation — a service (with its tariff zone) of one supplier. The balance columns
-/// obey Opening + Charged + Recalculated + Penalties − Paid = ToPay, as the ledger does.
+/// obey Opening + Charged + Recalculated − Benefits + Penalties − Paid = ToPay, as the ledger does (which counts the
+/// month's benefits in kind among its recalculations).
 /// </summary>
 /// <param name="Method">How the volume was found: "М" meter, "Н" norm, "С" average, "П" area, "О" building meter.</param>
 /// <param name="CommonProperty">True for a communal resource used on common property (КР на СОИ).</param>
@@ -97,3 +102,11 @@ public sealed record ReceiptMeter(string Service, string SerialNumber, string Zo
 
 /// <summary>Раздел 4: reference data per service — norms and the building's volumes of the month.</summary>
 public sealed record ReceiptReference(string Service, string Unit, decimal? Norm, decimal BuildingVolume);
+
+/// <summary>
+/// A housing subsidy УСЗН granted the account (ЖК ст. 159; benefits.md §4), printed for information: the citizen's money,
+/// paid by УСЗН, not a payment or a discount of the document.
+/// </summary>
+/// <param name="Amount">The monthly amount, ₽.</param>
+/// <param name="ValidTo">The day after the subsidy's last day.</param>
+public sealed record ReceiptSubsidy(decimal Amount, string DecisionNumber, DateOnly DecisionDate, DateOnly ValidFrom, DateOnly? ValidTo);

@@ -132,6 +132,7 @@ internal sealed partial class DemoGenerator
             });
 
         int residents = premise.Kind == PremiseKind.Residential ? ResidentCounts(id, from, to) : 0;
+        if (kind == HouseholdKind.Family && to is null) HouseholdBenefits(id);
         if (to is null && Chance(1) && _members.FindIndex(m => m.Registered && m.To is null && m.Kind == RegistrationKind.Permanent) is var a and >= 0)
         {
             var absentFrom = RandomDate(Max(_members[a].From, _today.AddDays(-330)), _today.AddDays(-10));

@@ -91,6 +91,7 @@ internal sealed partial class DemoGenerator
             _t.Municipalities.Add(new Municipality { Id = m.Id, Name = m.Name, Oktmo = m.Oktmo });
             AddAccessGroup(AccessGroupKind.Municipality, m.Name, m.Id, null);
         }
+        BenefitDeliveries();
         foreach (var key in new[] { "УК1", "УК2", "УК3", "УК4", "УК5", "ТСЖ", "ЖСК" })
             AddAccessGroup(AccessGroupKind.ManagementCompany, _orgNames[orgs[key]], null, orgs[key]);
 

@@ -49,6 +49,7 @@ internal sealed partial class DemoGenerator
         while (_tariffsSince > firstHistoryDay) _tariffsSince = _tariffsSince.AddYears(-1);
         _readingMonths = Math.Max(6, historyMonths + 1);
         _cityStreets = CityStreets();
+        StartBenefits(seed, historyMonths);
     }
 
     public void Run(int accounts, IProgress<DemoProgress>? progress, string stage)
@@ -128,6 +129,7 @@ internal sealed partial class DemoGenerator
             < 16 => CapitalRepairFundMethod.SpecialAccount,
             _ => CapitalRepairFundMethod.RegionalOperator,
         };
+        _capitalRepair = b.CapitalRepairFundMethod != CapitalRepairFundMethod.NotIncluded;
 
         // Flats stacked over each other share a layout: one pattern of rooms and areas per floor.
         var rooms = new int[perFloor];
@@ -180,6 +182,7 @@ internal sealed partial class DemoGenerator
         b.Entrances = 1;
         b.WearPercent = Wear(b.YearBuilt!.Value);
         b.CapitalRepairFundMethod = CapitalRepairFundMethod.NotIncluded; // not an apartment building (ЖК ст. 169)
+        _capitalRepair = false;
         var profile = new BuildingProfile
         {
             Year = b.YearBuilt.Value, Detached = true, Gas = Chance(75), ColdWater = Chance(85),

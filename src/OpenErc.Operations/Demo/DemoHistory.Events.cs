@@ -55,7 +55,8 @@ internal sealed partial class DemoHistory
     /// The month's registry events: cold-water interruptions in a few buildings, registered by the dispatcher the day after
     /// they end (the month's run reduces the charge); every fourth month one of last month registered late (queued, and
     /// recalculated before the run); every third month a few households' residents changed from a past month by the
-    /// account manager (queued likewise).
+    /// account manager (queued likewise); every fourth month, from the second on, a few rights to benefits in kind decided
+    /// by УСЗН from the month before (queued likewise).
     /// </summary>
     private List<Event>[] PlanEvents(BillingPeriod month, int index)
     {
@@ -77,6 +78,7 @@ internal sealed partial class DemoHistory
             events[2].Add((lane, ct) => RegisterAsync(lane, late, ct));
         }
         if (index >= 2 && index % 3 == 2) PlanResidents(month, events[4]);
+        if (index % 4 == 1) PlanLateRights(month, events[9]);
         return events;
     }
 

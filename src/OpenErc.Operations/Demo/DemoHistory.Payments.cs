@@ -119,8 +119,26 @@ internal sealed partial class DemoHistory
             BillingPeriod? period = channel == PaymentChannel.Registry && !firstMonth && _rng.Next(10) < 4 ? month.Previous() : null;
             plan[day.Day - 1].Add(new Planned(i, day, time, channel, amount, period, channel == PaymentChannel.Cabinet ? DemoGenerator.NewGuid(_rng) : default));
         }
+        EnsureCashDesk(plan);
         MistypeOne(plan, days);
         return plan;
+    }
+
+    /// <summary>
+    /// The cash desk takes payments every month, also in a small region whose few cash payers happened not to come (the
+    /// cashier's monthly mistake lives there): the month's first bank payment on a working day is then paid at the desk.
+    /// Draws nothing, so a month that has its cash payers is planned as it was.
+    /// </summary>
+    private static void EnsureCashDesk(List<Planned>[] plan)
+    {
+        if (plan.Any(d => d.Exists(p => p.Channel == PaymentChannel.CashDesk))) return;
+        foreach (var payments in plan)
+        {
+            int i = payments.FindIndex(p => p.Channel == PaymentChannel.Registry && p.Day.DayOfWeek != DayOfWeek.Sunday);
+            if (i < 0) continue;
+            payments[i] = payments[i] with { Channel = PaymentChannel.CashDesk, Time = new TimeOnly(10, 0), Period = null };
+            return;
+        }
     }
 
     /// <summary>

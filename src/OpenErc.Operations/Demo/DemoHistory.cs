@@ -208,5 +208,6 @@ internal sealed partial class DemoHistory
         }
         await LoadAccountsAsync(conn, ct);
         await LoadBuildingsAsync(conn, ct);
+        await LoadBenefitCandidatesAsync(conn, ct);
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using OpenErc.Core.Accounts;
+using OpenErc.Core.Benefits;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
@@ -141,6 +142,27 @@ internal sealed class DemoTables
             w.Put(x.EnteredAt);
         });
 
+    public readonly CopyTable<BenefitDelivery> BenefitDeliveries = new("benefit_deliveries", "id, municipality_id, category_code, mode, valid_from, valid_to",
+        (w, x) => { w.Put(x.Id); w.Put(x.MunicipalityId); w.Put(x.CategoryCode); w.Put((int)x.Mode); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
+
+    public readonly CopyTable<BenefitRight> BenefitRights = new("benefit_rights",
+        "id, uszn_right_id, person_id, account_id, category_code, rate, covered_persons, family_size, area_standard, share_numerator, " +
+        "share_denominator, valid_from, valid_to, decision_number, decision_date",
+        (w, x) =>
+        {
+            w.Put(x.Id); w.Put(x.UsznRightId); w.Put(x.PersonId); w.Put(x.AccountId); w.Put(x.CategoryCode); w.Put(x.Rate); w.Put(x.CoveredPersons);
+            w.Put(x.FamilySize); w.Put(x.AreaStandard); w.Put(x.ShareNumerator); w.Put(x.ShareDenominator); w.Put(x.ValidFrom); w.Put(x.ValidTo);
+            w.Put(x.DecisionNumber); w.Put(x.DecisionDate);
+        });
+
+    public readonly CopyTable<SubsidyDecision> SubsidyDecisions = new("subsidy_decisions",
+        "id, account_id, uszn_decision_id, amount, valid_from, valid_to, decision_number, decision_date",
+        (w, x) =>
+        {
+            w.Put(x.Id); w.Put(x.AccountId); w.Put(x.UsznDecisionId); w.Put(x.Amount); w.Put(x.ValidFrom); w.Put(x.ValidTo); w.Put(x.DecisionNumber);
+            w.Put(x.DecisionDate);
+        });
+
     /// <summary>Every table, parents before children (the sequential mode writes them in this order).</summary>
     public readonly IReadOnlyList<CopyTable> All;
 
@@ -148,7 +170,7 @@ internal sealed class DemoTables
     [
         Municipalities, Organisations, PaymentAgentAccesses, AccessGroups, Services, KeyRates, ConsumptionNorms,
         Buildings, BuildingManagements, Premises, People, Accounts, Ownerships, Registrations, ResidentCounts, TemporaryAbsences,
-        BuildingServiceMethods, ServiceContracts, Tariffs, Meters, MeterReadings,
+        BuildingServiceMethods, ServiceContracts, Tariffs, Meters, MeterReadings, BenefitDeliveries, BenefitRights, SubsidyDecisions,
     ];
 
     public long TotalRows => All.Sum(t => t.Rows);

@@ -120,6 +120,7 @@ public static class ReceiptIssuing
         var (executor, announcements) = await ExecutorAsync(conn, month, buildingId, ct);
         var names = await Catalogue.LoadAsync(conn, ct);
         var codes = await CabinetCodes.EnsureAsync(conn, ids, ct);
+        var subsidies = await SubsidiesAsync(conn, month, ids, ct);
 
         var volumes = lines.Where(l => l.Kind == ChargeLineKind.Charge && l.ServiceMonth == month)
             .GroupBy(l => l.ServiceId).ToDictionary(g => g.Key, g => g.Sum(l => l.Volume));
@@ -134,7 +135,8 @@ public static class ReceiptIssuing
             var a = accounts[i];
             documents.Add(Build(context, month, numbers[i], a, balances.TryGetValue(a.Id, out var b) ? b : [], linesByAccount[a.Id].ToList(),
                 metersByAccount[a.Id].Concat(metersByPremise[a.PremiseId]).ToList(),
-                lastPayments.GetValueOrDefault(a.Id), executor, announcements, volumes, names, codes[a.Id], debtAtLeast is not null));
+                lastPayments.GetValueOrDefault(a.Id), executor, announcements, volumes, names, codes[a.Id], debtAtLeast is not null)
+                with { Subsidies = subsidies.GetValueOrDefault(a.Id) });
         }
         return await StoreAsync(conn, context, buildingId, accounts, documents, ct);
     }
@@ -318,6 +320,28 @@ public static class ReceiptIssuing
             long account = r.GetInt64(0);
             if (!map.TryGetValue(account, out var list)) map[account] = list = [];
             list.Add(new Balance(r.GetInt64(1), r.GetInt64(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8)));
+        }
+        return map;
+    }
+
+    /// <summary>The accounts' housing subsidies in force on any day of the month (benefits.md §4), oldest first.</summary>
+    private static async Task<Dictionary<long, List<ReceiptSubsidy>>> SubsidiesAsync(NpgsqlConnection conn, BillingPeriod month, long[] accounts, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT account_id, amount, decision_number, decision_date, valid_from, valid_to
+            FROM subsidy_decisions WHERE account_id = ANY (@a) AND valid_from < @end AND (valid_to IS NULL OR valid_to > @m)
+            ORDER BY account_id, valid_from, id
+            """, conn);
+        cmd.Parameters.AddMonthDays(month, "m", "end");
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("a", accounts));
+        var map = new Dictionary<long, List<ReceiptSubsidy>>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            long account = r.GetInt64(0);
+            if (!map.TryGetValue(account, out var list)) map[account] = list = [];
+            list.Add(new ReceiptSubsidy(decimal.Round(r.GetDecimal(1), 2), r.GetString(2), r.GetFieldValue<DateOnly>(3), r.GetFieldValue<DateOnly>(4),
+                r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5)));
         }
         return map;
     }

@@ -63,6 +63,10 @@ public static class ReceiptPdf
     private static string Rate(decimal? rate) => rate is { } value ? Number(value, "#,0.######") : Missing;
     private static string Volume(decimal? volume) => volume is { } value ? Number(value, "#,0.###") : Missing;
     internal static string Date(DateOnly? date) => date is { } value ? value.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture) : Missing;
+    /// <summary>«Субсидия на оплату ЖКУ: 1 880,00 ₽ (решение № 12-С/2026 от 20.09.2026), перечисляет УСЗН».</summary>
+    internal static string SubsidyText(ReceiptSubsidy subsidy) =>
+        $"Субсидия на оплату ЖКУ: {Money(subsidy.Amount)} ₽ (решение № {subsidy.DecisionNumber} от {Date(subsidy.DecisionDate)}), перечисляет УСЗН";
+
     private static string OrDash(string? text) => string.IsNullOrWhiteSpace(text) ? Missing : text;
 
     // A zero that rounds from a negative amount would print as «−0,00».
@@ -204,6 +208,7 @@ public static class ReceiptPdf
             Reference();
             Section("Раздел 5. Расчёт суммы к оплате с учётом рассрочки платежа", 0f, "Рассрочка платежа не предоставлялась");
             Recalculations();
+            Subsidies();
             Announcements();
             pdf.EndPage();
         }
@@ -457,6 +462,19 @@ public static class ReceiptPdf
                 Row(recalculations, cell);
             }
             EndTable(recalculations);
+        }
+
+        /// <summary>The subsidies in force, for information only (benefits.md §4): УСЗН pays them to the citizen, the totals do not count them.</summary>
+        private void Subsidies()
+        {
+            if (doc.Subsidies is not { Count: > 0 } subsidies) return;
+            y += SectionGap;
+            Section("Меры социальной поддержки (для сведения, в сумму к оплате не входят)", body.Line);
+            foreach (var subsidy in subsidies)
+            {
+                Paragraph(SubsidyText(subsidy), body, Left, Width, 3);
+                y += 1.5f;
+            }
         }
 
         private void Announcements()

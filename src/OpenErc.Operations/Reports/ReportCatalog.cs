@@ -1,10 +1,12 @@
 using System.Globalization;
+using OpenErc.Core.Benefits;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
 using OpenErc.Core.Meters;
 using OpenErc.Core.Payments;
 using OpenErc.Core.Residents;
+using OpenErc.Operations.Benefits;
 using OpenErc.Operations.Billing;
 using static OpenErc.Operations.Reports.ReportColumn;
 
@@ -18,7 +20,8 @@ namespace OpenErc.Operations.Reports;
 /// </summary>
 public static class ReportCatalog
 {
-    private const string Ledger = "Начисления и сальдо", Payments = "Платежи", Debts = "Задолженность", Registers = "Реестры", Housing = "Жилищный фонд";
+    private const string Ledger = "Начисления и сальдо", Payments = "Платежи", Debts = "Задолженность", Registers = "Реестры", Housing = "Жилищный фонд",
+        SocialSupport = "Льготы и субсидии";
 
     /// <summary>The joins that give a row of an account (<c>f.account_id</c>) its account, premise, building, manager, service, method and supplier.</summary>
     private const string AccountContext = """
@@ -402,14 +405,68 @@ public static class ReportCatalog
          LEFT JOIN LATERAL (SELECT value, read_on, source FROM meter_readings WHERE meter_id = f.id AND zone = f.zone AND read_on >= @from AND read_on < @end ORDER BY read_on DESC, id DESC LIMIT 1) cr ON true
         """;
 
-    private static string ResidentRows(ReportSql q) => """
+    private static string ResidentRows(ReportSql q) => $"""
         (SELECT r.*, least(coalesce(r.valid_to, @end), @end) - greatest(r.valid_from, @from) AS days
          FROM registrations r WHERE r.valid_from < @end AND (r.valid_to IS NULL OR r.valid_to > @from)) f
+        {PersonContext}
+        """;
+
+    /// <summary>The joins that give a row of a person on an account (<c>f.account_id</c>, <c>f.person_id</c>) its account, premise, building, manager and person.</summary>
+    private const string PersonContext = """
          JOIN personal_accounts a ON a.id = f.account_id
          JOIN premises p ON p.id = a.premise_id
          JOIN buildings b ON b.id = p.building_id
          LEFT JOIN managers mg ON mg.building_id = b.id
          JOIN people pe ON pe.id = f.person_id
+        """;
+
+    /// <summary>The municipality of the account <paramref name="account"/> (an SQL expression), for <see cref="BenefitSql.Mode"/>.</summary>
+    private static string MunicipalityOf(string account) =>
+        $"(SELECT mb.municipality_id FROM personal_accounts ma JOIN premises mp ON mp.id = ma.premise_id JOIN buildings mb ON mb.id = mp.building_id WHERE ma.id = {account})";
+
+    /// <summary>
+    /// The rights to social support in force at any day of the period (benefits.md §6.1), with the category's title and
+    /// rate and the delivery model (<see cref="BenefitSql.Mode"/>) on the period's last day, and the right's days in the period.
+    /// </summary>
+    private static string BenefitRightRows(ReportSql q) => $"""
+        (SELECT r.id, r.uszn_right_id, r.account_id, r.person_id, r.category_code, c.title, coalesce(r.rate, c.rate) AS rate, r.covered_persons,
+                r.family_size, r.valid_from, r.valid_to, r.decision_number, r.decision_date,
+                {BenefitSql.Mode(MunicipalityOf("r.account_id"), "r.category_code", "(@end - 1)")} AS mode,
+                least(coalesce(r.valid_to, @end), @end) - greatest(r.valid_from, @from) AS days
+         FROM benefit_rights r
+         {BenefitSql.Category("(@end - 1)")}
+         WHERE r.valid_from < @end AND (r.valid_to IS NULL OR r.valid_to > @from)) f
+        {PersonContext}
+        """;
+
+    /// <summary>
+    /// The money of social support by booking month: every benefit line of the ledger (benefits.md §5, in kind), positive,
+    /// under the category of the account's right in force in the line's month (in kind first, the oldest right of equals —
+    /// the ledger keeps no right id on a line); and each month's amount of every housing subsidy in force (§4, paid by
+    /// УСЗН to the citizen). <c>first_right</c> and <c>first_account</c> mark a right's and an account's first row of a
+    /// month and category, so that their sums count rights and accounts per month.
+    /// </summary>
+    private static string BenefitSumRows(ReportSql q) => $"""
+        (SELECT y.*, row_number() OVER (PARTITION BY y.month, y.category_code, y.right_id ORDER BY y.service_id, y.supplier_id) = 1 AS first_right,
+                row_number() OVER (PARTITION BY y.month, y.category_code, y.account_id ORDER BY y.service_id, y.supplier_id, y.right_id) = 1 AS first_account
+         FROM (SELECT l.booking_month AS month, l.account_id, l.service_id::bigint AS service_id, l.supplier_id::bigint AS supplier_id,
+                      coalesce(x.category_code, '') AS category_code, x.id AS right_id, {(int)BenefitDeliveryMode.InKind} AS mode,
+                      -l.kopecks * 0.01 AS benefit, 0::numeric AS subsidy
+               FROM charge_lines l
+               LEFT JOIN LATERAL (
+                   SELECT r.id, r.category_code FROM benefit_rights r
+                   WHERE r.account_id = l.account_id AND r.valid_from < (l.service_month + interval '1 month')::date
+                     AND (r.valid_to IS NULL OR r.valid_to > l.service_month)
+                   ORDER BY {BenefitSql.Mode(MunicipalityOf("l.account_id"), "r.category_code", "l.service_month")} = {(int)BenefitDeliveryMode.InKind} DESC, r.id
+                   LIMIT 1) x ON true
+               WHERE l.kind = {(short)ChargeLineKind.Benefit} AND l.booking_month >= @from AND l.booking_month <= @to
+               UNION ALL
+               SELECT m.month::date, s.account_id, NULL::bigint, NULL::bigint, {ReportDimensions.Literal(ReportDimensions.SubsidyCategory)}, s.id,
+                      {(int)BenefitDeliveryMode.Cash}, 0::numeric, s.amount
+               FROM subsidy_decisions s
+               CROSS JOIN LATERAL generate_series(@from::date, @to::date, interval '1 month') AS m(month)
+               WHERE s.valid_from < (m.month + interval '1 month')::date AND (s.valid_to IS NULL OR s.valid_to > m.month::date)) y) f
+        {AccountContext}
         """;
 
     /// <summary>The snapshot's rows of the range with a building's context (<see cref="ReportFast"/>).</summary>
@@ -637,6 +694,37 @@ public static class ReportCatalog
              new("validFrom", "С", ReportCell.Date, "f.valid_from"), new("validTo", "По", ReportCell.Date, "f.valid_to - 1"),
              Sum("days", "Дней в периоде", "f.days", ReportCell.Count), Sum("count", "Регистраций", "1", ReportCell.Count)],
             ["building"], "address, account, person"),
+        new("BENEFIT_RIGHTS", "Реестр льготников", SocialSupport,
+            "Права на меры социальной поддержки, действовавшие в периоде (по реестру УСЗН): лицевой счёт, льготник, категория, " +
+            "форма предоставления на последний день периода, пользующиеся льготой, срок действия, решение.",
+            ReportTime.Months, BenefitRightRows, [.. AccountDimensions, "benefitCategory", "deliveryMode"],
+            [Address, AccountNumber, new("person", "Льготник", ReportCell.Text, "pe.full_name", Personal: true),
+             new("birth", "Дата рождения", ReportCell.Date, "pe.birth_date", Personal: true),
+             new("categoryName", "Категория", ReportCell.Text, "f.title"),
+             new("mode", "Форма предоставления", ReportCell.Text, ReportDimensions.EnumLabel<BenefitDeliveryMode>("f.mode")),
+             new("rate", "Доля льготы", ReportCell.Rate, "f.rate"), new("covered", "Пользуются льготой, чел.", ReportCell.Count, "f.covered_persons"),
+             new("family", "Состав семьи, чел.", ReportCell.Count, "f.family_size"),
+             new("validFrom", "С", ReportCell.Date, "f.valid_from"), new("validTo", "По", ReportCell.Date, "f.valid_to - 1"),
+             new("decision", "Решение УСЗН", ReportCell.Text,
+                 "coalesce('№ ' || f.decision_number, '') || coalesce(' от ' || to_char(f.decision_date, 'DD.MM.YYYY'), '')"),
+             new("usznId", "Код права в УСЗН", ReportCell.Code, "coalesce(f.uszn_right_id, '')"),
+             Sum("days", "Дней в периоде", "f.days", ReportCell.Count), Sum("count", "Прав", "1", ReportCell.Count),
+             Sum("inKind", "В т.ч. скидкой в ЕПД", $"CASE WHEN f.mode = {(int)BenefitDeliveryMode.InKind} THEN 1 ELSE 0 END", ReportCell.Count)],
+            ["benefitCategory"], "address, account, categoryName, validFrom"),
+        new("BENEFIT_SUMS", "Суммы мер социальной поддержки", SocialSupport,
+            "По месяцам, категориям льготников, услугам и поставщикам: льготы, предоставленные скидкой в платёжных документах " +
+            "(строки «Льгота»), и ежемесячные суммы субсидий на оплату ЖКУ по решениям УСЗН; число прав и лицевых счетов за месяц.",
+            ReportTime.Months, BenefitSumRows, [.. AccountDimensions, "supplier", "service", "serviceKind", "benefitCategory", "deliveryMode", "month"],
+            [new("month", "Месяц", ReportCell.Month, "f.month"), Address, AccountNumber,
+             new("categoryName", "Категория", ReportCell.Text,
+                 ReportDimensions.All["benefitCategory"].Label.Replace("{0}", "f.category_code", StringComparison.Ordinal)),
+             ServiceName with { Sql = $"coalesce(s.name, CASE WHEN f.category_code = {ReportDimensions.Literal(ReportDimensions.SubsidyCategory)} THEN 'Все услуги' ELSE 'Не распределено' END)" },
+             SupplierName with { Sql = $"coalesce(sup.short_name, sup.name, CASE WHEN f.category_code = {ReportDimensions.Literal(ReportDimensions.SubsidyCategory)} THEN 'УСЗН (гражданину)' ELSE 'Не распределено' END)" },
+             Sum("benefit", "Льготы скидкой в ЕПД", "f.benefit"), Sum("subsidy", "Субсидии (назначено УСЗН)", "f.subsidy"),
+             Sum("total", "Всего мер поддержки", "f.benefit + f.subsidy"),
+             Sum("rights", "Прав и решений (за месяц)", "CASE WHEN f.first_right THEN 1 ELSE 0 END", ReportCell.Count),
+             Sum("accounts", "Лицевых счетов (за месяц)", "CASE WHEN f.first_account THEN 1 ELSE 0 END", ReportCell.Count)],
+            ["benefitCategory"], "month, address, account, categoryName, service, supplier"),
         new("PREMISES", "Реестр помещений", Housing,
             "Помещения на конец периода: вид, площади, комнаты, коммунальная квартира, кадастровый номер, лицевые счета и доли, зарегистрированные, собственники, приборы учёта.",
             ReportTime.Months, PremiseRows, AccountDimensions,

@@ -1,3 +1,4 @@
+using OpenErc.Core.Benefits;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Housing;
@@ -43,7 +44,16 @@ public static class ReportDimensions
         new("element", "Конструктивный элемент", "f.element", EnumLabel<BuildingElement>("{0}"), ReportValue.Small),
         new("planYear", "Год по программе", "f.plan_year", "{0}::text", ReportValue.Small),
         new("repairStatus", "Состояние работ", "f.status", EnumLabel<CapitalRepairStatus>("{0}"), ReportValue.Small),
+        new("benefitCategory", "Категория льготника", "f.category_code",
+            $"CASE WHEN {{0}} = {Literal(SubsidyCategory)} THEN {Literal(SubsidyTitle)} " +
+            "ELSE coalesce((SELECT title FROM benefit_categories WHERE code = {0} ORDER BY valid_from DESC LIMIT 1), nullif({0}, ''), 'Право не найдено') END", ReportValue.Text),
+        new("deliveryMode", "Форма предоставления", "f.mode", EnumLabel<BenefitDeliveryMode>("{0}"), ReportValue.Small),
     }.ToDictionary(d => d.Key);
+
+    /// <summary>The <c>benefitCategory</c> of a housing subsidy's rows, which have no category of beneficiaries (benefits.md §4).</summary>
+    public const string SubsidyCategory = "SUBSIDY";
+
+    public const string SubsidyTitle = "Субсидия на оплату жилого помещения и коммунальных услуг";
 
     /// <summary>What a filter of <paramref name="values"/> expects, in Russian.</summary>
     public static string Expected(ReportValue values) => values switch

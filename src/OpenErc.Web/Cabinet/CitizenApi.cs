@@ -127,6 +127,10 @@ public static class CitizenApi
             })
             .WithSummary("Передать показание: не меньше предыдущего (кроме перехода через ноль), в дни приёма показаний; резкий рост расхода — 409 с " +
                          "предупреждением, повтор с confirm=true сохраняет").Accepts<ReadingRequest>("application/json").ProducesValidationProblem().ProducesProblem(409);
+        account.MapGet("/support", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+                WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await CitizenSupport.LoadAsync(conn, id, clock.Today, ct))))
+            .WithSummary("Льготы и субсидии по лицевому счёту (по данным УСЗН): категория, льготник, срок, форма предоставления, решение; " +
+                         "субсидии — ежемесячная сумма, срок и решение").Produces<CabinetSupport>();
         account.MapGet("/receipts", (string number, ClaimsPrincipal user, Scopes scopes, OpenErcDatabase db, CancellationToken ct) =>
                 WithAccountAsync(number, user, scopes, db, ct, async (id, context, conn) => Results.Ok(await ReceiptIssuing.ListAsync(conn, id, ct))))
             .WithSummary("Закрытые месяцы и платёжные документы (PDF — /api/v1/cabinet/accounts/{number}/receipts/{month}/pdf)")
