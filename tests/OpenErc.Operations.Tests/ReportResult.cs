@@ -10,7 +10,7 @@ internal sealed record ReportResult(ReportPage Page)
     public decimal Total(string key) => Convert.ToDecimal(Page.Total.Values[Index(key)]!, System.Globalization.CultureInfo.InvariantCulture);
     public decimal[] Totals(params string[] keys) => [.. keys.Select(Total)];
     public decimal Sum(string key) => Rows.Sum(r => (decimal?)r[Index(key)] ?? 0m);
-    public decimal Value(object?[] row, string key) => (decimal?)row[Index(key)] ?? 0m;
+    public decimal Value(object?[] row, string key) => row[Index(key)] is { } v ? Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture) : 0m;
     public decimal[] Figures(object?[] row, params string[] keys) => [.. keys.Select(k => Value(row, k))];
     public string Text(object?[] row, string key) => (string?)row[Index(key)] ?? "";
     public object?[] Row(string key, string text) => Rows.Single(r => Text(r, key) == text);

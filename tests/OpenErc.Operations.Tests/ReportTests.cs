@@ -238,6 +238,23 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
     }
 
     [Fact]
+    public async Task The_limit_index_compares_the_base_months_volumes_at_both_months_tariffs()
+    {
+        var r = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["limit"] = "0.001" });
+        r.Rows.Count().ShouldBeGreaterThan(50);
+        foreach (var row in r.Rows)
+        {
+            r.Value(row, "index").ShouldBe(ReportFormat.Percent(r.Value(row, "nowCost"), r.Value(row, "baseCost"))!.Value);
+            r.Value(row, "flagged").ShouldBe(r.Value(row, "nowCost") > r.Value(row, "baseCost") * 1.00001m ? 1 : 0, 0.5m);
+        }
+        r.Total("nowCost").ShouldBeGreaterThan(r.Total("baseCost")); // the demo's tariffs rise from July
+        r.Total("flagged").ShouldBeGreaterThan(0m);
+        var loose = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "1000" });
+        loose.Total("flagged").ShouldBe(0m);
+        loose.Total("index").ShouldBe(r.Total("index")); // a ratio of sums, whatever the grouping (G1)
+    }
+
+    [Fact]
     public async Task Common_property_overuse_is_what_the_norm_cap_left_unbilled()
     {
         var r = await RunAsync("CPR_OVERUSE", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });

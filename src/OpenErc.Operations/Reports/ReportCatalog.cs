@@ -344,6 +344,32 @@ public static class ReportCatalog
          LEFT JOIN organisations sup ON sup.id = f.supplier_id
         """;
 
+    /// <summary>
+    /// I10 (reports.md §20, ПП 400 «Основы формирования индексов»): the growth of an account's payment for communal
+    /// services with the set and volumes of services unchanged — the base month's volumes (the range's first month,
+    /// normally December of the year before) at the tariffs of the comparison month (its last) against the same volumes at
+    /// the base month's tariffs: <c>I_a = Σ T_s(M) × V_s(base) / Σ T_s(base) × V_s(base)</c> over the services (and zones)
+    /// charged in both, from the months' own charge lines. A group's index is the ratio of its sums; an account is flagged
+    /// when <c>I_a − 1</c> exceeds the limit index (the parameter, in per cent: the municipality's limit set by the governor).
+    /// </summary>
+    private static string LimitIndexRows(ReportSql q)
+    {
+        var limit = decimal.Parse(q["limit"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        string Month(string month) => $"""
+            SELECT account_id, service_id, zone, sum(volume) AS volume, max(rate) AS rate FROM charge_line_details
+            WHERE booking_month = {month} AND service_month = {month} AND kind = {(short)ChargeLineKind.Charge}
+              AND service_id IN (SELECT id FROM services WHERE kind = {(int)Core.Tariffs.ServiceKind.Communal})
+            GROUP BY 1, 2, 3
+            """;
+        return $"""
+            (SELECT account_id, NULL::bigint AS service_id, NULL::bigint AS supplier_id, sum(n.rate * b.volume) AS now_cost, sum(b.rate * b.volume) AS base_cost,
+                    CASE WHEN sum(n.rate * b.volume) > sum(b.rate * b.volume) * (1 + {limit} / 100) THEN 1 ELSE 0 END AS flagged
+             FROM ({Month("@from")}) b JOIN ({Month("@to")}) n USING (account_id, service_id, zone)
+             GROUP BY account_id HAVING sum(b.rate * b.volume) > 0) f
+            {AccountContext}
+            """;
+    }
+
     /// <summary>Per month, supplier and service: what was billed and what came in, less the agents' commissions the recipient bears (§8).</summary>
     private static string IncomeRows(ReportSql q) => $"""
         (SELECT month, account_id, service_id, supplier_id, charged, recalculated, penalties, paid, 0::numeric AS commission FROM ({Balances(q)}) x
@@ -591,6 +617,15 @@ public static class ReportCatalog
              new("result", "Итог", ReportCell.Text, "CASE WHEN f.raw < 0 THEN 'экономия' WHEN f.raw > f.billed THEN 'перерасход' ELSE '' END"),
              Sum("count", "Зданий и месяцев", "1", ReportCell.Count)],
             ["building"], "month, address, service"),
+        new("LIMIT_INDEX", "Индекс изменения платы за коммунальные услуги", Ledger,
+            "Рост платы за коммунальные услуги при неизменных наборе и объёмах услуг (ПП № 400): объёмы базового месяца (начало периода) по тарифам месяца сравнения (конец периода) против тарифов базового месяца; счета сверх предельного индекса.",
+            ReportTime.Months, LimitIndexRows, AccountDimensions,
+            [Address, AccountNumber, Sum("baseCost", "Плата по тарифам базового месяца", "round(f.base_cost, 2)"),
+             Sum("nowCost", "Плата по тарифам месяца сравнения", "round(f.now_cost, 2)"), Ratio("index", "Индекс, %", "nowCost", "baseCost"),
+             Sum("flagged", "Счетов сверх предельного индекса", "f.flagged", ReportCell.Count), Sum("count", "Счетов", "1", ReportCell.Count),
+             Ratio("flaggedShare", "Доля счетов сверх индекса, %", "flagged", "count")],
+            ["municipality"], "address, account",
+            [new("limit", "Предельный индекс роста, %", [], "1.7")]),
         new("RECALCULATIONS", "Реестр перерасчётов", Ledger,
             "Каждая строка перерасчёта, учтённая в периоде: исправленный месяц, лицевой счёт, услуга, поставщик, основание и сумма.",
             ReportTime.Months, RecalculationRows, [.. LedgerDimensions, "lineKind", "month"],
