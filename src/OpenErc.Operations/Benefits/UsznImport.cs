@@ -100,11 +100,13 @@ public static class UsznImport
         }
     }
 
-    /// <summary>The ids of the accounts numbered <paramref name="numbers"/> that exist.</summary>
-    private static Task<Dictionary<string, long>> AccountsAsync(OpenErcDbContext db, IEnumerable<string> numbers, CancellationToken ct)
+    /// <summary>The ids of the accounts numbered <paramref name="numbers"/> that exist, and their people by account id.</summary>
+    private static async Task<(Dictionary<string, long> Accounts, ILookup<long, AccountPerson> People)> AccountsAsync(OpenErcDbContext db,
+        IEnumerable<string> numbers, CancellationToken ct)
     {
         var distinct = numbers.Distinct().ToList();
-        return db.Accounts.AsNoTracking().Where(a => distinct.Contains(a.Number)).ToDictionaryAsync(a => a.Number, a => a.Id, ct);
+        var accounts = await db.Accounts.AsNoTracking().Where(a => distinct.Contains(a.Number)).ToDictionaryAsync(a => a.Number, a => a.Id, ct);
+        return (accounts, (await BenefitRights.PeopleAsync(db, accounts.Values, ct)).ToLookup(p => p.AccountId));
     }
 
     /// <summary>
@@ -164,8 +166,7 @@ public static class UsznImport
         var plan = new Plan();
         void Problem(BenefitRightRow row, BenefitRowError code, string message) => plan.Problems.Add(new(row.Line, row.RightId, row.AccountNumber, code, message));
 
-        var accounts = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
-        var people = (await BenefitRights.PeopleAsync(db, accounts.Values, ct)).ToLookup(p => p.AccountId);
+        var (accounts, people) = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
         var categories = await db.BenefitCategories.AsNoTracking().ToListAsync(ct);
         var rightIds = rows.Select(r => r.RightId).ToList();
         var stored = await db.BenefitRights.Where(r => r.UsznRightId != null && rightIds.Contains(r.UsznRightId)).ToDictionaryAsync(r => r.UsznRightId!, ct);
@@ -260,8 +261,7 @@ public static class UsznImport
         void Problem(SubsidyDecisionRow row, BenefitRowError code, string message) =>
             plan.Problems.Add(new(row.Line, row.DecisionId, row.AccountNumber, code, message));
 
-        var accounts = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
-        var people = (await BenefitRights.PeopleAsync(db, accounts.Values, ct)).ToLookup(p => p.AccountId);
+        var (accounts, people) = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
         var ids = rows.Select(r => r.DecisionId).ToList();
         var stored = await db.SubsidyDecisions.Where(s => s.UsznDecisionId != null && ids.Contains(s.UsznDecisionId)).ToDictionaryAsync(s => s.UsznDecisionId!, ct);
 
