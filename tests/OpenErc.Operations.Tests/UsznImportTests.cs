@@ -184,4 +184,127 @@ public sealed class UsznImportTests(PostgresCluster cluster)
             (3, "Action: права R-2 нет в картотеке — закрывать нечего, сначала ADD"),
         ]);
     }
+
+    // SUBDEC: УСЗН's subsidy decisions (our layout), loaded the same way.
+    private const string SubdecName = "OPENERC_SUBDEC_ERC66_USZN01_202605_001.csv";
+
+    private static Dictionary<string, string> Subsidy(string decisionId, params (string, string)[] values) => SubdecSample.Row(decisionId, Number, values);
+
+    private static Task<UsznImportResult> ImportSubsidiesAsync(string cs, byte[] file, string name = SubdecName) =>
+        UsznImport.ImportSubsidiesAsync(cs, file, name, "ivanova", OneFlatRegion.Clock, Ct);
+
+    private static async Task<List<Core.Benefits.SubsidyDecision>> SubsidiesAsync(string cs)
+    {
+        await using var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), OneFlatRegion.Clock);
+        return await db.SubsidyDecisions.AsNoTracking().OrderBy(s => s.UsznDecisionId).ToListAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Valid_subsidy_decisions_are_recorded_and_the_same_file_again_changes_nothing()
+    {
+        var (cs, _, _, _) = await RegionAsync();
+        var file = SubdecSample.File(
+            Subsidy("S-1", ("Snils", "11223344595")),                                                       // Кузнецов by СНИЛС alone
+            Subsidy("S-2", ("LastName", "Федорова"), ("FirstName", "алена"), ("MiddleName", "Петровна"),  // by name, «ё» as «е»
+                ("Amount", "980.00"), ("ValidFrom", "01.11.2026"), ("ValidTo", "30.04.2027")));
+
+        var result = await ImportSubsidiesAsync(cs, file);
+
+        result.Problems.ShouldBeEmpty();
+        (result.Applied, result.Rows, result.Added, result.Changed, result.Closed, result.Unchanged).ShouldBe((true, 2, 2, 0, 0, 0));
+        var subsidies = await SubsidiesAsync(cs);
+        subsidies.Select(s => (s.UsznDecisionId, s.Amount, s.ValidFrom, s.ValidTo, s.DecisionNumber, s.DecisionDate)).ShouldBe(
+        [
+            ("S-1", 1250.50m, new DateOnly(2026, 5, 1), (DateOnly?)new DateOnly(2026, 11, 1), "С-S-1", new DateOnly(2026, 4, 20)),
+            ("S-2", 980.00m, new DateOnly(2026, 11, 1), new DateOnly(2027, 5, 1), "С-S-2", new DateOnly(2026, 4, 20)),
+        ]);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM audit_entries WHERE entity_type = 'SubsidyDecision' AND actor = 'ivanova' AND reason = 'реестр УСЗН " +
+            SubdecName + "'")).ShouldBe(2);
+
+        var again = await ImportSubsidiesAsync(cs, file);
+        (again.Applied, again.Added, again.Changed, again.Closed, again.Unchanged).ShouldBe((true, 0, 0, 0, 2));
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM audit_entries WHERE entity_type = 'SubsidyDecision'")).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Change_updates_a_subsidy_and_close_ends_it_the_day_after_its_last_day()
+    {
+        var (cs, _, _, _) = await RegionAsync();
+        (await ImportSubsidiesAsync(cs, SubdecSample.File(Subsidy("S-1"), Subsidy("S-2", ("ValidFrom", "01.11.2026"), ("ValidTo", "30.04.2027"))))).Applied.ShouldBeTrue();
+
+        var delta = SubdecSample.File(
+            Subsidy("S-1", ("Action", "CHANGE"), ("Amount", "1300.00")),
+            Subsidy("S-2", ("Action", "CLOSE"), ("ValidFrom", "01.11.2026"), ("ValidTo", "31.01.2027")));
+        var result = await ImportSubsidiesAsync(cs, delta, "OPENERC_SUBDEC_ERC66_USZN01_202606_001.csv");
+
+        result.Problems.ShouldBeEmpty();
+        (result.Added, result.Changed, result.Closed, result.Unchanged).ShouldBe((0, 1, 1, 0));
+        var subsidies = await SubsidiesAsync(cs);
+        (subsidies[0].Amount, subsidies[0].ValidTo).ShouldBe((1300.00m, new DateOnly(2026, 11, 1)));
+        subsidies[1].ValidTo.ShouldBe(new DateOnly(2027, 2, 1));
+
+        var closeAgain = await ImportSubsidiesAsync(cs, SubdecSample.File(Subsidy("S-2", ("Action", "CLOSE"), ("ValidFrom", "01.11.2026"), ("ValidTo", "31.01.2027"))));
+        (closeAgain.Closed, closeAgain.Unchanged).ShouldBe((0, 1));
+        var beforeStart = await ImportSubsidiesAsync(cs, SubdecSample.File(Subsidy("S-2", ("Action", "CLOSE"), ("ValidFrom", "01.10.2026"), ("ValidTo", "31.10.2026"))));
+        beforeStart.Problems.Single().Message.ShouldBe("ValidTo: 31.10.2026 раньше начала субсидии 01.11.2026");
+    }
+
+    [Fact]
+    public async Task Unknown_accounts_applicants_who_do_not_live_there_and_overlapping_subsidies_refuse_the_file_with_every_reason()
+    {
+        var (cs, _, _, _) = await RegionAsync();
+        (await ImportSubsidiesAsync(cs, SubdecSample.File(Subsidy("S-1")))).Applied.ShouldBeTrue();
+
+        var file = SubdecSample.File(
+            Subsidy("S-2", ("ValidFrom", "01.11.2026"), ("ValidTo", "30.04.2027")),                        // 2: fine on its own
+            Subsidy("S-3", ("AccountNumber", "999999999")),                                                // 3: no such account
+            Subsidy("S-4", ("LastName", "Сидоров"), ("FirstName", "Сергей"), ("MiddleName", "Сергеевич"),  // 4: lives elsewhere
+                ("ValidFrom", "01.05.2027"), ("ValidTo", "31.10.2027")),
+            Subsidy("S-5", ("ValidFrom", "01.10.2026"), ("ValidTo", "31.10.2026")),                        // 5: S-1 of the database holds
+            Subsidy("S-6", ("ValidFrom", "01.03.2027"), ("ValidTo", "31.08.2027")),                        // 6: overlaps line 2
+            Subsidy("S-7", ("Action", "CHANGE"), ("ValidFrom", "01.01.2028"), ("ValidTo", "30.06.2028")), // 7: nothing to change
+            Subsidy("S-8", ("Snils", "112-233-445 95"), ("LastName", "Кузнецов"), ("FirstName", "Олег"),   // 8: СНИЛС wins: he lives there
+                ("ValidFrom", "01.07.2028"), ("ValidTo", "31.12.2028"), ("Amount", "1000000.01")));         //    but the amount is too large
+
+        var result = await ImportSubsidiesAsync(cs, file);
+
+        result.Applied.ShouldBeFalse();
+        result.Rows.ShouldBe(7);
+        result.Problems.Select(p => (p.Line, p.RightId, p.Code)).ShouldBe(
+        [
+            (3, "S-3", BenefitRowError.AccountNotFound),
+            (4, "S-4", BenefitRowError.PersonNotResident),
+            (5, "S-5", BenefitRowError.SubsidyOverlap),
+            (6, "S-6", BenefitRowError.SubsidyOverlap),
+            (7, "S-7", BenefitRowError.BadFormat),
+            (8, "S-8", BenefitRowError.BadFormat),
+        ]);
+        result.Problems.Select(p => p.Message).ShouldBe(
+        [
+            "Лицевой счёт 999999999 не найден",
+            $"Заявитель Сидоров Сергей Сергеевич не зарегистрирован, не собственник и не плательщик по лицевому счёту {Number} с 01.05.2027 по 31.10.2027",
+            $"По лицевому счёту {Number} в картотеке уже есть субсидия по решению УСЗН S-1 (№ С-S-1, 1250.50 ₽ в месяц, с 01.05.2026 по 31.10.2026) — одна субсидия в одно время",
+            $"Решение S-2 (строка 2) по лицевому счёту {Number} действует в те же дни — одна субсидия в одно время",
+            "Action: решения S-7 нет в картотеке — изменять нечего, сначала ADD",
+            "Amount: Субсидия — не больше 1000000 ₽ в месяц",
+        ]);
+        result.BenerrName.ShouldBe("OPENERC_BENERR_ERC66_USZN01_202605_001.csv");
+        var report = Encoding.UTF8.GetString(result.Benerr!).TrimStart('\uFEFF');
+        report.ShouldStartWith("DecisionId;AccountNumber;Line;Code;Message\r\n");
+        foreach (var code in new[] { "ACCOUNT_NOT_FOUND", "PERSON_NOT_RESIDENT", "SUBSIDY_OVERLAP", "BAD_FORMAT" }) report.ShouldContain(code);
+        report.ShouldContain("#TRAILER;6;0.00");
+        (await SubsidiesAsync(cs)).Select(s => s.UsznDecisionId).ShouldBe(["S-1"]);
+    }
+
+    [Fact]
+    public async Task A_malformed_subsidy_file_is_refused_before_the_database_with_its_error_report()
+    {
+        var (cs, _, _, _) = await RegionAsync();
+        var result = await ImportSubsidiesAsync(cs, SubdecSample.File(Subsidy("S-1", ("ValidFrom", "15.05.2026"))));
+        result.Applied.ShouldBeFalse();
+        result.Rows.ShouldBe(0);
+        result.Problems.Single().Code.ShouldBe(BenefitRowError.BadDates);
+        Encoding.UTF8.GetString(result.Benerr!).ShouldContain("S-1;" + Number + ";2;BAD_DATES;ValidFrom: 15.05.2026 — субсидия назначается с 1-го числа месяца");
+        (await SubsidiesAsync(cs)).ShouldBeEmpty();
+    }
 }

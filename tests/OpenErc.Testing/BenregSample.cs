@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using OpenErc.Exchange.Uszn;
 
 namespace OpenErc.Testing;
@@ -9,27 +7,14 @@ public static class BenregSample
 {
     /// <summary>A labour veteran's right on <paramref name="account"/> from 01.05.2026, CASH, 50 % of housing and communal services; <paramref name="values"/> override by column.</summary>
     public static Dictionary<string, string> Row(string rightId, string account, string lastName, string firstName, string middleName, string birthDate,
-        params (string Column, string Value)[] values)
-    {
-        var row = BenregFile.Columns.ToDictionary(c => c, _ => "");
-        foreach (var (c, v) in new[]
-                 {
-                     ("RightId", rightId), ("Action", "ADD"), ("PersonId", "P-" + rightId), ("LastName", lastName), ("FirstName", firstName), ("MiddleName", middleName),
-                     ("BirthDate", birthDate), ("AccountNumber", account), ("CategoryCode", "VET_TRUDA"), ("Form", "CASH"), ("Rate", "0.5"),
-                     ("Services", "HOUSING,COMMUNAL"), ("ValidFrom", "01.05.2026"), ("DecisionNo", "Р-" + rightId), ("DecisionDate", "20.04.2026"),
-                 })
-            row[c] = v;
-        foreach (var (c, v) in values) row[c] = v;
-        return row;
-    }
+        params (string Column, string Value)[] values) =>
+        UsznSample.Row(BenregFile.Columns,
+        [
+            ("RightId", rightId), ("Action", "ADD"), ("PersonId", "P-" + rightId), ("LastName", lastName), ("FirstName", firstName), ("MiddleName", middleName),
+            ("BirthDate", birthDate), ("AccountNumber", account), ("CategoryCode", "VET_TRUDA"), ("Form", "CASH"), ("Rate", "0.5"),
+            ("Services", "HOUSING,COMMUNAL"), ("ValidFrom", "01.05.2026"), ("DecisionNo", "Р-" + rightId), ("DecisionDate", "20.04.2026"), .. values,
+        ]);
 
     /// <summary>The file in UTF-8: header, rows, the trailer with their count and Σ Rate.</summary>
-    public static byte[] File(params Dictionary<string, string>[] rows)
-    {
-        var text = new StringBuilder(string.Join(';', BenregFile.Columns) + "\r\n");
-        foreach (var row in rows) text.Append(string.Join(';', BenregFile.Columns.Select(c => row[c]))).Append("\r\n");
-        var sum = rows.Sum(r => decimal.Parse(r["Rate"], CultureInfo.InvariantCulture));
-        text.Append(CultureInfo.InvariantCulture, $"#TRAILER;{rows.Length};{sum:0.00}\r\n");
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
+    public static byte[] File(params Dictionary<string, string>[] rows) => UsznSample.File(BenregFile.Columns, "Rate", rows);
 }

@@ -226,6 +226,53 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
     }
 
     [Fact]
+    public async Task Subsidy_decisions_are_loaded_whole_or_refused_with_every_reason_and_its_error_file()
+    {
+        var (number, _, _) = await AccountAsync();
+        var manager = await host.ClientAsync(Roles.AccountManager);
+        const string Name = "OPENERC_SUBDEC_ERC_USZN_202611_001.csv";
+        var good = SubdecSample.File(SubdecSample.Row("D-" + number, number, ("LastName", "Ветеранова"), ("FirstName", "Анна"), ("MiddleName", "Сергеевна"),
+            ("ValidFrom", "01.11.2026"), ("ValidTo", "30.04.2027")));
+
+        var loaded = await WebHost.JsonAsync(await manager.PostAsync("/api/v1/uszn/subsidies", Upload(good, Name), Ct), HttpStatusCode.OK);
+        (loaded.GetProperty("rows").GetInt32(), loaded.GetProperty("added").GetInt32()).ShouldBe((1, 1));
+        var list = await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/subsidies", Ct), HttpStatusCode.OK);
+        var subsidy = list.EnumerateArray().Single();
+        (subsidy.GetProperty("usznDecisionId").GetString(), subsidy.GetProperty("amount").GetDecimal(), subsidy.GetProperty("validTo").GetString())
+            .ShouldBe(("D-" + number, 1250.50m, "2027-05-01"));
+        // The same file as the raw body: nothing changes; the empty error report answers it.
+        var raw = await manager.PostAsync($"/api/v1/uszn/subsidies?fileName={Name}", new ByteArrayContent(good), Ct);
+        (await WebHost.JsonAsync(raw, HttpStatusCode.OK)).GetProperty("unchanged").GetInt32().ShouldBe(1);
+        var empty = await manager.PostAsync($"/api/v1/uszn/subsidies?fileName={Name}&format=benerr", new ByteArrayContent(good), Ct);
+        empty.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await empty.Content.ReadAsStringAsync(Ct)).ShouldBe("DecisionId;AccountNumber;Line;Code;Message\r\n#TRAILER;0;0.00\r\n");
+
+        var bad = SubdecSample.File(
+            SubdecSample.Row("Y-1-" + number, "000000000"),
+            SubdecSample.Row("Y-2-" + number, number, ("LastName", "Чужая"), ("FirstName", "Анна"), ("ValidFrom", "01.05.2027"), ("ValidTo", "31.10.2027")),
+            SubdecSample.Row("Y-3-" + number, number, ("ValidFrom", "01.01.2027"), ("ValidTo", "31.03.2027")));
+        var refused = await WebHost.JsonAsync(await manager.PostAsync("/api/v1/uszn/subsidies", Upload(bad, Name), Ct), HttpStatusCode.UnprocessableEntity);
+        refused.GetProperty("title").GetString().ShouldBe("Решения УСЗН о субсидиях не загружены");
+        refused.GetProperty("problems").EnumerateArray().Select(p => (p.GetProperty("line").GetInt32(), p.GetProperty("code").GetString()))
+            .ShouldBe([(2, "ACCOUNT_NOT_FOUND"), (3, "PERSON_NOT_RESIDENT"), (4, "SUBSIDY_OVERLAP")]);
+        var report = await manager.PostAsync("/api/v1/uszn/subsidies?format=benerr", Upload(bad, Name), Ct);
+        report.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        report.Content.Headers.ContentDisposition!.FileName!.Trim('"').ShouldBe("OPENERC_BENERR_ERC_USZN_202611_001.csv");
+        (await report.Content.ReadAsStringAsync(Ct)).ShouldContain($"Y-1-{number};000000000;2;ACCOUNT_NOT_FOUND;");
+
+        var malformed = await WebHost.JsonAsync(await manager.PostAsync("/api/v1/uszn/subsidies", Upload(good, "OPENERC_BENREG_ERC_USZN_202611_001.csv"), Ct),
+            HttpStatusCode.UnprocessableEntity);
+        malformed.GetProperty("problems")[0].GetProperty("message").GetString()!.ShouldStartWith("Имя файла «OPENERC_BENREG_ERC_USZN_202611_001.csv» — не OPENERC_SUBDEC_");
+        var noFile = await WebHost.JsonAsync(await manager.PostAsync("/api/v1/uszn/subsidies", new ByteArrayContent([]), Ct), HttpStatusCode.BadRequest);
+        noFile.GetProperty("errors").GetProperty("file")[0].GetString()!.ShouldContain("fileName=OPENERC_SUBDEC_");
+        (await manager.PostAsync("/api/v1/uszn/subsidies", new ByteArrayContent(good), Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await manager.PostAsync($"/api/v1/uszn/subsidies?fileName={Name}&format=pdf", new ByteArrayContent(good), Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var calculator = await host.ClientAsync(Roles.Calculator);
+        (await calculator.PostAsync("/api/v1/uszn/subsidies?fileName=x.csv", new ByteArrayContent([1]), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await host.ScalarAsync<long>("SELECT count(*) FROM subsidy_decisions WHERE uszn_decision_id LIKE 'Y-%'")).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Charges_for_uszn_are_a_named_file_of_the_month_and_bad_parameters_are_400()
     {
         var calculator = await host.ClientAsync(Roles.Calculator);

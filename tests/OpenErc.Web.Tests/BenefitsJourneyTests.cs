@@ -12,7 +12,7 @@ namespace OpenErc.Web.Tests;
 public sealed class BenefitsJourneyTests(WebHost host) : IClassFixture<WebHost>
 {
     [Fact]
-    public async Task A_right_is_added_and_closed_on_the_account_card()
+    public async Task A_right_is_added_and_closed_on_the_account_card_and_uszn_files_are_loaded()
     {
         var (number, id, _, resident) = await BenefitsApiTests.AccountAsync(host);
         var (_, cookies) = await host.SignedInAsync(await host.CreateUserAsync(Roles.AccountManager));
@@ -71,5 +71,16 @@ public sealed class BenefitsJourneyTests(WebHost host) : IClassFixture<WebHost>
         await page.GetByTestId("benreg-upload").ClickAsync();
         await Assertions.Expect(page.GetByTestId("benreg-problems")).ToContainTextAsync("Лицевой счёт 000000000 не найден");
         await Assertions.Expect(page.GetByTestId("benerr-download")).ToContainTextAsync("OPENERC_BENERR_ERC_USZN_202611_001.csv");
+
+        // Subsidy decisions SUBDEC on the same page: a valid file is recorded on the account.
+        await page.GetByTestId("subdec-section").Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "OPENERC_SUBDEC_ERC_USZN_202611_001.csv", MimeType = "text/csv",
+            Buffer = Testing.SubdecSample.File(Testing.SubdecSample.Row("J-S-" + number, number, ("ValidFrom", "01.12.2026"), ("ValidTo", "31.05.2027"))),
+        });
+        await Assertions.Expect(page.GetByTestId("subdec-file")).ToHaveTextAsync("OPENERC_SUBDEC_ERC_USZN_202611_001.csv");
+        await page.GetByTestId("subdec-upload").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subdec-report")).ToContainTextAsync("Загружено: строк 1; добавлено 1");
+        (await host.ScalarAsync<string>($"SELECT valid_to::text FROM subsidy_decisions WHERE uszn_decision_id = 'J-S-{number}'")).ShouldBe("2027-06-01");
     }
 }

@@ -23,7 +23,7 @@ public sealed class UsznFileException(string message) : Exception(message);
 /// </summary>
 public sealed partial record UsznFileName(string Kind, string ErcCode, string UsznCode, BillingPeriod Period, int Sequence)
 {
-    public const string Benreg = "BENREG", Benerr = "BENERR", Benchg = "BENCHG";
+    public const string Benreg = "BENREG", Benerr = "BENERR", Benchg = "BENCHG", Subdec = "SUBDEC";
 
     public string ToString(string extension) =>
         string.Create(CultureInfo.InvariantCulture, $"OPENERC_{Kind}_{ErcCode}_{UsznCode}_{Period.Year:D4}{Period.Month:D2}_{Sequence:D3}.{extension}");

@@ -54,6 +54,17 @@ public static class BenefitRights
     public static IEnumerable<AccountPerson> During(IEnumerable<AccountPerson> people, DateOnly from, DateOnly? to) =>
         people.Where(p => new DateRange(p.From, p.To).Overlaps(new DateRange(from, to))).DistinctBy(p => p.PersonId);
 
+    /// <summary>
+    /// A file names this person: by СНИЛС when both the file and the person have one (a surname changes, the number does
+    /// not), else by surname, name and patronymic (and the birth date when given); a file with neither names nobody.
+    /// </summary>
+    public static bool Named(AccountPerson person, string? snils, string? lastName, string? firstName, string? middleName, DateOnly? birthDate = null)
+    {
+        if (snils is not null && person.Snils is not null) return person.Snils == snils;
+        return lastName is not null && SameName(person.LastName, lastName) && SameName(person.FirstName, firstName) && SameName(person.MiddleName, middleName)
+            && (birthDate is null || person.BirthDate == birthDate);
+    }
+
     /// <summary>Names compared as people write them: case aside, «ё» as «е», spaces at the ends ignored, no middle name as an empty one.</summary>
     public static bool SameName(string? a, string? b) =>
         string.Equals(Fold(a), Fold(b), StringComparison.Ordinal);
@@ -167,6 +178,19 @@ public static class BenefitRights
     public static Task<List<SubsidyDecision>> SubsidiesAsync(OpenErcDbContext db, long accountId, CancellationToken ct = default) =>
         db.SubsidyDecisions.AsNoTracking().Where(s => s.AccountId == accountId).OrderByDescending(s => s.ValidFrom).ThenByDescending(s => s.Id).ToListAsync(ct);
 
+    /// <summary>What is wrong with a subsidy on its own (amount, term, decision), by field; empty when nothing.</summary>
+    public static Dictionary<string, string[]> Check(SubsidyDecision subsidy)
+    {
+        var errors = RegistryValidation.Validate(subsidy);
+        if (subsidy.Amount > MaxSubsidy) Add(errors, nameof(SubsidyDecision.Amount), $"Субсидия — не больше {MaxSubsidy:0} ₽ в месяц");
+        return errors;
+    }
+
+    /// <summary>How a subsidy is named in a message: its УСЗН id or «введённая вручную», its decision, amount and term.</summary>
+    public static string Describe(SubsidyDecision subsidy) =>
+        $"{(subsidy.UsznDecisionId is { } id ? $"субсидия по решению УСЗН {id}" : "субсидия, введённая вручную")} (№ {subsidy.DecisionNumber}, " +
+        $"{subsidy.Amount.ToString("0.00", CultureInfo.InvariantCulture)} ₽ в месяц, {Period(subsidy.ValidFrom, subsidy.ValidTo)})";
+
     /// <summary>Records a subsidy УСЗН granted the account (audited); refused, by field, when invalid or when its УСЗН id is already recorded.</summary>
     /// <exception cref="RegistryValidationException">The messages, in Russian; nothing is saved.</exception>
     public static async Task<SubsidyDecision> AddSubsidyAsync(OpenErcDbContext db, long accountId, SubsidyDecision subsidy, CancellationToken ct = default)
@@ -174,8 +198,7 @@ public static class BenefitRights
         subsidy.Id = 0;
         subsidy.AccountId = accountId;
         subsidy.UsznDecisionId = string.IsNullOrWhiteSpace(subsidy.UsznDecisionId) ? null : subsidy.UsznDecisionId.Trim();
-        var errors = RegistryValidation.Validate(subsidy);
-        if (subsidy.Amount > MaxSubsidy) Add(errors, nameof(SubsidyDecision.Amount), $"Субсидия — не больше {MaxSubsidy:0} ₽ в месяц");
+        var errors = Check(subsidy);
         if (subsidy.UsznDecisionId is { } id && await db.SubsidyDecisions.AnyAsync(s => s.UsznDecisionId == id, ct))
             Add(errors, nameof(SubsidyDecision.UsznDecisionId), $"Решение УСЗН {id} уже есть в картотеке");
         if (errors.Count > 0) throw new RegistryValidationException(errors);

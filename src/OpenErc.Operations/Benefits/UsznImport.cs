@@ -34,35 +34,130 @@ public sealed record UsznImportResult(string FileName, int Rows, int Added, int 
 /// </remarks>
 public static class UsznImport
 {
-    public static async Task<UsznImportResult> ImportRightsAsync(string connectionString, byte[] content, string fileName, string actor, RegionClock clock,
+    public static Task<UsznImportResult> ImportRightsAsync(string connectionString, byte[] content, string fileName, string actor, RegionClock clock,
+        CancellationToken ct)
+    {
+        var parse = BenregFile.Parse(content, Path.GetFileName(fileName));
+        return ImportAsync(connectionString, fileName, parse.Name, parse.Rows, parse.Errors, BenerrFile.Columns, actor, clock,
+            db => PlanAsync(db, parse.Rows, ct), ct);
+    }
+
+    /// <summary>
+    /// Loads УСЗН's subsidy decisions <c>SUBDEC</c> (<see cref="SubdecFile"/>, ЖК РФ ст. 159) into <c>subsidy_decisions</c>,
+    /// whole or not at all, as <see cref="ImportRightsAsync"/> does rights: the account by its number
+    /// (<c>ACCOUNT_NOT_FOUND</c>); the applicant, when the row names one, among the account's people over the term
+    /// (registered, owner or payer; by СНИЛС when both sides have one, else by surname, name and patronymic:
+    /// <c>PERSON_NOT_RESIDENT</c>); one subsidy per account at a time — decisions of another DecisionId, in the file or
+    /// stored, must not overlap (<c>SUBSIDY_OVERLAP</c>). ADD records a decision (the same values again change nothing,
+    /// others update it), CHANGE updates one, CLOSE ends it on its <c>ValidTo</c>; the file's last day is stored plus one.
+    /// The report on a refused file is a <c>BENERR</c> with <c>DecisionId</c> for <c>RightId</c>.
+    /// </summary>
+    public static Task<UsznImportResult> ImportSubsidiesAsync(string connectionString, byte[] content, string fileName, string actor, RegionClock clock,
+        CancellationToken ct)
+    {
+        var parse = SubdecFile.Parse(content, Path.GetFileName(fileName));
+        return ImportAsync(connectionString, fileName, parse.Name, parse.Rows, parse.Errors, BenerrFile.SubdecColumns, actor, clock,
+            db => PlanSubsidiesAsync(db, parse.Rows, ct), ct);
+    }
+
+    /// <summary>The file read, then matched and staged by <paramref name="plan"/>, then saved at once, audited with «реестр УСЗН &lt;file&gt;»; or refused.</summary>
+    private static async Task<UsznImportResult> ImportAsync<TRow>(string connectionString, string fileName, UsznFileName? parsedName, IReadOnlyList<TRow> rows,
+        IReadOnlyList<BenefitRowProblem> errors, IReadOnlyList<string> benerrColumns, string actor, RegionClock clock, Func<OpenErcDbContext, Task<Plan>> plan,
         CancellationToken ct)
     {
         var name = Path.GetFileName(fileName);
-        var parse = BenregFile.Parse(content, name);
-        if (!parse.Ok) return Refused(name, parse, 0, parse.Errors);
+        if (errors.Count > 0) return Refused(name, parsedName, 0, errors, benerrColumns);
 
         await using var db = new OpenErcDbContext(OpenErcDatabase.Options(connectionString), clock) { Actor = actor, Reason = $"реестр УСЗН {name}" };
-        var plan = await PlanAsync(db, parse.Rows, ct);
-        if (plan.Problems.Count > 0)
+        var staged = await plan(db);
+        if (staged.Problems.Count > 0)
         {
             db.ChangeTracker.Clear();
-            return Refused(name, parse, parse.Rows.Count, plan.Problems);
+            return Refused(name, parsedName, rows.Count, staged.Problems, benerrColumns);
         }
         await db.SaveChangesAsync(ct);
-        return new(name, parse.Rows.Count, plan.Added, plan.Changed, plan.Closed, plan.Unchanged, [], null, null);
+        return new(name, rows.Count, staged.Added, staged.Changed, staged.Closed, staged.Unchanged, [], null, null);
     }
 
-    private static UsznImportResult Refused(string name, BenregParse parse, int rows, IReadOnlyList<BenefitRowProblem> problems)
+    private static UsznImportResult Refused(string name, UsznFileName? parsedName, int rows, IReadOnlyList<BenefitRowProblem> problems, IReadOnlyList<string> columns)
     {
         var ordered = problems.OrderBy(p => p.Line ?? 0).ToList(); // the file as a whole first, then by line
-        var reply = parse.Name is { } n ? (n with { Kind = UsznFileName.Benerr }).ToString() : $"OPENERC_{UsznFileName.Benerr}_{Path.GetFileNameWithoutExtension(name)}.csv";
-        return new(name, rows, 0, 0, 0, 0, ordered, BenerrFile.Write(ordered), reply);
+        var reply = parsedName is { } n ? (n with { Kind = UsznFileName.Benerr }).ToString() : $"OPENERC_{UsznFileName.Benerr}_{Path.GetFileNameWithoutExtension(name)}.csv";
+        return new(name, rows, 0, 0, 0, 0, ordered, BenerrFile.Write(ordered, columns: columns), reply);
     }
 
     private sealed class Plan
     {
         public List<BenefitRowProblem> Problems { get; } = [];
         public int Added, Changed, Closed, Unchanged;
+
+        /// <summary>Counts an ADD or CHANGE: added when new, else changed or unchanged by its values before and after.</summary>
+        public void Count(bool added, object? before, object after)
+        {
+            if (added) Added++;
+            else if (Equals(before, after)) Unchanged++;
+            else Changed++;
+        }
+    }
+
+    /// <summary>The ids of the accounts numbered <paramref name="numbers"/> that exist, and their people by account id.</summary>
+    private static async Task<(Dictionary<string, long> Accounts, ILookup<long, AccountPerson> People)> AccountsAsync(OpenErcDbContext db,
+        IEnumerable<string> numbers, CancellationToken ct)
+    {
+        var distinct = numbers.Distinct().ToList();
+        var accounts = await db.Accounts.AsNoTracking().Where(a => distinct.Contains(a.Number)).ToDictionaryAsync(a => a.Number, a => a.Id, ct);
+        return (accounts, (await BenefitRights.PeopleAsync(db, accounts.Values, ct)).ToLookup(p => p.AccountId));
+    }
+
+    /// <summary>
+    /// The <c>Action</c> check shared by rights and subsidies: CHANGE or CLOSE of an item the centre does not have is refused
+    /// (false). <paramref name="item"/> is «права R-1» or «решения S-1».
+    /// </summary>
+    private static bool Known(bool exists, bool add, bool close, string item, Action<BenefitRowError, string> problem)
+    {
+        if (exists || add) return true;
+        problem(BenefitRowError.BadFormat, $"Action: {item} нет в картотеке — {(close ? "закрывать" : "изменять")} нечего, сначала ADD");
+        return false;
+    }
+
+    /// <summary>
+    /// CLOSE: ends <paramref name="item"/> on <paramref name="last"/> (inclusive; stored as the day after) and counts it;
+    /// false when that day is not a last day or is before the item's first day. <paramref name="term"/> names it: «права», «субсидии».
+    /// </summary>
+    private static bool Close(IEffectiveDated item, Action<DateOnly> setEnd, DateOnly last, string term, Plan plan, Action<BenefitRowError, string> problem)
+    {
+        if (BenefitRights.EndAfter(last) is not { } end)
+        {
+            problem(BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} — не последний день {term}");
+            return false;
+        }
+        if (end <= item.ValidFrom)
+        {
+            problem(BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} раньше начала {term} {BenefitRights.Day(item.ValidFrom)}");
+            return false;
+        }
+        if (item.ValidTo == end) plan.Unchanged++;
+        else
+        {
+            setEnd(end);
+            plan.Closed++;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Each outcome of a file with the first earlier outcome of the same owner (a person, an account) overlapping it, else
+    /// the first of <paramref name="others"/> (stored, not changed by the file) that does; both null when neither.
+    /// </summary>
+    private static IEnumerable<(TRow Row, TRow? Earlier, T? Stored)> Overlaps<TRow, T>(IReadOnlyList<(TRow Row, T Item)> outcomes, IReadOnlyList<T> others,
+        Func<T, long> owner) where TRow : class where T : class, IEffectiveDated
+    {
+        for (int i = 0; i < outcomes.Count; i++)
+        {
+            var (row, item) = outcomes[i];
+            var earlier = outcomes.Take(i).FirstOrDefault(o => owner(o.Item) == owner(item) && o.Item.Range().Overlaps(item.Range())).Row;
+            yield return (row, earlier, earlier is null ? others.FirstOrDefault(o => owner(o) == owner(item) && o.Range().Overlaps(item.Range())) : null);
+        }
     }
 
     /// <summary>Matches every row and stages its change in <paramref name="db"/> (not saved); the problems when any.</summary>
@@ -71,9 +166,7 @@ public static class UsznImport
         var plan = new Plan();
         void Problem(BenefitRightRow row, BenefitRowError code, string message) => plan.Problems.Add(new(row.Line, row.RightId, row.AccountNumber, code, message));
 
-        var numbers = rows.Select(r => r.AccountNumber).Distinct().ToList();
-        var accounts = await db.Accounts.AsNoTracking().Where(a => numbers.Contains(a.Number)).ToDictionaryAsync(a => a.Number, a => a.Id, ct);
-        var people = (await BenefitRights.PeopleAsync(db, accounts.Values, ct)).ToLookup(p => p.AccountId);
+        var (accounts, people) = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
         var categories = await db.BenefitCategories.AsNoTracking().ToListAsync(ct);
         var rightIds = rows.Select(r => r.RightId).ToList();
         var stored = await db.BenefitRights.Where(r => r.UsznRightId != null && rightIds.Contains(r.UsznRightId)).ToDictionaryAsync(r => r.UsznRightId!, ct);
@@ -88,7 +181,8 @@ public static class UsznImport
                 continue;
             }
             var to = BenefitRights.EndAfter(row.ValidTo);
-            var matches = BenefitRights.During(people[accountId], row.ValidFrom, to).Where(p => Matches(p, row)).ToList();
+            var matches = BenefitRights.During(people[accountId], row.ValidFrom, to)
+                .Where(p => BenefitRights.Named(p, row.Snils, row.LastName, row.FirstName, row.MiddleName, row.BirthDate)).ToList();
             if (matches.Count != 1)
             {
                 Problem(row, BenefitRowError.PersonNotResident, matches.Count == 0
@@ -118,34 +212,11 @@ public static class UsznImport
     private static BenefitRight? Stage(OpenErcDbContext db, BenefitRightRow row, BenefitRight? existing, long accountId, long personId, string category, Plan plan,
         Action<BenefitRightRow, BenefitRowError, string> problem)
     {
-        if (existing is null && row.Action != BenefitRightAction.Add)
-        {
-            problem(row, BenefitRowError.BadFormat, $"Action: права {row.RightId} нет в картотеке — {(row.Action == BenefitRightAction.Close ? "закрывать" : "изменять")} нечего, сначала ADD");
-            return null;
-        }
+        void Problem(BenefitRowError code, string message) => problem(row, code, message);
+        if (!Known(existing is not null, row.Action == BenefitRightAction.Add, row.Action == BenefitRightAction.Close, $"права {row.RightId}", Problem)) return null;
         var right = existing ?? new BenefitRight { UsznRightId = row.RightId };
-        if (row.Action == BenefitRightAction.Close)
-        {
-            // CLOSE ends the right (BenregFile requires its ValidTo); the rest of the row only identifies it.
-            var last = row.ValidTo!.Value;
-            if (BenefitRights.EndAfter(last) is not { } end)
-            {
-                problem(row, BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} — не последний день права");
-                return null;
-            }
-            if (end <= right.ValidFrom)
-            {
-                problem(row, BenefitRowError.BadDates, $"ValidTo: {BenefitRights.Day(last)} раньше начала права {BenefitRights.Day(right.ValidFrom)}");
-                return null;
-            }
-            if (right.ValidTo == end) plan.Unchanged++;
-            else
-            {
-                right.ValidTo = end;
-                plan.Closed++;
-            }
-            return right;
-        }
+        // CLOSE ends the right (BenregFile requires its ValidTo); the rest of the row only identifies it.
+        if (row.Action == BenefitRightAction.Close) return Close(right, end => right.ValidTo = end, row.ValidTo!.Value, "права", plan, Problem) ? right : null;
         // An ADD of a right already stored is what a full monthly snapshot sends: the same values change nothing, others update it.
         var before = existing is null ? null : Values(existing);
         (right.AccountId, right.PersonId, right.CategoryCode, right.Rate, right.CoveredPersons, right.FamilySize, right.AreaStandard, right.ShareNumerator,
@@ -155,13 +226,8 @@ public static class UsznImport
         foreach (var (field, messages) in RegistryValidation.Validate(right))
             problem(row, BenefitRowError.BadFormat, $"{field}: {string.Join(" ", messages)}");
         foreach (var (field, message) in BenefitRights.Limits(right)) problem(row, BenefitRowError.BadFormat, $"{field}: {message}");
-        if (existing is null)
-        {
-            db.BenefitRights.Add(right);
-            plan.Added++;
-        }
-        else if (Equals(before, Values(right))) plan.Unchanged++;
-        else plan.Changed++;
+        if (existing is null) db.BenefitRights.Add(right);
+        plan.Count(existing is null, before, Values(right));
         return right;
     }
 
@@ -180,28 +246,89 @@ public static class UsznImport
         var inFile = outcomes.Select(o => o.Right.UsznRightId).ToHashSet();
         var others = await db.BenefitRights.AsNoTracking().Where(r => persons.Contains(r.PersonId) && (r.UsznRightId == null || !inFile.Contains(r.UsznRightId)))
             .ToListAsync(ct);
-        for (int i = 0; i < outcomes.Count; i++)
-        {
-            var (row, right) = outcomes[i];
-            var earlier = outcomes.Take(i).FirstOrDefault(o => o.Right.PersonId == right.PersonId && o.Right.Range().Overlaps(right.Range()));
-            var stored = others.FirstOrDefault(r => r.PersonId == right.PersonId && r.Range().Overlaps(right.Range()));
-            if (earlier.Row is not null)
+        foreach (var (row, earlier, stored) in Overlaps(outcomes, others, r => r.PersonId))
+            if (earlier is not null)
                 problem(row, BenefitRowError.DuplicateGround,
-                    $"{Who(row)}: право {earlier.Row.RightId} (строка {earlier.Row.Line}, {earlier.Row.CategoryCode}) действует в те же дни — по одному основанию в одно время");
+                    $"{Who(row)}: право {earlier.RightId} (строка {earlier.Line}, {earlier.CategoryCode}) действует в те же дни — по одному основанию в одно время");
             else if (stored is not null)
                 problem(row, BenefitRowError.DuplicateGround, $"{Who(row)}: в картотеке уже есть {BenefitRights.Describe(stored)} — по одному основанию в одно время");
-        }
     }
 
-    /// <summary>
-    /// The row names this person: by СНИЛС when both the row and the person have one (a surname changes, the number does
-    /// not), else by surname, name, patronymic and birth date.
-    /// </summary>
-    private static bool Matches(AccountPerson person, BenefitRightRow row)
+    /// <summary>Matches every SUBDEC row and stages its change in <paramref name="db"/> (not saved); the problems when any.</summary>
+    private static async Task<Plan> PlanSubsidiesAsync(OpenErcDbContext db, IReadOnlyList<SubsidyDecisionRow> rows, CancellationToken ct)
     {
-        if (row.Snils is not null && person.Snils is not null) return person.Snils == row.Snils;
-        return BenefitRights.SameName(person.LastName, row.LastName) && BenefitRights.SameName(person.FirstName, row.FirstName)
-            && BenefitRights.SameName(person.MiddleName, row.MiddleName) && person.BirthDate == row.BirthDate;
+        var plan = new Plan();
+        void Problem(SubsidyDecisionRow row, BenefitRowError code, string message) =>
+            plan.Problems.Add(new(row.Line, row.DecisionId, row.AccountNumber, code, message));
+
+        var (accounts, people) = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
+        var ids = rows.Select(r => r.DecisionId).ToList();
+        var stored = await db.SubsidyDecisions.Where(s => s.UsznDecisionId != null && ids.Contains(s.UsznDecisionId)).ToDictionaryAsync(s => s.UsznDecisionId!, ct);
+
+        var outcomes = new List<(SubsidyDecisionRow Row, SubsidyDecision Decision)>();
+        foreach (var row in rows)
+        {
+            if (!accounts.TryGetValue(row.AccountNumber, out long accountId))
+            {
+                Problem(row, BenefitRowError.AccountNotFound, $"Лицевой счёт {row.AccountNumber} не найден");
+                continue;
+            }
+            var to = BenefitRights.EndAfter(row.ValidTo);
+            if (row.NamesApplicant && !BenefitRights.During(people[accountId], row.ValidFrom, to)
+                    .Any(p => BenefitRights.Named(p, row.Snils, row.LastName, row.FirstName, row.MiddleName)))
+            {
+                Problem(row, BenefitRowError.PersonNotResident,
+                    $"Заявитель {Who(row)} не зарегистрирован, не собственник и не плательщик по лицевому счёту {row.AccountNumber} {BenefitRights.Period(row.ValidFrom, to)}");
+                continue;
+            }
+            stored.TryGetValue(row.DecisionId, out var existing);
+            if (existing is not null && existing.AccountId != accountId)
+            {
+                Problem(row, BenefitRowError.BadFormat, $"DecisionId: решение {row.DecisionId} в картотеке относится к другому лицевому счёту");
+                continue;
+            }
+            if (StageSubsidy(db, row, existing, accountId, plan, Problem) is { } decision) outcomes.Add((row, decision));
+        }
+
+        // One subsidy per account at a time: no other decision of the account, in the file or stored, over the same days.
+        var accountIds = outcomes.Select(o => o.Decision.AccountId).Distinct().ToList();
+        var inFile = outcomes.Select(o => o.Decision.UsznDecisionId).ToHashSet();
+        var others = await db.SubsidyDecisions.AsNoTracking()
+            .Where(s => accountIds.Contains(s.AccountId) && (s.UsznDecisionId == null || !inFile.Contains(s.UsznDecisionId))).ToListAsync(ct);
+        foreach (var (row, earlier, other) in Overlaps(outcomes, others, s => s.AccountId))
+            if (earlier is not null)
+                Problem(row, BenefitRowError.SubsidyOverlap,
+                    $"Решение {earlier.DecisionId} (строка {earlier.Line}) по лицевому счёту {row.AccountNumber} действует в те же дни — одна субсидия в одно время");
+            else if (other is not null)
+                Problem(row, BenefitRowError.SubsidyOverlap,
+                    $"По лицевому счёту {row.AccountNumber} в картотеке уже есть {BenefitRights.Describe(other)} — одна субсидия в одно время");
+        return plan;
+    }
+
+    /// <summary>The row's change staged in the context and counted; the decision as it will be, or null when refused.</summary>
+    private static SubsidyDecision? StageSubsidy(OpenErcDbContext db, SubsidyDecisionRow row, SubsidyDecision? existing, long accountId, Plan plan,
+        Action<SubsidyDecisionRow, BenefitRowError, string> problem)
+    {
+        void Problem(BenefitRowError code, string message) => problem(row, code, message);
+        if (!Known(existing is not null, row.Action == SubsidyDecisionAction.Add, row.Action == SubsidyDecisionAction.Close, $"решения {row.DecisionId}", Problem))
+            return null;
+        var decision = existing ?? new SubsidyDecision { UsznDecisionId = row.DecisionId };
+        if (row.Action == SubsidyDecisionAction.Close) return Close(decision, end => decision.ValidTo = end, row.ValidTo, "субсидии", plan, Problem) ? decision : null;
+        var before = existing is null ? null : Values(existing);
+        (decision.AccountId, decision.Amount, decision.ValidFrom, decision.ValidTo, decision.DecisionNumber, decision.DecisionDate) =
+            (accountId, row.Amount, row.ValidFrom, BenefitRights.EndAfter(row.ValidTo), row.DecisionNo, row.DecisionDate);
+        foreach (var (field, messages) in BenefitRights.Check(decision)) Problem(BenefitRowError.BadFormat, $"{field}: {string.Join(" ", messages)}");
+        if (existing is null) db.SubsidyDecisions.Add(decision);
+        plan.Count(existing is null, before, Values(decision));
+        return decision;
+    }
+
+    private static object Values(SubsidyDecision s) => (s.AccountId, s.Amount, s.ValidFrom, s.ValidTo, s.DecisionNumber, s.DecisionDate);
+
+    private static string Who(SubsidyDecisionRow row)
+    {
+        var name = string.Join(' ', new[] { row.LastName, row.FirstName, row.MiddleName }.Where(n => n is not null));
+        return row.Snils is null ? name : name.Length > 0 ? $"{name} (СНИЛС {row.Snils})" : $"СНИЛС {row.Snils}";
     }
 
     private static string Who(BenefitRightRow row) =>

@@ -20,7 +20,7 @@ public sealed record UsznSettings
 /// <summary>
 /// Social support under <c>/api/v1</c> (benefits.md): categories of beneficiaries and delivery modes (reference data, the
 /// calculator's duty), an account's rights and subsidies (the account manager's), УСЗН's registry of rights <c>BENREG</c>
-/// loaded whole or refused with every reason (and the <c>BENERR</c> to send back), and the charges per beneficiary
+/// and subsidy decisions <c>SUBDEC</c> loaded whole or refused with every reason (and the <c>BENERR</c> to send back), and the charges per beneficiary
 /// <c>BENCHG</c> for a month. Bad input gets a 4xx ProblemDetails in Russian and nothing is saved.
 /// </summary>
 public static class BenefitsApi
@@ -160,26 +160,40 @@ public static class BenefitsApi
 
     private static void MapUszn(RouteGroupBuilder uszn)
     {
-        uszn.MapPost("/rights", async (HttpContext http, OpenErcDatabase database, RegionClock clock, string? format, string? fileName, CancellationToken ct) =>
+        MapIncoming(uszn, "/rights", UsznFileName.Benreg, "реестр прав BENREG", "Реестр прав УСЗН не загружен", "uszn-registry-refused",
+            BenerrFile.Columns, UsznImport.ImportRightsAsync);
+        // SUBDEC is OpenErc's layout (benefits.md §6 has no file for subsidies): see SubdecFile.
+        MapIncoming(uszn, "/subsidies", UsznFileName.Subdec, "решения о субсидиях SUBDEC", "Решения УСЗН о субсидиях не загружены", "uszn-subsidies-refused",
+            BenerrFile.SubdecColumns, UsznImport.ImportSubsidiesAsync);
+        MapCharges(uszn);
+    }
+
+    /// <summary>
+    /// An incoming УСЗН file loaded whole or refused: 200 with the counts, 422 with every problem (or, with
+    /// <c>format=benerr</c>, the BENERR file to send back — empty when accepted), 400 when there is no file.
+    /// </summary>
+    private static void MapIncoming(RouteGroupBuilder uszn, string route, string kind, string what, string refusedTitle, string problemType,
+        IReadOnlyList<string> benerrColumns, Func<string, byte[], string, string, RegionClock, CancellationToken, Task<UsznImportResult>> import) =>
+        uszn.MapPost(route, async (HttpContext http, OpenErcDatabase database, RegionClock clock, string? format, string? fileName, CancellationToken ct) =>
             {
                 if (format is not (null or "" or "json" or "benerr"))
                     return RegistryApi.Invalid(new() { ["format"] = ["Формат ответа: json (по умолчанию) или benerr — файл ошибок BENERR для УСЗН"] });
-                var (name, content, refusal) = await UploadAsync(http, fileName, ct);
+                var (name, content, refusal) = await UploadAsync(http, fileName, kind, what, ct);
                 if (refusal is not null) return refusal;
-                var result = await UsznImport.ImportRightsAsync(database.ConnectionString, content!, name!, SecuritySetup.Actor(http.User), clock, ct);
+                var result = await import(database.ConnectionString, content!, name!, SecuritySetup.Actor(http.User), clock, ct);
                 if (format == "benerr")
                 {
-                    // Accepted: the empty report (header and trailer) that УСЗН expects after every BENREG.
-                    var report = result.Benerr ?? BenerrFile.Write([]);
+                    // Accepted: the empty report (header and trailer) that УСЗН expects after every file.
+                    var report = result.Benerr ?? BenerrFile.Write([], columns: benerrColumns);
                     var reportName = result.BenerrName ?? (UsznFileName.TryParse(name!) is { } n ? (n with { Kind = UsznFileName.Benerr }).ToString() : "OPENERC_BENERR.csv");
                     http.Response.StatusCode = result.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity;
                     return Results.File(report, "text/csv; charset=utf-8", reportName);
                 }
                 if (result.Applied) return TypedResults.Ok(new RegistryLoaded(result.FileName, result.Rows, result.Added, result.Changed, result.Closed, result.Unchanged));
                 return TypedResults.Problem(
-                    $"Реестр {result.FileName} не загружен, ничего не сохранено: ошибок {result.Problems.Count}. Исправьте их и загрузите файл снова; " +
+                    $"Файл {result.FileName} не загружен, ничего не сохранено: ошибок {result.Problems.Count}. Исправьте их и загрузите файл снова; " +
                     "файл ошибок для УСЗН — тот же запрос с format=benerr",
-                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Реестр прав УСЗН не загружен", type: "https://openerc.ru/problems/uszn-registry-refused",
+                    statusCode: StatusCodes.Status422UnprocessableEntity, title: refusedTitle, type: $"https://openerc.ru/problems/{problemType}",
                     extensions: new Dictionary<string, object?>
                     {
                         ["problems"] = result.Problems.Select(p => new RegistryProblem(p.Line, p.RightId, p.AccountNumber, p.Code.Code(), p.Message)).ToList(),
@@ -188,11 +202,9 @@ public static class BenefitsApi
             })
             .RequireAuthorization(Duties.Accounts)
             .WithMetadata(new RequestSizeLimitAttribute(MaxRegistryBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = MaxRegistryBytes })
-            .WithSummary("Загрузить реестр прав УСЗН BENREG (multipart: поле file; или сам файл телом запроса с параметром fileName): целиком или ничего; " +
+            .WithSummary($"Загрузить {what} от УСЗН (multipart: поле file; или сам файл телом запроса с параметром fileName): целиком или ничего; " +
                          "отказ — 422 со всеми ошибками; format=benerr — ответ файлом ошибок BENERR для УСЗН")
             .Accepts<IFormFile>("multipart/form-data").Produces<RegistryLoaded>().ProducesProblem(422).ProducesValidationProblem();
-        MapCharges(uszn);
-    }
 
     private static void MapCharges(RouteGroupBuilder uszn) =>
         uszn.MapGet("/charges", async (string? month, string? encoding, string? format, OpenErcDatabase database, UsznSettings settings, CancellationToken ct) =>
@@ -230,16 +242,17 @@ public static class BenefitsApi
     /// The uploaded file: the <c>file</c> field of a multipart form, or the raw body named by <paramref name="fileName"/>
     /// (or the Content-Disposition header); a 400 when there is none.
     /// </summary>
-    private static async Task<(string? Name, byte[]? Content, IResult? Refusal)> UploadAsync(HttpContext http, string? fileName, CancellationToken ct)
+    private static async Task<(string? Name, byte[]? Content, IResult? Refusal)> UploadAsync(HttpContext http, string? fileName, string kind, string what,
+        CancellationToken ct)
     {
-        const string How = "Передайте реестр как multipart/form-data (поле file) или телом запроса с параметром fileName=OPENERC_BENREG_…csv";
+        var how = $"Передайте файл как multipart/form-data (поле file) или телом запроса с параметром fileName=OPENERC_{kind}_…csv";
         using var content = new MemoryStream();
         string? name;
         if (http.Request.HasFormContentType)
         {
-            var (form, refusal) = await RegistryApi.UploadAsync(http, How, ct);
+            var (form, refusal) = await RegistryApi.UploadAsync(http, how, ct);
             if (form is null) return (null, null, refusal);
-            if (form.Files.GetFile("file") is not { Length: > 0 } file) return (null, null, RegistryApi.Invalid(new() { ["file"] = ["Приложите файл реестра прав BENREG (CSV)"] }));
+            if (form.Files.GetFile("file") is not { Length: > 0 } file) return (null, null, RegistryApi.Invalid(new() { ["file"] = [$"Приложите файл: {what} (CSV)"] }));
             await file.CopyToAsync(content, ct);
             name = file.FileName;
         }
@@ -248,8 +261,8 @@ public static class BenefitsApi
             name = fileName ?? (Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(http.Request.Headers.ContentDisposition.ToString(), out var d)
                 ? (d.FileNameStar.Value ?? d.FileName.Value)?.Trim('"') : null);
             await http.Request.Body.CopyToAsync(content, ct);
-            if (content.Length == 0) return (null, null, RegistryApi.Invalid(new() { ["file"] = [How] }));
-            if (string.IsNullOrWhiteSpace(name)) return (null, null, RegistryApi.Invalid(new() { ["fileName"] = ["Укажите имя файла: fileName=OPENERC_BENREG_<код ЕРЦ>_<код УСЗН>_<ГГГГММ>_<номер>.csv"] }));
+            if (content.Length == 0) return (null, null, RegistryApi.Invalid(new() { ["file"] = [how] }));
+            if (string.IsNullOrWhiteSpace(name)) return (null, null, RegistryApi.Invalid(new() { ["fileName"] = [$"Укажите имя файла: fileName=OPENERC_{kind}_<код ЕРЦ>_<код УСЗН>_<ГГГГММ>_<номер>.csv"] }));
         }
         return (Path.GetFileName(name), content.ToArray(), null);
     }
