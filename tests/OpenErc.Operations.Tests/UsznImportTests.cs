@@ -91,6 +91,18 @@ public sealed class UsznImportTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task The_same_registry_loaded_twice_at_once_is_saved_once_and_the_other_load_is_told_so()
+    {
+        var (cs, _, _, _) = await RegionAsync();
+        var file = File(Ivanov(), Fedorova(), Kuznetsov());
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => ImportAsync(cs, file), Ct)));
+        results.Count(r => r.Applied && r.Added == 3).ShouldBe(1);
+        // The others found the rights saved (unchanged) or lost the race to the unique id and were refused, nothing saved.
+        results.ShouldAllBe(r => r.Applied ? r.Added == 3 || r.Unchanged == 3 : r.Problems.Single().Message.StartsWith("Те же записи только что загружены"));
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM benefit_rights")).ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Change_updates_a_right_and_close_ends_it_the_day_after_its_last_day()
     {
         var (cs, _, _, _) = await RegionAsync();

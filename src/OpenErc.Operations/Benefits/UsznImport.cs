@@ -75,7 +75,17 @@ public static class UsznImport
             db.ChangeTracker.Clear();
             return Refused(name, parsedName, rows.Count, staged.Problems, benerrColumns);
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Another load of the same rights or decisions was saved between our reading and our saving: nothing of this one is.
+            return Refused(name, parsedName, rows.Count,
+                [new BenefitRowProblem(null, null, null, BenefitRowError.BadFormat, "Те же записи только что загружены другим файлом или пользователем: загрузите файл ещё раз")],
+                benerrColumns);
+        }
         return new(name, rows.Count, staged.Added, staged.Changed, staged.Closed, staged.Unchanged, [], null, null);
     }
 
