@@ -18,7 +18,7 @@ namespace OpenErc.Operations.Tests;
 /// Payment documents of a demo region whose October and November are charged and closed, with payments in November:
 /// the documents hold the ledger's figures, their QR codes pay them, a reprint is the same file, printing resumes.
 /// </summary>
-public sealed class ReceiptIssuingTests(PostgresCluster cluster)
+public sealed class ReceiptIssuingTests(PostgresCluster cluster) : IDisposable
 {
     private static readonly RegionClock Clock = TestClock.On(2026, 12, 3);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -83,7 +83,20 @@ public sealed class ReceiptIssuingTests(PostgresCluster cluster)
     private static Task<PrintReport> PrintAsync(string cs, string dir) =>
         ReceiptPrinting.PrintAsync(cs, November, dir, new ReceiptSettings(), "тест", IssuedOn, ct: Ct);
 
-    private static string TempDir() => Directory.CreateTempSubdirectory("openerc-receipts-").FullName;
+    private readonly List<string> _dirs = [];
+
+    /// <summary>A temporary folder for printed receipts, deleted with the test.</summary>
+    private string TempDir()
+    {
+        var dir = Directory.CreateTempSubdirectory("openerc-receipts-").FullName;
+        _dirs.Add(dir);
+        return dir;
+    }
+
+    public void Dispose()
+    {
+        foreach (var dir in _dirs.Where(Directory.Exists)) Directory.Delete(dir, recursive: true);
+    }
 
     [Fact]
     public async Task Every_account_gets_one_document_whose_figures_are_the_ledgers()
