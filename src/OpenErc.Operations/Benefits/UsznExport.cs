@@ -96,13 +96,16 @@ public static class UsznExport
                         if (line.Kind == ChargeLineKind.Benefit && line.RightId is { } right)
                             shares[(right, line.ServiceCode, line.SupplierId)] = line;
 
+        // Read once by account and by right: a region's beneficiaries are thousands, each with a dozen services.
+        var byAccount = ledger.ToLookup(x => x.Key.Account);
+        var residentsOf = shares.GroupBy(x => x.Key.Right).ToDictionary(g => g.Key,
+            g => (int)(g.Select(x => x.Value.Trace.Inputs.FirstOrDefault(i => i.Name == "Проживающих n")?.Value).FirstOrDefault(v => v is not null) ?? 0m));
         var rows = new List<BenefitChargeRow>();
         foreach (var right in rights)
         {
             // n as the rule counted it (the same for every service of the right), m among them.
-            int residents = (int)(shares.Where(x => x.Key.Right == right.Id)
-                .Select(x => x.Value.Trace.Inputs.FirstOrDefault(i => i.Name == "Проживающих n")?.Value).FirstOrDefault(v => v is not null) ?? 0m);
-            foreach (var ((account, serviceId, supplier), l) in ledger.Where(x => x.Key.Account == right.AccountId).OrderBy(x => services[x.Key.Service].Code).ThenBy(x => x.Key.Supplier))
+            int residents = residentsOf.GetValueOrDefault(right.Id);
+            foreach (var ((account, serviceId, supplier), l) in byAccount[right.AccountId].OrderBy(x => services[x.Key.Service].Code).ThenBy(x => x.Key.Supplier))
             {
                 if (l.Charged == 0 && l.Recalculated == 0 && !regular.ContainsKey((account, serviceId, supplier))) continue;
                 var (code, name) = services[serviceId];
