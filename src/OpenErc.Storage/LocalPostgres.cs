@@ -90,23 +90,72 @@ public sealed class LocalPostgres : IAsyncDisposable
             return new LocalPostgres(data, bin, asPostgres, throwaway, running, pass, log, owned: false);
         }
 
-        int port = FreePort();
-        // No JIT: the centre's statements are index lookups and month-sized aggregates whose estimated cost passes JIT's
-        // threshold while compiling takes longer than running (closing a 2,000-account month's unsplit advances: 795 ms
-        // with JIT, 13 ms without). A random page costs little more than a sequential one: the cluster's files are on the
-        // machine's own disk (SSD) and a region's registry stays in memory, and with the default (4) the planner read all
-        // of a region's 1.1 M accounts to find a street's 17 thousand (186 ms against 33 ms through the index). A server
-        // of one's own should be configured the same (README, "Configuration").
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=256MB -c max_wal_size=4GB -c jit=off"
-                      + " -c random_page_cost=1.1"
-                      // A test run's cluster serves many databases at once, each with its own connection pool.
-                      + (throwaway ? " -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : " -c max_connections=200");
-        await RunAsync(bin, "pg_ctl", asPostgres, ct, "-D", data, "-l", Path.Combine(data, "server.log"), "-o", options, "-w", "-t", "120", "start");
+        int port = await StartServerAsync(bin, data, asPostgres, throwaway, log, ct);
         log?.LogInformation("Started PostgreSQL in {Data} on 127.0.0.1:{Port}", data, port);
 
         var pg = new LocalPostgres(data, bin, asPostgres, throwaway, port, pass, log);
         await pg.EnsureDatabaseAsync("openerc", ct);
         return pg;
+    }
+
+    /// <summary>
+    /// Starts the server on a free port. The port is free when chosen but another process may take it before the server
+    /// binds it (test runs start several clusters at once): then the start is tried again on another port. Any other
+    /// failure throws with the end of the server's log, which is where PostgreSQL says why.
+    /// </summary>
+    private static async Task<int> StartServerAsync(string bin, string data, bool asPostgres, bool throwaway, ILogger? log, CancellationToken ct)
+    {
+        var serverLog = Path.Combine(data, "server.log");
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort();
+            // No JIT: the centre's statements are index lookups and month-sized aggregates whose estimated cost passes JIT's
+            // threshold while compiling takes longer than running (closing a 2,000-account month's unsplit advances: 795 ms
+            // with JIT, 13 ms without). A random page costs little more than a sequential one: the cluster's files are on the
+            // machine's own disk (SSD) and a region's registry stays in memory, and with the default (4) the planner read all
+            // of a region's 1.1 M accounts to find a street's 17 thousand (186 ms against 33 ms through the index). A server
+            // of one's own should be configured the same (README, "Configuration").
+            var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=256MB -c max_wal_size=4GB -c jit=off"
+                          + " -c random_page_cost=1.1"
+                          // A test run's cluster serves many databases at once, each with its own connection pool.
+                          + (throwaway ? " -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : " -c max_connections=200");
+            long logStart = File.Exists(serverLog) ? new FileInfo(serverLog).Length : 0;
+            try
+            {
+                await RunAsync(bin, "pg_ctl", asPostgres, ct, "-D", data, "-l", serverLog, "-o", options, "-w", "-t", "120", "start");
+                return port;
+            }
+            catch (InvalidOperationException e) when (!ct.IsCancellationRequested)
+            {
+                var said = LogSince(serverLog, logStart);
+                if (attempt < 3 && said.Contains("could not bind", StringComparison.Ordinal))
+                {
+                    log?.LogWarning("Port {Port} was taken before PostgreSQL bound it; trying another", port);
+                    continue;
+                }
+                throw new InvalidOperationException($"{e.Message}\nЖурнал сервера ({serverLog}):\n{said}", e);
+            }
+        }
+    }
+
+    /// <summary>What the server's log gained since <paramref name="offset"/>, at most its last 4,000 characters.</summary>
+    private static string LogSince(string path, long offset)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+            var text = new StreamReader(stream).ReadToEnd().Trim();
+            return text.Length > 4000 ? text[^4000..] : text;
+        }
+        catch (IOException e)
+        {
+            return e.Message;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Creates a database if it does not exist, optionally as a copy of a template.</summary>
