@@ -38,7 +38,7 @@ public static class OpenErcWebHost
         using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
         // The region's clock: a test's own when it registered one, else the machine's in the configured time zone.
         var clock = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(RegionClock))?.ImplementationInstance as RegionClock
-            ?? RegionClock.Machine(config["OpenErc:TimeZone"]);
+            ?? RegionClock.Machine(config["OpenErc:TimeZone"], config.GetSection("OpenErc:WorkCalendar").Get<WorkCalendar>());
         builder.Services.TryAddSingleton(clock);
         Components.Shared.Fmt.Zone = clock.Zone;
         // The framework's own timing (session cookies, lockouts, data protection) is the machine's, not a business date.

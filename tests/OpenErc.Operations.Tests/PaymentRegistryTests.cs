@@ -297,6 +297,19 @@ public sealed class PaymentRegistryTests(PostgresCluster cluster)
         var again = await BankStatements.ImportAsync(region.Cs, "vypiska.txt", Cp1251.GetBytes(Statement("1835.50")), Ours, "финансист", region.Options.Clock, Ct);
         again.Errors.Single().ShouldStartWith($"Эта выписка уже загружена: № {report.Id}");
         (await CountAsync(region, "bank_statement_matches")).ShouldBe(2);
+
+        // The bank view (reports.md §3): of the 1 834.50 credited by the registries the statement confirmed 1 735.50; the
+        // 99.00 of 27.05 is the difference. The agents' view: paid on Wednesday 27.05 and received on 03.06, that registry
+        // came after the third working day (01.06); with a term of one working day 01.06's came late too (due 02.06).
+        var clock = region.Options.Clock;
+        Task<ReportResult> Form(string code, Dictionary<string, string?> query) =>
+            ReportResult.FormAsync(region.Cs, code, query, new(2026, 6), new(2026, 6), clock, Ct);
+        var banks = await Form("PAY_BANKS", new() { ["from"] = "2026-05", ["to"] = "2026-06", ["group"] = "agent" });
+        banks.Figures(banks.Rows.Single(), "credited", "statement", "difference").ShouldBe([1834.50m, 1735.50m, 99.00m]);
+        var agents = await Form("PAY_AGENTS", new() { ["from"] = "2026-05", ["to"] = "2026-06", ["group"] = "agent" });
+        agents.Figures(agents.Rows.Single(), "count", "lateCount", "lateAmount").ShouldBe([3m, 1m, 99.00m]);
+        var strict = await Form("PAY_AGENTS", new() { ["from"] = "2026-05", ["to"] = "2026-06", ["group"] = "agent", ["term"] = "1" });
+        strict.Figures(strict.Rows.Single(), "lateCount", "lateAmount").ShouldBe([2m, 1599.00m]);
     }
 
     [Fact]

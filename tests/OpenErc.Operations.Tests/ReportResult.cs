@@ -1,3 +1,4 @@
+using OpenErc.Core.Common;
 using OpenErc.Operations.Reports;
 
 namespace OpenErc.Operations.Tests;
@@ -14,4 +15,13 @@ internal sealed record ReportResult(ReportPage Page)
     public decimal[] Figures(object?[] row, params string[] keys) => [.. keys.Select(k => Value(row, k))];
     public string Text(object?[] row, string key) => (string?)row[Index(key)] ?? "";
     public object?[] Row(string key, string text) => Rows.Single(r => Text(r, key) == text);
+
+    /// <summary>The report's first page (up to 10,000 rows) on a database, the query checked as the page checks it.</summary>
+    public static async Task<ReportResult> FormAsync(string cs, string code, Dictionary<string, string?> query, BillingPeriod latest, BillingPeriod? open,
+        RegionClock clock, CancellationToken ct, ReportScope? scope = null)
+    {
+        var report = ReportCatalog.Find(code) ?? throw new KeyNotFoundException(code);
+        var q = ReportRequest.Parse(report, query, latest, open, clock.Today);
+        return new ReportResult(await ReportEngine.PageAsync(cs, report, q, scope ?? ReportScope.Everything("тест"), clock, 1, 10_000, ct));
+    }
 }

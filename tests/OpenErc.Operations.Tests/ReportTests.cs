@@ -224,7 +224,16 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         {
             r.Value(row, "transferred").ShouldBeLessThanOrEqualTo(r.Value(row, "net"));
             r.Value(row, "left").ShouldBe(r.Value(row, "net") - r.Value(row, "transferred"));
+            // ПП 253: due the working day after the day received (the region's calendar); sent later, or not sent by a due
+            // day within the month, the day's money is late.
+            var due = Clock.Calendar.AddWorkingDays((DateOnly)row[r.Index("day")]!, 1);
+            row[r.Index("due")].ShouldBe(due);
+            bool late = row[r.Index("sent")] is DateOnly sent ? sent > due : due <= October.LastDay;
+            r.Value(row, "late").ShouldBe(late ? r.Value(row, "net") : 0m);
         }
+        // A Friday's money is due on Monday (no holiday in October 2026).
+        var friday = r.Rows.First(row => ((DateOnly)row[r.Index("day")]!).DayOfWeek == DayOfWeek.Friday);
+        friday[r.Index("due")].ShouldBe(((DateOnly)friday[r.Index("day")]!).AddDays(3));
         r.Total("transferred").ShouldBeGreaterThan(0m);
         var split = await RunAsync("SPLIT", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["by"] = "received", ["group"] = "supplier" });
         r.Total("amount").ShouldBe(split.Total("amount"));

@@ -88,12 +88,16 @@ public sealed class WorkOrderTests(TestDatabase database) : IClassFixture<TestDa
         var deadlines = new RequestDeadlines();
         clock.DateOf(deadlines.DueAt(RequestKind.Complaint, wednesday, clock)).ShouldBe(new DateOnly(2027, 1, 13));
         // A region's own holiday on Monday 11.01 moves it a day on; a working Saturday 09.01 brings it back.
-        var regional = deadlines with { ExtraHolidays = [new DateOnly(2027, 1, 11)] };
-        clock.DateOf(regional.DueAt(RequestKind.Complaint, wednesday, clock)).ShouldBe(new DateOnly(2027, 1, 14));
-        clock.DateOf((regional with { WorkingWeekends = [new DateOnly(2027, 1, 9)] }).DueAt(RequestKind.Complaint, wednesday, clock))
+        var regional = new WorkCalendar { ExtraHolidays = [new DateOnly(2027, 1, 11)] };
+        RegionClock With(WorkCalendar calendar) => new(clock.Time, clock.Zone, calendar);
+        clock.DateOf(deadlines.DueAt(RequestKind.Complaint, wednesday, With(regional))).ShouldBe(new DateOnly(2027, 1, 14));
+        clock.DateOf(deadlines.DueAt(RequestKind.Complaint, wednesday, With(regional with { WorkingWeekends = [new DateOnly(2027, 1, 9)] })))
             .ShouldBe(new DateOnly(2027, 1, 13));
-        deadlines.IsWorkingDay(new DateOnly(2026, 11, 4)).ShouldBeFalse();
-        deadlines.IsWorkingDay(new DateOnly(2026, 11, 5)).ShouldBeTrue();
+        clock.Calendar.IsWorkingDay(new DateOnly(2026, 11, 4)).ShouldBeFalse();
+        clock.Calendar.IsWorkingDay(new DateOnly(2026, 11, 5)).ShouldBeTrue();
+        // Counted the other way: 31.12 and 11–12.01 are the working days after 30.12 up to 12.01; 10 of the 14 days are off.
+        clock.Calendar.WorkingDaysAfter(new DateOnly(2026, 12, 30), new DateOnly(2027, 1, 12)).ShouldBe(3);
+        clock.Calendar.DaysOff(new DateOnly(2026, 12, 30), new DateOnly(2027, 1, 12)).Count().ShouldBe(10);
     }
 
     [Fact]

@@ -17,14 +17,15 @@ public sealed class RegionClock
     /// <summary>The region's time zone when none is configured.</summary>
     public const string DefaultZone = "Europe/Moscow";
 
-    public RegionClock(TimeProvider time, TimeZoneInfo zone)
+    public RegionClock(TimeProvider time, TimeZoneInfo zone, WorkCalendar? calendar = null)
     {
         Time = time ?? throw new ArgumentNullException(nameof(time));
         Zone = zone ?? throw new ArgumentNullException(nameof(zone));
+        Calendar = calendar ?? new WorkCalendar();
     }
 
     /// <summary>The clock on the machine's time: the production clock.</summary>
-    public static RegionClock Machine(string? zone = null) => new(MachineTime, FindZone(zone));
+    public static RegionClock Machine(string? zone = null, WorkCalendar? calendar = null) => new(MachineTime, FindZone(zone), calendar);
 
     /// <summary>
     /// The machine's time, the only reading of it in the code. The web framework's own timing (session cookies, sign-in
@@ -53,6 +54,9 @@ public sealed class RegionClock
 
     /// <summary>The region's time zone.</summary>
     public TimeZoneInfo Zone { get; }
+
+    /// <summary>The region's working days (<c>OpenErc:WorkCalendar</c>): deadlines in working days count on it.</summary>
+    public WorkCalendar Calendar { get; }
 
     /// <summary>The moment now (UTC).</summary>
     public DateTimeOffset Now => Time.GetUtcNow();

@@ -174,9 +174,7 @@ public static class WorkOrders
 /// <c>OpenErc:Dispatch:Deadlines</c>): a complaint 3 working days (ПП 354 п. 31 [recalled]), a recalculation application
 /// 5, a question 10 (ПП 416 [recalled]), a request (заявка) 2 hours (the quality check of п. 108); and how long the
 /// citizen may dispute an answer (§8, the window is not in the rules: 30 days by default). Working days are those of
-/// the region's work calendar: not Saturday or Sunday, not a holiday — the federal holidays of ТК РФ ст. 112 by
-/// default (<see cref="Holidays"/>, «ММ-ДД») and the dates of <see cref="ExtraHolidays"/> (the year's transfers and the
-/// region's own holidays) — unless the date is one of <see cref="WorkingWeekends"/>.
+/// the region's work calendar (<see cref="RegionClock.Calendar"/>).
 /// </summary>
 public sealed record RequestDeadlines
 {
@@ -185,15 +183,6 @@ public sealed record RequestDeadlines
     public int QuestionWorkingDays { get; init; } = 10;
     public int RequestHours { get; init; } = 2;
     public int DisputeDays { get; init; } = 30;
-    public string[] Holidays { get; init; } = ["01-01", "01-02", "01-03", "01-04", "01-05", "01-06", "01-07", "01-08", "02-23", "03-08", "05-01", "05-09", "06-12", "11-04"];
-    public DateOnly[] ExtraHolidays { get; init; } = [];
-    public DateOnly[] WorkingWeekends { get; init; } = [];
-
-    /// <summary>Whether the region works on <paramref name="day"/>.</summary>
-    public bool IsWorkingDay(DateOnly day) =>
-        WorkingWeekends.Contains(day)
-        || day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !ExtraHolidays.Contains(day)
-            && !Holidays.Contains(day.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The moment a request registered at <paramref name="created"/> is due, in the region's time.</summary>
     public DateTimeOffset DueAt(RequestKind kind, DateTimeOffset created, RegionClock clock)
@@ -205,12 +194,7 @@ public sealed record RequestDeadlines
             RequestKind.Recalculation => RecalculationWorkingDays,
             _ => QuestionWorkingDays,
         };
-        var day = clock.DateOf(created);
-        while (days > 0)
-        {
-            day = day.AddDays(1);
-            if (IsWorkingDay(day)) days--;
-        }
+        var day = clock.Calendar.AddWorkingDays(clock.DateOf(created), days);
         // The end of that working day.
         return clock.StartOf(day.AddDays(1));
     }

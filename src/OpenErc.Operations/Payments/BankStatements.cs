@@ -32,7 +32,7 @@ public sealed record BankStatementReport(long? Id, IReadOnlyList<string> Errors,
 /// that agent whose total — less the commission the agent keeps, or whole — is the credit's amount, else for several of
 /// consecutive days that add up to it; the registry number in the purpose is never a key. The report shows each
 /// registry of the agents over the statement's days (and the month before) matched or missing, a missing one older
-/// than <see cref="WaitWorkingDays"/> working days overdue, and the credits from anyone else (not payments of accounts:
+/// than <see cref="WaitWorkingDays"/> working days (the region's <see cref="WorkCalendar"/>) overdue, and the credits from anyone else (not payments of accounts:
 /// an operator assigns them).
 /// </summary>
 public static class BankStatements
@@ -78,7 +78,7 @@ public static class BankStatements
         }
         await tx.CommitAsync(ct);
         return new BankStatementReport(id, [], result, await FundsAsync(conn, agents.Values.Select(a => a.Id).Distinct().ToArray(),
-            section!.From?.AddMonths(-1), section.To, ct));
+            section!.From?.AddMonths(-1), section.To, clock.Calendar, ct));
     }
 
     /// <summary>The registries a credit of <paramref name="amount"/> from the agent paid for (taken out of <paramref name="open"/>): one, or consecutive days.</summary>
@@ -181,7 +181,8 @@ public static class BankStatements
     }
 
     /// <summary>The agents' accepted registries of the days, each with the credit that paid for it or missing (overdue past the wait).</summary>
-    public static async Task<IReadOnlyList<RegistryFunds>> FundsAsync(NpgsqlConnection conn, long[]? agents, DateOnly? from, DateOnly? to, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<RegistryFunds>> FundsAsync(NpgsqlConnection conn, long[]? agents, DateOnly? from, DateOnly? to, WorkCalendar calendar,
+        CancellationToken ct = default)
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT r.id, coalesce(o.short_name, o.name), r.registry_date, r.total, r.commission, c.number, c.doc_date, c.id
@@ -200,19 +201,11 @@ public static class BankStatements
         {
             DateOnly? day = r.IsDBNull(2) ? null : r.GetFieldValue<DateOnly>(2);
             long? credit = r.IsDBNull(7) ? null : r.GetInt64(7);
-            bool overdue = credit is null && day is { } d && to is { } end && WorkingDaysBetween(d, end) > WaitWorkingDays;
+            bool overdue = credit is null && day is { } d && to is { } end && calendar.WorkingDaysAfter(d, end) > WaitWorkingDays;
             list.Add(new RegistryFunds(r.GetInt64(0), r.GetString(1), day, r.GetDecimal(3), r.GetDecimal(4), credit, r.IsDBNull(5) ? null : r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetFieldValue<DateOnly>(6), overdue));
         }
         return list;
     }
 
-    /// <summary>Working days (Monday to Friday) after <paramref name="from"/> up to and including <paramref name="to"/>.</summary>
-    private static int WorkingDaysBetween(DateOnly from, DateOnly to)
-    {
-        int days = 0;
-        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) days++;
-        return days;
-    }
 }

@@ -103,9 +103,26 @@ public sealed record ReportFast(Func<ReportSql, string> Source, IReadOnlyDiction
 }
 
 /// <summary>What the SQL of a source may depend on besides its parameters: the open month and the query's own values.</summary>
-public sealed record ReportSql(BillingPeriod From, BillingPeriod To, BillingPeriod? Open, DateOnly Date, IReadOnlyDictionary<string, string> Parameters, string Zone)
+public sealed record ReportSql(BillingPeriod From, BillingPeriod To, BillingPeriod? Open, DateOnly Date, IReadOnlyDictionary<string, string> Parameters, string Zone,
+    WorkCalendar Calendar)
 {
     public string this[string key] => Parameters[key];
+
+    /// <summary>
+    /// A table <c>(day, due)</c> to join on a day: for every day from three months before the period to three after its
+    /// end (or its day), the <paramref name="workingDays"/>-th working day after it by the region's calendar
+    /// (<see cref="WorkCalendar.AddWorkingDays"/>) — written into the statement, since the calendar is configuration,
+    /// not data. A day outside the window has no row.
+    /// </summary>
+    public string Deadlines(int workingDays)
+    {
+        static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var (first, last) = (From.FirstDay.AddMonths(-3), (Date > To.End ? Date : To.End).AddMonths(3));
+        var rows = new System.Text.StringBuilder("(VALUES ");
+        for (var d = first; d <= last; d = d.AddDays(1))
+            rows.Append(d == first ? "" : ", ").Append("('").Append(Iso(d)).Append("'::date, '").Append(Iso(Calendar.AddWorkingDays(d, workingDays))).Append("'::date)");
+        return rows.Append(')').ToString();
+    }
 }
 
 /// <summary>A report asked for: its period, filters, form, groupings and parameters, already checked (<see cref="ReportRequest"/>).</summary>

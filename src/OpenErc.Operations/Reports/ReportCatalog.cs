@@ -163,14 +163,33 @@ public static class ReportCatalog
     private static string PaidDay(ReportSql q) => $"(pay.paid_at AT TIME ZONE {ReportDimensions.Literal(q.Zone)})::date";
 
     /// <summary>One row per payment (reports.md §3's set Π, reversals included as negative payments, unidentified ones too).</summary>
-    private static string PaymentRows(ReportSql q) => $"""
+    private static string PaymentRows(ReportSql q) => PaymentRows(q, "", "");
+
+    /// <summary>
+    /// The bank view's payments (reports.md §3): with what the collecting account's statements confirmed — the credited
+    /// amount of a payment whose registry a statement's credit paid for (<see cref="Payments.BankStatements"/>), else 0.
+    /// </summary>
+    private static string BankPaymentRows(ReportSql q) =>
+        PaymentRows(q, $", CASE WHEN EXISTS (SELECT 1 FROM bank_statement_matches m WHERE m.registry_id = pay.registry_id) THEN {Credited} ELSE 0 END AS statement", "");
+
+    /// <summary>
+    /// The agents' view (reports.md §3): a payment is late when the money reached the centre (its registry) after the
+    /// agent's term — <c>term</c> working days of the region's calendar after the day it was paid.
+    /// </summary>
+    private static string AgentPaymentRows(ReportSql q) =>
+        PaymentRows(q, ", pay.received_on > dl.due AS late",
+            $" LEFT JOIN {q.Deadlines(int.Parse(q["term"], CultureInfo.InvariantCulture))} AS dl(day, due) ON dl.day = {PaidDay(q)}");
+
+    private const string Credited = "CASE WHEN pay.commission_by_payer THEN pay.amount ELSE pay.amount - pay.commission END";
+
+    private static string PaymentRows(ReportSql q, string columns, string join) => $"""
         (SELECT pay.id, pay.agent_id, pay.channel, pay.account_id, NULL::bigint AS service_id, NULL::bigint AS supplier_id,
-                pay.amount, pay.commission, CASE WHEN pay.commission_by_payer THEN pay.amount ELSE pay.amount - pay.commission END AS credited,
+                pay.amount, pay.commission, {Credited} AS credited,
                 {PaidDay(q)} AS day, pay.received_on, pay.booking_month AS month, pay.period AS paid_for,
                 CASE WHEN pay.correction IS NOT NULL THEN {(short)PaymentPurpose.Correction} WHEN pay.period IS NOT NULL THEN {(short)PaymentPurpose.Period}
                      ELSE {(short)PaymentPurpose.Document} END AS purpose,
-                pay.registry_id, pay.line_no, pay.agent_payment_id
-         FROM payments pay WHERE {PaymentSelection(q, "pay", PaidDay(q))}) f
+                pay.registry_id, pay.line_no, pay.agent_payment_id{columns}
+         FROM payments pay{join} WHERE {PaymentSelection(q, "pay", PaidDay(q))}) f
         {MaybeAccountContext}
         """;
 
@@ -208,6 +227,28 @@ public static class ReportCatalog
 
     private static ReportDefinition PaymentView(string code, string title, string description, string group) =>
         new(code, title, Payments, description, ReportTime.Months, PaymentRows, PaymentDimensions, PaymentColumns, [group], "day, account", [PaymentDate]);
+
+    /// <summary>The bank view: the payments' credited amounts against the statements' credits of their registries.</summary>
+    private static ReportDefinition BankView() =>
+        PaymentView("PAY_BANKS", "Платежи по банкам",
+            "Платежи периода по банкам и агентам, принявшим деньги: число, сумма, комиссия, зачислено по реестрам, зачислено по выпискам банка " +
+            "(реестр оплачен поступлением на счёт центра) и разница реестров и выписок.", "agent") with
+        {
+            Source = BankPaymentRows,
+            Columns = [.. PaymentColumns, Sum("statement", "Зачислено по выписке", "f.statement"), Sum("difference", "Разница реестр − выписка", "f.credited - f.statement")],
+        };
+
+    /// <summary>The agents' view: payments whose registry came later than the agent's term, by count and amount.</summary>
+    private static ReportDefinition AgentView() =>
+        PaymentView("PAY_AGENTS", "Платежи по платёжным агентам",
+            "Платежи по агентам: число, сумма, вознаграждение агента (комиссия), зачислено и платежи, реестр которых поступил позже срока " +
+            "(дата поступления позже указанного числа рабочих дней после дня оплаты).", "agent") with
+        {
+            Source = AgentPaymentRows,
+            Columns = [.. PaymentColumns, Sum("lateCount", "Платежей с опозданием реестра", "CASE WHEN f.late THEN 1 ELSE 0 END", ReportCell.Count),
+                       Sum("lateAmount", "Сумма с опозданием реестра", "CASE WHEN f.late THEN f.amount ELSE 0 END")],
+            Parameters = [PaymentDate, new("term", "Срок передачи реестра, рабочих дней", [("1", "1"), ("2", "2"), ("3", "3"), ("5", "5"), ("10", "10")], "3")],
+        };
 
     /// <summary>The debt book of the month <c>@to</c> as its closing left it, one row per chunk with its age on the month's last day.</summary>
     private static string Chunks(ReportSql q) => $"""
@@ -332,15 +373,18 @@ public static class ReportCatalog
     /// <summary>
     /// What the centre received for each supplier per day of receipt (reports.md §6: allocated, commissions the recipient
     /// bears, net to transfer) against the day's transfer (<c>supplier_transfers</c>: prepared, sent, confirmed), with the
-    /// days it took to send — ПП 253 wants it not later than the working day after the receipt.
+    /// days it took to send — ПП 253 wants it not later than the working day after the receipt (by the region's work
+    /// calendar): a day's money sent after that day, or not sent by it when it lies within the period, is late.
     /// </summary>
     private static string TransferRows(ReportSql q) => $"""
-        (SELECT coalesce(t.day, r.day) AS day, coalesce(t.supplier_id, r.supplier_id) AS supplier_id, coalesce(r.amount, 0) AS amount,
-                coalesce(r.commission, 0) AS commission, CASE WHEN t.state IN ('sent', 'confirmed') THEN t.net ELSE 0 END AS transferred,
-                t.state, (t.sent_at AT TIME ZONE {ReportDimensions.Literal(q.Zone)})::date AS sent_on
-         FROM (SELECT received_on AS day, supplier_id, sum(amount) AS amount, sum(commission) AS commission FROM payment_allocations
-               WHERE received_on >= @from AND received_on < @end AND supplier_id IS NOT NULL GROUP BY 1, 2) r
-         FULL JOIN (SELECT * FROM supplier_transfers WHERE day >= @from AND day < @end) t ON t.day = r.day AND t.supplier_id = r.supplier_id) f
+        (SELECT x.*, dl.due FROM
+            (SELECT coalesce(t.day, r.day) AS day, coalesce(t.supplier_id, r.supplier_id) AS supplier_id, coalesce(r.amount, 0) AS amount,
+                    coalesce(r.commission, 0) AS commission, CASE WHEN t.state IN ('sent', 'confirmed') THEN t.net ELSE 0 END AS transferred,
+                    t.state, (t.sent_at AT TIME ZONE {ReportDimensions.Literal(q.Zone)})::date AS sent_on
+             FROM (SELECT received_on AS day, supplier_id, sum(amount) AS amount, sum(commission) AS commission FROM payment_allocations
+                   WHERE received_on >= @from AND received_on < @end AND supplier_id IS NOT NULL GROUP BY 1, 2) r
+             FULL JOIN (SELECT * FROM supplier_transfers WHERE day >= @from AND day < @end) t ON t.day = r.day AND t.supplier_id = r.supplier_id) x
+         JOIN {q.Deadlines(1)} AS dl(day, due) ON dl.day = x.day) f
          LEFT JOIN organisations sup ON sup.id = f.supplier_id
         """;
 
@@ -648,7 +692,7 @@ public static class ReportCatalog
              Sum("paid", "Оплачено за период", "f.paid"), Sum("count", "Строк", "1", ReportCell.Count)],
             ["municipality"], "address, account, service, supplier", [Penalties, Netting], Where: "f.closing < 0"),
 
-        PaymentView("PAY_BANKS", "Платежи по банкам", "Платежи периода по банкам и агентам, принявшим деньги: число, сумма, комиссия, зачислено.", "agent"),
+        BankView(),
         PaymentView("PAY_ACCOUNTS", "Платежи по лицевым счетам", "Платежи периода по лицевым счетам.", "account"),
         new("PAY_DETAIL", "Развёрнутый отчёт по платежам", Payments,
             "Каждый платёж по строкам его распределения: даты, агент, канал, лицевой счёт, адрес, услуга, поставщик, оплаченный месяц, долг или пени.",
@@ -670,7 +714,7 @@ public static class ReportCatalog
              Sum("amount", "Сумма", "f.amount"), Sum("lines", "Строк распределения", "1", ReportCell.Count)],
             ["paidFor", "month"], "paidFor, booked", [PaymentDate]),
         PaymentView("PAY_DAYS", "Платежи по датам оплаты", "Платежи по дням периода.", "day"),
-        PaymentView("PAY_AGENTS", "Платежи по платёжным агентам", "Платежи по агентам: число, сумма, вознаграждение агента (комиссия), зачислено.", "agent"),
+        AgentView(),
         PaymentView("PAY_CHANNELS", "Платежи по способам оплаты", "Платежи по способам оплаты: касса центра, реестры банков, онлайн-протоколы, личный кабинет.", "channel"),
         PaymentView("PAY_PURPOSES", "Платежи по назначению платежа", "Платежи по назначению: ЕПД без указания периода, за указанный период, исправления.", "purpose"),
         new("SPLIT", "Расщепление платежей", Payments,
@@ -684,7 +728,8 @@ public static class ReportCatalog
             ["supplier", "service"], "day, account, supplier, service", [PaymentDate], Where: "f.account_id IS NOT NULL", Fast: SplitFast),
 
         new("TRANSFERS", "Перечисления поставщикам", Payments,
-            "По поставщикам и дням поступления: поступило, комиссия за счёт получателя, к перечислению, перечислено (платёжные поручения), остаток и дни до отправки.",
+            "По поставщикам и дням поступления: поступило, комиссия за счёт получателя, к перечислению, перечислено (платёжные поручения), остаток, дни до отправки " +
+            "и срок — не позднее рабочего дня, следующего за днём поступления (ПП № 253): сумма, отправленная позже или не отправленная к концу периода, — с нарушением срока.",
             ReportTime.Months, TransferRows, ["supplier", "day"],
             [new("day", "День поступления", ReportCell.Date, "f.day"), SupplierName,
              Sum("amount", "Поступило", "f.amount"), Sum("commission", "Комиссия за счёт получателя", "f.commission"),
@@ -692,7 +737,9 @@ public static class ReportCatalog
              Sum("left", "Осталось перечислить", "f.amount - f.commission - f.transferred"),
              new("state", "Перечисление", ReportCell.Text,
                  $"CASE f.state {string.Concat(Enum.GetValues<Payments.TransferState>().Select(v => $"WHEN '{v.ToString().ToLowerInvariant()}' THEN {ReportDimensions.Literal(v.Title())} "))}ELSE 'Не подготовлено' END"),
-             new("sent", "Отправлено", ReportCell.Date, "f.sent_on"), new("days", "Дней до отправки", ReportCell.Count, "f.sent_on - f.day")],
+             new("sent", "Отправлено", ReportCell.Date, "f.sent_on"), new("days", "Дней до отправки", ReportCell.Count, "f.sent_on - f.day"),
+             new("due", "Срок перечисления", ReportCell.Date, "f.due"),
+             Sum("late", "С нарушением срока", "CASE WHEN f.sent_on > f.due OR f.sent_on IS NULL AND f.due <= @d THEN f.amount - f.commission ELSE 0 END")],
             ["supplier"], "day, supplier", SuppliersOnly: true),
 
         new("DEBT", "Текущая и просроченная задолженность", Debts,

@@ -123,11 +123,11 @@ public static class ReportEngine
         var selection = await SelectionAsync(conn, query, open, ct);
         if (query.Mode == ReportMode.Pivot)
         {
-            var (acrossTitles, pivot) = await PivotAsync(conn, await FastAsync(conn, report, query, open, ct), query, scope, open, clock.Zone.Id, ct);
+            var (acrossTitles, pivot) = await PivotAsync(conn, await FastAsync(conn, report, query, open, ct), query, scope, open, clock, ct);
             return (Head(report, query, scope, clock, organisation, selection, acrossTitles), pivot, null, null);
         }
         var head = Head(report, query, scope, clock, organisation, selection);
-        var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock.Zone.Id, head);
+        var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock, head);
         return (head, null, plan, export ? null : await plan.TotalsAsync(conn, ct));
     }
 
@@ -199,7 +199,7 @@ public static class ReportEngine
 
     /// <summary>The pivot: one row per value of the group, one column per value of <c>across</c> (at most <see cref="MaxAcross"/>), totals both ways.</summary>
     private static async Task<(List<string> Across, List<ReportRow> Rows)> PivotAsync(NpgsqlConnection conn, ReportDefinition report, ReportQuery query,
-        ReportScope scope, BillingPeriod? open, string zone, CancellationToken ct)
+        ReportScope scope, BillingPeriod? open, RegionClock clock, CancellationToken ct)
     {
         var row = ReportDimensions.All[query.Groups[0]];
         var across = ReportDimensions.All[query.Across!];
@@ -210,7 +210,7 @@ public static class ReportEngine
         sql.Append(Prelude).Append($"""
             SELECT k1, {string.Format(CultureInfo.InvariantCulture, row.Label, "k1")} AS l1, kx, {string.Format(CultureInfo.InvariantCulture, across.Label, "kx")} AS lx, v
             FROM (SELECT {row.Id} AS k1, {across.Id} AS kx, sum({measure.Sql}) AS v
-                  FROM {report.Source(Sql(query, open, zone))} WHERE {where} GROUP BY 1, 2) g
+                  FROM {report.Source(Sql(query, open, clock))} WHERE {where} GROUP BY 1, 2) g
             ORDER BY 2, 1, 4, 3
             """);
         var cells = new List<(object? K1, object? L1, object? Kx, object? Lx, decimal V)>();
@@ -267,7 +267,8 @@ public static class ReportEngine
 
         """;
 
-    internal static ReportSql Sql(ReportQuery query, BillingPeriod? open, string zone) => new(query.From, query.To, open, query.Date, query.Parameters, zone);
+    internal static ReportSql Sql(ReportQuery query, BillingPeriod? open, RegionClock clock) =>
+        new(query.From, query.To, open, query.Date, query.Parameters, clock.Zone.Id, clock.Calendar);
 
     /// <summary>The query's filters and the user's scope as one condition; their values as parameters.</summary>
     private static string Where(ReportDefinition report, ReportQuery query, ReportScope scope, List<NpgsqlParameter> parameters)
@@ -359,7 +360,7 @@ public static class ReportEngine
         private readonly string inner;
         private readonly BillingPeriod? open;
 
-        public Plan(ReportDefinition report, ReportQuery query, ReportScope scope, BillingPeriod? open, string zone, ReportHead head)
+        public Plan(ReportDefinition report, ReportQuery query, ReportScope scope, BillingPeriod? open, RegionClock clock, ReportHead head)
         {
             this.open = open;
             this.report = report;
@@ -369,7 +370,7 @@ public static class ReportEngine
             sums = report.Columns.Where(c => c.Total == ReportTotal.Sum).ToArray();
             var where = Where(report, query, scope, parameters);
             var keys = string.Concat(groups.Select((g, i) => $"{g.Id} AS k{i + 1}, "));
-            var source = report.Source(Sql(query, open, zone));
+            var source = report.Source(Sql(query, open, clock));
             inner = query.Mode == ReportMode.Summary
                 ? $"SELECT {keys}{string.Join(", ", sums.Select(c => $"sum({c.Sql}) AS \"{c.Key}\""))} FROM {source} WHERE {where}" +
                   (groups.Length > 0 ? $" GROUP BY {string.Join(", ", groups.Select((_, i) => i + 1))}" : "")

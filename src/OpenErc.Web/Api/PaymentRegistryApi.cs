@@ -107,14 +107,14 @@ public static class PaymentRegistryApi
             .WithSummary("Загрузить выписку по счёту приёма платежей (1CClientBankExchange): поступления сопоставляются с реестрами агентов")
             .Accepts<IFormFile>("multipart/form-data").Produces<BankStatementReport>(201).ProducesProblem(400).ProducesProblem(409);
 
-        payments.MapGet("/registries/funds", async (string? from, string? to, OpenErcDatabase db, CancellationToken ct) =>
+        payments.MapGet("/registries/funds", async (string? from, string? to, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var (fromDay, toDay) = (Day(from, "from", errors), Day(to, "to", errors));
                 if (errors.Count > 0) return Invalid(errors);
                 await using var conn = new Npgsql.NpgsqlConnection(db.ConnectionString);
                 await conn.OpenAsync(ct);
-                return TypedResults.Ok(await BankStatements.FundsAsync(conn, null, fromDay, toDay, ct));
+                return TypedResults.Ok(await BankStatements.FundsAsync(conn, null, fromDay, toDay, clock.Calendar, ct));
             })
             .WithSummary("Сверка реестров с выписками: каждый принятый реестр агента — деньги поступили (поручение банка) или нет (просрочено через 3 рабочих дня)")
             .Produces<IReadOnlyList<RegistryFunds>>().ProducesValidationProblem();
