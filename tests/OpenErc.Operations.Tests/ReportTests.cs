@@ -171,13 +171,45 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         {
             var expected = debt.Rows.Where(r => monthly.GetValueOrDefault(Key(debt, r)) is var m && m > 0 && debt.Value(r, "overdue") > Math.Round(k * m, 2))
                 .Select(r => Key(debt, r)).Order().ToList();
-            var debtors = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            var debtors = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["basis"] = "last", ["k"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             debtors.Rows.Select(r => Key(debtors, r)).Order().ToList().ShouldBe(expected, $"k = {k}");
             if (k == 1m) expected.ShouldNotBeEmpty();
         }
         var looser = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "1" })).Total("count");
         var stricter = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "2.5" })).Total("count");
         stricter.ShouldBeLessThanOrEqualTo(looser);
+    }
+
+    [Fact]
+    public async Task Debtors_by_the_norm_are_measured_by_the_calculators_norm_and_the_rule_of_118_keeps_the_services_that_may_be_limited()
+    {
+        // The norm basis (the default): every row over k times its monthly amount by the norm (or, where a service has
+        // none, the month's charge, said in «База»); a metered row's norm measure is not its month's charge.
+        var norm = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "1" });
+        norm.Rows.ShouldContain(r => norm.Text(r, "basis") == "по нормативу");
+        foreach (var row in norm.Rows)
+        {
+            norm.Value(row, "threshold").ShouldBe(Math.Round(norm.Value(row, "monthly"), 2));
+            norm.Value(row, "overdue").ShouldBeGreaterThan(norm.Value(row, "threshold"));
+        }
+        var last = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "1", ["basis"] = "last" });
+        var charged = last.Rows.ToDictionary(r => Key(last, r), r => last.Value(r, "monthly"));
+        norm.Rows.Where(r => norm.Text(r, "basis") == "по нормативу" && charged.ContainsKey(Key(norm, r)))
+            .ShouldContain(r => charged[Key(norm, r)] != norm.Value(r, "monthly"));
+
+        // п. 118: over two monthly amounts by the norm, hot water, electricity, gas and sewage only — a subset of the
+        // norm basis at k = 2 (N3, X11).
+        var limitable = (await Sql.ScalarAsync<string[]>(year.ConnectionString, $"SELECT array_agg(name) FROM services WHERE {DebtorThresholds.LimitableSql("id")}")).ToHashSet();
+        var p118 = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["rule"] = "p118" });
+        p118.Rows.ShouldNotBeEmpty();
+        foreach (var row in p118.Rows)
+        {
+            limitable.ShouldContain(p118.Text(row, "service"));
+            p118.Text(row, "basis").ShouldBe("по нормативу");
+            p118.Value(row, "threshold").ShouldBe(Math.Round(2 * p118.Value(row, "monthly"), 2));
+        }
+        var twice = await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "2" });
+        p118.Rows.Select(r => Key(p118, r)).Except(twice.Rows.Select(r => Key(twice, r))).ShouldBeEmpty();
     }
 
     [Fact]

@@ -110,11 +110,15 @@ public sealed class ReportWorkedExampleTests(PostgresCluster cluster)
         analytics.Region.Last.PreviousBillPaidShare.ShouldBe(90.60m);
 
         // Реестр неплательщиков: the product's threshold 3 × 745.49 = 2 236.47 and п. 118's 2 × 745.49 = 1 490.98 both list
-        // nobody (cold water's overdue is 62.53); at 0.05 of a month both rows are listed with their printed thresholds.
+        // nobody (cold water's overdue is 62.53, and cold water in an МКД may not be limited); at 0.05 of a month both rows
+        // are listed with their printed thresholds, measured by the norm (cold water) and the area (maintenance).
         (await Run("DEBTORS", new() { ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "", ["k"] = "3" })).Rows.ShouldBeEmpty();
         (await Run("DEBTORS", new() { ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "", ["k"] = "2" })).Rows.ShouldBeEmpty();
+        (await Run("DEBTORS", new() { ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "", ["rule"] = "p118" })).Rows.ShouldBeEmpty();
         var debtors = await Run("DEBTORS", new() { ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "", ["k"] = "0.05" });
-        debtors.Figures(debtors.Row("service", "Холодное водоснабжение"), "overdue", "monthly", "threshold").ShouldBe([62.53m, 745.49m, 37.27m]);
+        var water = debtors.Row("service", "Холодное водоснабжение");
+        debtors.Figures(water, "overdue", "monthly", "threshold").ShouldBe([62.53m, 745.49m, 37.27m]);
+        debtors.Text(water, "basis").ShouldBe("по нормативу");
         debtors.Figures(debtors.Row("service", "Содержание жилого помещения"), "overdue", "monthly", "threshold").ShouldBe([144.92m, 1542.12m, 77.11m]);
     }
 }

@@ -46,6 +46,25 @@ public static class ChargeCalculator
     /// <exception cref="ChargeDataException">The snapshot lacks a tariff or norm it needs, or a norm row is ambiguous.</exception>
     public static IReadOnlyList<ChargeLine> Calculate(BuildingSnapshot building, BillingPeriod period, ChargeSettings settings) =>
         new BuildingCalculation(building, period, settings).Run();
+
+    /// <summary>
+    /// Each asked account × service code × supplier's monthly amount by the consumption norm on <paramref name="day"/> of
+    /// <paramref name="period"/> (ПП 354 п. 118; the debtors register's norm basis), chosen by the same rules as the
+    /// month's charge; the pairs with no such measure (heating, КР на СОИ, a missing tariff) are left out.
+    /// </summary>
+    public static Dictionary<(long Account, string Service, long Supplier), Money> MonthlyByNorm(BuildingSnapshot building, BillingPeriod period,
+        ChargeSettings settings, DateOnly day, IEnumerable<(long Account, string Service, long Supplier)> asked)
+    {
+        var calculation = new BuildingCalculation(building, period, settings);
+        var accounts = building.Premises.SelectMany(p => p.Accounts.Select(a => (Premise: p, Account: a))).ToDictionary(x => x.Account.AccountId);
+        var services = building.Services.ToDictionary(s => s.Code, StringComparer.Ordinal);
+        var result = new Dictionary<(long, string, long), Money>();
+        foreach (var key in asked)
+            if (accounts.TryGetValue(key.Account, out var a) && services.TryGetValue(key.Service, out var s)
+                && calculation.MonthlyByNorm(a.Premise, a.Account, s, key.Supplier, day) is { } amount)
+                result[key] = amount;
+        return result;
+    }
 }
 
 /// <summary>A part of a line: one set of inputs over <c>[From, To)</c>. Volume and amount are given for <see cref="BasisDays"/> days.</summary>

@@ -289,23 +289,30 @@ public static class ReportCatalog
     ];
 
     /// <summary>
-    /// The debtors register (reports.md §10): overdue principal of an account's service over <c>k</c> monthly amounts, from
-    /// the closed month's overdue rows (<c>closed_month_overdue</c>, written by its closing). The monthly amount is the
-    /// month's charge of the service (basis «последнее начисление») or the mean of the last twelve months' charges
-    /// (basis «среднее за 12 месяцев», read for the overdue rows only), rounded to kopecks once; the threshold is <c>k</c>
-    /// times it, rounded once. The norm basis of п. 118 needs the charge trace's norm per account and is not offered yet.
+    /// The debtors register (reports.md §10, <see cref="DebtorThresholds"/>): overdue principal of an account's service over
+    /// <c>k</c> monthly amounts, from the closed month's overdue rows (<c>closed_month_overdue</c>, written by its closing).
+    /// The monthly amount is the amount by the norm on the month's last day (basis «по нормативу», the calculator's, from
+    /// <c>debtor_norms</c>; the month's charge where the service has no norm measure), the month's charge of the service
+    /// («начисление месяца») or the mean of the last twelve months' charges («среднее за 12 месяцев», read for the overdue
+    /// rows only), rounded to kopecks once; the threshold is <c>k</c> times it, rounded once. The rule of п. 118 takes
+    /// k = 2 on the norm basis and the services that may be limited only.
     /// </summary>
     private static string DebtorRows(ReportSql q)
     {
-        var k = decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
-        var monthly = q["basis"] == "average"
-            ? "(SELECT round(sum(x.charged) / 12, 2) FROM account_balances x WHERE x.account_id = o.account_id AND x.service_id = o.service_id " +
-              "AND x.supplier_id = o.supplier_id AND x.month > @to - interval '12 months' AND x.month <= @to)"
-            : "o.monthly";
+        bool p118 = q["rule"] == "p118";
+        var k = p118 ? "2" : decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        var (monthly, basis) = DebtorThresholds.ByNorm(q)
+            ? ("coalesce(n.monthly, o.monthly)", "CASE WHEN n.monthly IS NULL THEN 'начисление месяца' ELSE 'по нормативу' END")
+            : q["basis"] == "average"
+            ? ("(SELECT round(sum(x.charged) / 12, 2) FROM account_balances x WHERE x.account_id = o.account_id AND x.service_id = o.service_id " +
+               "AND x.supplier_id = o.supplier_id AND x.month > @to - interval '12 months' AND x.month <= @to)", "'среднее за 12 месяцев'")
+            : ("o.monthly", "'начисление месяца'");
         return $"""
-            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, round({k} * m.monthly, 2) AS threshold
-             FROM closed_month_overdue o CROSS JOIN LATERAL (SELECT {monthly} AS monthly) m
-             WHERE o.month = @to AND m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2)) f
+            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, m.basis, round({k} * m.monthly, 2) AS threshold
+             FROM closed_month_overdue o
+             LEFT JOIN debtor_norms n ON n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
+             CROSS JOIN LATERAL (SELECT {monthly} AS monthly, {basis} AS basis) m
+             WHERE o.month = @to AND m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2){(p118 ? " AND " + DebtorThresholds.LimitableSql("o.service_id") : "")}) f
             {AccountContext}
             """;
     }
@@ -746,15 +753,22 @@ public static class ReportCatalog
             "Задолженность на конец закрытого месяца по строкам лицевых счетов: текущая (срок оплаты не наступил) и просроченная по срокам, долг по пеням, аванс.",
             ReportTime.MonthEnd, DebtRows, LedgerDimensions, DebtColumns, ["municipality"], "address, account, service, supplier", [Penalties], Fast: DebtFast),
         new("DEBTORS", "Реестр неплательщиков", Debts,
-            "Лицевые счета с просроченной задолженностью по услуге больше k ежемесячных начислений на конец закрытого месяца.",
+            "Лицевые счета с просроченной задолженностью по услуге больше k ежемесячных начислений (по нормативу потребления по тарифу " +
+            "последнего дня месяца, начисления месяца или среднего за 12 месяцев) на конец закрытого месяца; по правилу п. 118 ПП № 354 — " +
+            "больше двух начислений по нормативу за горячую воду, электроэнергию, газ и водоотведение.",
             ReportTime.MonthEnd, DebtorRows, LedgerDimensions,
             [Address, AccountNumber, Payer, ServiceName, SupplierName, Sum("overdue", "Просроченная задолженность", "f.overdue"),
              new("oldest", "Старейший неоплаченный месяц", ReportCell.Month, "f.oldest"), Sum("monthly", "Ежемесячное начисление", "f.monthly"),
+             new("basis", "База", ReportCell.Text, "f.basis"),
              Sum("threshold", "Порог", "f.threshold"), new("months", "Месяцев долга", ReportCell.Rate, "round(f.overdue / f.monthly, 1)"),
              new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"), Sum("count", "Строк", "1", ReportCell.Count)],
             ["service"], "address, account, service, supplier",
-            [new("k", "Порог, ежемесячных начислений", [], "3"),
-             new("basis", "База порога", [("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "last")]),
+            [new("rule", "Правило",
+                 [("product", "Долг больше k ежемесячных начислений"),
+                  ("p118", "П. 118 ПП № 354: больше 2 начислений по нормативу, услуги, которые можно ограничить")], "product"),
+             new("k", "Порог, ежемесячных начислений", [], "3"),
+             new("basis", "База порога", [("norm", "По нормативу потребления"), ("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "norm")],
+            Prepare: DebtorThresholds.PrepareAsync),
 
         new("TARIFFS", "Тарифы и нормативы", Registers,
             "Тарифы и нормативы потребления, действовавшие в периоде: услуга, поставщик, территория, значение, срок действия.",
