@@ -46,12 +46,12 @@ public static class BillingPeriods
         // autovacuum comes to the table, a supplier's count of a million debtors visits every row (1.7 s against 0.16 s).
         // The month's debt books likewise: every payment of the next month reads them, and until they were vacuumed the
         // demo year's cash desk took 25–34 s instead of 9 s (each read checking the visibility of rows just written).
-        await using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) closed_month_debtors, debt_books", conn))
+        await using (var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) closed_month_debtors, debt_books", conn) { CommandTimeout = 0 })
             await vacuum.ExecuteNonQueryAsync(ct);
         // The month's balances and snapshots are what reports read next: without fresh statistics the planner takes the
         // new month for a few rows and joins a region's debtors by nested loops over every account (54 s instead of a
         // second at 20 k accounts). ANALYZE samples, so its cost does not grow with the months kept.
-        await using (var analyze = new NpgsqlCommand("ANALYZE account_balances, closed_month_buildings, closed_month_building_accounts, closed_month_bills", conn))
+        await using (var analyze = new NpgsqlCommand("ANALYZE account_balances, closed_month_buildings, closed_month_building_accounts, closed_month_bills, closed_month_norms", conn) { CommandTimeout = 0 })
             await analyze.ExecuteNonQueryAsync(ct);
         return report;
     }
@@ -92,14 +92,15 @@ public static class BillingPeriods
         await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
-            BalancesSql() + "\nORDER BY account_id, service_id, supplier_id", conn, tx)) // in key order: the primary key fills page by page
+            BalancesSql() + "\nORDER BY account_id, service_id, supplier_id", conn, tx) { CommandTimeout = 0 }) // in key order: the primary key fills page by page
         {
             AddBalancesParameters(cmd.Parameters, month);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         // Every account's debt book as the month leaves it: payments read it instead of all history (DebtLedger); and the
         // month's totals by supplier × service and by account, which the cabinets and the dashboard read.
-        await using (var cmd = new NpgsqlCommand("SELECT write_debt_book(@m), write_closed_month_totals(@m)", conn, tx))
+        // The closing's statements grow with the region (a month's lines and books): no time limit but the lock's.
+        await using (var cmd = new NpgsqlCommand("SELECT write_debt_book(@m), write_closed_month_totals(@m)", conn, tx) { CommandTimeout = 0 })
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             await cmd.ExecuteNonQueryAsync(ct);
@@ -116,7 +117,7 @@ public static class BillingPeriods
                         USING (account_id, service_id, supplier_id)
                     WHERE b.month = @m AND b.opening <> coalesce(p.closing, 0) OR b.month IS NULL)
             FROM account_balances WHERE month = @m
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = 0 })
         {
             cmd.Parameters.Add(MonthParameter("m", month));
             cmd.Parameters.Add(MonthParameter("prev", Before(month)));

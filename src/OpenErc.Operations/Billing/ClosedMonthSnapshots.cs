@@ -26,6 +26,7 @@ public static class ClosedMonthSnapshots
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(MonthsParameter("bounds", DebtAge.Bounds(month.LastDay)));
         await cmd.ExecuteNonQueryAsync(ct);
+        if (bills) await DebtorThresholds.WriteAsync(conn, tx!, month, ct);
     }
 
     /// <summary>Writes the snapshots missing among the closed months (their bills, overdue rows and commissions were written by the migrations that brought them), one month at a time, under a lock so that two callers do not both write one.</summary>

@@ -80,14 +80,12 @@ public enum ReportMode
 /// <see cref="Dimensions"/> are the filters and groupings it takes; <see cref="Columns"/> its rows' columns in the
 /// expanded form, the measures of which are the summary's. A <see cref="Planning"/> report (the capital-repair programme)
 /// may ask for months not yet open. A <see cref="SuppliersOnly"/> report has rows of suppliers and no buildings (the transfers):
-/// a user scoped to buildings sees only his own organisation's rows as a supplier, none without one. <see cref="Prepare"/>, when
-/// set, runs on the report's connection before its SQL: a figure the calculator computes (not the database) goes into a
-/// session table the SQL joins.
+/// a user scoped to buildings sees only his own organisation's rows as a supplier, none without one.
 /// </summary>
 public sealed record ReportDefinition(string Code, string Title, string Section, string Description, ReportTime Time,
     Func<ReportSql, string> Source, IReadOnlyList<string> Dimensions, IReadOnlyList<ReportColumn> Columns,
     IReadOnlyList<string> DefaultGroups, string Order, IReadOnlyList<ReportParameter>? Parameters = null, string? Where = null, ReportFast? Fast = null, bool Planning = false,
-    bool SuppliersOnly = false, Func<Npgsql.NpgsqlConnection, ReportSql, CancellationToken, Task>? Prepare = null)
+    bool SuppliersOnly = false)
 {
     public IReadOnlyList<ReportParameter> Options => Parameters ?? [];
     public IEnumerable<ReportColumn> Measures => Columns.Where(c => c.IsMeasure);

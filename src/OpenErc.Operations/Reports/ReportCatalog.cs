@@ -291,8 +291,8 @@ public static class ReportCatalog
     /// <summary>
     /// The debtors register (reports.md §10, <see cref="DebtorThresholds"/>): overdue principal of an account's service over
     /// <c>k</c> monthly amounts, from the closed month's overdue rows (<c>closed_month_overdue</c>, written by its closing).
-    /// The monthly amount is the amount by the norm on the month's last day (basis «по нормативу», the calculator's, from
-    /// <c>debtor_norms</c>; the month's charge where the service has no norm measure), the month's charge of the service
+    /// The monthly amount is the amount by the norm on the month's last day (basis «по нормативу», the calculator's, written
+    /// by the closing: <c>closed_month_norms</c>; the month's charge where the service has no norm measure), the month's charge of the service
     /// («начисление месяца») or the mean of the last twelve months' charges («среднее за 12 месяцев», read for the overdue
     /// rows only), rounded to kopecks once; the threshold is <c>k</c> times it, rounded once. The rule of п. 118 takes
     /// k = 2 on the norm basis and the services that may be limited only.
@@ -310,7 +310,7 @@ public static class ReportCatalog
         return $"""
             (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, m.basis, round({k} * m.monthly, 2) AS threshold
              FROM closed_month_overdue o
-             LEFT JOIN debtor_norms n ON n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
+             LEFT JOIN closed_month_norms n ON n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
              CROSS JOIN LATERAL (SELECT {monthly} AS monthly, {basis} AS basis) m
              WHERE o.month = @to AND m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2){(p118 ? " AND " + DebtorThresholds.LimitableSql("o.service_id") : "")}) f
             {AccountContext}
@@ -767,8 +767,7 @@ public static class ReportCatalog
                  [("product", "Долг больше k ежемесячных начислений"),
                   ("p118", "П. 118 ПП № 354: больше 2 начислений по нормативу, услуги, которые можно ограничить")], "product"),
              new("k", "Порог, ежемесячных начислений", [], "3"),
-             new("basis", "База порога", [("norm", "По нормативу потребления"), ("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "norm")],
-            Prepare: DebtorThresholds.PrepareAsync),
+             new("basis", "База порога", [("norm", "По нормативу потребления"), ("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "norm")]),
 
         new("TARIFFS", "Тарифы и нормативы", Registers,
             "Тарифы и нормативы потребления, действовавшие в периоде: услуга, поставщик, территория, значение, срок действия.",

@@ -119,7 +119,6 @@ public static class ReportEngine
     {
         var open = await BillingPeriods.OpenMonthAsync(conn, null, forUpdate: false, ct);
         Check(report, query, open);
-        if (report.Prepare is { } prepare) await prepare(conn, Sql(query, open, clock), ct);
         var organisation = await OrganisationAsync(conn, ct);
         var selection = await SelectionAsync(conn, query, open, ct);
         if (query.Mode == ReportMode.Pivot)
