@@ -75,6 +75,14 @@ public sealed class BenefitReportTests(DemoYear year) : IClassFixture<DemoYear>
         sums.Total("subsidy").ShouldBe(subsidies);
         sums.Total("total").ShouldBe(ledger + subsidies);
 
+        // The ОСВ's «в т.ч. льготы» (reports.md §5): the same lines, a part of its recalculations — by account from the
+        // balances and by municipality from the snapshot alike.
+        var osv = await RunAsync("OSV", new() { ["from"] = "2025-12", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        osv.Total("benefits").ShouldBe(-ledger);
+        osv.Sum("benefits").ShouldBe(-ledger);
+        osv.Rows.ShouldAllBe(r => osv.Value(r, "benefits") == 0 || Math.Sign(osv.Value(r, "benefits")) == -1);
+        (await RunAsync("OSV", new() { ["from"] = "2025-12", ["to"] = "2026-10", ["group"] = "municipality" })).Total("benefits").ShouldBe(-ledger);
+
         // By category and month: the same totals; rights counted once a month, never more than were in force.
         var byCategory = await RunAsync("BENEFIT_SUMS", new() { ["from"] = "2026-10", ["to"] = "2026-10", ["group"] = "benefitCategory" });
         byCategory.Rows.Sum(r => byCategory.Value(r, "benefit")).ShouldBe(byCategory.Total("benefit"));

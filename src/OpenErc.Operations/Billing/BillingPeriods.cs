@@ -91,7 +91,7 @@ public static class BillingPeriods
         var today = clock.Today;
         await PaymentPosting.SpreadUnsplitAdvancesAsync(conn, month, today, ct);
         await using (var cmd = new NpgsqlCommand(
-            "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)\n" +
+            "INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing, benefits)\n" +
             BalancesSql() + "\nORDER BY account_id, service_id, supplier_id", conn, tx) { CommandTimeout = 0 }) // in key order: the primary key fills page by page
         {
             AddBalancesParameters(cmd.Parameters, month);
@@ -147,8 +147,8 @@ public static class BillingPeriods
 
     /// <summary>
     /// The balances of month <c>@m</c> as its closing writes them (and as they stand so far while it is open):
-    /// <c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing</c> per
-    /// account × service × supplier, from the lines and the payment allocations booked in the month and the closing of
+    /// <c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing, benefits</c>
+    /// (the part of the recalculations that is benefits in kind) per account × service × supplier, from the lines and the payment allocations booked in the month and the closing of
     /// <c>@prev</c> (none while that month is not closed); a balance brought from an earlier system
     /// (<see cref="ChargeLineKind.OpeningBalance"/>) opens the month it is booked in. <paramref name="filter"/> narrows each of the three sources by
     /// their common columns (<c>account_id</c>, <c>service_id</c>, <c>supplier_id</c>), e.g. <c>AND supplier_id = @supplier</c>.
@@ -158,19 +158,20 @@ public static class BillingPeriods
     internal static string BalancesSql(string filter = "") => $"""
         SELECT @m AS month, account_id, service_id, supplier_id, sum(opening) AS opening, sum(charged) * 0.01 AS charged,
                sum(recalculated) * 0.01 AS recalculated, sum(penalties) * 0.01 AS penalties, sum(paid) AS paid,
-               sum(opening) + (sum(charged) + sum(recalculated) + sum(penalties)) * 0.01 - sum(paid) AS closing
+               sum(opening) + (sum(charged) + sum(recalculated) + sum(penalties)) * 0.01 - sum(paid) AS closing, sum(benefits) * 0.01 AS benefits
         FROM (
             SELECT account_id, service_id::bigint AS service_id, supplier_id::bigint AS supplier_id,
                    CASE WHEN kind = @opening THEN kopecks * 0.01 ELSE 0 END AS opening,
                    CASE WHEN kind = 0 AND service_month = @m THEN kopecks ELSE 0 END AS charged,
                    CASE WHEN NOT (kind = 0 AND service_month = @m) AND kind NOT IN (@penalty, @opening) THEN kopecks ELSE 0 END AS recalculated,
-                   CASE WHEN kind = @penalty THEN kopecks ELSE 0 END AS penalties, 0::numeric AS paid
+                   CASE WHEN kind = @penalty THEN kopecks ELSE 0 END AS penalties, 0::numeric AS paid,
+                   CASE WHEN kind = {(short)ChargeLineKind.Benefit} THEN kopecks ELSE 0 END AS benefits
             FROM charge_lines WHERE booking_month = @m {filter}
             UNION ALL
-            SELECT account_id, coalesce(service_id, 0), coalesce(supplier_id, 0), 0, 0, 0, 0, amount
+            SELECT account_id, coalesce(service_id, 0), coalesce(supplier_id, 0), 0, 0, 0, 0, amount, 0
             FROM payment_allocations WHERE booking_month = @m {filter}
             UNION ALL
-            SELECT account_id, service_id, supplier_id, closing, 0, 0, 0, 0 FROM account_balances WHERE month = @prev {filter}
+            SELECT account_id, service_id, supplier_id, closing, 0, 0, 0, 0, 0 FROM account_balances WHERE month = @prev {filter}
         ) x
         GROUP BY account_id, service_id, supplier_id
         """;

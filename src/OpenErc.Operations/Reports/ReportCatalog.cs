@@ -55,10 +55,11 @@ public static class ReportCatalog
 
     /// <summary>
     /// The balances of each month of the range per account × service × supplier: closed months as their closing wrote them,
-    /// the open month as it stands (<c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing</c>).
+    /// the open month as it stands (<c>month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing,
+    /// benefits</c>: the recalculations' part that is benefits in kind).
     /// </summary>
     private static string Balances(ReportSql q) =>
-        "SELECT month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing FROM account_balances WHERE month >= @from AND month <= @to"
+        "SELECT month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing, benefits FROM account_balances WHERE month >= @from AND month <= @to"
         + (q.Open is { } o && o >= q.From && o <= q.To ? "\nUNION ALL\n" + BillingPeriods.BalancesSql() : "");
 
     /// <summary>
@@ -104,7 +105,7 @@ public static class ReportCatalog
             var level => $"""
                 (SELECT account_id, NULL::bigint AS service_id, {(level == "supplier" ? "supplier_id" : "NULL::bigint AS supplier_id")}, true AS netted,
                         sum(opening) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated, sum(penalties) AS penalties,
-                        sum(paid) AS paid, sum(closing) AS closing
+                        sum(paid) AS paid, sum(closing) AS closing, sum(benefits) AS benefits
                  FROM {rows} y GROUP BY account_id{(level == "supplier" ? ", supplier_id" : "")}) f
                 {AccountContext}
                 """,
@@ -115,15 +116,16 @@ public static class ReportCatalog
             (SELECT x.account_id, x.service_id, x.supplier_id, false AS netted,
                     x.opening{(without ? " - coalesce(pn.o_n, 0)" : "")} AS opening, x.charged, x.recalculated,
                     {(without ? "0::numeric" : "x.penalties")} AS penalties, x.paid{(without ? " - coalesce(pn.p_n, 0)" : "")} AS paid,
-                    x.closing{(without ? " - coalesce(pn.k_n, 0)" : "")} AS closing
+                    x.closing{(without ? " - coalesce(pn.k_n, 0)" : "")} AS closing, x.benefits
              FROM ({(q.From == q.To
                  // One month's balances are one row per account × service × supplier already: no aggregation of the whole month
                  // before a narrower scope or filter (a management company's buildings) can apply.
-                 ? $"SELECT account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing FROM ({Balances(q)}) m"
+                 ? $"SELECT account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing, benefits FROM ({Balances(q)}) m"
                  : $"""
                    SELECT account_id, service_id, supplier_id,
                           coalesce(sum(opening) FILTER (WHERE month = @from), 0) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
-                          sum(penalties) AS penalties, sum(paid) AS paid, coalesce(sum(closing) FILTER (WHERE month = @to), 0) AS closing
+                          sum(penalties) AS penalties, sum(paid) AS paid, coalesce(sum(closing) FILTER (WHERE month = @to), 0) AS closing,
+                          sum(benefits) AS benefits
                    FROM ({Balances(q)}) m GROUP BY 1, 2, 3
                    """)}) x
              {(without ? PenaltyParts : "")})
@@ -143,6 +145,7 @@ public static class ReportCatalog
         Sum("openingAdvance", "Сальдо на начало: аванс", "greatest(-f.opening, 0)"),
         Sum("charged", "Начислено", "f.charged"),
         Sum("recalculated", "Перерасчёт", "f.recalculated"),
+        Sum("benefits", "В т.ч. льготы", "f.benefits"),
         Sum("penalties", "Пени", "f.penalties"),
         Sum("paid", "Оплачено", "f.paid"),
         Sum("closingDebt", "Сальдо на конец: долг", "greatest(f.closing, 0)"),
@@ -555,15 +558,21 @@ public static class ReportCatalog
         """;
 
     private static readonly ReportFast TurnoverFast = new(_ => $"""
-        (SELECT building_id, service_id, supplier_id,
-                coalesce(sum(opening_debt) FILTER (WHERE month = @from), 0) AS opening_debt, coalesce(sum(opening_advance) FILTER (WHERE month = @from), 0) AS opening_advance,
-                sum(charged) AS charged, sum(recalculated) AS recalculated, sum(penalties) AS penalties, sum(paid) AS paid,
-                coalesce(sum(closing_debt) FILTER (WHERE month = @to), 0) AS closing_debt, coalesce(sum(closing_advance) FILTER (WHERE month = @to), 0) AS closing_advance
-         FROM closed_month_buildings WHERE month >= @from AND month <= @to GROUP BY 1, 2, 3) f
+        (SELECT * FROM
+            (SELECT building_id, service_id, supplier_id,
+                    coalesce(sum(opening_debt) FILTER (WHERE month = @from), 0) AS opening_debt, coalesce(sum(opening_advance) FILTER (WHERE month = @from), 0) AS opening_advance,
+                    sum(charged) AS charged, sum(recalculated) AS recalculated, sum(penalties) AS penalties, sum(paid) AS paid,
+                    coalesce(sum(closing_debt) FILTER (WHERE month = @to), 0) AS closing_debt, coalesce(sum(closing_advance) FILTER (WHERE month = @to), 0) AS closing_advance
+             FROM closed_month_buildings WHERE month >= @from AND month <= @to GROUP BY 1, 2, 3) t
+         -- The few balances with benefits in kind, by their partial index.
+         LEFT JOIN (SELECT p.building_id, b.service_id, b.supplier_id, sum(b.benefits) AS benefits
+                    FROM account_balances b JOIN personal_accounts a ON a.id = b.account_id JOIN premises p ON p.id = a.premise_id
+                    WHERE b.month >= @from AND b.month <= @to AND b.benefits <> 0 GROUP BY 1, 2, 3) bn USING (building_id, service_id, supplier_id)) f
         {SnapshotContext}
         """, new Dictionary<string, string>
     {
         ["openingDebt"] = "f.opening_debt", ["openingAdvance"] = "f.opening_advance", ["charged"] = "f.charged", ["recalculated"] = "f.recalculated",
+        ["benefits"] = "coalesce(f.benefits, 0)",
         ["penalties"] = "f.penalties", ["paid"] = "f.paid", ["closingDebt"] = "f.closing_debt", ["closingAdvance"] = "f.closing_advance",
         ["opening"] = "f.opening_debt - f.opening_advance", ["closing"] = "f.closing_debt - f.closing_advance",
     }, q => q.Parameters.GetValueOrDefault("penalties") != "exclude" && q.Parameters.GetValueOrDefault("net", "row") == "row");
