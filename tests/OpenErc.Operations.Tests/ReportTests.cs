@@ -13,7 +13,7 @@ namespace OpenErc.Operations.Tests;
 /// penalised and closed, November 2026 open): each report's invariants and the reconciliations between reports (§23),
 /// the scope of a management company, the pivot, and the three export formats.
 /// </summary>
-public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
+public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClassFixture<DemoYear>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
@@ -178,6 +178,61 @@ public sealed class ReportTests(DemoYear year) : IClassFixture<DemoYear>
         var looser = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "1" })).Total("count");
         var stricter = (await RunAsync("DEBTORS", new() { ["to"] = "2026-10", ["k"] = "2.5" })).Total("count");
         stricter.ShouldBeLessThanOrEqualTo(looser);
+    }
+
+    [Fact]
+    public async Task Attributes_of_each_month_put_a_months_rows_under_that_months_management_company()
+    {
+        // P6: a building passes to another management company from 01.10.2026. By the end of the range (the default) both
+        // September and October are the new company's; by each month, September stays with the old one. The totals are the same.
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "p6");
+        long building = await Sql.ScalarAsync<long>(cs, "SELECT min(building_id) FROM building_managements WHERE valid_to IS NULL");
+        long before = await Sql.ScalarAsync<long>(cs, $"SELECT organisation_id FROM building_managements WHERE building_id = {building} AND valid_to IS NULL");
+        long after = await Sql.ScalarAsync<long>(cs, $"SELECT min(organisation_id) FROM building_managements WHERE organisation_id <> {before}");
+        await Sql.ExecAsync(cs, $"""
+            UPDATE building_managements SET valid_to = '2026-10-01' WHERE building_id = {building} AND valid_to IS NULL;
+            INSERT INTO building_managements (building_id, organisation_id, valid_from) VALUES ({building}, {after}, '2026-10-01');
+            """);
+        var report = ReportCatalog.Find("ACCOUNT_TURNOVER")!;
+        async Task<ReportResult> Turnover(string attributes) => new(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report, new Dictionary<string, string?>
+            {
+                ["from"] = "2026-09", ["to"] = "2026-10", ["building"] = building.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["group"] = "month,manager", ["attributes"] = attributes,
+            }, October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 100, Ct));
+        static List<(BillingPeriod, long)> Groups(ReportResult r) => r.Page.Rows.Where(x => x.Kind == ReportRowKind.Row)
+            .Select(x => (BillingPeriod.Of(x.Keys![0] is DateOnly d ? d : DateOnly.FromDateTime((DateTime)x.Keys[0]!)), Convert.ToInt64(x.Keys[1], System.Globalization.CultureInfo.InvariantCulture)))
+            .Order().ToList();
+        var end = await Turnover("end");
+        var monthly = await Turnover("month");
+        Groups(end).ShouldBe([(September, after), (October, after)]);
+        Groups(monthly).ShouldBe([(September, before), (October, after)]);
+        monthly.Totals("charged", "paid", "closing").ShouldBe(end.Totals("charged", "paid", "closing"));
+
+        // Every monthly series takes P6, by the company: the grouping moves, the totals do not.
+        foreach (var series in ReportCatalog.All.Where(r => r.Options.Contains(ReportParameter.Attributes) && r.Dimensions.Contains("manager")))
+        {
+            Task<ReportPage> Page(string attributes) => ReportEngine.PageAsync(cs, series, ReportRequest.Parse(series, new Dictionary<string, string?>
+                { ["from"] = "2026-09", ["to"] = "2026-10", ["group"] = "manager", ["attributes"] = attributes }, October, DemoYear.Current, Clock.Today),
+                ReportScope.Everything("тест"), Clock, 1, 1000, Ct);
+            (await Page("month")).Total.Values.ShouldBe((await Page("end")).Total.Values, series.Code);
+        }
+    }
+
+    [Fact]
+    public async Task Every_report_groups_by_every_dimension_it_offers()
+    {
+        // A dimension a report lists is one its source can be grouped by: no SQL error anywhere (a month of the charge
+        // lines' register once had none to group by).
+        foreach (var report in ReportCatalog.All)
+            foreach (var dimension in report.Dimensions)
+            {
+                var query = new Dictionary<string, string?> { ["group"] = dimension };
+                if (report.Time != ReportTime.Date) query["to"] = "2026-10";
+                if (report.Time == ReportTime.Months) query["from"] = "2026-10";
+                var page = await ReportEngine.PageAsync(year.ConnectionString, report, ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today),
+                    ReportScope.Everything("тест"), Clock, 1, 10, Ct);
+                page.Head.ShouldNotBeNull($"{report.Code} × {dimension}");
+            }
     }
 
     [Fact]

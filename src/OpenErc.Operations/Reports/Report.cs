@@ -61,6 +61,13 @@ public enum ReportValue { Id, Text, Small, Month }
 public sealed record ReportParameter(string Key, string Title, IReadOnlyList<(string Value, string Title)> Values, string Default)
 {
     public IReadOnlyDictionary<string, string[]>? Excludes { get; init; }
+
+    /// <summary>
+    /// P6 «Дата атрибутов» of a monthly series (reports.md §0.4–0.5): a building's management company and a service's
+    /// calculation method as on the last day of the range (default), or of each row's own month.
+    /// </summary>
+    public static readonly ReportParameter Attributes = new("attributes", "Дата атрибутов",
+        [("end", "Конец периода"), ("month", "Каждый месяц")], "end");
 }
 
 /// <summary>What period a report asks for: a range of billing months, a date, or nothing (registers as they stand).</summary>
@@ -87,7 +94,8 @@ public sealed record ReportDefinition(string Code, string Title, string Section,
     IReadOnlyList<string> DefaultGroups, string Order, IReadOnlyList<ReportParameter>? Parameters = null, string? Where = null, ReportFast? Fast = null, bool Planning = false,
     bool SuppliersOnly = false)
 {
-    public IReadOnlyList<ReportParameter> Options => Parameters ?? [];
+    /// <summary>The report's parameters; a monthly series (a report with the month among its dimensions) also takes P6.</summary>
+    public IReadOnlyList<ReportParameter> Options => Dimensions.Contains("month") ? [.. Parameters ?? [], ReportParameter.Attributes] : Parameters ?? [];
     public IEnumerable<ReportColumn> Measures => Columns.Where(c => c.IsMeasure);
 }
 

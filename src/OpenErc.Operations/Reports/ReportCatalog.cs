@@ -644,7 +644,7 @@ public static class ReportCatalog
         new("ACCOUNT_TARIFFS", "Тарифы и нормативы лицевых счетов", Ledger,
             "Начисления месяцев периода по строкам: услуга, поставщик, зона, способ определения объёма, объём, тариф, коэффициент, доля дней, сумма до округления и начислено — как их записал расчёт.",
             ReportTime.Months, q => $"""
-                (SELECT * FROM charge_line_details WHERE booking_month >= @from AND booking_month <= @to
+                (SELECT *, booking_month AS month FROM charge_line_details WHERE booking_month >= @from AND booking_month <= @to
                    AND kind = {(short)ChargeLineKind.Charge} AND service_month = booking_month) f
                 {AccountContext}
                 """, [.. LedgerDimensions, "volumeSource", "month"],

@@ -165,7 +165,7 @@ public static class ReportEngine
     /// </summary>
     private static async Task<ReportDefinition> FastAsync(NpgsqlConnection conn, ReportDefinition report, ReportQuery query, BillingPeriod? open, CancellationToken ct)
     {
-        if (report.Fast is not { } fast || query.Mode == ReportMode.Expanded || fast.Applies?.Invoke(query) == false
+        if (report.Fast is not { } fast || query.Mode == ReportMode.Expanded || fast.Applies?.Invoke(query) == false || ByMonth(query)
             || open is { } o && query.To >= o
             || query.Groups.Concat(query.Filters.Keys).Append(query.Across ?? "building").Any(d => !ReportFast.Dimensions.Contains(d)))
             return report;
@@ -207,10 +207,10 @@ public static class ReportEngine
         var sql = new StringBuilder();
         var parameters = new List<NpgsqlParameter>();
         var where = Where(report, query, scope, parameters);
-        sql.Append(Prelude).Append($"""
+        sql.Append(Prelude(query)).Append($"""
             SELECT k1, {string.Format(CultureInfo.InvariantCulture, row.Label, "k1")} AS l1, kx, {string.Format(CultureInfo.InvariantCulture, across.Label, "kx")} AS lx, v
             FROM (SELECT {row.Id} AS k1, {across.Id} AS kx, sum({measure.Sql}) AS v
-                  FROM {report.Source(Sql(query, open, clock))} WHERE {where} GROUP BY 1, 2) g
+                  FROM {Source(report, query, open, clock)} WHERE {where} GROUP BY 1, 2) g
             ORDER BY 2, 1, 4, 3
             """);
         var cells = new List<(object? K1, object? L1, object? Kx, object? Lx, decimal V)>();
@@ -256,8 +256,10 @@ public static class ReportEngine
     /// <summary>
     /// What every report's SQL may use: the building's manager and each service's calculation method on <c>@asof</c>, the
     /// last day of the period (reports.md §0.4: time-varying attributes as of the end of the range). Unused, they cost nothing.
+    /// A monthly series asked with P6 «каждый месяц» (<see cref="ByMonth"/>) has them on the last day of every month of the
+    /// range instead, each row joined with its own month's.
     /// </summary>
-    private const string Prelude = """
+    private static string Prelude(ReportQuery query) => !ByMonth(query) ? """
         WITH managers AS (
             SELECT DISTINCT ON (building_id) building_id, organisation_id FROM building_managements
             WHERE valid_from <= @asof AND (valid_to IS NULL OR valid_to >= @asof) ORDER BY building_id, valid_from DESC),
@@ -265,7 +267,32 @@ public static class ReportEngine
             SELECT DISTINCT ON (building_id, service_id) building_id, service_id, method FROM building_service_methods
             WHERE valid_from <= @asof AND (valid_to IS NULL OR valid_to > @asof) ORDER BY building_id, service_id, valid_from DESC)
 
+        """ : """
+        WITH months AS (
+            SELECT m::date AS month, (m + interval '1 month' - interval '1 day')::date AS last_day
+            FROM generate_series(@from::timestamp, @to::timestamp, interval '1 month') m),
+        managers AS (
+            SELECT DISTINCT ON (mo.month, x.building_id) mo.month, x.building_id, x.organisation_id FROM months mo JOIN building_managements x
+                ON x.valid_from <= mo.last_day AND (x.valid_to IS NULL OR x.valid_to >= mo.last_day)
+            ORDER BY mo.month, x.building_id, x.valid_from DESC),
+        methods AS (
+            SELECT DISTINCT ON (mo.month, x.building_id, x.service_id) mo.month, x.building_id, x.service_id, x.method FROM months mo JOIN building_service_methods x
+                ON x.valid_from <= mo.last_day AND (x.valid_to IS NULL OR x.valid_to > mo.last_day)
+            ORDER BY mo.month, x.building_id, x.service_id, x.valid_from DESC)
+
         """;
+
+    /// <summary>Whether a monthly series asks for its attributes as of each month (P6 «каждый месяц»).</summary>
+    private static bool ByMonth(ReportQuery query) => query.Parameters.GetValueOrDefault("attributes") == "month";
+
+    /// <summary>A source whose manager and method joins also match the row's month, when <see cref="ByMonth"/>.</summary>
+    private static string Source(ReportDefinition report, ReportQuery query, BillingPeriod? open, RegionClock clock)
+    {
+        var source = report.Source(Sql(query, open, clock));
+        return !ByMonth(query) ? source : source
+            .Replace("mg.building_id = b.id", "mg.building_id = b.id AND mg.month = f.month", StringComparison.Ordinal)
+            .Replace("mt.building_id = b.id", "mt.building_id = b.id AND mt.month = f.month", StringComparison.Ordinal);
+    }
 
     internal static ReportSql Sql(ReportQuery query, BillingPeriod? open, RegionClock clock) =>
         new(query.From, query.To, open, query.Date, query.Parameters, clock.Zone.Id, clock.Calendar);
@@ -370,7 +397,7 @@ public static class ReportEngine
             sums = report.Columns.Where(c => c.Total == ReportTotal.Sum).ToArray();
             var where = Where(report, query, scope, parameters);
             var keys = string.Concat(groups.Select((g, i) => $"{g.Id} AS k{i + 1}, "));
-            var source = report.Source(Sql(query, open, clock));
+            var source = Source(report, query, open, clock);
             inner = query.Mode == ReportMode.Summary
                 ? $"SELECT {keys}{string.Join(", ", sums.Select(c => $"sum({c.Sql}) AS \"{c.Key}\""))} FROM {source} WHERE {where}" +
                   (groups.Length > 0 ? $" GROUP BY {string.Join(", ", groups.Select((_, i) => i + 1))}" : "")
@@ -387,7 +414,7 @@ public static class ReportEngine
             if (groups.Length == 2) sets.Add("(k1, k2)");
             var grouping = groups.Length switch { 0 => "0", 1 => "GROUPING(k1)", _ => "GROUPING(k1, k2)" };
             var sql = $"""
-                {Prelude}SELECT {grouping}, {(groups.Length >= 1 ? "k1" : "NULL")}, {(groups.Length == 2 ? "k2" : "NULL")}, count(*),
+                {Prelude(query)}SELECT {grouping}, {(groups.Length >= 1 ? "k1" : "NULL")}, {(groups.Length == 2 ? "k2" : "NULL")}, count(*),
                        {string.Join(", ", sums.Select(c => $"sum(\"{c.Key}\")").DefaultIfEmpty("0"))}
                 FROM ({inner}) i GROUP BY GROUPING SETS ({string.Join(", ", sets)})
                 """;
@@ -449,7 +476,7 @@ public static class ReportEngine
             var order = string.Join(", ", groups.Select((_, i) => $"l{i + 1}, k{i + 1}")
                 .Concat(query.Mode == ReportMode.Expanded ? report.Order.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(o => $"\"{o}\"") : [])
                 .DefaultIfEmpty("1"));
-            var sql = $"{Prelude}SELECT {labels}i.* FROM ({inner}) i ORDER BY {order}" +
+            var sql = $"{Prelude(query)}SELECT {labels}i.* FROM ({inner}) i ORDER BY {order}" +
                       (limit is { } l ? $" LIMIT {l + 1} OFFSET {offset}" : "");
             var shown = head.Columns;
             await using var cmd = Command(conn, sql, query, open, parameters);
