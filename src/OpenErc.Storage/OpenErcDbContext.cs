@@ -45,6 +45,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<GroupMeterPremise> GroupMeterPremises => Set<GroupMeterPremise>();
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
+    public DbSet<DebtClaim> DebtClaims => Set<DebtClaim>();
     public DbSet<AccountAlias> AccountAliases => Set<AccountAlias>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<BuildingServiceMethod> BuildingServiceMethods => Set<BuildingServiceMethod>();
@@ -150,6 +151,14 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
         {
             e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
+        });
+        b.Entity<DebtClaim>(e =>
+        {
+            e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
+            e.HasOne<Organisation>().WithMany().HasForeignKey(x => x.SupplierId);
+            e.Property(x => x.CaseNumber).HasMaxLength(100);
+            e.Property(x => x.Court).HasMaxLength(300);
+            e.Property(x => x.Amount).HasPrecision(15, 2);
         });
         b.Entity<AccountAlias>(e =>
         {

@@ -219,6 +219,42 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task The_rule_of_uszn_lists_the_overdue_debt_of_accounts_whose_debt_a_court_act_in_force_confirms()
+    {
+        // Four debtors with claims on 31.10.2026: a court order in force since 01.08 for 2026's debt (confirmed); an order
+        // with a repayment agreement of 01.09 (not); a claim only filed (not); an order for the debt of 2022 (older than
+        // three years: not).
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "uszn_court");
+        var accounts = await Sql.ScalarAsync<long[]>(cs, "SELECT array_agg(account_id) FROM (SELECT DISTINCT account_id FROM closed_month_overdue WHERE month = '2026-10-01' ORDER BY 1 LIMIT 4) a");
+        await Sql.ExecAsync(cs, $"""
+            INSERT INTO debt_claims (account_id, stage, case_number, debt_from, debt_to, amount, filed_on, in_force_on, agreement_on) VALUES
+                ({accounts[0]}, {(int)Core.Accounts.DebtClaimStage.CourtOrder}, '2-101/2026', '2026-01-01', '2026-06-01', 5000, '2026-07-01', '2026-08-01', NULL),
+                ({accounts[1]}, {(int)Core.Accounts.DebtClaimStage.CourtOrder}, '2-102/2026', '2026-01-01', '2026-06-01', 5000, '2026-07-01', '2026-08-01', '2026-09-01'),
+                ({accounts[2]}, {(int)Core.Accounts.DebtClaimStage.Filed}, '2-103/2026', '2026-01-01', '2026-06-01', 5000, '2026-07-01', NULL, NULL),
+                ({accounts[3]}, {(int)Core.Accounts.DebtClaimStage.Writ}, '2-104/2023', '2022-01-01', '2022-12-01', 5000, '2023-02-01', '2023-03-01', NULL);
+            """);
+        var report = ReportCatalog.Find("DEBTORS")!;
+        async Task<ReportResult> Debtors(string rule) => new(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
+            new Dictionary<string, string?> { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["rule"] = rule, ["k"] = "0.01" },
+            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+        var uszn = await Debtors("uszn");
+        var confirmed = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {accounts[0]}");
+        uszn.Rows.ShouldNotBeEmpty();
+        uszn.Rows.ShouldAllBe(r => uszn.Text(r, "account") == confirmed && uszn.Text(r, "basis") == "подтверждена судом");
+        uszn.Total("overdue").ShouldBe(await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(overdue) FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {accounts[0]}"));
+        uszn.Text(uszn.Rows.First(), "court").ShouldBe("Судебный приказ, дело 2-101/2026, в силе с 01.08.2026");
+
+        // Every rule shows the court status: here the agreement.
+        var all = await Debtors("product");
+        var agreed = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {accounts[1]}");
+        all.Rows.Where(r => all.Text(r, "account") == agreed).ShouldAllBe(r => all.Text(r, "court") == "Судебный приказ, дело 2-102/2026, в силе с 01.08.2026, соглашение от 01.09.2026");
+        var day = October.LastDay;
+        new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.CourtOrder, InForceOn = new DateOnly(2026, 8, 1) }.ConfirmedOn(day).ShouldBeTrue();
+        new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.CourtOrder, InForceOn = new DateOnly(2026, 8, 1), AgreementOn = new DateOnly(2026, 9, 1) }.ConfirmedOn(day).ShouldBeFalse();
+        new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.Filed }.ConfirmedOn(day).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Every_report_groups_by_every_dimension_it_offers()
     {
         // A dimension a report lists is one its source can be grouped by: no SQL error anywhere (a month of the charge

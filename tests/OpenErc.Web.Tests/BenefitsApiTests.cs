@@ -56,6 +56,28 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         new { personId, categoryCode = category, coveredPersons = 1, validFrom = from, decisionNumber = "12/34", decisionDate = "2026-10-20", reason = "решение УСЗН 12/34" };
 
     [Fact]
+    public async Task A_claim_for_an_accounts_debt_is_kept_with_its_court_act_and_refused_in_russian_without_one()
+    {
+        // The court status УСЗН's rule reads (ЖК ст. 159): an order needs the day it entered into force.
+        var (_, account, _, _) = await AccountAsync(host);
+        var manager = await host.ClientAsync(Roles.AccountManager);
+        object Claim(string? inForce) => new
+        {
+            accountId = account, stage = "CourtOrder", caseNumber = "2-515/2026", court = "Мировой судья участка № 3",
+            debtFrom = "2026-01-01", debtTo = "2026-06-01", amount = 12_345.67m, filedOn = "2026-07-01", inForceOn = inForce,
+        };
+        var refused = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/debt-claims", Claim(null), Ct), HttpStatusCode.BadRequest);
+        refused.GetProperty("errors").GetProperty("inForceOn")[0].GetString().ShouldBe("Укажите дату вступления судебного акта в силу");
+        (await host.ScalarAsync<long>($"SELECT count(*) FROM debt_claims WHERE account_id = {account}")).ShouldBe(0);
+
+        var created = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/debt-claims", Claim("2026-08-01"), Ct), HttpStatusCode.Created);
+        created.GetProperty("caseNumber").GetString().ShouldBe("2-515/2026");
+        (await host.ScalarAsync<decimal>($"SELECT amount FROM debt_claims WHERE account_id = {account}")).ShouldBe(12_345.67m);
+        var cashier = await host.ClientAsync(Roles.Cashier);
+        (await cashier.PostAsJsonAsync("/api/v1/debt-claims", Claim("2026-08-01"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task A_right_is_added_listed_and_closed_on_its_last_day()
     {
         var (number, payer, _) = await AccountAsync();

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using OpenErc.Core.Accounts;
 using OpenErc.Core.Charges;
 using OpenErc.Core.Common;
 using OpenErc.Core.Tariffs;
@@ -25,6 +26,23 @@ public static class DebtorThresholds
     /// <summary>The SQL condition on a service id of a limitable communal service.</summary>
     public static string LimitableSql(string serviceId) =>
         $"{serviceId} IN (SELECT id FROM services WHERE kind = {(int)ServiceKind.Communal} AND resource IN ({string.Join(", ", Limitable.Select(r => (int)r))}))";
+
+    /// <summary>
+    /// Each account's (and supplier's, or every supplier's: <c>supplier_id</c> null) claim on the report's day <c>@d</c> —
+    /// the confirmed one first, then the latest filed: <c>status</c> (stage, case, dates) and <c>confirmed</c>, the rule of
+    /// <see cref="DebtClaim.ConfirmedOn"/> with the debt's months within the last three years (ЖК ст. 159: a subsidy is
+    /// refused only for a debt confirmed by a court act in force, accrued over at most the last three years, with no
+    /// repayment agreement).
+    /// </summary>
+    public static readonly string ClaimsSql = $"""
+        (SELECT DISTINCT ON (c.account_id, c.supplier_id) c.account_id, c.supplier_id,
+                {ReportDimensions.EnumLabel<DebtClaimStage>("c.stage")} || ', дело ' || c.case_number
+                    || coalesce(', в силе с ' || to_char(c.in_force_on, 'DD.MM.YYYY'), '') || coalesce(', соглашение от ' || to_char(c.agreement_on, 'DD.MM.YYYY'), '') AS status,
+                c.stage IN ({(int)DebtClaimStage.CourtOrder}, {(int)DebtClaimStage.Judgment}, {(int)DebtClaimStage.Writ}) AND c.in_force_on <= @d
+                    AND (c.agreement_on IS NULL OR c.agreement_on > @d) AND c.debt_to >= date_trunc('month', @d - interval '3 years')::date AS confirmed
+         FROM debt_claims c WHERE c.filed_on <= @d
+         ORDER BY c.account_id, c.supplier_id, 4 DESC, c.filed_on DESC, c.id DESC)
+        """;
 
     /// <summary>Whether the query asks for the norm basis (the basis itself, or the п. 118 rule that implies it).</summary>
     public static bool ByNorm(ReportSql q) => q["basis"] == "norm" || q["rule"] == "p118";

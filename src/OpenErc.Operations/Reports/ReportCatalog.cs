@@ -302,20 +302,26 @@ public static class ReportCatalog
     /// </summary>
     private static string DebtorRows(ReportSql q)
     {
-        bool p118 = q["rule"] == "p118";
-        var k = p118 ? "2" : decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
-        var (monthly, basis) = DebtorThresholds.ByNorm(q)
+        bool p118 = q["rule"] == "p118", uszn = q["rule"] == "uszn";
+        var k = p118 ? "2" : uszn ? "0" : decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        var (monthly, basis) = uszn ? ("o.monthly", "'подтверждена судом'")
+            : DebtorThresholds.ByNorm(q)
             ? ("coalesce(n.monthly, o.monthly)", "CASE WHEN n.monthly IS NULL THEN 'начисление месяца' ELSE 'по нормативу' END")
             : q["basis"] == "average"
             ? ("(SELECT round(sum(x.charged) / 12, 2) FROM account_balances x WHERE x.account_id = o.account_id AND x.service_id = o.service_id " +
                "AND x.supplier_id = o.supplier_id AND x.month > @to - interval '12 months' AND x.month <= @to)", "'среднее за 12 месяцев'")
             : ("o.monthly", "'начисление месяца'");
+        var condition = uszn ? "(cs.confirmed OR ca.confirmed)"
+            : $"m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2){(p118 ? " AND " + DebtorThresholds.LimitableSql("o.service_id") : "")}";
         return $"""
-            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, m.basis, round({k} * m.monthly, 2) AS threshold
+            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, m.basis, round({k} * m.monthly, 2) AS threshold,
+                    coalesce(cs.status, ca.status, '') AS court
              FROM closed_month_overdue o
              LEFT JOIN closed_month_norms n ON n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
+             LEFT JOIN {DebtorThresholds.ClaimsSql} cs ON cs.account_id = o.account_id AND cs.supplier_id = o.supplier_id
+             LEFT JOIN {DebtorThresholds.ClaimsSql} ca ON ca.account_id = o.account_id AND ca.supplier_id IS NULL
              CROSS JOIN LATERAL (SELECT {monthly} AS monthly, {basis} AS basis) m
-             WHERE o.month = @to AND m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2){(p118 ? " AND " + DebtorThresholds.LimitableSql("o.service_id") : "")}) f
+             WHERE o.month = @to AND {condition}) f
             {AccountContext}
             """;
     }
@@ -764,17 +770,20 @@ public static class ReportCatalog
         new("DEBTORS", "Реестр неплательщиков", Debts,
             "Лицевые счета с просроченной задолженностью по услуге больше k ежемесячных начислений (по нормативу потребления по тарифу " +
             "последнего дня месяца, начисления месяца или среднего за 12 месяцев) на конец закрытого месяца; по правилу п. 118 ПП № 354 — " +
-            "больше двух начислений по нормативу за горячую воду, электроэнергию, газ и водоотведение.",
+            "больше двух начислений по нормативу за горячую воду, электроэнергию, газ и водоотведение; для УСЗН — просроченный долг счетов, " +
+            "взыскание которого подтверждено вступившим в силу судебным актом за последние три года без соглашения о погашении.",
             ReportTime.MonthEnd, DebtorRows, LedgerDimensions,
             [Address, AccountNumber, Payer, ServiceName, SupplierName, Sum("overdue", "Просроченная задолженность", "f.overdue"),
              new("oldest", "Старейший неоплаченный месяц", ReportCell.Month, "f.oldest"), Sum("monthly", "Ежемесячное начисление", "f.monthly"),
              new("basis", "База", ReportCell.Text, "f.basis"),
              Sum("threshold", "Порог", "f.threshold"), new("months", "Месяцев долга", ReportCell.Rate, "round(f.overdue / f.monthly, 1)"),
-             new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"), Sum("count", "Строк", "1", ReportCell.Count)],
+             new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"), new("court", "Взыскание", ReportCell.Text, "f.court"),
+             Sum("count", "Строк", "1", ReportCell.Count)],
             ["service"], "address, account, service, supplier",
             [new("rule", "Правило",
                  [("product", "Долг больше k ежемесячных начислений"),
-                  ("p118", "П. 118 ПП № 354: больше 2 начислений по нормативу, услуги, которые можно ограничить")], "product"),
+                  ("p118", "П. 118 ПП № 354: больше 2 начислений по нормативу, услуги, которые можно ограничить"),
+                  ("uszn", "Для УСЗН: задолженность, подтверждённая судом (ст. 159 ЖК РФ)")], "product"),
              new("k", "Порог, ежемесячных начислений", [], "3"),
              new("basis", "База порога", [("norm", "По нормативу потребления"), ("last", "Начисление месяца"), ("average", "Среднее за 12 месяцев")], "norm")]),
 

@@ -64,6 +64,75 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("account_aliases", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Accounts.DebtClaim", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly?>("AgreementOn")
+                        .HasColumnType("date")
+                        .HasColumnName("agreement_on");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(15, 2)
+                        .HasColumnType("numeric(15,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("CaseNumber")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("case_number");
+
+                    b.Property<string>("Court")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("court");
+
+                    b.Property<DateOnly>("DebtFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("debt_from");
+
+                    b.Property<DateOnly>("DebtTo")
+                        .HasColumnType("date")
+                        .HasColumnName("debt_to");
+
+                    b.Property<DateOnly>("FiledOn")
+                        .HasColumnType("date")
+                        .HasColumnName("filed_on");
+
+                    b.Property<DateOnly?>("InForceOn")
+                        .HasColumnType("date")
+                        .HasColumnName("in_force_on");
+
+                    b.Property<int>("Stage")
+                        .HasColumnType("integer")
+                        .HasColumnName("stage");
+
+                    b.Property<long?>("SupplierId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("supplier_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_debt_claims");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_debt_claims_account_id");
+
+                    b.HasIndex("SupplierId")
+                        .HasDatabaseName("ix_debt_claims_supplier_id");
+
+                    b.ToTable("debt_claims", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1915,6 +1984,22 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_account_aliases_personal_accounts_account_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Accounts.DebtClaim", b =>
+                {
+                    b.HasOne("OpenErc.Core.Accounts.PersonalAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_debt_claims_personal_accounts_account_id");
+
+                    b.HasOne("OpenErc.Core.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("SupplierId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_debt_claims_organisations_supplier_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>

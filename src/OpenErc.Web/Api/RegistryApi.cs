@@ -56,6 +56,7 @@ public static class RegistryApi
         Map<IdentityDocument>(api);
         Map<ResidentCount>(api);
         Map<TemporaryAbsence>(api);
+        Map<DebtClaim>(api);
         Map<AccountAlias>(api, search: s => x => EF.Functions.ILike(x.Number, s));
         Map<Service>(api, search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
         Map<BuildingServiceMethod>(api);
@@ -94,6 +95,7 @@ public static class RegistryApi
         ["identity-documents"] = new(typeof(IdentityDocument), Duties.People, "Документы, удостоверяющие личность"),
         ["resident-counts"] = new(typeof(ResidentCount), Duties.Accounts, "Число проживающих"),
         ["temporary-absences"] = new(typeof(TemporaryAbsence), Duties.Accounts, "Временное отсутствие"),
+        ["debt-claims"] = new(typeof(DebtClaim), Duties.Accounts, "Взыскание задолженности"),
         ["account-aliases"] = new(typeof(AccountAlias), Duties.Accounts, "Другие номера лицевых счетов"),
         ["services"] = new(typeof(Service), Duties.Billing, "Услуги"),
         ["building-service-methods"] = new(typeof(BuildingServiceMethod), Duties.Billing, "Способы расчёта услуг"),

@@ -135,6 +135,16 @@ public static class FieldLabels
 
     private static readonly Dictionary<string, string> Specific = new()
     {
+        ["DebtClaim.SupplierId"] = "Взыскатель (поставщик; пусто — по всем услугам)",
+        ["DebtClaim.Stage"] = "Стадия",
+        ["DebtClaim.CaseNumber"] = "Номер дела",
+        ["DebtClaim.Court"] = "Суд",
+        ["DebtClaim.DebtFrom"] = "Долг с месяца",
+        ["DebtClaim.DebtTo"] = "Долг по месяц",
+        ["DebtClaim.Amount"] = "Сумма долга, ₽",
+        ["DebtClaim.FiledOn"] = "Заявление подано",
+        ["DebtClaim.InForceOn"] = "Судебный акт вступил в силу",
+        ["DebtClaim.AgreementOn"] = "Соглашение о погашении от",
         ["PersonalAccount.Number"] = "Номер лицевого счёта",
         ["PersonalAccount.Share"] = "Доля помещения",
         ["Ownership.Share"] = "Доля в праве",
@@ -193,6 +203,7 @@ public static class FieldLabels
         ["GroupMeterPremise"] = "Помещение группового прибора учёта",
         ["ResidentCount"] = "Число проживающих",
         ["TemporaryAbsence"] = "Временное отсутствие",
+        ["DebtClaim"] = "Взыскание задолженности",
         ["AccountAlias"] = "Другой номер лицевого счёта",
         ["Service"] = "Услуга",
         ["BuildingServiceMethod"] = "Способ расчёта услуги",
