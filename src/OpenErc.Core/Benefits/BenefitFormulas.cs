@@ -153,8 +153,8 @@ public static class BenefitFormulas
     {
         decimal baseVolume = BaseVolume(volume, norm, basis.Covered, basis.Persons);
         var inputs = new List<TraceInput> { new("Объём V_i", volume, unit) };
-        if (norm is { } n) inputs.Add(new("Норматив N", n, unit));
-        inputs.Add(new("Объём льготы V_b", baseVolume, unit));
+        if (norm is { } n) inputs.Add(new(BenefitTrace.Norm, n, unit));
+        inputs.Add(new(BenefitTrace.Volume, baseVolume, unit));
         inputs.Add(new("Начисление P", charge, "₽"));
         return Line(basis, VolumeBased(basis.Rate, baseVolume, charge, volume), VolumeFormula, inputs);
     }
@@ -167,9 +167,9 @@ public static class BenefitFormulas
         decimal baseVolume = NormVolume(norm, basis.Covered);
         return Line(basis, NormBased(basis.Rate, baseVolume, tariff), NormFormula,
         [
-            new("Норматив N", norm, unit), new("Объём льготы V_b", baseVolume, unit), new("Тариф T", tariff, "₽/" + unit),
+            new(BenefitTrace.Norm, norm, unit), new(BenefitTrace.Volume, baseVolume, unit), new("Тариф T", tariff, "₽/" + unit),
             new("Начисление P", charge, "₽"), new("Повышающий коэффициент K", coefficient, ""),
-            new("Исключённая сумма повышающего коэффициента", ExcludedCoefficientAmount(charge, coefficient), "₽"),
+            new(BenefitTrace.ExcludedCoefficient, ExcludedCoefficientAmount(charge, coefficient), "₽"),
         ]);
     }
 
@@ -196,16 +196,16 @@ public static class BenefitFormulas
 
     private static List<TraceInput> Area(decimal premiseArea, decimal? areaStandard, decimal baseArea)
     {
-        var inputs = new List<TraceInput> { new("Площадь помещения S_i", premiseArea, "м²") };
-        if (areaStandard is { } a) inputs.Add(new("Стандарт площади A(k)", a, "м²"));
-        inputs.Add(new("Площадь по стандарту S_b", baseArea, "м²"));
+        var inputs = new List<TraceInput> { new(BenefitTrace.PremiseArea, premiseArea, "м²") };
+        if (areaStandard is { } a) inputs.Add(new(BenefitTrace.AreaStandard, a, "м²"));
+        inputs.Add(new(BenefitTrace.BaseArea, baseArea, "м²"));
         return inputs;
     }
 
     /// <summary>§2.5 and §5.4: n = 0 gives nothing; prorate by the right's days; round once; cap |B| by the net charge (≥ 0).</summary>
     private static BenefitAmount Line(BenefitLineBasis basis, decimal month, string formula, List<TraceInput> inputs)
     {
-        inputs.InsertRange(0, [new("Доля льготы r", basis.Rate, ""), new("Проживающих n", basis.Persons, "чел."), new("Льготников m", basis.Covered, "чел.")]);
+        inputs.InsertRange(0, [new(BenefitTrace.Rate, basis.Rate, ""), new(BenefitTrace.Persons, basis.Persons, "чел."), new(BenefitTrace.Covered, basis.Covered, "чел.")]);
         if (basis.Persons <= 0)
             return new(0m, Money.Zero, formula, basis.LegalReference, inputs, "Нет проживающих: льгота не предоставляется (меры следуют месту жительства)");
         decimal unrounded = month;
@@ -221,4 +221,21 @@ public static class BenefitFormulas
         if (-amount.Amount <= limit.Amount) return new(unrounded, amount, formula, basis.LegalReference, inputs, null);
         return new(unrounded, -limit, formula, basis.LegalReference, inputs, $"Льгота ограничена начислением {limit} ₽");
     }
+}
+
+/// <summary>
+/// The names of a benefit line's trace inputs, said once: the calculator writes them, the УСЗН export (the BENCHG file's
+/// norm, persons, areas and volumes) reads them back from the lines it asked for.
+/// </summary>
+public static class BenefitTrace
+{
+    public const string Rate = "Доля льготы r";
+    public const string Persons = "Проживающих n";
+    public const string Covered = "Льготников m";
+    public const string Norm = "Норматив N";
+    public const string Volume = "Объём льготы V_b";
+    public const string ExcludedCoefficient = "Исключённая сумма повышающего коэффициента";
+    public const string PremiseArea = "Площадь помещения S_i";
+    public const string AreaStandard = "Стандарт площади A(k)";
+    public const string BaseArea = "Площадь по стандарту S_b";
 }

@@ -99,7 +99,7 @@ public static class UsznExport
         // Read once by account and by right: a region's beneficiaries are thousands, each with a dozen services.
         var byAccount = ledger.ToLookup(x => x.Key.Account);
         var residentsOf = shares.GroupBy(x => x.Key.Right).ToDictionary(g => g.Key,
-            g => (int)(g.Select(x => x.Value.Trace.Inputs.FirstOrDefault(i => i.Name == "Проживающих n")?.Value).FirstOrDefault(v => v is not null) ?? 0m));
+            g => (int)(g.Select(x => x.Value.Trace.Inputs.FirstOrDefault(i => i.Name == BenefitTrace.Persons)?.Value).FirstOrDefault(v => v is not null) ?? 0m));
         var rows = new List<BenefitChargeRow>();
         foreach (var right in rights)
         {
@@ -120,10 +120,10 @@ public static class UsznExport
                         VolumeSource.Norm => BenefitCalcMethod.Norm,
                         _ => BenefitCalcMethod.Other,
                     },
-                    own?.Rate, own?.Volume, Input("Норматив N"), residents, (int)(Input("Льготников m") ?? Math.Min(right.Covered, residents)),
-                    Input("Площадь помещения S_i"), Input("Стандарт площади A(k)"), Input("Объём льготы V_b"), Input("Площадь по стандарту S_b"),
+                    own?.Rate, own?.Volume, Input(BenefitTrace.Norm), residents, (int)(Input(BenefitTrace.Covered) ?? Math.Min(right.Covered, residents)),
+                    Input(BenefitTrace.PremiseArea), Input(BenefitTrace.AreaStandard), Input(BenefitTrace.Volume), Input(BenefitTrace.BaseArea),
                     Money.Exact(l.Charged), Money.Exact(l.Recalculated + discount), Money.Exact(discount), share is null ? Money.Zero : -share.Amount,
-                    Money.Exact(Input("Исключённая сумма повышающего коэффициента") is { } excluded ? Money.RoundToKopecks(excluded).Amount : 0m), 0,
+                    Money.Exact(Input(BenefitTrace.ExcludedCoefficient) is { } excluded ? Money.RoundToKopecks(excluded).Amount : 0m), 0,
                     Money.Exact(l.Paid), Money.Exact(Math.Max(l.Closing, 0m)), Money.Zero));
             }
         }
