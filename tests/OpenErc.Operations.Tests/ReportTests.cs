@@ -255,6 +255,38 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task Overdue_debt_is_split_at_the_limitation_period_counted_from_each_bills_due_date()
+    {
+        // On 31.10.2026 a bill of September 2023 (due 10.10.2023) is more than three years overdue, October 2023's (due
+        // 10.11.2023) is not yet (ГК ст. 196, 200).
+        DebtAge.LimitationBound(new DateOnly(2026, 10, 31)).ShouldBe(new BillingPeriod(2023, 9));
+        DebtAge.LimitationBound(new DateOnly(2026, 11, 11)).ShouldBe(new BillingPeriod(2023, 10));
+
+        // October 2026 written again with two old unpaid chunks in an account's book: 100.00 of September 2023 beyond the
+        // period, 50.00 of October 2023 within it.
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "limitation");
+        long account = await Sql.ScalarAsync<long>(cs, "SELECT min(account_id) FROM closed_month_overdue WHERE month = '2026-10-01'");
+        long service = await Sql.ScalarAsync<long>(cs, $"SELECT min(service_id) FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {account}");
+        long supplier = await Sql.ScalarAsync<long>(cs, $"SELECT min(supplier_id) FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {account} AND service_id = {service}");
+        decimal before = await Sql.ScalarAsync<decimal>(cs, $"SELECT overdue FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {account} AND service_id = {service} AND supplier_id = {supplier}");
+        await Sql.ExecAsync(cs, $"""
+            INSERT INTO debt_books (month, account_id, service_id, supplier_id, service_month, kind, charged, allocated)
+            VALUES ('2026-10-01', {account}, {service}, {supplier}, '2023-09-01', 0, 100.00, 0), ('2026-10-01', {account}, {service}, {supplier}, '2023-10-01', 0, 50.00, 0);
+            DELETE FROM closed_month_overdue WHERE month = '2026-10-01';
+            SELECT write_closed_month_overdue('2026-10-01', '{DebtAge.LimitationBound(October.LastDay).FirstDay:yyyy-MM-dd}');
+            """);
+        var report = ReportCatalog.Find("DEBTORS")!;
+        var debtors = new ReportResult(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
+            new Dictionary<string, string?> { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "0.01", ["basis"] = "last" },
+            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+        var number = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {account}");
+        var name = await Sql.ScalarAsync<string>(cs, $"SELECT name FROM services WHERE id = {service}");
+        var row = debtors.Rows.Single(r => debtors.Text(r, "account") == number && debtors.Text(r, "service") == name);
+        debtors.Figures(row, "overdue", "withinLimitation", "beyondLimitation").ShouldBe([before + 150.00m, before + 50.00m, 100.00m]);
+        debtors.Total("withinLimitation").ShouldBe(debtors.Total("overdue") - 100.00m);
+    }
+
+    [Fact]
     public async Task Every_report_groups_by_every_dimension_it_offers()
     {
         // A dimension a report lists is one its source can be grouped by: no SQL error anywhere (a month of the charge

@@ -19,12 +19,13 @@ public static class ClosedMonthSnapshots
         // buckets say whenever every bill falls due within the month after its own.
         Invariant.Holds(DebtAge.Bounds(month.LastDay)[0] == month.Previous(), $"bills of {month.Previous()} are not all overdue on {month.LastDay}");
         await using var cmd = new NpgsqlCommand("SELECT write_closed_month_buildings(@m, @bounds)" +
-            (bills ? ", write_closed_month_bills(@m), write_closed_month_overdue(@m), write_closed_month_commissions(@m)" : ""), conn, tx)
+            (bills ? ", write_closed_month_bills(@m), write_closed_month_overdue(@m, @limitation), write_closed_month_commissions(@m)" : ""), conn, tx)
         {
             CommandTimeout = 0,
         };
         cmd.Parameters.Add(MonthParameter("m", month));
         cmd.Parameters.Add(MonthsParameter("bounds", DebtAge.Bounds(month.LastDay)));
+        if (bills) cmd.Parameters.Add(MonthParameter("limitation", DebtAge.LimitationBound(month.LastDay)));
         await cmd.ExecuteNonQueryAsync(ct);
         if (bills) await DebtorThresholds.WriteAsync(conn, tx!, month, ct);
     }

@@ -45,6 +45,21 @@ public static class DebtAge
         return bounds;
     }
 
+    /// <summary>The general limitation period for a claim, years (ГК РФ ст. 196 [recalled]), counted from the day the bill fell due (ст. 200).</summary>
+    public const int LimitationYears = 3;
+
+    /// <summary>
+    /// The newest service month whose debt is beyond the limitation period on <paramref name="day"/>: its due date
+    /// (<see cref="PaymentPosting.DueDate"/>) plus <see cref="LimitationYears"/> years is before the day; every older month
+    /// is beyond it too, since due dates only grow with the month.
+    /// </summary>
+    public static BillingPeriod LimitationBound(DateOnly day)
+    {
+        var month = BillingPeriod.Of(day);
+        while (PaymentPosting.DueDate(month).AddYears(LimitationYears) >= day && month > BillingPeriod.MinValue) month = month.Previous();
+        return month;
+    }
+
     /// <summary>The bucket of a service month <paramref name="column"/> (a date, the month's first day) on <paramref name="day"/>, as SQL.</summary>
     public static string Sql(string column, DateOnly day)
     {

@@ -314,7 +314,8 @@ public static class ReportCatalog
         var condition = uszn ? "(cs.confirmed OR ca.confirmed)"
             : $"m.monthly > 0 AND o.overdue > round({k} * m.monthly, 2){(p118 ? " AND " + DebtorThresholds.LimitableSql("o.service_id") : "")}";
         return $"""
-            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.oldest, o.last_paid, m.monthly, m.basis, round({k} * m.monthly, 2) AS threshold,
+            (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.beyond_limitation AS beyond, o.oldest, o.last_paid, m.monthly, m.basis,
+                    round({k} * m.monthly, 2) AS threshold,
                     coalesce(cs.status, ca.status, '') AS court
              FROM closed_month_overdue o
              LEFT JOIN closed_month_norms n ON n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
@@ -777,7 +778,10 @@ public static class ReportCatalog
              new("oldest", "Старейший неоплаченный месяц", ReportCell.Month, "f.oldest"), Sum("monthly", "Ежемесячное начисление", "f.monthly"),
              new("basis", "База", ReportCell.Text, "f.basis"),
              Sum("threshold", "Порог", "f.threshold"), new("months", "Месяцев долга", ReportCell.Rate, "round(f.overdue / f.monthly, 1)"),
-             new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"), new("court", "Взыскание", ReportCell.Text, "f.court"),
+             new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"),
+             Sum("withinLimitation", "В пределах срока исковой давности", "f.overdue - coalesce(f.beyond, 0)"),
+             Sum("beyondLimitation", "За пределами срока исковой давности", "coalesce(f.beyond, 0)"),
+             new("court", "Взыскание", ReportCell.Text, "f.court"),
              Sum("count", "Строк", "1", ReportCell.Count)],
             ["service"], "address, account, service, supplier",
             [new("rule", "Правило",
