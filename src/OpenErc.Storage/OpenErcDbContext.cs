@@ -46,6 +46,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
     public DbSet<DebtClaim> DebtClaims => Set<DebtClaim>();
+    public DbSet<LimitIndex> LimitIndices => Set<LimitIndex>();
     public DbSet<AccountAlias> AccountAliases => Set<AccountAlias>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<BuildingServiceMethod> BuildingServiceMethods => Set<BuildingServiceMethod>();
@@ -151,6 +152,12 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
         {
             e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId);
+        });
+        b.Entity<LimitIndex>(e =>
+        {
+            e.HasOne<Municipality>().WithMany().HasForeignKey(x => x.MunicipalityId);
+            e.Property(x => x.Percent).HasPrecision(7, 3);
+            e.Property(x => x.DeviationPercent).HasPrecision(7, 3);
         });
         b.Entity<DebtClaim>(e =>
         {

@@ -416,6 +416,24 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         var loose = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "1000" });
         loose.Total("flagged").ShouldBe(0m);
         loose.Total("index").ShouldBe(r.Total("index")); // a ratio of sums, whatever the grouping (G1)
+
+        // The limits of the reference data win over the parameter: the region's 1000 % flags nobody; one municipality's
+        // 0.001 % (with no deviation) flags its accounts as the parameter did.
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "limits");
+        long municipality = await Sql.ScalarAsync<long>(cs, "SELECT min(id) FROM municipalities");
+        await Sql.ExecAsync(cs, $"""
+            INSERT INTO limit_indices (municipality_id, percent, deviation_percent, base_month, valid_from) VALUES
+                (NULL, 1000, 0, '2025-12-01', '2026-01-01'), ({municipality}, 0.001, 0, '2025-12-01', '2026-01-01');
+            """);
+        var report = ReportCatalog.Find("LIMIT_INDEX")!;
+        var limited = new ReportResult(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
+            new Dictionary<string, string?> { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "0.001" },
+            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 100, Ct));
+        var byParameter = r.Rows.Where(row => r.Value(row, "flagged") == 1).Select(row => r.Text(row, "account")).ToHashSet();
+        var own = limited.Page.Rows.Single(row => row.Kind == ReportRowKind.Row && Convert.ToInt64(row.Keys![0], System.Globalization.CultureInfo.InvariantCulture) == municipality);
+        limited.Total("flagged").ShouldBe(limited.Value(own.Values, "flagged"));
+        limited.Total("flagged").ShouldBeGreaterThan(0m);
+        limited.Total("flagged").ShouldBeLessThan(byParameter.Count);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using OpenErc.Core.Common;
+using OpenErc.Core.Housing;
 using OpenErc.Core.Organisations;
 using OpenErc.Core.Tariffs;
 using Shouldly;
@@ -67,5 +68,22 @@ public sealed class TariffApiTests(WebHost host) : IClassFixture<WebHost>
         var row = page.Locator("tr", new() { HasText = "Компонент на тепловую энергию" });
         await Assertions.Expect(row).ToContainTextAsync("Горячее водоснабжение");
         await Assertions.Expect(row).ToContainTextAsync("Гкал");
+    }
+
+    [Fact]
+    public async Task A_limit_index_is_kept_by_municipality_with_its_base_month_and_refused_in_russian_when_the_base_is_not_before_it()
+    {
+        var town = await host.PostAsync<Municipality>("/api/v1/municipalities", new { name = "Индексный округ", oktmo = "65701000" });
+        var late = await WebHost.JsonAsync(await Http.PostAsJsonAsync("/api/v1/limit-indices",
+            new { municipalityId = town.Id, percent = 12.8m, deviationPercent = 1.5m, baseMonth = "2026-10-01", validFrom = "2026-10-01" }, Ct), HttpStatusCode.BadRequest);
+        late.GetProperty("errors").GetProperty("baseMonth")[0].GetString().ShouldBe("Базовый месяц — раньше начала действия индекса");
+        await host.PostAsync<LimitIndex>("/api/v1/limit-indices",
+            new { municipalityId = town.Id, percent = 12.8m, deviationPercent = 1.5m, baseMonth = "2025-12-01", validFrom = "2026-10-01" });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser);
+        await page.GotoAsync("/limit-indices");
+        await Assertions.Expect(page.Locator("tr", new() { HasText = "12,8" })).ToContainTextAsync("01.10.2026");
     }
 }

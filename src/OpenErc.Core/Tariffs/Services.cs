@@ -215,3 +215,35 @@ public sealed class KeyRate : IRegistryObject, IEffectiveDated, IValidatableObje
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => this.ValidateRange();
 }
+
+/// <summary>
+/// A limit (maximum) index of the growth of citizens' payment for communal services (ЖК ст. 157.1 [recalled], ПП № 400):
+/// set by the governor for a municipality (or the whole region when <see cref="MunicipalityId"/> is empty) over
+/// <c>[ValidFrom, ValidTo)</c>, with the allowed deviation and the base month whose volumes the comparison keeps
+/// (reports.md §20, I10). The report of the index flags an account whose growth is above <see cref="Percent"/> +
+/// <see cref="DeviationPercent"/>.
+/// </summary>
+public sealed class LimitIndex : IRegistryObject, IEffectiveDated, IValidatableObject
+{
+    public long Id { get; set; }
+    public long? MunicipalityId { get; set; }
+
+    [Range(typeof(decimal), "0", "100", ErrorMessage = "Предельный индекс — от 0 до 100 %")]
+    public decimal Percent { get; set; }
+
+    [Range(typeof(decimal), "0", "100", ErrorMessage = "Допустимое отклонение — от 0 до 100 %")]
+    public decimal DeviationPercent { get; set; }
+
+    /// <summary>The month whose volumes stay unchanged in the comparison (its first day), normally December of the year before.</summary>
+    public DateOnly BaseMonth { get; set; }
+
+    public DateOnly ValidFrom { get; set; }
+    public DateOnly? ValidTo { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BaseMonth.Day != 1) yield return new("Базовый месяц указывается первым числом месяца", [nameof(BaseMonth)]);
+        if (BaseMonth >= ValidFrom) yield return new("Базовый месяц — раньше начала действия индекса", [nameof(BaseMonth)]);
+        foreach (var r in this.ValidateRange()) yield return r;
+    }
+}

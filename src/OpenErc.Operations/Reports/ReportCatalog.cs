@@ -422,11 +422,19 @@ public static class ReportCatalog
               AND service_id IN (SELECT id FROM services WHERE kind = {(int)Core.Tariffs.ServiceKind.Communal})
             GROUP BY 1, 2, 3
             """;
+        // The limit of the account's municipality (or the region's) in force on the comparison month's last day, with its
+        // allowed deviation; the parameter where none is set.
         return $"""
-            (SELECT account_id, NULL::bigint AS service_id, NULL::bigint AS supplier_id, sum(n.rate * b.volume) AS now_cost, sum(b.rate * b.volume) AS base_cost,
-                    CASE WHEN sum(n.rate * b.volume) > sum(b.rate * b.volume) * (1 + {limit} / 100) THEN 1 ELSE 0 END AS flagged
-             FROM ({Month("@from")}) b JOIN ({Month("@to")}) n USING (account_id, service_id, zone)
-             GROUP BY account_id HAVING sum(b.rate * b.volume) > 0) f
+            (SELECT x.*, coalesce(li.percent, {limit}) AS limit_percent,
+                    CASE WHEN x.now_cost > x.base_cost * (1 + coalesce(li.percent, {limit}) / 100) THEN 1 ELSE 0 END AS flagged
+             FROM (SELECT account_id, NULL::bigint AS service_id, NULL::bigint AS supplier_id, sum(n.rate * b.volume) AS now_cost, sum(b.rate * b.volume) AS base_cost
+                   FROM ({Month("@from")}) b JOIN ({Month("@to")}) n USING (account_id, service_id, zone)
+                   GROUP BY account_id HAVING sum(b.rate * b.volume) > 0) x
+             JOIN personal_accounts xa ON xa.id = x.account_id JOIN premises xp ON xp.id = xa.premise_id JOIN buildings xb ON xb.id = xp.building_id
+             LEFT JOIN LATERAL (SELECT l.percent + l.deviation_percent AS percent FROM limit_indices l
+                                WHERE (l.municipality_id = xb.municipality_id OR l.municipality_id IS NULL)
+                                  AND l.valid_from <= @end - 1 AND (l.valid_to IS NULL OR l.valid_to > @end - 1)
+                                ORDER BY l.municipality_id NULLS LAST, l.valid_from DESC LIMIT 1) li ON true) f
             {AccountContext}
             """;
     }
@@ -685,14 +693,15 @@ public static class ReportCatalog
              Sum("count", "Зданий и месяцев", "1", ReportCell.Count)],
             ["building"], "month, address, service"),
         new("LIMIT_INDEX", "Индекс изменения платы за коммунальные услуги", Ledger,
-            "Рост платы за коммунальные услуги при неизменных наборе и объёмах услуг (ПП № 400): объёмы базового месяца (начало периода) по тарифам месяца сравнения (конец периода) против тарифов базового месяца; счета сверх предельного индекса.",
+            "Рост платы за коммунальные услуги при неизменных наборе и объёмах услуг (ПП № 400): объёмы базового месяца (начало периода) по тарифам месяца сравнения (конец периода) против тарифов базового месяца; счета сверх предельного индекса своего муниципального образования с допустимым отклонением (справочник «Предельные индексы»; где индекс не установлен — параметра отчёта).",
             ReportTime.Months, LimitIndexRows, AccountDimensions,
             [Address, AccountNumber, Sum("baseCost", "Плата по тарифам базового месяца", "round(f.base_cost, 2)"),
              Sum("nowCost", "Плата по тарифам месяца сравнения", "round(f.now_cost, 2)"), Ratio("index", "Индекс, %", "nowCost", "baseCost"),
+             new("limitPercent", "Предельный индекс с отклонением, %", ReportCell.Rate, "f.limit_percent"),
              Sum("flagged", "Счетов сверх предельного индекса", "f.flagged", ReportCell.Count), Sum("count", "Счетов", "1", ReportCell.Count),
              Ratio("flaggedShare", "Доля счетов сверх индекса, %", "flagged", "count")],
             ["municipality"], "address, account",
-            [new("limit", "Предельный индекс роста, %", [], "1.7")]),
+            [new("limit", "Предельный индекс роста, % (где он не установлен)", [], "1.7")]),
         new("RECALCULATIONS", "Реестр перерасчётов", Ledger,
             "Каждая строка перерасчёта, учтённая в периоде: исправленный месяц, лицевой счёт, услуга, поставщик, основание и сумма.",
             ReportTime.Months, RecalculationRows, [.. LedgerDimensions, "lineKind", "month"],

@@ -1812,6 +1812,50 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("key_rates", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Tariffs.LimitIndex", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BaseMonth")
+                        .HasColumnType("date")
+                        .HasColumnName("base_month");
+
+                    b.Property<decimal>("DeviationPercent")
+                        .HasPrecision(7, 3)
+                        .HasColumnType("numeric(7,3)")
+                        .HasColumnName("deviation_percent");
+
+                    b.Property<long?>("MunicipalityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("municipality_id");
+
+                    b.Property<decimal>("Percent")
+                        .HasPrecision(7, 3)
+                        .HasColumnType("numeric(7,3)")
+                        .HasColumnName("percent");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_limit_indices");
+
+                    b.HasIndex("MunicipalityId")
+                        .HasDatabaseName("ix_limit_indices_municipality_id");
+
+                    b.ToTable("limit_indices", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Tariffs.Service", b =>
                 {
                     b.Property<long>("Id")
@@ -2330,6 +2374,15 @@ namespace OpenErc.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_consumption_norms_services_service_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Tariffs.LimitIndex", b =>
+                {
+                    b.HasOne("OpenErc.Core.Housing.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_limit_indices_municipalities_municipality_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Tariffs.ServiceContract", b =>

@@ -64,6 +64,7 @@ public static class RegistryApi
         Map<Tariff>(api);
         Map<ConsumptionNorm>(api, search: s => n => EF.Functions.ILike(n.Category, s));
         Map<KeyRate>(api);
+        Map<LimitIndex>(api);
         Map<Meter>(api, search: s => m => EF.Functions.ILike(m.SerialNumber, s));
         Map<MeterReading>(api);
         Map<GroupMeterPremise>(api);
@@ -103,6 +104,7 @@ public static class RegistryApi
         ["tariffs"] = new(typeof(Tariff), Duties.Billing, "Тарифы"),
         ["norms"] = new(typeof(ConsumptionNorm), Duties.Billing, "Нормативы потребления"),
         ["key-rates"] = new(typeof(KeyRate), Duties.Billing, "Ключевая ставка"),
+        ["limit-indices"] = new(typeof(LimitIndex), Duties.Billing, "Предельные индексы изменения платы"),
         ["meters"] = new(typeof(Meter), Duties.HousingStock, "Приборы учёта"),
         ["meter-readings"] = new(typeof(MeterReading), Duties.Readings, "Показания приборов учёта"),
         ["group-meter-premises"] = new(typeof(GroupMeterPremise), Duties.HousingStock, "Помещения групповых приборов учёта"),

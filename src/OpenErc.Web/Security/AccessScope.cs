@@ -130,6 +130,7 @@ public sealed class AccessScope
             nameof(Registration) => (Expression<Func<Registration, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(ResidentCount) => (Expression<Func<ResidentCount, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(TemporaryAbsence) => (Expression<Func<TemporaryAbsence, bool>>)(x => accounts.Contains(x.AccountId)),
+            nameof(DebtClaim) => (Expression<Func<DebtClaim, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(AccountAlias) => (Expression<Func<AccountAlias, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(Person) => (Expression<Func<Person, bool>>)(x =>
                 db.Ownerships.Any(o => o.PersonId == x.Id && accounts.Contains(o.AccountId)) ||
@@ -139,7 +140,7 @@ public sealed class AccessScope
                 db.Ownerships.Any(o => o.PersonId == x.PersonId && accounts.Contains(o.AccountId)) ||
                 db.Registrations.Any(r => r.PersonId == x.PersonId && accounts.Contains(r.AccountId)) ||
                 db.Accounts.Where(account).Any(a => a.PayerPersonId == x.PersonId)),
-            nameof(Service) or nameof(Tariff) or nameof(ConsumptionNorm) or nameof(KeyRate) or nameof(Core.Organisations.Organisation)
+            nameof(Service) or nameof(Tariff) or nameof(ConsumptionNorm) or nameof(KeyRate) or nameof(LimitIndex) or nameof(Core.Organisations.Organisation)
                 or nameof(Municipality) => null,
             _ => (Expression<Func<T, bool>>)(_ => false),
         };

@@ -135,6 +135,10 @@ public static class FieldLabels
 
     private static readonly Dictionary<string, string> Specific = new()
     {
+        ["LimitIndex.MunicipalityId"] = "Муниципальное образование (пусто — весь регион)",
+        ["LimitIndex.Percent"] = "Предельный индекс, %",
+        ["LimitIndex.DeviationPercent"] = "Допустимое отклонение, %",
+        ["LimitIndex.BaseMonth"] = "Базовый месяц",
         ["DebtClaim.SupplierId"] = "Взыскатель (поставщик; пусто — по всем услугам)",
         ["DebtClaim.Stage"] = "Стадия",
         ["DebtClaim.CaseNumber"] = "Номер дела",
@@ -211,6 +215,7 @@ public static class FieldLabels
         ["Tariff"] = "Тариф",
         ["ConsumptionNorm"] = "Норматив потребления",
         ["KeyRate"] = "Ключевая ставка",
+        ["LimitIndex"] = "Предельный индекс изменения платы",
         ["Meter"] = "Прибор учёта",
         ["MeterReading"] = "Показание",
         ["PaymentAgentAccess"] = "Доступ платёжного агента",
