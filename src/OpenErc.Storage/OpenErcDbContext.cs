@@ -46,6 +46,7 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
     public DbSet<ResidentCount> ResidentCounts => Set<ResidentCount>();
     public DbSet<TemporaryAbsence> TemporaryAbsences => Set<TemporaryAbsence>();
     public DbSet<DebtClaim> DebtClaims => Set<DebtClaim>();
+    public DbSet<LimitationNotice> LimitationNotices => Set<LimitationNotice>();
     public DbSet<LimitIndex> LimitIndices => Set<LimitIndex>();
     public DbSet<AccountAlias> AccountAliases => Set<AccountAlias>();
     public DbSet<Service> Services => Set<Service>();
@@ -158,6 +159,13 @@ public sealed class OpenErcDbContext(DbContextOptions<OpenErcDbContext> options,
             e.HasOne<Municipality>().WithMany().HasForeignKey(x => x.MunicipalityId);
             e.Property(x => x.Percent).HasPrecision(7, 3);
             e.Property(x => x.DeviationPercent).HasPrecision(7, 3);
+        });
+        b.Entity<LimitationNotice>(e =>
+        {
+            e.HasOne<PersonalAccount>().WithMany().HasForeignKey(x => x.AccountId);
+            e.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId);
+            e.Property(x => x.Document).HasMaxLength(300);
+            e.Ignore(x => x.LimitableFrom);
         });
         b.Entity<DebtClaim>(e =>
         {

@@ -244,6 +244,15 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         uszn.Total("overdue").ShouldBe(await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(overdue) FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {accounts[0]}"));
         uszn.Text(uszn.Rows.First(), "court").ShouldBe("Судебный приказ, дело 2-101/2026, в силе с 01.08.2026");
 
+        // A notice of limitation (п. 119) delivered on 05.10.2026: the service may be limited from 26.10.2026.
+        long service = await Sql.ScalarAsync<long>(cs, $"SELECT min(service_id) FROM closed_month_overdue WHERE month = '2026-10-01' AND account_id = {accounts[0]}");
+        await Sql.ExecAsync(cs, $"INSERT INTO limitation_notices (account_id, service_id, sent_on, delivered_on, document) VALUES ({accounts[0]}, {service}, '2026-10-01', '2026-10-05', 'Заказное письмо № 1')");
+        var noticed = await Debtors("uszn");
+        var serviceName = await Sql.ScalarAsync<string>(cs, $"SELECT name FROM services WHERE id = {service}");
+        noticed.Text(noticed.Rows.Single(r => noticed.Text(r, "service") == serviceName), "notice")
+            .ShouldBe("направлено 01.10.2026, вручено 05.10.2026, можно ограничить с 26.10.2026");
+        new Core.Accounts.LimitationNotice { SentOn = new DateOnly(2026, 10, 1), DeliveredOn = new DateOnly(2026, 10, 5) }.LimitableFrom.ShouldBe(new DateOnly(2026, 10, 26));
+
         // Every rule shows the court status: here the agreement.
         var all = await Debtors("product");
         var agreed = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {accounts[1]}");

@@ -75,6 +75,15 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         (await host.ScalarAsync<decimal>($"SELECT amount FROM debt_claims WHERE account_id = {account}")).ShouldBe(12_345.67m);
         var cashier = await host.ClientAsync(Roles.Cashier);
         (await cashier.PostAsJsonAsync("/api/v1/debt-claims", Claim("2026-08-01"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        // A notice of a coming limitation (п. 119): not delivered before it was sent.
+        long service = (await host.PostAsync<OpenErc.Core.Tariffs.Service>("/api/v1/services",
+            new { code = "hot_water_notice", name = "Горячее водоснабжение", kind = "Communal", resource = "HotWater", unit = "м³" })).Id;
+        var early = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/limitation-notices",
+            new { accountId = account, serviceId = service, sentOn = "2026-10-05", deliveredOn = "2026-10-01", document = "Заказное письмо № 7" }, Ct), HttpStatusCode.BadRequest);
+        early.GetProperty("errors").GetProperty("deliveredOn")[0].GetString().ShouldBe("Уведомление не может быть вручено раньше, чем направлено");
+        await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/limitation-notices",
+            new { accountId = account, serviceId = service, sentOn = "2026-10-01", deliveredOn = "2026-10-05", document = "Заказное письмо № 7" }, Ct), HttpStatusCode.Created);
     }
 
     [Fact]

@@ -71,3 +71,33 @@ public sealed class DebtClaim : IRegistryObject, IValidatableObject
         if (AgreementOn is { } agreed && agreed < FiledOn) yield return new("Соглашение о погашении — не раньше подачи заявления", [nameof(AgreementOn)]);
     }
 }
+
+/// <summary>
+/// A written notice to a debtor that a communal service will be limited or suspended unless the debt is paid (ПП 354
+/// п. 119 «а» [confirmed]): sent, delivered, and the limitation may start once <see cref="NoticeDays"/> days have passed
+/// since its delivery with the debt unpaid (reports.md §10: the notice and limitation status of the debtors register).
+/// </summary>
+public sealed class LimitationNotice : IRegistryObject, IValidatableObject
+{
+    /// <summary>The days a delivered notice gives the debtor to pay before the service may be limited (п. 119 «а»).</summary>
+    public const int NoticeDays = 20;
+
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long ServiceId { get; set; }
+    public DateOnly SentOn { get; set; }
+
+    /// <summary>The day the debtor received it (signed, a registered letter's delivery, the ЕПД it was printed in).</summary>
+    public DateOnly? DeliveredOn { get; set; }
+
+    [Required(ErrorMessage = "Укажите документ уведомления"), StringLength(300, ErrorMessage = "Документ — не длиннее 300 символов")]
+    public string Document { get; set; } = "";
+
+    /// <summary>The first day the service may be limited: <see cref="NoticeDays"/> days after the delivery.</summary>
+    public DateOnly? LimitableFrom => DeliveredOn?.AddDays(NoticeDays + 1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DeliveredOn is { } delivered && delivered < SentOn) yield return new("Уведомление не может быть вручено раньше, чем направлено", [nameof(DeliveredOn)]);
+    }
+}

@@ -44,6 +44,19 @@ public static class DebtorThresholds
          ORDER BY c.account_id, c.supplier_id, 4 DESC, c.filed_on DESC, c.id DESC)
         """;
 
+    /// <summary>
+    /// Each account × service's latest notice of a coming limitation sent by the report's day <c>@d</c> (ПП 354 п. 119):
+    /// <c>status</c> — sent, delivered and the first day the service may be limited (<see cref="LimitationNotice.LimitableFrom"/>).
+    /// </summary>
+    public static readonly string NoticesSql = $"""
+        (SELECT DISTINCT ON (n.account_id, n.service_id) n.account_id, n.service_id,
+                'направлено ' || to_char(n.sent_on, 'DD.MM.YYYY')
+                    || coalesce(', вручено ' || to_char(n.delivered_on, 'DD.MM.YYYY') || ', можно ограничить с '
+                                || to_char(n.delivered_on + {LimitationNotice.NoticeDays + 1}, 'DD.MM.YYYY'), ', не вручено') AS status
+         FROM limitation_notices n WHERE n.sent_on <= @d
+         ORDER BY n.account_id, n.service_id, n.sent_on DESC, n.id DESC)
+        """;
+
     /// <summary>Whether the query asks for the norm basis (the basis itself, or the п. 118 rule that implies it).</summary>
     public static bool ByNorm(ReportSql q) => q["basis"] == "norm" || q["rule"] == "p118";
 

@@ -316,11 +316,12 @@ public static class ReportCatalog
         return $"""
             (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.beyond_limitation AS beyond, o.oldest, o.last_paid, m.monthly, m.basis,
                     round({k} * m.monthly, 2) AS threshold,
-                    coalesce(cs.status, ca.status, '') AS court
+                    coalesce(cs.status, ca.status, '') AS court, coalesce(nt.status, '') AS notice
              FROM closed_month_overdue o
              LEFT JOIN closed_month_norms n ON n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
              LEFT JOIN {DebtorThresholds.ClaimsSql} cs ON cs.account_id = o.account_id AND cs.supplier_id = o.supplier_id
              LEFT JOIN {DebtorThresholds.ClaimsSql} ca ON ca.account_id = o.account_id AND ca.supplier_id IS NULL
+             LEFT JOIN {DebtorThresholds.NoticesSql} nt ON nt.account_id = o.account_id AND nt.service_id = o.service_id
              CROSS JOIN LATERAL (SELECT {monthly} AS monthly, {basis} AS basis) m
              WHERE o.month = @to AND {condition}) f
             {AccountContext}
@@ -790,7 +791,7 @@ public static class ReportCatalog
              new("lastPaid", "Последняя оплата", ReportCell.Date, "f.last_paid"),
              Sum("withinLimitation", "В пределах срока исковой давности", "f.overdue - coalesce(f.beyond, 0)"),
              Sum("beyondLimitation", "За пределами срока исковой давности", "coalesce(f.beyond, 0)"),
-             new("court", "Взыскание", ReportCell.Text, "f.court"),
+             new("notice", "Уведомление об ограничении", ReportCell.Text, "f.notice"), new("court", "Взыскание", ReportCell.Text, "f.court"),
              Sum("count", "Строк", "1", ReportCell.Count)],
             ["service"], "address, account, service, supplier",
             [new("rule", "Правило",

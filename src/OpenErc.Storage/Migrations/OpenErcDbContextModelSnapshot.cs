@@ -133,6 +133,49 @@ namespace OpenErc.Storage.Migrations
                     b.ToTable("debt_claims", (string)null);
                 });
 
+            modelBuilder.Entity("OpenErc.Core.Accounts.LimitationNotice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly?>("DeliveredOn")
+                        .HasColumnType("date")
+                        .HasColumnName("delivered_on");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("document");
+
+                    b.Property<DateOnly>("SentOn")
+                        .HasColumnType("date")
+                        .HasColumnName("sent_on");
+
+                    b.Property<long>("ServiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("service_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_limitation_notices");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_limitation_notices_account_id");
+
+                    b.HasIndex("ServiceId")
+                        .HasDatabaseName("ix_limitation_notices_service_id");
+
+                    b.ToTable("limitation_notices", (string)null);
+                });
+
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -2044,6 +2087,23 @@ namespace OpenErc.Storage.Migrations
                         .HasForeignKey("SupplierId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_debt_claims_organisations_supplier_id");
+                });
+
+            modelBuilder.Entity("OpenErc.Core.Accounts.LimitationNotice", b =>
+                {
+                    b.HasOne("OpenErc.Core.Accounts.PersonalAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_limitation_notices_personal_accounts_account_id");
+
+                    b.HasOne("OpenErc.Core.Tariffs.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_limitation_notices_services_service_id");
                 });
 
             modelBuilder.Entity("OpenErc.Core.Accounts.PersonalAccount", b =>

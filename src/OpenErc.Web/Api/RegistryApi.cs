@@ -57,6 +57,7 @@ public static class RegistryApi
         Map<ResidentCount>(api);
         Map<TemporaryAbsence>(api);
         Map<DebtClaim>(api);
+        Map<LimitationNotice>(api);
         Map<AccountAlias>(api, search: s => x => EF.Functions.ILike(x.Number, s));
         Map<Service>(api, search: s => x => EF.Functions.ILike(x.Name, s) || EF.Functions.ILike(x.Code, s));
         Map<BuildingServiceMethod>(api);
@@ -97,6 +98,7 @@ public static class RegistryApi
         ["resident-counts"] = new(typeof(ResidentCount), Duties.Accounts, "Число проживающих"),
         ["temporary-absences"] = new(typeof(TemporaryAbsence), Duties.Accounts, "Временное отсутствие"),
         ["debt-claims"] = new(typeof(DebtClaim), Duties.Accounts, "Взыскание задолженности"),
+        ["limitation-notices"] = new(typeof(LimitationNotice), Duties.Accounts, "Уведомления об ограничении услуг"),
         ["account-aliases"] = new(typeof(AccountAlias), Duties.Accounts, "Другие номера лицевых счетов"),
         ["services"] = new(typeof(Service), Duties.Billing, "Услуги"),
         ["building-service-methods"] = new(typeof(BuildingServiceMethod), Duties.Billing, "Способы расчёта услуг"),

@@ -131,6 +131,7 @@ public sealed class AccessScope
             nameof(ResidentCount) => (Expression<Func<ResidentCount, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(TemporaryAbsence) => (Expression<Func<TemporaryAbsence, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(DebtClaim) => (Expression<Func<DebtClaim, bool>>)(x => accounts.Contains(x.AccountId)),
+            nameof(LimitationNotice) => (Expression<Func<LimitationNotice, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(AccountAlias) => (Expression<Func<AccountAlias, bool>>)(x => accounts.Contains(x.AccountId)),
             nameof(Person) => (Expression<Func<Person, bool>>)(x =>
                 db.Ownerships.Any(o => o.PersonId == x.Id && accounts.Contains(o.AccountId)) ||
