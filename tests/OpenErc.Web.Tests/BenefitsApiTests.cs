@@ -68,6 +68,9 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         };
         var refused = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/debt-claims", Claim(null), Ct), HttpStatusCode.BadRequest);
         refused.GetProperty("errors").GetProperty("inForceOn")[0].GetString().ShouldBe("Укажите дату вступления судебного акта в силу");
+        var undated = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/debt-claims",
+            new { accountId = account, stage = "Filed", caseNumber = "2-516/2026", debtFrom = "2026-01-01", debtTo = "2026-06-01", amount = 100m }, Ct), HttpStatusCode.BadRequest);
+        undated.GetProperty("errors").GetProperty("filedOn")[0].GetString().ShouldBe("Месяцы долга и дата заявления — с 2000 по 2099 год");
         (await host.ScalarAsync<long>($"SELECT count(*) FROM debt_claims WHERE account_id = {account}")).ShouldBe(0);
 
         var created = await WebHost.JsonAsync(await manager.PostAsJsonAsync("/api/v1/debt-claims", Claim("2026-08-01"), Ct), HttpStatusCode.Created);

@@ -62,9 +62,11 @@ public sealed class DebtClaim : IRegistryObject, IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!BillingPeriod.TryOf(DebtFrom, out _) || !BillingPeriod.TryOf(DebtTo, out _) || !BillingPeriod.TryOf(FiledOn, out _))
+            yield return new("Месяцы долга и дата заявления — с 2000 по 2099 год", [nameof(DebtFrom), nameof(DebtTo), nameof(FiledOn)]);
         if (DebtFrom.Day != 1 || DebtTo.Day != 1) yield return new("Месяцы долга указываются первым числом месяца", [nameof(DebtFrom), nameof(DebtTo)]);
         if (DebtTo < DebtFrom) yield return new("Последний месяц долга раньше первого", [nameof(DebtTo)]);
-        if (DebtTo > BillingPeriod.Of(FiledOn).FirstDay) yield return new("Долг не может быть за месяцы после подачи заявления", [nameof(DebtTo)]);
+        if (DebtTo > new DateOnly(FiledOn.Year, FiledOn.Month, 1)) yield return new("Долг не может быть за месяцы после подачи заявления", [nameof(DebtTo)]);
         if (Stage is DebtClaimStage.CourtOrder or DebtClaimStage.Judgment or DebtClaimStage.Writ && InForceOn is null)
             yield return new("Укажите дату вступления судебного акта в силу", [nameof(InForceOn)]);
         if (InForceOn is { } inForce && inForce < FiledOn) yield return new("Судебный акт не может вступить в силу до подачи заявления", [nameof(InForceOn)]);
@@ -98,6 +100,8 @@ public sealed class LimitationNotice : IRegistryObject, IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!BillingPeriod.TryOf(SentOn, out _) || DeliveredOn is { } day && !BillingPeriod.TryOf(day, out _))
+            yield return new("Даты уведомления — с 2000 по 2099 год", [nameof(SentOn), nameof(DeliveredOn)]);
         if (DeliveredOn is { } delivered && delivered < SentOn) yield return new("Уведомление не может быть вручено раньше, чем направлено", [nameof(DeliveredOn)]);
     }
 }
