@@ -17,12 +17,8 @@ public sealed class BenefitReportTests(DemoYear year) : IClassFixture<DemoYear>
     private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static readonly BillingPeriod October = new(2026, 10);
 
-    private async Task<ReportResult> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null)
-    {
-        var report = ReportCatalog.Find(code).ShouldNotBeNull();
-        var q = ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today);
-        return new ReportResult(await ReportEngine.PageAsync(year.ConnectionString, report, q, scope ?? ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
-    }
+    private Task<ReportResult> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null) =>
+        ReportResult.FormAsync(year.ConnectionString, code, query, October, DemoYear.Current, Clock, Ct, scope);
 
     private Task<T> ScalarAsync<T>(string sql) => Sql.ScalarAsync<T>(year.ConnectionString, sql);
 

@@ -19,12 +19,12 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
     private static readonly RegionClock Clock = TestClock.On(2026, 11, 20);
     private static readonly BillingPeriod October = new(2026, 10), September = new(2026, 9), August = new(2026, 8);
 
-    private async Task<ReportResult> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null)
-    {
-        var report = ReportCatalog.Find(code).ShouldNotBeNull();
-        var q = ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today);
-        return new ReportResult(await ReportEngine.PageAsync(year.ConnectionString, report, q, scope ?? ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
-    }
+    private Task<ReportResult> RunAsync(string code, Dictionary<string, string?> query, ReportScope? scope = null) =>
+        RunAsync(year.ConnectionString, code, query, scope);
+
+    /// <summary>A report on a database of its own (a copy of the year changed by the test).</summary>
+    private static Task<ReportResult> RunAsync(string cs, string code, Dictionary<string, string?> query, ReportScope? scope = null) =>
+        ReportResult.FormAsync(cs, code, query, October, DemoYear.Current, Clock, Ct, scope);
 
     private static string Key(ReportResult r, object?[] row) => $"{r.Text(row, "account")}|{r.Text(row, "service")}|{r.Text(row, "supplier")}";
 
@@ -193,12 +193,11 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
             UPDATE building_managements SET valid_to = '2026-10-01' WHERE building_id = {building} AND valid_to IS NULL;
             INSERT INTO building_managements (building_id, organisation_id, valid_from) VALUES ({building}, {after}, '2026-10-01');
             """);
-        var report = ReportCatalog.Find("ACCOUNT_TURNOVER")!;
-        async Task<ReportResult> Turnover(string attributes) => new(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report, new Dictionary<string, string?>
-            {
-                ["from"] = "2026-09", ["to"] = "2026-10", ["building"] = building.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["group"] = "month,manager", ["attributes"] = attributes,
-            }, October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 100, Ct));
+        Task<ReportResult> Turnover(string attributes) => RunAsync(cs, "ACCOUNT_TURNOVER", new()
+        {
+            ["from"] = "2026-09", ["to"] = "2026-10", ["building"] = building.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["group"] = "month,manager", ["attributes"] = attributes,
+        });
         static List<(BillingPeriod, long)> Groups(ReportResult r) => r.Page.Rows.Where(x => x.Kind == ReportRowKind.Row)
             .Select(x => (BillingPeriod.Of(x.Keys![0] is DateOnly d ? d : DateOnly.FromDateTime((DateTime)x.Keys[0]!)), Convert.ToInt64(x.Keys[1], System.Globalization.CultureInfo.InvariantCulture)))
             .Order().ToList();
@@ -211,10 +210,8 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         // Every monthly series takes P6, by the company: the grouping moves, the totals do not.
         foreach (var series in ReportCatalog.All.Where(r => r.Options.Contains(ReportParameter.Attributes) && r.Dimensions.Contains("manager")))
         {
-            Task<ReportPage> Page(string attributes) => ReportEngine.PageAsync(cs, series, ReportRequest.Parse(series, new Dictionary<string, string?>
-                { ["from"] = "2026-09", ["to"] = "2026-10", ["group"] = "manager", ["attributes"] = attributes }, October, DemoYear.Current, Clock.Today),
-                ReportScope.Everything("тест"), Clock, 1, 1000, Ct);
-            (await Page("month")).Total.Values.ShouldBe((await Page("end")).Total.Values, series.Code);
+            Task<ReportResult> Page(string attributes) => RunAsync(cs, series.Code, new() { ["from"] = "2026-09", ["to"] = "2026-10", ["group"] = "manager", ["attributes"] = attributes });
+            (await Page("month")).Page.Total.Values.ShouldBe((await Page("end")).Page.Total.Values, series.Code);
         }
     }
 
@@ -233,10 +230,7 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
                 ({accounts[2]}, {(int)Core.Accounts.DebtClaimStage.Filed}, '2-103/2026', '2026-01-01', '2026-06-01', 5000, '2026-07-01', NULL, NULL),
                 ({accounts[3]}, {(int)Core.Accounts.DebtClaimStage.Writ}, '2-104/2023', '2022-01-01', '2022-12-01', 5000, '2023-02-01', '2023-03-01', NULL);
             """);
-        var report = ReportCatalog.Find("DEBTORS")!;
-        async Task<ReportResult> Debtors(string rule) => new(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
-            new Dictionary<string, string?> { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["rule"] = rule, ["k"] = "0.01" },
-            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+        Task<ReportResult> Debtors(string rule) => RunAsync(cs, "DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["rule"] = rule, ["k"] = "0.01" });
         var uszn = await Debtors("uszn");
         var confirmed = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {accounts[0]}");
         uszn.Rows.ShouldNotBeEmpty();
@@ -284,10 +278,7 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
             DELETE FROM closed_month_overdue WHERE month = '2026-10-01';
             SELECT write_closed_month_overdue('2026-10-01', '{DebtAge.LimitationBound(October.LastDay).FirstDay:yyyy-MM-dd}');
             """);
-        var report = ReportCatalog.Find("DEBTORS")!;
-        var debtors = new ReportResult(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
-            new Dictionary<string, string?> { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "0.01", ["basis"] = "last" },
-            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 10_000, Ct));
+        var debtors = await RunAsync(cs, "DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "0.01", ["basis"] = "last" });
         var number = await Sql.ScalarAsync<string>(cs, $"SELECT number FROM personal_accounts WHERE id = {account}");
         var name = await Sql.ScalarAsync<string>(cs, $"SELECT name FROM services WHERE id = {service}");
         var row = debtors.Rows.Single(r => debtors.Text(r, "account") == number && debtors.Text(r, "service") == name);
@@ -306,9 +297,7 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
                 var query = new Dictionary<string, string?> { ["group"] = dimension };
                 if (report.Time != ReportTime.Date) query["to"] = "2026-10";
                 if (report.Time == ReportTime.Months) query["from"] = "2026-10";
-                var page = await ReportEngine.PageAsync(year.ConnectionString, report, ReportRequest.Parse(report, query, October, DemoYear.Current, Clock.Today),
-                    ReportScope.Everything("тест"), Clock, 1, 10, Ct);
-                page.Head.ShouldNotBeNull($"{report.Code} × {dimension}");
+                (await RunAsync(report.Code, query)).Page.Head.ShouldNotBeNull($"{report.Code} × {dimension}");
             }
     }
 
@@ -434,10 +423,7 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
             INSERT INTO limit_indices (municipality_id, percent, deviation_percent, base_month, valid_from) VALUES
                 (NULL, 1000, 0, '2025-12-01', '2026-01-01'), ({municipality}, 0.001, 0, '2025-12-01', '2026-01-01');
             """);
-        var report = ReportCatalog.Find("LIMIT_INDEX")!;
-        var limited = new ReportResult(await ReportEngine.PageAsync(cs, report, ReportRequest.Parse(report,
-            new Dictionary<string, string?> { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "0.001" },
-            October, DemoYear.Current, Clock.Today), ReportScope.Everything("тест"), Clock, 1, 100, Ct));
+        var limited = await RunAsync(cs, "LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "0.001" });
         var byParameter = r.Rows.Where(row => r.Value(row, "flagged") == 1).Select(row => r.Text(row, "account")).ToHashSet();
         var own = limited.Page.Rows.Single(row => row.Kind == ReportRowKind.Row && Convert.ToInt64(row.Keys![0], System.Globalization.CultureInfo.InvariantCulture) == municipality);
         limited.Total("flagged").ShouldBe(limited.Value(own.Values, "flagged"));

@@ -58,12 +58,7 @@ public sealed class ReportWorkedExampleTests(PostgresCluster cluster)
         await BillingPeriods.CloseAsync(cs, February, clock, "тест", Ct);
         clock.MoveTo(new DateOnly(2026, 3, 2));
 
-        async Task<ReportResult> Run(string code, Dictionary<string, string?> query)
-        {
-            var report = ReportCatalog.Find(code).ShouldNotBeNull();
-            var q = ReportRequest.Parse(report, query, February, March, clock.Today);
-            return new ReportResult(await ReportEngine.PageAsync(cs, report, q, ReportScope.Everything("тест"), clock, 1, 1_000, Ct));
-        }
+        Task<ReportResult> Run(string code, Dictionary<string, string?> query) => ReportResult.FormAsync(cs, code, query, February, March, clock, Ct);
 
         // ОСВ, February 2026.
         var osv = await Run("OSV", new() { ["from"] = "2026-02", ["to"] = "2026-02", ["mode"] = "expanded", ["group"] = "" });

@@ -18,9 +18,10 @@ internal sealed partial class BuildingCalculation
     {
         if (service.Kind == ServiceKind.CommonPropertyResource || service.Resource == Resource.Heat) return null;
         if (day < account.OpenedOn || account.ClosedOn is { } closed && closed <= day) return null;
-        if (Method(service, day) is not { } method || RateOrNull(service, supplier, TariffZone.Single, day) is null) return null;
+        if (Method(service, day) is not { } method) return null;
         try
         {
+            if (RateOrNull(service, supplier, TariffZone.Single, day) is null) return null;
             var (rate, _, _) = UnitPrice(service, supplier, TariffZone.Single, day);
             decimal? unrounded;
             switch (method)

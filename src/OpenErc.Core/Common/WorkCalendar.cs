@@ -43,11 +43,4 @@ public sealed record WorkCalendar
             if (IsWorkingDay(d)) days++;
         return days;
     }
-
-    /// <summary>The days not worked from <paramref name="from"/> to <paramref name="to"/>, both included: weekends and holidays alike.</summary>
-    public IEnumerable<DateOnly> DaysOff(DateOnly from, DateOnly to)
-    {
-        for (var d = from; d <= to; d = d.AddDays(1))
-            if (!IsWorkingDay(d)) yield return d;
-    }
 }

@@ -207,5 +207,4 @@ public static class BankStatements
         }
         return list;
     }
-
 }
