@@ -97,6 +97,24 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         rows[1].DebtEnd.Amount.ShouldBeGreaterThanOrEqualTo(4 * 1942.56m - 3 * 255.60m); // nothing paid; penalties on top
         System.Text.Encoding.UTF8.GetString(BenchgFile.Write(rows)).ShouldContain("R-7;");
         (await UsznExport.ChargesAsync(cs, April, Ct)).ShouldBe(rows);
+        rows.ShouldAllBe(r => r.CourtDebt.Amount == 0m);
+
+        // §6.3: a court order in force since 01.04.2026 for January–February (every supplier) and a judgment for March with a
+        // repayment agreement: only January's and February's unpaid principal is court-confirmed — February's net of the
+        // benefit recalculated for it; penalties never.
+        await Sql.ExecAsync(cs, $"""
+            INSERT INTO debt_claims (account_id, stage, case_number, debt_from, debt_to, amount, filed_on, in_force_on, agreement_on) VALUES
+                ({flat.AccountId}, {(int)DebtClaimStage.CourtOrder}, '2-15/2026', '2026-01-01', '2026-02-01', 5376.10, '2026-03-10', '2026-04-01', NULL),
+                ({flat.AccountId}, {(int)DebtClaimStage.Judgment}, '2-16/2026', '2026-03-01', '2026-03-01', 2688.05, '2026-04-02', '2026-04-20', '2026-04-25');
+            """);
+        (await UsznExport.ChargesAsync(cs, April, Ct)).Select(r => (r.ServiceCode, r.CourtDebt.Amount)).ShouldBe(
+            [("cold_water", 745.49m + 745.49m - 124.25m), ("maintenance", 1942.56m + 1942.56m - 255.60m)]);
+        var answer = await CourtDebt.AnswerAsync(cs, flat.AccountId, flat.Number, April.LastDay, Ct);
+        (answer.BookMonth, answer.Amount).ShouldBe((April, 1366.73m + 3629.52m));
+        answer.Cases.Select(c => (c.CaseNumber, c.Unpaid)).ShouldBe([("2-15/2026", 1366.73m + 3629.52m)]);
+        // Before the order entered into force nothing is confirmed; three years after February the debt no longer counts.
+        (await CourtDebt.AnswerAsync(cs, flat.AccountId, flat.Number, new DateOnly(2026, 3, 31), Ct)).Amount.ShouldBe(0m);
+        (await CourtDebt.AnswerAsync(cs, flat.AccountId, flat.Number, new DateOnly(2029, 3, 1), Ct)).Amount.ShouldBe(0m);
     }
 
     [Fact]

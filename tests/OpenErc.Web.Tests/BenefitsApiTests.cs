@@ -79,6 +79,17 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         var cashier = await host.ClientAsync(Roles.Cashier);
         (await cashier.PostAsJsonAsync("/api/v1/debt-claims", Claim("2026-08-01"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
+        // The answer to УСЗН's debt request (§6.3): the order is in force, but nothing was charged, so nothing is owed.
+        var number = await host.ScalarAsync<string>($"SELECT number FROM personal_accounts WHERE id = {account}");
+        var answer = await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/court-debt?on=2026-09-01", Ct), HttpStatusCode.OK);
+        answer.GetProperty("amount").GetDecimal().ShouldBe(0m);
+        answer.GetProperty("cases")[0].GetProperty("caseNumber").GetString().ShouldBe("2-515/2026");
+        (await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/court-debt?on=2026-07-31", Ct), HttpStatusCode.OK))
+            .GetProperty("cases").GetArrayLength().ShouldBe(0);
+        var badDay = await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/court-debt?on=31.07.2026", Ct), HttpStatusCode.BadRequest);
+        badDay.GetProperty("errors").GetProperty("on")[0].GetString().ShouldBe("Дата должна иметь вид ГГГГ-ММ-ДД: «31.07.2026»");
+        (await manager.GetAsync("/api/v1/accounts/000000000/court-debt", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
         // A notice of a coming limitation (п. 119): not delivered before it was sent.
         long service = (await host.PostAsync<OpenErc.Core.Tariffs.Service>("/api/v1/services",
             new { code = "hot_water_notice", name = "Горячее водоснабжение", kind = "Communal", resource = "HotWater", unit = "м³" })).Id;

@@ -11,7 +11,7 @@ namespace OpenErc.Operations.Benefits;
 /// <summary>
 /// What the centre sends УСЗН each month (benefits.md §6.2, <c>BENCHG</c>): for every right in force in the month, one row
 /// per service the account was charged — the ledger's figures (charged, recalculated, the discount given in kind, paid,
-/// debt at the month's end) with the volume, tariff, norm and area behind the charge, and the beneficiary's share by the
+/// debt at the month's end, the part of it a court confirmed: <see cref="CourtDebt"/>) with the volume, tariff, norm and area behind the charge, and the beneficiary's share by the
 /// rule of §2.5 in either model. The share is the calculator's own: the month is computed again for the beneficiaries'
 /// buildings with the monetised rights' lines asked for too (<see cref="ChargeSettings.MonetisedBenefitLines"/>), so the
 /// figure sent for a right in money is exactly the line the same right would have in kind. Nothing is written.
@@ -85,6 +85,8 @@ public static class UsznExport
                 regular[(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))] = new Regular(r.GetDecimal(3), r.GetString(4), r.GetDecimal(5), (VolumeSource)r.GetInt16(6));
         }
 
+        var courtDebt = await CourtDebt.ByServiceAsync(conn, accounts, month.LastDay, ct);
+
         // The rule's figures: the month computed again, every right's lines asked for.
         var shares = new Dictionary<(long Right, string Service, long Supplier), ChargeLine>();
         var reference = await BillingReference.LoadAsync(conn, month, ct);
@@ -124,7 +126,7 @@ public static class UsznExport
                     Input(BenefitTrace.PremiseArea), Input(BenefitTrace.AreaStandard), Input(BenefitTrace.Volume), Input(BenefitTrace.BaseArea),
                     Money.Exact(l.Charged), Money.Exact(l.Recalculated + discount), Money.Exact(discount), share is null ? Money.Zero : -share.Amount,
                     Money.Exact(Input(BenefitTrace.ExcludedCoefficient) is { } excluded ? Money.RoundToKopecks(excluded).Amount : 0m), 0,
-                    Money.Exact(l.Paid), Money.Exact(Math.Max(l.Closing, 0m)), Money.Zero));
+                    Money.Exact(l.Paid), Money.Exact(Math.Max(l.Closing, 0m)), Money.Exact(courtDebt.GetValueOrDefault((account, serviceId, supplier)))));
             }
         }
         return rows;

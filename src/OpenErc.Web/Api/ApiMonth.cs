@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenErc.Core.Common;
 
 namespace OpenErc.Web.Api;
@@ -16,5 +17,21 @@ internal static class ApiMonth
         var message = BillingPeriod.ParseError(text);
         return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [message] }, detail: message,
             title: "Запрос не выполнен: исправьте ошибки");
+    }
+
+    /// <summary>
+    /// Null when <paramref name="text"/> is empty (then <paramref name="today"/>) or a day ГГГГ-ММ-ДД within the centre's
+    /// months (then in <paramref name="day"/>), else the 400 to answer naming <paramref name="what"/>.
+    /// </summary>
+    public static IResult? ReadDay(string? text, DateOnly today, out DateOnly day, string name = "on", string what = "Дата")
+    {
+        day = today;
+        string? error = null;
+        if (text is not null && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+            error = $"{what} должна иметь вид ГГГГ-ММ-ДД: «{text}»";
+        else if (!BillingPeriod.TryOf(day, out _))
+            error = $"{what} должна быть в месяцах {BillingPeriod.MinValue} — {BillingPeriod.MaxValue}: «{text}»";
+        return error is null ? null
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [error] }, title: "Запрос не выполнен: исправьте ошибки");
     }
 }

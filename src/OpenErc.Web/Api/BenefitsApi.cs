@@ -86,6 +86,17 @@ public static class BenefitsApi
 
     private static void MapAccount(RouteGroupBuilder account)
     {
+        account.MapGet("/court-debt", async (string number, string? on, OpenErcDbContext db, HttpContext http, Scopes scopes, OpenErcDatabase database,
+                RegionClock clock, CancellationToken ct) =>
+            {
+                if (ApiMonth.ReadDay(on, clock.Today, out var day) is { } badDay) return badDay;
+                var (id, refusal) = await AccountAsync(db, http, scopes, number, ct);
+                return id is null ? refusal! : TypedResults.Ok(await CourtDebt.AnswerAsync(database.ConnectionString, id.Value, number, day, ct));
+            })
+            .RequireAuthorization(Duties.Read)
+            .WithSummary("Ответ на запрос УСЗН о задолженности (benefits.md §6.3): долг, подтверждённый судебным актом в силе, не погашенный, " +
+                         "возникший за последние три года, на дату on=ГГГГ-ММ-ДД (по умолчанию — сегодня), и дела, которыми он подтверждён")
+            .Produces<CourtDebt.Answer>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(403);
         account.MapGet("/benefit-rights", async (string number, OpenErcDbContext db, HttpContext http, Scopes scopes, CancellationToken ct) =>
             {
                 var (id, refusal) = await AccountAsync(db, http, scopes, number, ct);

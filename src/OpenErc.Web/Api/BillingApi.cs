@@ -99,11 +99,7 @@ public static class BillingApi
 
         accounts.MapGet("/{id:long}/penalties", async (long id, string? on, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
             {
-                var day = clock.Today;
-                if (on is not null && !DateOnly.TryParseExact(on, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
-                    return Invalid(new() { ["on"] = [$"Дата расчёта должна иметь вид ГГГГ-ММ-ДД: «{on}»"] });
-                if (!BillingPeriod.TryOf(day, out _))
-                    return Invalid(new() { ["on"] = [$"Дата расчёта должна быть в месяцах {BillingPeriod.MinValue} — {BillingPeriod.MaxValue}: «{on}»"] });
+                if (ApiMonth.ReadDay(on, clock.Today, out var day, what: "Дата расчёта") is { } badDay) return badDay;
                 return TypedResults.Ok(await PenaltyPosting.StatementAsync(db.ConnectionString, id, day, ct: ct));
             })
             .WithSummary("Расчёт пени по лицевому счёту на дату (по умолчанию — сегодня): долги по месяцам и таблица по дням для суда")
