@@ -223,6 +223,13 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
         var list = await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/subsidies", Ct), HttpStatusCode.OK);
         var subsidy = list.EnumerateArray().Single();
         (subsidy.GetProperty("amount").GetDecimal(), subsidy.GetProperty("validTo").GetString()).ShouldBe((1250.50m, "2027-05-01"));
+
+        // One subsidy at a time, as SUBDEC's SUBSIDY_OVERLAP.
+        var overlap = await WebHost.JsonAsync(await manager.PostAsJsonAsync($"/api/v1/accounts/{number}/subsidies",
+            new { amount = 900m, validFrom = "2027-04-01", lastDay = "2027-09-30", decisionNumber = "С-9", decisionDate = "2027-03-25" }, Ct), HttpStatusCode.BadRequest);
+        overlap.GetProperty("errors").GetProperty("validFrom")[0].GetString()
+            .ShouldBe($"На эти месяцы у лицевого счёта уже есть субсидия по решению УСЗН S-{number} (№ С-7, 1250.50 ₽ в месяц, с 01.11.2026 по 30.04.2027)");
+        (await WebHost.JsonAsync(await manager.GetAsync($"/api/v1/accounts/{number}/subsidies", Ct), HttpStatusCode.OK)).GetArrayLength().ShouldBe(1);
     }
 
     private static MultipartFormDataContent Upload(byte[] file, string name)

@@ -51,6 +51,21 @@ public sealed class BenefitsJourneyTests(WebHost host) : IClassFixture<WebHost>
         await Assertions.Expect(rights).ToContainTextAsync("с 01.11.2026 по 30.11.2026");
         (await host.ScalarAsync<string>($"SELECT valid_to::text FROM benefit_rights WHERE id = {right}")).ShouldBe("2026-12-01");
 
+        // A housing subsidy from УСЗН's decision, by hand: a half-year, shown with its last day.
+        await page.GetByTestId("add-subsidy").ClickAsync();
+        await OperatorJourneyTests.Input(page, "subsidy-amount").FillAsync("1 880,00");
+        foreach (var (field, day) in new[] { ("subsidy-from", "01.06.2026"), ("subsidy-last-day", "30.11.2026"), ("subsidy-decision-date", "20.05.2026") })
+        {
+            await OperatorJourneyTests.Input(page, field).FillAsync(day);
+            await OperatorJourneyTests.Input(page, field).PressAsync("Tab");
+        }
+        await OperatorJourneyTests.Input(page, "subsidy-decision").FillAsync("С-15/2026");
+        await OperatorJourneyTests.Input(page, "change-reason").FillAsync("Решение УСЗН № С-15/2026");
+        await page.GetByTestId("save-subsidy").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subsidies")).ToContainTextAsync("с 01.06.2026 по 30.11.2026");
+        await Assertions.Expect(page.GetByTestId("subsidies")).ToContainTextAsync("1 880,00");
+        (await host.ScalarAsync<decimal>($"SELECT amount FROM subsidy_decisions WHERE account_id = {id} AND decision_number = 'С-15/2026'")).ShouldBe(1880.00m);
+
         // «Обмен с УСЗН»: a registry naming an unknown account is refused with its reason and the error file to send back.
         await page.GotoAsync("/uszn");
         var file = Testing.BenregSample.File(Testing.BenregSample.Row("J-1", "000000000", "Соседов", "Пётр", "Ильич", "05.05.1948"));

@@ -191,7 +191,7 @@ public static class BenefitRights
         $"{(subsidy.UsznDecisionId is { } id ? $"субсидия по решению УСЗН {id}" : "субсидия, введённая вручную")} (№ {subsidy.DecisionNumber}, " +
         $"{subsidy.Amount.ToString("0.00", CultureInfo.InvariantCulture)} ₽ в месяц, {Period(subsidy.ValidFrom, subsidy.ValidTo)})";
 
-    /// <summary>Records a subsidy УСЗН granted the account (audited); refused, by field, when invalid or when its УСЗН id is already recorded.</summary>
+    /// <summary>Records a subsidy УСЗН granted the account (audited); refused, by field, when invalid, when its УСЗН id is already recorded or when it overlaps another of the account's.</summary>
     /// <exception cref="RegistryValidationException">The messages, in Russian; nothing is saved.</exception>
     public static async Task<SubsidyDecision> AddSubsidyAsync(OpenErcDbContext db, long accountId, SubsidyDecision subsidy, CancellationToken ct = default)
     {
@@ -201,6 +201,9 @@ public static class BenefitRights
         var errors = Check(subsidy);
         if (subsidy.UsznDecisionId is { } id && await db.SubsidyDecisions.AnyAsync(s => s.UsznDecisionId == id, ct))
             Add(errors, nameof(SubsidyDecision.UsznDecisionId), $"Решение УСЗН {id} уже есть в картотеке");
+        // One subsidy at a time, as the import's SUBSIDY_OVERLAP.
+        if (errors.Count == 0 && (await SubsidiesAsync(db, accountId, ct)).FirstOrDefault(s => s.Range().Overlaps(subsidy.Range())) is { } other)
+            Add(errors, nameof(SubsidyDecision.ValidFrom), $"На эти месяцы у лицевого счёта уже есть {Describe(other)}");
         if (errors.Count > 0) throw new RegistryValidationException(errors);
         db.SubsidyDecisions.Add(subsidy);
         await db.SaveChangesAsync(ct);
