@@ -27,13 +27,15 @@ namespace OpenErc.Storage;
 /// comparing with one "latest posted month" of the region: a building charged later or not at all is not queued, and
 /// a change dated in the open month after the open month was charged is queued too (it is recalculated once the next
 /// month is open). A tariff or norm not tied to a building queues, set-based, every building it covers (its
-/// municipality or the whole region) that has the service (a calculation method of it) and posted charges.</para>
+/// municipality or the whole region) that has the service (a calculation method of it) and posted charges. A benefit
+/// category's row or a delivery setting queues every building with a right of the category (of any, for a setting of
+/// all categories; in the setting's municipality) in force on or after its day.</para>
 /// <para><b>Merge.</b> One pending row per building: the earliest month wins, the reasons are joined, and the row's
 /// version changes, so that a processing that read the older version leaves it for the next one.</para>
 /// </remarks>
 internal static class RetroactiveChanges
 {
-    private enum Target { Building, Premise, Account, Meter, Tariff, Norm }
+    private enum Target { Building, Premise, Account, Meter, Tariff, Norm, Benefits }
 
     /// <param name="Start">The property with the record's first day, or null when the object is not dated.</param>
     /// <param name="Charged">The properties the calculation reads (dates included).</param>
@@ -48,8 +50,14 @@ internal static class RetroactiveChanges
         ["BenefitRight"] = new("Льгота", "ValidFrom",
             ["AccountId", "CategoryCode", "Rate", "CoveredPersons", "FamilySize", "AreaStandard", "ShareNumerator", "ShareDenominator", "ValidFrom", "ValidTo"],
             [(Target.Account, "AccountId")]),
+        // A category's rule or a delivery mode: every building with a right of the category (in the municipality) in force since.
+        ["BenefitCategory"] = new("Категория льготников", "ValidFrom",
+            ["Code", "Rate", "Services", "AreaCap", "ConsumptionCapAtNorm", "CoversFamily", "HousingInPublicStockOnly", "ValidFrom", "ValidTo"],
+            [(Target.Benefits, "Code")]),
+        ["BenefitDelivery"] = new("Способ предоставления льгот", "ValidFrom", ["MunicipalityId", "CategoryCode", "Mode", "ValidFrom", "ValidTo"],
+            [(Target.Benefits, "CategoryCode")]),
         ["PersonalAccount"] = new("Лицевой счёт", "OpenedOn", ["PremiseId", "Share", "OpenedOn", "ClosedOn"], [(Target.Premise, "PremiseId")]),
-        ["Premise"] = new("Помещение", null, ["BuildingId", "Kind", "TotalArea", "Rooms"], [(Target.Building, "BuildingId")]),
+        ["Premise"] = new("Помещение", null, ["BuildingId", "Kind", "TotalArea", "Rooms", "PublicStock", "PrivatisedOn"], [(Target.Building, "BuildingId")]),
         ["Building"] = new("Дом", null, ["MunicipalityId", "Kind", "HeatingPaymentMethod", "YearBuilt", "Floors", "CommonPropertyArea", "TwoIndependentPowerSources"],
             [(Target.Building, "Id")]),
         ["Meter"] = new("Прибор учёта", "InstalledOn",
@@ -75,7 +83,7 @@ internal static class RetroactiveChanges
     };
 
     /// <summary>One change to queue: where it lands and from which day (null: every posted month).</summary>
-    internal sealed record Change(string Target, long? Id, long? MunicipalityId, long? ServiceId, DateOnly? From, string Reason);
+    internal sealed record Change(string Target, long? Id, long? MunicipalityId, long? ServiceId, DateOnly? From, string Reason, string? Category = null);
 
     /// <summary>The changes of the entries about to be saved (call before saving: original values are still there).</summary>
     internal static List<Change> Collect(IEnumerable<EntityEntry> entries, string? reason)
@@ -108,6 +116,17 @@ internal static class RetroactiveChanges
             if (!string.IsNullOrWhiteSpace(reason)) text += $" — {reason.Trim()}";
             foreach (var (kind, property) in rule.Targets)
             {
+                if (kind == Target.Benefits)
+                {
+                    foreach (bool original in new[] { true, false })
+                    {
+                        var stateOriginal = e.State == EntityState.Deleted || (e.State != EntityState.Added && original);
+                        string? category = (stateOriginal ? e.Property(property).OriginalValue : e.Property(property).CurrentValue) as string;
+                        long? municipality = e.Metadata.FindProperty("MunicipalityId") is null ? null : Id(e, "MunicipalityId", original);
+                        changes.Add(new Change(kind.ToString(), null, municipality, null, from, text, category));
+                    }
+                    continue;
+                }
                 // Both the old and the new owner of the change: a meter moved to another building changes both.
                 var owners = new[] { true, false }.Select(original => (Id: Id(e, property, original),
                     Municipality: kind == Target.Tariff ? Id(e, "MunicipalityId", original) : null,
@@ -149,14 +168,19 @@ internal static class RetroactiveChanges
             new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
         await db.Database.ExecuteSqlRawAsync("""
             WITH c AS (
-                SELECT * FROM unnest(@targets, @ids, @municipalities, @services, @froms, @reasons)
-                    AS c(target, id, municipality_id, service_id, from_day, reason)),
+                SELECT * FROM unnest(@targets, @ids, @municipalities, @services, @froms, @reasons, @categories)
+                    AS c(target, id, municipality_id, service_id, from_day, reason, category)),
             t AS (
                 SELECT c.id AS building_id, c.from_day, c.reason, NULL::bigint AS service_id FROM c WHERE c.target = 'Building'
                 UNION ALL SELECT p.building_id, c.from_day, c.reason, NULL FROM c JOIN premises p ON c.target = 'Premise' AND p.id = c.id
                 UNION ALL SELECT p.building_id, c.from_day, c.reason, NULL FROM c JOIN personal_accounts a ON c.target = 'Account' AND a.id = c.id
                     JOIN premises p ON p.id = a.premise_id
                 UNION ALL SELECT m.building_id, c.from_day, c.reason, NULL FROM c JOIN meters m ON c.target = 'Meter' AND m.id = c.id
+                UNION ALL SELECT DISTINCT p.building_id, c.from_day, c.reason, NULL::bigint FROM c
+                    JOIN benefit_rights br ON c.target = 'Benefits' AND (c.category IS NULL OR br.category_code = c.category)
+                        AND (c.from_day IS NULL OR br.valid_to IS NULL OR br.valid_to > c.from_day)
+                    JOIN personal_accounts a ON a.id = br.account_id JOIN premises p ON p.id = a.premise_id JOIN buildings b ON b.id = p.building_id
+                    WHERE c.municipality_id IS NULL OR b.municipality_id = c.municipality_id
                 UNION ALL SELECT b.id, c.from_day, c.reason, c.service_id FROM c JOIN buildings b ON c.target IN ('Tariff', 'Norm')
                     AND (b.id = c.id OR c.id IS NULL AND (c.municipality_id IS NULL OR b.municipality_id = c.municipality_id))),
             q AS (
@@ -184,6 +208,7 @@ internal static class RetroactiveChanges
                 Array("services", NpgsqlDbType.Bigint, changes.Select(c => c.ServiceId)),
                 Array("froms", NpgsqlDbType.Date, changes.Select(c => c.From)),
                 Array("reasons", NpgsqlDbType.Text, changes.Select(c => c.Reason)),
+                Array("categories", NpgsqlDbType.Text, changes.Select(c => c.Category)),
                 new NpgsqlParameter<string>("actor", actor),
                 new NpgsqlParameter<DateTimeOffset>("now", db.Clock.Now),
             ], ct);

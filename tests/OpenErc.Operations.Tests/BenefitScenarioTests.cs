@@ -144,7 +144,7 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
     {
         // §5.5: 3 residents, cold water by norm 4.745 m³ × 52.37; the disabled beneficiary (INV, 50 %) away 10 of June's 30 days:
         // B = −0.5 × 4.745 × 52.37 × 20/30 = −82.831883 → −82.83 (= −0.5 × the net 662.65 × σ 20/80). Housing is discounted
-        // for INV only in public stock, which the registry does not tell: none here.
+        // for INV only in public stock (the next test): the flat is private here.
         var cs = await cluster.CreateDatabaseAsync("benefit_absence");
         var clock = TestClock.On(2026, 6, 1);
         var flat = await CreateAsync(cs, clock, inKind: true);
@@ -159,6 +159,81 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         (await LinesAsync(cs, "l.booking_month = '2026-06-01' AND s.code = 'cold_water'")).ShouldBe(
             [("2026-06-01", "cold_water", 745.49m), ("2026-06-01", "cold_water", -82.83m), ("2026-06-01", "cold_water", -82.83m)]);
         (await LinesAsync(cs, $"l.booking_month = '2026-06-01' AND l.kind = {(short)ChargeLineKind.Benefit}")).ShouldBe([("2026-06-01", "cold_water", -82.83m)]);
+    }
+
+    [Fact]
+    public async Task A_disabled_persons_housing_discount_is_given_while_the_flat_is_municipal_stock()
+    {
+        // INV (181-ФЗ ст. 17 ч. 13): 50 % of содержание in state or municipal stock only, communal services in any. The flat
+        // is municipal until its privatisation on 16.06.2026: maintenance B = −0.5 × 1942.56 × S_b / S_i with the occupied
+        // area S_b = 68.4 × 1/3 = 22.8 → −323.76 a month, for 15 of June's 30 days −161.88; cold water by norm −0.5 × 4.745 ×
+        // 52.37 = −124.25 the whole month. A private flat gets the cold water only (the test of §5.5 above).
+        var cs = await cluster.CreateDatabaseAsync("benefit_public_stock");
+        var clock = TestClock.On(2026, 6, 1);
+        var flat = await CreateAsync(cs, clock, inKind: true);
+        await Sql.ExecAsync(cs, $"UPDATE premises SET public_stock = true, privatised_on = '2026-06-16' WHERE id = (SELECT premise_id FROM personal_accounts WHERE id = {flat.AccountId})");
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "менеджер ЛС" })
+        {
+            db.Add(new BenefitRight { PersonId = flat.PersonId, AccountId = flat.AccountId, CategoryCode = "INV", ValidFrom = new DateOnly(2026, 1, 1) });
+            await db.SaveChangesAsync(Ct);
+        }
+        clock.MoveTo(new DateOnly(2026, 6, 20));
+        (await BillingRun.RunAsync(cs, new BillingPeriod(2026, 6), BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Failures.ShouldBeEmpty();
+        (await LinesAsync(cs, $"l.booking_month = '2026-06-01' AND l.kind = {(short)ChargeLineKind.Benefit}")).ShouldBe(
+            [("2026-06-01", "cold_water", -124.25m), ("2026-06-01", "maintenance", -161.88m)]);
+        var trace = await TraceAsync(cs, "maintenance", "2026-06-01");
+        trace.Note.ShouldBe("Помещение в государственном или муниципальном жилищном фонде до 16.06.2026: наём и содержание со скидкой за 15 дн. из 30");
+        trace.Inputs.ShouldContain(new TraceInput("Площадь по стандарту S_b", 22.8m, "м²"));
+
+        // Privatised before June: no housing discount at all.
+        await Sql.ExecAsync(cs, $"UPDATE premises SET privatised_on = '2026-05-20' WHERE id = (SELECT premise_id FROM personal_accounts WHERE id = {flat.AccountId})");
+        var june = new BillingPeriod(2026, 6);
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(Ct);
+        long building = await Sql.ScalarAsync<long>(cs, $"SELECT p.building_id FROM premises p JOIN personal_accounts a ON a.premise_id = p.id WHERE a.id = {flat.AccountId}");
+        var snapshot = (await SnapshotLoader.LoadAsync(conn, await BillingReference.LoadAsync(conn, june, Ct), [building], june, Ct)).Single().Snapshot!;
+        ChargeCalculator.Calculate(snapshot, june, new ChargeSettings())
+            .Where(l => l.Kind == ChargeLineKind.Benefit).Select(l => (l.ServiceCode, l.Amount.Amount)).ShouldBe([("cold_water", -124.25m)]);
+    }
+
+    [Fact]
+    public async Task A_categorys_new_rate_from_a_closed_month_recalculates_its_beneficiaries_and_a_delivery_change_its_municipality()
+    {
+        // The veteran's right from February (in kind), February–March closed with their recalculations booked in April; then
+        // the region raises VET_TRUDA to 60 % from 01.03.2026: March's maintenance benefit −0.6 × 28.40 × 18 = −306.72 instead
+        // of −255.60, a correction of −51.12 booked in April.
+        var cs = await cluster.CreateDatabaseAsync("benefit_category_change");
+        var clock = TestClock.On(2026, 1, 10);
+        var flat = await CreateAsync(cs, clock, inKind: true);
+        await LiveToAprilAsync(cs, clock);
+        clock.MoveTo(new DateOnly(2026, 4, 14));
+        await RegisterVeteranAsync(cs, clock, flat);
+        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM recalculation_queue")).ShouldBe(0);
+
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "расчётчик", Reason = "закон области о ставке" })
+        {
+            var rule = BenefitCategories.Find("VET_TRUDA")!;
+            var current = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.BenefitCategories.Where(c => c.Code == "VET_TRUDA"), Ct);
+            await BenefitReference.AddCategoryAsync(db, new BenefitCategory
+            {
+                Code = current.Code, Title = current.Title, LegalBasis = current.LegalBasis, Rate = 0.6m, Services = current.Services, AreaCap = current.AreaCap,
+                ConsumptionCapAtNorm = current.ConsumptionCapAtNorm, CoversFamily = current.CoversFamily, ValidFrom = March.FirstDay,
+            }, Ct);
+            rule.Rate.ShouldBe(0.5m);
+        }
+        (await Sql.ScalarAsync<string>(cs, "SELECT to_char(from_month, 'YYYY-MM') FROM recalculation_queue")).ShouldBe("2026-03");
+        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        (await LinesAsync(cs, $"l.booking_month = '2026-04-01' AND l.service_month = '2026-03-01' AND s.code = 'maintenance' AND l.kind = {(short)ChargeLineKind.Recalculation}"))
+            .ShouldBe([("2026-03-01", "maintenance", -51.12m), ("2026-03-01", "maintenance", -255.60m)]);
+
+        // The municipality turns to money from March: March's discounts in kind are taken back in April, its corrections net to nothing.
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "расчётчик", Reason = "постановление" })
+            await BenefitReference.AddDeliveryAsync(db, new BenefitDelivery { MunicipalityId = flat.MunicipalityId, Mode = BenefitDeliveryMode.Cash, ValidFrom = March.FirstDay }, Ct);
+        (await Sql.ScalarAsync<string>(cs, "SELECT to_char(from_month, 'YYYY-MM') FROM recalculation_queue")).ShouldBe("2026-03");
+        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        (await Sql.ScalarAsync<decimal>(cs, $"SELECT sum(kopecks) * 0.01 FROM charge_lines WHERE service_month = '2026-03-01' AND kind = {(short)ChargeLineKind.Recalculation}"))
+            .ShouldBe(0m);
     }
 
     [Fact]
@@ -191,14 +266,14 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         return list;
     }
 
-    private static async Task<ChargeTrace> TraceAsync(string cs, string service)
+    private static async Task<ChargeTrace> TraceAsync(string cs, string service, string month = "2026-04-01")
     {
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(Ct);
         await using var cmd = new NpgsqlCommand($"""
             SELECT t.id, t.formula, t.legal, t.note, t.inputs::text, t.segments::text, l.trace_values
             FROM charge_line_details l JOIN charge_trace_templates t ON t.id = l.trace_template JOIN services s ON s.id = l.service_id
-            WHERE l.kind = {(short)ChargeLineKind.Benefit} AND s.code = '{service}' AND l.booking_month = '2026-04-01'
+            WHERE l.kind = {(short)ChargeLineKind.Benefit} AND s.code = '{service}' AND l.booking_month = '{month}'
             """, conn);
         await using var r = await cmd.ExecuteReaderAsync(Ct);
         (await r.ReadAsync(Ct)).ShouldBeTrue();

@@ -14,8 +14,8 @@ internal sealed partial class BuildingCalculation
     /// discounted); by the metered volume capped at the norm; the capital-repair contribution on the regional minimum rate
     /// (KR70/KR80 by the compensation rule of §3); any other per-person charge by the share <c>m / n</c>. Prorated by the
     /// right's days, rounded once, never above the net charge. Nobody residing (a charge by owners) gives no benefit: the
-    /// measures follow the place of residence. Housing in public stock only (<c>INV</c>) is not discounted: the registry
-    /// does not say which premises are state or municipal stock.
+    /// measures follow the place of residence. Housing discounted in public stock only (<c>INV</c>) is discounted for the
+    /// days the premise was state or municipal stock (<see cref="PremiseSnapshot.PublicStockDays"/>), said in the trace's note.
     /// </summary>
     private void Benefits(PremiseSnapshot premise, AccountSnapshot account, List<ServiceSnapshot> services)
     {
@@ -40,14 +40,30 @@ internal sealed partial class BuildingCalculation
             foreach (var service in services)
             {
                 var group = BenefitServiceGroups.Of(service.Kind, service.Code);
-                if (!right.Rule.Covers(group) || (group == BenefitServiceGroup.Housing && right.Rule.HousingInPublicStockOnly)) continue;
+                if (!right.Rule.Covers(group)) continue;
+                // Housing discounted in public stock only (181-ФЗ ст. 17 ч. 13): the days the premise was state or municipal.
+                int serviceDays = days;
+                var serviceBasis = basis;
+                string? stockNote = null;
+                if (group == BenefitServiceGroup.Housing && right.Rule.HousingInPublicStockOnly)
+                {
+                    var (stockFrom, stockTo) = premise.PublicStockDays(from, to);
+                    if (stockTo <= stockFrom) continue;
+                    serviceDays = stockTo.DayNumber - stockFrom.DayNumber;
+                    if (serviceDays != days)
+                    {
+                        serviceBasis = basis with { Days = new RightDays(serviceDays, D) };
+                        stockNote = $"Помещение в государственном или муниципальном жилищном фонде до {premise.PrivatisedOn:dd.MM.yyyy}: " +
+                                    $"наём и содержание со скидкой за {serviceDays} дн. из {D}";
+                    }
+                }
                 foreach (var bySupplier in own.Where(l => l.ServiceCode == service.Code).GroupBy(l => l.SupplierId))
                 {
                     var lines = bySupplier.ToList();
                     decimal net = lines.Sum(l => l.Unrounded);
                     var netCharge = lines.Aggregate(Money.Zero, (sum, l) => sum + l.Amount);
                     if (netCharge.Amount <= 0) continue;
-                    var b = basis with { NetCharge = netCharge };
+                    var b = serviceBasis with { NetCharge = netCharge };
                     var charge = lines.Find(l => l.Kind == ChargeLineKind.Charge) ?? lines[0];
                     var pieces = (_pieces.GetValueOrDefault((account.AccountId, service.Code)) ?? []).FindAll(p => p.SupplierId == bySupplier.Key);
                     var benefit = group switch
@@ -60,10 +76,11 @@ internal sealed partial class BuildingCalculation
                         _ => ByVolume(premise, account, service, right, b, pieces, net, area, standard, from, to),
                     };
                     if (benefit.Amount == Money.Zero) continue;
+                    if (stockNote is not null) benefit = benefit with { Note = benefit.Note is null ? stockNote : $"{stockNote}. {benefit.Note}" };
                     // A benefit capped by the charge is exact: its line rounds once like every other.
                     decimal unrounded = Money.RoundToKopecks(benefit.Unrounded) == benefit.Amount ? benefit.Unrounded : benefit.Amount.Amount;
                     _lines.Add(new ChargeLine(account.AccountId, service.Code, bySupplier.Key, P, TariffZone.Single, 0m, service.Unit, b.Rate, 1m,
-                        days == D ? 1m : (decimal)days / D, charge.Source, unrounded, benefit.Amount, benefit.Trace) { Kind = ChargeLineKind.Benefit, RightId = right.RightId });
+                        serviceDays == D ? 1m : (decimal)serviceDays / D, charge.Source, unrounded, benefit.Amount, benefit.Trace) { Kind = ChargeLineKind.Benefit, RightId = right.RightId });
                 }
             }
         }

@@ -101,6 +101,15 @@ public sealed record PremiseSnapshot(
 {
     /// <summary>Norm categories of the premise by service code (key <c>""</c> = every service), overriding the building's; e.g. <c>cold_water → mkd_bath</c>, <c>electricity → stove=gas</c>.</summary>
     public IReadOnlyDictionary<string, string> NormCategories { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>State or municipal housing stock (<see cref="Premise.PublicStock"/>) until <see cref="PrivatisedOn"/>, when set.</summary>
+    public bool PublicStock { get; init; }
+
+    public DateOnly? PrivatisedOn { get; init; }
+
+    /// <summary>The days of <c>[from, to)</c> the premise is in public stock: an empty range when it is not.</summary>
+    public (DateOnly From, DateOnly To) PublicStockDays(DateOnly from, DateOnly to) =>
+        !PublicStock ? (from, from) : PrivatisedOn is { } day && day < to ? (from, day < from ? from : day) : (from, to);
 }
 
 /// <summary>

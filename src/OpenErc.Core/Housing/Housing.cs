@@ -196,9 +196,20 @@ public sealed class Premise : IRegistryObject, IValidatableObject
     [RegularExpression(@"^\d{2}:\d{2}:\d{6,7}:\d+$", ErrorMessage = "Кадастровый номер имеет вид 00:00:0000000:0")]
     public string? CadastralNumber { get; set; }
 
+    /// <summary>
+    /// State or municipal housing stock (ЖК ст. 19 ч. 2): its tenants pay наём, and some benefits discount housing there
+    /// only (the disabled, 181-ФЗ ст. 17 ч. 13). Until <see cref="PrivatisedOn"/>, when set.
+    /// </summary>
+    public bool PublicStock { get; set; }
+
+    /// <summary>The day the premise left public stock (privatisation, sale): private from that day on.</summary>
+    public DateOnly? PrivatisedOn { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (BuildingId <= 0) yield return new("Укажите дом", [nameof(BuildingId)]);
         if (LivingArea > TotalArea) yield return new("Жилая площадь больше общей", [nameof(LivingArea)]);
+        if (PrivatisedOn is not null && !PublicStock)
+            yield return new("Дата приватизации указывается для помещения государственного или муниципального фонда", [nameof(PrivatisedOn)]);
     }
 }

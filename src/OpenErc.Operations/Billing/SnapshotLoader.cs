@@ -98,7 +98,7 @@ public static partial class SnapshotLoader
         IReadOnlyList<long> buildingIds, BillingPeriod month, CancellationToken ct)
     {
         var buildings = new List<(long Id, long Municipality, BuildingKind Kind, HeatingPaymentMethod Heating, int? Year, int Floors, decimal CommonArea, bool TwoPowerSources)>();
-        var premises = new List<(long Id, long Building, string Number, PremiseKind Kind, decimal Area, int? Rooms)>();
+        var premises = new List<(long Id, long Building, string Number, PremiseKind Kind, decimal Area, int? Rooms, bool PublicStock, DateOnly? PrivatisedOn)>();
         var accounts = new List<(long Id, long Premise, decimal Share, DateOnly Opened, DateOnly? Closed)>();
         var residents = new Dictionary<long, List<Dated<int>>>();
         var ownerships = new Dictionary<long, List<(DateOnly From, DateOnly? To)>>();
@@ -123,8 +123,9 @@ public static partial class SnapshotLoader
              """,
                 r => buildings.Add((r.GetInt64(0), r.GetInt64(1), (BuildingKind)r.GetInt32(2), (HeatingPaymentMethod)r.GetInt32(3),
                     r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt32(5), r.GetDecimal(6), r.GetBoolean(7)))),
-            ("SELECT id, building_id, number, kind, total_area, rooms FROM premises WHERE building_id = ANY(@ids)",
-                r => premises.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PremiseKind)r.GetInt32(3), r.GetDecimal(4), r.IsDBNull(5) ? null : r.GetInt32(5)))),
+            ("SELECT id, building_id, number, kind, total_area, rooms, public_stock, privatised_on FROM premises WHERE building_id = ANY(@ids)",
+                r => premises.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (PremiseKind)r.GetInt32(3), r.GetDecimal(4), r.IsDBNull(5) ? null : r.GetInt32(5),
+                    r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateOnly>(7)))),
             ("""
              SELECT id, kind, resource, zones, digits, installed_on, removed_on, next_verification_on, building_id, premise_id, account_id,
                     failed_on, access_refused_on
@@ -217,7 +218,7 @@ public static partial class SnapshotLoader
                         residents.TryGetValue(a.Id, out var n) ? n : [],
                         OwnerCounts(ownerships.TryGetValue(a.Id, out var o) ? o : [], month),
                         absences.TryGetValue(a.Id, out var abs) ? abs : []) { Benefits = benefits.TryGetValue(a.Id, out var rights) ? rights : [] }).ToList(),
-                    metersByPremise[p.Id].OrderBy(m => m.Id).Select(Meter).ToList())).ToList();
+                    metersByPremise[p.Id].OrderBy(m => m.Id).Select(Meter).ToList()) { PublicStock = p.PublicStock, PrivatisedOn = p.PrivatisedOn }).ToList();
                 // The registry keeps one common-property area S_ои; it serves every resource.
                 var common = Enum.GetValues<Resource>().Where(r => r != Resource.None).ToDictionary(r => r, _ => b.CommonArea);
                 var snapshot = new BuildingSnapshot(b.Id, b.Kind, b.Heating, buildingPremises.Sum(p => p.TotalArea), common, buildingPremises,

@@ -38,15 +38,19 @@ internal sealed partial class DemoGenerator
 
     private sealed record PremiseUnit(Premise Premise, int Residents);
 
+    /// <summary>Whether the last household composed lives on social tenancy (no owners).</summary>
+    private bool _socialTenancy;
+
     private PremiseUnit Flat(Building b, BuildingProfile p, string number, int? entrance, int? floor, int rooms, int areaHundredths)
     {
         bool communal = !p.Detached && p.Year < 1966 && rooms >= 2 && Chance(6) && _accountsLeft >= rooms;
-        var premise = _t.Premises.Add(new Premise
+        // Queued once its household is known (a queued row never changes): a flat let on social tenancy is municipal stock.
+        var premise = new Premise
         {
             Id = _t.Premises.NextId(), BuildingId = b.Id, Number = number, Kind = PremiseKind.Residential, Entrance = entrance,
             Floor = floor, TotalArea = Units(areaHundredths, 2), LivingArea = Units(areaHundredths * _rng.Next(50, 69) / 1000 * 10, 2),
             Rooms = rooms, IsCommunalFlat = communal, CadastralNumber = Chance(85) ? NextCadastral(_settlement, _addressSlot, 1) : null,
-        });
+        };
         var occupied = RandomDate(Max(p.Commissioned, BillingSince), _today.AddDays(-60));
         int residents = 0;
         if (communal)
@@ -65,7 +69,7 @@ internal sealed partial class DemoGenerator
                 if (Chance(95)) IndividualMeter(b, p, premise, room.Id, MeterKind.CommunalFlat, Resource.Electricity, 1, room.Residents);
             }
             WaterMeters(b, p, premise, residents, 60);
-            return new PremiseUnit(premise, residents);
+            return new PremiseUnit(_t.Premises.Add(premise), residents);
         }
 
         var from = occupied;
@@ -76,6 +80,8 @@ internal sealed partial class DemoGenerator
             Account(premise, occupied, from, 1m, HouseholdKind.Former);
         }
         residents = Account(premise, from, null, 1m, HouseholdKind.Family).Residents;
+        premise.PublicStock = _socialTenancy;
+        _t.Premises.Add(premise);
         if (p.ColdWater) WaterMeters(b, p, premise, residents, 70);
         if (Chance(95)) IndividualMeter(b, p, premise, null, MeterKind.Individual, Resource.Electricity, Chance(20) ? 2 : 1, residents);
         if (p.Detached && p.Gas && Chance(90)) IndividualMeter(b, p, premise, null, MeterKind.Individual, Resource.Gas, 1, residents);
@@ -104,6 +110,7 @@ internal sealed partial class DemoGenerator
         long id = _t.Accounts.NextId();
         _members.Clear();
         bool municipal = ComposeHousehold(kind, from, to);
+        _socialTenancy = municipal;
 
         // Owners' shares of the account add up to the account's share of the premise; a social tenancy has none.
         if (!municipal)

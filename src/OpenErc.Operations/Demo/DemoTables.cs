@@ -66,11 +66,11 @@ internal sealed class DemoTables
         (w, x) => { w.Put(x.Id); w.Put(x.BuildingId); w.Put(x.OrganisationId); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
 
     public readonly CopyTable<Premise> Premises = new("premises",
-        "id, building_id, number, kind, entrance, floor, total_area, living_area, rooms, is_communal_flat, cadastral_number",
+        "id, building_id, number, kind, entrance, floor, total_area, living_area, rooms, is_communal_flat, cadastral_number, public_stock",
         (w, x) =>
         {
             w.Put(x.Id); w.Put(x.BuildingId); w.Put(x.Number); w.Put((int)x.Kind); w.Put(x.Entrance); w.Put(x.Floor);
-            w.Put(x.TotalArea); w.Put(x.LivingArea); w.Put(x.Rooms); w.Put(x.IsCommunalFlat); w.Put(x.CadastralNumber);
+            w.Put(x.TotalArea); w.Put(x.LivingArea); w.Put(x.Rooms); w.Put(x.IsCommunalFlat); w.Put(x.CadastralNumber); w.Put(x.PublicStock);
         });
 
     public readonly CopyTable<Person> People = new("people", "id, last_name, first_name, middle_name, birth_date, snils, phone, email, sex",

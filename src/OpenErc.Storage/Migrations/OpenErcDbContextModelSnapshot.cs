@@ -965,6 +965,14 @@ namespace OpenErc.Storage.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("number");
 
+                    b.Property<DateOnly?>("PrivatisedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("privatised_on");
+
+                    b.Property<bool>("PublicStock")
+                        .HasColumnType("boolean")
+                        .HasColumnName("public_stock");
+
                     b.Property<int?>("Rooms")
                         .HasColumnType("integer")
                         .HasColumnName("rooms");

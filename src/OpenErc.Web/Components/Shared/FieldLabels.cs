@@ -58,6 +58,8 @@ public static class FieldLabels
         ["LivingArea"] = "Жилая площадь, м²",
         ["Rooms"] = "Число комнат",
         ["IsCommunalFlat"] = "Коммунальная квартира",
+        ["PublicStock"] = "Государственный или муниципальный жилищный фонд",
+        ["PrivatisedOn"] = "Приватизировано (в частной собственности с)",
         ["PremiseId"] = "Помещение",
         ["Share"] = "Доля",
         ["PayerPersonId"] = "Плательщик",
