@@ -120,13 +120,7 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
     [Fact]
     public async Task The_monetised_model_charges_in_full_and_exports_the_same_beneficiarys_share()
     {
-        var cs = await cluster.CreateDatabaseAsync("benefit_cash");
-        var clock = TestClock.On(2026, 1, 10);
-        var flat = await CreateAsync(cs, clock, inKind: false);
-        await LiveToAprilAsync(cs, clock);
-        clock.MoveTo(new DateOnly(2026, 4, 14));
-        await RegisterVeteranAsync(cs, clock, flat);
-        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        var (cs, clock, _) = await VeteranRegisteredInAprilAsync("benefit_cash", inKind: false);
         clock.MoveTo(new DateOnly(2026, 4, 15));
         (await BillingRun.RunAsync(cs, April, BillingScope.All, new BillingRunOptions(clock), ct: Ct)).Failures.ShouldBeEmpty();
         (await LinesAsync(cs, "l.booking_month = '2026-04-01'")).ShouldBe([("2026-04-01", "cold_water", 745.49m), ("2026-04-01", "maintenance", 1942.56m)]);
@@ -202,13 +196,7 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         // The veteran's right from February (in kind), February–March closed with their recalculations booked in April; then
         // the region raises VET_TRUDA to 60 % from 01.03.2026: March's maintenance benefit −0.6 × 28.40 × 18 = −306.72 instead
         // of −255.60, a correction of −51.12 booked in April.
-        var cs = await cluster.CreateDatabaseAsync("benefit_category_change");
-        var clock = TestClock.On(2026, 1, 10);
-        var flat = await CreateAsync(cs, clock, inKind: true);
-        await LiveToAprilAsync(cs, clock);
-        clock.MoveTo(new DateOnly(2026, 4, 14));
-        await RegisterVeteranAsync(cs, clock, flat);
-        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        var (cs, clock, flat) = await VeteranRegisteredInAprilAsync("benefit_category_change", inKind: true);
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM recalculation_queue")).ShouldBe(0);
 
         await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), clock) { Actor = "расчётчик", Reason = "закон области о ставке" })
@@ -278,6 +266,19 @@ public sealed class BenefitScenarioTests(PostgresCluster cluster)
         await using var r = await cmd.ExecuteReaderAsync(Ct);
         (await r.ReadAsync(Ct)).ShouldBeTrue();
         return ChargeTraces.Decode(ChargeTraces.ReadTemplate(r, r.GetInt64(0), 1), r.GetString(6));
+    }
+
+    /// <summary>The flat lived to April; the veteran registered on 14.04.2026 from February and the queue processed.</summary>
+    private async Task<(string Cs, RegionClock Clock, NormFlat Flat)> VeteranRegisteredInAprilAsync(string database, bool inKind)
+    {
+        var cs = await cluster.CreateDatabaseAsync(database);
+        var clock = TestClock.On(2026, 1, 10);
+        var flat = await CreateAsync(cs, clock, inKind);
+        await LiveToAprilAsync(cs, clock);
+        clock.MoveTo(new DateOnly(2026, 4, 14));
+        await RegisterVeteranAsync(cs, clock, flat);
+        await Recalculations.ProcessQueueAsync(cs, April, "расчётчик", clock, ct: Ct);
+        return (cs, clock, flat);
     }
 
     private static async Task LiveToAprilAsync(string cs, RegionClock clock)
