@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OpenErc.Core.Accounts;
 using OpenErc.Core.Residents;
+using OpenErc.Core.Tariffs;
 using OpenErc.Exchange.Uszn;
 using OpenErc.Operations.Benefits;
 using OpenErc.Storage;
@@ -35,8 +36,11 @@ public sealed class UsznImportTests(PostgresCluster cluster)
         var fedorova = new Person { LastName = "Фёдорова", FirstName = "Алёна", MiddleName = "Петровна", BirthDate = new DateOnly(1948, 5, 5) };
         var kuznetsov = new Person { LastName = "Кузнецов", FirstName = "Олег", MiddleName = "Олегович", BirthDate = new DateOnly(1955, 1, 20), Snils = "112-233-445 95" };
         var sidorov = new Person { LastName = "Сидоров", FirstName = "Сергей", MiddleName = "Сергеевич", BirthDate = new DateOnly(1960, 1, 1) };
-        db.AddRange(fedorova, kuznetsov, sidorov);
+        // The building pays its capital-repair contribution through the centre (KR70 discounts it); it does not bill ТКО.
+        var capitalRepair = new Service { Code = "capital_repair", Name = "Взнос на капитальный ремонт", Kind = ServiceKind.Housing, Unit = "м²" };
+        db.AddRange(fedorova, kuznetsov, sidorov, capitalRepair);
         await db.SaveChangesAsync(Ct);
+        db.Add(new BuildingServiceMethod { BuildingId = flat.BuildingId, ServiceId = capitalRepair.Id, Method = CalculationMethod.Area, ValidFrom = OneFlatRegion.Opened });
         db.AddRange(new Registration { AccountId = flat.AccountId, PersonId = fedorova.Id, ValidFrom = OneFlatRegion.Opened },
             new Registration { AccountId = flat.AccountId, PersonId = kuznetsov.Id, ValidFrom = OneFlatRegion.Opened });
         await db.SaveChangesAsync(Ct);
@@ -159,12 +163,13 @@ public sealed class UsznImportTests(PostgresCluster cluster)
             Kuznetsov(),                                                                              // 6: first right of his — fine
             Kuznetsov(("RightId", "R-7"), ("ValidFrom", "01.12.2026"), ("CategoryCode", "INV")),   // 7: overlaps line 6
             Row("R-8", "Фёдорова", "Алёна", "Петровна", "05.05.1948", ("CategoryCode", "NO_SUCH"), ("ValidFrom", "01.01.2027")), // 8: no category
-            Row("R-9", "Фёдорова", "Алёна", "Петровна", "04.05.1948", ("ValidFrom", "01.01.2027"))); // 9: another birth date
+            Row("R-9", "Фёдорова", "Алёна", "Петровна", "04.05.1948", ("ValidFrom", "01.01.2027")), // 9: another birth date
+            Fedorova(("RightId", "R-10"), ("Services", "COMMUNAL,TKO")));                           // 10: ТКО is not billed here
 
         var result = await ImportAsync(cs, file);
 
         result.Applied.ShouldBeFalse();
-        result.Rows.ShouldBe(8);
+        result.Rows.ShouldBe(9);
         result.Problems.Select(p => (p.Line, p.RightId, p.Code)).ShouldBe(
         [
             (3, "R-4", BenefitRowError.AccountNotFound),
@@ -173,15 +178,17 @@ public sealed class UsznImportTests(PostgresCluster cluster)
             (7, "R-7", BenefitRowError.DuplicateGround),
             (8, "R-8", BenefitRowError.BadFormat),
             (9, "R-9", BenefitRowError.PersonNotResident),
+            (10, "R-10", BenefitRowError.ServiceNotBilled),
         ]);
         result.Problems[0].Message.ShouldBe("Лицевой счёт 999999999 не найден");
         result.Problems[1].Message.ShouldBe($"Сидоров Сергей Сергеевич (01.01.1960 г. р.) не зарегистрирован, не собственник и не плательщик по лицевому счёту {Number} с 01.05.2026");
         result.Problems[2].Message.ShouldBe("ИВАНОВ иван Иванович (12.03.1950 г. р.): в картотеке уже есть право УСЗН R-1 (VET_TRUDA, с 01.05.2026) — по одному основанию в одно время");
         result.Problems[3].Message.ShouldContain("право R-3 (строка 6, KR70) действует в те же дни");
         result.Problems[4].Message.ShouldBe("CategoryCode: категории «NO_SUCH» на 01.01.2027 нет в справочнике категорий льготников");
+        result.Problems[6].Message.ShouldBe($"Services: по лицевому счёту {Number} с 01.05.2026 не начисляется «Обращение с ТКО» (TKO)");
         var report = Encoding.UTF8.GetString(result.Benerr!);
-        foreach (var code in new[] { "ACCOUNT_NOT_FOUND", "PERSON_NOT_RESIDENT", "DUPLICATE_GROUND", "BAD_FORMAT" }) report.ShouldContain(code);
-        report.ShouldContain("#TRAILER;6;0.00");
+        foreach (var code in new[] { "ACCOUNT_NOT_FOUND", "PERSON_NOT_RESIDENT", "DUPLICATE_GROUND", "BAD_FORMAT", "SERVICE_NOT_BILLED" }) report.ShouldContain(code);
+        report.ShouldContain("#TRAILER;7;0.00");
         (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM benefit_rights")).ShouldBe(1);
     }
 

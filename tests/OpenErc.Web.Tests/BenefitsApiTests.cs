@@ -41,6 +41,17 @@ public sealed class BenefitsApiTests(WebHost host) : IClassFixture<WebHost>
             floors = 5, totalArea = 3000m, residentialArea = 2500m, kind = "ApartmentBuilding", heatingPaymentMethod = "EvenlyThroughYear",
             capitalRepairFundMethod = "RegionalOperator",
         });
+        // Billed for maintenance and cold water: the groups a registry's right names (HOUSING, COMMUNAL) are billed here.
+        foreach (var (code, name, kind, resource, unit, method) in new[]
+                 {
+                     ("maintenance", "Содержание жилого помещения", "Housing", "None", "м²", "Area"),
+                     ("cold_water", "Холодное водоснабжение", "Communal", "ColdWater", "м³", "Norm"),
+                 })
+        {
+            var service = await host.PostAsync<OpenErc.Core.Tariffs.Service>("/api/v1/services", new { code = $"{code}_b{serial}", name, kind, resource, unit });
+            await host.PostAsync<OpenErc.Core.Tariffs.BuildingServiceMethod>("/api/v1/building-service-methods",
+                new { buildingId = building.Id, serviceId = service.Id, method, validFrom = "2024-01-01" });
+        }
         var premise = await host.PostAsync<Premise>("/api/v1/premises", new { buildingId = building.Id, number = "1", totalArea = 54.3m, rooms = 2 });
         var payer = await host.PostAsync<Person>("/api/v1/people", new { lastName = "Ветеранова", firstName = "Анна", middleName = "Сергеевна", birthDate = "1950-03-12" });
         var resident = await host.PostAsync<Person>("/api/v1/people", new { lastName = "Соседов", firstName = "Пётр", middleName = "Ильич", birthDate = "1948-05-05" });

@@ -178,6 +178,16 @@ public static class UsznImport
 
         var (accounts, people) = await AccountsAsync(db, rows.Select(r => r.AccountNumber), ct);
         var categories = await db.BenefitCategories.AsNoTracking().ToListAsync(ct);
+        // The service groups each account's building is billed for, with their dates (SERVICE_NOT_BILLED).
+        var ids = accounts.Values.ToList();
+        var billed = (await (
+            from a in db.Accounts.AsNoTracking()
+            join p in db.Premises on a.PremiseId equals p.Id
+            join m in db.BuildingServiceMethods on p.BuildingId equals m.BuildingId
+            join s in db.Services on m.ServiceId equals s.Id
+            where ids.Contains(a.Id)
+            select new { a.Id, s.Kind, s.Code, m.ValidFrom, m.ValidTo }).ToListAsync(ct))
+            .ToLookup(x => x.Id, x => (Group: BenefitServiceGroups.Of(x.Kind, x.Code), Range: new DateRange(x.ValidFrom, x.ValidTo)));
         var rightIds = rows.Select(r => r.RightId).ToList();
         var stored = await db.BenefitRights.Where(r => r.UsznRightId != null && rightIds.Contains(r.UsznRightId)).ToDictionaryAsync(r => r.UsznRightId!, ct);
 
@@ -204,6 +214,15 @@ public static class UsznImport
             if (category is null)
             {
                 Problem(row, BenefitRowError.BadFormat, $"CategoryCode: категории «{row.CategoryCode}» на {BenefitRights.Day(row.ValidFrom)} нет в справочнике категорий льготников");
+                continue;
+            }
+            var term = new DateRange(row.ValidFrom, to);
+            var unbilled = row.Action == BenefitRightAction.Close ? []
+                : row.Services.Where(g => !billed[accountId].Any(b => b.Group == g && b.Range.Overlaps(term))).ToList();
+            if (unbilled.Count > 0)
+            {
+                Problem(row, BenefitRowError.ServiceNotBilled, $"Services: по лицевому счёту {row.AccountNumber} {BenefitRights.Period(row.ValidFrom, to)} не начисляется " +
+                    string.Join(", ", unbilled.Select(g => $"«{g.Title()}» ({g.Code()})")));
                 continue;
             }
             stored.TryGetValue(row.RightId, out var existing);
