@@ -432,6 +432,21 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task The_dashboards_limit_index_is_the_reports_summary_from_the_december_before()
+    {
+        // I10 on the dashboard: the LIMIT_INDEX report from December 2025 (ПП 400's usual base) to October, by municipality.
+        var i10 = await RegionAnalytics.LimitIndexAsync(year.ConnectionString, October, "municipality", ReportScope.Everything("тест"), Clock, Ct);
+        i10.Base.ShouldBe(new BillingPeriod(2025, 12));
+        var report = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2025-12", ["to"] = "2026-10", ["group"] = "municipality" });
+        (i10.Region.Growth, i10.Region.FlaggedShare, i10.Region.Accounts).ShouldBe((report.Total("index") - 100m, report.Total("flaggedShare"), (long)report.Total("count")));
+        i10.Region.Accounts.ShouldBeGreaterThan(50);
+        i10.Region.Growth!.Value.ShouldBeGreaterThan(0m); // the demo's tariffs rise from July
+        i10.Groups.Values.Sum(g => g.Accounts).ShouldBe(i10.Region.Accounts);
+        (await Should.ThrowAsync<ReportException>(() => RegionAnalytics.LimitIndexAsync(year.ConnectionString, October, "supplier", ReportScope.Everything("тест"), Clock, Ct)))
+            .Message.ShouldBe("Индекс изменения платы считается по муниципальным образованиям или управляющим организациям");
+    }
+
+    [Fact]
     public async Task Common_property_overuse_is_what_the_norm_cap_left_unbilled()
     {
         var r = await RunAsync("CPR_OVERUSE", new() { ["from"] = "2026-08", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });

@@ -77,6 +77,34 @@ public sealed partial class DemoYearJourneyTests
     }
 
     [Fact]
+    public async Task The_limit_index_is_computed_on_the_dashboard_and_drills_to_its_report()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await OperatorJourneyTests.LaunchAsync(playwright);
+        var page = await host.NewPageAsync(browser, 60_000);
+        await page.GotoAsync("/analytics");
+        var section = page.GetByTestId("analytics-limit-index");
+        await Assertions.Expect(section).ToContainTextAsync("рассчитывается по кнопке");
+        for (int attempt = 1; ; attempt++)
+        {
+            // A click before the page's circuit is connected is lost: click again.
+            await page.GetByTestId("analytics-limit-index-run").ClickAsync();
+            try
+            {
+                await Assertions.Expect(section).ToContainTextAsync("база — декабрь 2025", new() { Timeout = 5_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 10)
+            {
+            }
+        }
+        await Assertions.Expect(section.Locator("tr").Last).ToContainTextAsync("Всего");
+        await section.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-title")).ToHaveTextAsync("Индекс изменения платы за коммунальные услуги");
+        await Assertions.Expect(page.GetByTestId("report-period")).ToContainTextAsync("с 01.12.2025 по 31.10.2026");
+    }
+
+    [Fact]
     public async Task The_head_of_the_centre_drills_from_a_municipalitys_collection_rate_to_a_buildings_turnover_sheet_and_downloads_it()
     {
         using var playwright = await Playwright.CreateAsync();

@@ -166,4 +166,41 @@ public static class RegionAnalytics
         Enumerable.Range(0, 5).Select(i => parts.Sum(p => p.Overdue[i])).ToArray(), parts.Sum(p => p.Accounts), parts.Sum(p => p.OverdueAccounts),
         parts.Sum(p => p.Area), parts.Sum(p => p.Meters), parts.Sum(p => p.MetersRead), parts.Sum(p => p.ChargedByMeter),
         parts.Sum(p => p.PreviousBill), parts.Sum(p => p.PreviousBillPaid), parts.Sum(p => p.ResourceAccounts), parts.Sum(p => p.MeteredAccounts));
+
+    /// <summary>The dimensions I10 is given by: an account's index is of all its communal services, so not by supplier or service.</summary>
+    public static readonly IReadOnlyList<string> LimitIndexDimensions = ["municipality", "manager"];
+
+    /// <summary>
+    /// I10 (reports.md §20) by the dashboard's groups: the report <c>LIMIT_INDEX</c> from the base month — December of the
+    /// year before <paramref name="month"/>, as ПП 400 normally takes it — to <paramref name="month"/>, in summary by the
+    /// group: <c>I_g</c> (the ratio of the group's sums, in per cent) and the share of its accounts over their
+    /// municipality's limit index with its allowed deviation. It reads the two months' charge lines, so the page asks for
+    /// it apart from the snapshot's figures. Keyed by the group's id (0 for «не указано»); <c>Region</c> is the total.
+    /// </summary>
+    public static async Task<LimitIndexFigures> LimitIndexAsync(string connectionString, BillingPeriod month, string dimension, ReportScope scope,
+        RegionClock clock, CancellationToken ct = default)
+    {
+        if (!LimitIndexDimensions.Contains(dimension)) throw new ReportException("by", "Индекс изменения платы считается по муниципальным образованиям или управляющим организациям");
+        var report = ReportCatalog.Find("LIMIT_INDEX")!;
+        var baseMonth = new BillingPeriod(month.Year - 1, 12);
+        var (latest, open) = await ReportEngine.MonthsAsync(connectionString, clock, ct);
+        var query = ReportRequest.Parse(report, new Dictionary<string, string?>
+        {
+            ["from"] = baseMonth.ToString(), ["to"] = month.ToString(), ["group"] = dimension, ["mode"] = "summary",
+        }, latest, open, clock.Today);
+        var page = await ReportEngine.PageAsync(connectionString, report, query, scope, clock, 1, 10_000, ct);
+        int Column(string key) => page.Head.Columns.ToList().FindIndex(c => c.Key == key);
+        int index = Column("index"), share = Column("flaggedShare"), count = Column("count");
+        static decimal? Value(object? v) => v is null ? null : Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture);
+        LimitIndexFigure Figure(ReportRow row) => new(Value(row.Values[index]) is { } i ? i - 100m : null, Value(row.Values[share]), (long)(Value(row.Values[count]) ?? 0));
+        var groups = page.Rows.Where(r => r.Kind == ReportRowKind.Row && r.Keys is { Length: > 0 })
+            .ToDictionary(r => r.Keys![0] is null ? 0L : Convert.ToInt64(r.Keys[0], System.Globalization.CultureInfo.InvariantCulture), Figure);
+        return new LimitIndexFigures(baseMonth, groups, Figure(page.Total));
+    }
 }
+
+/// <summary>I10 of one group: the growth of the communal services' payment at the base month's volumes (per cent), the share of accounts over their limit, and the accounts compared.</summary>
+public sealed record LimitIndexFigure(decimal? Growth, decimal? FlaggedShare, long Accounts);
+
+/// <summary>I10 by group id (0 for «не указано») and for all of them, from <see cref="Base"/> to the dashboard's month.</summary>
+public sealed record LimitIndexFigures(BillingPeriod Base, IReadOnlyDictionary<long, LimitIndexFigure> Groups, LimitIndexFigure Region);

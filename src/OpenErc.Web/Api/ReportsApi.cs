@@ -52,10 +52,7 @@ public static class ReportsApi
             {
                 try
                 {
-                    BillingPeriod period;
-                    if (month is null) period = (await ReportEngine.MonthsAsync(db.ConnectionString, clock, ct)).Latest;
-                    else if (!BillingPeriod.TryParse(month, out period)) throw new ReportException("month", BillingPeriod.ParseError(month));
-                    return Results.Ok(await RegionAnalytics.LoadAsync(db.ConnectionString, period, by ?? "municipality", ScopeOf(http.User, await scopes.ForAsync(http.User, ct)), ct));
+                    return Results.Ok(await RegionAnalytics.LoadAsync(db.ConnectionString, await MonthOrLatestAsync(month, db, clock, ct), by ?? "municipality", ScopeOf(http.User, await scopes.ForAsync(http.User, ct)), ct));
                 }
                 catch (ReportException e)
                 {
@@ -64,6 +61,22 @@ public static class ReportsApi
             })
             .WithSummary("Аналитика региона (reports.md §20) за 12 закрытых месяцев по month (ГГГГ-ММ): by = municipality, manager, supplier или service")
             .Produces<AnalyticsDashboard>().ProducesValidationProblem();
+        reports.MapGet("/analytics/limit-index", async (string? month, string? by, HttpContext http, OpenErcDatabase db, RegionClock clock, Scopes scopes,
+                CancellationToken ct) =>
+            {
+                try
+                {
+                    return Results.Ok(await RegionAnalytics.LimitIndexAsync(db.ConnectionString, await MonthOrLatestAsync(month, db, clock, ct), by ?? "municipality",
+                        ScopeOf(http.User, await scopes.ForAsync(http.User, ct)), clock, ct));
+                }
+                catch (ReportException e)
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Key] = [e.Message] }, detail: e.Message, title: "Индекс не рассчитан");
+                }
+            })
+            .WithSummary("I10 (reports.md §20): рост платы за коммунальные услуги при объёмах декабря прошлого года к month (ГГГГ-ММ) и доля счетов " +
+                         "сверх предельного индекса; by = municipality или manager")
+            .Produces<LimitIndexFigures>().ProducesValidationProblem();
 
         var subscriptions = app.MapGroup("/api/v1/report-subscriptions").WithTags("Отчёты").RequireAuthorization(Duties.Administration);
         subscriptions.MapGet("", async (OpenErcDatabase db, CancellationToken ct) => TypedResults.Ok(await ReportMailing.ListAsync(db.ConnectionString, ct)))
@@ -189,4 +202,9 @@ public static class ReportsApi
             throw;
         }
     }
+
+    /// <summary>The analytics' month: the query's, or the latest closed one; a bad month is the query's <see cref="ReportException"/>.</summary>
+    private static async Task<BillingPeriod> MonthOrLatestAsync(string? month, OpenErcDatabase db, RegionClock clock, CancellationToken ct) =>
+        month is null ? (await ReportEngine.MonthsAsync(db.ConnectionString, clock, ct)).Latest
+        : BillingPeriod.TryParse(month, out var period) ? period : throw new ReportException("month", BillingPeriod.ParseError(month));
 }
