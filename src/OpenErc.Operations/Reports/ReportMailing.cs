@@ -98,21 +98,19 @@ public static class ReportMailing
     /// <summary>What an organisation's users see: a management company its buildings on <paramref name="day"/>; a supplier its rows, services and buildings.</summary>
     public static async Task<ReportScope> ScopeAsync(NpgsqlConnection conn, long organisationId, DateOnly day, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT o.kind, coalesce(o.short_name, o.name),
-                   ARRAY(SELECT DISTINCT building_id FROM building_managements WHERE organisation_id = o.id AND valid_from <= @d AND (valid_to IS NULL OR valid_to >= @d)),
-                   ARRAY(SELECT DISTINCT building_id FROM service_contracts WHERE supplier_id = o.id AND valid_from <= @d AND (valid_to IS NULL OR valid_to > @d)),
-                   ARRAY(SELECT DISTINCT service_id FROM service_contracts WHERE supplier_id = o.id)
-            FROM organisations o WHERE o.id = @o
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("o", organisationId));
-        cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("d", day));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return new ReportScope([], [], null, false, "рассылка");
-        var by = $"рассылка для {r.GetString(1)}";
-        return Managers.Contains((OrganisationKind)r.GetInt32(0))
-            ? new ReportScope(r.GetFieldValue<long[]>(2), null, null, true, by)
-            : new ReportScope(r.GetFieldValue<long[]>(3), r.GetFieldValue<long[]>(4), organisationId, false, by);
+        OrganisationKind kind;
+        string name;
+        await using (var cmd = new NpgsqlCommand("SELECT kind, coalesce(short_name, name) FROM organisations WHERE id = @o", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long>("o", organisationId));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return new ReportScope([], [], null, false, "рассылка");
+            (kind, name) = ((OrganisationKind)r.GetInt32(0), r.GetString(1));
+        }
+        var by = $"рассылка для {name}";
+        bool manager = Managers.Contains(kind);
+        var (buildings, services) = await Security.OrganisationScope.OfAsync(conn, organisationId, manager, day, ct);
+        return manager ? new ReportScope(buildings, null, null, true, by) : new ReportScope(buildings, services, organisationId, false, by);
     }
 
     /// <summary>Forms and sends the queued letters (up to <paramref name="limit"/>); returns how many went out.</summary>

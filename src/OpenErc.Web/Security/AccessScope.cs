@@ -67,20 +67,20 @@ public sealed class AccessScope
         if (user.FindFirst(GroupClaim)?.Value is not { } claim || !long.TryParse(claim, CultureInfo.InvariantCulture, out var groupId))
             return Everything;
         var group = await db.AccessGroups.AsNoTracking().SingleAsync(g => g.Id == groupId, ct);
-        long org = group.OrganisationId ?? 0;
-        long[] buildings = group.Kind switch
+        if (group.Kind == AccessGroupKind.Municipality)
+            return new(group, await db.Buildings.Where(b => b.MunicipalityId == group.MunicipalityId).Select(b => b.Id).ToArrayAsync(ct), null, null);
+        // An organisation's own: the rule the monthly mailing applies too.
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            AccessGroupKind.Municipality => await db.Buildings.Where(b => b.MunicipalityId == group.MunicipalityId).Select(b => b.Id).ToArrayAsync(ct),
-            AccessGroupKind.ManagementCompany => await db.BuildingManagements
-                .Where(m => m.OrganisationId == org && m.ValidFrom <= today && (m.ValidTo == null || m.ValidTo >= today))
-                .Select(m => m.BuildingId).Distinct().ToArrayAsync(ct),
-            _ => await db.ServiceContracts.Where(c => c.SupplierId == org && c.ValidFrom <= today && (c.ValidTo == null || c.ValidTo >= today))
-                .Select(c => c.BuildingId).Distinct().ToArrayAsync(ct),
-        };
-        long[]? services = group.Kind == AccessGroupKind.Supplier
-            ? await db.ServiceContracts.Where(c => c.SupplierId == org).Select(c => c.ServiceId).Distinct().ToArrayAsync(ct)
-            : null;
-        return new(group, buildings, services, null);
+            var (buildings, services) = await Operations.Security.OrganisationScope.OfAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
+                group.OrganisationId ?? 0, group.Kind == AccessGroupKind.ManagementCompany, today, ct);
+            return new(group, buildings, services, null);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public static long UserId(ClaimsPrincipal user) =>
