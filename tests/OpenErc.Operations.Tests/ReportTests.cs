@@ -1,6 +1,7 @@
 using MiniExcelLibs;
 using OpenErc.Core.Common;
 using OpenErc.Operations.Reports;
+using OpenErc.Storage;
 using OpenErc.Testing;
 using Shouldly;
 using UglyToad.PdfPig;
@@ -255,6 +256,34 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.CourtOrder, InForceOn = new DateOnly(2026, 8, 1) }.ConfirmedOn(day).ShouldBeTrue();
         new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.CourtOrder, InForceOn = new DateOnly(2026, 8, 1), AgreementOn = new DateOnly(2026, 9, 1) }.ConfirmedOn(day).ShouldBeFalse();
         new Core.Accounts.DebtClaim { Stage = Core.Accounts.DebtClaimStage.Filed }.ConfirmedOn(day).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task The_debtors_months_migration_keeps_each_norms_overdue_debt_and_goes_back()
+    {
+        // Down and up again on the demo's closed months: the norm amounts get their rows' overdue debt back; the register
+        // (read through the indexes of the months of debt) is what it was.
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "debtor_months");
+        Task<ReportResult> Debtors() => RunAsync(cs, "DEBTORS", new() { ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["k"] = "1" });
+        var before = await Debtors();
+        const string Kept = """
+            SELECT count(*) FILTER (WHERE n.overdue = o.overdue) || '/' || count(*) FROM closed_month_norms n JOIN closed_month_overdue o
+            ON o.month = n.month AND o.account_id = n.account_id AND o.service_id = n.service_id AND o.supplier_id = n.supplier_id
+            """;
+        var all = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM closed_month_norms");
+        all.ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<string>(cs, Kept)).ShouldBe($"{all}/{all}");
+        await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), Clock))
+        {
+            var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+            await migrator.MigrateAsync("20261231030000_PremisePublicStock", Ct);
+            (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'closed_month_norms' AND column_name = 'overdue'")).ShouldBe(0);
+            await migrator.MigrateAsync(null, Ct);
+        }
+        (await Sql.ScalarAsync<string>(cs, Kept)).ShouldBe($"{all}/{all}");
+        var after = await Debtors();
+        after.Rows.Select(r => r.ToList()).ShouldBe(before.Rows.Select(r => r.ToList()));
+        before.Rows.Count().ShouldBeGreaterThan(10);
     }
 
     [Fact]

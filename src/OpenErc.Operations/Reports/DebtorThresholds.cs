@@ -56,20 +56,55 @@ public static class DebtorThresholds
          ORDER BY n.account_id, n.service_id, n.sent_on DESC, n.id DESC)
         """;
 
+    /// <summary>
+    /// The overdue rows of the month <c>@to</c> that may pass the register's threshold of <paramref name="k"/> monthly
+    /// amounts, as <c>closed_month_overdue</c>'s columns and <c>norm</c> (the amount by the norm, null where the service has
+    /// none), found through the indexes on each row's months of debt <c>(overdue + 0.005) / monthly</c>
+    /// (<see cref="MonthsSql"/>): a row over <c>round(k × monthly, 2)</c> has more than <c>k</c> of them, so the register
+    /// reads the rows it prints, not the month's every overdue row (a region's million). The exact threshold is the
+    /// caller's. <see cref="DebtorCandidates.Claimed"/>: the rows of accounts with a claim in court; <see cref="DebtorCandidates.All"/>: every row.
+    /// </summary>
+    public static string CandidatesSql(DebtorCandidates which, string k)
+    {
+        const string Key = "n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id";
+        // Below k by less than the division's rounding still reads the row; the caller's exact test decides.
+        var over = $"> {k} - 0.000001";
+        return which switch
+        {
+            DebtorCandidates.ByNorm => $"""
+                SELECT o.*, n.monthly AS norm FROM closed_month_norms n JOIN closed_month_overdue o ON {Key}
+                WHERE n.month = @to AND {MonthsSql("n")} {over}
+                UNION ALL
+                SELECT o.*, NULL FROM closed_month_overdue o
+                WHERE o.month = @to AND {MonthsSql("o")} {over} AND NOT EXISTS (SELECT 1 FROM closed_month_norms n WHERE {Key})
+                """,
+            DebtorCandidates.ByCharge => $"SELECT o.*, NULL::numeric AS norm FROM closed_month_overdue o WHERE o.month = @to AND {MonthsSql("o")} {over}",
+            DebtorCandidates.Claimed =>
+                "SELECT o.*, NULL::numeric AS norm FROM closed_month_overdue o WHERE o.month = @to AND o.account_id IN (SELECT account_id FROM debt_claims)",
+            _ => "SELECT o.*, NULL::numeric AS norm FROM closed_month_overdue o WHERE o.month = @to",
+        };
+    }
+
+    /// <summary>
+    /// A row's months of debt as the indexes of <c>closed_month_overdue</c> and <c>closed_month_norms</c> keep them
+    /// (migration <c>DebtorMonths</c>): its overdue debt and half a kopeck over its monthly amount, null for none.
+    /// </summary>
+    public static string MonthsSql(string alias) => $"(({alias}.overdue + 0.005) / nullif({alias}.monthly, 0))";
+
     /// <summary>Whether the query asks for the norm basis (the basis itself, or the п. 118 rule that implies it).</summary>
     public static bool ByNorm(ReportSql q) => q["basis"] == "norm" || q["rule"] == "p118";
 
     /// <summary>
     /// Writes <c>closed_month_norms</c> of a month being closed, whose overdue rows are written: the monthly amount by the
-    /// norm on the month's last day of every overdue row, by the calculator from the month's snapshot of their buildings
+    /// norm on the month's last day of every overdue row (with the row's overdue debt, for the index of its months of debt), by the calculator from the month's snapshot of their buildings
     /// (rows with no norm measure are left out). Done once, when the month closes: at region scale it is a snapshot of
     /// every building with debtors (7.6 s for 100,000 accounts and a million overdue rows), too slow for each report.
     /// </summary>
     internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, BillingPeriod month, CancellationToken ct)
     {
-        var rows = new List<(long Building, long Account, long ServiceId, string Service, long Supplier)>();
+        var rows = new List<(long Building, long Account, long ServiceId, string Service, long Supplier, decimal Overdue)>();
         await using (var cmd = new NpgsqlCommand("""
-            SELECT p.building_id, o.account_id, o.service_id, s.code, o.supplier_id
+            SELECT p.building_id, o.account_id, o.service_id, s.code, o.supplier_id, o.overdue
             FROM closed_month_overdue o JOIN services s ON s.id = o.service_id
             JOIN personal_accounts a ON a.id = o.account_id JOIN premises p ON p.id = a.premise_id
             WHERE o.month = @m AND o.overdue > 0
@@ -77,12 +112,13 @@ public static class DebtorThresholds
         {
             cmd.Parameters.Add(SqlMonths.MonthParameter("m", month));
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4)));
+            while (await r.ReadAsync(ct)) rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetDecimal(5)));
         }
         if (rows.Count == 0) return;
 
         var byBuilding = rows.ToLookup(x => x.Building);
         var serviceIds = rows.Select(x => (x.Service, x.ServiceId)).Distinct().ToDictionary(x => x.Service, x => x.ServiceId, StringComparer.Ordinal);
+        var overdue = rows.ToDictionary(x => (x.Account, x.Service, x.Supplier), x => x.Overdue);
         var reference = await BillingReference.LoadAsync(conn, month, ct);
         var settings = new ChargeSettings();
         foreach (var chunk in byBuilding.Select(g => g.Key).Chunk(200))
@@ -94,7 +130,7 @@ public static class DebtorThresholds
                         byBuilding[b.BuildingId].Select(x => (x.Account, x.Service, x.Supplier))).Select(x => (x.Key, x.Value)));
             // The building's snapshot is read first: a connection copying can do nothing else.
             await using var copy = await conn.BeginBinaryImportAsync(
-                "COPY closed_month_norms (month, account_id, service_id, supplier_id, monthly) FROM STDIN (FORMAT BINARY)", ct);
+                "COPY closed_month_norms (month, account_id, service_id, supplier_id, monthly, overdue) FROM STDIN (FORMAT BINARY)", ct);
             foreach (var ((account, service, supplier), amount) in amounts)
             {
                 await copy.StartRowAsync(ct);
@@ -103,8 +139,12 @@ public static class DebtorThresholds
                 await copy.WriteAsync(serviceIds[service], NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(supplier, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(amount.Amount, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync(overdue[(account, service, supplier)], NpgsqlDbType.Numeric, ct);
             }
             await copy.CompleteAsync(ct);
         }
     }
 }
+
+/// <summary>Which overdue rows the debtors register reads: <see cref="DebtorThresholds.CandidatesSql"/>.</summary>
+public enum DebtorCandidates { ByNorm, ByCharge, Claimed, All }

@@ -302,12 +302,11 @@ public static class ReportCatalog
     /// </summary>
     private static string DebtorRows(ReportSql q)
     {
-        bool p118 = q["rule"] == "p118", uszn = q["rule"] == "uszn";
+        bool p118 = q["rule"] == "p118", uszn = q["rule"] == "uszn", byNorm = DebtorThresholds.ByNorm(q), average = !byNorm && q["basis"] == "average";
         var k = p118 ? "2" : uszn ? "0" : decimal.Parse(q["k"], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
         var (monthly, basis) = uszn ? ("o.monthly", "'подтверждена судом'")
-            : DebtorThresholds.ByNorm(q)
-            ? ("coalesce(n.monthly, o.monthly)", "CASE WHEN n.monthly IS NULL THEN 'начисление месяца' ELSE 'по нормативу' END")
-            : q["basis"] == "average"
+            : byNorm ? ("coalesce(o.norm, o.monthly)", "CASE WHEN o.norm IS NULL THEN 'начисление месяца' ELSE 'по нормативу' END")
+            : average
             ? ("(SELECT round(sum(x.charged) / 12, 2) FROM account_balances x WHERE x.account_id = o.account_id AND x.service_id = o.service_id " +
                "AND x.supplier_id = o.supplier_id AND x.month > @to - interval '12 months' AND x.month <= @to)", "'среднее за 12 месяцев'")
             : ("o.monthly", "'начисление месяца'");
@@ -317,13 +316,12 @@ public static class ReportCatalog
             (SELECT o.account_id, o.service_id, o.supplier_id, o.overdue, o.beyond_limitation AS beyond, o.oldest, o.last_paid, m.monthly, m.basis,
                     round({k} * m.monthly, 2) AS threshold,
                     coalesce(cs.status, ca.status, '') AS court, coalesce(nt.status, '') AS notice
-             FROM closed_month_overdue o
-             LEFT JOIN closed_month_norms n ON n.month = o.month AND n.account_id = o.account_id AND n.service_id = o.service_id AND n.supplier_id = o.supplier_id
+             FROM ({DebtorThresholds.CandidatesSql(uszn ? DebtorCandidates.Claimed : average ? DebtorCandidates.All : byNorm ? DebtorCandidates.ByNorm : DebtorCandidates.ByCharge, k)}) o
              LEFT JOIN {DebtorThresholds.ClaimsSql} cs ON cs.account_id = o.account_id AND cs.supplier_id = o.supplier_id
              LEFT JOIN {DebtorThresholds.ClaimsSql} ca ON ca.account_id = o.account_id AND ca.supplier_id IS NULL
              LEFT JOIN {DebtorThresholds.NoticesSql} nt ON nt.account_id = o.account_id AND nt.service_id = o.service_id
              CROSS JOIN LATERAL (SELECT {monthly} AS monthly, {basis} AS basis) m
-             WHERE o.month = @to AND {condition}) f
+             WHERE {condition}) f
             {AccountContext}
             """;
     }
