@@ -327,6 +327,16 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         var history = year.Result.History.ShouldNotBeNull();
         history.Paid.ShouldBeGreaterThan(history.Charged * 0.75m);
         history.Paid.ShouldBeLessThan(history.Charged);
+
+        // The legal work on them: claims filed for debts over three months' charge, orders in force two months on (some
+        // with a repayment agreement), notices that a service may be limited; the debtors register prints the court status.
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM debt_claims WHERE stage = {(int)Core.Accounts.DebtClaimStage.Filed}")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, $"SELECT count(*) FROM debt_claims WHERE stage = {(int)Core.Accounts.DebtClaimStage.CourtOrder} AND in_force_on >= filed_on + 59"))
+            .ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM debt_claims WHERE agreement_on IS NOT NULL")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM limitation_notices")).ShouldBeGreaterThan(0);
+        (await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM debt_claims c WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.entity_type = 'DebtClaim' AND a.entity_id = c.id)"))
+            .ShouldBe(0);
     }
 
     [Fact]

@@ -223,6 +223,7 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         // with a repayment agreement of 01.09 (not); a claim only filed (not); an order for the debt of 2022 (older than
         // three years: not).
         var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "uszn_court");
+        await Sql.ExecAsync(cs, "DELETE FROM debt_claims; DELETE FROM limitation_notices"); // the demo's own legal work
         var accounts = await Sql.ScalarAsync<long[]>(cs, "SELECT array_agg(account_id) FROM (SELECT DISTINCT account_id FROM closed_month_overdue WHERE month = '2026-10-01' ORDER BY 1 LIMIT 4) a");
         await Sql.ExecAsync(cs, $"""
             INSERT INTO debt_claims (account_id, stage, case_number, debt_from, debt_to, amount, filed_on, in_force_on, agreement_on) VALUES
@@ -431,7 +432,14 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
     [Fact]
     public async Task The_limit_index_compares_the_base_months_volumes_at_both_months_tariffs()
     {
-        var r = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["limit"] = "0.001" });
+        // The demo's own limits (11.9 %, 1.5 % deviation outside the first municipality) stand per account.
+        var demo = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "" });
+        demo.Rows.Select(row => demo.Value(row, "limitPercent")).Distinct().Order().ShouldBe([11.9m, 13.4m]);
+
+        // Without limits in the reference data the parameter decides.
+        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "limits");
+        await Sql.ExecAsync(cs, "DELETE FROM limit_indices");
+        var r = await RunAsync(cs, "LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["mode"] = "expanded", ["group"] = "", ["limit"] = "0.001" });
         r.Rows.Count().ShouldBeGreaterThan(50);
         foreach (var row in r.Rows)
         {
@@ -440,13 +448,12 @@ public sealed class ReportTests(DemoYear year, PostgresCluster cluster) : IClass
         }
         r.Total("nowCost").ShouldBeGreaterThan(r.Total("baseCost")); // the demo's tariffs rise from July
         r.Total("flagged").ShouldBeGreaterThan(0m);
-        var loose = await RunAsync("LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "1000" });
+        var loose = await RunAsync(cs, "LIMIT_INDEX", new() { ["from"] = "2026-06", ["to"] = "2026-10", ["group"] = "municipality", ["limit"] = "1000" });
         loose.Total("flagged").ShouldBe(0m);
         loose.Total("index").ShouldBe(r.Total("index")); // a ratio of sums, whatever the grouping (G1)
 
         // The limits of the reference data win over the parameter: the region's 1000 % flags nobody; one municipality's
         // 0.001 % (with no deviation) flags its accounts as the parameter did.
-        var cs = await cluster.CopyDatabaseAsync(year.ConnectionString, "limits");
         long municipality = await Sql.ScalarAsync<long>(cs, "SELECT min(id) FROM municipalities");
         await Sql.ExecAsync(cs, $"""
             INSERT INTO limit_indices (municipality_id, percent, deviation_percent, base_month, valid_from) VALUES

@@ -92,6 +92,7 @@ internal sealed partial class DemoGenerator
             AddAccessGroup(AccessGroupKind.Municipality, m.Name, m.Id, null);
         }
         BenefitDeliveries();
+        LimitIndices();
         foreach (var key in new[] { "УК1", "УК2", "УК3", "УК4", "УК5", "ТСЖ", "ЖСК" })
             AddAccessGroup(AccessGroupKind.ManagementCompany, _orgNames[orgs[key]], null, orgs[key]);
 
@@ -240,6 +241,22 @@ internal sealed partial class DemoGenerator
             });
             _services[s.Code] = service.Id;
         }
+    }
+
+    /// <summary>
+    /// The governor's limit indices of the payment for communal services (ПП 400; illustrative): 11.9 % from each 1 July
+    /// indexation of the tariffs' years against the December before, as the demo's tariffs rise; the first municipality without a deviation, the
+    /// others with 1.5 % allowed — so that the accounts whose set of services grew the most stand out there.
+    /// </summary>
+    private void LimitIndices()
+    {
+        for (var from = _tariffsSince; from <= _tariffChange; from = from.AddYears(1))
+            for (int i = 0; i < _municipalities.Length; i++)
+                _t.LimitIndices.Add(new LimitIndex
+                {
+                    Id = _t.LimitIndices.NextId(), MunicipalityId = _municipalities[i].Id, Percent = 11.9m, DeviationPercent = i == 0 ? 0m : 1.5m,
+                    BaseMonth = new DateOnly(from.Year - 1, 12, 1), ValidFrom = from, ValidTo = from == _tariffChange ? null : from.AddYears(1),
+                });
     }
 
     /// <summary>Rates before and after the 1 July indexation (₽ per unit; illustrative, close to 2025 levels).</summary>

@@ -56,7 +56,7 @@ internal sealed partial class DemoHistory
     /// they end (the month's run reduces the charge); every fourth month one of last month registered late (queued, and
     /// recalculated before the run); every third month a few households' residents changed from a past month by the
     /// account manager (queued likewise); every fourth month, from the second on, a few rights to benefits in kind decided
-    /// by УСЗН from the month before (queued likewise).
+    /// by УСЗН from the month before (queued likewise); from the fourth month, the legal work on chronic debtors on the 15th.
     /// </summary>
     private List<Event>[] PlanEvents(BillingPeriod month, int index)
     {
@@ -79,6 +79,7 @@ internal sealed partial class DemoHistory
         }
         if (index >= 2 && index % 3 == 2) PlanResidents(month, events[4]);
         if (index % 4 == 1) PlanLateRights(month, events[9]);
+        if (index >= 3) events[14].Add((lane, ct) => LegalWorkAsync(lane, month, ct));
         return events;
     }
 

@@ -41,6 +41,9 @@ internal sealed class DemoTables
     public readonly CopyTable<KeyRate> KeyRates = new("key_rates", "id, rate_percent, valid_from, valid_to",
         (w, x) => { w.Put(x.Id); w.Put(x.RatePercent); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
 
+    public readonly CopyTable<LimitIndex> LimitIndices = new("limit_indices", "id, municipality_id, percent, deviation_percent, base_month, valid_from, valid_to",
+        (w, x) => { w.Put(x.Id); w.Put(x.MunicipalityId); w.Put(x.Percent); w.Put(x.DeviationPercent); w.Put(x.BaseMonth); w.Put(x.ValidFrom); w.Put(x.ValidTo); });
+
     public readonly CopyTable<ConsumptionNorm> ConsumptionNorms = new("consumption_norms",
         "id, service_id, municipality_id, category, description, value, unit, valid_from, valid_to",
         (w, x) =>
@@ -168,7 +171,7 @@ internal sealed class DemoTables
 
     public DemoTables() => All =
     [
-        Municipalities, Organisations, PaymentAgentAccesses, AccessGroups, Services, KeyRates, ConsumptionNorms,
+        Municipalities, Organisations, PaymentAgentAccesses, AccessGroups, Services, KeyRates, LimitIndices, ConsumptionNorms,
         Buildings, BuildingManagements, Premises, People, Accounts, Ownerships, Registrations, ResidentCounts, TemporaryAbsences,
         BuildingServiceMethods, ServiceContracts, Tariffs, Meters, MeterReadings, BenefitDeliveries, BenefitRights, SubsidyDecisions,
     ];
