@@ -32,13 +32,13 @@ public static class CourtDebt
 
     private const string Book = "(SELECT max(month) FROM debt_books WHERE month <= date_trunc('month', @d)::date)";
 
-    private static string UnpaidSql(string claimCondition) => $"""
+    private static readonly string UnpaidSql = $"""
         SELECT d.account_id, d.service_id, d.supplier_id, sum(d.charged - coalesce(d.allocated, 0)) AS unpaid
         FROM debt_books d
         WHERE d.month = {Book} AND d.kind = 0 AND d.account_id = ANY(@ids) AND d.service_id IS NOT NULL AND d.supplier_id IS NOT NULL
           AND d.charged - coalesce(d.allocated, 0) > 0 AND d.service_month >= {SinceSql}
           AND EXISTS (SELECT 1 FROM debt_claims c WHERE c.account_id = d.account_id AND (c.supplier_id IS NULL OR c.supplier_id = d.supplier_id)
-                      AND d.service_month BETWEEN c.debt_from AND c.debt_to AND {ConfirmedSql("c")}{claimCondition})
+                      AND d.service_month BETWEEN c.debt_from AND c.debt_to AND {ConfirmedSql("c")})
         GROUP BY 1, 2, 3
         """;
 
@@ -47,7 +47,7 @@ public static class CourtDebt
         DateOnly day, CancellationToken ct)
     {
         var debts = new Dictionary<(long, long, long), decimal>();
-        await using var cmd = new NpgsqlCommand(UnpaidSql(""), conn);
+        await using var cmd = new NpgsqlCommand(UnpaidSql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", accounts));
         cmd.Parameters.Add(new NpgsqlParameter<DateOnly>("d", day));
         await using var r = await cmd.ExecuteReaderAsync(ct);
