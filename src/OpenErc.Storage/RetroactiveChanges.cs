@@ -118,13 +118,11 @@ internal static class RetroactiveChanges
             {
                 if (kind == Target.Benefits)
                 {
-                    foreach (bool original in new[] { true, false })
-                    {
-                        var stateOriginal = e.State == EntityState.Deleted || (e.State != EntityState.Added && original);
-                        string? category = (stateOriginal ? e.Property(property).OriginalValue : e.Property(property).CurrentValue) as string;
-                        long? municipality = e.Metadata.FindProperty("MunicipalityId") is null ? null : Id(e, "MunicipalityId", original);
+                    // The old and the new category (and municipality, for a delivery setting) alike.
+                    bool local = e.Metadata.FindProperty("MunicipalityId") is not null;
+                    foreach (var (category, municipality) in new[] { true, false }
+                                 .Select(original => (Value(e, property, original) as string, local ? Id(e, "MunicipalityId", original) : null)).Distinct())
                         changes.Add(new Change(kind.ToString(), null, municipality, null, from, text, category));
-                    }
                     continue;
                 }
                 // Both the old and the new owner of the change: a meter moved to another building changes both.
@@ -152,12 +150,15 @@ internal static class RetroactiveChanges
         _ => null,
     };
 
-    private static long? Id(EntityEntry e, string property, bool original)
+    private static long? Id(EntityEntry e, string property, bool original) => Value(e, property, original) as long?;
+
+    /// <summary>A property's value before the change (<paramref name="original"/>) or after it; an added entry has only the new one, a deleted only the old.</summary>
+    private static object? Value(EntityEntry e, string property, bool original)
     {
         if (e.State == EntityState.Added) original = false;
         if (e.State == EntityState.Deleted) original = true;
         var p = e.Property(property);
-        return (original ? p.OriginalValue : p.CurrentValue) as long?;
+        return original ? p.OriginalValue : p.CurrentValue;
     }
 
     /// <summary>Queues the buildings of the changes that touch posted charges; set-based, one statement.</summary>

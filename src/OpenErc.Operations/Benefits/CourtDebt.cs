@@ -14,13 +14,16 @@ namespace OpenErc.Operations.Benefits;
 /// </summary>
 public static class CourtDebt
 {
-    /// <summary>The condition on a claim aliased <paramref name="c"/> that a court act confirms its debt on the day <c>@d</c>.</summary>
+    /// <summary>The first month of the debt that counts on the day <c>@d</c>: three years back (ЖК ст. 159 ч. 5).</summary>
+    private const string SinceSql = "date_trunc('month', @d - interval '3 years')::date";
+
+    /// <summary>
+    /// The condition on a claim aliased <paramref name="c"/> that a court act confirms its debt on the day <c>@d</c>: an
+    /// order, judgment or writ in force, no repayment agreement, some of its months within the last three years.
+    /// </summary>
     public static string ConfirmedSql(string c) =>
         $"{c}.stage IN ({(int)DebtClaimStage.CourtOrder}, {(int)DebtClaimStage.Judgment}, {(int)DebtClaimStage.Writ}) AND {c}.in_force_on <= @d " +
-        $"AND ({c}.agreement_on IS NULL OR {c}.agreement_on > @d)";
-
-    /// <summary>The first month of the debt that counts on the day <c>@d</c>: three years back (ЖК ст. 159 ч. 5).</summary>
-    public const string SinceSql = "date_trunc('month', @d - interval '3 years')::date";
+        $"AND ({c}.agreement_on IS NULL OR {c}.agreement_on > @d) AND {c}.debt_to >= {SinceSql}";
 
     /// <summary>One confirmed claim of an account on a day, and what of its months is still unpaid.</summary>
     public sealed record Case(long Id, string? Supplier, DebtClaimStage Stage, string CaseNumber, string? Court, DateOnly InForceOn,
@@ -32,11 +35,14 @@ public static class CourtDebt
 
     private const string Book = "(SELECT max(month) FROM debt_books WHERE month <= date_trunc('month', @d)::date)";
 
+    /// <summary>A book's unpaid principal chunk <c>d</c> of a service month within the last three years.</summary>
+    private const string UnpaidChunk = $"d.month = {Book} AND d.kind = 0 AND d.service_id IS NOT NULL AND d.supplier_id IS NOT NULL " +
+        $"AND d.charged - coalesce(d.allocated, 0) > 0 AND d.service_month >= {SinceSql}";
+
     private static readonly string UnpaidSql = $"""
         SELECT d.account_id, d.service_id, d.supplier_id, sum(d.charged - coalesce(d.allocated, 0)) AS unpaid
         FROM debt_books d
-        WHERE d.month = {Book} AND d.kind = 0 AND d.account_id = ANY(@ids) AND d.service_id IS NOT NULL AND d.supplier_id IS NOT NULL
-          AND d.charged - coalesce(d.allocated, 0) > 0 AND d.service_month >= {SinceSql}
+        WHERE {UnpaidChunk} AND d.account_id = ANY(@ids)
           AND EXISTS (SELECT 1 FROM debt_claims c WHERE c.account_id = d.account_id AND (c.supplier_id IS NULL OR c.supplier_id = d.supplier_id)
                       AND d.service_month BETWEEN c.debt_from AND c.debt_to AND {ConfirmedSql("c")})
         GROUP BY 1, 2, 3
@@ -72,11 +78,10 @@ public static class CourtDebt
         await using (var cmd = new NpgsqlCommand($"""
             SELECT c.id, coalesce(o.short_name, o.name), c.stage, c.case_number, c.court, c.in_force_on, c.debt_from, c.debt_to, c.amount,
                    coalesce((SELECT sum(d.charged - coalesce(d.allocated, 0)) FROM debt_books d
-                             WHERE d.month = {Book} AND d.kind = 0 AND d.account_id = c.account_id AND (c.supplier_id IS NULL OR d.supplier_id = c.supplier_id)
-                               AND d.service_id IS NOT NULL AND d.charged - coalesce(d.allocated, 0) > 0
-                               AND d.service_month BETWEEN greatest(c.debt_from, {SinceSql}) AND c.debt_to), 0)
+                             WHERE {UnpaidChunk} AND d.account_id = c.account_id AND (c.supplier_id IS NULL OR d.supplier_id = c.supplier_id)
+                               AND d.service_month BETWEEN c.debt_from AND c.debt_to), 0)
             FROM debt_claims c LEFT JOIN organisations o ON o.id = c.supplier_id
-            WHERE c.account_id = @id AND {ConfirmedSql("c")} AND c.debt_to >= {SinceSql}
+            WHERE c.account_id = @id AND {ConfirmedSql("c")}
             ORDER BY c.in_force_on, c.id
             """, conn))
         {

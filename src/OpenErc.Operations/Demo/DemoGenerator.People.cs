@@ -38,8 +38,6 @@ internal sealed partial class DemoGenerator
 
     private sealed record PremiseUnit(Premise Premise, int Residents);
 
-    /// <summary>Whether the last household composed lives on social tenancy (no owners).</summary>
-    private bool _socialTenancy;
 
     private PremiseUnit Flat(Building b, BuildingProfile p, string number, int? entrance, int? floor, int rooms, int areaHundredths)
     {
@@ -79,8 +77,9 @@ internal sealed partial class DemoGenerator
             from = RandomDate(occupied.AddYears(1), _today.AddDays(-30));
             Account(premise, occupied, from, 1m, HouseholdKind.Former);
         }
-        residents = Account(premise, from, null, 1m, HouseholdKind.Family).Residents;
-        premise.PublicStock = _socialTenancy;
+        var household = Account(premise, from, null, 1m, HouseholdKind.Family);
+        residents = household.Residents;
+        premise.PublicStock = household.SocialTenancy;
         _t.Premises.Add(premise);
         if (p.ColdWater) WaterMeters(b, p, premise, residents, 70);
         if (Chance(95)) IndividualMeter(b, p, premise, null, MeterKind.Individual, Resource.Electricity, Chance(20) ? 2 : 1, residents);
@@ -103,14 +102,16 @@ internal sealed partial class DemoGenerator
         return new PremiseUnit(premise, 0);
     }
 
-    /// <summary>A personal account with its household; returns the account id and the residents counted on the first day of the current month.</summary>
-    private (long Id, int Residents) Account(Premise premise, DateOnly from, DateOnly? to, decimal share, HouseholdKind kind)
+    /// <summary>
+    /// A personal account with its household; returns the account id, the residents counted on the first day of the
+    /// current month and whether the household lives on social tenancy (no owners).
+    /// </summary>
+    private (long Id, int Residents, bool SocialTenancy) Account(Premise premise, DateOnly from, DateOnly? to, decimal share, HouseholdKind kind)
     {
         _accountsLeft--;
         long id = _t.Accounts.NextId();
         _members.Clear();
         bool municipal = ComposeHousehold(kind, from, to);
-        _socialTenancy = municipal;
 
         // Owners' shares of the account add up to the account's share of the premise; a social tenancy has none.
         if (!municipal)
@@ -157,7 +158,7 @@ internal sealed partial class DemoGenerator
             Id = id, Number = AccountNumber.Create(++_accountSerial), PremiseId = premise.Id, Share = share,
             PayerPersonId = _members[0].PersonId, OpenedOn = from, ClosedOn = to,
         }, premise.BuildingId, AccountSearch.Key(premise.Number), PayerKey(_members[0].Person)));
-        return (id, residents);
+        return (id, residents, municipal);
     }
 
     /// <summary>The payer's name as the search keeps it: <c>people.full_name</c> (a generated column) in its search form.</summary>

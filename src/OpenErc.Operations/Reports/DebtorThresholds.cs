@@ -38,7 +38,7 @@ public static class DebtorThresholds
         (SELECT DISTINCT ON (c.account_id, c.supplier_id) c.account_id, c.supplier_id,
                 {ReportDimensions.EnumLabel<DebtClaimStage>("c.stage")} || ', дело ' || c.case_number
                     || coalesce(', в силе с ' || to_char(c.in_force_on, 'DD.MM.YYYY'), '') || coalesce(', соглашение от ' || to_char(c.agreement_on, 'DD.MM.YYYY'), '') AS status,
-                {Benefits.CourtDebt.ConfirmedSql("c")} AND c.debt_to >= {Benefits.CourtDebt.SinceSql} AS confirmed
+                {Benefits.CourtDebt.ConfirmedSql("c")} AS confirmed
          FROM debt_claims c WHERE c.filed_on <= @d
          ORDER BY c.account_id, c.supplier_id, 4 DESC, c.filed_on DESC, c.id DESC)
         """;
