@@ -14,8 +14,8 @@ public sealed record PostedLine(long BuildingId, long ServiceId, BillingPeriod B
 /// <summary>
 /// Writes the ledger of charges (README, «The ledger of charges»): a line of <c>charge_lines</c> is ten fixed-width
 /// columns — the keys and the amount in kopecks — and what explains it (volume, unit, rate, coefficient, day factor,
-/// source, unrounded amount, trace) is one line of text in its posting's row of <c>charge_details</c>, one row per
-/// building × run × booking month, compressed by the server. Both are written in one transaction; the details row's
+/// source, unrounded amount, trace) is written in its posting's row of <c>charge_details</c>, one row per building ×
+/// run × booking month, as text by column (<see cref="ChargeDetails"/>) compressed by the server. Both are written in one transaction; the details row's
 /// key makes a posting unique, and a regular charge of a building for a month is unique in the database.
 /// </summary>
 public static class ChargeLedger
@@ -70,13 +70,15 @@ public static class ChargeLedger
 
     /// <summary>
     /// Groups the lines by building, run and booking month (a posting's lines must be consecutive) and writes each
-    /// line's details (<see cref="ChargeDetails.Append"/>); refuses two lines with one key in a posting.
+    /// posting's details (<see cref="ChargeDetails.Write"/>); refuses two lines with one key in a posting.
     /// </summary>
     public static EncodedLines Encode(IReadOnlyList<PostedLine> lines)
     {
         var templates = new Dictionary<long, TraceTemplate>();
         var postings = new List<Posting>();
         var sb = new StringBuilder(16 * 1024);
+        var templateIds = new long[lines.Count];
+        var traceValues = new string[lines.Count];
         var keys = new HashSet<(long, long, long, TariffZone, ChargeLineKind, BillingPeriod)>();
         var seen = new HashSet<(BillingPeriod, long, long)>();
         var amounts = new long[lines.Count];
@@ -90,7 +92,7 @@ public static class ChargeLedger
             templates.TryAdd(template.Id, template);
             Invariant.Holds(keys.Add((l.AccountId, p.ServiceId, l.SupplierId, l.Zone, l.Kind, l.Period)),
                 $"two charge lines with one key in a posting: account {l.AccountId}, service {p.ServiceId}, supplier {l.SupplierId}, {l.Period}");
-            ChargeDetails.Append(sb, p, template.Id, values);
+            (templateIds[i], traceValues[i]) = (template.Id, values);
             amounts[i] = Kopecks(l.Amount.Amount);
             kopecks += amounts[i];
             bool last = i + 1 == lines.Count || lines[i + 1] is var n && (n.BuildingId != p.BuildingId || n.RunId != p.RunId || n.BookingMonth != p.BookingMonth);
@@ -100,9 +102,9 @@ public static class ChargeLedger
                 continue;
             }
             Invariant.Holds(seen.Add((p.BookingMonth, p.BuildingId, p.RunId)), $"the lines of building {p.BuildingId} are not consecutive");
-            postings.Add(new Posting(p.BookingMonth, p.BuildingId, p.RunId, start, i + 1 - start, kopecks, p.Reason, p.PostedBy, sb.ToString()));
+            postings.Add(new Posting(p.BookingMonth, p.BuildingId, p.RunId, start, i + 1 - start, kopecks, p.Reason, p.PostedBy,
+                ChargeDetails.Write(sb, lines, start, i + 1 - start, templateIds, traceValues)));
             kopecks = 0;
-            sb.Clear();
             keys.Clear();
             start = i + 1;
         }
@@ -151,8 +153,8 @@ public static class ChargeLedger
                     var p = encoded.Lines[i];
                     var l = p.Line;
                     writer.StartRow(10);
-                    writer.Put(l.AccountId);
-                    writer.Put(p.BuildingId);
+                    writer.Put(checked((int)l.AccountId));
+                    writer.Put(checked((int)p.BuildingId));
                     writer.Put(encoded.Kopecks[i]);
                     writer.Put(p.BookingMonth);
                     writer.Put(l.Period);

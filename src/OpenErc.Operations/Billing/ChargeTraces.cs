@@ -249,12 +249,18 @@ public static class ChargeTraces
     internal static void Append(StringBuilder sb, decimal value)
     {
         Span<char> buffer = stackalloc char[40];
+        sb.Append(buffer[..Format(value, buffer)]);
+    }
+
+    /// <summary>Writes the number as <see cref="Append"/> does into <paramref name="buffer"/> (40 characters); returns its length.</summary>
+    internal static int Format(decimal value, Span<char> buffer)
+    {
         value.TryFormat(buffer, out int n, default, CultureInfo.InvariantCulture);
         if (buffer[..n].Contains('.'))
         {
             while (buffer[n - 1] == '0') n--;
             if (buffer[n - 1] == '.') n--;
         }
-        sb.Append(buffer[..n]);
+        return n;
     }
 }

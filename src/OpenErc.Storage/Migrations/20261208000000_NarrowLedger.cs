@@ -20,7 +20,9 @@ namespace OpenErc.Storage.Migrations
     public partial class NarrowLedger : Migration
     {
         /// <summary>The partition function of both tables and the view over the details.</summary>
-        private const string Definitions = """
+        private const string Definitions = PartitionFunction + ViewByLine;
+
+        private const string PartitionFunction = """
             CREATE OR REPLACE FUNCTION ensure_charge_lines_partition(m date) RETURNS void LANGUAGE plpgsql AS $$
             DECLARE
                 first date := date_trunc('month', m)::date;
@@ -32,6 +34,10 @@ namespace OpenErc.Storage.Migrations
                     'charge_details_' || suffix, first, (first + interval '1 month')::date);
             END $$;
 
+            """;
+
+        /// <summary>The view over details written by line (<c>CompactLedger</c> writes them by column).</summary>
+        internal const string ViewByLine = """
             -- A line of the details: account, service, supplier, zone, kind, service month, volume, unit, rate,
             -- coefficient, day factor, source, unrounded, amount, trace template, trace values (\N for none).
             CREATE VIEW charge_line_details AS

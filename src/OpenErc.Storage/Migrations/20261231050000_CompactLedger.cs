@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OpenErc.Storage.Migrations
+{
+    /// <summary>
+    /// A narrower ledger. A charge line's account and building become <c>integer</c>s (40 bytes of data instead of 48, 68
+    /// a line with the tuple's header and pointer instead of 76), and a posting's details are written by column instead of
+    /// by line (see <c>ChargeDetails</c> in the code): sixteen sections, each one field of every line, lines in order of
+    /// service, supplier, zone and kind; an amount that is its unrounded amount rounded is left empty, and a trace value
+    /// equal to the line's volume or rate is written <c>v</c> or <c>r</c>. The server's lz4 compresses a column's repeats
+    /// as long matches. The view <c>charge_line_details</c> reads both forms' rows the same. See the README, «The ledger
+    /// of charges».
+    /// </summary>
+    [DbContext(typeof(OpenErcDbContext))]
+    [Migration("20261231050000_CompactLedger")]
+    public partial class CompactLedger : Migration
+    {
+        /// <summary>The view over details written by column; empty and missing (a one-line posting's empty section) are the same.</summary>
+        internal const string ViewByColumn = """
+            CREATE VIEW charge_line_details AS
+            SELECT d.booking_month, d.building_id, d.run_id, d.regular, d.reason, d.posted_by,
+                   x.account::bigint AS account_id, x.service::bigint AS service_id, x.supplier::bigint AS supplier_id, x.zone::smallint AS zone,
+                   x.kind::smallint AS kind, x.service_month::date AS service_month, x.volume::numeric AS volume, coalesce(x.unit, '') AS unit,
+                   x.rate::numeric AS rate, x.coefficient::numeric AS coefficient, x.day_factor::numeric AS day_factor, x.source::smallint AS source,
+                   x.unrounded::numeric AS unrounded,
+                   coalesce(nullif(x.amount, '')::numeric, round(x.unrounded::numeric, 2))::numeric(15,2) AS amount,
+                   nullif(x.template, '\N')::bigint AS trace_template,
+                   CASE WHEN x.trace IS NULL THEN ''
+                        WHEN x.trace = '\N' THEN NULL
+                        WHEN x.trace !~ '[vr]' THEN x.trace
+                        ELSE regexp_replace(regexp_replace(x.trace, '(^|[;|~])v(?=[;|~]|$)', '\1' || x.volume, 'g'),
+                                            '(^|[;|~])r(?=[;|~]|$)', '\1' || x.rate, 'g') END AS trace_values
+            FROM charge_details d
+            CROSS JOIN LATERAL string_to_array(d.data, E'\n') AS c(s)
+            CROSS JOIN LATERAL unnest(
+                string_to_array(c.s[1], E'\t'), string_to_array(c.s[2], E'\t'), string_to_array(c.s[3], E'\t'), string_to_array(c.s[4], E'\t'),
+                string_to_array(c.s[5], E'\t'), string_to_array(c.s[6], E'\t'), string_to_array(c.s[7], E'\t'), string_to_array(c.s[8], E'\t'),
+                string_to_array(c.s[9], E'\t'), string_to_array(c.s[10], E'\t'), string_to_array(c.s[11], E'\t'), string_to_array(c.s[12], E'\t'),
+                string_to_array(c.s[13], E'\t'), string_to_array(c.s[14], E'\t'), string_to_array(c.s[15], E'\t'), string_to_array(c.s[16], E'\t'))
+                AS x(account, service, supplier, zone, kind, service_month, volume, unit, rate, coefficient, day_factor, source, unrounded,
+                     amount, template, trace);
+            """;
+
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql($$"""
+                ALTER TABLE charge_lines ALTER COLUMN account_id TYPE integer, ALTER COLUMN building_id TYPE integer;
+
+                -- By line to by column, as ChargeDetails writes it (the same order, the same empty amounts and tokens).
+                CREATE FUNCTION pg_temp.token(values_ text, value text, token text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+                    SELECT CASE WHEN length(value) >= 3
+                                THEN regexp_replace(values_, '(^|[;|~])' || replace(value, '.', '\.') || '(?=[;|~]|$)', '\1' || token, 'g')
+                                ELSE values_ END
+                $$;
+                UPDATE charge_details d SET data = (
+                    SELECT string_agg(c.col, E'\n' ORDER BY c.k)
+                    FROM (SELECT k, string_agg(CASE k
+                              WHEN 14 THEN CASE WHEN round(f[13]::numeric, 2) = f[14]::numeric THEN '' ELSE f[14] END
+                              WHEN 16 THEN CASE WHEN f[16] = '\N' THEN f[16] ELSE pg_temp.token(pg_temp.token(f[16], f[7], 'v'), f[9], 'r') END
+                              ELSE f[k] END, E'\t' ORDER BY f[2]::bigint, f[3]::bigint, f[4]::smallint, f[5]::smallint, o) AS col
+                          FROM (SELECT o, string_to_array(x.line, E'\t') AS f FROM string_to_table(d.data, E'\n') WITH ORDINALITY AS x(line, o)) s
+                          CROSS JOIN generate_series(1, 16) AS k
+                          GROUP BY k) c);
+
+                DROP VIEW charge_line_details;
+                {{ViewByColumn}}
+                """);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql($$"""
+                UPDATE charge_details d SET data = (
+                    SELECT string_agg(concat_ws(E'\t', v.account_id, v.service_id, v.supplier_id, v.zone, v.kind, to_char(v.service_month, 'YYYY-MM-DD'),
+                                                v.volume, v.unit, v.rate, v.coefficient, v.day_factor, v.source, v.unrounded, trim_scale(v.amount),
+                                                coalesce(v.trace_template::text, '\N'), coalesce(v.trace_values, '\N')), E'\n')
+                    FROM charge_line_details v
+                    WHERE v.booking_month = d.booking_month AND v.building_id = d.building_id AND v.run_id = d.run_id);
+
+                DROP VIEW charge_line_details;
+                {{NarrowLedger.ViewByLine}}
+
+                ALTER TABLE charge_lines ALTER COLUMN account_id TYPE bigint, ALTER COLUMN building_id TYPE bigint;
+                """);
+        }
+    }
+}
