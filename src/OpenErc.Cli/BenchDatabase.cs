@@ -47,7 +47,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await server.EnsureDatabaseAsync("bench", ct);
             var cs = server.ConnectionString("bench");
             await using (var db = new OpenErcDbContext(OpenErcDatabase.Options(cs), CliDatabase.Clock))
-                await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(db.Database, ct);
+                await OpenErcDatabase.MigrateAsync(db, ct);
 
             AnsiConsole.MarkupLineInterpolated($"Демо-регион: {accounts:N0} лицевых счетов, месяцев истории: {months}…");
             var demo = await DemoRegion.GenerateAsync(cs, new DemoOptions(accounts, 42, month, Months: months), ct: ct);

@@ -33,7 +33,7 @@ public static class DbCommands
             await using var database = await CliDatabase.OpenAsync(parse, ct);
             await using var ctx = database.CreateContext();
             var pending = (await ctx.Database.GetPendingMigrationsAsync(ct)).ToList();
-            await ctx.Database.MigrateAsync(ct);
+            await OpenErcDatabase.MigrateAsync(ctx, ct);
             AnsiConsole.MarkupLineInterpolated($"Применено миграций: {pending.Count}");
             return 0;
         });

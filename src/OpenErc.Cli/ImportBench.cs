@@ -87,7 +87,7 @@ internal static class ImportBench
             }
             builder.Database = "moved";
             await using var target = new OpenErcDbContext(OpenErcDatabase.Options(builder.ConnectionString), CliDatabase.Clock);
-            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(target.Database, ct);
+            await OpenErcDatabase.MigrateAsync(target, ct);
             var watchImport = Stopwatch.StartNew();
             var report = await RegistryWorkbook.ImportCsvAsync(target, folder, CliDatabase.Clock, ct: ct);
             watchImport.Stop();

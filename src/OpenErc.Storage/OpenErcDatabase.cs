@@ -67,6 +67,16 @@ public sealed class OpenErcDatabase : IAsyncDisposable
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await using var db = CreateContext();
+        await MigrateAsync(db, ct);
+    }
+
+    /// <summary>
+    /// Applies pending migrations without a command timeout: a migration that rewrites a region's ledger takes as long as
+    /// its data (minutes for a year of a large region), and a timeout would only roll it back to be started again.
+    /// </summary>
+    public static async Task MigrateAsync(OpenErcDbContext db, CancellationToken ct)
+    {
+        db.Database.SetCommandTimeout(0);
         await db.Database.MigrateAsync(ct);
     }
 

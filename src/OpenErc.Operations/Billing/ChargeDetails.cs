@@ -11,12 +11,14 @@ namespace OpenErc.Operations.Billing;
 /// trace template, trace values (<c>\N</c> for none). Numbers are invariant digits without trailing zeros. Lines are in
 /// order of service, supplier, zone and kind, so that a column's neighbours are alike. What is written once already
 /// is not repeated: the amount is empty when it is the unrounded amount rounded to kopecks (half away from zero, as
-/// <see cref="Money.RoundToKopecks"/> and SQL's <c>round</c>), and a trace value equal to the line's volume or rate (of
-/// three characters or more) is written <c>v</c> or <c>r</c> (a trace's values are numbers and dates, never letters).
+/// <see cref="Money.RoundToKopecks"/> and SQL's <c>round</c>), so is an unrounded amount that is the product of volume,
+/// rate, coefficient and day factor as the database computes it (<see cref="ImpliedAmounts"/>), and a trace value
+/// equal to the line's volume or rate (of three characters or more) is written <c>v</c> or <c>r</c> (a trace's values
+/// are numbers and dates, never letters).
 /// The view <c>charge_line_details</c> (migration <c>CompactLedger</c>) reads it back as rows with every field; text
 /// rather than a binary format so that the database itself reads it (the view, the migrations, a DBA's query). By
 /// column, the server's lz4 finds a column's repeats (a building's rates, norms, templates, a premise's volume shared by
-/// its services) as long matches: some 23 bytes a line against 38 by line.
+/// its services) as long matches: some 18 bytes a line against 38 by line.
 /// </summary>
 public static class ChargeDetails
 {
@@ -29,17 +31,24 @@ public static class ChargeDetails
     /// <summary>Writes the details of <paramref name="lines"/><c>[start, start + count)</c>, whose trace templates and values are given in the same positions.</summary>
     public static string Write(StringBuilder sb, IReadOnlyList<PostedLine> lines, int start, int count, long[] templates, string[] values)
     {
-        var order = new int[count];
-        for (int i = 0; i < count; i++) order[i] = start + i;
-        Array.Sort(order, (a, b) =>
+        var order = new (long Service, long Supplier, short Zone, short Kind, int Index)[count];
+        for (int i = 0; i < count; i++)
         {
-            PostedLine x = lines[a], y = lines[b];
-            int c = x.ServiceId.CompareTo(y.ServiceId);
-            if (c == 0) c = x.Line.SupplierId.CompareTo(y.Line.SupplierId);
-            if (c == 0) c = x.Line.Zone.CompareTo(y.Line.Zone);
-            if (c == 0) c = x.Line.Kind.CompareTo(y.Line.Kind);
-            return c != 0 ? c : a.CompareTo(b);
-        });
+            var p = lines[start + i];
+            order[i] = (p.ServiceId, p.Line.SupplierId, (short)p.Line.Zone, (short)p.Line.Kind, start + i);
+        }
+        Array.Sort(order);
+        // Each line's volume and rate as text, written once: their columns and the trace values' tokens read them.
+        var texts = new Numbers(count);
+        var implied = new (bool Unrounded, bool Amount)[count];
+        for (int k = 0; k < count; k++)
+        {
+            var l = lines[order[k].Index].Line;
+            texts.Add(l.Volume);
+            texts.Add(l.Rate);
+            implied[k] = ImpliedAmounts.Of(l);
+            if (!implied[k].Unrounded) implied[k].Amount = Money.RoundToKopecks(l.Unrounded) == l.Amount;
+        }
         sb.Clear();
         for (int field = 1; field <= Fields; field++)
         {
@@ -47,14 +56,44 @@ public static class ChargeDetails
             for (int k = 0; k < count; k++)
             {
                 if (k > 0) sb.Append('\t');
-                int i = order[k];
-                AppendField(sb, field, lines[i], templates[i], values[i]);
+                int i = order[k].Index;
+                switch (field)
+                {
+                    case 7: sb.Append(texts[2 * k]); break;
+                    case 9: sb.Append(texts[2 * k + 1]); break;
+                    case 13:
+                        if (!implied[k].Unrounded) ChargeTraces.Append(sb, lines[i].Line.Unrounded);
+                        break;
+                    case 14:
+                        if (!implied[k].Amount) ChargeTraces.Append(sb, lines[i].Line.Amount.Amount);
+                        break;
+                    case 15: sb.Append(templates[i]); break;
+                    case 16: AppendValues(sb, Field(values[i]), texts[2 * k], texts[2 * k + 1]); break;
+                    default: AppendField(sb, field, lines[i]); break;
+                }
             }
         }
         return sb.ToString();
     }
 
-    private static void AppendField(StringBuilder sb, int field, PostedLine p, long template, string values)
+    /// <summary>Numbers written as <see cref="ChargeTraces.Append"/> writes them, kept side by side in one buffer.</summary>
+    private struct Numbers(int lines)
+    {
+        private char[] _chars = new char[lines * 24];
+        private readonly int[] _ends = new int[2 * lines];
+        private int _count;
+
+        public void Add(decimal value)
+        {
+            int from = _count == 0 ? 0 : _ends[_count - 1];
+            if (_chars.Length - from < 40) Array.Resize(ref _chars, Math.Max(2 * _chars.Length, from + 40));
+            _ends[_count++] = from + ChargeTraces.Format(value, _chars.AsSpan(from));
+        }
+
+        public readonly ReadOnlySpan<char> this[int index] => _chars.AsSpan((index == 0 ? 0 : _ends[index - 1])..(_ends[index]));
+    }
+
+    private static void AppendField(StringBuilder sb, int field, PostedLine p)
     {
         var l = p.Line;
         switch (field)
@@ -64,29 +103,23 @@ public static class ChargeDetails
             case 3: sb.Append(l.SupplierId); break;
             case 4: sb.Append((short)l.Zone); break;
             case 5: sb.Append((short)l.Kind); break;
-            case 6: sb.Append(SqlMonths.Date(l.Period).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-            case 7: ChargeTraces.Append(sb, l.Volume); break;
+            case 6:
+                Span<char> day = stackalloc char[10];
+                SqlMonths.Date(l.Period).TryFormat(day, out _, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                sb.Append(day);
+                break;
             case 8: sb.Append(Field(l.Unit)); break;
-            case 9: ChargeTraces.Append(sb, l.Rate); break;
             case 10: ChargeTraces.Append(sb, l.Coefficient); break;
             case 11: ChargeTraces.Append(sb, l.DayFactor); break;
             case 12: sb.Append((short)l.Source); break;
-            case 13: ChargeTraces.Append(sb, l.Unrounded); break;
-            case 14:
-                if (Money.RoundToKopecks(l.Unrounded) != l.Amount) ChargeTraces.Append(sb, l.Amount.Amount);
-                break;
-            case 15: sb.Append(template); break;
-            default: AppendValues(sb, Field(values), l.Volume, l.Rate); break;
+            default: throw new ArgumentOutOfRangeException(nameof(field));
         }
     }
 
     /// <summary>The trace's values with each value equal to the volume's or the rate's text written <c>v</c> or <c>r</c>.</summary>
-    private static void AppendValues(StringBuilder sb, string values, decimal volume, decimal rate)
+    private static void AppendValues(StringBuilder sb, string values, ReadOnlySpan<char> v, ReadOnlySpan<char> r)
     {
         Invariant.Holds(values.AsSpan().IndexOfAny('v', 'r') < 0, $"a trace's values are numbers and dates: «{values}»");
-        Span<char> v = stackalloc char[40], r = stackalloc char[40];
-        v = v[..ChargeTraces.Format(volume, v)];
-        r = r[..ChargeTraces.Format(rate, r)];
         var rest = values.AsSpan();
         while (true)
         {
