@@ -87,12 +87,14 @@ public enum ReportMode
 /// <see cref="Dimensions"/> are the filters and groupings it takes; <see cref="Columns"/> its rows' columns in the
 /// expanded form, the measures of which are the summary's. A <see cref="Planning"/> report (the capital-repair programme)
 /// may ask for months not yet open. A <see cref="SuppliersOnly"/> report has rows of suppliers and no buildings (the transfers):
-/// a user scoped to buildings sees only his own organisation's rows as a supplier, none without one.
+/// a user scoped to buildings sees only his own organisation's rows as a supplier, none without one. A <see cref="ReadOnce"/>
+/// report's rows cost much to find and are few (the debtors register): a page reads them once into a temporary table, and
+/// its totals and its rows from there — other reports read their query for each, which costs less than writing it down.
 /// </summary>
 public sealed record ReportDefinition(string Code, string Title, string Section, string Description, ReportTime Time,
     Func<ReportSql, string> Source, IReadOnlyList<string> Dimensions, IReadOnlyList<ReportColumn> Columns,
     IReadOnlyList<string> DefaultGroups, string Order, IReadOnlyList<ReportParameter>? Parameters = null, string? Where = null, ReportFast? Fast = null, bool Planning = false,
-    bool SuppliersOnly = false)
+    bool SuppliersOnly = false, bool ReadOnce = false)
 {
     /// <summary>The report's parameters; a monthly series (a report with the month among its dimensions) also takes P6.</summary>
     public IReadOnlyList<ReportParameter> Options => Dimensions.Contains("month") ? [.. Parameters ?? [], ReportParameter.Attributes] : Parameters ?? [];

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -91,6 +92,8 @@ public static class ReportEngine
         if (pageSize is < 1 or > 10_000) throw new ReportException("pageSize", "Строк на странице — от 1 до 10 000");
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        // A report read once keeps its rows in a temporary table until the page is read (ON COMMIT DROP).
+        await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var (head, pivot, plan, totals) = await PrepareAsync(conn, report, query, scope, clock, ct);
         if (pivot is not null)
         {
@@ -128,7 +131,9 @@ public static class ReportEngine
         }
         var head = Head(report, query, scope, clock, organisation, selection);
         var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock, head);
-        return (head, null, plan, export ? null : await plan.TotalsAsync(conn, ct));
+        if (export) return (head, null, plan, null);
+        if (report.ReadOnce) await plan.ReadOnceAsync(conn, ct);
+        return (head, null, plan, await plan.TotalsAsync(conn, ct));
     }
 
     /// <summary>The filters as the title block prints them: «Муниципальное образование = Город; Здание = …», values by their names.</summary>
@@ -384,7 +389,7 @@ public static class ReportEngine
         private readonly ReportDimension[] groups;
         private readonly ReportColumn[] sums;
         private readonly List<NpgsqlParameter> parameters = [];
-        private readonly string inner;
+        private string inner;
         private readonly BillingPeriod? open;
 
         public Plan(ReportDefinition report, ReportQuery query, ReportScope scope, BillingPeriod? open, RegionClock clock, ReportHead head)
@@ -402,6 +407,17 @@ public static class ReportEngine
                 ? $"SELECT {keys}{string.Join(", ", sums.Select(c => $"sum({c.Sql}) AS \"{c.Key}\""))} FROM {source} WHERE {where}" +
                   (groups.Length > 0 ? $" GROUP BY {string.Join(", ", groups.Select((_, i) => i + 1))}" : "")
                 : $"SELECT {keys}{string.Join(", ", report.Columns.Where(c => c.Total != ReportTotal.Ratio).Select(c => $"{c.Sql} AS \"{c.Key}\""))} FROM {source} WHERE {where}";
+        }
+
+        /// <summary>
+        /// Writes the rows into a temporary table dropped at the end of the caller's transaction; the totals and the rows
+        /// are read from it (without statistics: both read it whole, and an ANALYZE cost half as much as the writing).
+        /// </summary>
+        public async Task ReadOnceAsync(NpgsqlConnection conn, CancellationToken ct)
+        {
+            await using (var cmd = Command(conn, $"CREATE TEMP TABLE report_rows ON COMMIT DROP AS {Prelude(query)}{inner}", query, open, parameters))
+                await cmd.ExecuteNonQueryAsync(ct);
+            inner = "TABLE report_rows";
         }
 
         private string Keys(string prefix = "") => string.Concat(groups.Select((_, i) => $"{prefix}k{i + 1}, "));
