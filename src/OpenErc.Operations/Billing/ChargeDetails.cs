@@ -47,7 +47,6 @@ public static class ChargeDetails
             texts.Add(l.Volume);
             texts.Add(l.Rate);
             implied[k] = ImpliedAmounts.Of(l);
-            if (!implied[k].Unrounded) implied[k].Amount = Money.RoundToKopecks(l.Unrounded) == l.Amount;
         }
         sb.Clear();
         for (int field = 1; field <= Fields; field++)

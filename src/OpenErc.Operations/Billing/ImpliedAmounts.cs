@@ -1,5 +1,6 @@
 using System.Numerics;
 using OpenErc.Core.Charges;
+using OpenErc.Core.Common;
 
 namespace OpenErc.Operations.Billing;
 
@@ -14,14 +15,28 @@ namespace OpenErc.Operations.Billing;
 internal static class ImpliedAmounts
 {
     private static readonly BigInteger Limit = BigInteger.One << 96;
-    private static readonly BigInteger[] Powers = [.. Enumerable.Range(0, 120).Select(k => BigInteger.Pow(10, k))];
+    // Four factors of at most 28 decimals: a product's scale is at most 112; no other power asked exceeds that.
+    private static readonly BigInteger[] Powers = [.. Enumerable.Range(0, 113).Select(k => BigInteger.Pow(10, k))];
 
-    /// <summary>Whether the view gives the line's unrounded amount from its product, and whether it then gives its amount too.</summary>
+    /// <summary>
+    /// Whether the view gives the line's unrounded amount from its product, and whether it gives its amount — from the
+    /// product when the unrounded amount is, else from the unrounded amount written.
+    /// </summary>
     public static (bool Unrounded, bool Amount) Of(ChargeLine l)
+    {
+        bool unrounded = FromProduct(l, out bool amount);
+        return (unrounded, unrounded ? amount : Money.RoundToKopecks(l.Unrounded) == l.Amount);
+    }
+
+    /// <summary>Whether <c>net_decimal(P)</c> is the line's unrounded amount; <paramref name="amount"/>: whether <c>round(P, 2)</c> is its amount.</summary>
+    private static bool FromProduct(ChargeLine l, out bool amount)
     {
         // Without a rounding in the decimal multiplications (the usual case), they are the exact product.
         if (Exact(l.Volume, l.Rate, out var a) && Exact(a, l.Coefficient, out var b) && Exact(b, l.DayFactor, out var p))
-            return p == l.Unrounded ? (true, decimal.Round(p, 2, MidpointRounding.AwayFromZero) == l.Amount.Amount) : (false, false);
+        {
+            amount = Money.RoundToKopecks(p) == l.Amount;
+            return p == l.Unrounded;
+        }
         var (m, e) = Parts(l.Volume);
         foreach (var factor in (ReadOnlySpan<decimal>)[l.Rate, l.Coefficient, l.DayFactor])
         {
@@ -30,15 +45,23 @@ internal static class ImpliedAmounts
         }
         var (u, us) = Parts(l.Unrounded);
         var (n, ns) = NetDecimal(m, e);
-        if (n * Powers[us] != u * Powers[ns]) return (false, false);
-        var (amount, scale) = Parts(l.Amount.Amount);
-        return (true, Round(m, e, 2) * Powers[scale] == amount * 100);
+        var (kopecks, scale) = Parts(l.Amount.Amount);
+        amount = Round(m, e, 2) * Powers[scale] == kopecks * 100;
+        return ns >= 0 && n * Powers[us] == u * Powers[ns]; // a negative scale is a number beyond any decimal
     }
 
     private static bool Exact(decimal x, decimal y, out decimal product)
     {
-        product = x * y; // a rounded product has fewer decimals than its factors together
-        return product.Scale == x.Scale + y.Scale;
+        try
+        {
+            product = x * y;
+        }
+        catch (OverflowException) // beyond decimal's range (never a charge): the exact path decides
+        {
+            product = 0m;
+            return false;
+        }
+        return product.Scale == x.Scale + y.Scale; // a rounded product has fewer decimals than its factors together
     }
 
     /// <summary>The SQL function <c>net_decimal</c> (migration <c>CompactLedger</c>): the mantissa and scale of its result.</summary>

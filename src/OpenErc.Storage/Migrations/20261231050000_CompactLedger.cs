@@ -25,11 +25,10 @@ namespace OpenErc.Storage.Migrations
         /// </summary>
         internal const string ViewByColumn = """
             CREATE FUNCTION net_decimal(p numeric) RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-                SELECT trim_scale(CASE WHEN abs(round(p, least(28, 29 - length(trunc(abs(p))::text) + (abs(p) < 1)::int)))
-                                            * ('1e' || least(28, 29 - length(trunc(abs(p))::text) + (abs(p) < 1)::int))::numeric
-                                            < 79228162514264337593543950336
-                                       THEN round(p, least(28, 29 - length(trunc(abs(p))::text) + (abs(p) < 1)::int))
-                                       ELSE round(p, least(28, 29 - length(trunc(abs(p))::text) + (abs(p) < 1)::int) - 1) END)
+                -- s: 28 decimals, or fewer so that the digits are at most 29; one fewer again when the mantissa passes 2^96.
+                SELECT trim_scale(CASE WHEN abs(round(p, s)) * ('1e' || s)::numeric < 79228162514264337593543950336 THEN round(p, s)
+                                       ELSE round(p, s - 1) END)
+                FROM (SELECT least(28, 29 - length(trunc(abs(p))::text) + (abs(p) < 1)::int) AS s) x
             $$;
             COMMENT ON FUNCTION net_decimal(numeric) IS 'The .NET decimal nearest to an exact number: as many decimals as fit in 96 bits, at most 28, half away from zero.';
             CREATE VIEW charge_line_details AS
