@@ -59,7 +59,7 @@ public sealed class PassportJourneyTests(DemoWebHost host) : IClassFixture<DemoW
             ("reg-arrived", "г. Казань, ул. Баумана, д. 5"));
         // Left with Tab like the other fields: the value reaches the server before the click, whatever the machine's load.
         await Fill(page, ("reg-relation", "дочь"));
-        await page.GetByTestId("reg-save").ClickAsync();
+        await WebHost.SaveDialogAsync(page, "reg-save");
         await Assertions.Expect(page.GetByTestId("registrations")).ToContainTextAsync("Ёлкина Мария Петровна");
         (await host.ScalarAsync<string>($"""
             SELECT r.kind || ' ' || r.valid_from || ' ' || r.relation || ' ' || d.series || ' ' || d.number || ' ' || d.division_code
@@ -71,7 +71,7 @@ public sealed class PassportJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         // Another one moved out on 10.11: November is charged, so the building is queued for recalculation.
         await page.GetByTestId($"deregister-{leaving}").ClickAsync();
         await Fill(page, ("dereg-on", "10.11.2026"), ("dereg-to", "г. Самара"), ("dereg-basis", "решение МВД от 10.11.2026"));
-        await page.GetByTestId("dereg-save").ClickAsync();
+        await WebHost.SaveDialogAsync(page, "dereg-save");
         await Assertions.Expect(page.GetByTestId($"deregister-{leaving}")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("residents-current")).ToHaveTextAsync(before.ToString());
         (await host.ScalarAsync<string>($"SELECT valid_to || ' ' || end_reason || ' ' || departed_to FROM registrations WHERE id = {leaving}"))
@@ -85,7 +85,7 @@ public sealed class PassportJourneyTests(DemoWebHost host) : IClassFixture<DemoW
         await page.GetByTestId("issue-document").ClickAsync();
         await OperatorJourneyTests.Input(page, "doc-requester-document").FillAsync("паспорт 45 09 123456");
         await OperatorJourneyTests.Input(page, "doc-purpose").FillAsync("нотариусу");
-        await page.GetByTestId("doc-issue").ClickAsync();
+        await WebHost.SaveDialogAsync(page, "doc-issue");
         await Assertions.Expect(page.GetByTestId("issued-documents")).ToContainTextAsync("Выписка из домовой книги");
         long document = await host.ScalarAsync<long>($"SELECT id FROM issued_documents WHERE account_id = {account} AND operator = '{login}'");
         var response = await client.GetAsync($"/api/v1/documents/{document}/pdf", ct);

@@ -181,6 +181,26 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     /// Opens a tab of a page that may still be prerendered: a click before the page's Blazor circuit is connected is
     /// lost, so the tab is clicked again until it is selected.
     /// </summary>
+    /// <summary>
+    /// Clicks a dialog's save button and waits for the dialog to close; when it stays open, the failure says what the dialog
+    /// shows (a field's error, a message) instead of only that a later assertion timed out.
+    /// </summary>
+    public static async Task SaveDialogAsync(IPage page, string saveTestId)
+    {
+        var save = page.GetByTestId(saveTestId);
+        await save.ClickAsync();
+        try
+        {
+            await Assertions.Expect(save).ToHaveCountAsync(0);
+        }
+        catch (PlaywrightException e)
+        {
+            var dialog = page.Locator(".mud-dialog");
+            string text = await dialog.CountAsync() > 0 ? await dialog.First.InnerTextAsync() : "(no dialog)";
+            throw new InvalidOperationException($"The dialog stayed open after «{saveTestId}»; it shows: {text}", e);
+        }
+    }
+
     public static async Task OpenTabAsync(IPage page, string name)
     {
         var tab = page.GetByRole(AriaRole.Tab, new() { Name = name });
