@@ -55,6 +55,7 @@ internal static class ImportBench
                 await using var cmd = new NpgsqlCommand("""
                     INSERT INTO billing_periods (month, state, opened_at, closed_at, closed_by) VALUES (@prev, 'closed', @now, @now, 'bench'), ((@prev + interval '1 month')::date, 'open', @now, NULL, NULL)
                     ON CONFLICT DO NOTHING;
+                    SELECT ensure_month_partition('account_balances', @prev);
                     INSERT INTO account_balances (month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing)
                     SELECT @prev, a.id, c.service_id, c.supplier_id, x.v, 0, 0, 0, 0, x.v
                     FROM personal_accounts a JOIN premises p ON p.id = a.premise_id

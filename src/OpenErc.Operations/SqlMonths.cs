@@ -67,4 +67,10 @@ internal static class SqlMonths
 
     /// <summary>Writes <paramref name="month"/> as a <c>date</c> field of an <see cref="NpgsqlBinaryImporter"/>.</summary>
     public static void WriteMonth(this NpgsqlBinaryImporter copy, BillingPeriod month) => copy.Write(Date(month), NpgsqlDbType.Date);
+
+    /// <summary>
+    /// The name of <paramref name="table"/>'s partition of <paramref name="month"/> (<c>charge_lines_2026_11</c>): the
+    /// tables partitioned by month name their partitions so (<c>ensure_charge_lines_partition</c>, <c>ensure_month_partition</c>).
+    /// </summary>
+    public static string Partition(string table, BillingPeriod month) => $"{table}_{month.Year:D4}_{month.Month:D2}";
 }

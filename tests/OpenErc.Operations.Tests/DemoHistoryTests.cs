@@ -229,6 +229,45 @@ public sealed class DemoHistoryTests(DemoYear year, PostgresCluster cluster) : I
         (await Sql.ScalarAsync<string>(copy, Lines)).ShouldBe(lines);
     }
 
+    [Fact]
+    public async Task Balances_and_debt_books_move_into_monthly_partitions_and_back_unchanged()
+    {
+        var copy = await cluster.CopyDatabaseAsync(Cs, "monthly_books");
+        const string Balances = """
+            SELECT md5(string_agg(concat_ws('|', month, account_id, service_id, supplier_id, opening, charged, recalculated, penalties, paid, closing, benefits), E'\n'
+                                  ORDER BY month, account_id, service_id, supplier_id))
+            FROM account_balances
+            """;
+        const string Books = """
+            SELECT md5(string_agg(concat_ws('|', month, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on, paid_days, paid_amounts), E'\n'
+                                  ORDER BY month, account_id, service_id, supplier_id, service_month, kind, charged, allocated, paid_on))
+            FROM debt_books
+            """;
+        const string Partitions = """
+            SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent IN ('account_balances'::regclass, 'debt_books'::regclass)
+            """;
+        var (balances, books) = (await Sql.ScalarAsync<string>(copy, Balances), await Sql.ScalarAsync<string>(copy, Books));
+        // Every closed month has its partition of each table, and nothing else does.
+        var names = DemoYear.Closed.SelectMany(m => new[] { $"account_balances_{m.Year:D4}_{m.Month:D2}", $"debt_books_{m.Year:D4}_{m.Month:D2}" }).Order(StringComparer.Ordinal);
+        (await Sql.ScalarAsync<string>(copy, Partitions)).ShouldBe(string.Join(",", names));
+        await using var db = new Storage.OpenErcDbContext(Storage.OpenErcDatabase.Options(copy), TestClock.On(2026, 11, 20));
+        var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+
+        await migrator.MigrateAsync("20261231060000_BuildingBookByKey", Ct);
+        (await Sql.ScalarAsync<string>(copy, "SELECT string_agg(relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('account_balances', 'debt_books')")).ShouldBe("r,r");
+        (await Sql.ScalarAsync<string>(copy, Balances)).ShouldBe(balances);
+        (await Sql.ScalarAsync<string>(copy, Books)).ShouldBe(books);
+
+        await migrator.MigrateAsync(null, Ct);
+        (await Sql.ScalarAsync<string>(copy, "SELECT string_agg(relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('account_balances', 'debt_books')")).ShouldBe("p,p");
+        (await Sql.ScalarAsync<string>(copy, Partitions)).ShouldBe(string.Join(",", names));
+        (await Sql.ScalarAsync<string>(copy, Balances)).ShouldBe(balances);
+        (await Sql.ScalarAsync<string>(copy, Books)).ShouldBe(books);
+        // The primary key of the balances holds in every partition.
+        await Should.ThrowAsync<PostgresException>(() => Sql.ExecAsync(copy, "INSERT INTO account_balances SELECT * FROM account_balances LIMIT 1"));
+    }
+
     /// <summary>The open month charged on a copy of the year, and the first 20 open accounts paid into through the bank on a November day.</summary>
     private static async Task ChargeAndPayAsync(string copy, RegionClock clock, string prefix, decimal first, decimal step, int day)
     {

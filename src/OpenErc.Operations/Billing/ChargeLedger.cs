@@ -60,7 +60,7 @@ public static class ChargeLedger
     }
 
     /// <summary>The month's partition of <c>charge_lines</c> (see <c>ensure_charge_lines_partition</c>).</summary>
-    public static string PartitionName(BillingPeriod month) => $"charge_lines_{month.Year:D4}_{month.Month:D2}";
+    public static string PartitionName(BillingPeriod month) => SqlMonths.Partition("charge_lines", month);
 
     /// <summary>A posting: the lines <c>[Start, Start + Count)</c> of one building, run and booking month, and their details text.</summary>
     public sealed record Posting(BillingPeriod BookingMonth, long BuildingId, long RunId, int Start, int Count, long Kopecks, string? Reason, string? PostedBy, string Data);
