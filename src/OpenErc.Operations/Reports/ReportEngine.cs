@@ -132,7 +132,8 @@ public static class ReportEngine
         var head = Head(report, query, scope, clock, organisation, selection);
         var plan = new Plan(await FastAsync(conn, report, query, open, ct), query, scope, open, clock, head);
         if (export) return (head, null, plan, null);
-        if (report.ReadOnce) await plan.ReadOnceAsync(conn, ct);
+        // A summary's rows are its groups, few whatever the rows under them cost to add up: read once too.
+        if (report.ReadOnce || query.Mode == ReportMode.Summary) await plan.ReadOnceAsync(conn, ct);
         return (head, null, plan, await plan.TotalsAsync(conn, ct));
     }
 
