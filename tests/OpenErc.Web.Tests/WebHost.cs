@@ -178,10 +178,6 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Opens a tab of a page that may still be prerendered: a click before the page's Blazor circuit is connected is
-    /// lost, so the tab is clicked again until it is selected.
-    /// </summary>
-    /// <summary>
     /// Clicks a dialog's save button and waits for the dialog to close; when it stays open, the failure says what the dialog
     /// shows (a field's error, a message) instead of only that a later assertion timed out.
     /// </summary>
@@ -201,6 +197,10 @@ public class WebHost(PostgresCluster cluster) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Opens a tab of a page that may still be prerendered: a click before the page's Blazor circuit is connected is
+    /// lost, so the tab is clicked again until it is selected.
+    /// </summary>
     public static async Task OpenTabAsync(IPage page, string name)
     {
         var tab = page.GetByRole(AriaRole.Tab, new() { Name = name });

@@ -56,9 +56,9 @@ public static class BillingPeriods
         // Of the debt books, the month's partition only: the months before were vacuumed when they closed.
         await using (var vacuum = new NpgsqlCommand($"VACUUM (ANALYZE) closed_month_debtors, {Partition("debt_books", month)}", conn) { CommandTimeout = 0 })
             await vacuum.ExecuteNonQueryAsync(ct);
-        // The month's snapshots (and the balances, analyzed in the closing) are what reports read next: without fresh statistics the planner takes the
-        // new month for a few rows and joins a region's debtors by nested loops over every account (54 s instead of a
-        // second at 20 k accounts). ANALYZE samples, so its cost does not grow with the months kept.
+        // The month's snapshots (and its balances, analyzed inside the closing) are what reports read next: without fresh
+        // statistics the planner takes the new month for a few rows and joins a region's debtors by nested loops over every
+        // account (54 s instead of a second at 20 k accounts). ANALYZE samples, so its cost does not grow with the months kept.
         await using (var analyze = new NpgsqlCommand("ANALYZE closed_month_buildings, closed_month_building_accounts, closed_month_bills, closed_month_norms", conn) { CommandTimeout = 0 })
             await analyze.ExecuteNonQueryAsync(ct);
         return report;
